@@ -1,0 +1,270 @@
+"""The typed parameter contract of each notebook.
+
+A notebook's ``parameters`` cell declares names, types (annotations) and defaults; ranges and choices
+come from ``notebooks/params/<notebook>.schema.yaml``; cross-parameter rules from an optional
+``checker`` function named in that schema. Values from the command line, a YAML file or a sweep are
+parsed by declared type and checked here, before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trustlab import config
+
+
+class ParameterError(ValueError):
+    """A parameter value, name or file was rejected. The message names the parameter and what was expected."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter: its name, type annotation, default and help text, plus schema constraints."""
+
+    name: str
+    type_name: str
+    default: Any
+    help: str = ""
+    constraints: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe_range(self) -> str:
+        """Human-readable form of the constraints, e.g. '> 0 and < 1' or "one of ['ets', 'sarimax']"."""
+        c = self.constraints
+        parts = []
+        for key, symbol in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+            if key in c:
+                parts.append(f"{symbol} {c[key]}")
+        if "choices" in c:
+            parts.append(f"one of {list(c['choices'])}")
+        if "pattern" in c:
+            parts.append(f"matching {c['pattern']}")
+        if "min_items" in c:
+            parts.append(f"at least {c['min_items']} item(s)")
+        return " and ".join(parts)
+
+
+_SIMPLE_TYPES: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "str": str, "bool": bool}
+_LIST_TYPE = re.compile(r"^list\[(int|float|str|bool)\]$")
+
+
+def _split_optional(type_name: str) -> tuple[str, bool]:
+    parts = [p.strip() for p in type_name.replace("Optional[", "").rstrip("]").split("|")] if "|" in type_name else [type_name.strip()]
+    nullable = "None" in parts
+    core = [p for p in parts if p != "None"]
+    if len(core) != 1:
+        raise ParameterError(f"unsupported parameter type annotation {type_name!r}")
+    return core[0], nullable
+
+
+def _is_type(value: Any, core: str) -> bool:
+    if core in _SIMPLE_TYPES:
+        if isinstance(value, bool) and core != "bool":
+            return False
+        return isinstance(value, _SIMPLE_TYPES[core])
+    m = _LIST_TYPE.match(core)
+    if m:
+        return isinstance(value, list) and all(_is_type(v, m.group(1)) for v in value)
+    raise ParameterError(f"unsupported parameter type {core!r}")
+
+
+def parse_value(param: Parameter, text: str) -> Any:
+    """Parse a command-line string by the parameter's declared type (a ``str`` stays exactly as given)."""
+    core, nullable = _split_optional(param.type_name)
+    if core == "str":
+        return None if nullable and text in ("None", "null") else text
+    if nullable and text in ("None", "null", "~", ""):
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameter {param.name!r}: cannot parse {text!r} as {param.type_name}: {exc}") from None
+    if core.startswith("list[") and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = [v.strip() for v in str(text).split(",")] if core == "list[str]" else [yaml.safe_load(v) for v in str(text).split(",")]
+    return value
+
+
+def check_value(param: Parameter, value: Any) -> Any:
+    """Check one value against the declared type and schema constraints; return it normalised (int to float)."""
+    core, nullable = _split_optional(param.type_name)
+    if value is None:
+        if nullable:
+            return None
+        raise ParameterError(f"parameter {param.name!r}: expected {param.type_name}, got None")
+    if not _is_type(value, core):
+        raise ParameterError(
+            f"parameter {param.name!r}: expected {param.type_name}, got {type(value).__name__} {value!r}"
+        )
+    if core == "float":
+        value = float(value)
+    if core == "list[float]":
+        value = [float(v) for v in value]
+    c = param.constraints
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        failed = (
+            ("gt" in c and not item > c["gt"])
+            or ("ge" in c and not item >= c["ge"])
+            or ("lt" in c and not item < c["lt"])
+            or ("le" in c and not item <= c["le"])
+            or ("choices" in c and item not in c["choices"])
+            or ("pattern" in c and not re.fullmatch(c["pattern"], str(item)))
+        )
+        if failed:
+            raise ParameterError(f"parameter {param.name!r}: expected {param.describe_range()}, got {item!r}")
+    if "min_items" in c and len(items) < c["min_items"]:
+        raise ParameterError(f"parameter {param.name!r}: expected {param.describe_range()}, got {value!r}")
+    return value
+
+
+def notebook_source(notebook: str | Path) -> Path:
+    """Resolve a notebook name (``01_governance``), file name or path to its jupytext source ``.py``."""
+    path = Path(notebook)
+    candidates = [path] if path.suffix == ".py" else []
+    stem = path.stem if path.suffix in (".py", ".ipynb") else path.name
+    candidates += [path.with_suffix(".py"), config.NOTEBOOKS_DIR / f"{stem}.py"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    known = ", ".join(p.stem for p in sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py")))
+    raise ParameterError(f"unknown notebook {str(notebook)!r}; known notebooks: {known}")
+
+
+def _parameters_cell_source(source: Path) -> str:
+    import jupytext
+
+    nb = jupytext.read(source)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{source}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    return cells[0].source
+
+
+def schema_path(source: Path) -> Path:
+    """Where a notebook's schema lives: ``notebooks/params/<stem>.schema.yaml``."""
+    return source.parent / "params" / f"{source.stem}.schema.yaml"
+
+
+def load_schema(source: Path) -> dict[str, Any]:
+    """Read a notebook's schema file ({} if it has none)."""
+    path = schema_path(source)
+    if not path.exists():
+        return {}
+    return _read_yaml(path)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: malformed YAML: {exc}") from None
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot read: {exc.strerror}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path}: expected a mapping of parameter names to values, got {type(data).__name__}")
+    return data
+
+
+def declared(notebook: str | Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares, in order, with their schema constraints."""
+    source = notebook_source(notebook)
+    cell = _parameters_cell_source(source)
+    schema = load_schema(source)
+    constraints = schema.get("parameters", {})
+    params: dict[str, Parameter] = {}
+    tree = ast.parse(cell)
+    help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
+    for node in tree.body:
+        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
+            raise ParameterError(
+                f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'"
+            )
+        name = node.target.id
+        try:
+            default = ast.literal_eval(node.value) if node.value is not None else None
+        except ValueError:
+            raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
+        params[name] = Parameter(
+            name=name,
+            type_name=ast.unparse(node.annotation),
+            default=default,
+            help=help_by_line.get(node.lineno, ""),
+            constraints=constraints.get(name, {}),
+        )
+    unknown = set(constraints) - set(params)
+    if unknown:
+        raise ParameterError(f"{schema_path(source)}: constraints for undeclared parameter(s) {sorted(unknown)}")
+    return params
+
+
+def _checker(source: Path) -> Callable[[dict[str, Any]], None] | None:
+    spec = load_schema(source).get("checker")
+    if not spec:
+        return None
+    module, _, func = spec.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def resolve(
+    notebook: str | Path,
+    cli: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    files: list[Path] | None = None,
+) -> dict[str, Any]:
+    """Resolve and check a notebook's full parameter set.
+
+    Order of precedence, lowest first: declared defaults, YAML ``files`` in order, typed
+    ``overrides`` (from a sweep), then ``cli`` strings parsed by declared type. Raises
+    :class:`ParameterError` naming the parameter on any unknown name, wrong type or out-of-range value.
+    """
+    source = notebook_source(notebook)
+    params = declared(source)
+    values = {name: p.default for name, p in params.items()}
+    supplied: dict[str, Any] = {}
+    for path in files or []:
+        supplied.update(_read_yaml(Path(path)))
+    supplied.update(overrides or {})
+    for name, text in (cli or {}).items():
+        if name not in params:
+            supplied[name] = text  # reported as unknown below
+        else:
+            supplied[name] = parse_value(params[name], text)
+    unknown = [name for name in supplied if name not in params]
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {unknown} for notebook {source.stem}; declared: {list(params)}"
+        )
+    values.update(supplied)
+    checked = {name: check_value(params[name], values[name]) for name in params}
+    checker = _checker(source)
+    if checker is not None:
+        checker(checked)
+    return checked
+
+
+def validate(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """Check, inside a running notebook, the values its parameters cell (and papermill) set.
+
+    Notebooks call this in the cell after ``parameters`` so that a run started from JupyterLab is
+    held to the same contract as one started by ``trustlab run``.
+    """
+    params = declared(notebook)
+    return resolve(notebook, overrides={name: namespace[name] for name in params})
+
+
+def scenario_path(notebook: str | Path, scenario: str) -> Path:
+    """The YAML file of a named scenario: ``notebooks/params/<notebook>.<scenario>.yaml``."""
+    source = notebook_source(notebook)
+    path = source.parent / "params" / f"{source.stem}.{scenario}.yaml"
+    if not path.exists():
+        raise ParameterError(f"no scenario {scenario!r} for notebook {source.stem}: {path} does not exist")
+    return path
