@@ -1,0 +1,132 @@
+"""The ``trustlab`` command line: run, build, refresh and inspect the notebooks."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from trustlab import config, params, runner
+
+
+def _cli_parameters(pairs: list[list[str]] | None) -> dict[str, str]:
+    supplied: dict[str, str] = {}
+    for name, value in pairs or []:
+        if name in supplied:
+            raise params.ParameterError(f"parameter {name!r} given twice with -p")
+        supplied[name] = value
+    return supplied
+
+
+def _default_run_dir(name: str, resolved: dict) -> Path:
+    digest = hashlib.sha256(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
+    return config.REPORTS_DIR / "runs" / f"{name}-{digest}"
+
+
+def _summary(outcomes: list[runner.RunOutcome]) -> str:
+    lines = [f"{'notebook':<34} {'status':<8} {'seconds':>8}  cache hit  output"]
+    for o in outcomes:
+        hit = "yes" if o.status == "cached" else "no"
+        lines.append(f"{o.notebook:<34} {o.status:<8} {o.seconds:>8.1f}  {hit:<9}  {o.out_dir}")
+    failed = [o for o in outcomes if not o.ok]
+    lines.append(f"{len(outcomes) - len(failed)} ok, {len(failed)} failed")
+    for o in failed:
+        lines.append(f"FAILED {o.notebook}: {o.error.splitlines()[-1] if o.error else o.status}")
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    source = params.notebook_source(args.notebook)
+    files = [Path(f) for f in args.file or []]
+    if args.scenario:
+        files.insert(0, params.scenario_path(source, args.scenario))
+    resolved = params.resolve(source, cli=_cli_parameters(args.parameter), files=files)
+    out_dir = Path(args.out) if args.out else _default_run_dir(source.stem, resolved)
+    print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
+    outcome = runner.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout)
+    print(_summary([outcome]))
+    return 0 if outcome.ok else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    planned = runner.plan_build(args.notebooks or None, Path(args.out) if args.out else None, args.force, args.scenario)
+    if args.dry_run:
+        for run in planned:
+            action = "skip" if run.reason == "up to date" else "run"
+            print(f"{action:<5} {run.name:<34} {run.reason}")
+        return 0
+    outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, progress=False)
+    print(_summary(outcomes))
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    outcomes = runner.refresh(args.notebooks or None, timeout=args.timeout)
+    print(_summary(outcomes))
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    declared = params.declared(args.notebook)
+    width = max(len(n) for n in declared) if declared else 4
+    for p in declared.values():
+        rng = p.describe_range()
+        print(f"{p.name:<{width}}  {p.type_name:<12} default={p.default!r}" + (f"  [{rng}]" if rng else ""))
+        if p.help:
+            print(f"{'':<{width}}  {p.help}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``trustlab`` command."""
+    parser = argparse.ArgumentParser(prog="trustlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute one notebook with parameters into a report folder")
+    run.add_argument("notebook", help="notebook name (00_source_facts), file or path")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                     help="set a parameter; VALUE is parsed by the declared type")
+    run.add_argument("-f", "--file", action="append", help="YAML file of parameters (may repeat)")
+    run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
+    run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
+    run.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    run.set_defaults(func=cmd_run)
+
+    build = sub.add_parser("build", help="execute every notebook with its defaults into reports/, skipping unchanged ones")
+    build.add_argument("notebooks", nargs="*", help="only these notebooks")
+    build.add_argument("--force", action="store_true", help="rerun even when the inputs are unchanged")
+    build.add_argument("--dry-run", action="store_true", help="say what would run and why, run nothing")
+    build.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: number of cores)")
+    build.add_argument("--scenario", help="build this named scenario of each notebook instead of the defaults")
+    build.add_argument("--out", help="reports folder (default reports/)")
+    build.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    build.set_defaults(func=cmd_build)
+
+    refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")
+    refresh.add_argument("notebooks", nargs="*")
+    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS)
+    refresh.set_defaults(func=cmd_refresh)
+
+    show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
+    show.add_argument("notebook")
+    show.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``trustlab`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except params.ParameterError as exc:
+        print(f"trustlab: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("trustlab: interrupted; no report was half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

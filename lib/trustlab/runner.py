@@ -1,0 +1,382 @@
+"""Execute notebooks: one run, or a build of every notebook with caching and parallel workers.
+
+A run executes the notebook's jupytext source with papermill in a child process (its own working
+directory and process group), renders HTML, and writes ``NAME.ipynb``, ``NAME.html`` and
+``results.json`` into its output folder. Everything is staged in a temporary folder beside the
+output and moved into place only when the run succeeded, so a failed or interrupted run never
+leaves a half-written report and never touches the last good one. A failed run leaves its partial
+notebook and an HTML page marking the failed cell under ``failed/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from trustlab import config, params, provenance, report, results
+
+DEFAULT_TIMEOUT_SECONDS = 900
+FAILED_DIRNAME = "failed"
+
+
+@dataclass
+class RunOutcome:
+    """What happened to one notebook run."""
+
+    notebook: str
+    out_dir: Path
+    status: str  # "ok", "cached", "failed", "timeout"
+    seconds: float = 0.0
+    error: str = ""
+    cache_key: str = ""
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "cached")
+
+
+def kernel_name() -> str:
+    """The project's kernel if it is installed (``make install`` registers it), else the current Python."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    return "trustlab" if "trustlab" in specs else "python3"
+
+
+def load_source(source: Path) -> nbformat.NotebookNode:
+    """Read a notebook's jupytext source as a notebook (no outputs)."""
+    import jupytext
+
+    return jupytext.read(source)
+
+
+def lock_file() -> Path:
+    """The constraints file that pins the environment."""
+    return config.PROJECT_ROOT / "requirements.lock"
+
+
+def _hash_update_file(digest: "hashlib._Hash", path: Path, root: Path) -> None:
+    label = path.relative_to(root) if path.is_relative_to(root) else path.name
+    digest.update(str(label).encode())
+    digest.update(provenance.file_sha256(path).encode())
+
+
+def cache_key(source: Path, resolved: dict[str, Any]) -> str:
+    """Key of a run's inputs: the notebook's cells, the resolved parameters, the trustlab source,
+    the data files, the parameter schema and the locked environment."""
+    root = config.PROJECT_ROOT
+    digest = hashlib.sha256()
+    nb = load_source(source)
+    for cell in nb.cells:
+        digest.update(cell.cell_type.encode())
+        digest.update(cell.source.encode())
+    digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
+    for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
+        _hash_update_file(digest, path, config.PACKAGE_DIR)
+    for path in provenance.data_files(root):
+        _hash_update_file(digest, path, root)
+    schema = params.schema_path(source)
+    if schema.exists():
+        _hash_update_file(digest, schema, root)
+    if lock_file().exists():
+        _hash_update_file(digest, lock_file(), root)
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def _read_results(out_dir: Path) -> dict[str, Any] | None:
+    path = out_dir / "results.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_current(out_dir: Path, name: str, key: str) -> bool:
+    """True when ``out_dir`` holds a complete report of ``name`` built from inputs with this key."""
+    recorded = _read_results(out_dir)
+    return (
+        recorded is not None
+        and recorded.get("provenance", {}).get("cache_key") == key
+        and (out_dir / f"{name}.ipynb").exists()
+        and (out_dir / f"{name}.html").exists()
+    )
+
+
+def _replace_dir(staged: Path, target: Path) -> None:
+    """Move ``staged`` to ``target``; the old target survives until the new one is in place."""
+    backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(backup)
+    try:
+        staged.rename(target)
+    except BaseException:
+        if backup.exists() and not target.exists():
+            backup.rename(target)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _failed_cell(nb: nbformat.NotebookNode) -> int | None:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index
+    return None
+
+
+def run_notebook(
+    notebook: str | Path,
+    resolved: dict[str, Any],
+    out_dir: Path,
+    *,
+    scenario: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    progress: bool | None = None,
+    key: str | None = None,
+    inject_parameters: bool = True,
+) -> RunOutcome:
+    """Execute one notebook with already-resolved parameters into ``out_dir``.
+
+    ``out_dir`` receives ``NAME.ipynb``, ``NAME.html`` and ``results.json`` only if the run
+    succeeds; on failure the partial notebook and an HTML page marking the failed cell go to
+    ``out_dir.parent / "failed" / out_dir.name`` and ``out_dir`` is left as it was.
+    ``inject_parameters=False`` runs the notebook on its own defaults with no injected cell (used to
+    refresh the committed notebooks; ``resolved`` must then be those defaults).
+    """
+    source = params.notebook_source(notebook)
+    name = source.stem
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    key = key or cache_key(source, resolved)
+    progress = sys.stderr.isatty() if progress is None else progress
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        work = staged / ".work"
+        work.mkdir()
+        input_path = work / f"{name}.input.ipynb"
+        nbformat.write(load_source(source), input_path)
+        output_path = staged / f"{name}.ipynb"
+        spec = {
+            "input": str(input_path),
+            "output": str(output_path),
+            # Without injection the notebook runs on the defaults of its own parameters cell.
+            "parameters": resolved if inject_parameters else {},
+            "kernel_name": kernel_name(),
+            "progress": progress,
+            "cwd": str(work),
+        }
+        spec_path = work / "spec.json"
+        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        status, error = _execute(spec_path, timeout)
+        seconds = time.perf_counter() - t0
+        executed = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+        shutil.rmtree(work, ignore_errors=True)
+
+        run_record = {
+            "notebook": name,
+            "scenario": scenario,
+            "parameters": resolved,
+            "results": results.collect(executed) if executed is not None else {},
+            "provenance": {
+                "git_commit": provenance.git_commit(),
+                "package_versions": provenance.package_versions(),
+                "data_hashes": provenance.data_hashes(),
+                "started": started.isoformat(timespec="seconds"),
+                "seconds": round(seconds, 2),
+                "cache_key": key,
+                "status": status,
+            },
+        }
+        if status != "ok":
+            failed_dir = out_dir.parent / FAILED_DIRNAME / out_dir.name
+            failed_dir.parent.mkdir(parents=True, exist_ok=True)
+            if executed is not None:
+                failed_at = _failed_cell(executed)
+                html = report.render_html(executed, run_record, failed_cell=failed_at)
+                (staged / f"{name}.html").write_text(html, encoding="utf-8")
+            (staged / "results.json").write_text(json.dumps(run_record, indent=2, ensure_ascii=False), encoding="utf-8")
+            (staged / "error.txt").write_text(error, encoding="utf-8")
+            _replace_dir(staged, failed_dir)
+            return RunOutcome(name, out_dir, status, seconds, error, key)
+
+        html = report.render_html(executed, run_record)
+        (staged / f"{name}.html").write_text(html, encoding="utf-8")
+        (staged / "results.json").write_text(json.dumps(run_record, indent=2, ensure_ascii=False), encoding="utf-8")
+        _replace_dir(staged, out_dir)
+        stale_failure = out_dir.parent / FAILED_DIRNAME / out_dir.name
+        if stale_failure.exists():
+            shutil.rmtree(stale_failure, ignore_errors=True)
+        return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def _execute(spec_path: Path, timeout: float) -> tuple[str, str]:
+    """Run the papermill child; returns (status, error text)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustlab._execute", str(spec_path)],
+        stdout=subprocess.PIPE,
+        stderr=None if json.loads(spec_path.read_text())["progress"] else subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
+    except BaseException:
+        _kill_group(proc)
+        raise
+    if proc.returncode == 0:
+        return "ok", ""
+    return "failed", ((err or "") + (out or "")).strip()[-4000:] or f"exit code {proc.returncode}"
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def notebooks(root: Path | None = None) -> list[Path]:
+    """Every numbered notebook source of the collection, in order."""
+    return sorted((root or config.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.py"))
+
+
+@dataclass
+class PlannedRun:
+    """One run of a build: which notebook, with what parameters, into which folder, and why."""
+
+    source: Path
+    resolved: dict[str, Any]
+    out_dir: Path
+    key: str
+    reason: str
+    scenario: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.source.stem
+
+
+def plan_build(
+    selected: list[str] | None = None,
+    out_root: Path | None = None,
+    force: bool = False,
+    scenario: str | None = None,
+) -> list[PlannedRun]:
+    """Resolve and check the parameters of every selected notebook and decide which need to run.
+
+    Raises :class:`trustlab.params.ParameterError` before anything runs if any notebook's
+    parameters are invalid.
+    """
+    out_root = Path(out_root or config.REPORTS_DIR)
+    sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
+    planned = []
+    for source in sources:
+        files = [params.scenario_path(source, scenario)] if scenario else []
+        resolved = params.resolve(source, files=files)
+        out_dir = out_root / (source.stem if not scenario else f"{source.stem}--{scenario}")
+        key = cache_key(source, resolved)
+        if force:
+            reason = "forced"
+        elif not (out_dir / "results.json").exists():
+            reason = "no previous report"
+        elif is_current(out_dir, source.stem, key):
+            reason = "up to date"
+        else:
+            reason = "inputs changed"
+        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario))
+    return planned
+
+
+def build(
+    planned: list[PlannedRun],
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    progress: bool = False,
+) -> list[RunOutcome]:
+    """Execute the planned runs that are not up to date, ``jobs`` at a time."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    outcomes: dict[int, RunOutcome] = {}
+    to_run = []
+    for index, run in enumerate(planned):
+        if run.reason == "up to date":
+            recorded = _read_results(run.out_dir) or {}
+            outcomes[index] = RunOutcome(run.name, run.out_dir, "cached", 0.0, "", run.key, recorded.get("results", {}))
+        else:
+            to_run.append((index, run))
+
+    def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
+        index, run = item
+        outcome = run_notebook(
+            run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
+            progress=progress, key=run.key,
+        )
+        return index, outcome
+
+    if to_run:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
+            for index, outcome in pool.map(work, to_run):
+                outcomes[index] = outcome
+    return [outcomes[i] for i in range(len(planned))]
+
+
+VOLATILE_METADATA = ("papermill", "execution")
+
+
+def sanitize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop volatile metadata (papermill timings, execution timestamps) so diffs show real changes."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for key in VOLATILE_METADATA:
+        nb.metadata.pop(key, None)
+    for index, cell in enumerate(nb.cells):
+        for key in VOLATILE_METADATA:
+            cell.metadata.pop(key, None)
+        cell["id"] = f"cell-{index:03d}"  # stable ids instead of random ones
+    return nb
+
+
+def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> list[RunOutcome]:
+    """Re-execute committed notebooks on their defaults and write them, outputs included, to ``notebooks/``.
+
+    Each ``notebooks/NAME.ipynb`` is replaced only after its run succeeded.
+    """
+    sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="trustlab-refresh-") as tmp:
+        for source in sources:
+            resolved = params.resolve(source)
+            out_dir = Path(tmp) / source.stem
+            outcome = run_notebook(source, resolved, out_dir, timeout=timeout, inject_parameters=False)
+            if outcome.ok:
+                executed = nbformat.read(out_dir / f"{source.stem}.ipynb", as_version=4)
+                target = source.with_suffix(".ipynb")
+                staged = target.with_name(f".{target.name}.tmp")
+                nbformat.write(sanitize_notebook(executed), staged)
+                staged.replace(target)
+            outcomes.append(outcome)
+    return outcomes

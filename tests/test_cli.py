@@ -1,0 +1,75 @@
+"""The command line: rejected parameters write nothing; params, run and build behave as documented."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+DEMO = FIXTURES / "90_demo.py"
+
+
+def trustlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_params_prints_types_defaults_ranges_and_help():
+    proc = trustlab("params", str(DEMO))
+    assert proc.returncode == 0
+    assert re.search(r"^x +float +default=1\.5  \[> 0 and <= 100\]$", proc.stdout, re.M)
+    assert "a positive number" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "x", "0"], "parameter 'x': expected > 0 and <= 100, got 0.0"),
+        (["-p", "x", "ten"], "parameter 'x': expected float, got str 'ten'"),
+        (["-p", "y", "1"], "unknown parameter(s) ['y'] for notebook 90_demo"),
+        (["-p", "x", "1", "-p", "x", "2"], "parameter 'x' given twice with -p"),
+    ],
+)
+def test_rejected_parameters_stop_before_any_kernel_and_write_nothing(tmp_path, args, message):
+    out = tmp_path / "out"
+    proc = trustlab("run", str(DEMO), *args, "--out", str(out))
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "running" not in proc.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_unknown_notebook_is_rejected():
+    proc = trustlab("run", "99_nothing")
+    assert proc.returncode == 2
+    assert "unknown notebook '99_nothing'" in proc.stderr
+
+
+def test_malformed_parameter_file_is_rejected(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("x: [1\n")
+    proc = trustlab("run", str(DEMO), "-f", str(bad), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and f"{bad}: malformed YAML" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_with_a_parameter_file_and_a_failure_exit_code(tmp_path):
+    params_file = tmp_path / "p.yaml"
+    params_file.write_text("x: 7\nlabel: '007'\n")
+    proc = trustlab("run", str(DEMO), "-f", str(params_file), "--out", str(tmp_path / "ok"))
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads((tmp_path / "ok" / "results.json").read_text())
+    assert record["results"] == {"double": 14.0, "label": "007"}
+    assert "90_demo" in proc.stdout and "ok" in proc.stdout
+
+    proc = trustlab("run", str(DEMO), "-p", "fail", "true", "--out", str(tmp_path / "reports" / "demo"))
+    assert proc.returncode == 1
+    assert "FAILED 90_demo" in proc.stdout
+    assert (tmp_path / "reports" / "failed" / "demo" / "90_demo.html").exists()

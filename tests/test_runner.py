@@ -1,0 +1,135 @@
+"""The runner: one run, failures, timeouts, the cache key, and incremental builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from trustlab import config, params, runner
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+DEMO = FIXTURES / "90_demo.py"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A throw-away copy of the project layout: the demo notebook, a data file and a copy of the package."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(FIXTURES, notebooks)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "numbers.csv").write_text("a,b\n1,2\n")
+    package = tmp_path / "pkg"
+    shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setattr(config, "PACKAGE_DIR", package)
+    return tmp_path
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_run_writes_notebook_html_and_results(tmp_path):
+    out = tmp_path / "out"
+    resolved = params.resolve(DEMO, cli={"x": "4", "label": "007"})
+    outcome = runner.run_notebook(DEMO, resolved, out)
+    assert outcome.status == "ok", outcome.error
+    assert sorted(p.name for p in out.iterdir()) == ["90_demo.html", "90_demo.ipynb", "results.json"]
+    record = json.loads((out / "results.json").read_text())
+    assert record["notebook"] == "90_demo"
+    assert record["parameters"] == {"x": 4.0, "label": "007", "fail": False, "sleep_seconds": 0.0}
+    assert record["results"] == {"double": 8.0, "label": "007"}
+    prov = record["provenance"]
+    assert set(prov) >= {"git_commit", "package_versions", "data_hashes", "started", "seconds"}
+    assert prov["package_versions"]["pandas"] != "not installed"
+    assert "data/facts.csv" in prov["data_hashes"]
+    html = (out / "90_demo.html").read_text()
+    assert 'id="trustlab-provenance"' in html and 'href="../index.html"' in html
+    assert "<script src=" not in html  # nothing fetched from the network
+    assert not list(tmp_path.glob(".out.tmp-*")), "staging folder left behind"
+
+
+def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path):
+    out = tmp_path / "reports" / "90_demo"
+    assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    good = _files(out)
+    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), out)
+    assert outcome.status == "failed"
+    assert "the demo notebook was asked to fail" in outcome.error
+    assert _files(out) == good, "the last good report was touched"
+    failed = tmp_path / "reports" / "failed" / "90_demo"
+    html = (failed / "90_demo.html").read_text()
+    assert 'id="failed-cell"' in html and "RuntimeError" in html
+    partial = nbformat.read(failed / "90_demo.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in partial.cells for o in c.get("outputs", []))
+    assert json.loads((failed / "results.json").read_text())["provenance"]["status"] == "failed"
+
+
+def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
+    out = tmp_path / "out"
+    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=8)
+    assert outcome.status == "timeout"
+    assert "timeout of 8 s" in outcome.error
+    assert not out.exists()
+
+
+def test_cache_key_covers_cells_parameters_package_and_data(project):
+    source = params.notebook_source("90_demo")
+    resolved = params.resolve(source)
+    key = runner.cache_key(source, resolved)
+    assert runner.cache_key(source, dict(resolved)) == key
+    assert runner.cache_key(source, {**resolved, "x": 2.0}) != key
+
+    data_file = project / "data" / "numbers.csv"
+    data_file.write_text("a,b\n1,3\n")
+    assert runner.cache_key(source, resolved) != key
+    key = runner.cache_key(source, resolved)
+
+    module = config.PACKAGE_DIR / "facts.py"
+    module.write_text(module.read_text() + "\n# edited\n")
+    assert runner.cache_key(source, resolved) != key
+    key = runner.cache_key(source, resolved)
+
+    source.write_text(source.read_text().replace("# # Demo notebook", "# # Demo notebook, edited"))
+    assert runner.cache_key(source, resolved) != key
+
+
+def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
+    planned = runner.plan_build()
+    assert [(p.name, p.reason) for p in planned] == [("90_demo", "no previous report")]
+    outcomes = runner.build(planned, jobs=2)
+    assert [o.status for o in outcomes] == ["ok"]
+
+    planned = runner.plan_build()
+    assert planned[0].reason == "up to date"
+    assert [o.status for o in runner.build(planned)] == ["cached"]
+    assert runner.plan_build(force=True)[0].reason == "forced"
+
+    (project / "data" / "numbers.csv").write_text("a,b\n5,6\n")
+    assert runner.plan_build()[0].reason == "inputs changed"
+
+
+def test_build_rejects_bad_scenario_parameters_before_running(project):
+    (project / "notebooks" / "params" / "90_demo.bad.yaml").write_text("x: -5\n")
+    with pytest.raises(params.ParameterError, match="parameter 'x': expected > 0"):
+        runner.plan_build(scenario="bad")
+    assert not (project / "reports").exists()
+
+
+def test_sanitize_drops_volatile_metadata():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"start_time": "now"}
+    cell = nbformat.v4.new_code_cell("1")
+    cell.metadata["papermill"] = {"duration": 1.0}
+    cell.metadata["execution"] = {"iopub.status.busy": "now"}
+    nb.cells = [cell]
+    clean = runner.sanitize_notebook(nb)
+    assert "papermill" not in clean.metadata
+    assert clean.cells[0].metadata == {} and clean.cells[0].id == "cell-000"
