@@ -79,6 +79,35 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from trustlab import sweep
+
+    source = params.notebook_source(args.notebook)
+    resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
+    out_dir = Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}"
+    mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")
+    print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
+    if args.fast:
+        table = sweep.run_fast(source, resolved)
+    else:
+        table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs, timeout=args.timeout)
+    csv, parquet = sweep.write_table(table, out_dir)
+    failed = int((table["status"] != "ok").sum())
+    print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
+    return 0 if failed == 0 else 1
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from trustlab import sweep
+
+    table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
+    if table.empty:
+        print("no differences in parameters or recorded results")
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``trustlab`` command."""
     parser = argparse.ArgumentParser(prog="trustlab", description=__doc__)
@@ -108,6 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("notebooks", nargs="*")
     refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS)
     refresh.set_defaults(func=cmd_refresh)
+
+    sw = sub.add_parser("sweep", help="run one notebook over a grid of parameters and tabulate the results")
+    sw.add_argument("notebook")
+    sw.add_argument("--grid", required=True, help="YAML file with 'grid', 'points' and/or 'fixed'")
+    sw.add_argument("--out", help="output folder (default reports/sweeps/NOTEBOOK-GRID)")
+    sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
+    sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    sw.add_argument("--jobs", "-j", type=int, default=None, help="workers of the local cluster (default: cores)")
+    sw.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
+    sw.set_defaults(func=cmd_sweep)
+
+    diff = sub.add_parser("diff", help="show the parameters and recorded results that differ between two runs")
+    diff.add_argument("run_a")
+    diff.add_argument("run_b")
+    diff.set_defaults(func=cmd_diff)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook")
