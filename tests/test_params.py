@@ -133,3 +133,10 @@ def test_optional_and_list_types():
 def test_any_text_stays_an_inert_string(text):
     label = Parameter("label", "str", "")
     assert params.check_value(label, params.parse_value(label, text)) == text
+
+
+def test_exponent_notation_is_a_float_from_the_command_line_and_files(tmp_path):
+    assert params.resolve(DEMO, cli={"x": "1e1"})["x"] == 10.0
+    file = tmp_path / "p.yaml"
+    file.write_text("x: 1.0e1\n")  # YAML 1.1 reads this as text
+    assert params.resolve(DEMO, files=[file])["x"] == 10.0

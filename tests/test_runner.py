@@ -133,3 +133,16 @@ def test_sanitize_drops_volatile_metadata():
     clean = runner.sanitize_notebook(nb)
     assert "papermill" not in clean.metadata
     assert clean.cells[0].metadata == {} and clean.cells[0].id == "cell-000"
+
+
+def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path):
+    marker = tmp_path / "pwned"
+    value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
+    out = tmp_path / "out"
+    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"label": value}), out)
+    assert outcome.ok, outcome.error
+    assert outcome.results["label"] == value
+    assert not marker.exists(), "the parameter value was executed"
+    html = (out / "90_demo.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

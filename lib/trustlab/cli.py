@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from trustlab import config, params, runner
+from trustlab import config, params, report, runner
 
 
 def _cli_parameters(pairs: list[list[str]] | None) -> dict[str, str]:
@@ -23,6 +23,11 @@ def _cli_parameters(pairs: list[list[str]] | None) -> dict[str, str]:
 def _default_run_dir(name: str, resolved: dict) -> Path:
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
     return config.REPORTS_DIR / "runs" / f"{name}-{digest}"
+
+
+def _update_index(site: Path) -> Path:
+    """Rewrite the report site's index.html after runs were added to it."""
+    return report.build_index(site, runner.notebooks())
 
 
 def _summary(outcomes: list[runner.RunOutcome]) -> str:
@@ -46,6 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else _default_run_dir(source.stem, resolved)
     print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
     outcome = runner.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout)
+    _update_index(runner.site_root_of(out_dir))
     print(_summary([outcome]))
     return 0 if outcome.ok else 1
 
@@ -58,7 +64,11 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"{action:<5} {run.name:<34} {run.reason}")
         return 0
     outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, progress=False)
+    site = Path(args.out) if args.out else config.REPORTS_DIR
+    if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
+        _update_index(site)
     print(_summary(outcomes))
+    print(f"index: {site / 'index.html'}")
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -92,6 +102,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs, timeout=args.timeout)
     csv, parquet = sweep.write_table(table, out_dir)
+    _update_index(runner.site_root_of(out_dir))
     failed = int((table["status"] != "ok").sum())
     print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
     return 0 if failed == 0 else 1
@@ -105,6 +116,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print("no differences in parameters or recorded results")
     else:
         print(table.to_string(index=False))
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    site = Path(args.site) if args.site else config.REPORTS_DIR
+    try:
+        dest = report.publish(site, Path(args.dest))
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"trustlab: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"published {site} -> {dest} (open {dest / 'index.html'})")
     return 0
 
 
@@ -152,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("run_a")
     diff.add_argument("run_b")
     diff.set_defaults(func=cmd_diff)
+
+    pub = sub.add_parser("publish", help="write a self-contained copy of the report site")
+    pub.add_argument("dest", help="folder to write (replaced whole)")
+    pub.add_argument("--site", help="report site to copy (default reports/)")
+    pub.set_defaults(func=cmd_publish)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook")

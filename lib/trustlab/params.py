@@ -75,6 +75,13 @@ def _is_type(value: Any, core: str) -> bool:
     raise ParameterError(f"unsupported parameter type {core!r}")
 
 
+def _float_or_same(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def parse_value(param: Parameter, text: str) -> Any:
     """Parse a command-line string by the parameter's declared type (a ``str`` stays exactly as given)."""
     core, nullable = _split_optional(param.type_name)
@@ -98,6 +105,8 @@ def check_value(param: Parameter, value: Any) -> Any:
         if nullable:
             return None
         raise ParameterError(f"parameter {param.name!r}: expected {param.type_name}, got None")
+    if core == "float" and isinstance(value, str):
+        value = _float_or_same(value)  # YAML 1.1 reads 1.0e8 (no sign in the exponent) as text
     if not _is_type(value, core):
         raise ParameterError(
             f"parameter {param.name!r}: expected {param.type_name}, got {type(value).__name__} {value!r}"

@@ -8,8 +8,6 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
-
 from trustlab import config
 
 KEY_PACKAGES = (
@@ -76,8 +74,10 @@ def data_hashes(root: Path | None = None) -> dict[str, str]:
     return {str(p.relative_to(root)): file_sha256(p) for p in data_files(root)}
 
 
-def environment_table() -> pd.DataFrame:
+def environment_table() -> "pd.DataFrame":
     """A small table of the run's environment, for the last cell of every notebook."""
+    import pandas as pd
+
     rows = [("commit", git_commit() or "not a git checkout")]
     rows += [(name, version) for name, version in package_versions().items()]
     return pd.DataFrame(rows, columns=["component", "version"]).set_index("component")

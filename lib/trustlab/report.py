@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import html
 import json
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -70,13 +70,14 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str = "../index
 
 
 def render_html(
-    nb: nbformat.NotebookNode,
+    nb: "nbformat.NotebookNode",
     run_record: dict[str, Any],
     *,
     failed_cell: int | None = None,
     index_href: str = "../index.html",
 ) -> str:
     """Render an executed notebook to self-contained HTML with the provenance header."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     nb = copy.deepcopy(nb)
@@ -103,3 +104,184 @@ def render_html(
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
+
+
+def notebook_question(source: Path) -> tuple[str, str]:
+    """Title and question of a notebook, from the first markdown cell of its source."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    lines = [line.strip() for line in first.splitlines() if line.strip()]
+    title = lines[0].lstrip("# ").strip() if lines else source.stem
+    return title, " ".join(lines[1:])
+
+
+def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, str]]:
+    shown = []
+    for name, value in results.items():
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            continue
+        text = f"{value:,.4g}" if isinstance(value, float) else (f"{value:,}" if isinstance(value, int) else str(value))
+        shown.append((name, text))
+        if len(shown) == limit:
+            break
+    return shown
+
+
+def collect_runs(reports_root: Path) -> list[dict[str, Any]]:
+    """Every run under a reports folder (default build, scenarios, ad-hoc runs, sweep points, failures)."""
+    runs = []
+    for record_path in sorted(Path(reports_root).rglob("results.json")):
+        folder = record_path.parent
+        if any(part.startswith(".") for part in folder.relative_to(reports_root).parts):
+            continue  # staging folders of runs in progress
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        rel = folder.relative_to(reports_root)
+        parts = rel.parts
+        if parts[0] == "failed":
+            kind = "failed"
+        elif parts[0] == "runs":
+            kind = "run"
+        elif parts[0] == "sweeps":
+            kind = f"sweep {parts[1]}"
+        elif record.get("scenario"):
+            kind = f"scenario {record['scenario']}"
+        else:
+            kind = "default"
+        name = record.get("notebook", folder.name)
+        runs.append({"folder": rel.as_posix(), "kind": kind, "record": record,
+                     "html": (rel / f"{name}.html").as_posix() if (folder / f"{name}.html").exists() else None,
+                     "ipynb": (rel / f"{name}.ipynb").as_posix() if (folder / f"{name}.ipynb").exists() else None})
+    return runs
+
+
+def build_index(reports_root: Path, notebook_sources: list[Path]) -> Path:
+    """Write ``index.html``: every notebook with its question, and every run with its status,
+    parameters, key results, commit and links. Returns the path written."""
+    reports_root = Path(reports_root)
+    reports_root.mkdir(parents=True, exist_ok=True)
+    runs = collect_runs(reports_root)
+    sections = []
+    for source in notebook_sources:
+        title, question = notebook_question(source)
+        rows = []
+        for run in (r for r in runs if r["record"].get("notebook") == source.stem):
+            rec = run["record"]
+            prov = rec.get("provenance", {})
+            status = prov.get("status", "ok")
+            links = " ".join(
+                f'<a href="{html.escape(href)}">{label}</a>'
+                for label, href in (("report", run["html"]), ("notebook", run["ipynb"]),
+                                    ("results", f"{run['folder']}/results.json"))
+                if href
+            )
+            params_text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in rec.get("parameters", {}).items())
+            results_text = "<br>".join(f"{html.escape(k)} = {html.escape(v)}" for k, v in _scalar_results(rec.get("results", {})))
+            rows.append(
+                f"<tr class='run-{html.escape(status)}'><td>{html.escape(run['kind'])}</td>"
+                f"<td class='status-{html.escape(status)}'>{html.escape(status)}</td>"
+                f"<td class='params'>{html.escape(params_text)}</td><td>{results_text}</td>"
+                f"<td>{html.escape(str(prov.get('started', '')))}<br><code>{html.escape(str(prov.get('git_commit', ''))[:12])}</code></td>"
+                f"<td>{links}</td></tr>"
+            )
+        table = (
+            "<table><tr><th>run</th><th>status</th><th>parameters</th><th>key results</th><th>when / commit</th><th>links</th></tr>"
+            + "".join(rows) + "</table>"
+        ) if rows else "<p>No runs yet: <code>make report</code> builds one.</p>"
+        sections.append(
+            f"<section id='{html.escape(source.stem)}'><h2>{html.escape(title)}</h2>"
+            f"<p class='question'>{html.escape(question)}</p>{table}</section>"
+        )
+    sweeps = sorted(Path(reports_root, "sweeps").glob("*/sweep.csv")) if (reports_root / "sweeps").exists() else []
+    sweep_items = "".join(
+        f"<li><a href='{html.escape(p.relative_to(reports_root).as_posix())}'>{html.escape(p.parent.name)}</a> "
+        f"(<a href='{html.escape(p.with_suffix('.parquet').relative_to(reports_root).as_posix())}'>parquet</a>)</li>"
+        for p in sweeps
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>trustlab reports</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 1.5em auto; max-width: 1200px; color: #1a1a1a; }}
+h1 {{ border-bottom: 2px solid #4c72b0; }} h2 {{ margin-top: 1.6em; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 0.85em; }}
+th, td {{ border: 1px solid #d0d5e0; padding: 4px 6px; vertical-align: top; text-align: left; }}
+th {{ background: #f5f7fb; }} td.params {{ max-width: 380px; word-break: break-word; }}
+.status-ok {{ color: #1b7f3b; font-weight: bold; }} .status-failed, .status-timeout {{ color: #b00020; font-weight: bold; }}
+.question {{ color: #333; }}
+</style></head>
+<body>
+<h1>trustlab reports</h1>
+<p>Every notebook of the collection with its question, and every run found under this folder:
+the default build, named scenarios, ad-hoc runs, sweep points and failed runs. Each report opens
+with its provenance (parameters, commit, data hashes, package versions, run time).</p>
+{''.join(sections)}
+<h2>Sweep tables</h2>
+{('<ul>' + sweep_items + '</ul>') if sweep_items else '<p>No sweeps yet.</p>'}
+</body></html>
+"""
+    target = reports_root / "index.html"
+    staged = reports_root / ".index.html.tmp"
+    staged.write_text(page, encoding="utf-8")
+    staged.replace(target)
+    return target
+
+
+_LINK = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def site_links(page: Path) -> list[str]:
+    """Every href/src target in an HTML page (data: URIs excluded)."""
+    return [m.group(1) for m in _LINK.finditer(page.read_text(encoding="utf-8")) if not m.group(1).startswith("data:")]
+
+
+def check_site(site: Path) -> list[str]:
+    """Problems that stop a site from working opened from disk: absolute or network links, missing targets."""
+    problems = []
+    for page in sorted(Path(site).rglob("*.html")):
+        for target in site_links(page):
+            if target.startswith("#") or target.startswith("mailto:"):
+                continue
+            if "://" in target or target.startswith("/") or target.startswith("//"):
+                problems.append(f"{page.relative_to(site)}: non-relative link {target}")
+                continue
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.exists():
+                problems.append(f"{page.relative_to(site)}: broken link {target}")
+    return problems
+
+
+def publish(site: Path, dest: Path) -> Path:
+    """Write a self-contained copy of the report site to ``dest`` (relative links only, no network).
+
+    The copy is staged beside ``dest`` and moved into place only when it checks out; an existing
+    ``dest`` is replaced whole.
+    """
+    import shutil
+
+    site, dest = Path(site).resolve(), Path(dest).resolve()
+    if not (site / "index.html").exists():
+        raise FileNotFoundError(f"{site}: no index.html; build the reports first (make report)")
+    if dest == site or dest.is_relative_to(site):
+        raise ValueError(f"publish destination {dest} must lie outside the site {site}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        shutil.copytree(site, staged, dirs_exist_ok=True,
+                        ignore=lambda folder, names: [n for n in names if n.startswith(".")])
+        problems = check_site(staged)
+        if problems:
+            raise ValueError("the site is not self-contained:\n" + "\n".join(problems[:20]))
+        backup = dest.with_name(f".{dest.name}.old")
+        if dest.exists():
+            dest.rename(backup)
+        staged.rename(dest)
+        if backup.exists():
+            shutil.rmtree(backup)
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+    return dest

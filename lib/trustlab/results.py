@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 RESULT_MIME = "application/vnd.trustlab.result+json"
 
 
 def to_jsonable(value: Any) -> Any:
     """Convert numpy/pandas scalars and containers to plain JSON values (NaN becomes None)."""
+    import numpy as np
+    import pandas as pd
+
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, pd.Series):
@@ -52,8 +52,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def record(name: str, value: Any) -> Any:
-    """Record a named result of this notebook; shows it and returns the JSON form of ``value``."""
+def record(name: str, value: Any) -> None:
+    """Record a named result of this notebook and show it (returns None so it is not shown twice)."""
     from IPython.display import display
 
     if not name.isidentifier():
@@ -63,7 +63,6 @@ def record(name: str, value: Any) -> Any:
         {RESULT_MIME: {"name": name, "value": plain}, "text/plain": f"recorded {name} = {_short(plain)}"},
         raw=True,
     )
-    return plain
 
 
 def collect(notebook: Mapping) -> dict[str, Any]:

@@ -25,8 +25,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from trustlab import config, params, provenance, report, results
 
 DEFAULT_TIMEOUT_SECONDS = 900
@@ -58,7 +56,7 @@ def kernel_name() -> str:
     return "trustlab" if "trustlab" in specs else "python3"
 
 
-def load_source(source: Path) -> nbformat.NotebookNode:
+def load_source(source: Path) -> "nbformat.NotebookNode":
     """Read a notebook's jupytext source as a notebook (no outputs)."""
     import jupytext
 
@@ -76,26 +74,32 @@ def _hash_update_file(digest: "hashlib._Hash", path: Path, root: Path) -> None:
     digest.update(provenance.file_sha256(path).encode())
 
 
-def cache_key(source: Path, resolved: dict[str, Any]) -> str:
-    """Key of a run's inputs: the notebook's cells, the resolved parameters, the trustlab source,
-    the data files, the parameter schema and the locked environment."""
+def inputs_digest(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
+    """Digest of every file a run of ``source`` depends on: the notebook source, its schema, the
+    given parameter files, the trustlab package (code and templates), the data files and the lock.
+
+    Cheap enough for a warm build: it hashes files and parses nothing.
+    """
     root = config.PROJECT_ROOT
     digest = hashlib.sha256()
-    nb = load_source(source)
-    for cell in nb.cells:
-        digest.update(cell.cell_type.encode())
-        digest.update(cell.source.encode())
-    digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
-    for path in sorted(config.PACKAGE_DIR.rglob("*.py")):
+    _hash_update_file(digest, source, root)
+    schema = params.schema_path(source)
+    for path in ([schema] if schema.exists() else []) + [Path(p) for p in extra_files]:
+        _hash_update_file(digest, path, root)
+    for path in sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         _hash_update_file(digest, path, config.PACKAGE_DIR)
     for path in provenance.data_files(root):
         _hash_update_file(digest, path, root)
-    schema = params.schema_path(source)
-    if schema.exists():
-        _hash_update_file(digest, schema, root)
     if lock_file().exists():
         _hash_update_file(digest, lock_file(), root)
     digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def cache_key(source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
+    """Key of a run: its input files (:func:`inputs_digest`) and its resolved parameters."""
+    digest = hashlib.sha256(inputs_digest(source, extra_files).encode())
+    digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -107,12 +111,13 @@ def _read_results(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def is_current(out_dir: Path, name: str, key: str) -> bool:
-    """True when ``out_dir`` holds a complete report of ``name`` built from inputs with this key."""
+def is_current(out_dir: Path, name: str, build_inputs: str) -> bool:
+    """True when ``out_dir`` holds a complete report of ``name`` built by ``build`` from input files
+    with this digest (ad-hoc runs into the same folder never count as current)."""
     recorded = _read_results(out_dir)
     return (
         recorded is not None
-        and recorded.get("provenance", {}).get("cache_key") == key
+        and recorded.get("provenance", {}).get("build_inputs") == build_inputs
         and (out_dir / f"{name}.ipynb").exists()
         and (out_dir / f"{name}.html").exists()
     )
@@ -133,7 +138,7 @@ def _replace_dir(staged: Path, target: Path) -> None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
-def _failed_cell(nb: nbformat.NotebookNode) -> int | None:
+def _failed_cell(nb: "nbformat.NotebookNode") -> int | None:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -151,6 +156,8 @@ def run_notebook(
     progress: bool | None = None,
     key: str | None = None,
     inject_parameters: bool = True,
+    site_root: Path | None = None,
+    build_inputs: str | None = None,
 ) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
@@ -158,12 +165,19 @@ def run_notebook(
     succeeds; on failure the partial notebook and an HTML page marking the failed cell go to
     ``out_dir.parent / "failed" / out_dir.name`` and ``out_dir`` is left as it was.
     ``inject_parameters=False`` runs the notebook on its own defaults with no injected cell (used to
-    refresh the committed notebooks; ``resolved`` must then be those defaults).
+    refresh the committed notebooks; ``resolved`` must then be those defaults). ``site_root`` is
+    the folder whose ``index.html`` the report links back to (default: ``reports/`` when
+    ``out_dir`` is inside it, else the parent of ``out_dir``). ``build_inputs`` is the
+    :func:`inputs_digest` a build recorded for its up-to-date check.
     """
+    import nbformat  # imported here: it costs seconds, and a warm build needs none of it
+
     source = params.notebook_source(notebook)
     name = source.stem
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    site = site_root_of(out_dir, site_root)
+    failed_dir = out_dir.parent / FAILED_DIRNAME / out_dir.name
     key = key or cache_key(source, resolved)
     progress = sys.stderr.isatty() if progress is None else progress
     started = datetime.now(timezone.utc)
@@ -203,32 +217,45 @@ def run_notebook(
                 "started": started.isoformat(timespec="seconds"),
                 "seconds": round(seconds, 2),
                 "cache_key": key,
+                "build_inputs": build_inputs,
                 "status": status,
             },
         }
         if status != "ok":
-            failed_dir = out_dir.parent / FAILED_DIRNAME / out_dir.name
             failed_dir.parent.mkdir(parents=True, exist_ok=True)
             if executed is not None:
                 failed_at = _failed_cell(executed)
-                html = report.render_html(executed, run_record, failed_cell=failed_at)
+                html = report.render_html(
+                    executed, run_record, failed_cell=failed_at, index_href=_index_href(site, failed_dir)
+                )
                 (staged / f"{name}.html").write_text(html, encoding="utf-8")
             (staged / "results.json").write_text(json.dumps(run_record, indent=2, ensure_ascii=False), encoding="utf-8")
             (staged / "error.txt").write_text(error, encoding="utf-8")
             _replace_dir(staged, failed_dir)
             return RunOutcome(name, out_dir, status, seconds, error, key)
 
-        html = report.render_html(executed, run_record)
+        html = report.render_html(executed, run_record, index_href=_index_href(site, out_dir))
         (staged / f"{name}.html").write_text(html, encoding="utf-8")
         (staged / "results.json").write_text(json.dumps(run_record, indent=2, ensure_ascii=False), encoding="utf-8")
         _replace_dir(staged, out_dir)
-        stale_failure = out_dir.parent / FAILED_DIRNAME / out_dir.name
-        if stale_failure.exists():
-            shutil.rmtree(stale_failure, ignore_errors=True)
+        if failed_dir.exists():
+            shutil.rmtree(failed_dir, ignore_errors=True)
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+
+
+def site_root_of(out_dir: Path, site_root: Path | None = None) -> Path:
+    """The report site a run folder belongs to (see :func:`run_notebook`)."""
+    if site_root is not None:
+        return Path(site_root).resolve()
+    reports = Path(config.REPORTS_DIR).resolve()
+    return reports if out_dir.resolve().is_relative_to(reports) else out_dir.resolve().parent
+
+
+def _index_href(site: Path, folder: Path) -> str:
+    return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
 
 
 def _execute(spec_path: Path, timeout: float) -> tuple[str, str]:
@@ -276,6 +303,7 @@ class PlannedRun:
     key: str
     reason: str
     scenario: str | None = None
+    build_inputs: str = ""
 
     @property
     def name(self) -> str:
@@ -298,18 +326,23 @@ def plan_build(
     planned = []
     for source in sources:
         files = [params.scenario_path(source, scenario)] if scenario else []
-        resolved = params.resolve(source, files=files)
         out_dir = out_root / (source.stem if not scenario else f"{source.stem}--{scenario}")
-        key = cache_key(source, resolved)
+        digest = inputs_digest(source, files)
+        if not force and is_current(out_dir, source.stem, digest):
+            # Same input files, so the same resolved parameters: nothing to parse or check again.
+            recorded = _read_results(out_dir) or {}
+            planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
+                                      "up to date", scenario, digest))
+            continue
+        resolved = params.resolve(source, files=files)
+        key = cache_key(source, resolved, files)
         if force:
             reason = "forced"
         elif not (out_dir / "results.json").exists():
             reason = "no previous report"
-        elif is_current(out_dir, source.stem, key):
-            reason = "up to date"
         else:
             reason = "inputs changed"
-        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario))
+        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario, digest))
     return planned
 
 
@@ -334,7 +367,7 @@ def build(
         index, run = item
         outcome = run_notebook(
             run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
-            progress=progress, key=run.key,
+            progress=progress, key=run.key, build_inputs=run.build_inputs,
         )
         return index, outcome
 
@@ -348,8 +381,10 @@ def build(
 VOLATILE_METADATA = ("papermill", "execution")
 
 
-def sanitize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
     """Drop volatile metadata (papermill timings, execution timestamps) so diffs show real changes."""
+    import nbformat
+
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for key in VOLATILE_METADATA:
         nb.metadata.pop(key, None)
@@ -365,6 +400,8 @@ def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_
 
     Each ``notebooks/NAME.ipynb`` is replaced only after its run succeeded.
     """
+    import nbformat
+
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="trustlab-refresh-") as tmp:

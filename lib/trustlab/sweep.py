@@ -101,8 +101,10 @@ def run_fast(notebook: str | Path, resolved_points: list[dict[str, Any]]) -> pd.
     return pd.DataFrame(rows)
 
 
-def _run_point(source: str, resolved: dict[str, Any], out_dir: str, timeout: float) -> dict[str, Any]:
-    outcome = runner.run_notebook(Path(source), resolved, Path(out_dir), scenario=None, timeout=timeout, progress=False)
+def _run_point(source: str, resolved: dict[str, Any], out_dir: str, site_root: str, timeout: float) -> dict[str, Any]:
+    outcome = runner.run_notebook(
+        Path(source), resolved, Path(out_dir), timeout=timeout, progress=False, site_root=Path(site_root)
+    )
     return {"status": outcome.status, "results": outcome.results, "seconds": outcome.seconds, "error": outcome.error}
 
 
@@ -125,6 +127,7 @@ def run_notebooks(
     source = str(params.notebook_source(notebook))
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    site_root = str(runner.site_root_of(out_dir))
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -138,7 +141,10 @@ def run_notebooks(
         client = Client(cluster)
     try:
         futures = [
-            client.submit(_run_point, source, resolved, str(out_dir / f"point-{i:04d}"), timeout, key=f"point-{i}", pure=False)
+            client.submit(
+                _run_point, source, resolved, str(out_dir / f"point-{i:04d}"), site_root, timeout,
+                key=f"point-{i}", pure=False,
+            )
             for i, resolved in enumerate(resolved_points)
         ]
         outcomes = client.gather(futures)

@@ -1,0 +1,1 @@
+"""Benchmarks of the runner; run all with `make bench` (python -m bench)."""

@@ -1,0 +1,101 @@
+"""Benchmarks of the runner, each printing the ratio it measured in this one run.
+
+1. Cold build of every notebook (`trustlab build --force`, parallel) against the same notebooks run
+   one after another with the plain `papermill` command line. Target: at least 1.7x faster.
+2. Warm build with nothing changed (`trustlab build`, every run a cache hit). Target: under 1 s.
+3. A 1,000-point sweep of the pricing analysis with `--fast` against the per-notebook path,
+   extrapolated from a sample of notebook runs on the same local Dask cluster. Target: 500x.
+
+Usage: python -m bench [--only cold,warm,sweep] [--sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+from trustlab import config, runner
+
+BIN = Path(sys.executable).parent
+
+
+def _timed(cmd: list[str], **kwargs) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - t0
+
+
+def bench_cold(tmp: Path) -> dict[str, float]:
+    inputs = []
+    for source in runner.notebooks():
+        path = tmp / f"{source.stem}.ipynb"
+        nbformat.write(jupytext.read(source), path)
+        inputs.append(path)
+    sequential = sum(
+        _timed([str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", runner.kernel_name(), "--cwd", str(tmp)])
+        for p in inputs
+    )
+    build = _timed([str(BIN / "trustlab"), "build", "--force", "--out", str(tmp / "site")])
+    return {"papermill sequential s": sequential, "trustlab build s": build, "ratio": sequential / build, "target": 1.7}
+
+
+def bench_warm(tmp: Path) -> dict[str, float]:
+    site = tmp / "site"
+    if not (site / "index.html").exists():
+        subprocess.run([str(BIN / "trustlab"), "build", "--out", str(site)], check=True, stdout=subprocess.DEVNULL)
+    warm = min(_timed([str(BIN / "trustlab"), "build", "--out", str(site)]) for _ in range(3))
+    return {"warm build s": warm, "target s": 1.0, "ratio (target / measured)": 1.0 / warm}
+
+
+def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
+    from trustlab import sweep
+
+    grid = tmp / "grid.yaml"
+    rates = [round(i / 99, 4) for i in range(100)]
+    grid.write_text(yaml.safe_dump({"grid": {"redemption_rate": rates, "seed": list(range(10))}}))
+    points = sweep.resolve_points("03_pricing_positioning", sweep.load_grid(grid))
+    assert len(points) == 1000
+    t0 = time.perf_counter()
+    table = sweep.run_fast("03_pricing_positioning", points)
+    fast = time.perf_counter() - t0
+    assert (table["status"] == "ok").all()
+    workers = os.cpu_count() or 1
+    t0 = time.perf_counter()
+    sample_table = sweep.run_notebooks("03_pricing_positioning", points[:sample], tmp / "sample", workers=workers)
+    sample_seconds = time.perf_counter() - t0
+    assert (sample_table["status"] == "ok").all()
+    extrapolated = sample_seconds / sample * len(points)
+    return {"fast sweep s (1,000 points)": fast, f"notebook sample s ({sample} points, {workers} workers)": sample_seconds,
+            "notebook path extrapolated s": extrapolated, "ratio": extrapolated / fast, "target": 500}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="cold,warm,sweep")
+    parser.add_argument("--sample", type=int, default=4, help="notebook runs sampled for the sweep extrapolation")
+    args = parser.parse_args()
+    chosen = args.only.split(",")
+    print(f"trustlab benchmarks on {os.cpu_count()} core(s); project {config.PROJECT_ROOT}")
+    with tempfile.TemporaryDirectory(prefix="trustlab-bench-") as tmp:
+        tmp = Path(tmp)
+        for name, func in (("cold", lambda: bench_cold(tmp)), ("warm", lambda: bench_warm(tmp)),
+                           ("sweep", lambda: bench_sweep(tmp, args.sample))):
+            if name in chosen:
+                figures = func()
+                print(f"\n[{name}]")
+                for key, value in figures.items():
+                    print(f"  {key:<48} {value:,.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
