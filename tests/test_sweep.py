@@ -77,3 +77,28 @@ def test_diff_lists_changed_parameters_and_results(tmp_path):
     ]
     with pytest.raises(ParameterError, match="no results.json there"):
         sweep.diff_runs(a, tmp_path / "missing")
+
+
+def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path):
+    """The analysis function and the notebook agree exactly on every recorded result."""
+    from trustlab import params
+
+    smoke = params.scenario_path("03_pricing_positioning", "smoke")
+    base = params.resolve("03_pricing_positioning", files=[smoke])
+    points = sweep.resolve_points("03_pricing_positioning", [
+        {**base, "redemption_rate": 0.15, "seed": 11},
+        {**base, "redemption_rate": 0.8, "presale_cancel_share": 0.3, "seed": 5},
+    ])
+    fast = sweep.run_fast("03_pricing_positioning", points)
+    slow = sweep.run_notebooks("03_pricing_positioning", points, tmp_path / "sweep", workers=2)
+    assert list(slow["status"]) == ["ok", "ok"]
+    result_columns = sorted(c for c in slow.columns if c.startswith("result."))
+    assert len(result_columns) >= 12
+    assert set(result_columns) <= set(fast.columns), "the notebook records a result the fast path lacks"
+    pd.testing.assert_frame_equal(fast[result_columns], slow[result_columns], check_exact=True)
+    assert fast["result.recall_cost_b"].iloc[0] != fast["result.recall_cost_b"].iloc[1]
+
+
+def test_fast_sweep_needs_a_declared_analysis_function():
+    with pytest.raises(ParameterError, match="notebook 90_demo has no fast analysis function"):
+        sweep.fast_function(DEMO)

@@ -13,9 +13,19 @@ PALETTE = "colorblind"
 
 
 def cjk_font() -> str | None:
-    """Name of an installed font that can draw Chinese, or None if there is none."""
+    """Name of an installed font that can draw Chinese, or None if there is none.
+
+    Fonts installed after matplotlib built its font cache are found on the system and added.
+    """
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if "NotoSansCJK" in path or "wqy-zenhei" in path:
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FONTS if name in installed), None)
+    return found
 
 
 def setup() -> None:

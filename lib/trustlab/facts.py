@@ -1,0 +1,644 @@
+"""The quantitative claims of a source article, as one tidy table (``data/facts.csv``).
+
+Each row is one number the article states, with a verbatim quote of the cleaned article text as
+provenance. This module loads and validates the table (:func:`load_facts`), reads Chinese numbers
+(:func:`parse_chinese_number`, :func:`numbers_in`), checks every quote against the article
+(:func:`verify_quotes`), derives per-day rates with their arithmetic spelled out
+(:func:`derived_rates`, :func:`festival_rate_sensitivity`) and checks the article against itself
+(:func:`consistency_checks`).
+
+Units convention of the ``value`` column: plain numbers in base units (萬 = 10^4, 億 = 10^8 applied),
+percentages in percent units (515% is 515), declines negative, dates as ISO ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pandera.pandas as pa
+
+from trustlab import config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trustlab.sources import CleanedArticle
+
+FACTS_COLUMNS = [
+    "fact_id",
+    "topic",
+    "metric",
+    "value",
+    "unit",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "entity",
+    "source_id",
+    "quote",
+    "note",
+]
+
+# The trust-pyramid layers (platform governance = base, consumer rights = middle, community and
+# brand trust = top) plus the article's promotion, pricing, support-policy and context claims.
+TOPICS = [
+    "platform governance",
+    "consumer rights",
+    "community",
+    "brand/fast brand",
+    "promotion",
+    "pricing",
+    "support policy",
+    "platform context",
+]
+PYRAMID_LAYER = {
+    "platform governance": "base",
+    "consumer rights": "middle",
+    "community": "top",
+    "brand/fast brand": "top",
+}
+QUALIFIERS = ["exact", "more than", "about", "at most", "up to", "at least"]
+DEFAULT_SOURCE_ID = "kuaishou-trust-pyramid-2022-06-23"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+# What each named check expects, for the error message.
+EXPECTED = {
+    "fact_id_pattern": "a lower-case identifier matching ^[a-z0-9_]+$",
+    "unique": "a fact_id not used by any other row",
+    "topic_allowed": f"one of {TOPICS}",
+    "qualifier_allowed": f"one of {QUALIFIERS}",
+    "value_parseable": "a plain number in base units (e.g. 62440000, -8.96) or an ISO date YYYY-MM-DD",
+    "optional_iso_date": "empty or an ISO date YYYY-MM-DD",
+    "not_empty": "a non-empty text",
+    "period_order": "period_end on or after period_start",
+    "period_both_or_neither": "period_start and period_end both given or both empty",
+    "date_unit": "unit 'date' exactly when value is an ISO date",
+    "not_nullable": "a value (the cell is missing)",
+    "column_in_dataframe": f"the columns {FACTS_COLUMNS}",
+    "column_in_schema": f"only the columns {FACTS_COLUMNS}",
+    "column_ordered": f"the columns in the order {FACTS_COLUMNS}",
+}
+
+
+class FactsError(ValueError):
+    """``data/facts.csv`` failed validation; the message lists every failure by row and column."""
+
+
+def _is_iso_date(text: str) -> bool:
+    if not _ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_value(text: str) -> bool:
+    return bool(_PLAIN_NUMBER.match(text)) or _is_iso_date(text)
+
+
+def _optional_date(text: str) -> bool:
+    return text == "" or _is_iso_date(text)
+
+
+def _period_order(df: pd.DataFrame) -> pd.Series:
+    both = (df["period_start"] != "") & (df["period_end"] != "")
+    return ~both | (df["period_start"] <= df["period_end"])  # ISO dates compare as text
+
+
+def _period_both(df: pd.DataFrame) -> pd.Series:
+    return (df["period_start"] == "") == (df["period_end"] == "")
+
+
+def _date_unit(df: pd.DataFrame) -> pd.Series:
+    is_date = df["value"].map(_is_iso_date)
+    return is_date == (df["unit"] == "date")
+
+
+def _text(*checks: pa.Check, unique: bool = False) -> pa.Column:
+    return pa.Column(str, checks=list(checks), nullable=False, unique=unique)
+
+
+_NOT_EMPTY = pa.Check(lambda s: s.str.strip() != "", name="not_empty", error="non-empty text")
+
+FACTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "fact_id": pa.Column(
+            str,
+            checks=[pa.Check(lambda s: s.str.fullmatch(r"[a-z0-9_]+"), name="fact_id_pattern")],
+            nullable=False,
+            unique=True,
+        ),
+        "topic": _text(pa.Check(lambda s: s.isin(TOPICS), name="topic_allowed")),
+        "metric": _text(_NOT_EMPTY),
+        "value": _text(pa.Check(_is_value, element_wise=True, name="value_parseable")),
+        "unit": _text(_NOT_EMPTY),
+        "qualifier": _text(pa.Check(lambda s: s.isin(QUALIFIERS), name="qualifier_allowed")),
+        "period_start": _text(pa.Check(_optional_date, element_wise=True, name="optional_iso_date")),
+        "period_end": _text(pa.Check(_optional_date, element_wise=True, name="optional_iso_date")),
+        "entity": _text(_NOT_EMPTY),
+        "source_id": _text(_NOT_EMPTY),
+        "quote": _text(_NOT_EMPTY),
+        "note": pa.Column(str, nullable=False),
+    },
+    checks=[
+        pa.Check(_period_order, name="period_order"),
+        pa.Check(_period_both, name="period_both_or_neither"),
+        pa.Check(_date_unit, name="date_unit"),
+    ],
+    strict=True,
+    ordered=True,
+    name="facts",
+)
+
+# The column a dataframe-wide check is reported under.
+_FRAME_CHECK_COLUMN = {"period_order": "period_end", "period_both_or_neither": "period_end", "date_unit": "unit"}
+
+
+def _check_name(check: object) -> str:
+    text = str(check)
+    # pandera reports built-in checks as e.g. "field_uniqueness" or "str_matches('...')"
+    if text == "field_uniqueness":
+        return "unique"
+    return text.split("(")[0]
+
+
+def _failure_messages(path: Path | str, frame: pd.DataFrame, err: pa.errors.SchemaErrors) -> list[str]:
+    messages: list[str] = []
+    cases = err.failure_cases
+    seen: set[tuple] = set()
+    for case in cases.itertuples(index=False):
+        check = _check_name(case.check)
+        column = case.column if isinstance(case.column, str) else _FRAME_CHECK_COLUMN.get(check)
+        expected = EXPECTED.get(check, str(case.check))
+        index = case.index
+        if index is None or (isinstance(index, float) and math.isnan(index)):
+            key = (check, column, str(case.failure_case))
+            if key in seen:
+                continue
+            seen.add(key)
+            messages.append(f"{path}: column {column!r}: got {case.failure_case!r}; expected {expected}")
+            continue
+        index = int(index)
+        row = index + 2  # spreadsheet row: the header is line 1
+        if column is None or column not in frame.columns:
+            bad = case.failure_case
+        else:
+            bad = frame.at[index, column]
+        key = (check, column, row)
+        if key in seen:
+            continue
+        seen.add(key)
+        fact_id = frame.at[index, "fact_id"] if "fact_id" in frame.columns else ""
+        messages.append(
+            f"{path}: row {row} (fact_id {fact_id!r}), column {column!r}: got {bad!r}; expected {expected}"
+        )
+    return messages
+
+
+def validate_facts(frame: pd.DataFrame, path: Path | str = "data/facts.csv") -> pd.DataFrame:
+    """Validate a facts table read as text; raise :class:`FactsError` listing every failure."""
+    try:
+        return FACTS_SCHEMA.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        messages = _failure_messages(path, frame, err)
+        raise FactsError(f"{len(messages)} problem(s) in {path}:\n" + "\n".join(messages)) from None
+
+
+def load_facts(path: Path | str | None = None, source_id: str | None = None) -> pd.DataFrame:
+    """Read and validate ``data/facts.csv``.
+
+    Returns the table (all columns text) plus ``number`` (float in the base unit of ``unit``; NaN for
+    date facts) and ``date`` (``datetime.date`` for date facts, else None). ``source_id`` keeps only
+    the facts of that source. Raises :class:`FactsError` naming file, row, column, bad value and the
+    expected form for every problem.
+    """
+    path = Path(path) if path is not None else config.DATA_DIR / "facts.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    frame = validate_facts(frame, path)
+    frame = frame.copy()
+    frame["number"] = [float("nan") if _is_iso_date(v) else float(v) for v in frame["value"]]
+    frame["date"] = pd.Series(
+        [date.fromisoformat(v) if _is_iso_date(v) else None for v in frame["value"]], index=frame.index, dtype=object
+    )
+    if source_id is not None:
+        frame = frame[frame["source_id"] == source_id].reset_index(drop=True)
+    return frame
+
+
+def _row(facts: pd.DataFrame, fact_id: str) -> pd.Series:
+    rows = facts[facts["fact_id"] == fact_id]
+    if rows.empty:
+        raise KeyError(f"fact_id {fact_id!r} is not in the facts table")
+    return rows.iloc[0]
+
+
+def fact_value(facts: pd.DataFrame, fact_id: str) -> float:
+    """The number of a fact, in the base unit of its ``unit`` column (KeyError naming the id if absent)."""
+    row = _row(facts, fact_id)
+    if _is_iso_date(row["value"]):
+        raise ValueError(f"fact {fact_id!r} is a date ({row['value']}); use fact_date")
+    return float(row["value"])
+
+
+def fact_date(facts: pd.DataFrame, fact_id: str) -> date:
+    """The date of a date fact (KeyError naming the id if absent, ValueError if it is a number)."""
+    row = _row(facts, fact_id)
+    if not _is_iso_date(row["value"]):
+        raise ValueError(f"fact {fact_id!r} is a number ({row['value']}), not a date")
+    return date.fromisoformat(row["value"])
+
+
+# --------------------------------------------------------------------------- Chinese numbers
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"萬": 10**4, "万": 10**4, "億": 10**8, "亿": 10**8}
+_MULTIPLIERS = {"千萬": 10**7, "千万": 10**7, "百萬": 10**6, "百万": 10**6, "十萬": 10**5, "十万": 10**5,
+                "萬": 10**4, "万": 10**4, "億": 10**8, "亿": 10**8, "千": 10**3, "百": 10**2, "十": 10}
+_CHINESE_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
+_ARABIC = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)\s*(千萬|千万|百萬|百万|十萬|十万|萬|万|億|亿|千|百|十)?$")
+# In running text: an Arabic number with an optional multiplier, or a run of Chinese numerals
+# (幾 included so that 幾百萬 'several million' is recognised and skipped, not read as 百萬).
+_NUMBER_IN_TEXT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(千萬|千万|百萬|百万|萬|万|億|亿)?|([幾几" + _CHINESE_CHARS + r"]+)"
+)
+
+
+def _parse_chinese_numeral(text: str) -> int:
+    total = 0  # the part in units of 億
+    section = 0  # the part below 億, in units of 萬 already multiplied out
+    small = 0  # the part below 萬
+    number: int | None = None
+    last_small_unit = 10**5
+    if not text:
+        raise ValueError("empty numeral")
+    for position, ch in enumerate(text):
+        if ch in _DIGITS:
+            if ch in "零〇":
+                continue
+            if number is not None:
+                raise ValueError(f"two digits in a row in {text!r} (a range such as 兩三 is not one number)")
+            number = _DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            unit = _SMALL_UNITS[ch]
+            if unit >= last_small_unit:
+                raise ValueError(f"units out of order in {text!r}")
+            small += (1 if number is None else number) * unit
+            last_small_unit = unit
+            number = None
+        elif ch in "萬万":
+            group = small + (number or 0) or (1 if position == 0 else 0)  # a leading 萬 is 一萬
+            if group == 0 or section:
+                raise ValueError(f"萬 without a count in {text!r}")
+            section = group * 10**4
+            small, number, last_small_unit = 0, None, 10**5
+        elif ch in "億亿":
+            group = section + small + (number or 0) or (1 if position == 0 else 0)
+            if group == 0 or total:
+                raise ValueError(f"億 without a count in {text!r}")
+            total = group * 10**8
+            section, small, number, last_small_unit = 0, 0, None, 10**5
+        else:
+            raise ValueError(f"{ch!r} is not a Chinese numeral character (in {text!r})")
+    return total + section + small + (number or 0)
+
+
+def parse_chinese_number(text: str) -> float:
+    """Parse one number written in Arabic or Chinese numerals, multipliers applied.
+
+    '6244萬' -> 62440000.0, '50億' -> 5e9, '1200萬' -> 1.2e7, '2.5萬' -> 25000.0, '一千' -> 1000.0,
+    '兩' -> 2.0, '十' -> 10.0, '千萬' -> 1e7. Vague quantities raise ValueError: '幾百萬' (several
+    million), '兩三' (two or three), '上千' (over a thousand: take the number out of the phrase first).
+    """
+    s = str(text).strip()
+    if not s:
+        raise ValueError("cannot parse an empty string as a number")
+    if "幾" in s or "几" in s:
+        raise ValueError(f"{text!r} is a vague quantity ('幾' = several), not a number")
+    m = _ARABIC.match(s)
+    if m:
+        return float(m.group(1).replace(",", "")) * _MULTIPLIERS.get(m.group(2) or "", 1)
+    try:
+        return float(_parse_chinese_numeral(s))
+    except ValueError as exc:
+        raise ValueError(f"cannot parse {text!r} as a number: {exc}") from None
+
+
+def _chinese_run_numbers(run: str) -> list[float]:
+    """Numbers in a run of Chinese numeral characters: the longest parseable prefix, repeatedly."""
+    found: list[float] = []
+    i = 0
+    while i < len(run):
+        for j in range(len(run), i, -1):
+            try:
+                value = _parse_chinese_numeral(run[i:j])
+            except ValueError:
+                continue
+            found.append(float(value))
+            i = j
+            break
+        else:
+            i += 1
+    return found
+
+
+def numbers_in(quote: str) -> list[float]:
+    """All numbers a piece of text states, in order, multipliers applied.
+
+    '攔截…超過了6244萬次' -> [62440000.0]; '5月20日' -> [5.0, 20.0]; '兩三年' -> [2.0, 3.0];
+    '破千萬' -> [1e7]; '上千個' -> [1000.0]. A vague '幾百萬' contributes nothing.
+    """
+    found: list[float] = []
+    for m in _NUMBER_IN_TEXT.finditer(quote):
+        if m.group(1) is not None:
+            found.append(float(m.group(1)) * _MULTIPLIERS.get(m.group(2) or "", 1))
+        else:
+            run = m.group(3)
+            if "幾" in run or "几" in run:
+                continue
+            found.extend(_chinese_run_numbers(run))
+    return found
+
+
+# --------------------------------------------------------------------------- provenance checks
+
+
+def _date_in_quote(d: date, quote: str) -> bool:
+    """A date is stated by the quote at day, month or year precision (5月20日, 11月, 2021年初)."""
+    if re.search(rf"(?<!\d){d.month}月{d.day}[日號号]", quote):
+        return True
+    if d.day == 1 and re.search(rf"(?<!\d){d.month}月", quote):
+        return True
+    if d.month == 1 and d.day == 1 and str(d.year) in quote:
+        return True
+    return False
+
+
+def verify_quotes(facts: pd.DataFrame, article_text: str) -> pd.DataFrame:
+    """Problems with the provenance of each fact: columns ``fact_id, row, problem`` (empty if none).
+
+    A quote must be a verbatim substring of the cleaned article text; a number fact's value (its
+    absolute value, for signed changes) must be among :func:`numbers_in` of its quote; a date fact's
+    month and day (or month, or year, for month- and year-level dates) must be written in the quote.
+    ``row`` is the spreadsheet row of the fact (the header is row 1).
+    """
+    problems: list[dict] = []
+    for position, (_, fact) in enumerate(facts.iterrows()):
+        row = position + 2
+        quote = fact["quote"]
+        if quote not in article_text:
+            problems.append({"fact_id": fact["fact_id"], "row": row, "problem": f"quote not in the article text: {quote!r}"})
+            continue
+        value = str(fact["value"])
+        if _is_iso_date(value):
+            if not _date_in_quote(date.fromisoformat(value), quote):
+                problems.append({"fact_id": fact["fact_id"], "row": row, "problem": f"date {value} is not written in the quote"})
+            continue
+        target = abs(float(value))
+        stated = numbers_in(quote)
+        if not any(math.isclose(target, n, rel_tol=1e-9, abs_tol=1e-12) for n in stated):
+            problems.append(
+                {"fact_id": fact["fact_id"], "row": row, "problem": f"value {value} is not among the numbers in the quote {stated}"}
+            )
+    return pd.DataFrame(problems, columns=["fact_id", "row", "problem"])
+
+
+# --------------------------------------------------------------------------- derived rates
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def day_count(start: date | str, end: date | str) -> int:
+    """Number of days from ``start`` to ``end``, both included (2022-05-20..2022-06-19 is 31)."""
+    s, e = _as_date(start), _as_date(end)
+    if e < s:
+        raise ValueError(f"period end {e} is before its start {s}")
+    return (e - s).days + 1
+
+
+def per_day(count: float, start: date | str, end: date | str) -> float:
+    """A count over a period as a rate per day, the period's days counted inclusively (count / day)."""
+    return float(count) / day_count(start, end)
+
+
+FESTIVAL_START_ID = "promo_festival_start_2022"
+FESTIVAL_END_IDS = ("promo_festival_end_2022", "promo_festival_end_alt_2022")
+_FESTIVAL_FLOW_UNITS = ("orders", "views")
+
+
+def festival_day_counts(facts: pd.DataFrame) -> dict[str, int]:
+    """Days of the 2022 616 festival under each end date the article gives: {ISO end date: days}."""
+    start = fact_date(facts, FESTIVAL_START_ID)
+    return {fact_date(facts, fid).isoformat(): day_count(start, fact_date(facts, fid)) for fid in FESTIVAL_END_IDS}
+
+
+def festival_rate_sensitivity(facts: pd.DataFrame) -> pd.DataFrame:
+    """Per-day rates of the festival-period counts (orders, views) under both festival end dates.
+
+    One row per count fact whose period starts on the festival start; columns ``fact_id, metric,
+    count, unit, stated_end`` (the end date of the sentence the fact comes from), ``per_day_<end>``
+    for each end date (unit per day) and ``relative_difference`` (rate under the shorter reading
+    divided by the rate under the longer reading, minus 1: a share).
+    """
+    start = fact_date(facts, FESTIVAL_START_ID)
+    ends = [fact_date(facts, fid) for fid in FESTIVAL_END_IDS]
+    longest, shortest = max(ends), min(ends)
+    flows = facts[(facts["period_start"] == start.isoformat()) & facts["unit"].isin(_FESTIVAL_FLOW_UNITS)]
+    rows = []
+    for _, fact in flows.iterrows():
+        row = {
+            "fact_id": fact["fact_id"],
+            "metric": fact["metric"],
+            "count": float(fact["value"]),
+            "unit": fact["unit"],
+            "stated_end": fact["period_end"],
+        }
+        for end in ends:
+            row[f"per_day_{end.isoformat()}"] = per_day(float(fact["value"]), start, end)
+        row["relative_difference"] = (
+            row[f"per_day_{shortest.isoformat()}"] / row[f"per_day_{longest.isoformat()}"] - 1
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def derived_rates(facts: pd.DataFrame) -> pd.DataFrame:
+    """Quantities derived from the facts by simple arithmetic, each with its formula.
+
+    Columns ``quantity, value, unit, arithmetic`` (the formula with the numbers put in) and
+    ``inputs`` (the fact_ids used, comma-separated). Annual rates use 365 days (2021); festival rates
+    use the period stated in the fact's own sentence.
+    """
+    v = lambda fid: fact_value(facts, fid)  # noqa: E731
+    rows: list[dict] = []
+
+    def add(quantity: str, value: float, unit: str, arithmetic: str, inputs: list[str]) -> None:
+        rows.append({"quantity": quantity, "value": value, "unit": unit, "arithmetic": arithmetic, "inputs": ", ".join(inputs)})
+
+    def fmt(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
+
+    def annual(fid: str, quantity: str, unit: str) -> None:
+        row = _row(facts, fid)
+        days = day_count(row["period_start"], row["period_end"])
+        add(quantity, per_day(v(fid), row["period_start"], row["period_end"]), unit, f"{fmt(v(fid))} / {days}", [fid])
+
+    annual("gov_counterfeit_listings_intercepted_2021", "suspected counterfeit listings intercepted per day, 2021", "listing attempts per day")
+    annual("gov_violators_banned_2021", "violating streamers and merchants banned per day, 2021", "person-times per day")
+    annual("gov_new_store_applications_blocked_2021", "new-store applications of past violators blocked per day, 2021", "applications per day")
+    annual("rights_trust_buy_orders_2021", "orders covered by 信任購 per day, 2021 (whole year)", "orders per day")
+    p = v("gov_daily_governance_participants_2021")
+    add("person-days of user participation in governance, 2021", p * 365, "person-days", f"{fmt(p)} * 365",
+        ["gov_daily_governance_participants_2021"])
+
+    for fid, quantity, unit in (
+        ("rights_trust_buy_orders_616_2022", "orders covered by 信任購 per day, 616 festival 2022", "orders per day"),
+        ("fastbrand_orders_616_2022", "fast-brand orders per day, 616 festival 2022", "orders per day"),
+        ("fastbrand_room_views_616_2022", "fast-brand live-room views per day, 616 festival 2022", "views per day"),
+    ):
+        row = _row(facts, fid)
+        days = day_count(row["period_start"], row["period_end"])
+        add(quantity, per_day(v(fid), row["period_start"], row["period_end"]), unit,
+            f"{fmt(v(fid))} / {days} ({row['period_start']}..{row['period_end']})", [fid])
+
+    views, orders = v("fastbrand_room_views_616_2022"), v("fastbrand_orders_616_2022")
+    add("fast-brand live-room views per fast-brand order, 616 festival 2022", views / orders, "views per order",
+        f"{fmt(views)} / {fmt(orders)}", ["fastbrand_room_views_616_2022", "fastbrand_orders_616_2022"])
+    target = v("fastbrand_target_2022")
+    add("fast-brand festival orders per targeted fast brand (500 is a 2022 target, not a count)", orders / target,
+        "orders per brand", f"{fmt(orders)} / {fmt(target)}", ["fastbrand_orders_616_2022", "fastbrand_target_2022"])
+    traffic = v("fastbrand_traffic_support")
+    add("dedicated traffic support per targeted fast brand", traffic / target, "traffic units per brand (unit not stated)",
+        f"{fmt(traffic)} / {fmt(target)}", ["fastbrand_traffic_support", "fastbrand_target_2022"])
+    rooms, threshold = v("fastbrand_rooms_over_10m_616_2022"), v("fastbrand_room_sales_threshold_616_2022")
+    add("lower bound of the sales of the fast-brand rooms above 10 million RMB, 616 festival 2022", rooms * threshold, "RMB",
+        f"{fmt(rooms)} * {fmt(threshold)}", ["fastbrand_rooms_over_10m_616_2022", "fastbrand_room_sales_threshold_616_2022"])
+    for fid, quantity in (
+        ("fastbrand_sales_growth_616_2022", "fast-brand sales as a multiple of the same period last year"),
+        ("promo_brand_merchant_gmv_growth_616_2022", "brand-merchant GMV as a multiple of the same period last year"),
+        ("community_mutual_follow_growth_2022q1", "mutual-follow pairs as a multiple of 2021Q1"),
+    ):
+        g = v(fid)
+        add(quantity, 1 + g / 100, "multiple", f"1 + {fmt(g)} / 100", [fid])
+    pairs, growth = v("community_mutual_follow_pairs_2022q1"), v("community_mutual_follow_growth_2022q1")
+    add("implied mutual-follow pairs in 2021Q1", pairs / (1 + growth / 100), "pairs",
+        f"{fmt(pairs)} / (1 + {fmt(growth)} / 100)", ["community_mutual_follow_pairs_2022q1", "community_mutual_follow_growth_2022q1"])
+
+    listp, promo = v("pricing_shoe_list_price"), v("pricing_shoe_promo_price")
+    add("shoe anniversary discount off list price", 1 - promo / listp, "share in [0, 1]", f"1 - {fmt(promo)} / {fmt(listp)}",
+        ["pricing_shoe_promo_price", "pricing_shoe_list_price"])
+    units, minutes = v("pricing_shoe_units_sold"), v("pricing_shoe_sellout_minutes")
+    add("shoe revenue of the anniversary sale", units * promo, "RMB", f"{fmt(units)} * {fmt(promo)}",
+        ["pricing_shoe_units_sold", "pricing_shoe_promo_price"])
+    add("shoe sell-out rate (lower bound: sold out within 2 minutes)", units / minutes, "pairs per minute",
+        f"{fmt(units)} / {fmt(minutes)}", ["pricing_shoe_units_sold", "pricing_shoe_sellout_minutes"])
+    customers, voucher_b = v("pricing_recall_customers"), v("pricing_recall_voucher_b")
+    add("recall vouchers issued under option B, all customers choosing it (lower bound: 'over a thousand' customers)",
+        customers * voucher_b, "RMB of vouchers", f"{fmt(customers)} * {fmt(voucher_b)}",
+        ["pricing_recall_customers", "pricing_recall_voucher_b"])
+    add("option-B voucher as a share of the price paid", voucher_b / promo, "share", f"{fmt(voucher_b)} / {fmt(promo)}",
+        ["pricing_recall_voucher_b", "pricing_shoe_promo_price"])
+    monthly = v("support_monthly_live_gmv_min")
+    add("fast-brand support threshold, live-room GMV per year", monthly * 12, "RMB per year", f"{fmt(monthly)} * 12",
+        ["support_monthly_live_gmv_min"])
+    scale = v("brand_challenge_sales_threshold")
+    add("sales scale at which the two challenges appear, as a multiple of the annualised support threshold",
+        scale / (monthly * 12), "multiple", f"{fmt(scale)} / ({fmt(monthly)} * 12)",
+        ["brand_challenge_sales_threshold", "support_monthly_live_gmv_min"])
+    return pd.DataFrame(rows, columns=["quantity", "value", "unit", "arithmetic", "inputs"])
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def unrepaired_positions(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets in the cleaned text of each run of U+FFFD left by the cleaner."""
+    return [m.span() for m in re.finditer("\ufffd+", text)]
+
+
+def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int = 60) -> pd.DataFrame:
+    """Check the article against itself; columns ``check, status`` ('ok' or 'warning') and ``detail``.
+
+    ``window``: how many characters around an unrepaired span count as 'near' a quote.
+    """
+    rows: list[dict] = []
+
+    def add(check: str, ok: bool, detail: str) -> None:
+        rows.append({"check": check, "status": "ok" if ok else "warning", "detail": detail})
+
+    start = fact_date(facts, FESTIVAL_START_ID)
+    starts = facts[(facts["unit"] == "date") & facts["fact_id"].str.startswith("promo_festival_start")]["value"]
+    add("festival start date", starts.nunique() == 1,
+        f"all {len(starts)} statements of the 616 festival start give {', '.join(sorted(set(starts)))}")
+    days = festival_day_counts(facts)
+    end_a, end_b = fact_date(facts, FESTIVAL_END_IDS[0]), fact_date(facts, FESTIVAL_END_IDS[1])
+    add("festival end date", end_a == end_b,
+        f"the article ends the festival on {end_a} ({days[end_a.isoformat()]} days from {start}; the 戰報 and fast-brand "
+        f"sentences) and on {end_b} ({days[end_b.isoformat()]} days; the 信任購 sentence): per-day rates differ by "
+        f"{days[end_a.isoformat()] / days[end_b.isoformat()] - 1:.1%} depending on the reading")
+
+    year_orders = fact_value(facts, "rights_trust_buy_orders_2021")
+    fest_orders = fact_value(facts, "rights_trust_buy_orders_616_2022")
+    launch = fact_date(facts, "rights_trust_buy_launch_2021")
+    fest_row = _row(facts, "rights_trust_buy_orders_616_2022")
+    fest_rate = per_day(fest_orders, fest_row["period_start"], fest_row["period_end"])
+    year_rate = per_day(year_orders, "2021-01-01", "2021-12-31")
+    since_launch_rate = per_day(year_orders, launch, "2021-12-31")
+    add("信任購 orders: 2021 total vs festival run rate", since_launch_rate <= fest_rate,
+        f"50億 orders over all of 2021 is {year_rate:,.0f} a day, over the {day_count(launch, '2021-12-31')} days since "
+        f"信任購 launched ({launch:%Y-%m}) {since_launch_rate:,.0f} a day, against {fest_rate:,.0f} a day in the festival "
+        f"({fest_row['period_start']}..{fest_row['period_end']}); a post-launch reading implies {since_launch_rate / fest_rate:.1f}x "
+        "the festival rate, so the 2021 figure must count orders from before the launch (or all orders on the platform)")
+
+    card, trust_buy = fact_date(facts, "rights_trust_card_launch_2021"), launch
+    add("trust card (2021 early) precedes 信任購 (Nov 2021)", card < trust_buy,
+        f"小店信任卡 launched {card} (年初, approximate), 信任購 {trust_buy:%Y-%m} (同年11月); order as stated")
+
+    brand_age, ecom_age = fact_value(facts, "support_brand_age_max_years"), fact_value(facts, "context_ecommerce_age_years")
+    add("fast-brand age limit vs age of Kuaishou e-commerce", brand_age <= ecom_age,
+        f"fast brands may be up to {brand_age:g} years old, while Kuaishou e-commerce is 'more than {ecom_age:g} years' old: "
+        "a qualifying brand can predate Kuaishou e-commerce, so 'fast brand' does not mean 'born on Kuaishou'")
+
+    mult = _row(facts, "promo_merchant_multiple_616_vs_116")
+    add("merchant multiple base", "116" not in mult["quote"],
+        f"the {float(mult['value']):g}x merchant count compares the 2022 616 festival with last year's 116 promotion "
+        "(November, a different festival), not with last year's 616: it is not a year-on-year growth figure")
+
+    text = article.text
+    spans = unrepaired_positions(text)
+    add("unrepaired spans counted", len(spans) == len(article.unrepaired),
+        f"{len(spans)} U+FFFD run(s) in the cleaned text, {len(article.unrepaired)} span(s) reported by the cleaner")
+    inside = [fid for fid, q in zip(facts["fact_id"], facts["quote"]) if "\ufffd" in q]
+    add("no quote contains an unrepaired span", not inside, f"quotes containing U+FFFD: {inside or 'none'}")
+    for s, e in spans:
+        near = []
+        for fid, q in zip(facts["fact_id"], facts["quote"]):
+            pos = text.find(q)
+            if pos < 0:
+                continue
+            gap = max(s - (pos + len(q)), pos - e, 0)
+            if gap <= window:
+                near.append(f"{fid} ({gap} chars)")
+        context = text[max(0, s - 12) : e + 12].replace("\n", " ")
+        add(f"unrepaired span at cleaned-text offset {s}", not near,
+            f"'{context}': quotes within {window} characters: {', '.join(near) if near else 'none'}")
+    return pd.DataFrame(rows, columns=["check", "status", "detail"])
+
+
+def check_params(params: dict) -> None:
+    """Cross-parameter rule of notebook 00_source_facts: each topic listed once."""
+    from trustlab.params import ParameterError
+
+    topics = list(params.get("topics", []))
+    repeated = sorted({t for t in topics if topics.count(t) > 1})
+    if repeated:
+        raise ParameterError(f"parameter 'topics': each topic may be listed once; repeated: {repeated}")

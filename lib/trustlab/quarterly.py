@@ -1,0 +1,173 @@
+"""Kuaishou quarterly operating figures (``data/kuaishou_quarterly.csv``): loader, validation, wide form.
+
+The CSV is tidy: one row per quarter and metric, each with its source URL, a verbatim quote and a
+status code from ``data/raw/kuaishou-public-figures.md`` (V verified, V-c prior-year comparator
+printed in a later release, V-2 secondary copy). Gaps in the sources (NF, "—") are absent rows.
+
+Metrics and units:
+
+- ``gmv_rmb_bn``: e-commerce GMV in the quarter, RMB bn
+- ``dau_m`` / ``mau_m``: average daily / monthly active users of the Kuaishou app, million
+- ``time_per_dau_min``: average daily time spent per DAU, minutes per day
+- ``revenue_rmb_bn``: total revenue in the quarter, RMB bn
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from trustlab import config
+
+QUARTERLY_CSV = "kuaishou_quarterly.csv"
+COLUMNS = ["quarter", "metric", "value", "unit", "status", "source_url", "quote", "note"]
+METRIC_UNITS = {
+    "gmv_rmb_bn": "RMB bn",
+    "dau_m": "million",
+    "mau_m": "million",
+    "time_per_dau_min": "min/day",
+    "revenue_rmb_bn": "RMB bn",
+}
+METRICS = list(METRIC_UNITS)
+STATUSES = ("V", "V-c", "V-2")
+SECONDARY_STATUS = "V-2"
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+
+_SCHEMA = pa.DataFrameSchema(
+    {
+        "quarter": pa.Column(str, pa.Check.str_matches(QUARTER_PATTERN), description="YYYYQn, e.g. 2022Q1"),
+        "metric": pa.Column(str, pa.Check.isin(METRICS)),
+        "value": pa.Column(float, pa.Check.gt(0)),
+        "unit": pa.Column(str),
+        "status": pa.Column(str, pa.Check.isin(list(STATUSES))),
+        "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$")),
+        "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "note": pa.Column(str),
+    },
+    checks=[
+        pa.Check(
+            lambda df: df["unit"] == df["metric"].map(METRIC_UNITS),
+            error="unit must match the metric (gmv/revenue: RMB bn; dau/mau: million; time: min/day)",
+        ),
+    ],
+    unique=["quarter", "metric"],
+    strict=True,
+    ordered=False,
+)
+
+_EXPECTED_FORM = {
+    "quarter": "a quarter written YYYYQn, e.g. 2022Q1",
+    "metric": f"one of {METRICS}",
+    "value": "a positive number",
+    "unit": "the unit of the metric: " + ", ".join(f"{k}={v}" for k, v in METRIC_UNITS.items()),
+    "status": f"one of {list(STATUSES)}",
+    "source_url": "an http(s) URL",
+    "quote": "a non-empty verbatim quote",
+    "note": "text (may be empty)",
+}
+
+
+class QuarterlyDataError(ValueError):
+    """The quarterly CSV broke its schema; the message names file, row, column and the expected form."""
+
+
+def _describe_failures(path: Path, failures: pd.DataFrame) -> str:
+    lines = []
+    for _, f in failures.head(20).iterrows():
+        column = f.get("column")
+        index = f.get("index")
+        # CSV line = data row index + 2 (header is line 1)
+        where = f"line {int(index) + 2} (row {int(index)})" if pd.notna(index) else "all rows"
+        expected = _EXPECTED_FORM.get(str(column), str(f.get("check")))
+        if column in (None, "") or pd.isna(column):
+            column = "(frame)"
+        lines.append(
+            f"{path}: {where}, column {column!r}: got {f.get('failure_case')!r}; expected {expected}"
+            f" [check: {f.get('check')}]"
+        )
+    more = len(failures) - 20
+    if more > 0:
+        lines.append(f"... and {more} more failure(s)")
+    return "\n".join(lines)
+
+
+def validate_quarterly(frame: pd.DataFrame, path: Path | str = QUARTERLY_CSV) -> pd.DataFrame:
+    """Validate a raw quarterly frame (as read from CSV) and return it typed; raises :class:`QuarterlyDataError`."""
+    path = Path(path)
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise QuarterlyDataError(f"{path}: missing column(s) {missing}; expected columns {COLUMNS}")
+    frame = frame.copy()
+    for col in COLUMNS:
+        if col != "value":
+            frame[col] = frame[col].fillna("").astype(str)
+    numeric = pd.to_numeric(frame["value"], errors="coerce")
+    bad = numeric.isna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise QuarterlyDataError(
+            f"{path}: line {i + 2} (row {i}), column 'value': got {frame['value'].iloc[i]!r}; "
+            f"expected {_EXPECTED_FORM['value']} (gaps are absent rows, not empty values)"
+        )
+    frame["value"] = numeric.astype(float)
+    try:
+        return _SCHEMA.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        raise QuarterlyDataError(_describe_failures(path, exc.failure_cases)) from None
+
+
+def load_quarterly(path: Path | str | None = None, include_secondary: bool = True) -> pd.DataFrame:
+    """Read and validate ``data/kuaishou_quarterly.csv`` (tidy: one row per quarter and metric).
+
+    ``include_secondary=False`` drops rows with status V-2 (secondary / lower-reliability copies).
+    Units are in the ``unit`` column (RMB bn, million, min/day).
+    """
+    path = Path(path) if path is not None else config.DATA_DIR / QUARTERLY_CSV
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: quarterly figures file not found")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = validate_quarterly(raw, path)
+    if not include_secondary:
+        frame = frame[frame["status"] != SECONDARY_STATUS]
+    return frame.sort_values(["quarter", "metric"]).reset_index(drop=True)
+
+
+def _quarter_index(frame: pd.DataFrame) -> pd.PeriodIndex:
+    quarters = pd.PeriodIndex(frame["quarter"], freq="Q")
+    if len(quarters) == 0:
+        return pd.PeriodIndex([], freq="Q", name="quarter")
+    return pd.period_range(quarters.min(), quarters.max(), freq="Q", name="quarter")
+
+
+def wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per quarter (quarterly PeriodIndex, every quarter in the span), one column per metric.
+
+    Quarters or metrics without a row stay NaN. Units as in :data:`METRIC_UNITS`.
+    """
+    index = _quarter_index(frame)
+    table = frame.pivot(index="quarter", columns="metric", values="value")
+    table.index = pd.PeriodIndex(table.index, freq="Q", name="quarter")
+    return table.reindex(index=index, columns=METRICS).rename_axis(columns=None)
+
+
+def wide_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """Status code (V, V-c, V-2) of every cell of :func:`wide`; empty string where there is no value."""
+    index = _quarter_index(frame)
+    table = frame.pivot(index="quarter", columns="metric", values="status")
+    table.index = pd.PeriodIndex(table.index, freq="Q", name="quarter")
+    return table.reindex(index=index, columns=METRICS).fillna("").rename_axis(columns=None)
+
+
+def wide_with_status(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+    """Display table: each cell ``value (status)``, e.g. ``175.1 (V)``; empty where the sources have no value."""
+    values = wide(frame)
+    status = wide_status(frame)
+    out = pd.DataFrame(index=values.index, columns=values.columns, dtype=object)
+    for col in values.columns:
+        out[col] = [
+            "" if pd.isna(v) else f"{v:,.{decimals}f} ({s})" for v, s in zip(values[col], status[col], strict=True)
+        ]
+    return out

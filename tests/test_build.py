@@ -1,0 +1,153 @@
+"""The whole collection built through the command line, as `make report` does (on the fast `smoke`
+scenario of each notebook): recorded results, cache hits, determinism, the report site checked in
+headless Chromium, and `trustlab publish`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trustlab import config, params, report, runner
+
+NAMES = [nb.stem for nb in runner.notebooks()]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def trustlab(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """A report site holding the smoke build of every notebook, plus one ad-hoc run."""
+    root = tmp_path_factory.mktemp("site")
+    proc = trustlab("build", "--scenario", "smoke", "--out", str(root))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return root
+
+
+def _record(site: Path, name: str) -> dict:
+    return json.loads((site / f"{name}--smoke" / "results.json").read_text())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_notebook_built_with_its_recorded_results(site, name):
+    from test_notebooks import REQUIRED_RESULTS
+
+    folder = site / f"{name}--smoke"
+    assert (folder / f"{name}.ipynb").exists() and (folder / f"{name}.html").stat().st_size > 10_000
+    record = _record(site, name)
+    assert record["scenario"] == "smoke"
+    assert record["parameters"] == params.resolve(name, files=[params.scenario_path(name, "smoke")])
+    missing = REQUIRED_RESULTS.get(name, set()) - set(record["results"])
+    assert not missing, f"{name} did not record {sorted(missing)}"
+    assert record["provenance"]["status"] == "ok"
+
+
+def test_a_second_build_is_all_cache_hits_and_a_forced_one_is_identical(site):
+    before = {name: _record(site, name) for name in NAMES}
+    proc = trustlab("build", "--scenario", "smoke", "--out", str(site))
+    assert proc.returncode == 0
+    assert proc.stdout.count(" cached ") == len(NAMES), proc.stdout
+    proc = trustlab("build", "--scenario", "smoke", "--out", str(site), "--force")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    for name in NAMES:
+        after = _record(site, name)
+        assert after["results"] == before[name]["results"], f"{name} is not deterministic"
+
+
+def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
+    out = site / "runs" / "facts-alt-end"
+    proc = trustlab("run", "00_source_facts", "--scenario", "smoke", "-p", "festival_end", "2022-06-14", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads((out / "results.json").read_text())
+    assert record["parameters"]["festival_end"] == "2022-06-14"
+    default = _record(site, "00_source_facts")
+    assert record["results"]["fast_brand_orders_per_day"] != default["results"]["fast_brand_orders_per_day"]
+
+
+def test_index_lists_every_notebook_and_run(site):
+    report.build_index(site, runner.notebooks())
+    index = (site / "index.html").read_text()
+    for name in NAMES:
+        assert f"{name}--smoke/{name}.html" in index
+    assert "runs/facts-alt-end/00_source_facts.html" in index
+    assert report.check_site(site) == []
+
+
+def test_the_site_in_headless_chromium(site):
+    """Visit every page: no broken link, no missing image, no console error, a provenance header on
+    every report; save a screenshot of the index under reports/ for the README."""
+    from playwright.sync_api import sync_playwright
+
+    report.build_index(site, runner.notebooks())
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+        page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+
+        page.goto((site / "index.html").as_uri())
+        shots = config.REPORTS_DIR / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "index.png"), full_page=True)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        pages = sorted({h.split("#")[0] for h in hrefs if h.endswith(".html") or ".html#" in h})
+        assert len(pages) >= len(NAMES)
+        for href in hrefs:
+            if href.startswith("file://"):
+                target = Path(href.removeprefix("file://").split("#")[0])
+                if not target.exists():
+                    problems.append(f"index: broken link {href}")
+        for url in pages:
+            page.goto(url)
+            if page.locator("#trustlab-provenance").count() != 1:
+                problems.append(f"{url}: no provenance header")
+            broken = page.eval_on_selector_all("img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).length")
+            if broken:
+                problems.append(f"{url}: {broken} image(s) did not load")
+            for link in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+                if link.startswith("file://") and not Path(link.removeprefix("file://").split("#")[0]).exists():
+                    problems.append(f"{url}: broken link {link}")
+            back = page.eval_on_selector("#trustlab-provenance nav a", "e => e.href")
+            if not back.endswith("/index.html") or not Path(back.removeprefix("file://")).exists():
+                problems.append(f"{url}: no working link back to the index ({back})")
+        # The hide-code switch hides every code input.
+        first = site / f"{NAMES[0]}--smoke" / f"{NAMES[0]}.html"
+        page.goto(first.as_uri())
+        visible_before = page.locator(".jp-CodeCell .jp-Cell-inputWrapper").first.is_visible()
+        page.check("#trustlab-hide-code")
+        visible_after = page.locator(".jp-CodeCell .jp-Cell-inputWrapper").first.is_visible()
+        browser.close()
+    assert visible_before and not visible_after
+    assert problems == []
+
+
+def test_publish_writes_a_self_contained_copy(site, tmp_path):
+    report.build_index(site, runner.notebooks())
+    dest = tmp_path / "shared-site"
+    proc = trustlab("publish", str(dest), "--site", str(site))
+    assert proc.returncode == 0, proc.stderr
+    assert (dest / "index.html").exists()
+    assert report.check_site(dest) == []
+    for html_file in dest.rglob("*.html"):
+        text = html_file.read_text()
+        assert "<script src=" not in text and "<link rel=\"stylesheet\" href=\"http" not in text
+    proc = trustlab("publish", str(site / "inside"), "--site", str(site))
+    assert proc.returncode == 2 and "must lie outside the site" in proc.stderr

@@ -1,0 +1,406 @@
+"""Tests of trustlab.governance (issue 3) and its data file data/trust_report_2021.csv."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustlab import config
+from trustlab import governance as gov
+from trustlab.params import ParameterError
+
+CSV = config.DATA_DIR / "trust_report_2021.csv"
+RAW = config.RAW_DIR / "kuaishou-public-figures.md"
+
+DEFAULTS = {
+    "year": 2021,
+    "days_in_period": 365,
+    "dau_millions": None,
+    "mau_millions": None,
+    "base_report_rate_per_10k_orders": 1.0,
+    "orders_in_period": 5.0e9,
+    "orders_previous_period": None,
+    "blocking_system_start": "2021-06-01",
+    "practical_relative_change": 0.05,
+    "alpha": 0.05,
+    "power": 0.8,
+    "include_secondary_sources": True,
+}
+
+
+@pytest.fixture(scope="module")
+def report() -> pd.DataFrame:
+    return gov.load_trust_report()
+
+
+def _raw_rows() -> pd.DataFrame:
+    return pd.read_csv(CSV, dtype=str, keep_default_na=False)
+
+
+# ------------------------------------------------------------------ the CSV
+
+
+def test_every_value_appears_in_its_quote(report):
+    for _, row in report.iterrows():
+        assert gov.value_in_quote(row["value"], row["quote"]), (row["metric"], row["value"], row["quote"])
+
+
+def test_quotes_urls_and_statuses_come_from_the_raw_file():
+    raw = RAW.read_text(encoding="utf-8").replace('\\"', '"')  # markdown-escaped quotes in the table
+    section_b = raw[raw.index("## B. Kuaishou e-commerce governance") : raw.index("## C. Shopping festivals")]
+    for _, row in _raw_rows().iterrows():
+        for piece in row["quote"].split("…"):
+            assert piece.strip() in section_b, (row["metric"], piece)
+        assert row["source_url"] in section_b, row["metric"]
+        assert row["status"] in ("V", "V-2"), row["metric"]  # section B has no V-c rows
+
+
+def test_statuses_match_section_b_rows():
+    raw = RAW.read_text(encoding="utf-8").replace('\\"', '"')
+    section_b = raw[raw.index("## B. Kuaishou e-commerce governance") : raw.index("## C. Shopping festivals")]
+    table_rows = [line for line in section_b.splitlines() if line.startswith("| ")]
+    for _, row in _raw_rows().iterrows():
+        first = row["quote"].split("…")[0].strip()
+        hits = [line for line in table_rows if first in line]
+        if not hits:  # quote taken from the note of a row whose quote is in another language
+            continue
+        cells = [c.strip() for c in hits[0].strip("|").split("|")]
+        assert cells[4].strip("*").split(" ")[0] == row["status"], (row["metric"], cells[4])
+
+
+def test_no_nf_or_memory_rows():
+    rows = _raw_rows()
+    assert not rows["status"].isin(["NF", "M", "D"]).any()
+    assert (rows["value"] != "").all()
+
+
+def test_core_figures_as_hand_transcribed(report):
+    assert gov.report_value(report, "counterfeit_listings_intercepted") == 62_440_000
+    assert gov.report_value(report, "violators_banned") == 210_000
+    assert gov.report_value(report, "live_commerce_report_rate_change") == -8.96
+    assert gov.report_value(report, "new_store_applications_blocked") == 500_000
+    assert gov.report_value(report, "new_store_requests_blocked_per_day") == 2_600
+    assert gov.report_value(report, "daily_governance_participants") == 450_000
+
+
+def test_secondary_rows_can_be_left_out(report):
+    primary = gov.load_trust_report(include_secondary=False)
+    assert "V-2" in set(report["status"])
+    assert "V-2" not in set(primary["status"])
+    assert gov.report_value(primary, "daily_governance_participants") is None
+    assert len(primary) == int((report["status"] != "V-2").sum())
+
+
+def test_numbers_in_text_reads_scales():
+    assert 62_440_000 in gov.numbers_in_text("more than 62.44 million releases")
+    assert 210_000 in gov.numbers_in_text("封禁違規主播、商家21萬人次")
+    assert 500_000 in gov.numbers_in_text("全年共攔截約50萬次")
+    assert 210_000 in gov.numbers_in_text("banned 210,000 illegal anchors")
+    assert 5e9 in gov.numbers_in_text("nearly 5 billion orders")
+    assert not gov.value_in_quote(62_440_001, "more than 62.44 million releases")
+
+
+def _write(tmp_path: Path, frame: pd.DataFrame) -> Path:
+    path = tmp_path / "trust_report_2021.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_validation_names_file_line_column_and_expected_form(tmp_path):
+    bad = _raw_rows()
+    bad.loc[2, "status"] = "V2"
+    path = _write(tmp_path, bad)
+    with pytest.raises(gov.TrustReportDataError) as err:
+        gov.load_trust_report(path)
+    msg = str(err.value)
+    assert str(path) in msg and "line 4 (row 2)" in msg and "'status'" in msg and "one of ['V', 'V-c', 'V-2']" in msg
+
+
+def test_validation_rejects_value_not_in_quote(tmp_path):
+    bad = _raw_rows()
+    bad.loc[1, "value"] = "62450000"
+    with pytest.raises(gov.TrustReportDataError) as err:
+        gov.load_trust_report(_write(tmp_path, bad))
+    msg = str(err.value)
+    assert "line 3 (row 1)" in msg and "'value'" in msg and "appears in the quote" in msg
+
+
+def test_validation_rejects_empty_value_and_bad_dates(tmp_path):
+    bad = _raw_rows()
+    bad.loc[0, "value"] = ""
+    with pytest.raises(gov.TrustReportDataError, match=r"line 2 \(row 0\), column 'value'"):
+        gov.load_trust_report(_write(tmp_path, bad))
+    bad = _raw_rows()
+    bad.loc[3, "period_end"] = "2020-12-31"
+    with pytest.raises(gov.TrustReportDataError, match=r"line 5 \(row 3\), column 'period_end'.*not before period_start"):
+        gov.load_trust_report(_write(tmp_path, bad))
+    bad = _raw_rows().drop(columns=["quote"])
+    with pytest.raises(gov.TrustReportDataError, match="missing column"):
+        gov.load_trust_report(_write(tmp_path, bad))
+
+
+# ------------------------------------------------------------------ intensity
+
+
+def test_intensity_matches_hand_computation(report):
+    inputs = gov.governance_inputs(report, 365, "2021-06-01")
+    table = gov.intensity_table(inputs, dau_millions=300.0, mau_millions=500.0)
+    row = table.loc["counterfeit listings intercepted"]
+    assert row["per_day"] == pytest.approx(62_440_000 / 365)
+    assert row["per_million_dau"] == pytest.approx(62_440_000 / 300)
+    assert row["per_million_mau"] == pytest.approx(62_440_000 / 500)
+    assert row["per_day_per_million_dau"] == pytest.approx(62_440_000 / 365 / 300)
+    live = table.loc["new-store applications blocked (days system live)"]
+    assert live["days"] == 214  # 2021-06-01 .. 2021-12-31 inclusive: 30+31+31+30+31+30+31
+    assert live["per_day"] == pytest.approx(500_000 / 214)
+    daily = table.loc["users taking part in governance"]
+    assert daily["per_day"] == 450_000 and daily["count_in_period"] == 450_000 * 365
+
+
+def test_average_users_hand_computation():
+    quarterly = pd.DataFrame(
+        {
+            "quarter": ["2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1"],
+            "metric": ["dau_m"] * 5,
+            "value": [295.3, 293.2, 320.4, 323.0, 345.5],
+            "status": ["V-c", "V", "V-c", "V-2", "V"],
+        }
+    )
+    base = gov.average_users(quarterly, 2021)
+    assert base.value_millions == pytest.approx((295.3 + 293.2 + 320.4 + 323.0) / 4)
+    assert base.statuses == ("V-c", "V", "V-c", "V-2") and base.complete
+    partial = gov.average_users(quarterly[quarterly["status"] != "V-2"], 2021)
+    assert partial.value_millions == pytest.approx((295.3 + 293.2 + 320.4) / 3) and not partial.complete
+    with pytest.raises(ValueError, match="no 'mau_m' value"):
+        gov.average_users(quarterly, 2021, "mau_m")
+
+
+def test_average_users_from_the_quarterly_data():
+    from trustlab.quarterly import load_quarterly
+
+    base = gov.average_users(load_quarterly(), 2021, "dau_m")
+    assert base.quarters == ("2021Q1", "2021Q2", "2021Q3", "2021Q4")
+    assert base.value_millions == pytest.approx((295.3 + 293.2 + 320.4 + 323) / 4)
+
+
+def test_blocks_per_ban_hand_computation():
+    b = gov.blocks_per_ban(500_000, 210_000, 2_600, 365)
+    assert b.reported_total == pytest.approx(500_000 / 210_000)
+    assert b.from_daily_full_year == pytest.approx(2_600 * 365 / 210_000)
+    assert b.implied_live_days == pytest.approx(500_000 / 2_600)
+    assert any("person-times" in c for c in b.caveats)
+    with pytest.raises(ValueError, match="bans"):
+        gov.blocks_per_ban(1, 0)
+
+
+@given(
+    count=st.floats(min_value=0, max_value=1e12, allow_nan=False),
+    days=st.integers(min_value=1, max_value=10_000),
+    k=st.integers(min_value=2, max_value=10),
+)
+def test_per_day_scales_inversely_with_days(count, days, k):
+    assert gov.per_day(count, days * k) == pytest.approx(gov.per_day(count, days) / k)
+    assert gov.per_day(count, days) * days == pytest.approx(count)
+
+
+# ------------------------------------------------------------------ the report rate
+
+
+def _pooled_z(x1: float, n1: float, x2: float, n2: float) -> float:
+    p1, p2 = x1 / n1, x2 / n2
+    p = (x1 + x2) / (n1 + n2)
+    return (p1 - p2) / math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+
+
+def test_implied_reports_hand_computation():
+    imp = gov.implied_reports(2.0, 1e8, -0.0896, 8e7)
+    assert imp.rate_previous == pytest.approx(2e-4)
+    assert imp.reports_previous == 16_000  # 2/10,000 x 80 m
+    assert imp.reports_current == round(2e-4 * 0.9104 * 1e8)  # 18,208
+    assert imp.reports_change == pytest.approx(18_208 / 16_000 - 1)
+
+
+def test_z_statistic_equals_pooled_formula():
+    imp = gov.implied_reports(1.0, 5e9, -0.0896)
+    test = gov.report_rate_test(imp)
+    z = _pooled_z(imp.reports_current, imp.orders_current, imp.reports_previous, imp.orders_previous)
+    assert test.z == pytest.approx(z, rel=1e-9)
+    assert test.z < -40 and test.p_value < 1e-300
+    assert test.log10_p < -400
+    lo, hi = test.ci_relative_change
+    assert lo < -0.0896 < hi
+
+
+def test_small_volume_is_not_significant():
+    imp = gov.implied_reports(1.0, 1e6, -0.0896)  # 100 vs 91 reports
+    test = gov.report_rate_test(imp)
+    assert test.z == pytest.approx(_pooled_z(91, 1e6, 100, 1e6))
+    assert test.p_value > 0.05
+    assert math.isclose(10**test.log10_p, test.p_value, rel_tol=1e-6)
+
+
+def test_minimum_detectable_change_matches_closed_form():
+    # Cohen's h for a two-sided test with equal groups: h = (z_{1-a/2} + z_power) * sqrt(2 / n)
+    from scipy.stats import norm
+
+    p0, n = 1e-4, 5e9
+    h = (norm.ppf(0.975) + norm.ppf(0.8)) * math.sqrt(2 / n)
+    p1 = math.sin(math.asin(math.sqrt(p0)) - h / 2) ** 2
+    assert gov.minimum_detectable_relative_change(p0, n) == pytest.approx(1 - p1 / p0, rel=1e-4)
+    assert math.isnan(gov.minimum_detectable_relative_change(1e-6, 100))
+
+
+def test_orders_needed_detects_the_change():
+    n = gov.orders_needed(1e-4, 0.0896)
+    assert gov.minimum_detectable_relative_change(1e-4, n) == pytest.approx(0.0896, rel=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rate=st.floats(min_value=1e-6, max_value=0.1),
+    orders=st.floats(min_value=1e4, max_value=1e11),
+    factor=st.floats(min_value=1.5, max_value=100),
+)
+def test_minimum_detectable_change_decreases_with_volume(rate, orders, factor):
+    small = gov.minimum_detectable_relative_change(rate, orders)
+    large = gov.minimum_detectable_relative_change(rate, orders * factor)
+    if not math.isnan(small):
+        assert large < small
+    else:
+        assert math.isnan(large) or 0 < large <= 1
+
+
+def test_sensitivity_table_shape_and_cells():
+    sens = gov.sensitivity_table([0.1, 1.0], [1e4, 1e6, 1e9], -0.0896)
+    assert len(sens) == 6
+    cell = sens[(sens["base_rate_per_10k"] == 1.0) & (sens["orders"] == 1e9)].iloc[0]
+    imp = gov.implied_reports(1.0, 1e9, -0.0896)
+    assert cell["z"] == pytest.approx(_pooled_z(imp.reports_current, 1e9, imp.reports_previous, 1e9))
+    assert bool(cell["significant"])
+    empty = sens[(sens["base_rate_per_10k"] == 0.1) & (sens["orders"] == 1e4)].iloc[0]
+    assert np.isnan(empty["z"]) and not empty["significant"]  # 0.1 reports implied
+    by_volume = sens[sens["base_rate_per_10k"] == 1.0].sort_values("orders")["mdc"].dropna()
+    assert by_volume.is_monotonic_decreasing
+
+
+# ------------------------------------------------------------------ pyramid and cross-check
+
+
+def test_trust_pyramid_takes_values_from_facts():
+    from trustlab.facts import fact_value, load_facts
+
+    facts = load_facts()
+    layers = gov.trust_pyramid(facts)
+    assert [layer.name for layer in layers] == list(gov.PYRAMID_LAYERS)
+    base = {m.fact_id: m.value for m in layers[0].metrics}
+    for fact_id in gov.GOVERNANCE_METRICS.values():
+        assert base[fact_id] == fact_value(facts, fact_id)
+    top = {m.fact_id for m in layers[2].metrics}
+    assert "community_mutual_follow_pairs_2022q1" in top
+
+
+def test_trust_pyramid_on_a_small_frame():
+    facts = pd.DataFrame(
+        {
+            "fact_id": ["a", "b", "c", "d"],
+            "topic": ["platform governance", "community", "brand/fast brand", "pricing"],
+            "metric": ["m1", "m2", "m3", "m4"],
+            "number": [1.0, 2.0, np.nan, 4.0],
+            "unit": ["x", "y", "date", "z"],
+            "qualifier": ["", "about", "", ""],
+            "period_start": ["2021-01-01", "2022-01-01", "2022-01-01", "2021-01-01"],
+            "period_end": ["2021-12-31", "2022-03-31", "2022-01-01", "2021-12-31"],
+        }
+    )
+    layers = gov.trust_pyramid(facts)
+    assert [m.fact_id for m in layers[0].metrics] == ["a"]
+    assert layers[1].metrics == ()
+    assert [m.fact_id for m in layers[2].metrics] == ["b"]
+    assert layers[2].metrics[0].period == "2022-01-01 – 2022-03-31"
+
+
+def test_article_and_trust_report_agree(report):
+    from trustlab.facts import fact_value, load_facts
+
+    check = gov.cross_check(report, load_facts(), fact_value)
+    assert check["agree"].all(), check
+    check2 = gov.cross_check(gov.load_trust_report(include_secondary=False), load_facts(), fact_value)
+    assert check2.set_index("metric").loc["daily_governance_participants", "status"] == "(not loaded)"
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def test_defaults_pass():
+    gov.check_params(DEFAULTS)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "pattern"),
+    [
+        ("days_in_period", 366, "calendar days of year 2021"),
+        ("days_in_period", 360, "expected 365"),
+        ("dau_millions", -1.0, "positive number of millions"),
+        ("mau_millions", 0.0, "positive number of millions"),
+        ("base_report_rate_per_10k_orders", 0.0, "> 0 and <= 10000"),
+        ("base_report_rate_per_10k_orders", 20_000.0, "> 0 and <= 10000"),
+        ("orders_in_period", -5.0, "positive number of orders"),
+        ("orders_in_period", 100.0, "fewer than one report"),
+        ("orders_previous_period", 0.0, "positive number of orders"),
+        ("alpha", 0.0, "> 0 and < 1"),
+        ("alpha", 1.0, "> 0 and < 1"),
+        ("power", 1.2, "> 0 and < 1"),
+        ("power", 0.01, "greater than alpha"),
+        ("practical_relative_change", 1.5, "> 0 and < 1"),
+        ("blocking_system_start", "2020-06-01", "a date in 2021"),
+        ("blocking_system_start", "June", "a date YYYY-MM-DD"),
+    ],
+)
+def test_check_params_names_the_parameter(name, value, pattern):
+    params = dict(DEFAULTS, **{name: value})
+    with pytest.raises(ParameterError) as err:
+        gov.check_params(params)
+    msg = str(err.value)
+    assert f"parameter {name!r}" in msg
+    assert re.search(re.escape(pattern), msg), msg
+
+
+def test_check_params_dau_above_mau():
+    with pytest.raises(ParameterError, match="parameter 'dau_millions'.*at most mau_millions"):
+        gov.check_params(dict(DEFAULTS, dau_millions=600.0, mau_millions=500.0))
+
+
+def test_check_params_leap_year():
+    gov.check_params(dict(DEFAULTS, year=2024, days_in_period=366, blocking_system_start="2024-06-01"))
+
+
+def test_notebook_contract_uses_the_checker():
+    from trustlab import params
+
+    assert params.resolve("01_governance")["days_in_period"] == 365
+    with pytest.raises(ParameterError, match="parameter 'power'"):
+        params.resolve("01_governance", cli={"alpha": "0.5", "power": "0.4"})
+    smoke = params.resolve("01_governance", files=[params.scenario_path("01_governance", "smoke")])
+    assert smoke["orders_in_period"] < 5e9
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    orders=st.floats(min_value=1e3, max_value=1e11),
+    ratio=st.floats(min_value=0.2, max_value=5),
+    alpha=st.floats(min_value=0.001, max_value=0.2),
+    power=st.floats(min_value=0.5, max_value=0.99),
+)
+def test_detectable_effect_has_the_requested_power(orders, ratio, alpha, power):
+    from statsmodels.stats.power import NormalIndPower
+
+    h = gov._detectable_effect_size(orders, ratio, alpha, power)
+    achieved = NormalIndPower().power(effect_size=h, nobs1=orders, alpha=alpha, ratio=ratio, alternative="two-sided")
+    assert achieved == pytest.approx(power, abs=1e-4)

@@ -1,0 +1,93 @@
+"""The notebooks of the collection: skeleton, parameters cell, sync with the committed .ipynb, and
+the smoke scenario of each executed through the command line with its recorded results checked.
+
+nbval (configured in pyproject.toml) separately re-executes every committed ``notebooks/*.ipynb``
+and compares its outputs with the stored ones.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jupytext
+import nbformat
+import pytest
+
+from trustlab import params, results, runner
+
+NOTEBOOKS = runner.notebooks()
+NAMES = [nb.stem for nb in NOTEBOOKS]
+
+# The results each notebook must record (from its issue).
+REQUIRED_RESULTS = {
+    "00_source_facts": {"n_facts", "n_facts_by_topic", "n_unrepaired_spans", "festival_days",
+                        "fast_brand_orders_per_day", "trust_buy_orders_per_day_2021",
+                        "interceptions_per_day_2021", "quote_problems"},
+    "01_governance": {"interceptions_per_day", "bans_per_day", "new_store_blocks_per_day", "blocks_per_ban",
+                      "interceptions_per_million_dau", "report_rate_z", "report_rate_p_value",
+                      "minimum_detectable_relative_change"},
+    "02_promotion_growth": {"gmv_per_merchant_change", "views_per_order", "fast_brand_orders_per_day",
+                            "trust_buy_daily_2021", "trust_buy_daily_festival", "forecast", "backtest_mape",
+                            "backtest_coverage", "q4_effect", "q2_effect"},
+    "03_pricing_positioning": {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b",
+                               "breakeven_redemption_rate", "critical_ratio", "newsvendor_quantity",
+                               "newsvendor_expected_profit", "presale_expected_profit", "breakeven_cancel_share",
+                               "eligible_brands", "logit_params"},
+}
+SECTIONS = ("## Data", "## Method", "## Result", "## Caveats", "## References")
+
+
+def test_every_required_notebook_exists():
+    assert set(REQUIRED_RESULTS) <= set(NAMES)
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=NAMES)
+def test_skeleton_and_parameters_cell(source):
+    nb = jupytext.read(source)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    for section in SECTIONS:
+        assert section in markdown, f"{source.name} lacks a '{section}' section"
+    declared = params.declared(source)
+    assert declared, "no parameters declared"
+    for p in declared.values():
+        assert p.help, f"parameter {p.name!r} of {source.name} has no help comment"
+    assert params.scenario_path(source, "smoke").exists()
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert f'trustlab.params.validate("{source.stem}", globals())' in "\n".join(code)
+    assert "environment_table()" in code[-1], "the last cell must show the environment"
+    assert "sys.path" not in "\n".join(code)
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=NAMES)
+def test_committed_notebook_is_in_sync_with_its_source(source):
+    committed = source.with_suffix(".ipynb")
+    assert committed.exists(), f"{committed.name} missing: run `make notebooks`"
+    stored = nbformat.read(committed, as_version=4)
+    fresh = jupytext.read(source)
+    assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in fresh.cells], (
+        f"{committed.name} is stale: run `make notebooks`"
+    )
+    recorded = results.collect(stored)
+    missing = REQUIRED_RESULTS.get(source.stem, set()) - set(recorded)
+    assert not missing, f"{committed.name} lacks the recorded results {sorted(missing)} of its default run"
+    assert "papermill" not in stored.metadata
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_smoke_scenario_runs_from_the_command_line(name, tmp_path):
+    out = tmp_path / name
+    proc = subprocess.run(
+        [sys.executable, "-m", "trustlab.cli", "run", name, "--scenario", "smoke", "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-2000:]
+    record = json.loads((out / "results.json").read_text())
+    assert record["scenario"] == "smoke"
+    smoke = params.resolve(name, files=[params.scenario_path(name, "smoke")])
+    assert record["parameters"] == smoke
+    missing = REQUIRED_RESULTS.get(name, set()) - set(record["results"])
+    assert not missing, f"{name} did not record {sorted(missing)}"
+    assert (out / f"{name}.html").stat().st_size > 10_000

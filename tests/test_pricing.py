@@ -1,0 +1,391 @@
+"""Tests of trustlab.pricing (notebook 03_pricing_positioning): positioning data, the logit, the case
+numbers, the recall decision, the newsvendor against semi-presale, the support criteria, parameters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, optimize, stats
+
+from trustlab import config, params
+from trustlab import pricing as pr
+from trustlab.params import ParameterError
+
+NOTEBOOK = "03_pricing_positioning"
+RAW_FIGURES = config.RAW_DIR / "kuaishou-public-figures.md"
+
+
+@pytest.fixture(scope="module")
+def defaults() -> dict:
+    return params.resolve(NOTEBOOK)
+
+
+@pytest.fixture(scope="module")
+def smoke() -> dict:
+    return params.resolve(NOTEBOOK, files=[params.scenario_path(NOTEBOOK, "smoke")])
+
+
+# ---------------------------------------------------------------- positioning data
+
+
+def test_positioning_loads_and_every_value_is_in_its_verbatim_quote():
+    frame = pr.load_positioning()
+    raw = RAW_FIGURES.read_text(encoding="utf-8")
+    assert len(frame) > 0 and list(frame.columns) == pr.POSITIONING_COLUMNS
+    for row in frame.itertuples():
+        assert row.quote in raw, f"quote of {row.platform} {row.metric} {row.period} is not verbatim in the source file"
+        assert pr.value_in_quote(row.value, row.unit, row.quote), (row.platform, row.metric, row.period, row.value)
+        if row.source_url:
+            assert row.source_url in raw
+    assert set(frame["status"]) <= {"V", "V-c", "V-2"}
+    assert frame["comparable"].dtype == bool
+    assert not frame.loc[frame["platform"] == "Kuaishou", "comparable"].any()
+
+
+def test_transcribed_figures_hand_checked():
+    frame = pr.load_positioning().set_index(["platform", "metric", "period"])["value"]
+    assert frame[("Pinduoduo", "annual_spending_per_active_buyer", "2021")] == 2810.0
+    assert frame[("Pinduoduo", "gmv", "2019")] == 1006.6
+    assert frame[("Alibaba (China retail marketplaces)", "gmv", "FY2021")] == 7494.0
+    assert frame[("Kuaishou", "monthly_active_buyers", "Q3 2024")] == 133.0
+
+
+def test_include_secondary_false_drops_v2_rows():
+    full = pr.load_positioning()
+    primary = pr.load_positioning(include_secondary=False)
+    assert len(primary) == (full["status"] != "V-2").sum()
+    assert "V-2" not in set(primary["status"])
+
+
+@pytest.mark.parametrize(
+    ("column", "line", "bad", "expected"),
+    [
+        ("value", 3, "471.7", "value/unit/quote"),  # not the quoted number
+        ("value", 3, "1,006.6", "plain decimal number"),
+        ("status", 4, "D", "one of ['V', 'V-c', 'V-2']"),
+        ("comparable", 20, "true", "metric/comparable"),  # a Kuaishou monthly-buyer row
+        ("unit", 2, "RMB", "one of ['RMB bn'"),
+        ("period", 2, "2018/19", "YYYY, FYYYYY or 'Qn YYYY'"),
+    ],
+)
+def test_positioning_errors_name_file_line_column_and_form(tmp_path, column, line, bad, expected):
+    frame = pd.read_csv(config.DATA_DIR / "platform_positioning.csv", dtype=str, keep_default_na=False)
+    frame.loc[line - 2, column] = bad
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError) as err:
+        pr.load_positioning(path)
+    text = str(err.value)
+    assert str(path) in text and f"line {line}" in text and expected in text
+
+
+def test_positioning_missing_column_is_named(tmp_path):
+    frame = pd.read_csv(config.DATA_DIR / "platform_positioning.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "bad.csv"
+    frame.drop(columns="quote").to_csv(path, index=False)
+    with pytest.raises(ValueError, match="missing \\['quote'\\]"):
+        pr.load_positioning(path)
+
+
+def test_quoted_amounts_reads_scale_words_and_split_amounts():
+    assert 1.0066e12 in pr.quoted_amounts("was RMB1,006.6 billion")
+    assert 7.494e12 in pr.quoted_amounts("a GMV of RMB 7 trillion 494,000 million")
+    assert pr.value_in_quote(133, "million buyers", "number 0.133 billion, a year-on-year increase")
+    assert pr.value_in_quote(726, "million buyers", "reached 726m")
+    assert not pr.value_in_quote(72.6, "million buyers", "reached 726m")
+
+
+def test_spend_per_buyer_reported_derived_and_not_comparable():
+    spend = pr.spend_per_buyer(pr.load_positioning()).set_index(["platform", "period"])
+    pdd = spend.loc["Pinduoduo"]
+    assert (pdd["basis"] == "reported").all()
+    assert (pdd["derived_rmb"] - pdd["reported_rmb"]).abs().max() < 0.1  # GMV / buyers reproduces the reported figure
+    ali = spend.loc["Alibaba (China retail marketplaces)"]
+    assert ali.at["FY2020", "basis"] == "derived"
+    assert ali.at["FY2020", "spend_per_buyer_rmb"] == pytest.approx(6589e9 / 726e6)
+    assert ali.at["FY2021", "bound_consistent"] is True and ali.at["FY2021", "derived_rmb"] > 9200
+    ks = spend.loc["Kuaishou"]
+    assert (ks["basis"] == "not comparable").all() and ks["spend_per_buyer_rmb"].isna().all()
+    assert not ks["comparable"].any()
+
+
+# ---------------------------------------------------------------- logit
+
+TRUTH = pr.ChoiceTruth(intercept=0.5, price_coef=-3.0, trust_premium=1.0, trust_price_interaction=2.0)
+MIX = {pr.PRICE_PLATFORM: 0.2, pr.TRUST_PLATFORM: 0.7}
+
+
+def test_logit_recovers_true_parameters_at_large_n():
+    choices = pr.simulate_choices(200_000, 11, TRUTH, MIX, pr.PRICE_TIERS_RMB)
+    est = pr.fit_choice_logit(choices, TRUTH).set_index("term")
+    assert (est["std_err"] < 0.05).all()  # large n: tight intervals
+    assert ((est["estimate"] - est["true"]).abs() < 4 * est["std_err"]).all()  # fails with probability < 0.1 %
+    assert est.at["price_per_1000_rmb", "estimate"] < 0
+
+
+def test_logit_interval_coverage_is_near_nominal():
+    covered = []
+    for seed in range(40):
+        choices = pr.simulate_choices(3000, seed, TRUTH, MIX, pr.PRICE_TIERS_RMB)
+        covered.append(pr.fit_choice_logit(choices, TRUTH, alpha=0.1)["recovered"].to_numpy())
+    rate = np.mean(covered)
+    assert 0.8 <= rate <= 0.97  # nominal 0.90 over 160 intervals
+
+
+def test_simulated_conversion_matches_model_and_trust_platform_wins_at_high_price():
+    choices = pr.simulate_choices(100_000, 3, TRUTH, MIX, pr.PRICE_TIERS_RMB)
+    table = pr.conversion_table(choices, TRUTH, MIX)
+    assert (table["observed_conversion"] - table["expected_conversion"]).abs().max() < 0.02
+    top = table[table["price_rmb"] == 1000].set_index("platform")["expected_conversion"]
+    assert top[pr.TRUST_PLATFORM] > top[pr.PRICE_PLATFORM]
+    # hand value: price-seeker at RMB 1,000: logistic(0.5 - 3) ; trust-driven: logistic(0.5 + 1 - 3 + 2)
+    expected = 0.8 / (1 + math.exp(2.5)) + 0.2 / (1 + math.exp(-0.5))
+    assert top[pr.PRICE_PLATFORM] == pytest.approx(expected)
+
+
+def test_same_seed_same_results_and_another_seed_differs(smoke):
+    first = pr.analysis(smoke)
+    assert pr.analysis(dict(smoke)) == first
+    other = pr.analysis({**smoke, "seed": smoke["seed"] + 100})
+    assert other["logit_params"] != first["logit_params"]
+    assert other["eligible_brands"] != first["eligible_brands"] or other["newsvendor_mc_profit"] != first["newsvendor_mc_profit"]
+    assert other["critical_ratio"] == first["critical_ratio"]  # analytic results do not depend on the seed
+
+
+# ---------------------------------------------------------------- case numbers
+
+
+def test_launch_numbers_by_hand():
+    launch = pr.launch_numbers(1099, 599, 1000, 2)
+    assert launch.discount_depth == pytest.approx(500 / 1099)
+    assert launch.units_per_minute == 500
+    assert launch.revenue_at_promo == 599_000
+    assert launch.foregone_revenue == 500_000
+    assert pr.support_threshold_units(2_000_000, 1000) == 2000
+
+
+# ---------------------------------------------------------------- recall
+
+
+def test_recall_costs_by_hand():
+    costs = pr.recall_costs(1000, 599, 50, 599, redemption_rate=0.8, cost_ratio=0.4, return_shipping=15, salvage_value=50)
+    assert costs.per_customer_a == pytest.approx(599 + 15 - 50 + 50 * 0.8 * 0.4)  # 580
+    assert costs.per_customer_b == pytest.approx(599 * 0.8 * 0.4)  # 191.68
+    assert costs.total_a == pytest.approx(580_000)
+    assert costs.total_b == pytest.approx(191_680)
+    assert pr.breakeven_redemption_rate(599, 50, 599, 0.4, 15, 50) == pytest.approx(564 / (549 * 0.4))
+    r = pr.breakeven_redemption_rate(599, 50, 599, 1.0, 15, 100)
+    assert r == pytest.approx(514 / 549)
+    at_r = pr.recall_costs(1, 599, 50, 599, r, 1.0, 15, 100)
+    assert at_r.per_customer_a == pytest.approx(at_r.per_customer_b)
+
+
+def test_customer_side_by_hand():
+    side = pr.customer_side(599, 50, 599, voucher_value=0.9, defective_pair_value=200, return_hassle=20)
+    assert side.value_a == pytest.approx(599 + 45 - 20)
+    assert side.value_b == pytest.approx(200 + 0.9 * 599)
+    assert side.prefers_b
+    assert side.min_voucher_value_for_b == pytest.approx((599 - 200 - 20) / 549)
+    assert not pr.customer_side(599, 50, 599, 0.2, 0, 0).prefers_b  # a customer who will not shop again takes the cash
+
+
+money = st.floats(min_value=0, max_value=5000, allow_nan=False)
+share = st.floats(min_value=0, max_value=1, allow_nan=False)
+ratio = st.floats(min_value=0, max_value=2, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(voucher_b=money, cost_ratio=ratio)
+def test_option_b_costs_nothing_without_redemption(voucher_b, cost_ratio):
+    assert pr.recall_cost_b(voucher_b, 0.0, cost_ratio) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(voucher_b=money, cost_ratio=ratio, r1=share, r2=share)
+def test_more_redemption_never_makes_b_cheaper(voucher_b, cost_ratio, r1, r2):
+    lo, hi = sorted((r1, r2))
+    assert pr.recall_cost_b(voucher_b, hi, cost_ratio) >= pr.recall_cost_b(voucher_b, lo, cost_ratio)
+
+
+@settings(max_examples=200, deadline=None)
+@given(refund=money, voucher_a=money, voucher_b=money, cost_ratio=ratio, shipping=money, r=share)
+def test_breakeven_separates_the_cheaper_option(refund, voucher_a, voucher_b, cost_ratio, shipping, r):
+    salvage = refund / 2
+    r_star = pr.breakeven_redemption_rate(refund, voucher_a, voucher_b, cost_ratio, shipping, salvage)
+    a = float(pr.recall_cost_a(refund, voucher_a, r, cost_ratio, shipping, salvage))
+    b = float(pr.recall_cost_b(voucher_b, r, cost_ratio))
+    if not math.isnan(r_star) and r < r_star - 1e-9:
+        assert b <= a + 1e-6
+    if not math.isnan(r_star) and r > r_star + 1e-9:
+        assert b >= a - 1e-6
+
+
+# ---------------------------------------------------------------- newsvendor and presale
+
+
+def test_standard_normal_loss_matches_its_integral():
+    for z in (-1.5, 0.0, 0.6744897501960817, 2.0):
+        integral, _ = integrate.quad(lambda x: (x - z) * stats.norm.pdf(x), z, np.inf)
+        assert float(pr.standard_normal_loss(z)) == pytest.approx(integral, abs=1e-9)
+
+
+def test_newsvendor_closed_form_by_hand():
+    nv = pr.newsvendor(price=1000, unit_cost=400, salvage=200, demand_mean=2000, demand_cv=0.3)
+    assert nv.critical_ratio == 0.75
+    z = 0.6744897501960817  # Phi^-1(0.75)
+    assert nv.quantity == pytest.approx(2000 + 600 * z)
+    lost = 600 * (math.exp(-z * z / 2) / math.sqrt(2 * math.pi) - z * 0.25)
+    assert nv.expected_lost_sales == pytest.approx(lost)
+    assert nv.expected_profit == pytest.approx(800 * (2000 - lost) - 200 * (2000 + 600 * z))
+    assert nv.expected_profit == pytest.approx(1_047_467, abs=1)
+    assert nv.fill_rate == pytest.approx((2000 - lost) / 2000)
+    assert nv.expected_leftovers == pytest.approx(nv.quantity - nv.expected_sales)
+    # critical ratio 1/2: order the mean, lose sigma * phi(0)
+    half = pr.newsvendor(price=10, unit_cost=6, salvage=2, demand_mean=100, demand_cv=0.2)
+    assert half.critical_ratio == 0.5 and half.quantity == pytest.approx(100)
+    assert half.expected_lost_sales == pytest.approx(20 / math.sqrt(2 * math.pi))
+
+
+def test_newsvendor_optimum_is_the_maximum_of_the_profit_curve():
+    nv = pr.newsvendor(1000, 400, 200, 2000, 0.3)
+    result = optimize.minimize_scalar(lambda q: -pr.newsvendor(1000, 400, 200, 2000, 0.3, q).expected_profit,
+                                      bounds=(0, 5000), method="bounded")
+    assert result.x == pytest.approx(nv.quantity, rel=1e-3)
+
+
+@pytest.mark.parametrize(("price", "cost", "salvage", "mean", "cv"), [(1000, 400, 200, 2000, 0.3), (300, 250, 0, 500, 0.5)])
+def test_monte_carlo_agrees_with_closed_form(price, cost, salvage, mean, cv):
+    nv = pr.newsvendor(price, cost, salvage, mean, cv)
+    mc = pr.newsvendor_monte_carlo(price, cost, salvage, mean, cv, nv.quantity, draws=400_000, seed=5)
+    assert abs(mc.expected_profit - nv.expected_profit) < 4 * mc.profit_std_err
+    assert mc.expected_sales == pytest.approx(nv.expected_sales, rel=5e-3)
+    assert mc.expected_leftovers == pytest.approx(nv.expected_leftovers, rel=2e-2)
+    assert mc.fill_rate == pytest.approx(nv.fill_rate, abs=3e-3)
+
+
+def test_breakeven_cancel_share_closed_form_matches_brentq():
+    args = (1000, 400, 200, 2000, 0.3)
+    nv = pr.newsvendor(*args)
+    closed = pr.breakeven_cancel_share(*args)
+    root = optimize.brentq(lambda k: pr.presale_expected_profit(1000, 400, 2000, k) - nv.expected_profit, 0, 1)
+    assert closed == pytest.approx(root, abs=1e-10)
+    assert 0 < closed < 1
+    assert pr.presale_expected_profit(1000, 400, 2000, 0.1) == pytest.approx(600 * 0.9 * 2000)
+
+
+# ---------------------------------------------------------------- support criteria
+
+
+def test_eligibility_truth_table():
+    rows = pd.DataFrame(
+        [  # age, share, gmv, core, eligible
+            (5.0, 0.31, 2_000_001, True, True),  # on the age bound: "within 5 years" includes 5
+            (5.01, 0.31, 2_000_001, True, False),
+            (1.0, 0.30, 3e6, True, False),  # share must be *above* 30 %
+            (1.0, 0.30001, 3e6, True, True),
+            (1.0, 0.9, 2_000_000, True, False),  # GMV must be *above* RMB 2 M
+            (1.0, 0.9, 3e6, False, False),  # Kuaishou not the core channel
+            (np.nan, 0.9, 3e6, True, False),  # unknown age: not eligible
+        ],
+        columns=[*pr.MERCHANT_COLUMNS, "expected"],
+    )
+    result = pr.eligible(rows)
+    assert result.tolist() == rows["expected"].tolist()
+    loose = pr.SupportCriteria(require_core_channel=False)
+    assert pr.eligible(rows, loose).iloc[5]
+
+
+def test_eligibility_requires_the_columns():
+    with pytest.raises(KeyError, match="monthly_live_gmv_rmb"):
+        pr.eligible(pd.DataFrame({"brand_age_years": [1], "own_brand_gmv_share": [0.5], "kuaishou_core_channel": [True]}))
+
+
+def test_merchant_population_follows_its_parameters_and_sensitivity_is_monotone():
+    merchants = pr.simulate_merchants(100_000, 1, 4.0, 0.4, 4.0, 200_000, 1.5, 0.6)
+    assert merchants["brand_age_years"].mean() == pytest.approx(4.0, rel=0.02)
+    assert merchants["own_brand_gmv_share"].mean() == pytest.approx(0.4, abs=0.005)
+    assert merchants["monthly_live_gmv_rmb"].median() == pytest.approx(200_000, rel=0.03)
+    assert merchants["kuaishou_core_channel"].mean() == pytest.approx(0.6, abs=0.01)
+    # P(eligible) = P(age<=5) P(share>0.3) P(gmv>2M) P(core) for independent attributes
+    p = stats.expon(scale=4).cdf(5) * stats.beta(1.6, 2.4).sf(0.3) * stats.norm.sf(math.log(10) / 1.5) * 0.6
+    assert pr.eligible(merchants).mean() == pytest.approx(p, rel=0.1)
+    table = pr.eligibility_sensitivity(merchants, pr.SupportCriteria())
+    for _, group in table.groupby("threshold"):
+        base = group.loc[group["direction"] == "published", "eligible"].iloc[0]
+        assert (group.loc[group["direction"] == "looser", "eligible"] >= base).all()
+        assert (group.loc[group["direction"] == "tighter", "eligible"] <= base).all()
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(
+    ("override", "name"),
+    [
+        ({"promo_price": 1200.0}, "promo_price"),
+        ({"list_price": -1.0}, "list_price"),
+        ({"return_shipping": -5.0}, "return_shipping"),
+        ({"units": 0}, "units"),
+        ({"redemption_rate": 1.5}, "redemption_rate"),
+        ({"presale_cancel_share": -0.1}, "presale_cancel_share"),
+        ({"demand_cv": 0.0}, "demand_cv"),
+        ({"unit_cost": 1000.0}, "unit_cost"),
+        ({"newsvendor_salvage": 400.0}, "newsvendor_salvage"),
+        ({"salvage_value": 700.0}, "salvage_value"),
+        ({"trust_share_trust_platform": 1.2}, "trust_share_trust_platform"),
+        ({"alpha": 1.0}, "alpha"),
+    ],
+)
+def test_check_params_names_the_parameter(defaults, override, name):
+    with pytest.raises(ParameterError, match=f"'{name}'"):
+        pr.check_params({**defaults, **override})
+
+
+def test_schema_and_checker_reject_through_resolve():
+    with pytest.raises(ParameterError, match="'promo_price'"):
+        params.resolve(NOTEBOOK, cli={"promo_price": "1200"})
+    with pytest.raises(ParameterError, match="'demand_cv'"):
+        params.resolve(NOTEBOOK, cli={"demand_cv": "0"})
+
+
+def test_notebook_defaults_that_are_article_facts_equal_the_facts():
+    from trustlab.facts import fact_value, load_facts
+
+    facts = load_facts()
+    declared = params.declared(NOTEBOOK)
+    for name, (fact_id, factor) in pr.FACT_PARAMETERS.items():
+        assert name in declared, f"{name} is not a parameter of {NOTEBOOK}"
+        assert declared[name].default == pytest.approx(fact_value(facts, fact_id) * factor, rel=1e-12), name
+        assert "article fact" in declared[name].help
+    table = pr.fact_parameter_table({n: p.default for n, p in declared.items()}, lambda f: fact_value(facts, f))
+    assert table["agrees"].all()
+
+
+def test_analysis_covers_every_recorded_result_and_matches_the_parts(defaults):
+    result = pr.analysis(defaults)
+    required = {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b", "breakeven_redemption_rate",
+                "critical_ratio", "newsvendor_quantity", "newsvendor_expected_profit", "presale_expected_profit",
+                "breakeven_cancel_share", "eligible_brands", "logit_params"}
+    assert required <= set(result)
+    source = (config.NOTEBOOKS_DIR / f"{NOTEBOOK}.py").read_text(encoding="utf-8")
+    for name in required:
+        assert f'record("{name}"' in source
+    assert result["recall_cost_b"] == pytest.approx(1000 * 599 * defaults["redemption_rate"] * defaults["cost_ratio"])
+    assert set(result["logit_params"]) == set(pr.LOGIT_TERMS)
+    for term in result["logit_params"].values():
+        assert term["lower"] <= term["estimate"] <= term["upper"]
+    assert abs(result["newsvendor_mc_profit"] - result["newsvendor_expected_profit"]) < 4 * result["newsvendor_mc_std_err"]
+
+
+def test_analysis_with_redemption_half_changes_only_recall_results(defaults):
+    base = pr.analysis(defaults)
+    half = pr.analysis({**defaults, "redemption_rate": 0.5})
+    assert half["recall_cost_b"] < base["recall_cost_b"]
+    assert half["recall_cost_a"] < base["recall_cost_a"]
+    unchanged = set(base) - {"recall_cost_a", "recall_cost_b"}
+    assert {k: half[k] for k in unchanged} == {k: base[k] for k in unchanged}

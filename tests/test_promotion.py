@@ -1,0 +1,251 @@
+"""Tests of trustlab.promotion: hand computations, invariants, no leakage past train_end, parameter rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustlab import promotion as p
+from trustlab import quarterly
+from trustlab.params import ParameterError
+
+
+@pytest.fixture(scope="module")
+def gmv() -> pd.Series:
+    return quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"]
+
+
+# --- decomposition ---------------------------------------------------------------------------------
+
+
+def test_per_merchant_change_by_hand() -> None:
+    assert p.gmv_per_merchant_change(5.15, 8) == pytest.approx(-0.23125)
+    d = p.decompose_growth(5.15, 8.0)
+    assert d.per_merchant_change == pytest.approx(-0.23125)
+    assert d.breakeven_multiple == pytest.approx(6.15)
+    assert "116" in d.note and "616" in d.note
+
+
+def test_decomposition_table_is_the_grid() -> None:
+    t = p.decomposition_table([5.15, 1.0], [4, 8])
+    assert len(t) == 4
+    row = t[(t.gmv_growth == 1.0) & (t.merchant_multiple == 4)].iloc[0]
+    assert row.per_merchant_change == pytest.approx(-0.5)
+    assert row.per_merchant_multiple == pytest.approx(0.5)
+
+
+@given(
+    g=st.floats(min_value=-0.99, max_value=100, allow_nan=False),
+    m=st.floats(min_value=0.01, max_value=1000, allow_nan=False),
+)
+def test_decomposition_identity(g: float, m: float) -> None:
+    c = p.gmv_per_merchant_change(g, m)
+    assert (1 + g) == pytest.approx(m * (1 + c), rel=1e-12)
+
+
+@given(g=st.floats(min_value=-0.99, max_value=100), m1=st.floats(0.1, 100), m2=st.floats(0.1, 100))
+def test_more_merchants_means_less_per_merchant(g: float, m1: float, m2: float) -> None:
+    if m1 < m2:
+        assert p.gmv_per_merchant_change(g, m1) >= p.gmv_per_merchant_change(g, m2)
+
+
+@pytest.mark.parametrize(("g", "m"), [(5.15, 0.0), (5.15, -1.0), (-1.0, 8.0)])
+def test_decomposition_rejects_impossible_inputs(g: float, m: float) -> None:
+    with pytest.raises(ValueError):
+        p.gmv_per_merchant_change(g, m)
+
+
+# --- funnel and run-rates ------------------------------------------------------------------------
+
+
+def test_festival_days_inclusive() -> None:
+    assert p.festival_days("2022-05-20", "2022-06-19") == 31
+    assert p.festival_days("2022-05-20", "2022-06-14") == 26
+    with pytest.raises(ValueError):
+        p.festival_days("2022-06-19", "2022-05-20")
+
+
+def test_fast_brand_funnel_by_hand() -> None:
+    f = p.fast_brand_funnel(12e6, 2e9, 49, 1e7, 70.0, 31)
+    assert f.views_per_order == pytest.approx(2e9 / 12e6)  # 166.67
+    assert f.orders_per_day == pytest.approx(12e6 / 31)
+    assert f.min_top_rooms_gmv_rmb == pytest.approx(4.9e8)
+    assert f.fast_brand_gmv_rmb == pytest.approx(8.4e8)
+    assert f.top_rooms_min_share == pytest.approx(4.9e8 / 8.4e8)
+    assert f.breakeven_order_value_rmb == pytest.approx(4.9e8 / 12e6)  # 40.83 RMB
+    assert list(f.table().columns) == ["quantity", "value", "unit", "note"]
+
+
+@given(aov=st.floats(min_value=1, max_value=10_000))
+def test_top_share_exceeds_one_exactly_below_breakeven(aov: float) -> None:
+    f = p.fast_brand_funnel(12e6, 2e9, 49, 1e7, aov, 31)
+    assert (f.top_rooms_min_share > 1) == (aov < f.breakeven_order_value_rmb)
+
+
+def test_trust_buy_run_rate_by_hand() -> None:
+    t = p.trust_buy_run_rate(5e9, 4e8, "2022-05-20", ["2022-06-19", "2022-06-14"])
+    assert t.loc[0, "orders_per_day"] == pytest.approx(5e9 / 365)
+    assert t.loc[1, "orders_per_day"] == pytest.approx(4e8 / 31)
+    assert t.loc[2, "orders_per_day"] == pytest.approx(4e8 / 26)
+    assert t.loc[2, "ratio_to_2021"] == pytest.approx((4e8 / 26) / (5e9 / 365))
+
+
+# --- quarterly -----------------------------------------------------------------------------------
+
+
+def test_yoy_and_gmv_per_dau(gmv: pd.Series) -> None:
+    w = quarterly.wide(quarterly.load_quarterly())
+    yoy = p.yoy_growth(gmv)
+    assert yoy[pd.Period("2022Q1", "Q")] == pytest.approx(175.08 / 118.56 - 1)
+    assert np.isnan(yoy[pd.Period("2022Q4", "Q")])  # Q4 2021 is a gap
+    per = p.gmv_per_dau(w["gmv_rmb_bn"], w["dau_m"])
+    assert per[pd.Period("2022Q1", "Q")] == pytest.approx(175.08e9 / 345.5e6)
+
+
+def test_interpolation_is_labelled_and_uses_only_given_data(gmv: pd.Series) -> None:
+    short = p.interpolate_gaps(gmv.loc[:"2022Q1"])
+    q4 = pd.Period("2021Q4", "Q")
+    assert short.loc[q4, "interpolated"] and short.loc[q4, "method"] == "log-linear"
+    assert short.loc[q4, "value"] == pytest.approx(np.sqrt(175.8 * 175.08))
+    assert (~short.drop(index=q4)["interpolated"]).all()
+    full = p.interpolate_gaps(gmv)
+    assert full.loc[q4, "method"] == "seasonal-ratio"
+    expected = 312.4 * np.sqrt((175.8 / 222.5) * (175.08 / 224.8))
+    assert full.loc[q4, "value"] == pytest.approx(expected)
+    assert full["interpolated"].sum() == 1
+    with pytest.raises(ValueError, match="seasonal-ratio"):
+        p.interpolate_gaps(gmv.loc[:"2022Q1"], method="seasonal-ratio")
+
+
+def test_decomposition_recomposes(gmv: pd.Series) -> None:
+    d = p.decompose(gmv)
+    recomposed = (d.trend + d.seasonal + d.resid).dropna()
+    assert np.allclose(recomposed, d.observed[recomposed.index])
+    f = d.seasonal_factors()
+    assert f["Q4"] > 1 > f["Q1"]  # the Double 11 quarter is the seasonal high
+
+
+@pytest.mark.parametrize(("model", "train_end"), [("sarimax", "2022Q1"), ("ets", "2023Q2")])
+def test_forecast_dates_follow_train_end(gmv: pd.Series, model: str, train_end: str) -> None:
+    fc = p.fit_forecast(gmv, train_end, model, 5)
+    end = pd.Period(train_end, "Q")
+    assert list(fc.table.index) == list(pd.period_range(end + 1, periods=5, freq="Q"))
+    assert (fc.table.index > end).all()
+    assert fc.train.index.max() == end
+    assert ((fc.table["lower"] <= fc.table["forecast"]) & (fc.table["forecast"] <= fc.table["upper"])).all()
+    assert (fc.table["lower"] > 0).all()
+
+
+@pytest.mark.parametrize(("model", "train_end"), [("sarimax", "2022Q1"), ("sarimax", "2023Q4"), ("ets", "2023Q2")])
+def test_no_data_after_train_end_reaches_the_fit(gmv: pd.Series, model: str, train_end: str) -> None:
+    clean = p.fit_forecast(gmv, train_end, model, 4)
+    corrupted = gmv.copy()
+    after = corrupted.index > pd.Period(train_end, "Q")
+    assert after.any()
+    corrupted[after] = corrupted[after] * 1000 + 7  # also changes what a seasonal-ratio fill could borrow
+    dirty = p.fit_forecast(corrupted, train_end, model, 4)
+    pd.testing.assert_frame_equal(clean.table, dirty.table)
+    pd.testing.assert_frame_equal(clean.train, dirty.train)
+
+
+def test_corruption_before_train_end_does_change_the_forecast(gmv: pd.Series) -> None:
+    # guards the no-leakage test: the comparison is sensitive to the training data
+    corrupted = gmv.copy()
+    corrupted[pd.Period("2021Q3", "Q")] *= 1.5
+    assert not np.allclose(p.fit_forecast(corrupted, "2022Q1", "sarimax", 4).table, p.fit_forecast(gmv, "2022Q1", "sarimax", 4).table)
+
+
+def test_backtest_is_rolling_origin_and_scores_by_hand(gmv: pd.Series) -> None:
+    bt = p.backtest(gmv, "2022Q1", "sarimax", 2)
+    f = bt.forecasts
+    assert (f["target"] > f["origin"]).all()
+    assert ((f["target"] - f["origin"]).map(lambda d: d.n) == f["horizon"]).all()
+    assert pd.Period("2021Q4", "Q") not in set(f["origin"])
+    # the first origin's forecast equals a direct fit at that origin
+    direct = p.fit_forecast(gmv, "2022Q1", "sarimax", 2).table
+    first = f[f["origin"] == pd.Period("2022Q1", "Q")].set_index("target")
+    assert np.allclose(first["forecast"], direct["forecast"])
+    assert np.allclose(f["ape"], (f["forecast"] - f["actual"]).abs() / f["actual"])
+    h1 = f[f["horizon"] == 1]
+    row = bt.errors.set_index("horizon").loc[1]
+    assert row["n"] == len(h1)
+    assert row["mape"] == pytest.approx(h1["ape"].mean())
+    assert row["coverage"] == pytest.approx(h1["covered"].mean())
+    assert 0 <= bt.coverage <= 1
+
+
+def test_quarter_effects_recover_a_known_pattern() -> None:
+    idx = pd.period_range("2021Q1", "2025Q3", freq="Q")
+    t = np.arange(len(idx))
+    season = {1: 0.0, 2: np.log(1.1), 3: 0.0, 4: np.log(1.5)}
+    rng = np.random.default_rng(1)
+    y = np.exp(5 + 0.05 * t + np.array([season[p_.quarter] for p_ in idx]) + rng.normal(0, 0.005, len(idx)))
+    s = pd.Series(y, index=idx)
+    s.iloc[3] = np.nan
+    eff = p.quarter_effects(s, reference_quarter=3).set_index("quarter")
+    assert eff.loc["Q4", "effect"] == pytest.approx(0.5, abs=0.02)
+    assert eff.loc["Q2", "effect"] == pytest.approx(0.1, abs=0.02)
+    assert eff.loc["Q4", "lower"] < eff.loc["Q4", "effect"] < eff.loc["Q4", "upper"]
+    assert eff.loc["Q4", "n"] == len(idx) - 1
+
+
+# --- parameter checker ---------------------------------------------------------------------------
+
+GOOD = {
+    "train_end": "2022Q1",
+    "forecast_quarters": 6,
+    "model": "sarimax",
+    "merchant_multiple": 8.0,
+    "gmv_growth": 5.15,
+    "festival_end": "2022-06-19",
+    "include_secondary_sources": True,
+    "average_order_value_rmb": 70.0,
+    "backtest_horizon": 4,
+}
+
+
+def test_check_params_accepts_defaults() -> None:
+    p.check_params(GOOD)
+    p.check_params({**GOOD, "train_end": "2023Q2", "model": "ets"})
+
+
+@pytest.mark.parametrize(
+    ("change", "name", "fragment"),
+    [
+        ({"train_end": "2022-Q1"}, "train_end", "YYYYQn"),
+        ({"train_end": "2019Q4"}, "train_end", "outside"),
+        ({"train_end": "2026Q1"}, "train_end", "outside"),
+        ({"train_end": "2021Q4"}, "train_end", "gap"),
+        ({"train_end": "2021Q3"}, "train_end", "at least 5 quarters"),
+        ({"train_end": "2022Q1", "model": "ets"}, "train_end", "at least 10 quarters"),
+        ({"model": "arima"}, "model", "one of"),
+        ({"merchant_multiple": 0.0}, "merchant_multiple", "> 0"),
+        ({"merchant_multiple": -8.0}, "merchant_multiple", "> 0"),
+        ({"gmv_growth": -1.5}, "gmv_growth", "> -1"),
+        ({"festival_end": "2022-06-18"}, "festival_end", "2022-06-14"),
+        ({"average_order_value_rmb": 0}, "average_order_value_rmb", "> 0"),
+        ({"forecast_quarters": 0}, "forecast_quarters", ">= 1"),
+        ({"include_secondary_sources": False}, "train_end", "gaps"),
+    ],
+)
+def test_check_params_names_the_parameter(change: dict, name: str, fragment: str) -> None:
+    with pytest.raises(ParameterError) as info:
+        p.check_params({**GOOD, **change})
+    assert f"'{name}'" in str(info.value)
+    assert fragment in str(info.value)
+
+
+@settings(max_examples=30, deadline=None)
+@given(year=st.integers(2021, 2025), q=st.integers(1, 4))
+def test_check_params_agrees_with_fit(year: int, q: int) -> None:
+    """Whatever train_end the checker accepts for sarimax, the model can be fitted there."""
+    te = f"{year}Q{q}"
+    gmv = quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"]
+    try:
+        p.check_params({**GOOD, "train_end": te}, gmv=gmv)
+    except ParameterError:
+        return
+    assert len(p.fit_forecast(gmv, te, "sarimax", 2).table) == 2
