@@ -10,6 +10,9 @@ from pathlib import Path
 
 from trustlab import config, params, report, runner
 
+# See trustlab._execute: skip a 1.5 s grammar build that notebook validation never uses.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 
 def _cli_parameters(pairs: list[list[str]] | None) -> dict[str, str]:
     supplied: dict[str, str] = {}
@@ -98,7 +101,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
-        table = sweep.run_fast(source, resolved)
+        table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
     else:
         table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs, timeout=args.timeout)
     csv, parquet = sweep.write_table(table, out_dir)
@@ -166,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", help="output folder (default reports/sweeps/NOTEBOOK-GRID)")
     sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
-    sw.add_argument("--jobs", "-j", type=int, default=None, help="workers of the local cluster (default: cores)")
+    sw.add_argument("--jobs", "-j", type=int, default=None, help="local workers or processes (default: cores)")
     sw.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
     sw.set_defaults(func=cmd_sweep)
 

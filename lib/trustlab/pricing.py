@@ -320,7 +320,7 @@ def simulate_choices(
     price = np.asarray(price_tiers_rmb, dtype=float)[rng.integers(0, len(price_tiers_rmb), size=n_buyers)]
     buy = (rng.random(n_buyers) < buy_probability(price, trust, truth)).astype(np.int8)
     return pd.DataFrame(
-        {"platform": pd.Categorical(np.asarray(names)[platform], categories=names), "trust_buyer": trust, "price_rmb": price, "buy": buy}
+        {"platform": pd.Categorical.from_codes(platform, categories=names), "trust_buyer": trust, "price_rmb": price, "buy": buy}
     )
 
 

@@ -117,12 +117,21 @@ def notebook_question(source: Path) -> tuple[str, str]:
     return title, " ".join(lines[1:])
 
 
+def format_number(value: float) -> str:
+    """A number for reading: thousands separators, four significant digits below 1,000."""
+    if isinstance(value, int) or (abs(value) >= 1000 and float(value).is_integer()):
+        return f"{value:,.0f}"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}"
+
+
 def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, str]]:
     shown = []
     for name, value in results.items():
         if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
             continue
-        text = f"{value:,.4g}" if isinstance(value, float) else (f"{value:,}" if isinstance(value, int) else str(value))
+        text = format_number(value) if isinstance(value, (int, float)) else str(value)
         shown.append((name, text))
         if len(shown) == limit:
             break

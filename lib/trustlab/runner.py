@@ -188,55 +188,47 @@ def run_notebook(
         work.mkdir()
         input_path = work / f"{name}.input.ipynb"
         nbformat.write(load_source(source), input_path)
-        output_path = staged / f"{name}.ipynb"
         spec = {
+            "name": name,
             "input": str(input_path),
-            "output": str(output_path),
+            "output": str(staged / f"{name}.ipynb"),
+            "staged": str(staged),
             # Without injection the notebook runs on the defaults of its own parameters cell.
             "parameters": resolved if inject_parameters else {},
             "kernel_name": kernel_name(),
             "progress": progress,
             "cwd": str(work),
+            "index_href": _index_href(site, out_dir),
+            "failed_index_href": _index_href(site, failed_dir),
+            "record": {
+                "notebook": name,
+                "scenario": scenario,
+                "parameters": resolved,
+                "results": {},
+                "provenance": {
+                    "git_commit": provenance.git_commit(),
+                    "package_versions": provenance.package_versions(),
+                    "data_hashes": provenance.data_hashes(),
+                    "started": started.isoformat(timespec="seconds"),
+                    "seconds": None,
+                    "cache_key": key,
+                    "build_inputs": build_inputs,
+                    "status": None,
+                },
+            },
         }
         spec_path = work / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         status, error = _execute(spec_path, timeout)
         seconds = time.perf_counter() - t0
-        executed = nbformat.read(output_path, as_version=4) if output_path.exists() else None
+        if status == "timeout":  # the child was killed before it could write its report
+            finalize(spec, status, error, seconds)
         shutil.rmtree(work, ignore_errors=True)
-
-        run_record = {
-            "notebook": name,
-            "scenario": scenario,
-            "parameters": resolved,
-            "results": results.collect(executed) if executed is not None else {},
-            "provenance": {
-                "git_commit": provenance.git_commit(),
-                "package_versions": provenance.package_versions(),
-                "data_hashes": provenance.data_hashes(),
-                "started": started.isoformat(timespec="seconds"),
-                "seconds": round(seconds, 2),
-                "cache_key": key,
-                "build_inputs": build_inputs,
-                "status": status,
-            },
-        }
+        run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
         if status != "ok":
             failed_dir.parent.mkdir(parents=True, exist_ok=True)
-            if executed is not None:
-                failed_at = _failed_cell(executed)
-                html = report.render_html(
-                    executed, run_record, failed_cell=failed_at, index_href=_index_href(site, failed_dir)
-                )
-                (staged / f"{name}.html").write_text(html, encoding="utf-8")
-            (staged / "results.json").write_text(json.dumps(run_record, indent=2, ensure_ascii=False), encoding="utf-8")
-            (staged / "error.txt").write_text(error, encoding="utf-8")
             _replace_dir(staged, failed_dir)
-            return RunOutcome(name, out_dir, status, seconds, error, key)
-
-        html = report.render_html(executed, run_record, index_href=_index_href(site, out_dir))
-        (staged / f"{name}.html").write_text(html, encoding="utf-8")
-        (staged / "results.json").write_text(json.dumps(run_record, indent=2, ensure_ascii=False), encoding="utf-8")
+            return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
         _replace_dir(staged, out_dir)
         if failed_dir.exists():
             shutil.rmtree(failed_dir, ignore_errors=True)
@@ -244,6 +236,29 @@ def run_notebook(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+
+
+def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> None:
+    """Write a run's ``results.json``, its HTML page (marking the failed cell, if any) and, for a
+    failed run, ``error.txt`` into the staging folder. Runs in the child that executed the notebook
+    (so rendering happens in parallel), or in the parent after a timeout."""
+    import nbformat
+
+    staged = Path(spec["staged"])
+    output = Path(spec["output"])
+    executed = nbformat.read(output, as_version=4) if output.exists() else None
+    record = spec["record"]
+    record["results"] = results.collect(executed) if executed is not None else {}
+    record["provenance"]["seconds"] = round(seconds, 2)
+    record["provenance"]["status"] = status
+    if executed is not None:
+        failed_at = _failed_cell(executed) if status != "ok" else None
+        href = spec["index_href"] if status == "ok" else spec["failed_index_href"]
+        page = report.render_html(executed, record, failed_cell=failed_at, index_href=href)
+        (staged / f"{spec['name']}.html").write_text(page, encoding="utf-8")
+    if status != "ok":
+        (staged / "error.txt").write_text(error, encoding="utf-8")
+    (staged / "results.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def site_root_of(out_dir: Path, site_root: Path | None = None) -> Path:

@@ -88,17 +88,49 @@ def _row(index: int, resolved: dict[str, Any], results: dict[str, Any], status: 
     return row
 
 
-def run_fast(notebook: str | Path, resolved_points: list[dict[str, Any]]) -> pd.DataFrame:
-    """Evaluate the notebook's analysis function at every point, in this process."""
+def _fast_point(spec: str, resolved: dict[str, Any]) -> tuple[dict[str, Any], float]:
     from trustlab.results import to_jsonable
 
-    analysis = fast_function(notebook)
-    rows = []
-    for index, resolved in enumerate(resolved_points):
-        t0 = time.perf_counter()
-        results = to_jsonable(analysis(dict(resolved)))
-        rows.append(_row(index, resolved, results, "ok", time.perf_counter() - t0))
-    return pd.DataFrame(rows)
+    module, _, name = spec.partition(":")
+    analysis = getattr(importlib.import_module(module), name)
+    t0 = time.perf_counter()
+    results = to_jsonable(analysis(dict(resolved)))
+    return results, time.perf_counter() - t0
+
+
+def run_fast(
+    notebook: str | Path,
+    resolved_points: list[dict[str, Any]],
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """Evaluate the notebook's analysis function at every point, without kernels.
+
+    Points are spread over ``jobs`` local processes (default: the number of cores), or over an
+    existing Dask cluster when ``scheduler`` is given.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    fast_function(notebook)  # fails early, naming the notebook, if it has none
+    spec = params.load_schema(params.notebook_source(notebook))["fast"]
+    work = partial(_fast_point, spec)
+    jobs = jobs or os.cpu_count() or 1
+    if scheduler:
+        from dask.distributed import Client
+
+        with Client(scheduler) as client:
+            outcomes = client.gather(client.map(work, resolved_points, pure=False))
+    elif jobs > 1 and len(resolved_points) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(work, resolved_points, chunksize=max(1, len(resolved_points) // (4 * jobs))))
+    else:
+        outcomes = [work(resolved) for resolved in resolved_points]
+    return pd.DataFrame(
+        [_row(i, resolved, results, "ok", seconds) for i, (resolved, (results, seconds)) in enumerate(zip(resolved_points, outcomes))]
+    )
 
 
 def _run_point(source: str, resolved: dict[str, Any], out_dir: str, site_root: str, timeout: float) -> dict[str, Any]:
