@@ -211,13 +211,16 @@ def validate_facts(frame: pd.DataFrame, path: Path | str = "data/facts.csv") -> 
         raise FactsError(f"{len(messages)} problem(s) in {path}:\n" + "\n".join(messages)) from None
 
 
-def load_facts(path: Path | str | None = None, source_id: str | None = None) -> pd.DataFrame:
+def load_facts(
+    path: Path | str | None = None, source_id: str | None = None, verify: bool = True
+) -> pd.DataFrame:
     """Read and validate ``data/facts.csv``.
 
     Returns the table (all columns text) plus ``number`` (float in the base unit of ``unit``; NaN for
     date facts) and ``date`` (``datetime.date`` for date facts, else None). ``source_id`` keeps only
     the facts of that source. Raises :class:`FactsError` naming file, row, column, bad value and the
-    expected form for every problem.
+    expected form for every problem; with ``verify`` (the default) also when a quote is not verbatim
+    in its cleaned source or does not state the value (:func:`require_traceable`).
     """
     path = Path(path) if path is not None else config.DATA_DIR / "facts.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
@@ -227,9 +230,26 @@ def load_facts(path: Path | str | None = None, source_id: str | None = None) -> 
     frame["date"] = pd.Series(
         [date.fromisoformat(v) if _is_iso_date(v) else None for v in frame["value"]], index=frame.index, dtype=object
     )
+    if verify:
+        require_traceable(frame, path)
     if source_id is not None:
         frame = frame[frame["source_id"] == source_id].reset_index(drop=True)
     return frame
+
+
+def require_traceable(facts: pd.DataFrame, path: Path | str = "data/facts.csv") -> None:
+    """Raise :class:`FactsError` unless every fact's quote is verbatim in its (cleaned) source article
+    and states the fact's value; the message names the file, row, fact and problem."""
+    from trustlab.sources import load_article
+
+    messages = []
+    for source_id, group in facts.groupby("source_id", sort=False):
+        text = load_article(source_id).text
+        problems = verify_quotes(group, text)
+        rows = {fid: i + 2 for i, fid in enumerate(facts["fact_id"])}
+        messages += [f"{path}: row {rows[p.fact_id]} ({p.fact_id}): {p.problem}" for p in problems.itertuples()]
+    if messages:
+        raise FactsError(f"{len(messages)} untraceable fact(s) in {path}:\n" + "\n".join(messages))
 
 
 def _row(facts: pd.DataFrame, fact_id: str) -> pd.Series:

@@ -1,0 +1,124 @@
+"""Bad input, end to end: each case gets a clear error naming the file, row, column or parameter,
+and nothing that was already built is lost or half-overwritten.
+
+Each test works on a copy of the project's data and notebooks (``TRUSTLAB_ROOT``), so the real
+files are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trustlab import config
+
+NOTEBOOK = "00_source_facts"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of data/ and notebooks/ with a good smoke report of notebook 00 already built."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(config.DATA_DIR, root / "data")
+    shutil.copytree(config.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    proc = _trustlab(root, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(root / "reports" / NOTEBOOK))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return root
+
+
+def _trustlab(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=600, env=env,
+        cwd=root, stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def damaged(project):
+    """Yields the project; restores its data files after the test damaged them."""
+    data = project / "data"
+    saved = _snapshot(data)
+    yield project
+    shutil.rmtree(data)
+    for rel, content in saved.items():
+        (data / rel).parent.mkdir(parents=True, exist_ok=True)
+        (data / rel).write_bytes(content)
+
+
+def _run_expecting_failure(project: Path, expected: list[str]) -> str:
+    report = project / "reports" / NOTEBOOK
+    before = _snapshot(report)
+    proc = _trustlab(project, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(report))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert _snapshot(report) == before, "the last good report was touched"
+    error = (project / "reports" / "failed" / NOTEBOOK / "error.txt").read_text()
+    html = (project / "reports" / "failed" / NOTEBOOK / f"{NOTEBOOK}.html").read_text()
+    for text in expected:
+        assert text in error or text in html, f"{text!r} not in the error:\n{error}"
+    assert not list((project / "reports").glob(".*tmp-*")), "a staging folder was left behind"
+    return error
+
+
+def _edit_facts(project: Path, fact_id: str, column: str, value: str) -> int:
+    import csv
+
+    path = project / "data" / "facts.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    index = next(i for i, r in enumerate(rows) if r["fact_id"] == fact_id)
+    rows[index][column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return index + 2  # spreadsheet row: the header is row 1
+
+
+def test_a_facts_row_with_a_bad_number(damaged):
+    row = _edit_facts(damaged, "gov_violators_banned_2021", "value", "21萬x")
+    _run_expecting_failure(damaged, ["FactsError", f"row {row}", "value", "21萬x"])
+
+
+def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
+    row = _edit_facts(damaged, "gov_violators_banned_2021", "quote", "封禁違規主播、商家99萬人次")
+    _run_expecting_failure(damaged, ["FactsError", f"row {row}", "gov_violators_banned_2021", "quote not in the article text"])
+
+
+def test_a_facts_value_the_quote_does_not_state(damaged):
+    row = _edit_facts(damaged, "gov_violators_banned_2021", "value", "220000")
+    _run_expecting_failure(damaged, [f"row {row}", "value 220000 is not among the numbers in the quote"])
+
+
+def test_a_missing_data_file(damaged):
+    (damaged / "data" / "facts.csv").unlink()
+    _run_expecting_failure(damaged, ["FileNotFoundError", "facts.csv"])
+
+
+def test_a_corrupted_raw_source(damaged):
+    raw = damaged / "data" / "raw" / "kuaishou-trust-pyramid-2022-06-23.scraped.txt"
+    raw.write_bytes(raw.read_bytes()[:-50] + b"tampered")
+    _run_expecting_failure(damaged, ["differs from", "the raw scrape must not be edited"])
+
+
+def test_a_truncated_csv(damaged):
+    path = damaged / "data" / "facts.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0].rsplit(",", 3)[0] + "\n", encoding="utf-8")
+    _run_expecting_failure(damaged, ["facts.csv"])
+
+
+def test_a_good_run_after_the_failure_clears_it(project):
+    report = project / "reports" / NOTEBOOK
+    proc = _trustlab(project, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(report))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not (project / "reports" / "failed" / NOTEBOOK).exists()
+    assert json.loads((report / "results.json").read_text())["results"]["quote_problems"] == 0
