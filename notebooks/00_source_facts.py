@@ -210,4 +210,5 @@ display(Markdown(
 # - The facts table and its data dictionary: `data/facts.csv`, `data/README.md` (section facts.csv).
 
 # %%
-trustlab.provenance.environment_table()  # last cell: versions and commit
+# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+trustlab.provenance.environment_table()

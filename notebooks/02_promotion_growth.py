@@ -370,4 +370,5 @@ plt.show()
 # - statsmodels: `seasonal_decompose`, `SARIMAX`, `ETSModel`, OLS with HC3 covariance.
 
 # %%
-trustlab.provenance.environment_table()  # last cell: versions and commit
+# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+trustlab.provenance.environment_table()

@@ -462,4 +462,5 @@ display(Markdown(f"All {len(recorded_here)} recorded results equal `pricing.anal
 # - Binary logit: `statsmodels.discrete.discrete_model.Logit`.
 
 # %%
-trustlab.provenance.environment_table()  # last cell: versions and commit
+# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+trustlab.provenance.environment_table()
