@@ -210,5 +210,6 @@ display(Markdown(
 # - The facts table and its data dictionary: `data/facts.csv`, `data/README.md` (section facts.csv).
 
 # %%
-# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

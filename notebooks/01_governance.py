@@ -379,5 +379,6 @@ plt.show()
 # - Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed. (effect size h).
 
 # %%
-# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

@@ -370,5 +370,6 @@ plt.show()
 # - statsmodels: `seasonal_decompose`, `SARIMAX`, `ETSModel`, OLS with HC3 covariance.
 
 # %%
-# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

@@ -462,5 +462,6 @@ display(Markdown(f"All {len(recorded_here)} recorded results equal `pricing.anal
 # - Binary logit: `statsmodels.discrete.discrete_model.Logit`.
 
 # %%
-# NBVAL_IGNORE_OUTPUT: the commit and package versions are this run's provenance, not results
+# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

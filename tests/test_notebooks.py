@@ -14,6 +14,7 @@ import sys
 import jupytext
 import nbformat
 import pytest
+from nbval.plugin import find_comment_markers
 
 from trustlab import params, results, runner
 
@@ -58,6 +59,7 @@ def test_skeleton_and_parameters_cell(source):
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert f'trustlab.params.validate("{source.stem}", globals())' in "\n".join(code)
     assert "environment_table()" in code[-1], "the last cell must show the environment"
+    assert ("check", False) in list(find_comment_markers(code[-1])), "nbval must skip the environment's output"
     assert "sys.path" not in "\n".join(code)
 
 

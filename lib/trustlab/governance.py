@@ -31,12 +31,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize, proportions_ztest
 
 from trustlab import config
+from trustlab.tables import DataFileError, check_columns, numeric_column
+from trustlab.tables import validate as validate_table
 from trustlab.params import ParameterError
 
 TRUST_REPORT_CSV = "trust_report_2021.csv"
@@ -77,7 +78,7 @@ _EXPECTED_FORM = {
 }
 
 
-class TrustReportDataError(ValueError):
+class TrustReportDataError(DataFileError):
     """The trust-report CSV broke its schema; the message names file, line, column and the expected form."""
 
 
@@ -153,26 +154,11 @@ def _schema() -> pa.DataFrameSchema:
     )
 
 
-_FRAME_CHECK_COLUMN = {"value_in_quote": "value", "period_order": "period_end"}
-
-
-def _describe_failures(path: Path, frame: pd.DataFrame, failures: pd.DataFrame) -> str:
-    lines = []
-    for _, f in failures.head(20).iterrows():
-        column = f.get("column")
-        check = str(f.get("check"))
-        index = f.get("index")
-        if column is None or (isinstance(column, float) and pd.isna(column)) or column == "":
-            column = _FRAME_CHECK_COLUMN.get(check, "(row)")
-            got = frame.at[index, column] if pd.notna(index) and column in frame.columns else f.get("failure_case")
-        else:
-            got = f.get("failure_case")
-        where = f"line {int(index) + 2} (row {int(index)})" if pd.notna(index) else "all rows"
-        expected = _EXPECTED_FORM.get(str(column), check)
-        lines.append(f"{path}: {where}, column {column!r}: got {got!r}; expected {expected} [check: {check}]")
-    if len(failures) > 20:
-        lines.append(f"... and {len(failures) - 20} more failure(s)")
-    return "\n".join(lines)
+# Checks across columns: their error text -> the columns an error names.
+_FRAME_CHECK_COLUMNS = {
+    "value must appear in its quote": "value/quote",
+    "period_end must be a valid date not before period_start": "period_end/period_start",
+}
 
 
 def validate_trust_report(frame: pd.DataFrame, path: Path | str = TRUST_REPORT_CSV) -> pd.DataFrame:
@@ -182,26 +168,16 @@ def validate_trust_report(frame: pd.DataFrame, path: Path | str = TRUST_REPORT_C
     :class:`TrustReportDataError` naming the file, line, column and expected form of every failure.
     """
     path = Path(path)
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise TrustReportDataError(f"{path}: missing column(s) {missing}; expected columns {COLUMNS}")
+    check_columns(frame, COLUMNS, path, TrustReportDataError)
     frame = frame.copy().reset_index(drop=True)
     for col in COLUMNS:
         if col != "value":
             frame[col] = frame[col].fillna("").astype(str)
-    numeric = pd.to_numeric(frame["value"], errors="coerce")
-    bad = numeric.isna()
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise TrustReportDataError(
-            f"{path}: line {i + 2} (row {i}), column 'value': got {frame['value'].iloc[i]!r}; "
-            f"expected {_EXPECTED_FORM['value']} (NF and M rows are left out, not given empty values)"
-        )
-    frame["value"] = numeric.astype(float)
-    try:
-        frame = _schema().validate(frame, lazy=True)
-    except SchemaErrors as exc:
-        raise TrustReportDataError(_describe_failures(path, frame, exc.failure_cases)) from None
+    frame["value"] = numeric_column(
+        frame, "value", path, _EXPECTED_FORM["value"] + " (NF and M rows are left out, not given empty values)",
+        TrustReportDataError,
+    )
+    frame = validate_table(frame, _schema(), path, _EXPECTED_FORM, TrustReportDataError, _FRAME_CHECK_COLUMNS)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     return frame

@@ -31,6 +31,8 @@ import pandas as pd
 from scipy import stats
 
 from trustlab import config
+from trustlab import tables
+from trustlab.tables import DataFileError
 from trustlab.params import ParameterError
 
 # --------------------------------------------------------------------------------------------------
@@ -129,6 +131,10 @@ def _positioning_schema():
     )
 
 
+class PositioningDataError(DataFileError):
+    """``platform_positioning.csv`` broke its schema (file, line, column, value and expected form named)."""
+
+
 # Frame-wide checks: name -> (error message, the column(s) to name in an error).
 _FRAME_CHECKS = {
     "unit_matches_metric": (
@@ -159,43 +165,12 @@ def load_positioning(path: Path | str | None = None, include_secondary: bool = T
     as bool. ``include_secondary=False`` drops rows with status ``V-2`` (secondary copies).
     Raises ``ValueError`` naming the file, the CSV line, the column and the expected form.
     """
-    import pandera.pandas as pa
-
     path = Path(path) if path is not None else config.DATA_DIR / "platform_positioning.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in POSITIONING_COLUMNS if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in POSITIONING_COLUMNS]
-    if missing or extra or list(frame.columns) != POSITIONING_COLUMNS:
-        raise ValueError(
-            f"{path}: columns {list(frame.columns)} do not match the expected {POSITIONING_COLUMNS}"
-            + (f"; missing {missing}" if missing else "")
-            + (f"; unexpected {extra}" if extra else "")
-        )
-    try:
-        _positioning_schema().validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        problems: list[str] = []
-        seen: set[tuple[str, object]] = set()
-        for case in exc.failure_cases.itertuples(index=False):
-            check = str(case.check)
-            has_row = case.index is not None and not pd.isna(case.index)
-            row = f"line {int(case.index) + 2}" if has_row else "all rows"
-            if case.schema_context == "DataFrameSchema":
-                name = next((n for n, (err, _) in _FRAME_CHECKS.items() if check in (n, err)), None)
-                if name is None or (name, case.index) in seen:
-                    if name is None:
-                        problems.append(f"{row}: {check}")
-                    continue
-                seen.add((name, case.index))
-                column = _FRAME_CHECKS[name][1]
-                shown = ", ".join(f"{c}={frame.at[int(case.index), c]!r}" for c in column.split("/")) if has_row else ""
-                problems.append(f"{row}, column {column!r}: expected {check}; found {shown}")
-            else:
-                column = str(case.column)
-                expected = _EXPECTED_FORM.get(column, check)
-                problems.append(f"{row}, column {column!r}: expected {expected}, found {case.failure_case!r}")
-        problems.sort(key=lambda text: int(m.group(1)) if (m := re.match(r"line (\d+)", text)) else 0)
-        raise ValueError(f"{path}: invalid platform positioning data:\n  " + "\n  ".join(problems)) from None
+    tables.check_columns(frame, POSITIONING_COLUMNS, path, PositioningDataError)
+    frame = frame[POSITIONING_COLUMNS]
+    frame_checks = {error: columns for error, columns in _FRAME_CHECKS.values()}
+    tables.validate(frame, _positioning_schema(), path, _EXPECTED_FORM, PositioningDataError, frame_checks)
     frame = frame.assign(value=frame["value"].astype(float), comparable=frame["comparable"] == "true")
     if not include_secondary:
         frame = frame[frame["status"] != "V-2"]

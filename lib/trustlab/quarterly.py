@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from trustlab import config
+from trustlab.tables import DataFileError, check_columns, numeric_column
+from trustlab.tables import validate as validate_table
 
 QUARTERLY_CSV = "kuaishou_quarterly.csv"
 COLUMNS = ["quarter", "metric", "value", "unit", "status", "source_url", "quote", "note"]
@@ -36,6 +37,7 @@ STATUSES = ("V", "V-c", "V-2")
 SECONDARY_STATUS = "V-2"
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
+_UNIT_CHECK = "unit must match the metric (gmv/revenue: RMB bn; dau/mau: million; time: min/day)"
 _SCHEMA = pa.DataFrameSchema(
     {
         "quarter": pa.Column(str, pa.Check.str_matches(QUARTER_PATTERN), description="YYYYQn, e.g. 2022Q1"),
@@ -50,7 +52,7 @@ _SCHEMA = pa.DataFrameSchema(
     checks=[
         pa.Check(
             lambda df: df["unit"] == df["metric"].map(METRIC_UNITS),
-            error="unit must match the metric (gmv/revenue: RMB bn; dau/mau: million; time: min/day)",
+            error=_UNIT_CHECK,
         ),
     ],
     unique=["quarter", "metric"],
@@ -70,53 +72,22 @@ _EXPECTED_FORM = {
 }
 
 
-class QuarterlyDataError(ValueError):
+class QuarterlyDataError(DataFileError):
     """The quarterly CSV broke its schema; the message names file, row, column and the expected form."""
-
-
-def _describe_failures(path: Path, failures: pd.DataFrame) -> str:
-    lines = []
-    for _, f in failures.head(20).iterrows():
-        column = f.get("column")
-        index = f.get("index")
-        # CSV line = data row index + 2 (header is line 1)
-        where = f"line {int(index) + 2} (row {int(index)})" if pd.notna(index) else "all rows"
-        expected = _EXPECTED_FORM.get(str(column), str(f.get("check")))
-        if column in (None, "") or pd.isna(column):
-            column = "(frame)"
-        lines.append(
-            f"{path}: {where}, column {column!r}: got {f.get('failure_case')!r}; expected {expected}"
-            f" [check: {f.get('check')}]"
-        )
-    more = len(failures) - 20
-    if more > 0:
-        lines.append(f"... and {more} more failure(s)")
-    return "\n".join(lines)
 
 
 def validate_quarterly(frame: pd.DataFrame, path: Path | str = QUARTERLY_CSV) -> pd.DataFrame:
     """Validate a raw quarterly frame (as read from CSV) and return it typed; raises :class:`QuarterlyDataError`."""
     path = Path(path)
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise QuarterlyDataError(f"{path}: missing column(s) {missing}; expected columns {COLUMNS}")
+    check_columns(frame, COLUMNS, path, QuarterlyDataError)
     frame = frame.copy()
     for col in COLUMNS:
         if col != "value":
             frame[col] = frame[col].fillna("").astype(str)
-    numeric = pd.to_numeric(frame["value"], errors="coerce")
-    bad = numeric.isna()
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise QuarterlyDataError(
-            f"{path}: line {i + 2} (row {i}), column 'value': got {frame['value'].iloc[i]!r}; "
-            f"expected {_EXPECTED_FORM['value']} (gaps are absent rows, not empty values)"
-        )
-    frame["value"] = numeric.astype(float)
-    try:
-        return _SCHEMA.validate(frame, lazy=True)
-    except SchemaErrors as exc:
-        raise QuarterlyDataError(_describe_failures(path, exc.failure_cases)) from None
+    frame["value"] = numeric_column(
+        frame, "value", path, _EXPECTED_FORM["value"] + " (gaps are absent rows, not empty values)", QuarterlyDataError
+    )
+    return validate_table(frame, _SCHEMA, path, _EXPECTED_FORM, QuarterlyDataError, {_UNIT_CHECK: "metric/unit"})
 
 
 def load_quarterly(path: Path | str | None = None, include_secondary: bool = True) -> pd.DataFrame:

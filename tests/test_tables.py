@@ -1,0 +1,45 @@
+"""The shared loader machinery: every schema failure named by file, line, column, value and form."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+
+from trustlab import tables
+
+
+class ToyError(tables.DataFileError):
+    pass
+
+
+SCHEMA = pa.DataFrameSchema(
+    {"name": pa.Column(str, pa.Check.str_length(min_value=1)), "value": pa.Column(float, pa.Check.gt(0))},
+    checks=[pa.Check(lambda df: df["value"] < 100, error="value must be below 100")],
+)
+FORMS = {"name": "a non-empty name", "value": "a positive number"}
+
+
+def test_every_failure_is_listed_in_line_order():
+    frame = pd.DataFrame({"name": ["a", "", "c"], "value": [5.0, -1.0, 500.0]})
+    with pytest.raises(ToyError) as info:
+        tables.validate(frame, SCHEMA, "toy.csv", FORMS, ToyError, {"value must be below 100": "value/name"})
+    lines = str(info.value).splitlines()
+    assert lines[0] == "3 problem(s) in toy.csv:"
+    assert lines[1] == "toy.csv: line 3 (row 1), column 'name': got ''; expected a non-empty name"
+    assert lines[2] == "toy.csv: line 3 (row 1), column 'value': got -1.0; expected a positive number"
+    assert lines[3] == (
+        "toy.csv: line 4 (row 2), column 'value': got value=500.0, name='c'; "
+        "expected value must be below 100 (a check across value/name; value: a positive number)"
+    )
+
+
+def test_a_cell_that_is_not_a_number_is_named():
+    frame = pd.DataFrame({"value": ["1", "x2"]})
+    with pytest.raises(ToyError, match=r"toy.csv: line 3 \(row 1\), column 'value': got 'x2'; expected a number"):
+        tables.numeric_column(frame, "value", "toy.csv", "a number", ToyError)
+
+
+def test_wrong_columns_are_named():
+    with pytest.raises(ToyError, match=r"missing \['value'\]; unexpected \['other'\]"):
+        tables.check_columns(pd.DataFrame(columns=["name", "other"]), ["name", "value"], "toy.csv", ToyError)
