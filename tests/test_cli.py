@@ -73,3 +73,34 @@ def test_run_with_a_parameter_file_and_a_failure_exit_code(tmp_path):
     assert proc.returncode == 1
     assert "FAILED 90_demo" in proc.stdout
     assert (tmp_path / "reports" / "failed" / "demo" / "90_demo.html").exists()
+
+
+def test_build_dry_run_says_what_would_run_and_why(tmp_path):
+    proc = trustlab("build", "00_source_facts", "--dry-run", "--out", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^run +00_source_facts +no previous report$", proc.stdout, re.M)
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "reports" / "demo"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustlab.cli", "run", str(DEMO), "-p", "sleep_seconds", "60", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(".demo.tmp-*/90_demo.ipynb")):  # papermill has started writing
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.5)
+    time.sleep(3)  # the kernel is now inside the sleeping cell
+    os.kill(proc.pid, getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted; no report was half-written" in err
+    assert not out.exists()
+    assert list(out.parent.iterdir()) == [], "a staging folder was left behind"

@@ -102,3 +102,23 @@ def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path):
 def test_fast_sweep_needs_a_declared_analysis_function():
     with pytest.raises(ParameterError, match="notebook 90_demo has no fast analysis function"):
         sweep.fast_function(DEMO)
+
+
+def test_sweeps_run_on_an_existing_dask_scheduler(tmp_path):
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    from trustlab import params
+
+    smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])
+    fast_points = sweep.resolve_points("03_pricing_positioning", [{**smoke, "seed": s} for s in (1, 2, 1)])
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        table = sweep.run_fast("03_pricing_positioning", fast_points, scheduler=cluster.scheduler_address)
+        notebook = sweep.run_notebooks(
+            DEMO, sweep.resolve_points(DEMO, [{"x": 4}]), tmp_path / "s", scheduler=cluster.scheduler_address
+        )
+    assert list(table["status"]) == ["ok"] * 3
+    pd.testing.assert_series_equal(table.loc[0].filter(like="result."), table.loc[2].filter(like="result."),
+                                   check_names=False)
+    assert notebook["result.double"].tolist() == [8.0]

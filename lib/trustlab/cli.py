@@ -189,9 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    # Turned into KeyboardInterrupt so that runs clean up their staging folders and kernels.
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``trustlab`` command; returns the exit code."""
+    import signal
+
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return args.func(args)
     except params.ParameterError as exc:
