@@ -30,7 +30,7 @@ test: install system-deps ## run the whole test suite
 	$(BIN)/python -m pytest
 
 lab: install ## open JupyterLab on the project with the trustlab kernel
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 notebooks: install ## re-execute the committed notebooks in place after a change
 	$(BIN)/trustlab refresh

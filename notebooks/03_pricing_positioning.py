@@ -263,7 +263,7 @@ plots.caption(fig, f"simulation from stated true parameters (seed {seed}); share
 plt.show()
 
 # %% [markdown]
-# ### The recall: refund + RMB 50 (A) or keep + RMB 599 (B)
+# ### The recall: refund plus a small voucher (A), or keep the shoes plus a voucher worth the price (B)
 
 # %%
 recall = pr.recall_costs(recall_customers, promo_price, voucher_a, voucher_b, redemption_rate, cost_ratio,
