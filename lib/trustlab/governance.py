@@ -36,13 +36,14 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize, proportions_ztest
 
 from trustlab import config
-from trustlab.tables import DataFileError, check_columns, numeric_column
+from trustlab import tables
+from trustlab.tables import DataFileError, check_columns, numeric_column, provenance_columns
 from trustlab.tables import validate as validate_table
 from trustlab.params import ParameterError
 
 TRUST_REPORT_CSV = "trust_report_2021.csv"
 COLUMNS = ["metric", "period_start", "period_end", "value", "unit", "qualifier", "status", "source_url", "quote", "note"]
-STATUSES = ("V", "V-c", "V-2")
+STATUSES = tables.STATUSES
 SECONDARY_STATUS = "V-2"
 QUALIFIERS = ("", "more than", "about", "nearly")
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -128,10 +129,7 @@ def _schema() -> pa.DataFrameSchema:
             "value": pa.Column(float, pa.Check(np.isfinite, element_wise=True, error="finite number")),
             "unit": pa.Column(str, pa.Check.str_length(min_value=1)),
             "qualifier": pa.Column(str, pa.Check.isin(list(QUALIFIERS))),
-            "status": pa.Column(str, pa.Check.isin(list(STATUSES))),
-            "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$")),
-            "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
-            "note": pa.Column(str),
+            **provenance_columns(),
         },
         checks=[
             pa.Check(

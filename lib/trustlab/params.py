@@ -166,10 +166,11 @@ def load_schema(source: Path) -> dict[str, Any]:
     path = schema_path(source)
     if not path.exists():
         return {}
-    return _read_yaml(path)
+    return read_yaml(path)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, expected: str = "a mapping of parameter names to values") -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping ({} when empty); errors name the file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -179,7 +180,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ParameterError(f"{path}: expected a mapping of parameter names to values, got {type(data).__name__}")
+        raise ParameterError(f"{path}: expected {expected}, got {type(data).__name__}")
     return data
 
 
@@ -240,7 +241,7 @@ def resolve(
     values = {name: p.default for name, p in params.items()}
     supplied: dict[str, Any] = {}
     for path in files or []:
-        supplied.update(_read_yaml(Path(path)))
+        supplied.update(read_yaml(Path(path)))
     supplied.update(overrides or {})
     for name, text in (cli or {}).items():
         if name not in params:

@@ -50,7 +50,7 @@ POSITIONING_METRICS = {
     "monthly_active_buyers": "million buyers",
 }
 UNIT_SCALE = {"RMB bn": 1e9, "million buyers": 1e6, "RMB per buyer per year": 1.0}
-POSITIONING_STATUSES = ("V", "V-c", "V-2")
+POSITIONING_STATUSES = tables.STATUSES
 QUALIFIERS = ("", ">", "<", "≈")
 _SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "m": 1e6}
 _AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(trillion|billion|million|tn|bn|m)(?![A-Za-z]))?")

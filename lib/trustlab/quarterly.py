@@ -20,7 +20,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from trustlab import config
-from trustlab.tables import DataFileError, check_columns, numeric_column
+from trustlab import tables
+from trustlab.tables import DataFileError, check_columns, numeric_column, provenance_columns
 from trustlab.tables import validate as validate_table
 
 QUARTERLY_CSV = "kuaishou_quarterly.csv"
@@ -33,7 +34,7 @@ METRIC_UNITS = {
     "revenue_rmb_bn": "RMB bn",
 }
 METRICS = list(METRIC_UNITS)
-STATUSES = ("V", "V-c", "V-2")
+STATUSES = tables.STATUSES
 SECONDARY_STATUS = "V-2"
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
@@ -44,10 +45,7 @@ _SCHEMA = pa.DataFrameSchema(
         "metric": pa.Column(str, pa.Check.isin(METRICS)),
         "value": pa.Column(float, pa.Check.gt(0)),
         "unit": pa.Column(str),
-        "status": pa.Column(str, pa.Check.isin(list(STATUSES))),
-        "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$")),
-        "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "note": pa.Column(str),
+        **provenance_columns(),
     },
     checks=[
         pa.Check(

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from trustlab import params, runner
 from trustlab.params import ParameterError
@@ -35,13 +34,9 @@ from trustlab.params import ParameterError
 def load_grid(path: Path) -> list[dict[str, Any]]:
     """Expand a grid file into the list of points (parameter overrides), in a stable order."""
     path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: malformed YAML: {exc}") from None
-    except OSError as exc:
-        raise ParameterError(f"{path}: cannot read: {exc.strerror}") from None
-    if not isinstance(spec, dict) or not ({"grid", "points"} & set(spec)):
+    expected = "a mapping with 'grid' and/or 'points' (and optional 'fixed')"
+    spec = params.read_yaml(path, expected)
+    if not ({"grid", "points"} & set(spec)):
         raise ParameterError(f"{path}: expected a mapping with 'grid' and/or 'points' (and optional 'fixed')")
     unknown = set(spec) - {"grid", "points", "fixed"}
     if unknown:

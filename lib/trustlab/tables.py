@@ -10,6 +10,19 @@ import pandas as pd
 import pandera.pandas as pa
 
 
+STATUSES = ("V", "V-c", "V-2")  # verified; prior-year comparator; secondary copy (data/README.md)
+
+
+def provenance_columns() -> dict[str, pa.Column]:
+    """Schema of the columns every transcribed public figure carries: status, source_url, quote, note."""
+    return {
+        "status": pa.Column(str, pa.Check.isin(list(STATUSES))),
+        "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$")),
+        "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "note": pa.Column(str),
+    }
+
+
 class DataFileError(ValueError):
     """A data file broke its schema; the message names file, line, column, value and expected form."""
 
