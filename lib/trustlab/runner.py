@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config, params, provenance, report, results
+from trustlab._blas import single_thread_environment
 
 DEFAULT_TIMEOUT_SECONDS = 900
 FAILED_DIRNAME = "failed"
@@ -277,6 +278,7 @@ def _execute(spec_path: Path, timeout: float) -> tuple[str, str]:
     """Run the papermill child; returns (status, error text)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustlab._execute", str(spec_path)],
+        env=single_thread_environment(),  # runs execute side by side
         stdout=subprocess.PIPE,
         stderr=None if json.loads(spec_path.read_text())["progress"] else subprocess.PIPE,
         text=True,
