@@ -36,6 +36,8 @@ def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("site")
     proc = trustlab("build", "--scenario", "smoke", "--out", str(root))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"[{len(NAMES)}/{len(NAMES)}] " in proc.stderr, "no progress was reported"
+    assert "notebook                           status    seconds  cache hit" in proc.stdout
     return root
 
 

@@ -66,7 +66,14 @@ def cmd_build(args: argparse.Namespace) -> int:
             action = "skip" if run.reason == "up to date" else "run"
             print(f"{action:<5} {run.name:<34} {run.reason}")
         return 0
-    outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, progress=False)
+    pending = sum(run.reason != "up to date" for run in planned)
+    if pending:
+        print(f"building {pending} of {len(planned)} notebook(s), {args.jobs or 'one per core'} at a time", file=sys.stderr)
+
+    def report_progress(outcome: runner.RunOutcome, finished: int, total: int) -> None:
+        print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
+
+    outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress)
     site = Path(args.out) if args.out else config.REPORTS_DIR
     if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
         _update_index(site)

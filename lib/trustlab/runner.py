@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -368,8 +369,12 @@ def build(
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     progress: bool = False,
+    on_done: Callable[[RunOutcome, int, int], None] | None = None,
 ) -> list[RunOutcome]:
-    """Execute the planned runs that are not up to date, ``jobs`` at a time."""
+    """Execute the planned runs that are not up to date, ``jobs`` at a time.
+
+    ``on_done(outcome, finished, total)`` is called as each run ends (for progress reports).
+    """
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: dict[int, RunOutcome] = {}
     to_run = []
@@ -390,8 +395,12 @@ def build(
 
     if to_run:
         with ThreadPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
-            for index, outcome in pool.map(work, to_run):
+            futures = [pool.submit(work, item) for item in to_run]
+            for finished, future in enumerate(as_completed(futures), start=1):
+                index, outcome = future.result()
                 outcomes[index] = outcome
+                if on_done is not None:
+                    on_done(outcome, finished, len(to_run))
     return [outcomes[i] for i in range(len(planned))]
 
 
