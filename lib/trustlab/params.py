@@ -216,12 +216,15 @@ def declared(notebook: str | Path) -> dict[str, Parameter]:
     return params
 
 
-def _checker(source: Path) -> Callable[[dict[str, Any]], None] | None:
-    spec = load_schema(source).get("checker")
-    if not spec:
-        return None
+def import_function(spec: str) -> Callable[..., Any]:
+    """The function a schema names as ``module:function``."""
     module, _, func = spec.partition(":")
     return getattr(importlib.import_module(module), func)
+
+
+def _checker(source: Path) -> Callable[[dict[str, Any]], None] | None:
+    spec = load_schema(source).get("checker")
+    return import_function(spec) if spec else None
 
 
 def resolve(

@@ -7,8 +7,12 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trustlab import config
+
+if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
+    import pandas as pd
 
 KEY_PACKAGES = (
     "trustlab",

@@ -8,7 +8,10 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
+    import nbformat
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -263,6 +266,24 @@ def check_site(site: Path) -> list[str]:
     return problems
 
 
+def replace_dir(staged: Path, target: Path) -> None:
+    """Move ``staged`` to ``target``; the old target survives until the new one is in place."""
+    import os
+    import shutil
+
+    backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(backup)
+    try:
+        staged.rename(target)
+    except BaseException:
+        if backup.exists() and not target.exists():
+            backup.rename(target)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)
+
+
 def publish(site: Path, dest: Path) -> Path:
     """Write a self-contained copy of the report site to ``dest`` (relative links only, no network).
 
@@ -284,12 +305,7 @@ def publish(site: Path, dest: Path) -> Path:
         problems = check_site(staged)
         if problems:
             raise ValueError("the site is not self-contained:\n" + "\n".join(problems[:20]))
-        backup = dest.with_name(f".{dest.name}.old")
-        if dest.exists():
-            dest.rename(backup)
-        staged.rename(dest)
-        if backup.exists():
-            shutil.rmtree(backup)
+        replace_dir(staged, dest)
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)

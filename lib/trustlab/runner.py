@@ -24,10 +24,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustlab import config, params, provenance, report, results
 from trustlab._blas import single_thread_environment
+
+if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
+    import nbformat
 
 DEFAULT_TIMEOUT_SECONDS = 900
 FAILED_DIRNAME = "failed"
@@ -113,31 +116,14 @@ def _read_results(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def is_current(out_dir: Path, name: str, build_inputs: str) -> bool:
-    """True when ``out_dir`` holds a complete report of ``name`` built by ``build`` from input files
-    with this digest (ad-hoc runs into the same folder never count as current)."""
+def current_record(out_dir: Path, name: str, build_inputs: str) -> dict[str, Any] | None:
+    """The recorded results of ``out_dir`` when it holds a complete report of ``name`` built by
+    ``build`` from input files with this digest, else None (ad-hoc runs never count as current)."""
     recorded = _read_results(out_dir)
-    return (
-        recorded is not None
-        and recorded.get("provenance", {}).get("build_inputs") == build_inputs
-        and (out_dir / f"{name}.ipynb").exists()
-        and (out_dir / f"{name}.html").exists()
-    )
-
-
-def _replace_dir(staged: Path, target: Path) -> None:
-    """Move ``staged`` to ``target``; the old target survives until the new one is in place."""
-    backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(backup)
-    try:
-        staged.rename(target)
-    except BaseException:
-        if backup.exists() and not target.exists():
-            backup.rename(target)
-        raise
-    if backup.exists():
-        shutil.rmtree(backup, ignore_errors=True)
+    complete = (out_dir / f"{name}.ipynb").exists() and (out_dir / f"{name}.html").exists()
+    if recorded is None or not complete or recorded.get("provenance", {}).get("build_inputs") != build_inputs:
+        return None
+    return recorded
 
 
 def _failed_cell(nb: "nbformat.NotebookNode") -> int | None:
@@ -221,7 +207,7 @@ def run_notebook(
         }
         spec_path = work / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        status, error = _execute(spec_path, timeout)
+        status, error = _execute(spec_path, timeout, progress)
         seconds = time.perf_counter() - t0
         if status == "timeout":  # the child was killed before it could write its report
             finalize(spec, status, error, seconds)
@@ -229,9 +215,9 @@ def run_notebook(
         run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
         if status != "ok":
             failed_dir.parent.mkdir(parents=True, exist_ok=True)
-            _replace_dir(staged, failed_dir)
+            report.replace_dir(staged, failed_dir)
             return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
-        _replace_dir(staged, out_dir)
+        report.replace_dir(staged, out_dir)
         if failed_dir.exists():
             shutil.rmtree(failed_dir, ignore_errors=True)
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
@@ -275,13 +261,13 @@ def _index_href(site: Path, folder: Path) -> str:
     return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
 
 
-def _execute(spec_path: Path, timeout: float) -> tuple[str, str]:
+def _execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
     """Run the papermill child; returns (status, error text)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustlab._execute", str(spec_path)],
         env=single_thread_environment(),  # runs execute side by side
         stdout=subprocess.PIPE,
-        stderr=None if json.loads(spec_path.read_text())["progress"] else subprocess.PIPE,
+        stderr=None if progress else subprocess.PIPE,  # papermill's progress bar goes to the terminal
         text=True,
         start_new_session=True,
     )
@@ -346,9 +332,9 @@ def plan_build(
         files = [params.scenario_path(source, scenario)] if scenario else []
         out_dir = out_root / (source.stem if not scenario else f"{source.stem}--{scenario}")
         digest = inputs_digest(source, files)
-        if not force and is_current(out_dir, source.stem, digest):
+        recorded = None if force else current_record(out_dir, source.stem, digest)
+        if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
-            recorded = _read_results(out_dir) or {}
             planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
                                       "up to date", scenario, digest))
             continue

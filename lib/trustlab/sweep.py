@@ -16,7 +16,6 @@ function (``fast: module:function`` in its schema) is evaluated directly, withou
 
 from __future__ import annotations
 
-import importlib
 import logging
 import itertools
 import json
@@ -65,14 +64,17 @@ def resolve_points(notebook: str | Path, points: list[dict[str, Any]]) -> list[d
     return resolved
 
 
-def fast_function(notebook: str | Path) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """The analysis function a notebook's schema names under ``fast`` (``module:function``)."""
+def _fast_spec(notebook: str | Path) -> str:
     source = params.notebook_source(notebook)
     spec = params.load_schema(source).get("fast")
     if not spec:
         raise ParameterError(f"notebook {source.stem} has no fast analysis function ('fast:' in its schema)")
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return spec
+
+
+def fast_function(notebook: str | Path) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The analysis function a notebook's schema names under ``fast`` (``module:function``)."""
+    return params.import_function(_fast_spec(notebook))
 
 
 def _row(index: int, resolved: dict[str, Any], results: dict[str, Any], status: str, seconds: float) -> dict:
@@ -86,8 +88,7 @@ def _row(index: int, resolved: dict[str, Any], results: dict[str, Any], status: 
 def _fast_point(spec: str, resolved: dict[str, Any]) -> tuple[dict[str, Any], float]:
     from trustlab.results import to_jsonable
 
-    module, _, name = spec.partition(":")
-    analysis = getattr(importlib.import_module(module), name)
+    analysis = params.import_function(spec)
     t0 = time.perf_counter()
     results = to_jsonable(analysis(dict(resolved)))
     return results, time.perf_counter() - t0
@@ -109,8 +110,8 @@ def run_fast(
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    fast_function(notebook)  # fails early, naming the notebook, if it has none
-    spec = params.load_schema(params.notebook_source(notebook))["fast"]
+    spec = _fast_spec(notebook)  # fails early, naming the notebook, if it has none
+    params.import_function(spec)  # and if the function cannot be imported
     work = partial(_fast_point, spec)
     jobs = jobs or os.cpu_count() or 1
     if scheduler:
