@@ -157,3 +157,22 @@ def test_runs_use_one_blas_thread_unless_told_otherwise(monkeypatch):
     env = single_thread_environment()
     assert env["OMP_NUM_THREADS"] == "1" and env["MKL_NUM_THREADS"] == "1"
     assert env["OPENBLAS_NUM_THREADS"] == "3"
+
+
+def test_sanitize_makes_styler_ids_and_addresses_stable():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("df.style")
+    html = '<style>#T_3fa9c_row0_col0 {color: red}</style><table id="T_3fa9c"><td id="T_3fa9c_row0_col0">'
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", data={"text/html": html, "text/plain": "<Styler at 0x7f67ebb3e090>"}),
+        nbformat.v4.new_output("display_data", data={"text/html": '<table id="T_a1b2c">', "text/plain": "T_3fa9c_x"}),
+    ]
+    nb.cells = [cell]
+    clean = runner.sanitize_notebook(nb)
+    first, second = clean.cells[0].outputs
+    assert first.data["text/html"] == (
+        '<style>#T_00001_row0_col0 {color: red}</style><table id="T_00001"><td id="T_00001_row0_col0">'
+    )
+    assert first.data["text/plain"] == "<Styler at 0x000000>"
+    assert second.data["text/html"] == '<table id="T_00002">'
+    assert second.data["text/plain"] == "T_00001_x"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -391,19 +392,38 @@ def build(
 
 
 VOLATILE_METADATA = ("papermill", "execution")
+# pandas Styler tables get a random id per run (T_3fa9c, used by their CSS), and default reprs
+# carry memory addresses; both would make every refresh rewrite lines that did not change.
+_STYLER_ID = re.compile(r"(?<![A-Za-z0-9])T_([0-9a-f]{5})(?![0-9a-f])")
+_ADDRESS = re.compile(r"(?<= at )0x[0-9a-f]+(?=>)")
 
 
 def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
-    """Drop volatile metadata (papermill timings, execution timestamps) so diffs show real changes."""
+    """Drop what changes from run to run without meaning anything (papermill timings, execution
+    timestamps, random cell and Styler ids, memory addresses) so diffs show real changes."""
     import nbformat
 
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for key in VOLATILE_METADATA:
         nb.metadata.pop(key, None)
+    styler_ids: dict[str, str] = {}
+
+    def stable_id(match: re.Match) -> str:
+        return styler_ids.setdefault(match.group(1), f"T_{len(styler_ids) + 1:05x}")
+
+    def clean(text: str) -> str:
+        return _ADDRESS.sub("0x000000", _STYLER_ID.sub(stable_id, text))
+
     for index, cell in enumerate(nb.cells):
         for key in VOLATILE_METADATA:
             cell.metadata.pop(key, None)
         cell["id"] = f"cell-{index:03d}"  # stable ids instead of random ones
+        for output in cell.get("outputs", []):
+            for mime in ("text/html", "text/plain"):
+                value = output.get("data", {}).get(mime)
+                if value is not None:
+                    text = "".join(value) if isinstance(value, list) else value
+                    output["data"][mime] = clean(text)
     return nb
 
 
