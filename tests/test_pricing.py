@@ -382,6 +382,31 @@ def test_analysis_covers_every_recorded_result_and_matches_the_parts(defaults):
     assert abs(result["newsvendor_mc_profit"] - result["newsvendor_expected_profit"]) < 4 * result["newsvendor_mc_std_err"]
 
 
+def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
+    # analysis() takes shortcuts past the tables the notebook shows; the numbers must not differ.
+    for seed in (smoke["seed"], smoke["seed"] + 1):
+        p = {**smoke, "seed": seed}
+        result = pr.analysis(p)
+        truth = pr.choice_truth(p)
+        choices = pr.simulate_choices(p["n_buyers"], seed, truth, pr.platform_mix(p), pr.PRICE_TIERS_RMB)
+        assert result["logit_params"] == pr.logit_params_dict(pr.fit_choice_logit(choices, truth, alpha=p["alpha"]))
+        inputs = pr.batch_inputs(p)
+        assert result["breakeven_cancel_share"] == pr.breakeven_cancel_share(*inputs)
+        mc = pr.newsvendor_monte_carlo(*inputs, quantity=result["newsvendor_quantity"], draws=p["monte_carlo_draws"], seed=seed + 1)
+        assert (result["newsvendor_mc_profit"], result["newsvendor_mc_std_err"]) == (mc.expected_profit, mc.profit_std_err)
+        assert result["eligible_brands"] == int(pr.eligible(pr.merchant_population(p), pr.support_criteria(p)).sum())
+
+
+def test_monte_carlo_equals_its_formulas_bit_for_bit():
+    mc = pr.newsvendor_monte_carlo(1000, 400, 200, 2000, 0.3, quantity=2100, draws=1000, seed=7)
+    demand = np.random.default_rng(7).normal(2000, 600, size=1000)
+    sales = np.minimum(demand, 2100)
+    profit = 1000 * sales + 200 * (2100 - sales) - 400 * 2100
+    assert mc.expected_sales == sales.mean() and mc.expected_leftovers == (2100 - sales).mean()
+    assert mc.expected_lost_sales == (demand - sales).mean() and mc.fill_rate == sales.mean() / 2000
+    assert mc.expected_profit == profit.mean() and mc.profit_std_err == profit.std(ddof=1) / math.sqrt(1000)
+
+
 def test_analysis_with_redemption_half_changes_only_recall_results(defaults):
     base = pr.analysis(defaults)
     half = pr.analysis({**defaults, "redemption_rate": 0.5})

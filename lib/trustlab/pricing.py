@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -299,26 +300,44 @@ def simulate_choices(
     )
 
 
+def _no_callback(params: np.ndarray) -> None:
+    """A Newton callback that does nothing (see :func:`_fit_logit`)."""
+
+
+def _fit_logit(choices: pd.DataFrame, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The statsmodels logit fit of :func:`fit_choice_logit`: estimates, standard errors and the
+    1 - ``alpha`` Wald intervals (one row per term), in the order of :data:`LOGIT_TERMS`."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    price_k = choices["price_rmb"].to_numpy(float) / 1000.0
+    trust = choices["trust_buyer"].to_numpy(float)
+    exog = np.column_stack([np.ones_like(price_k), price_k, trust, trust * price_k])
+    # check_rank=False skips a QR of exog that only sets df_model / df_resid, which the normal-based
+    # intervals do not use. statsmodels' default callback tests for perfect prediction after every
+    # Newton step; the test is run once, at the estimates, instead. Neither changes the estimates.
+    model = sm.Logit(choices["buy"].to_numpy(float), exog, check_rank=False)
+    result = model.fit(disp=0, method="newton", maxiter=100, callback=_no_callback)
+    if np.allclose(model.predict(result.params) - model.endog, 0):
+        warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
+                      PerfectSeparationWarning, stacklevel=3)
+    return np.asarray(result.params), np.asarray(result.bse), np.asarray(result.conf_int(alpha=alpha))
+
+
 def fit_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0.05) -> pd.DataFrame:
     """Estimate the buy / not-buy logit with statsmodels and set the estimates beside the true values.
 
     Returns one row per term of :data:`LOGIT_TERMS` with ``true``, ``estimate``, ``std_err``,
     ``lower`` and ``upper`` (the 1 - ``alpha`` Wald interval) and ``recovered`` (true value inside it).
     """
-    import statsmodels.api as sm
-
-    price_k = choices["price_rmb"].to_numpy(float) / 1000.0
-    trust = choices["trust_buyer"].to_numpy(float)
-    exog = np.column_stack([np.ones_like(price_k), price_k, trust, trust * price_k])
-    result = sm.Logit(choices["buy"].to_numpy(float), exog).fit(disp=0, method="newton", maxiter=100)
-    ci = np.asarray(result.conf_int(alpha=alpha))
+    estimate, std_err, ci = _fit_logit(choices, alpha)
     true = truth.as_terms()
     out = pd.DataFrame(
         {
             "term": list(LOGIT_TERMS),
             "true": [true[t] for t in LOGIT_TERMS],
-            "estimate": np.asarray(result.params),
-            "std_err": np.asarray(result.bse),
+            "estimate": estimate,
+            "std_err": std_err,
             "lower": ci[:, 0],
             "upper": ci[:, 1],
         }
@@ -327,12 +346,19 @@ def fit_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0
     return out
 
 
+def _logit_record(
+    terms: Sequence[str], true: Sequence[float], estimate: Sequence[float], lower: Sequence[float], upper: Sequence[float]
+) -> dict[str, dict[str, float]]:
+    """term -> {estimate, lower, upper, true} from parallel sequences."""
+    return {
+        t: {"estimate": float(e), "lower": float(lo), "upper": float(up), "true": float(tr)}
+        for t, tr, e, lo, up in zip(terms, true, estimate, lower, upper)
+    }
+
+
 def logit_params_dict(estimates: pd.DataFrame) -> dict[str, dict[str, float]]:
     """The recorded form of :func:`fit_choice_logit`: term -> {estimate, lower, upper, true}."""
-    return {
-        r.term: {"estimate": float(r.estimate), "lower": float(r.lower), "upper": float(r.upper), "true": float(r.true)}
-        for r in estimates.itertuples()
-    }
+    return _logit_record(*(estimates[c].to_numpy() for c in ("term", "true", "estimate", "lower", "upper")))
 
 
 def conversion_table(choices: pd.DataFrame, truth: ChoiceTruth, platform_trust_share: Mapping[str, float]) -> pd.DataFrame:
@@ -540,17 +566,27 @@ def newsvendor_monte_carlo(
     error of the mean profit (RMB).
     """
     rng = np.random.default_rng(seed)
+    # Two buffers worked in place instead of a fresh array per step (fresh large arrays cost page
+    # faults): the same operations in the same order, so the same bits.
     demand = rng.normal(demand_mean, demand_cv * demand_mean, size=draws)
     sales = np.minimum(demand, quantity)
-    leftovers = quantity - sales
-    profit = price * sales + salvage * leftovers - unit_cost * quantity
+    sales_mean = sales.mean()
+    scratch = np.subtract(demand, sales, out=demand)  # lost sales; demand is not needed after this
+    lost_mean = scratch.mean()
+    np.subtract(quantity, sales, out=scratch)  # leftovers
+    leftovers_mean = scratch.mean()
+    np.multiply(salvage, scratch, out=scratch)
+    profit = np.multiply(price, sales, out=sales)  # sales is not needed after this
+    np.add(profit, scratch, out=profit)
+    np.subtract(profit, unit_cost * quantity, out=profit)
+    del demand, scratch  # freed, so the temporary of profit.std() can reuse the memory instead of fresh pages
     return NewsvendorResult(
         critical_ratio(price, unit_cost, salvage),
         float(quantity),
-        float(sales.mean()),
-        float(leftovers.mean()),
-        float((demand - sales).mean()),
-        float(sales.mean() / demand_mean),
+        float(sales_mean),
+        float(leftovers_mean),
+        float(lost_mean),
+        float(sales_mean / demand_mean),
         float(profit.mean()),
         float(profit.std(ddof=1) / math.sqrt(draws)),
     )
@@ -567,9 +603,12 @@ def breakeven_cancel_share(price: float, unit_cost: float, salvage: float, deman
 
     Below it presale earns more. In [0, 1] because the optimal batch earns between 0 and (p-c) mean.
     """
-    return 1.0 - newsvendor(price, unit_cost, salvage, demand_mean, demand_cv).expected_profit / (
-        (price - unit_cost) * demand_mean
-    )
+    return _breakeven_cancel_share(newsvendor(price, unit_cost, salvage, demand_mean, demand_cv), price, unit_cost, demand_mean)
+
+
+def _breakeven_cancel_share(optimal: NewsvendorResult, price: float, unit_cost: float, demand_mean: float) -> float:
+    """:func:`breakeven_cancel_share` from the optimal batch already computed."""
+    return 1.0 - optimal.expected_profit / ((price - unit_cost) * demand_mean)
 
 
 def newsvendor_profit_curve(
@@ -619,7 +658,9 @@ def eligible(merchants: pd.DataFrame, criteria: SupportCriteria = SupportCriteri
         & (merchants["monthly_live_gmv_rmb"] > criteria.min_monthly_live_gmv)
     )
     if criteria.require_core_channel:
-        ok &= merchants["kuaishou_core_channel"].astype("boolean").fillna(False)
+        core = merchants["kuaishou_core_channel"]
+        # A bool column has nothing missing: the conversion would give it back unchanged, only slower.
+        ok &= core if core.dtype == np.dtype(bool) else core.astype("boolean").fillna(False)
     return ok.fillna(False).astype(bool).rename("eligible")
 
 
@@ -817,11 +858,15 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
         p["promo_price"], p["voucher_a"], p["voucher_b"], p["cost_ratio"], p["return_shipping"], p["salvage_value"]
     )
     inputs = batch_inputs(p)
+    price, unit_cost, _, demand_mean, _ = inputs
     nv = newsvendor(*inputs)
     mc = newsvendor_monte_carlo(*inputs, quantity=nv.quantity, draws=p["monte_carlo_draws"], seed=p["seed"] + 1)
     truth = choice_truth(p)
     choices = simulate_choices(p["n_buyers"], p["seed"], truth, platform_mix(p), PRICE_TIERS_RMB)
-    estimates = fit_choice_logit(choices, truth, alpha=p["alpha"])
+    # The fit without the table of fit_choice_logit; the record is the one logit_params_dict makes of it.
+    estimate, _, ci = _fit_logit(choices, p["alpha"])
+    true = truth.as_terms()
+    logit_params = _logit_record(LOGIT_TERMS, [true[t] for t in LOGIT_TERMS], estimate, ci[:, 0], ci[:, 1])
     n_eligible = int(eligible(merchant_population(p), support_criteria(p)).sum())
     return {
         "discount_depth": launch.discount_depth,
@@ -833,9 +878,9 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
         "newsvendor_quantity": nv.quantity,
         "newsvendor_expected_profit": nv.expected_profit,
         "presale_expected_profit": presale_expected_profit(p["menswear_price"], p["unit_cost"], p["demand_mean"], p["presale_cancel_share"]),
-        "breakeven_cancel_share": breakeven_cancel_share(*inputs),
+        "breakeven_cancel_share": _breakeven_cancel_share(nv, price, unit_cost, demand_mean),
         "eligible_brands": n_eligible,
-        "logit_params": logit_params_dict(estimates),
+        "logit_params": logit_params,
         "newsvendor_mc_profit": mc.expected_profit,
         "newsvendor_mc_std_err": mc.profit_std_err,
     }
