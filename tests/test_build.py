@@ -59,16 +59,26 @@ def test_every_notebook_built_with_its_recorded_results(site, name):
     assert record["provenance"]["status"] == "ok"
 
 
+def _outputs(site: Path, name: str) -> list:
+    import nbformat
+
+    notebook = runner.sanitize_notebook(nbformat.read(site / f"{name}--smoke" / f"{name}.ipynb", as_version=4))
+    return [cell.get("outputs") for cell in notebook.cells]
+
+
 def test_a_second_build_is_all_cache_hits_and_a_forced_one_is_identical(site):
-    before = {name: _record(site, name) for name in NAMES}
+    before = {name: (_record(site, name), _outputs(site, name)) for name in NAMES}
     proc = trustlab("build", "--scenario", "smoke", "--out", str(site))
     assert proc.returncode == 0
     assert proc.stdout.count(" cached ") == len(NAMES), proc.stdout
-    proc = trustlab("build", "--scenario", "smoke", "--out", str(site), "--force")
+    # Forced, and every run in a new interpreter: the first build forked its runs and kernels
+    # from the fork server, and a notebook must not be able to tell the difference.
+    proc = trustlab("build", "--scenario", "smoke", "--out", str(site), "--force", "--no-fork-server")
     assert proc.returncode == 0, proc.stdout[-3000:]
     for name in NAMES:
-        after = _record(site, name)
-        assert after["results"] == before[name]["results"], f"{name} is not deterministic"
+        record, outputs = before[name]
+        assert _record(site, name)["results"] == record["results"], f"{name} is not deterministic"
+        assert _outputs(site, name) == outputs, f"{name} shows other outputs when its kernel is not forked"
 
 
 def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):

@@ -1,24 +1,35 @@
-"""Child process that executes one notebook with papermill and writes its report (see
+"""Process that executes one notebook with papermill and writes its report (see
 :mod:`trustlab.runner`).
 
-Run as ``python -m trustlab._execute SPEC.json``. It lives in its own process group so that the
+Run as ``python -m trustlab._execute SPEC.json``, or forked from a :mod:`trustlab._forkserver`
+that has already imported everything a run needs. It lives in its own process group so that the
 parent can enforce a whole-notebook timeout by killing it together with its kernel, and it renders
 the report itself so that parallel runs render in parallel.
+
+In a fork server's child the kernel is forked too (:func:`fork_kernel`) instead of started as a
+new interpreter: it inherits the imported libraries, and papermill adopts it through
+:class:`ForkedKernelProvisioner`. Everything else about the run is papermill's usual path.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, which compiles a grammar
 # for about 1.5 s at every start; its IRI format check is never used on notebooks.
 sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def main(spec_path: str) -> int:
+
+def main(spec_path: str, forked_kernel: bool = False) -> int:
+    """Execute the run described by ``spec_path`` and finalize it; returns the exit code."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -27,6 +38,11 @@ def main(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     status, error = "ok", ""
+    engine_options: dict[str, Any] = {}
+    if forked_kernel:
+        arguments = kernel_arguments(spec["kernel_name"])
+        pid, connection_file = fork_kernel(spec["cwd"], arguments)
+        engine_options["kernel_manager_class"] = forked_kernel_manager(pid, connection_file, arguments)
     try:
         papermill.execute_notebook(
             spec["input"],
@@ -35,15 +51,202 @@ def main(spec_path: str) -> int:
             kernel_name=spec["kernel_name"],
             progress_bar=spec["progress"],
             cwd=spec["cwd"],
+            **engine_options,
         )
     except PapermillExecutionError as exc:
         status, error = "failed", f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
     except Exception as exc:  # a kernel that died or would not start: still leave a report
         status, error = "failed", f"{type(exc).__name__}: {exc}"
+    finally:
+        if forked_kernel:
+            _reap(pid)
     finalize(spec, status, error, time.perf_counter() - t0)
     if error:
         print(error, file=sys.stderr)
     return 0 if status == "ok" else 3
+
+
+def kernel_arguments(kernel_name: str) -> list[str]:
+    """The extra kernel arguments papermill's client (nbclient) starts a kernel of this name with."""
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    # nbclient keeps the IPython history in memory, but only for the kernels jupyter_client takes
+    # for ipykernel by their name; the forked kernel's manager checks that it asked for the same.
+    if KernelManager(kernel_name=kernel_name).ipykernel and NotebookClient.ipython_hist_file.default_value:
+        return [f"--HistoryManager.hist_file={NotebookClient.ipython_hist_file.default_value}"]
+    return []
+
+
+def fork_kernel(cwd: str, arguments: list[str]) -> tuple[int, str]:
+    """Fork an IPython kernel of this process, working in ``cwd`` and started with the extra
+    ``arguments``; returns its pid and connection file.
+
+    Must be called before any event loop or ZeroMQ context exists in this process (the child
+    starts its own). The kernel exits when papermill shuts it down, or when this process dies.
+    """
+    from jupyter_client.connect import write_connection_file
+
+    connection_file, _ = write_connection_file(
+        str(Path(cwd) / f"kernel-{os.getpid()}.json"), ip="127.0.0.1", key=secrets.token_hex(32).encode()
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the kernel
+        code = 1
+        try:
+            code = _serve_kernel(connection_file, cwd, parent, arguments)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # Skip the exit handlers and finalizers inherited from the parent: they belong to it.
+            os._exit(code)
+    return pid, connection_file
+
+
+def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: list[str]) -> int:
+    os.chdir(cwd)
+    # As `python -m ipykernel_launcher` does: the launching directory leaves sys.path while the
+    # kernel loads (the shell then puts the working directory back).
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path(os.environ.get("TRUSTLAB_FORKSERVER_CWD", "."))):
+        del sys.path[0]
+    os.environ["JPY_PARENT_PID"] = str(parent)  # as jupyter_client sets it for the kernels it starts
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    import ipykernel_launcher
+    from ipykernel.kernelapp import IPKernelApp
+
+    arguments = ["-f", connection_file, *extra_arguments]
+    sys.argv = [ipykernel_launcher.__file__, *arguments]
+    # parent_handle: the kernel exits when the run process dies. Its default is read from
+    # JPY_PARENT_PID when ipykernel is imported, which the fork server did long before.
+    app = IPKernelApp.instance(parent_handle=parent)
+    app.initialize(arguments)
+    with app.shell.builtin_trap:  # `get_ipython` is a builtin while the shell runs code, as on imports in cells
+        redo_kernel_dependent_defaults()
+    app.start()
+    return 0
+
+
+def redo_kernel_dependent_defaults() -> None:
+    """Recompute the defaults libraries chose at import time from where they ran.
+
+    The fork server imported them outside any kernel, with a pipe for stdout. pandas is the one
+    among the preloaded libraries: ``display.max_columns`` is 0 (fit the terminal) outside a
+    kernel and 20 in one; ``display.encoding`` is the encoding of ``sys.stdout``. A test compares
+    every pandas option and matplotlib setting of a forked kernel with a fresh kernel's.
+    """
+    pandas = sys.modules.get("pandas")
+    if pandas is None:
+        return
+    from pandas._config import config as pandas_config
+    from pandas._config.display import detect_console_encoding
+    from pandas.core.config_init import is_terminal
+
+    # As pandas decides them when it is imported (pandas/core/config_init.py, pandas/_config/display.py).
+    defaults = {"display.max_columns": 0 if is_terminal() else 20, "display.encoding": detect_console_encoding()}
+    for key, value in defaults.items():
+        registered = pandas_config._registered_options[key]
+        pandas_config._registered_options[key] = registered._replace(defval=value)
+        pandas.set_option(key, value)
+
+
+def _reap(pid: int) -> None:
+    """Collect the forked kernel once papermill has shut it down (kill it if it is still there)."""
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # papermill's kernel manager already collected it
+
+
+def forked_kernel_manager(pid: int, connection_file: str, arguments: list[str]) -> type:
+    """A kernel manager class that adopts the running kernel ``pid`` (listening as described in
+    ``connection_file``, started with the extra ``arguments``) instead of starting one; papermill
+    takes it as ``kernel_manager_class``."""
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+    from jupyter_client.provisioning.provisioner_base import KernelProvisionerBase
+
+    class ForkedKernelProvisioner(LocalProvisioner):
+        async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+            km = self.parent
+            km.load_connection_file(connection_file)  # the ports and key the kernel listens on
+            self.connection_info = km.get_connection_info()
+            wanted = list(kwargs.pop("extra_arguments", None) or [])
+            if wanted != arguments:
+                raise RuntimeError(f"the forked kernel was started with arguments {arguments}, papermill asked for {wanted}")
+            kwargs.pop("transport_encryption", None)
+            return await KernelProvisionerBase.pre_launch(self, cmd=list(self.kernel_spec.argv), **kwargs)
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict[str, Any]:
+            self.process = _ChildProcess(pid)
+            self.pid = pid
+            self.pgid = None  # the kernel shares the run's process group: signal the kernel alone
+            self.cwd = kwargs.get("cwd")
+            return self.connection_info
+
+    class ForkedKernelManager(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw: Any):
+            if self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = ForkedKernelProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
+            return await super()._async_pre_start_kernel(**kw)
+
+    return ForkedKernelManager
+
+
+class _ChildProcess:
+    """The part of ``subprocess.Popen`` a provisioner uses, for a child started with ``os.fork``."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                finished, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = 0
+                return self.returncode
+            if finished:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                import subprocess
+
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
 
 
 if __name__ == "__main__":

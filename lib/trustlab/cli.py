@@ -60,20 +60,34 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    planned = runner.plan_build(args.notebooks or None, Path(args.out) if args.out else None, args.force, args.scenario)
-    if args.dry_run:
-        for run in planned:
-            action = "skip" if run.reason == "up to date" else "run"
-            print(f"{action:<5} {run.name:<34} {run.reason}")
-        return 0
-    pending = sum(run.reason != "up to date" for run in planned)
-    if pending:
-        print(f"building {pending} of {len(planned)} notebook(s), {args.jobs or 'one per core'} at a time", file=sys.stderr)
+    server: runner.ForkServer | None = None
 
-    def report_progress(outcome: runner.RunOutcome, finished: int, total: int) -> None:
-        print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
+    def start_fork_server() -> None:  # called once some run is due: it imports while parameters are checked
+        nonlocal server
+        server = runner.start_fork_server()
 
-    outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress)
+    try:
+        planned = runner.plan_build(
+            args.notebooks or None, Path(args.out) if args.out else None, args.force, args.scenario,
+            on_pending=start_fork_server if args.fork_server and not args.dry_run else None,
+        )
+        if args.dry_run:
+            for run in planned:
+                action = "skip" if run.reason == "up to date" else "run"
+                print(f"{action:<5} {run.name:<34} {run.reason}")
+            return 0
+        pending = sum(run.reason != "up to date" for run in planned)
+        if pending:
+            print(f"building {pending} of {len(planned)} notebook(s), {args.jobs or 'one per core'} at a time", file=sys.stderr)
+
+        def report_progress(outcome: runner.RunOutcome, finished: int, total: int) -> None:
+            print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
+
+        outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
+                                fork_server=server or False)
+    finally:
+        if server is not None:
+            server.close()
     site = Path(args.out) if args.out else config.REPORTS_DIR
     if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
         _update_index(site)
@@ -163,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--scenario", help="build this named scenario of each notebook instead of the defaults")
     build.add_argument("--out", help="reports folder (default reports/)")
     build.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    build.add_argument("--no-fork-server", dest="fork_server", action="store_false",
+                       help="start every run as a new interpreter instead of forking it from one that has "
+                       "imported the libraries once")
     build.set_defaults(func=cmd_build)
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")

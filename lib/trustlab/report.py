@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import json
 import re
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import nbformat
+    from nbconvert import HTMLExporter
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -81,7 +83,6 @@ def render_html(
 ) -> str:
     """Render an executed notebook to self-contained HTML with the provenance header."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = copy.deepcopy(nb)
     if failed_cell is not None:
@@ -90,12 +91,7 @@ def render_html(
             f"(cell {failed_cell + 1}).</strong> The cells after it did not run.</div>"
         )
         nb.cells.insert(failed_cell, banner)
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_template_paths=[str(TEMPLATES_DIR)],
-        template_file="trustlab_report.html.j2",
-        embed_images=True,
-    )
+    exporter = _exporter()
     header = provenance_header(run_record, index_href=index_href)
     if failed_cell is not None:
         header += '<p class="trustlab-failed-banner"><a href="#failed-cell">Jump to the failed cell</a></p>'
@@ -107,6 +103,28 @@ def render_html(
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
+
+
+@functools.cache
+def _exporter() -> "HTMLExporter":
+    # One exporter per process: it compiles its Jinja templates once, not once per page.
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        extra_template_paths=[str(TEMPLATES_DIR)],
+        template_file="trustlab_report.html.j2",
+        embed_images=True,
+    )
+
+
+def warm_up() -> None:
+    """Load and compile the report templates by rendering a one-cell page (for the fork server,
+    whose runs then inherit them)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", outputs=[], execution_count=1)])
+    render_html(nb, {"notebook": "warm-up", "parameters": {}, "provenance": {}})
 
 
 def notebook_question(source: Path) -> tuple[str, str]:

@@ -29,12 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 from trustlab import config, params, provenance, report, results
 from trustlab._blas import single_thread_environment
+from trustlab._forkserver import ForkServer, ForkServerError
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import nbformat
 
 DEFAULT_TIMEOUT_SECONDS = 900
 FAILED_DIRNAME = "failed"
+
+# Executes a run's spec file in a child process: (spec, timeout, progress) -> (status, error text).
+Executor = Callable[[Path, float, bool], tuple[str, str]]
 
 
 @dataclass
@@ -147,6 +151,7 @@ def run_notebook(
     inject_parameters: bool = True,
     site_root: Path | None = None,
     build_inputs: str | None = None,
+    executor: Executor | None = None,
 ) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
@@ -157,7 +162,8 @@ def run_notebook(
     refresh the committed notebooks; ``resolved`` must then be those defaults). ``site_root`` is
     the folder whose ``index.html`` the report links back to (default: ``reports/`` when
     ``out_dir`` is inside it, else the parent of ``out_dir``). ``build_inputs`` is the
-    :func:`inputs_digest` a build recorded for its up-to-date check.
+    :func:`inputs_digest` a build recorded for its up-to-date check. ``executor`` runs the child
+    (default: a new interpreter; :func:`build` passes a fork server's).
     """
     import nbformat  # imported here: it costs seconds, and a warm build needs none of it
 
@@ -208,9 +214,9 @@ def run_notebook(
         }
         spec_path = work / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        status, error = _execute(spec_path, timeout, progress)
+        status, error = (executor or _execute)(spec_path, timeout, progress)
         seconds = time.perf_counter() - t0
-        if status == "timeout":  # the child was killed before it could write its report
+        if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
             finalize(spec, status, error, seconds)
         shutil.rmtree(work, ignore_errors=True)
         run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
@@ -320,20 +326,28 @@ def plan_build(
     out_root: Path | None = None,
     force: bool = False,
     scenario: str | None = None,
+    on_pending: Callable[[], None] | None = None,
 ) -> list[PlannedRun]:
     """Resolve and check the parameters of every selected notebook and decide which need to run.
 
     Raises :class:`trustlab.params.ParameterError` before anything runs if any notebook's
-    parameters are invalid.
+    parameters are invalid. ``on_pending()`` is called once, before any parameters are resolved,
+    if some run is not up to date (the command line starts its fork server there, so that it
+    imports while the parameters are checked).
     """
     out_root = Path(out_root or config.REPORTS_DIR)
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
-    planned = []
+    checked = []
     for source in sources:
         files = [params.scenario_path(source, scenario)] if scenario else []
         out_dir = out_root / (source.stem if not scenario else f"{source.stem}--{scenario}")
         digest = inputs_digest(source, files)
         recorded = None if force else current_record(out_dir, source.stem, digest)
+        checked.append((source, files, out_dir, digest, recorded))
+    if on_pending is not None and any(recorded is None for *_, recorded in checked):
+        on_pending()
+    planned = []
+    for source, files, out_dir, digest, recorded in checked:
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
             planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
@@ -357,10 +371,15 @@ def build(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     progress: bool = False,
     on_done: Callable[[RunOutcome, int, int], None] | None = None,
+    fork_server: bool | ForkServer = True,
 ) -> list[RunOutcome]:
     """Execute the planned runs that are not up to date, ``jobs`` at a time.
 
-    ``on_done(outcome, finished, total)`` is called as each run ends (for progress reports).
+    ``on_done(outcome, finished, total)`` is called as each run ends (for progress reports). With
+    ``fork_server`` the runs are forked from one process that imported their libraries once
+    (:mod:`trustlab._forkserver`; pass a :func:`start_fork_server` started earlier to overlap its
+    imports with other work, and close it yourself); with False, or if that process cannot start,
+    each run starts a new interpreter.
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: dict[int, RunOutcome] = {}
@@ -371,24 +390,57 @@ def build(
             outcomes[index] = RunOutcome(run.name, run.out_dir, "cached", 0.0, "", run.key, recorded.get("results", {}))
         else:
             to_run.append((index, run))
+    if not to_run:
+        return [outcomes[i] for i in range(len(planned))]
+
+    own_server = fork_server is True
+    server = start_fork_server() if own_server else (fork_server or None)
+    unusable: list[str] = []  # why the fork server could not be used, once known
+
+    def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        if server is not None and not unusable:
+            try:
+                server.wait_ready()
+            except ForkServerError as exc:
+                if not unusable:
+                    unusable.append(str(exc))
+                    print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
+            else:
+                return server.execute(spec_path, timeout, progress)
+        return _execute(spec_path, timeout, progress)
 
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
         outcome = run_notebook(
             run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
-            progress=progress, key=run.key, build_inputs=run.build_inputs,
+            progress=progress, key=run.key, build_inputs=run.build_inputs, executor=execute,
         )
         return index, outcome
 
-    if to_run:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(to_run))) as pool:
-            futures = [pool.submit(work, item) for item in to_run]
-            for finished, future in enumerate(as_completed(futures), start=1):
-                index, outcome = future.result()
-                outcomes[index] = outcome
-                if on_done is not None:
-                    on_done(outcome, finished, len(to_run))
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(to_run)))
+    try:
+        futures = [pool.submit(work, item) for item in to_run]
+        for finished, future in enumerate(as_completed(futures), start=1):
+            index, outcome = future.result()
+            outcomes[index] = outcome
+            if on_done is not None:
+                on_done(outcome, finished, len(to_run))
+    except BaseException:
+        # Interrupted: stop what is still running (its staging folders are removed) before waiting.
+        pool.shutdown(wait=False, cancel_futures=True)
+        if server is not None:
+            server.close()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if own_server and server is not None:
+            server.close()
     return [outcomes[i] for i in range(len(planned))]
+
+
+def start_fork_server() -> ForkServer:
+    """Start a fork server for :func:`build` (it imports in the background; close it when done)."""
+    return ForkServer(env=single_thread_environment())
 
 
 VOLATILE_METADATA = ("papermill", "execution")

@@ -1,0 +1,297 @@
+"""A fork server for notebook runs: one process imports everything a run needs once, then forks
+a child per run (and that child forks the run's kernel, see :mod:`trustlab._execute`).
+
+Starting a run as a new interpreter costs seconds of imports twice over: papermill and nbconvert
+in the run process, ipykernel, pandas, statsmodels and seaborn in its kernel. A build pays them
+once. Each run is still its own process (its own session and process group, so a timeout kills
+it with its kernel), started from the same clean state: the server imports modules and renders
+nothing but a warm-up page; it never executes notebook code.
+
+Protocol (one JSON object per line): the parent writes ``{"id", "spec", "log", "progress"}`` on
+the server's stdin; the server answers ``{"id", "pid"}`` when the run started and
+``{"id", "exit"}`` with its exit code (negative: killed by that signal) when it ended. When its
+stdin closes (the parent finished or died) the server kills what still runs and exits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import queue
+import select
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+# What a run and its kernel import; a module that is not installed is skipped (a notebook that
+# needs it will say so when it runs). matplotlib's inline backend is not among them: it hooks
+# into the kernel's shell when it is first imported, which must happen inside the kernel.
+PRELOAD = (
+    "papermill",
+    "nbconvert",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "statsmodels.api",
+    "matplotlib.pyplot",
+    "seaborn",
+    "pandera.pandas",
+    "trustlab.facts",
+    "trustlab.governance",
+    "trustlab.promotion",
+    "trustlab.pricing",
+    "trustlab.plots",
+    "trustlab.results",
+    "trustlab.runner",
+)
+READY = "ready"
+POLL_SECONDS = 0.05
+
+
+class ForkServerError(RuntimeError):
+    """The fork server would not start or died."""
+
+
+# ---------------------------------------------------------------- server side (its own process)
+
+
+def _preload() -> None:
+    # The kernel's inline backend is chosen the way ipykernel chooses it, before matplotlib reads it.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    from trustlab import report
+
+    report.warm_up()
+
+
+def _start_run(request: dict[str, Any]) -> int:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    server = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        os.setsid()  # its own process group: a timeout kills the run with its kernel
+        _die_with_parent(server)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(log, 1)  # never onto the protocol pipe
+        if not request.get("progress"):
+            os.dup2(log, 2)
+        os.close(log)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        from trustlab import _execute
+
+        code = _execute.main(request["spec"], forked_kernel=True)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when the server dies (Linux; elsewhere runs outlive it).
+
+    Its kernel follows: a kernel exits when the process that started it is gone.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the server died before the request took effect
+        os._exit(1)
+
+
+def serve() -> int:
+    """The server's main loop (``python -m trustlab._forkserver``)."""
+    os.environ["TRUSTLAB_FORKSERVER_CWD"] = os.getcwd()
+    _preload()
+    out = sys.stdout
+    out.write(READY + "\n")
+    out.flush()
+    stdin = sys.stdin.fileno()
+    pending = b""
+    running: dict[int, Any] = {}  # pid -> request id
+    open_input = True
+    while open_input or running:
+        if open_input:
+            readable, _, _ = select.select([stdin], [], [], POLL_SECONDS if running else None)
+            if readable:
+                chunk = os.read(stdin, 65536)
+                if not chunk:
+                    open_input = False
+                    for pid in running:  # the parent is gone: nobody will collect these runs
+                        _kill_group(pid)
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    request = json.loads(line)
+                    pid = _start_run(request)
+                    running[pid] = request["id"]
+                    out.write(json.dumps({"id": request["id"], "pid": pid}) + "\n")
+                    out.flush()
+        else:
+            select.select([], [], [], POLL_SECONDS)
+        while running:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            request_id = running.pop(pid, None)
+            if request_id is not None and open_input:
+                out.write(json.dumps({"id": request_id, "exit": os.waitstatus_to_exitcode(status)}) + "\n")
+                out.flush()
+    return 0
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+# ---------------------------------------------------------------- parent side
+
+
+class ForkServer:
+    """Parent-side handle of a fork server; thread-safe, one :meth:`execute` per run.
+
+    Use as a context manager; leaving it stops the server and kills any run still going.
+    """
+
+    def __init__(self, env: dict[str, str], start_timeout: float = 300.0) -> None:
+        """Start the server without waiting for it: it imports while the caller goes on (the
+        first :meth:`execute` waits until it is ready)."""
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "trustlab._forkserver"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=True,  # Ctrl-C reaches the parent, which stops the runs itself
+        )
+        self._start_timeout = start_timeout
+        self._lock = threading.Lock()
+        self._replies: dict[int, queue.Queue] = {}
+        self._next_id = 0
+        self._stopping = False
+        self._ready = threading.Event()
+        self._started_ok = False
+        threading.Thread(target=self._read_replies, daemon=True).start()
+
+    def wait_ready(self) -> None:
+        """Block until the server has imported everything; raise :class:`ForkServerError` if it failed."""
+        if not self._ready.wait(self._start_timeout):
+            raise ForkServerError(f"the fork server did not start within {self._start_timeout:g} s")
+        if not self._started_ok:
+            raise ForkServerError(f"the fork server did not start (exit code {self._proc.poll()})")
+
+    def _read_replies(self) -> None:
+        assert self._proc.stdout is not None
+        self._started_ok = self._proc.stdout.readline().decode().strip() == READY
+        self._ready.set()
+        for line in self._proc.stdout:
+            message = json.loads(line)
+            with self._lock:
+                replies = self._replies.get(message["id"])
+            if replies is not None:
+                replies.put(message)
+        with self._lock:  # the server died: wake every waiting run
+            for replies in self._replies.values():
+                replies.put({"exit": None})
+
+    def execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        """Run the spec in a forked child; returns (status, error text) as ``runner._execute`` does.
+
+        The child's output goes to ``run.log`` beside the spec. Raises KeyboardInterrupt when the
+        run was killed because the server is being stopped (an interrupted build).
+        """
+        self.wait_ready()
+        log_path = spec_path.with_name("run.log")
+        replies: queue.Queue = queue.Queue()
+        with self._lock:
+            self._next_id += 1
+            request_id = self._next_id
+            self._replies[request_id] = replies
+            request = {"id": request_id, "spec": str(spec_path), "log": str(log_path), "progress": progress}
+            try:
+                assert self._proc.stdin is not None
+                self._proc.stdin.write((json.dumps(request) + "\n").encode())
+                self._proc.stdin.flush()
+            except (BrokenPipeError, ValueError) as exc:
+                raise ForkServerError("the fork server has stopped") from exc
+        try:
+            started = replies.get()
+            if started.get("exit", 0) is None:
+                raise ForkServerError("the fork server stopped before the run started")
+            pid = started["pid"]
+            try:
+                ended = replies.get(timeout=timeout)
+            except queue.Empty:
+                _kill_group(pid)
+                replies.get()
+                return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
+            except BaseException:
+                _kill_group(pid)
+                raise
+        finally:
+            with self._lock:
+                self._replies.pop(request_id, None)
+        code = ended["exit"]
+        if self._stopping and code != 0:
+            raise KeyboardInterrupt
+        if code == 0:
+            return "ok", ""
+        log = log_path.read_text(encoding="utf-8", errors="replace").strip()[-4000:] if log_path.exists() else ""
+        if code is None:
+            return "failed", "the fork server died during the run" + (f"; the run's output:\n{log}" if log else "")
+        return "failed", log or f"exit code {code}"
+
+    def close(self) -> None:
+        """Stop the server; runs still going are killed."""
+        self._stopping = True
+        with self._lock:
+            idle = not self._replies
+        if idle:  # nothing to wait for, maybe still importing: no need to let it finish
+            _kill_group(self._proc.pid)
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            try:
+                self._proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _kill_group(self._proc.pid)
+            self._proc.wait()
+
+    def __enter__(self) -> "ForkServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+if __name__ == "__main__":
+    sys.exit(serve())

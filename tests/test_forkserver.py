@@ -1,0 +1,160 @@
+"""Builds fork their runs and kernels from one process that imported the libraries once
+(`trustlab._forkserver`): the kernel a notebook finds must be the one a new interpreter gives it, and
+failures, timeouts, interrupts and deaths must end as they do without the fork server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from trustlab import params, runner
+from trustlab._forkserver import ForkServerError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DEMO = FIXTURES / "notebooks" / "90_demo.py"
+KERNEL_STATE = FIXTURES / "kernel_state" / "91_kernel_state.py"
+MARKER = "TRUSTLAB_TEST_MARKER"
+
+
+def processes_marked(marker: str) -> list[int]:
+    """Live processes started with ``MARKER=marker`` in their environment (zombies have none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environment = (entry / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"{MARKER}={marker}".encode() in environment:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_until_gone(marker: str, seconds: float = 20) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (left := processes_marked(marker)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+@pytest.fixture
+def marker(monkeypatch) -> str:
+    """Marks every process a test starts (fork server, runs, kernels) to find stragglers."""
+    value = uuid.uuid4().hex
+    monkeypatch.setenv(MARKER, value)
+    return value
+
+
+def planned(source: Path, out: Path, **cli: str) -> runner.PlannedRun:
+    resolved = params.resolve(source, cli=cli)
+    return runner.PlannedRun(source, resolved, out, runner.cache_key(source, resolved), "forced")
+
+
+def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
+    fresh = runner.run_notebook(KERNEL_STATE, params.resolve(KERNEL_STATE), tmp_path / "fresh")
+    [forked] = runner.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
+    assert fresh.status == forked.status == "ok", fresh.error + forked.error
+    # pandas options (with their defaults), matplotlib backend and rc settings, history file,
+    # kernel arguments, sys.path, working directory and environment.
+    assert set(fresh.results) == set(forked.results)
+    for name, value in fresh.results.items():
+        assert forked.results[name] == value, f"{name} differs in a forked kernel"
+    import nbformat
+
+    figure_outputs = [
+        nbformat.read(tmp_path / kind / "91_kernel_state.ipynb", as_version=4).cells[-1].outputs
+        for kind in ("fresh", "forked")
+    ]
+    assert [[sorted(o.get("data", {})) for o in outputs] for outputs in figure_outputs] == [
+        [["text/plain"], ["image/png", "text/plain"]]
+    ] * 2, "the inline figure is missing"
+
+
+def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
+    reports = tmp_path / "reports"
+    good = planned(DEMO, reports / "good", x="3")
+    failing = planned(DEMO, reports / "failing", fail="true")
+    sleeping = planned(DEMO, reports / "sleeping", sleep_seconds="120")
+    t0 = time.monotonic()
+    outcomes = runner.build([good, failing, sleeping], jobs=3, timeout=10, fork_server=True)
+    assert time.monotonic() - t0 < 90
+    assert [o.status for o in outcomes] == ["ok", "failed", "timeout"]
+    assert outcomes[0].results == {"double": 6.0, "label": "abc"}
+    assert "the demo notebook was asked to fail" in outcomes[1].error
+    assert 'id="failed-cell"' in (reports / "failed" / "failing" / "90_demo.html").read_text()
+    assert "timeout of 10 s" in outcomes[2].error
+    assert not (reports / "failing").exists() and not (reports / "sleeping").exists()
+    assert not list(reports.glob(".*.tmp-*")), "a staging folder was left behind"
+    assert wait_until_gone(marker) == [], "the fork server, a run or a kernel outlived the build"
+
+
+def test_a_fork_server_that_will_not_start_leaves_runs_to_new_interpreters(tmp_path, capsys):
+    class BrokenServer:
+        def wait_ready(self) -> None:
+            raise ForkServerError("the fork server did not start (exit code 1)")
+
+        def execute(self, *args):
+            raise AssertionError("a broken server must not be used")
+
+    [outcome] = runner.build([planned(DEMO, tmp_path / "out")], fork_server=BrokenServer())
+    assert outcome.status == "ok", outcome.error
+    assert "starting each run as a new interpreter instead" in capsys.readouterr().err
+
+
+def test_runs_die_with_their_fork_server(tmp_path, marker):
+    server = runner.start_fork_server()
+    try:
+        server.wait_ready()
+        # The run sleeps in its kernel while the server is killed on its own.
+        killer = subprocess.Popen(
+            [sys.executable, "-c", "import os, signal, sys, time; time.sleep(12); os.kill(int(sys.argv[1]), signal.SIGKILL)",
+             str(server._proc.pid)]
+        )
+        [outcome] = runner.build([planned(DEMO, tmp_path / "out", sleep_seconds="120")], fork_server=server, timeout=100)
+        killer.wait()
+    finally:
+        server.close()
+    assert outcome.status == "failed" and "fork server died" in outcome.error
+    assert wait_until_gone(marker) == [], "a run or its kernel outlived the fork server"
+
+
+def _project_copy(root: Path) -> dict[str, str]:
+    """A project holding only the demo notebook (with a `sleep` scenario), for the command line."""
+    shutil.copytree(DEMO.parent, root / "notebooks")
+    (root / "notebooks" / "params" / "90_demo.sleep.yaml").write_text("sleep_seconds: 120\n")
+    (root / "data").mkdir()
+    return {**os.environ, "TRUSTLAB_ROOT": str(root)}
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGKILL"])
+def test_a_stopped_build_stops_its_runs_and_writes_no_report(tmp_path, marker, sig):
+    env = _project_copy(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustlab.cli", "build", "--scenario", "sleep"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )
+    reports = tmp_path / "reports"
+    deadline = time.monotonic() + 120
+    while not list(reports.glob(".*.tmp-*/90_demo.ipynb")):  # papermill has started writing
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never started"
+        time.sleep(0.3)
+    time.sleep(3)  # the kernel is now inside the sleeping cell
+    t0 = time.monotonic()
+    os.kill(proc.pid, getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - t0 < 30, "the build waited for its runs instead of stopping them"
+    assert wait_until_gone(marker) == [], "the fork server, a run or a kernel outlived the build"
+    assert not (reports / "90_demo--sleep").exists() and not (reports / "failed").exists()
+    if sig != "SIGKILL":  # a killed build cannot clean up after itself; nothing else can happen to it
+        assert proc.returncode == 130, err
+        assert "interrupted; no report was half-written" in err
+        assert list(reports.iterdir()) == [], "a staging folder was left behind"
