@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from trustlab._forkserver import fork
+
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, which compiles a grammar
 # for about 1.5 s at every start; its IRI format check is never used on notebooks.
 sys.modules.setdefault("rfc3987_syntax", None)
@@ -90,25 +92,8 @@ def fork_kernel(cwd: str, arguments: list[str]) -> tuple[int, str]:
     connection_file, _ = write_connection_file(
         str(Path(cwd) / f"kernel-{os.getpid()}.json"), ip="127.0.0.1", key=secrets.token_hex(32).encode()
     )
-    sys.stdout.flush()
-    sys.stderr.flush()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the kernel
-        code = 1
-        try:
-            code = _serve_kernel(connection_file, cwd, parent, arguments)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            # Skip the exit handlers and finalizers inherited from the parent: they belong to it.
-            os._exit(code)
+    pid = fork(lambda: _serve_kernel(connection_file, cwd, parent, arguments))
     return pid, connection_file
 
 

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,15 +75,35 @@ def _preload() -> None:
     report.warm_up()
 
 
-def _start_run(request: dict[str, Any]) -> int:
+def fork(child: Callable[[], int]) -> int:
+    """Fork; the child runs ``child()`` and exits with its code. Returns the child's pid.
+
+    The child skips the exit handlers and finalizers it inherited: they belong to the parent.
+    """
     sys.stdout.flush()
     sys.stderr.flush()
-    server = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:
+        code = child()
+    except SystemExit as exc:  # as the interpreter reads it: None is success, other non-integers failure
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _start_run(request: dict[str, Any]) -> int:
+    server = os.getpid()
+
+    def run() -> int:
         os.setsid()  # its own process group: a timeout kills the run with its kernel
         _die_with_parent(server)
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -95,17 +116,9 @@ def _start_run(request: dict[str, Any]) -> int:
         os.close(devnull)
         from trustlab import _execute
 
-        code = _execute.main(request["spec"], forked_kernel=True)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:
-        import traceback
+        return _execute.main(request["spec"], forked_kernel=True)
 
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    return fork(run)
 
 
 def _die_with_parent(parent: int) -> None:
