@@ -98,12 +98,9 @@ def test_secondary_rows_can_be_left_out(report):
     assert len(primary) == int((report["status"] != "V-2").sum())
 
 
-def test_numbers_in_text_reads_scales():
-    assert 62_440_000 in gov.numbers_in_text("more than 62.44 million releases")
-    assert 210_000 in gov.numbers_in_text("封禁違規主播、商家21萬人次")
-    assert 500_000 in gov.numbers_in_text("全年共攔截約50萬次")
-    assert 210_000 in gov.numbers_in_text("banned 210,000 illegal anchors")
-    assert 5e9 in gov.numbers_in_text("nearly 5 billion orders")
+def test_value_in_quote_reads_scales_and_ignores_the_sign():
+    assert gov.value_in_quote(62_440_000, "more than 62.44 million releases")
+    assert gov.value_in_quote(-8.96, "the reporting rate of live broadcasts dropped by 8.96% compared with 2020")
     assert not gov.value_in_quote(62_440_001, "more than 62.44 million releases")
 
 

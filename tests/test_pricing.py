@@ -92,9 +92,9 @@ def test_positioning_missing_column_is_named(tmp_path):
         pr.load_positioning(path)
 
 
-def test_quoted_amounts_reads_scale_words_and_split_amounts():
-    assert 1.0066e12 in pr.quoted_amounts("was RMB1,006.6 billion")
-    assert 7.494e12 in pr.quoted_amounts("a GMV of RMB 7 trillion 494,000 million")
+def test_value_in_quote_converts_the_unit():
+    assert pr.value_in_quote(1006.6, "RMB bn", "was RMB1,006.6 billion")
+    assert pr.value_in_quote(7494, "RMB bn", "a GMV of RMB 7 trillion 494,000 million")
     assert pr.value_in_quote(133, "million buyers", "number 0.133 billion, a year-on-year increase")
     assert pr.value_in_quote(726, "million buyers", "reached 726m")
     assert not pr.value_in_quote(72.6, "million buyers", "reached 726m")

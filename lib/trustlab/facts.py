@@ -2,8 +2,8 @@
 
 Each row is one number the article states, with a verbatim quote of the cleaned article text as
 provenance. This module loads and validates the table (:func:`load_facts`), reads Chinese numbers
-(:func:`parse_chinese_number`, :func:`numbers_in`), checks every quote against the article
-(:func:`verify_quotes`), derives per-day rates with their arithmetic spelled out
+(:func:`parse_chinese_number`, :func:`numbers_in`: see :mod:`trustlab.quotes`), checks every quote
+against the article (:func:`verify_quotes`), derives per-day rates with their arithmetic spelled out
 (:func:`derived_rates`, :func:`festival_rate_sensitivity`) and checks the article against itself
 (:func:`consistency_checks`).
 
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pandera.pandas as pa
 
-from trustlab import config
+from trustlab import config, quotes
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustlab.sources import CleanedArticle
@@ -277,114 +277,9 @@ def fact_date(facts: pd.DataFrame, fact_id: str) -> date:
 
 # --------------------------------------------------------------------------- Chinese numbers
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_BIG_UNITS = {"萬": 10**4, "万": 10**4, "億": 10**8, "亿": 10**8}
-_MULTIPLIERS = {"千萬": 10**7, "千万": 10**7, "百萬": 10**6, "百万": 10**6, "十萬": 10**5, "十万": 10**5,
-                "萬": 10**4, "万": 10**4, "億": 10**8, "亿": 10**8, "千": 10**3, "百": 10**2, "十": 10}
-_CHINESE_CHARS = "".join(_DIGITS) + "".join(_SMALL_UNITS) + "".join(_BIG_UNITS)
-_ARABIC = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)\s*(千萬|千万|百萬|百万|十萬|十万|萬|万|億|亿|千|百|十)?$")
-# In running text: an Arabic number with an optional multiplier, or a run of Chinese numerals
-# (幾 included so that 幾百萬 'several million' is recognised and skipped, not read as 百萬).
-_NUMBER_IN_TEXT = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(千萬|千万|百萬|百万|萬|万|億|亿)?|([幾几" + _CHINESE_CHARS + r"]+)"
-)
-
-
-def _parse_chinese_numeral(text: str) -> int:
-    total = 0  # the part in units of 億
-    section = 0  # the part below 億, in units of 萬 already multiplied out
-    small = 0  # the part below 萬
-    number: int | None = None
-    last_small_unit = 10**5
-    if not text:
-        raise ValueError("empty numeral")
-    for position, ch in enumerate(text):
-        if ch in _DIGITS:
-            if ch in "零〇":
-                continue
-            if number is not None:
-                raise ValueError(f"two digits in a row in {text!r} (a range such as 兩三 is not one number)")
-            number = _DIGITS[ch]
-        elif ch in _SMALL_UNITS:
-            unit = _SMALL_UNITS[ch]
-            if unit >= last_small_unit:
-                raise ValueError(f"units out of order in {text!r}")
-            small += (1 if number is None else number) * unit
-            last_small_unit = unit
-            number = None
-        elif ch in "萬万":
-            group = small + (number or 0) or (1 if position == 0 else 0)  # a leading 萬 is 一萬
-            if group == 0 or section:
-                raise ValueError(f"萬 without a count in {text!r}")
-            section = group * 10**4
-            small, number, last_small_unit = 0, None, 10**5
-        elif ch in "億亿":
-            group = section + small + (number or 0) or (1 if position == 0 else 0)
-            if group == 0 or total:
-                raise ValueError(f"億 without a count in {text!r}")
-            total = group * 10**8
-            section, small, number, last_small_unit = 0, 0, None, 10**5
-        else:
-            raise ValueError(f"{ch!r} is not a Chinese numeral character (in {text!r})")
-    return total + section + small + (number or 0)
-
-
-def parse_chinese_number(text: str) -> float:
-    """Parse one number written in Arabic or Chinese numerals, multipliers applied.
-
-    '6244萬' -> 62440000.0, '50億' -> 5e9, '1200萬' -> 1.2e7, '2.5萬' -> 25000.0, '一千' -> 1000.0,
-    '兩' -> 2.0, '十' -> 10.0, '千萬' -> 1e7. Vague quantities raise ValueError: '幾百萬' (several
-    million), '兩三' (two or three), '上千' (over a thousand: take the number out of the phrase first).
-    """
-    s = str(text).strip()
-    if not s:
-        raise ValueError("cannot parse an empty string as a number")
-    if "幾" in s or "几" in s:
-        raise ValueError(f"{text!r} is a vague quantity ('幾' = several), not a number")
-    m = _ARABIC.match(s)
-    if m:
-        return float(m.group(1).replace(",", "")) * _MULTIPLIERS.get(m.group(2) or "", 1)
-    try:
-        return float(_parse_chinese_numeral(s))
-    except ValueError as exc:
-        raise ValueError(f"cannot parse {text!r} as a number: {exc}") from None
-
-
-def _chinese_run_numbers(run: str) -> list[float]:
-    """Numbers in a run of Chinese numeral characters: the longest parseable prefix, repeatedly."""
-    found: list[float] = []
-    i = 0
-    while i < len(run):
-        for j in range(len(run), i, -1):
-            try:
-                value = _parse_chinese_numeral(run[i:j])
-            except ValueError:
-                continue
-            found.append(float(value))
-            i = j
-            break
-        else:
-            i += 1
-    return found
-
-
-def numbers_in(quote: str) -> list[float]:
-    """All numbers a piece of text states, in order, multipliers applied.
-
-    '攔截…超過了6244萬次' -> [62440000.0]; '5月20日' -> [5.0, 20.0]; '兩三年' -> [2.0, 3.0];
-    '破千萬' -> [1e7]; '上千個' -> [1000.0]. A vague '幾百萬' contributes nothing.
-    """
-    found: list[float] = []
-    for m in _NUMBER_IN_TEXT.finditer(quote):
-        if m.group(1) is not None:
-            found.append(float(m.group(1)) * _MULTIPLIERS.get(m.group(2) or "", 1))
-        else:
-            run = m.group(3)
-            if "幾" in run or "几" in run:
-                continue
-            found.extend(_chinese_run_numbers(run))
-    return found
+# Reading numbers from quotes lives in trustlab.quotes; these are the names this module has always had.
+parse_chinese_number = quotes.parse_number
+numbers_in = quotes.article_numbers
 
 
 # --------------------------------------------------------------------------- provenance checks
@@ -421,9 +316,8 @@ def verify_quotes(facts: pd.DataFrame, article_text: str) -> pd.DataFrame:
             if not _date_in_quote(date.fromisoformat(value), quote):
                 problems.append({"fact_id": fact["fact_id"], "row": row, "problem": f"date {value} is not written in the quote"})
             continue
-        target = abs(float(value))
         stated = numbers_in(quote)
-        if not any(math.isclose(target, n, rel_tol=1e-9, abs_tol=1e-12) for n in stated):
+        if not quotes.is_stated(abs(float(value)), stated, abs_tol=1e-12):
             problems.append(
                 {"fact_id": fact["fact_id"], "row": row, "problem": f"value {value} is not among the numbers in the quote {stated}"}
             )

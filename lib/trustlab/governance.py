@@ -35,7 +35,7 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize, proportions_ztest
 
-from trustlab import config
+from trustlab import config, quotes
 from trustlab import tables
 from trustlab.tables import DataFileError, check_columns, numeric_column, provenance_columns
 from trustlab.tables import validate as validate_table
@@ -87,33 +87,13 @@ class TrustReportDataError(DataFileError):
 # Numbers in quotes
 
 
-_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|萬|万|億|亿|千)?", re.IGNORECASE)
-_SCALES = {"million": 1e6, "billion": 1e9, "thousand": 1e3, "萬": 1e4, "万": 1e4, "億": 1e8, "亿": 1e8, "千": 1e3}
-
-
-def numbers_in_text(text: str) -> list[float]:
-    """Every number written in ``text``, at face value and, when a scale word follows, scaled.
-
-    ``"62.44 million"`` gives 62.44 and 62,440,000; ``"21萬人次"`` gives 21 and 210,000;
-    thousands separators are read (``"210,000"`` is 210,000).
-    """
-    found: list[float] = []
-    for m in _NUMBER.finditer(text):
-        digits = m.group(1).rstrip(",")
-        try:
-            face = float(digits.replace(",", ""))
-        except ValueError:
-            continue
-        found.append(face)
-        if m.group(2):
-            found.append(face * _SCALES[m.group(2).lower()])
-    return found
+# Reading numbers from quotes lives in trustlab.quotes; this is the name this module has always had.
+numbers_in_text = quotes.face_and_scaled
 
 
 def value_in_quote(value: float, quote: str, rel_tol: float = 1e-9) -> bool:
     """True when ``|value|`` is one of the numbers written in ``quote`` (see :func:`numbers_in_text`)."""
-    target = abs(float(value))
-    return any(math.isclose(target, n, rel_tol=rel_tol, abs_tol=1e-12) for n in numbers_in_text(quote))
+    return quotes.is_stated(abs(float(value)), numbers_in_text(quote), rel_tol, abs_tol=1e-12)
 
 
 # --------------------------------------------------------------------------------------------------

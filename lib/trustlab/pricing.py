@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trustlab import config
+from trustlab import config, quotes
 from trustlab import tables
 from trustlab.tables import DataFileError
 from trustlab.params import ParameterError
@@ -53,35 +53,15 @@ POSITIONING_METRICS = {
 UNIT_SCALE = {"RMB bn": 1e9, "million buyers": 1e6, "RMB per buyer per year": 1.0}
 POSITIONING_STATUSES = tables.STATUSES
 QUALIFIERS = ("", ">", "<", "≈")
-_SCALE_WORDS = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "m": 1e6}
-_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*(trillion|billion|million|tn|bn|m)(?![A-Za-z]))?")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
-
-def quoted_amounts(quote: str) -> list[float]:
-    """Every amount written in ``quote``, in plain units (``RMB1,006.6 billion`` -> 1.0066e12).
-
-    Scale words (trillion, billion, million, tn, bn, m) multiply the number before them; an amount
-    written in two parts (``7 trillion 494,000 million``) is also returned as its sum.
-    """
-    matches = list(_AMOUNT.finditer(quote))
-    amounts: list[float] = []
-    parts: list[tuple[float, float, int, int]] = []
-    for m in matches:
-        number = float(m.group(1).replace(",", ""))
-        scale = _SCALE_WORDS.get(m.group(2) or "", 1.0)
-        amounts.append(number * scale)
-        parts.append((number * scale, scale, m.start(), m.end()))
-    for (a, sa, _, end_a), (b, sb, start_b, _) in zip(parts, parts[1:]):
-        if sa > sb > 1 and quote[end_a:start_b].strip() == "":
-            amounts.append(a + b)
-    return amounts
+# Reading numbers from quotes lives in trustlab.quotes; this is the name this module has always had.
+quoted_amounts = quotes.amounts
 
 
 def value_in_quote(value: float, unit: str, quote: str, rel_tol: float = 1e-9) -> bool:
-    """True when ``value`` (in ``unit``) is one of the amounts written in ``quote``."""
-    target = float(value) * UNIT_SCALE.get(unit, 1.0)
-    return any(math.isclose(target, a, rel_tol=rel_tol) for a in quoted_amounts(quote))
+    """True when ``value`` (in ``unit``) is one of the amounts written in ``quote`` (see :func:`quoted_amounts`)."""
+    return quotes.is_stated(float(value) * UNIT_SCALE.get(unit, 1.0), quoted_amounts(quote), rel_tol)
 
 
 def _positioning_schema():
