@@ -43,3 +43,19 @@ def test_a_cell_that_is_not_a_number_is_named():
 def test_wrong_columns_are_named():
     with pytest.raises(ToyError, match=r"missing \['value'\]; unexpected \['other'\]"):
         tables.check_columns(pd.DataFrame(columns=["name", "other"]), ["name", "value"], "toy.csv", ToyError)
+
+
+def test_read_validated_drops_secondary_copies_only_when_asked(tmp_path):
+    path = tmp_path / "toy.csv"
+    pd.DataFrame({"name": ["a", "b", "c"], "status": ["V", "V-2", "V-c"]}).to_csv(path, index=False)
+    seen = []
+
+    def validator(frame, where):
+        seen.append(where)
+        return frame
+
+    full = tables.read_validated(path, validator)
+    primary = tables.read_validated(path, validator, include_secondary=False)
+    assert seen == [path, path]
+    assert list(full["name"]) == ["a", "b", "c"]
+    assert list(primary["name"]) == ["a", "c"] and list(primary.index) == [0, 1]

@@ -44,7 +44,7 @@ from trustlab.params import ParameterError
 TRUST_REPORT_CSV = "trust_report_2021.csv"
 COLUMNS = ["metric", "period_start", "period_end", "value", "unit", "qualifier", "status", "source_url", "quote", "note"]
 STATUSES = tables.STATUSES
-SECONDARY_STATUS = "V-2"
+SECONDARY_STATUS = tables.SECONDARY_STATUS
 QUALIFIERS = ("", "more than", "about", "nearly")
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -171,11 +171,7 @@ def load_trust_report(path: Path | str | None = None, include_secondary: bool = 
     path = Path(path) if path is not None else config.DATA_DIR / TRUST_REPORT_CSV
     if not path.exists():
         raise FileNotFoundError(f"{path}: trust-report figures file not found")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = validate_trust_report(raw, path)
-    if not include_secondary:
-        frame = frame[frame["status"] != SECONDARY_STATUS].reset_index(drop=True)
-    return frame
+    return tables.read_validated(path, validate_trust_report, include_secondary)
 
 
 def report_value(report: pd.DataFrame, metric: str) -> float | None:

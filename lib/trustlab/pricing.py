@@ -139,6 +139,16 @@ _EXPECTED_FORM = {
 }
 
 
+def validate_positioning(frame: pd.DataFrame, path: Path | str = "platform_positioning.csv") -> pd.DataFrame:
+    """Validate a raw positioning frame (all columns as strings) and return it typed: ``value`` as
+    float, ``comparable`` as bool. Raises :class:`PositioningDataError` naming every failure."""
+    tables.check_columns(frame, POSITIONING_COLUMNS, path, PositioningDataError)
+    frame = frame[POSITIONING_COLUMNS]
+    frame_checks = {error: columns for error, columns in _FRAME_CHECKS.values()}
+    tables.validate(frame, _positioning_schema(), path, _EXPECTED_FORM, PositioningDataError, frame_checks)
+    return frame.assign(value=frame["value"].astype(float), comparable=frame["comparable"] == "true")
+
+
 def load_positioning(path: Path | str | None = None, include_secondary: bool = True) -> pd.DataFrame:
     """Read and validate ``data/platform_positioning.csv``.
 
@@ -147,15 +157,7 @@ def load_positioning(path: Path | str | None = None, include_secondary: bool = T
     Raises ``ValueError`` naming the file, the CSV line, the column and the expected form.
     """
     path = Path(path) if path is not None else config.DATA_DIR / "platform_positioning.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    tables.check_columns(frame, POSITIONING_COLUMNS, path, PositioningDataError)
-    frame = frame[POSITIONING_COLUMNS]
-    frame_checks = {error: columns for error, columns in _FRAME_CHECKS.values()}
-    tables.validate(frame, _positioning_schema(), path, _EXPECTED_FORM, PositioningDataError, frame_checks)
-    frame = frame.assign(value=frame["value"].astype(float), comparable=frame["comparable"] == "true")
-    if not include_secondary:
-        frame = frame[frame["status"] != "V-2"]
-    return frame.reset_index(drop=True)
+    return tables.read_validated(path, validate_positioning, include_secondary)
 
 
 _STATUS_RANK = {"V": 0, "V-c": 1, "V-2": 2}

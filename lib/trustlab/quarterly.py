@@ -35,7 +35,7 @@ METRIC_UNITS = {
 }
 METRICS = list(METRIC_UNITS)
 STATUSES = tables.STATUSES
-SECONDARY_STATUS = "V-2"
+SECONDARY_STATUS = tables.SECONDARY_STATUS
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
 _UNIT_CHECK = "unit must match the metric (gmv/revenue: RMB bn; dau/mau: million; time: min/day)"
@@ -97,10 +97,7 @@ def load_quarterly(path: Path | str | None = None, include_secondary: bool = Tru
     path = Path(path) if path is not None else config.DATA_DIR / QUARTERLY_CSV
     if not path.exists():
         raise FileNotFoundError(f"{path}: quarterly figures file not found")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = validate_quarterly(raw, path)
-    if not include_secondary:
-        frame = frame[frame["status"] != SECONDARY_STATUS]
+    frame = tables.read_validated(path, validate_quarterly, include_secondary)
     return frame.sort_values(["quarter", "metric"]).reset_index(drop=True)
 
 

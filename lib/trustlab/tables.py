@@ -3,7 +3,7 @@ file, the CSV line, the column, the value found and the form expected."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +11,7 @@ import pandera.pandas as pa
 
 
 STATUSES = ("V", "V-c", "V-2")  # verified; prior-year comparator; secondary copy (data/README.md)
+SECONDARY_STATUS = "V-2"
 
 
 def provenance_columns() -> dict[str, pa.Column]:
@@ -123,3 +124,14 @@ def validate(
     except pa.errors.SchemaErrors as exc:
         lines = describe_failures(path, frame, exc.failure_cases, expected_forms, frame_checks)
         raise error(f"{len(lines)} problem(s) in {path}:\n" + "\n".join(lines)) from None
+
+
+def read_validated(
+    path: Path, validator: Callable[[pd.DataFrame, Path], pd.DataFrame], include_secondary: bool = True
+) -> pd.DataFrame:
+    """The data file at ``path`` read as text (empty cells as ''), passed through ``validator(frame, path)``,
+    without its secondary copies (status V-2) unless ``include_secondary``; the index runs 0..n-1."""
+    frame = validator(pd.read_csv(path, dtype=str, keep_default_na=False), path)
+    if not include_secondary:
+        frame = frame[frame["status"] != SECONDARY_STATUS]
+    return frame.reset_index(drop=True)
