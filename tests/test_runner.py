@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -176,3 +177,23 @@ def test_sanitize_makes_styler_ids_and_addresses_stable():
     assert first.data["text/plain"] == "<Styler at 0x000000>"
     assert second.data["text/html"] == '<table id="T_00002">'
     assert second.data["text/plain"] == "T_00001_x"
+
+
+def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    out = tmp_path / "reports" / "90_demo"
+    out.parent.mkdir(parents=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    abandoned = out.parent / f".90_demo.tmp-{host}-{int(gone.stdout)}-abc123"
+    live = out.parent / f".90_demo.tmp-{host}-{os.getpid()}-def456"
+    elsewhere = out.parent / f".90_demo.tmp-another-host-{int(gone.stdout)}-ghi789"
+    other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
+    for folder in (abandoned, live, elsewhere, other_report):
+        (folder / ".work").mkdir(parents=True)
+    assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert not abandoned.exists(), "the killed process's staging folder was left"
+    assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"

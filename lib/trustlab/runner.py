@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -177,7 +178,8 @@ def run_notebook(
     progress = sys.stderr.isatty() if progress is None else progress
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    staged = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    remove_abandoned_staging(out_dir)
+    staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
         work = staged / ".work"
         work.mkdir()
@@ -231,6 +233,36 @@ def run_notebook(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+
+
+def _staging_stem(out_dir: Path) -> str:
+    # Followed by the pid: host and process in the name let a later run tell an abandoned folder.
+    return f".{out_dir.name}.tmp-{socket.gethostname()}-"
+
+
+def remove_abandoned_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of ``out_dir`` that a process of this host left when it was
+    killed outright (SIGKILL leaves no chance to clean up); returns them. Folders of live
+    processes and of other hosts are left alone."""
+    out_dir = Path(out_dir)
+    owned_here = re.compile(re.escape(_staging_stem(out_dir)) + r"(\d+)-")
+    removed = []
+    for folder in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
+        match = owned_here.match(folder.name)
+        if match and not _process_exists(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> None:
