@@ -87,7 +87,7 @@ def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
     t0 = time.monotonic()
     outcomes = runner.build([good, failing, sleeping], jobs=3, timeout=10, fork_server=True)
     assert time.monotonic() - t0 < 90
-    assert [o.status for o in outcomes] == ["ok", "failed", "timeout"]
+    assert [o.status for o in outcomes] == ["ok", "failed", "timeout"], [o.error[-1500:] for o in outcomes]
     assert outcomes[0].results == {"double": 6.0, "label": "abc"}
     assert "the demo notebook was asked to fail" in outcomes[1].error
     assert 'id="failed-cell"' in (reports / "failed" / "failing" / "90_demo.html").read_text()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import sys
 import time
@@ -41,11 +40,12 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
     t0 = time.perf_counter()
     status, error = "ok", ""
     engine_options: dict[str, Any] = {}
-    if forked_kernel:
-        arguments = kernel_arguments(spec["kernel_name"])
-        pid, connection_file = fork_kernel(spec["cwd"], arguments)
-        engine_options["kernel_manager_class"] = forked_kernel_manager(pid, connection_file, arguments)
+    kernel_pid = None
     try:
+        if forked_kernel:
+            arguments = kernel_arguments(spec["kernel_name"])
+            kernel_pid, connection_file = fork_kernel(spec["cwd"], arguments)
+            engine_options["kernel_manager_class"] = forked_kernel_manager(kernel_pid, connection_file, arguments)
         papermill.execute_notebook(
             spec["input"],
             spec["output"],
@@ -60,8 +60,8 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
     except Exception as exc:  # a kernel that died or would not start: still leave a report
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:
-        if forked_kernel:
-            _reap(pid)
+        if kernel_pid is not None:
+            _reap(kernel_pid)
     finalize(spec, status, error, time.perf_counter() - t0)
     if error:
         print(error, file=sys.stderr)
@@ -80,21 +80,38 @@ def kernel_arguments(kernel_name: str) -> list[str]:
     return []
 
 
-def fork_kernel(cwd: str, arguments: list[str]) -> tuple[int, str]:
+def fork_kernel(cwd: str, arguments: list[str], start_timeout: float = 60.0) -> tuple[int, str]:
     """Fork an IPython kernel of this process, working in ``cwd`` and started with the extra
-    ``arguments``; returns its pid and connection file.
+    ``arguments``; returns its pid and connection file once the kernel listens.
 
-    Must be called before any event loop or ZeroMQ context exists in this process (the child
-    starts its own). The kernel exits when papermill shuts it down, or when this process dies.
+    The kernel binds its own ports and then writes the connection file, so no other process can
+    take a port between its choice and its use. Must be called before any event loop or ZeroMQ
+    context exists in this process (the child starts its own). The kernel exits when papermill
+    shuts it down, or when this process dies.
     """
-    from jupyter_client.connect import write_connection_file
-
-    connection_file, _ = write_connection_file(
-        str(Path(cwd) / f"kernel-{os.getpid()}.json"), ip="127.0.0.1", key=secrets.token_hex(32).encode()
-    )
+    connection_file = str(Path(cwd) / f"kernel-{os.getpid()}.json")
     parent = os.getpid()
     pid = fork(lambda: _serve_kernel(connection_file, cwd, parent, arguments))
+    deadline = time.monotonic() + start_timeout
+    while not _listening(connection_file):
+        finished, status = os.waitpid(pid, os.WNOHANG)
+        if finished:
+            raise RuntimeError(f"the forked kernel exited with code {os.waitstatus_to_exitcode(status)} before it listened")
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise RuntimeError(f"the forked kernel did not listen within {start_timeout:g} s")
+        time.sleep(0.01)
     return pid, connection_file
+
+
+def _listening(connection_file: str) -> bool:
+    """True once the kernel has written its connection file with every port it bound."""
+    try:
+        info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # not there yet, or half written
+        return False
+    return all(info.get(f"{channel}_port") for channel in ("shell", "iopub", "stdin", "control", "hb"))
 
 
 def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: list[str]) -> int:
