@@ -7,8 +7,8 @@ parent can enforce a whole-notebook timeout by killing it together with its kern
 the report itself so that parallel runs render in parallel.
 
 In a fork server's child the kernel is forked too (:func:`fork_kernel`) instead of started as a
-new interpreter: it inherits the imported libraries, and papermill adopts it through
-:class:`ForkedKernelProvisioner`. Everything else about the run is papermill's usual path.
+new interpreter: it inherits the imported libraries, and papermill adopts it through the kernel
+manager of :func:`forked_kernel_manager`. Everything else about the run is papermill's usual path.
 """
 
 from __future__ import annotations
@@ -115,10 +115,13 @@ def _listening(connection_file: str) -> bool:
 
 
 def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: list[str]) -> int:
+    from trustlab import _forkserver
+
+    launch_dir = _forkserver.LAUNCH_DIR or os.getcwd()
     os.chdir(cwd)
     # As `python -m ipykernel_launcher` does: the launching directory leaves sys.path while the
     # kernel loads (the shell then puts the working directory back).
-    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path(os.environ.get("TRUSTLAB_FORKSERVER_CWD", "."))):
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path(launch_dir)):
         del sys.path[0]
     os.environ["JPY_PARENT_PID"] = str(parent)  # as jupyter_client sets it for the kernels it starts
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -52,6 +52,7 @@ PRELOAD = (
     "trustlab.runner",
 )
 READY = "ready"
+LAUNCH_DIR: str | None = None  # the server's starting directory (first on its sys.path), once serving
 POLL_SECONDS = 0.05
 
 
@@ -139,7 +140,8 @@ def _die_with_parent(parent: int) -> None:
 
 def serve() -> int:
     """The server's main loop (``python -m trustlab._forkserver``)."""
-    os.environ["TRUSTLAB_FORKSERVER_CWD"] = os.getcwd()
+    global LAUNCH_DIR
+    LAUNCH_DIR = os.getcwd()
     _preload()
     out = sys.stdout
     out.write(READY + "\n")
