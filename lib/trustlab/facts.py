@@ -328,7 +328,7 @@ def verify_quotes(facts: pd.DataFrame, article_text: str) -> pd.DataFrame:
 
 
 def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return pd.Timestamp(value).date()  # an ISO string, a date or a pandas Timestamp
 
 
 def day_count(start: date | str, end: date | str) -> int:

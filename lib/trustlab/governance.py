@@ -36,6 +36,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize, proportions_ztest
 
 from trustlab import config, quotes
+from trustlab.facts import day_count as days_between  # calendar days, both ends included
 from trustlab import tables
 from trustlab.tables import DataFileError, check_columns, numeric_column, provenance_columns
 from trustlab.tables import validate as validate_table
@@ -191,14 +192,6 @@ def report_value(report: pd.DataFrame, metric: str) -> float | None:
 def days_in_year(year: int) -> int:
     """Calendar days in ``year`` (365 or 366)."""
     return 366 if calendar.isleap(year) else 365
-
-
-def days_between(start: date | str, end: date | str) -> int:
-    """Calendar days from ``start`` to ``end``, both included (``days_between('2021-06-01', '2021-12-31') == 214``)."""
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
-    if e < s:
-        raise ValueError(f"end {e.date()} is before start {s.date()}")
-    return int((e - s).days) + 1
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from trustlab.facts import day_count as festival_days  # calendar days, both ends included
 from trustlab.params import ParameterError
 
 MODELS = ("ets", "sarimax")
@@ -104,14 +104,6 @@ def decomposition_table(gmv_growths: Sequence[float], merchant_multiples: Sequen
 # ------------------------------------------------------------------------------------------------
 # Fast-brand funnel and trust-buy run-rate
 # ------------------------------------------------------------------------------------------------
-
-
-def festival_days(start: str | date, end: str | date) -> int:
-    """Number of calendar days from ``start`` to ``end``, both included (2022-05-20..2022-06-19 = 31)."""
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
-    if e < s:
-        raise ValueError(f"festival end {e.date()} is before its start {s.date()}")
-    return int((e - s).days) + 1
 
 
 @dataclass(frozen=True)
