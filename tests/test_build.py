@@ -162,4 +162,4 @@ def test_publish_writes_a_self_contained_copy(site, tmp_path):
         text = html_file.read_text()
         assert "<script src=" not in text and "<link rel=\"stylesheet\" href=\"http" not in text
     proc = trustlab("publish", str(site / "inside"), "--site", str(site))
-    assert proc.returncode == 2 and "must lie outside the site" in proc.stderr
+    assert proc.returncode == 2 and "is, contains or lies inside the site" in proc.stderr

@@ -72,7 +72,7 @@ def test_run_with_a_parameter_file_and_a_failure_exit_code(tmp_path):
     proc = trustlab("run", str(DEMO), "-p", "fail", "true", "--out", str(tmp_path / "reports" / "demo"))
     assert proc.returncode == 1
     assert "FAILED 90_demo" in proc.stdout
-    assert (tmp_path / "reports" / "failed" / "demo" / "90_demo.html").exists()
+    assert (tmp_path / "reports" / "demo" / "failed" / "90_demo.html").exists()  # a run in no site keeps its failure inside
 
 
 def test_build_dry_run_says_what_would_run_and_why(tmp_path):

@@ -54,9 +54,9 @@ def marker(monkeypatch) -> str:
     return value
 
 
-def planned(source: Path, out: Path, **cli: str) -> runner.PlannedRun:
+def planned(source: Path, out: Path, *, site: Path | None = None, **cli: str) -> runner.PlannedRun:
     resolved = params.resolve(source, cli=cli)
-    return runner.PlannedRun(source, resolved, out, runner.cache_key(source, resolved), "forced")
+    return runner.PlannedRun(source, resolved, out, runner.cache_key(source, resolved), "forced", site=site)
 
 
 def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
@@ -81,9 +81,9 @@ def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
 
 def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
     reports = tmp_path / "reports"
-    good = planned(DEMO, reports / "good", x="3")
-    failing = planned(DEMO, reports / "failing", fail="true")
-    sleeping = planned(DEMO, reports / "sleeping", sleep_seconds="120")
+    good = planned(DEMO, reports / "good", site=reports, x="3")
+    failing = planned(DEMO, reports / "failing", site=reports, fail="true")
+    sleeping = planned(DEMO, reports / "sleeping", site=reports, sleep_seconds="120")
     t0 = time.monotonic()
     outcomes = runner.build([good, failing, sleeping], jobs=3, timeout=10, fork_server=True)
     assert time.monotonic() - t0 < 90
@@ -159,4 +159,4 @@ def test_a_stopped_build_stops_its_runs_and_writes_no_report(tmp_path, marker, s
     else:
         assert proc.returncode == 130, err
         assert "interrupted; no report was half-written" in err
-    assert list(reports.iterdir()) == [], "a staging folder was left behind"
+    assert [p.name for p in reports.iterdir()] == [".trustlab-site.json"], "a staging folder was left behind"

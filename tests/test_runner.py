@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from trustlab import config, params, runner
+from trustlab import config, params, runner, sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -42,7 +42,8 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
     resolved = params.resolve(DEMO, cli={"x": "4", "label": "007"})
     outcome = runner.run_notebook(DEMO, resolved, out)
     assert outcome.status == "ok", outcome.error
-    assert sorted(p.name for p in out.iterdir()) == ["90_demo.html", "90_demo.ipynb", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
+    assert sites.read_manifest(out, sites.RUN_MANIFEST)["files"] == ["90_demo.html", "90_demo.ipynb", "results.json"]
     record = json.loads((out / "results.json").read_text())
     assert record["notebook"] == "90_demo"
     assert record["parameters"] == {"x": 4.0, "label": "007", "fail": False, "sleep_seconds": 0.0}
@@ -52,12 +53,13 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
     assert prov["package_versions"]["pandas"] != "not installed"
     assert "data/facts.csv" in prov["data_hashes"]
     html = (out / "90_demo.html").read_text()
-    assert 'id="trustlab-provenance"' in html and 'href="../index.html"' in html
+    assert 'id="trustlab-provenance"' in html and "index.html" not in html  # a run in no site has no index
     assert "<script src=" not in html  # nothing fetched from the network
     assert not list(tmp_path.glob(".out.tmp-*")), "staging folder left behind"
 
 
 def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path):
+    sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
     assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
     good = _files(out)
@@ -78,7 +80,8 @@ def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=8)
     assert outcome.status == "timeout"
     assert "timeout of 8 s" in outcome.error
-    assert not out.exists()
+    assert not (out / "results.json").exists(), "a timed-out run was moved into place"
+    assert json.loads((out / "failed" / "results.json").read_text())["provenance"]["status"] == "timeout"
 
 
 def test_cache_key_covers_cells_parameters_package_and_data(project):

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from trustlab import config, params, report, runner
+from trustlab import config, params, report, runner, sites
 
 # See trustlab._execute: skip a 1.5 s grammar build that notebook validation never uses.
 sys.modules.setdefault("rfc3987_syntax", None)
@@ -28,8 +28,10 @@ def _default_run_dir(name: str, resolved: dict) -> Path:
     return config.REPORTS_DIR / "runs" / f"{name}-{digest}"
 
 
-def _update_index(site: Path) -> Path:
-    """Rewrite the report site's index.html after runs were added to it."""
+def _update_index(site: Path | None) -> Path | None:
+    """Rewrite a report site's index.html after runs were added to it (a run in no site has none)."""
+    if site is None:
+        return None
     return report.build_index(site, runner.notebooks())
 
 
@@ -51,15 +53,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.scenario:
         files.insert(0, params.scenario_path(source, args.scenario))
     resolved = params.resolve(source, cli=_cli_parameters(args.parameter), files=files)
-    out_dir = Path(args.out) if args.out else _default_run_dir(source.stem, resolved)
-    print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
-    outcome = runner.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout)
-    _update_index(runner.site_root_of(out_dir))
+    out_dir = (Path(args.out) if args.out else _default_run_dir(source.stem, resolved)).resolve()
+    site = sites.find_site(out_dir)
+    _check_run_places(out_dir, site)
+    with sites.locked(site if site is not None else out_dir):
+        _check_run_places(out_dir, site)  # again: the process we waited for may have written there
+        print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
+        outcome = runner.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
+                                      site_root=site)
+        index = _update_index(site)
     print(_summary([outcome]))
+    if index is not None:
+        print(f"index: {index}")
     return 0 if outcome.ok else 1
 
 
+def _check_run_places(out_dir: Path, site: Path | None) -> None:
+    """Refuse, before any kernel starts, a run whose folders trustlab may not write (and open its site)."""
+    sites.check_run_folder(out_dir)
+    sites.check_run_folder(sites.failed_dir(out_dir, site))
+    sites.check_writable(out_dir.parent)
+    if site is not None:
+        sites.open_site(site)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
+    sites.check_site_root(site)
+    if args.dry_run:
+        for run in runner.plan_build(args.notebooks or None, site, args.force, args.scenario):
+            action = "skip" if run.reason == "up to date" else "run"
+            print(f"{action:<5} {run.name:<34} {run.reason}")
+        return 0
+    with sites.locked(site):
+        return _build_locked(args, site)
+
+
+def _build_locked(args: argparse.Namespace, site: Path) -> int:
     server: runner.ForkServer | None = None
 
     def start_fork_server() -> None:  # called once some run is due: it imports while parameters are checked
@@ -68,14 +98,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     try:
         planned = runner.plan_build(
-            args.notebooks or None, Path(args.out) if args.out else None, args.force, args.scenario,
-            on_pending=start_fork_server if args.fork_server and not args.dry_run else None,
+            args.notebooks or None, site, args.force, args.scenario,
+            on_pending=start_fork_server if args.fork_server else None,
         )
-        if args.dry_run:
-            for run in planned:
-                action = "skip" if run.reason == "up to date" else "run"
-                print(f"{action:<5} {run.name:<34} {run.reason}")
-            return 0
+        sites.open_site(site)  # only now: parameters that fail their checks leave nothing behind
         pending = sum(run.reason != "up to date" for run in planned)
         if pending:
             print(f"building {pending} of {len(planned)} notebook(s), {args.jobs or 'one per core'} at a time", file=sys.stderr)
@@ -88,7 +114,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         if server is not None:
             server.close()
-    site = Path(args.out) if args.out else config.REPORTS_DIR
     if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
         _update_index(site)
     print(_summary(outcomes))
@@ -118,15 +143,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     source = params.notebook_source(args.notebook)
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
-    out_dir = Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}"
+    out_dir = (Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}").resolve()
+    site = sites.find_site(out_dir)
+    sites.check_run_folder(out_dir)
+    sites.check_writable(out_dir.parent)
+    if site is not None:
+        sites.open_site(site)
     mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
         table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
     else:
         table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs, timeout=args.timeout)
-    csv, parquet = sweep.write_table(table, out_dir)
-    _update_index(runner.site_root_of(out_dir))
+    with sites.locked(site if site is not None else out_dir):
+        csv, parquet = sweep.write_table(table, out_dir)
+        sites.mark_run(out_dir, source.stem, kind="sweep")
+        if site is not None:
+            sites.register_sweep(site, out_dir, sorted(p for p in out_dir.glob("point-*") if p.is_dir()))
+            _update_index(site)
     failed = int((table["status"] != "ok").sum())
     print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
     return 0 if failed == 0 else 1
@@ -144,9 +178,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    site = Path(args.site) if args.site else config.REPORTS_DIR
+    site = (Path(args.site) if args.site else config.REPORTS_DIR).resolve()
     try:
-        dest = report.publish(site, Path(args.dest))
+        sites.check_publish_destination(Path(args.dest), site)
+        with sites.locked(site):  # no build moves a report while the site is copied
+            dest = report.publish(site, Path(args.dest))
     except (FileNotFoundError, ValueError) as exc:
         print(f"trustlab: error: {exc}", file=sys.stderr)
         return 2
@@ -203,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.set_defaults(func=cmd_diff)
 
     pub = sub.add_parser("publish", help="write a self-contained copy of the report site")
-    pub.add_argument("dest", help="folder to write (replaced whole)")
+    pub.add_argument("dest", help="folder to write: new, empty, or a copy trustlab published before (replaced whole)")
     pub.add_argument("--site", help="report site to copy (default reports/)")
     pub.set_defaults(func=cmd_publish)
 

@@ -6,7 +6,9 @@ import copy
 import functools
 import html
 import json
+import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,8 +51,9 @@ def _table(rows: list[tuple[str, Any]]) -> str:
     return f"<table>{body}</table>"
 
 
-def provenance_header(run_record: dict[str, Any], *, index_href: str = "../index.html") -> str:
-    """The HTML header every rendered notebook carries: parameters, commit, data hashes, versions, time."""
+def provenance_header(run_record: dict[str, Any], *, index_href: str | None = "../index.html") -> str:
+    """The HTML header every rendered notebook carries: parameters, commit, data hashes, versions,
+    time, and a link back to its site's index (none for a run in no site: ``index_href=None``)."""
     prov = run_record.get("provenance", {})
     name = run_record.get("notebook", "notebook")
     status = prov.get("status", "ok")
@@ -59,7 +62,7 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str = "../index
     data_rows = [(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()]
     return f"""
 <header class="trustlab-header" id="trustlab-provenance">
-  <nav><a href="{html.escape(index_href)}">&larr; All reports</a>
+  <nav>{f'<a href="{html.escape(index_href)}">&larr; All reports</a>' if index_href else ''}
   <a href="{html.escape(name)}.ipynb">Executed notebook (.ipynb)</a>
   <a href="results.json">Recorded results (JSON)</a>
   <label><input type="checkbox" id="trustlab-hide-code"> Hide code</label></nav>
@@ -79,7 +82,7 @@ def render_html(
     run_record: dict[str, Any],
     *,
     failed_cell: int | None = None,
-    index_href: str = "../index.html",
+    index_href: str | None = "../index.html",
 ) -> str:
     """Render an executed notebook to self-contained HTML with the provenance header."""
     import nbformat
@@ -159,50 +162,60 @@ def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, 
     return shown
 
 
-def collect_runs(reports_root: Path) -> list[dict[str, Any]]:
-    """Every run under a reports folder (default build, scenarios, ad-hoc runs, sweep points, failures)."""
+def _valid_record(path: Path) -> dict[str, Any] | None:
+    """A run's ``results.json`` if it holds a run record (a mapping with mappings for parameters,
+    results and provenance); else None, with a warning naming the file."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"trustlab: warning: {path}: not a readable run record ({exc}); left out of the index", file=sys.stderr)
+        return None
+    if not isinstance(record, dict) or not all(isinstance(record.get(k, {}), dict) for k in ("parameters", "results", "provenance")):
+        print(f"trustlab: warning: {path}: not a run record of the expected shape; left out of the index", file=sys.stderr)
+        return None
+    return record
+
+
+def collect_runs(site: Path) -> list[dict[str, Any]]:
+    """The runs a report site records (:func:`trustlab.sites.recorded_runs`), each with its record
+    and links; a recorded folder that is gone or holds no valid record is left out."""
+    from trustlab import sites
+
+    site = Path(site)
     runs = []
-    for record_path in sorted(Path(reports_root).rglob("results.json")):
-        folder = record_path.parent
-        if any(part.startswith(".") for part in folder.relative_to(reports_root).parts):
-            continue  # staging folders of runs in progress
-        try:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-        except ValueError:
+    for rel, kind in sorted(sites.recorded_runs(site).items()):
+        folder = site / rel
+        record = _valid_record(folder / "results.json") if (folder / "results.json").exists() else None
+        if record is None:
             continue
-        rel = folder.relative_to(reports_root)
-        parts = rel.parts
-        if parts[0] == "failed":
-            kind = "failed"
-        elif parts[0] == "runs":
-            kind = "run"
-        elif parts[0] == "sweeps":
-            kind = f"sweep {parts[1]}"
-        elif record.get("scenario"):
-            kind = f"scenario {record['scenario']}"
-        else:
-            kind = "default"
-        name = record.get("notebook", folder.name)
-        runs.append({"folder": rel.as_posix(), "kind": kind, "record": record,
-                     "html": (rel / f"{name}.html").as_posix() if (folder / f"{name}.html").exists() else None,
-                     "ipynb": (rel / f"{name}.ipynb").as_posix() if (folder / f"{name}.ipynb").exists() else None})
+        name = str(record.get("notebook", folder.name))
+        runs.append({"folder": rel, "kind": kind, "record": record,
+                     "html": f"{rel}/{name}.html" if (folder / f"{name}.html").exists() else None,
+                     "ipynb": f"{rel}/{name}.ipynb" if (folder / f"{name}.ipynb").exists() else None})
     return runs
 
 
-def build_index(reports_root: Path, notebook_sources: list[Path]) -> Path:
-    """Write ``index.html``: every notebook with its question, and every run with its status,
-    parameters, key results, commit and links. Returns the path written."""
-    reports_root = Path(reports_root)
-    reports_root.mkdir(parents=True, exist_ok=True)
-    runs = collect_runs(reports_root)
+def build_index(site: Path, notebook_sources: list[Path]) -> Path:
+    """Write a report site's ``index.html``: every notebook with its question, and every run the
+    site records with its status, parameters, key results, commit and links. Returns the path.
+
+    Only a site trustlab made gets an index (:class:`trustlab.sites.OwnershipError` otherwise).
+    """
+    from trustlab import sites
+
+    site = Path(site)
+    runs = collect_runs(site)
     sections = []
-    for source in notebook_sources:
-        title, question = notebook_question(source)
+    known = {source.stem for source in notebook_sources}
+    others = sorted({str(r["record"].get("notebook")) for r in runs} - known)
+    entries: list[tuple[str, str, str]] = [(source.stem, *notebook_question(source)) for source in notebook_sources]
+    entries += [(name, name, "A notebook outside the collection, run into this site.") for name in others]
+    for stem, title, question in entries:
         rows = []
-        for run in (r for r in runs if r["record"].get("notebook") == source.stem):
+        for run in (r for r in runs if str(r["record"].get("notebook")) == stem):
             rec = run["record"]
             prov = rec.get("provenance", {})
-            status = prov.get("status", "ok")
+            status = str(prov.get("status", "ok"))
             links = " ".join(
                 f'<a href="{html.escape(href)}">{label}</a>'
                 for label, href in (("report", run["html"]), ("notebook", run["ipynb"]),
@@ -223,13 +236,13 @@ def build_index(reports_root: Path, notebook_sources: list[Path]) -> Path:
             + "".join(rows) + "</table>"
         ) if rows else "<p>No runs yet: <code>make report</code> builds one.</p>"
         sections.append(
-            f"<section id='{html.escape(source.stem)}'><h2>{html.escape(title)}</h2>"
+            f"<section id='{html.escape(stem)}'><h2>{html.escape(title)}</h2>"
             f"<p class='question'>{html.escape(question)}</p>{table}</section>"
         )
-    sweeps = sorted(Path(reports_root, "sweeps").glob("*/sweep.csv")) if (reports_root / "sweeps").exists() else []
+    sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
     sweep_items = "".join(
-        f"<li><a href='{html.escape(p.relative_to(reports_root).as_posix())}'>{html.escape(p.parent.name)}</a> "
-        f"(<a href='{html.escape(p.with_suffix('.parquet').relative_to(reports_root).as_posix())}'>parquet</a>)</li>"
+        f"<li><a href='{html.escape(p.relative_to(site).as_posix())}'>{html.escape(p.parent.name)}</a> "
+        f"(<a href='{html.escape(p.with_suffix('.parquet').relative_to(site).as_posix())}'>parquet</a>)</li>"
         for p in sweeps
     )
     page = f"""<!DOCTYPE html>
@@ -245,7 +258,7 @@ th {{ background: #f5f7fb; }} td.params {{ max-width: 380px; word-break: break-w
 </style></head>
 <body>
 <h1>trustlab reports</h1>
-<p>Every notebook of the collection with its question, and every run found under this folder:
+<p>Every notebook of the collection with its question, and every run this site records:
 the default build, named scenarios, ad-hoc runs, sweep points and failed runs. Each report opens
 with its provenance (parameters, commit, data hashes, package versions, run time).</p>
 {''.join(sections)}
@@ -253,10 +266,11 @@ with its provenance (parameters, commit, data hashes, package versions, run time
 {('<ul>' + sweep_items + '</ul>') if sweep_items else '<p>No sweeps yet.</p>'}
 </body></html>
 """
-    target = reports_root / "index.html"
-    staged = reports_root / ".index.html.tmp"
-    staged.write_text(page, encoding="utf-8")
-    staged.replace(target)
+    target = site / "index.html"
+    handle, staged = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=site)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(page)
+    os.replace(staged, target)
     return target
 
 
@@ -284,37 +298,23 @@ def check_site(site: Path) -> list[str]:
     return problems
 
 
-def replace_dir(staged: Path, target: Path) -> None:
-    """Move ``staged`` to ``target``; the old target survives until the new one is in place."""
-    import os
-    import shutil
-
-    backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(backup)
-    try:
-        staged.rename(target)
-    except BaseException:
-        if backup.exists() and not target.exists():
-            backup.rename(target)
-        raise
-    if backup.exists():
-        shutil.rmtree(backup, ignore_errors=True)
-
-
 def publish(site: Path, dest: Path) -> Path:
     """Write a self-contained copy of the report site to ``dest`` (relative links only, no network).
 
-    The copy is staged beside ``dest`` and moved into place only when it checks out; an existing
-    ``dest`` is replaced whole.
+    ``dest`` must lie outside the site and the checkout, and be new, empty, or a copy trustlab
+    published before holding only what it wrote (:func:`trustlab.sites.check_publish_destination`);
+    such a copy is replaced whole. The copy is staged beside ``dest`` and moved into place only
+    when it checks out. Callers hold the site's lock (:func:`trustlab.sites.locked`).
     """
     import shutil
 
+    from trustlab import sites
+
     site, dest = Path(site).resolve(), Path(dest).resolve()
-    if not (site / "index.html").exists():
-        raise FileNotFoundError(f"{site}: no index.html; build the reports first (make report)")
-    if dest == site or dest.is_relative_to(site):
-        raise ValueError(f"publish destination {dest} must lie outside the site {site}")
+    if sites.read_manifest(site, sites.SITE_MANIFEST) is None or not (site / "index.html").exists():
+        raise sites.OwnershipError(f"{site}: not a report site trustlab built (no index.html and {sites.SITE_MANIFEST}); build the reports first (make report)")
+    sites.check_publish_destination(dest, site)
+    sites.check_writable(dest.parent)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
@@ -323,7 +323,9 @@ def publish(site: Path, dest: Path) -> Path:
         problems = check_site(staged)
         if problems:
             raise ValueError("the site is not self-contained:\n" + "\n".join(problems[:20]))
-        replace_dir(staged, dest)
+        sites.mark_published(staged, site)
+        sites.check_publish_destination(dest, site)  # again: something may have appeared meanwhile
+        sites.replace_dir(staged, dest)
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)

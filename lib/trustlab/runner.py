@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trustlab import config, params, provenance, report, results
+from trustlab import config, params, provenance, report, results, sites
 from trustlab._blas import single_thread_environment
 from trustlab._forkserver import ForkServer, ForkServerError
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import nbformat
 
 DEFAULT_TIMEOUT_SECONDS = 900
-FAILED_DIRNAME = "failed"
 
 # Executes a run's spec file in a child process: (spec, timeout, progress) -> (status, error text).
 Executor = Callable[[Path, float, bool], tuple[str, str]]
@@ -153,31 +152,43 @@ def run_notebook(
     site_root: Path | None = None,
     build_inputs: str | None = None,
     executor: Executor | None = None,
+    kind: str = "run",
 ) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
     ``out_dir`` receives ``NAME.ipynb``, ``NAME.html`` and ``results.json`` only if the run
     succeeds; on failure the partial notebook and an HTML page marking the failed cell go to
-    ``out_dir.parent / "failed" / out_dir.name`` and ``out_dir`` is left as it was.
-    ``inject_parameters=False`` runs the notebook on its own defaults with no injected cell (used to
-    refresh the committed notebooks; ``resolved`` must then be those defaults). ``site_root`` is
-    the folder whose ``index.html`` the report links back to (default: ``reports/`` when
-    ``out_dir`` is inside it, else the parent of ``out_dir``). ``build_inputs`` is the
-    :func:`inputs_digest` a build recorded for its up-to-date check. ``executor`` runs the child
-    (default: a new interpreter; :func:`build` passes a fork server's).
+    :func:`trustlab.sites.failed_dir` and ``out_dir`` is left as it was. ``out_dir`` must be
+    absent, empty or a run folder trustlab made (:func:`trustlab.sites.check_run_folder`): that,
+    and that the places can be written, is checked before the kernel starts.
+
+    The run belongs to the report site ``site_root`` (default: :func:`trustlab.sites.find_site`),
+    which records it under ``kind`` ("run", "default", "scenario S") and whose ``index.html`` its
+    page links back to; a run in no site gets a page without that link. The caller writes the
+    site's index. ``inject_parameters=False`` runs the notebook on its own defaults with no
+    injected cell (used to refresh the committed notebooks; ``resolved`` must then be those
+    defaults). ``build_inputs`` is the :func:`inputs_digest` a build recorded for its up-to-date
+    check. ``executor`` runs the child (default: a new interpreter; :func:`build` passes a fork
+    server's).
     """
     import nbformat  # imported here: it costs seconds, and a warm build needs none of it
 
     source = params.notebook_source(notebook)
     name = source.stem
     out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    site = site_root_of(out_dir, site_root)
-    failed_dir = out_dir.parent / FAILED_DIRNAME / out_dir.name
+    site = Path(site_root).resolve() if site_root is not None else sites.find_site(out_dir)
+    failed_dir = sites.failed_dir(out_dir, site)
+    # Checked before the kernel starts: nothing of anyone else's is replaced, and every place is writable.
+    sites.check_run_folder(out_dir)
+    sites.check_run_folder(failed_dir)
+    if site is not None:
+        sites.check_site_root(site)
+    sites.check_writable(out_dir.parent)
     key = key or cache_key(source, resolved)
     progress = sys.stderr.isatty() if progress is None else progress
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(out_dir)
     staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
@@ -222,17 +233,43 @@ def run_notebook(
             finalize(spec, status, error, seconds)
         shutil.rmtree(work, ignore_errors=True)
         run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
+        sites.mark_run(staged, name)
+        with sites.locked(site if site is not None else out_dir):
+            _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
         if status != "ok":
-            failed_dir.parent.mkdir(parents=True, exist_ok=True)
-            report.replace_dir(staged, failed_dir)
             return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
-        report.replace_dir(staged, out_dir)
-        if failed_dir.exists():
-            shutil.rmtree(failed_dir, ignore_errors=True)
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+
+
+def _move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path | None, *, ok: bool, kind: str, name: str) -> None:
+    """Move a finished run's staging folder to its report folder (or, failed, to its failed
+    folder) and record it in its site. The caller holds the site's lock; ownership is checked
+    again under it, since another process may have written meanwhile."""
+    target = out_dir if ok else failed_dir
+    sites.check_run_folder(target)
+    sites.remove_old_backups(target)
+    if site is not None:
+        sites.open_site(site)
+    if not ok and site is None:  # a run on its own keeps its failures inside its own folder
+        sites.check_run_folder(out_dir)
+        out_dir.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sites.replace_dir(staged, target)
+    if not ok:
+        if site is None:
+            sites.mark_run(out_dir, name)
+        else:
+            sites.register_run(site, failed_dir, "failed")
+        return
+    if site is not None:
+        sites.register_run(site, out_dir, kind)
+        if failed_dir.exists():  # the failure this run supersedes; trustlab wrote it (checked before the run)
+            sites.check_run_folder(failed_dir)
+            shutil.rmtree(failed_dir, ignore_errors=True)
+            sites.unregister_run(site, failed_dir)
 
 
 def _staging_stem(out_dir: Path) -> str:
@@ -288,15 +325,9 @@ def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> N
     (staged / "results.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def site_root_of(out_dir: Path, site_root: Path | None = None) -> Path:
-    """The report site a run folder belongs to (see :func:`run_notebook`)."""
-    if site_root is not None:
-        return Path(site_root).resolve()
-    reports = Path(config.REPORTS_DIR).resolve()
-    return reports if out_dir.resolve().is_relative_to(reports) else out_dir.resolve().parent
-
-
-def _index_href(site: Path, folder: Path) -> str:
+def _index_href(site: Path | None, folder: Path) -> str | None:
+    if site is None:  # a run in no site has no index to link back to
+        return None
     return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
 
 
@@ -347,10 +378,16 @@ class PlannedRun:
     reason: str
     scenario: str | None = None
     build_inputs: str = ""
+    site: Path | None = None  # the report site the run belongs to (None: the folder's own, found by sites.find_site)
 
     @property
     def name(self) -> str:
         return self.source.stem
+
+    @property
+    def kind(self) -> str:
+        """How the site's index labels the run."""
+        return f"scenario {self.scenario}" if self.scenario else "default"
 
 
 def plan_build(
@@ -362,12 +399,14 @@ def plan_build(
 ) -> list[PlannedRun]:
     """Resolve and check the parameters of every selected notebook and decide which need to run.
 
-    Raises :class:`trustlab.params.ParameterError` before anything runs if any notebook's
-    parameters are invalid. ``on_pending()`` is called once, before any parameters are resolved,
+    Raises :class:`trustlab.params.ParameterError` before anything runs (and writes nothing) if
+    any notebook's parameters are invalid, or :class:`trustlab.sites.OwnershipError` if a report
+    folder that would be replaced is not trustlab's. ``out_root`` (default ``reports/``) is the
+    report site; the caller opens it (:func:`trustlab.sites.open_site`) before :func:`build`. ``on_pending()`` is called once, before any parameters are resolved,
     if some run is not up to date (the command line starts its fork server there, so that it
     imports while the parameters are checked).
     """
-    out_root = Path(out_root or config.REPORTS_DIR)
+    out_root = Path(out_root or config.REPORTS_DIR).resolve()
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
     checked = []
     for source in sources:
@@ -383,9 +422,11 @@ def plan_build(
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
             planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
-                                      "up to date", scenario, digest))
+                                      "up to date", scenario, digest, out_root))
             continue
         resolved = params.resolve(source, files=files)
+        sites.check_run_folder(out_dir)
+        sites.check_run_folder(sites.failed_dir(out_dir, out_root))
         key = cache_key(source, resolved, files)
         if force:
             reason = "forced"
@@ -393,7 +434,7 @@ def plan_build(
             reason = "no previous report"
         else:
             reason = "inputs changed"
-        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario, digest))
+        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario, digest, out_root))
     return planned
 
 
@@ -424,6 +465,8 @@ def build(
             to_run.append((index, run))
     if not to_run:
         return [outcomes[i] for i in range(len(planned))]
+    for site in {run.site for _, run in to_run if run.site is not None}:
+        sites.open_site(site)
 
     own_server = fork_server is True
     server = start_fork_server() if own_server else (fork_server or None)
@@ -446,6 +489,7 @@ def build(
         outcome = run_notebook(
             run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
             progress=progress, key=run.key, build_inputs=run.build_inputs, executor=execute,
+            site_root=run.site, kind=run.kind,
         )
         return index, outcome
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from trustlab import params, runner
+from trustlab import params, runner, sites
 from trustlab.params import ParameterError
 
 
@@ -129,9 +129,10 @@ def run_fast(
     )
 
 
-def _run_point(source: str, resolved: dict[str, Any], out_dir: str, site_root: str, timeout: float) -> dict[str, Any]:
+def _run_point(source: str, resolved: dict[str, Any], out_dir: str, site_root: str | None, timeout: float) -> dict[str, Any]:
     outcome = runner.run_notebook(
-        Path(source), resolved, Path(out_dir), timeout=timeout, progress=False, site_root=Path(site_root)
+        Path(source), resolved, Path(out_dir), timeout=timeout, progress=False,
+        site_root=Path(site_root) if site_root else None, kind=f"sweep {Path(out_dir).parent.name}",
     )
     return {"status": outcome.status, "results": outcome.results, "seconds": outcome.seconds, "error": outcome.error}
 
@@ -155,7 +156,8 @@ def run_notebooks(
     source = str(params.notebook_source(notebook))
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    site_root = str(runner.site_root_of(out_dir))
+    site = sites.find_site(out_dir)
+    site_root = str(site) if site is not None else None
     cluster = None
     if scheduler:
         client = Client(scheduler)

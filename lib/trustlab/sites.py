@@ -1,0 +1,394 @@
+"""Where trustlab may write: the run folders, report sites and published copies it made itself.
+
+trustlab writes only into places it owns, and each carries a small manifest saying so:
+
+- a **run folder** (one notebook run: ``NAME.ipynb``, ``NAME.html``, ``results.json``) holds
+  ``.trustlab-run.json`` listing the files trustlab wrote into it;
+- a **report site** (``reports/`` or ``build --out DIR``) holds ``.trustlab-site.json`` recording
+  the runs and sweeps written into it; its ``index.html`` lists exactly those, and nothing is ever
+  found by scanning folders;
+- a **published copy** (``trustlab publish DEST``) holds ``.trustlab-published.json`` listing its files.
+
+An existing folder without its manifest, or holding files the manifest does not list, is refused
+with a message naming it, and nothing in it is touched. The one exception is the checkout's own
+``reports/`` folder (ignored by git, documented as trustlab's output), which is marked as a site
+when first used; even there trustlab only adds and replaces run folders it marked itself.
+
+Writers of one site serialize on its lock (:func:`locked`): concurrent builds and runs wait for
+each other, and the waiting one says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from trustlab import config
+from trustlab.params import ParameterError
+
+RUN_MANIFEST = ".trustlab-run.json"
+SITE_MANIFEST = ".trustlab-site.json"
+PUBLISHED_MANIFEST = ".trustlab-published.json"
+MADE_BY = "trustlab"
+FAILED_DIRNAME = "failed"
+
+
+class OwnershipError(ParameterError):
+    """trustlab was asked to write where it must not: a folder it did not make, or files it did not write."""
+
+
+# ---------------------------------------------------------------- manifests
+
+
+def read_manifest(folder: Path, name: str) -> dict[str, Any] | None:
+    """The manifest ``name`` in ``folder`` if trustlab wrote it (a JSON mapping saying so), else None."""
+    try:
+        data = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("made_by") == MADE_BY else None
+
+
+def write_manifest(folder: Path, name: str, content: dict[str, Any]) -> None:
+    """Write a manifest atomically (a unique temporary file renamed over the old one)."""
+    folder = Path(folder)
+    handle, temporary = tempfile.mkstemp(prefix=f"{name}.", suffix=".tmp", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump({"made_by": MADE_BY, **content}, stream, indent=2, ensure_ascii=False, sort_keys=True)
+    os.replace(temporary, folder / name)
+
+
+def _entries(folder: Path) -> list[str]:
+    """Every file and folder under ``folder``, as relative POSIX paths (folders end with '/')."""
+    found = []
+    for path in sorted(Path(folder).rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        found.append(rel + "/" if path.is_dir() and not path.is_symlink() else rel)
+    return found
+
+
+def _unlisted(folder: Path, listed: list[str], manifest: str) -> list[str]:
+    allowed = set(listed) | {manifest}
+    allowed |= {parent.as_posix() + "/" for entry in listed for parent in Path(entry.rstrip("/")).parents if parent != Path(".")}
+    return [entry for entry in _entries(folder) if entry not in allowed]
+
+
+def mark_run(folder: Path, notebook: str, kind: str = "run") -> None:
+    """Write the manifest of a run folder (or of a sweep folder: ``kind="sweep"``), listing every file now in it."""
+    files = [entry for entry in _entries(folder) if entry != RUN_MANIFEST]
+    write_manifest(folder, RUN_MANIFEST, {"kind": kind, "notebook": notebook, "files": files})
+
+
+def _describe(entries: list[str], limit: int = 5) -> str:
+    shown = ", ".join(entries[:limit])
+    return shown + (f" and {len(entries) - limit} more" if len(entries) > limit else "")
+
+
+def _legacy_run(folder: Path, entries: list[str]) -> bool:
+    """A run folder of an older trustlab (before manifests): only the files a run writes, named
+    after the notebook its ``results.json`` records."""
+    try:
+        record = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(record, dict) or not isinstance(record.get("provenance"), dict):
+        return False
+    name = str(record.get("notebook", ""))
+    return set(entries) <= {"results.json", f"{name}.ipynb", f"{name}.html", "error.txt"}
+
+
+def check_run_folder(folder: Path) -> None:
+    """Refuse (:class:`OwnershipError`) unless ``folder`` may be replaced by a run: it does not
+    exist, is an empty folder, or is a run folder trustlab made holding only files it wrote."""
+    folder = Path(folder)
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise OwnershipError(f"{folder}: exists and is not a folder trustlab made; refusing to replace it")
+    entries = _entries(folder)
+    if not entries:
+        return
+    manifest = read_manifest(folder, RUN_MANIFEST)
+    if manifest is None and _legacy_run(folder, entries):
+        return
+    if manifest is None:
+        raise OwnershipError(
+            f"{folder}: this folder exists and trustlab did not make it (no {RUN_MANIFEST}); refusing to "
+            f"write into it. Nothing in it was touched. Choose another --out, or move it away."
+        )
+    foreign = _unlisted(folder, list(manifest.get("files", [])), RUN_MANIFEST)
+    if foreign:
+        raise OwnershipError(
+            f"{folder}: holds files trustlab did not write ({_describe(foreign)}); refusing to replace it. "
+            f"Nothing in it was touched: move those files away first."
+        )
+
+
+# ---------------------------------------------------------------- sites
+
+
+def _is_checkout_reports(folder: Path) -> bool:
+    return Path(folder).resolve() == Path(config.REPORTS_DIR).resolve()
+
+
+def find_site(out_dir: Path) -> Path | None:
+    """The report site ``out_dir`` lies in: the nearest folder above it that trustlab marked as a
+    site, or the checkout's ``reports/`` when ``out_dir`` is inside it; None for a run on its own."""
+    out_dir = Path(out_dir).resolve()
+    reports = Path(config.REPORTS_DIR).resolve()
+    for parent in out_dir.parents:
+        if read_manifest(parent, SITE_MANIFEST) is not None or parent == reports:
+            return parent
+    return None
+
+
+def check_site_root(root: Path) -> None:
+    """Refuse (:class:`OwnershipError`) a site root :func:`open_site` would refuse, creating nothing."""
+    root = Path(root).resolve()
+    if read_manifest(root, SITE_MANIFEST) is not None:
+        check_writable(root)
+        return
+    if root.exists() and not root.is_dir():
+        raise OwnershipError(f"{root}: exists and is not a folder; a report site must be a folder trustlab made")
+    if root.is_dir() and any(root.iterdir()) and not _is_checkout_reports(root):
+        raise OwnershipError(
+            f"{root}: this folder exists and is not a report site trustlab made (no {SITE_MANIFEST}); "
+            f"refusing to write into it. Nothing in it was touched. Choose a new or empty folder."
+        )
+    check_writable(root)
+
+
+def open_site(root: Path) -> Path:
+    """Make sure ``root`` is a report site trustlab may write into, marking it if it is new, and return it.
+
+    A folder that does not exist or is empty becomes a site; so does the checkout's ``reports/``.
+    Any other existing folder without the site manifest is refused, untouched.
+    """
+    root = Path(root).resolve()
+    check_site_root(root)
+    if read_manifest(root, SITE_MANIFEST) is not None:
+        return root
+    root.mkdir(parents=True, exist_ok=True)
+    # Created without replacing: when two processes open the same new site, one manifest wins whole.
+    handle, temporary = tempfile.mkstemp(prefix=f"{SITE_MANIFEST}.", suffix=".tmp", dir=root)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump({"made_by": MADE_BY, "kind": "site", "runs": {}, "sweeps": []}, stream, indent=2)
+    try:
+        os.link(temporary, root / SITE_MANIFEST)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
+    return root
+
+
+_site_update = threading.Lock()  # builds register their runs from several threads
+
+
+def _site_manifest(root: Path) -> dict[str, Any]:
+    manifest = read_manifest(root, SITE_MANIFEST)
+    if manifest is None:
+        raise OwnershipError(f"{root}: not a report site trustlab made (no {SITE_MANIFEST})")
+    runs = manifest.get("runs")
+    sweeps = manifest.get("sweeps")
+    manifest["runs"] = runs if isinstance(runs, dict) else {}
+    manifest["sweeps"] = sweeps if isinstance(sweeps, list) else []
+    return manifest
+
+
+def register_run(root: Path, folder: Path, kind: str) -> None:
+    """Record in the site's manifest that ``folder`` (inside it) holds a run of this kind."""
+    root = Path(root).resolve()
+    rel = Path(folder).resolve().relative_to(root).as_posix()
+    with _site_update:
+        manifest = _site_manifest(root)
+        manifest["runs"][rel] = {"kind": kind}
+        write_manifest(root, SITE_MANIFEST, {k: v for k, v in manifest.items() if k != "made_by"})
+
+
+def unregister_run(root: Path, folder: Path) -> None:
+    """Forget ``folder`` in the site's manifest (its run was removed)."""
+    root = Path(root).resolve()
+    rel = Path(folder).resolve().relative_to(root).as_posix()
+    with _site_update:
+        manifest = _site_manifest(root)
+        if manifest["runs"].pop(rel, None) is not None:
+            write_manifest(root, SITE_MANIFEST, {k: v for k, v in manifest.items() if k != "made_by"})
+
+
+def register_sweep(root: Path, folder: Path, points: list[Path]) -> None:
+    """Record a sweep folder (its table) and its point runs in the site's manifest."""
+    root = Path(root).resolve()
+    rel = Path(folder).resolve().relative_to(root).as_posix()
+    with _site_update:
+        manifest = _site_manifest(root)
+        manifest["runs"] = {k: v for k, v in manifest["runs"].items() if not k.startswith(rel + "/")}
+        for point in points:
+            manifest["runs"][Path(point).resolve().relative_to(root).as_posix()] = {"kind": f"sweep {Path(folder).name}"}
+        if rel not in manifest["sweeps"]:
+            manifest["sweeps"].append(rel)
+        write_manifest(root, SITE_MANIFEST, {k: v for k, v in manifest.items() if k != "made_by"})
+
+
+def recorded_runs(root: Path) -> dict[str, str]:
+    """The runs a site records: relative folder -> kind ("default", "scenario S", "run", "failed", "sweep S")."""
+    runs = _site_manifest(Path(root))["runs"]
+    return {folder: str(entry.get("kind", "run")) if isinstance(entry, dict) else "run" for folder, entry in runs.items()}
+
+
+def recorded_sweeps(root: Path) -> list[str]:
+    """The sweep folders a site records, relative to it."""
+    return [str(s) for s in _site_manifest(Path(root))["sweeps"]]
+
+
+def failed_dir(out_dir: Path, site: Path | None) -> Path:
+    """Where a failed run of ``out_dir`` goes, leaving the last good report untouched: the
+    site's ``failed/`` beside it (``reports/failed/NAME``), or ``out_dir/failed`` for a run on its own."""
+    out_dir = Path(out_dir)
+    if site is None:
+        return out_dir / FAILED_DIRNAME
+    return out_dir.parent / FAILED_DIRNAME / out_dir.name
+
+
+# ---------------------------------------------------------------- checks before anything runs
+
+
+def check_writable(path: Path) -> None:
+    """Refuse (:class:`OwnershipError`) unless files can be created at ``path``: probe the folder
+    itself if it exists, else the nearest existing folder above it (where it would be created)."""
+    path = Path(path).resolve()
+    probe_in = path
+    while not probe_in.exists():
+        probe_in = probe_in.parent
+    if not probe_in.is_dir():
+        raise OwnershipError(f"{path}: cannot be created: {probe_in} is a file, not a folder")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".trustlab-probe-", dir=probe_in)
+    except OSError as exc:
+        raise OwnershipError(f"{path}: cannot write into {probe_in}: {exc.strerror or exc}") from None
+    os.close(handle)
+    os.unlink(probe)
+
+
+# ---------------------------------------------------------------- moving folders into place
+
+
+def replace_dir(staged: Path, target: Path) -> None:
+    """Move ``staged`` to ``target``; the old target survives until the new one is in place.
+
+    Callers hold the lock of the place they write (:func:`locked`); the backup name is unique
+    anyway, so a crash leaves at most one hidden ``.NAME.old-*`` folder, removed by the next
+    run into the same place.
+    """
+    target = Path(target)
+    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    backup.rmdir()  # only its unique name is wanted
+    if target.exists():
+        target.rename(backup)
+    try:
+        staged.rename(target)
+    except BaseException:
+        if backup.exists() and not target.exists():
+            backup.rename(target)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def remove_old_backups(target: Path) -> None:
+    """Remove ``.NAME.old-*`` folders that a crash between the two renames of :func:`replace_dir` left."""
+    target = Path(target)
+    if target.parent.is_dir():
+        for leftover in target.parent.glob(f".{target.name}.old-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- locks
+
+
+_locks: dict[str, Any] = {}
+_locks_guard = threading.Lock()
+
+
+def lock_path(place: Path) -> Path:
+    """The lock file of a place trustlab writes (a site, or a run folder on its own): a file named
+    by a hash of its path, in a trustlab folder of the system's temporary directory. Kept outside
+    the place itself, so that it can be taken before the place exists and survives the place's
+    folder being replaced."""
+    place = Path(place).resolve()
+    folder = Path(tempfile.gettempdir()) / f"trustlab-locks-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / (hashlib.sha256(str(place).encode()).hexdigest()[:32] + ".lock")
+
+
+@contextlib.contextmanager
+def locked(place: Path, poll_seconds: float = 0.2) -> Iterator[None]:
+    """Hold the lock of a site (or of a run folder on its own) while writing it.
+
+    Reentrant within a process (a build's threads and the command that started them share it);
+    another process waits, saying once on stderr that it is waiting and for what.
+    """
+    from filelock import FileLock, Timeout
+
+    path = lock_path(place)
+    with _locks_guard:
+        lock = _locks.setdefault(str(path), FileLock(str(path), thread_local=False))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"trustlab: waiting for another trustlab process writing to {place} (lock {path})", file=sys.stderr)
+        lock.acquire(poll_interval=poll_seconds)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def check_publish_destination(dest: Path, site: Path) -> None:
+    """Refuse a publish destination that is, contains or lies inside the site or the checkout, or
+    that exists and is not a copy trustlab published (or holds files it did not write there)."""
+    dest, site = Path(dest).resolve(), Path(site).resolve()
+    checkout = Path(config.PROJECT_ROOT).resolve()
+    for name, place in (("the site", site), ("the checkout", checkout)):
+        if dest == place or dest.is_relative_to(place) or place.is_relative_to(dest):
+            raise OwnershipError(
+                f"publish destination {dest} is, contains or lies inside {name} ({place}); "
+                f"choose a folder outside both the site and the checkout"
+            )
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise OwnershipError(f"publish destination {dest} exists and is not a folder")
+    entries = _entries(dest)
+    if not entries:
+        return
+    manifest = read_manifest(dest, PUBLISHED_MANIFEST)
+    if manifest is None:
+        raise OwnershipError(
+            f"publish destination {dest} exists and is not a copy trustlab published (no {PUBLISHED_MANIFEST}); "
+            f"refusing to replace it. Nothing in it was touched. Choose a new or empty folder."
+        )
+    foreign = _unlisted(dest, list(manifest.get("files", [])), PUBLISHED_MANIFEST)
+    if foreign:
+        raise OwnershipError(
+            f"publish destination {dest} holds files trustlab did not publish ({_describe(foreign)}); "
+            f"refusing to replace it. Nothing in it was touched."
+        )
+
+
+def mark_published(folder: Path, site: Path) -> None:
+    """Write a published copy's manifest, listing every file in it."""
+    files = [entry for entry in _entries(folder) if entry != PUBLISHED_MANIFEST]
+    write_manifest(folder, PUBLISHED_MANIFEST, {"kind": "published", "site": str(Path(site).resolve()), "files": files})

@@ -1,0 +1,340 @@
+"""trustlab writes only where it owns: run folders, report sites and published copies carry a
+manifest, anything else is refused untouched; the index lists what the site records; concurrent
+writers of one site serialize on its lock."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from trustlab import config, params, report, runner, sites
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+DEMO = FIXTURES / "90_demo.py"
+
+
+def trustlab(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=timeout,
+        stdin=subprocess.DEVNULL, **kwargs,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def immutable():
+    """Make folders unwritable even for root (chattr +i), undone after the test."""
+    marked: list[Path] = []
+
+    def make(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            folder.chmod(0o555)
+        elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("this file system cannot make a folder immutable (chattr +i)")
+        marked.append(folder)
+        return folder
+
+    yield make
+    for folder in marked:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+# ---------------------------------------------------------------- run folders
+
+
+def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my own work")
+    before = snapshot(tmp_path)
+    proc = trustlab("run", str(DEMO), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{out}: this folder exists and trustlab did not make it" in proc.stderr
+    assert "Traceback" not in proc.stderr and "running" not in proc.stderr
+    assert snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "something was written beside the folder"
+
+
+def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path):
+    # An unrelated results.json nearby (here: a list) must not be read: nothing scans the parent.
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "results.json").write_text("[1, 2, 3]")
+    out = tmp_path / "run"
+    proc = trustlab("run", str(DEMO), "-p", "x", "3", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "run"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
+    html = (out / "90_demo.html").read_text()
+    assert "All reports" not in html and "index.html" not in html
+    assert "index:" not in proc.stdout
+    # trustlab's own folder is replaced by the next run into it.
+    proc = trustlab("run", str(DEMO), "-p", "x", "4", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "results.json").read_text())["results"]["double"] == 8.0
+
+
+def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path):
+    out = tmp_path / "run"
+    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    (out / "analysis-notes.md").write_text("added by hand")
+    before = snapshot(out)
+    proc = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(out))
+    assert proc.returncode == 2
+    assert "holds files trustlab did not write (analysis-notes.md)" in proc.stderr
+    assert snapshot(out) == before
+
+
+def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path):
+    out = tmp_path / "run"
+    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    good = snapshot(out)
+    proc = trustlab("run", str(DEMO), "-p", "fail", "true", "--out", str(out))
+    assert proc.returncode == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    assert (out / "failed" / "90_demo.html").exists()
+    assert {k: v for k, v in snapshot(out).items() if not k.startswith(("failed/", ".trustlab"))} == {
+        k: v for k, v in good.items() if not k.startswith(".trustlab")}
+    # The folder is still trustlab's (its manifest lists the failure), so a good run replaces it.
+    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    assert not (out / "failed").exists()
+
+
+def test_a_file_in_place_of_the_output_folder_is_refused(tmp_path):
+    target = tmp_path / "report"
+    target.write_text("not a folder")
+    proc = trustlab("run", str(DEMO), "--out", str(target))
+    assert proc.returncode == 2 and "is not a folder trustlab made" in proc.stderr
+    assert target.read_text() == "not a folder"
+
+
+def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immutable):
+    locked_parent = tmp_path / "read-only"
+    locked_parent.mkdir()
+    immutable(locked_parent)
+    proc = trustlab("run", str(DEMO), "--out", str(locked_parent / "run"))
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot write into {locked_parent}" in proc.stderr
+    assert "running" not in proc.stderr and "Traceback" not in proc.stderr
+
+    site = tmp_path / "site"
+    sites.open_site(site)
+    immutable(site)
+    proc = trustlab("build", "00_source_facts", "--scenario", "smoke", "--out", str(site))
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot write into {site}" in proc.stderr and "building" not in proc.stderr
+
+
+def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tmp_path):
+    out = tmp_path / "run"
+    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    (out / sites.RUN_MANIFEST).unlink()  # as written before manifests existed
+    sites.check_run_folder(out)
+    (out / "extra.csv").write_text("a\n1\n")
+    with pytest.raises(sites.OwnershipError, match="trustlab did not make it"):
+        sites.check_run_folder(out)
+
+
+# ---------------------------------------------------------------- sites and the index
+
+
+def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("\\begin{document}")
+    proc = trustlab("build", "00_source_facts", "--out", str(folder))
+    assert proc.returncode == 2
+    assert "is not a report site trustlab made" in proc.stderr
+    assert snapshot(folder) == {"thesis.tex": b"\\begin{document}"}
+    proc = trustlab("build", "00_source_facts", "--dry-run", "--out", str(folder))
+    assert proc.returncode == 2 and "is not a report site trustlab made" in proc.stderr
+
+
+def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path):
+    site = sites.open_site(tmp_path / "site")
+    resolved = params.resolve(DEMO)
+    assert runner.run_notebook(DEMO, resolved, site / "runs" / "a", site_root=site).ok
+    assert runner.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), site / "runs" / "b", site_root=site).status == "failed"
+    # Folders that only look like runs, and records of the wrong shape, are not the site's runs.
+    shutil.copytree(site / "runs" / "a", site / "copied-by-hand")
+    (site / "stray").mkdir()
+    (site / "stray" / "results.json").write_text('{"provenance": []}')
+    index = report.build_index(site, [DEMO]).read_text()
+    assert "runs/a/90_demo.html" in index and "runs/failed/b/90_demo.html" in index
+    assert "copied-by-hand" not in index and "stray" not in index
+    assert sites.recorded_runs(site) == {"runs/a": "run", "runs/failed/b": "failed"}
+    # A successful rerun supersedes the failure: its folder is removed and forgotten.
+    assert runner.run_notebook(DEMO, resolved, site / "runs" / "b", site_root=site).ok
+    assert sites.recorded_runs(site) == {"runs/a": "run", "runs/b": "run"}
+    assert not (site / "runs" / "failed" / "b").exists()
+
+
+def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys):
+    site = sites.open_site(tmp_path / "site")
+    assert runner.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site).ok
+    (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
+    index = report.build_index(site, [DEMO]).read_text()
+    assert "a/90_demo.html" not in index
+    assert "not a run record of the expected shape" in capsys.readouterr().err
+
+
+def test_the_index_is_written_only_in_a_site_trustlab_made(tmp_path):
+    (tmp_path / "page.html").write_text("mine")
+    with pytest.raises(sites.OwnershipError, match="not a report site trustlab made"):
+        report.build_index(tmp_path, [DEMO])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]
+
+
+def test_the_checkout_reports_folder_is_a_site(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "screenshots").mkdir()  # written by an older trustlab, without a manifest
+    monkeypatch.setattr(config, "REPORTS_DIR", reports)
+    assert sites.find_site(reports / "runs" / "x") == reports.resolve()
+    assert sites.open_site(reports) == reports.resolve()
+    assert sites.read_manifest(reports, sites.SITE_MANIFEST)["kind"] == "site"
+
+
+# ---------------------------------------------------------------- publish
+
+
+@pytest.fixture
+def built_site(tmp_path) -> Path:
+    site = sites.open_site(tmp_path / "site")
+    assert runner.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default").ok
+    report.build_index(site, [DEMO])
+    return site
+
+
+def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
+    dest = tmp_path / "shared"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("keep me")
+    proc = trustlab("publish", str(dest), "--site", str(built_site))
+    assert proc.returncode == 2 and "is not a copy trustlab published" in proc.stderr
+    assert snapshot(dest) == {"keep.txt": b"keep me"}
+
+
+def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp_path):
+    dest = tmp_path / "shared"
+    assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
+    assert (dest / "index.html").exists() and (dest / sites.PUBLISHED_MANIFEST).exists()
+    assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
+    (dest / "comments.txt").write_text("reviewer notes")
+    proc = trustlab("publish", str(dest), "--site", str(built_site))
+    assert proc.returncode == 2 and "holds files trustlab did not publish (comments.txt)" in proc.stderr
+    assert (dest / "comments.txt").read_text() == "reviewer notes"
+
+
+@pytest.mark.parametrize("where", ["site itself", "inside the site", "contains the site", "checkout", "inside the checkout"])
+def test_publish_refuses_the_site_the_checkout_and_what_contains_them(tmp_path, where):
+    parent = tmp_path / "P"
+    site = sites.open_site(parent / "sub" / "site")
+    assert runner.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site).ok
+    report.build_index(site, [DEMO])
+    dest = {
+        "site itself": site, "inside the site": site / "copy", "contains the site": parent,
+        "checkout": config.PROJECT_ROOT, "inside the checkout": config.PROJECT_ROOT / "shared-site",
+    }[where]
+    before = snapshot(parent)
+    proc = trustlab("publish", str(dest), "--site", str(site))
+    assert proc.returncode == 2, proc.stderr
+    assert "is, contains or lies inside" in proc.stderr
+    assert snapshot(parent) == before
+    assert not (config.PROJECT_ROOT / "shared-site").exists()
+
+
+# ---------------------------------------------------------------- concurrent writers
+
+
+def test_concurrent_index_writes_never_collide(built_site):
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            report.build_index(built_site, [DEMO])
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for _ in range(200):
+            pool.submit(write)
+    assert errors == []
+    assert sorted(p.name for p in built_site.iterdir() if p.name.startswith(".index")) == []
+
+
+def _replace_many(site: str, rounds: int) -> int:
+    target = Path(site) / "report"
+    for _ in range(rounds):
+        with sites.locked(Path(site)):
+            staged = Path(site) / f".staged-{os.getpid()}"
+            staged.mkdir()
+            (staged / "results.json").write_text(str(os.getpid()))
+            sites.replace_dir(staged, target)
+    return rounds
+
+
+def test_replacing_a_folder_from_many_processes_under_the_site_lock_leaves_nothing_behind(tmp_path):
+    site = sites.open_site(tmp_path / "site")
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        assert sum(pool.starmap(_replace_many, [(str(site), 15)] * 6)) == 90
+    assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "report"]
+
+
+def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so(tmp_path):
+    site = sites.open_site(tmp_path / "site")
+    script = (
+        "import sys; from pathlib import Path; from trustlab import sites\n"
+        "with sites.locked(Path(sys.argv[1])): print('got it', flush=True)\n"
+    )
+    entered = threading.Event()
+
+    def enter_from_another_thread() -> None:
+        with sites.locked(site):
+            entered.set()
+
+    with sites.locked(site), sites.locked(site):  # reentrant, also across threads of this process
+        worker = threading.Thread(target=enter_from_another_thread)
+        worker.start()
+        worker.join(timeout=10)
+        assert entered.is_set()
+        other = subprocess.Popen([sys.executable, "-c", script, str(site)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        err_line = other.stderr.readline()
+        assert "waiting for another trustlab process writing to" in err_line
+        assert other.poll() is None, "the second process did not wait"
+    out, _ = other.communicate(timeout=30)
+    assert out.strip() == "got it"
+
+
+def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
+    site = sites.open_site(tmp_path / "site")
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "trustlab.cli", "run", str(DEMO), "-p", "x", str(x),
+                          "-p", "sleep_seconds", "2", "--out", str(site / "runs" / f"x{x}")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        for x in (1, 2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert any("waiting for another trustlab process" in err for _, err in outputs)
+    assert sorted(sites.recorded_runs(site)) == ["runs/x1", "runs/x2"]
+    index = (site / "index.html").read_text()
+    assert "runs/x1/90_demo.html" in index and "runs/x2/90_demo.html" in index
+    leftovers = [p for p in site.rglob(".*") if p.name != sites.SITE_MANIFEST and p.name != sites.RUN_MANIFEST]
+    assert leftovers == []
