@@ -132,6 +132,14 @@ def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immuta
     assert f"cannot write into {locked_parent}" in proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
 
+    out = tmp_path / "run"
+    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    before = snapshot(out)
+    immutable(out)  # trustlab's own folder, but it cannot be replaced
+    proc = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(out))
+    assert proc.returncode == 2 and f"cannot write into {out}" in proc.stderr and "running" not in proc.stderr
+    assert snapshot(out) == before
+
     site = tmp_path / "site"
     sites.open_site(site)
     immutable(site)

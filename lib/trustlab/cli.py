@@ -70,9 +70,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _check_run_places(out_dir: Path, site: Path | None) -> None:
     """Refuse, before any kernel starts, a run whose folders trustlab may not write (and open its site)."""
-    sites.check_run_folder(out_dir)
-    sites.check_run_folder(sites.failed_dir(out_dir, site))
-    sites.check_writable(out_dir.parent)
+    sites.check_replaceable(out_dir)
+    sites.check_replaceable(sites.failed_dir(out_dir, site))
     if site is not None:
         sites.open_site(site)
 
@@ -145,8 +144,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
     out_dir = (Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}").resolve()
     site = sites.find_site(out_dir)
-    sites.check_run_folder(out_dir)
-    sites.check_writable(out_dir.parent)
+    sites.check_replaceable(out_dir)
     if site is not None:
         sites.open_site(site)
     mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")

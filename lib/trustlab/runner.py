@@ -179,11 +179,10 @@ def run_notebook(
     site = Path(site_root).resolve() if site_root is not None else sites.find_site(out_dir)
     failed_dir = sites.failed_dir(out_dir, site)
     # Checked before the kernel starts: nothing of anyone else's is replaced, and every place is writable.
-    sites.check_run_folder(out_dir)
-    sites.check_run_folder(failed_dir)
+    sites.check_replaceable(out_dir)
+    sites.check_replaceable(failed_dir)
     if site is not None:
         sites.check_site_root(site)
-    sites.check_writable(out_dir.parent)
     key = key or cache_key(source, resolved)
     progress = sys.stderr.isatty() if progress is None else progress
     started = datetime.now(timezone.utc)
@@ -425,8 +424,8 @@ def plan_build(
                                       "up to date", scenario, digest, out_root))
             continue
         resolved = params.resolve(source, files=files)
-        sites.check_run_folder(out_dir)
-        sites.check_run_folder(sites.failed_dir(out_dir, out_root))
+        sites.check_replaceable(out_dir)
+        sites.check_replaceable(sites.failed_dir(out_dir, out_root))
         key = cache_key(source, resolved, files)
         if force:
             reason = "forced"

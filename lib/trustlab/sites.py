@@ -133,6 +133,17 @@ def check_run_folder(folder: Path) -> None:
         )
 
 
+def check_replaceable(folder: Path) -> None:
+    """Everything that must hold before a run replaces ``folder``, checked before its kernel
+    starts: the folder is trustlab's (:func:`check_run_folder`), and both it (when it exists) and
+    the folder it lies in can be written (:func:`check_writable`)."""
+    folder = Path(folder)
+    check_run_folder(folder)
+    if folder.is_dir():
+        check_writable(folder)
+    check_writable(folder.parent)
+
+
 # ---------------------------------------------------------------- sites
 
 
