@@ -86,12 +86,12 @@ def _edit_facts(project: Path, fact_id: str, column: str, value: str) -> int:
 
 def test_a_facts_row_with_a_bad_number(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "value", "21萬x")
-    _run_expecting_failure(damaged, ["FactsError", f"row {row}", "value", "21萬x"])
+    _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "value", "21萬x"])
 
 
 def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "quote", "封禁違規主播、商家99萬人次")
-    _run_expecting_failure(damaged, ["FactsError", f"row {row}", "gov_violators_banned_2021", "quote not in the article text"])
+    _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "gov_violators_banned_2021", "quote not in the article text"])
 
 
 def test_a_facts_value_the_quote_does_not_state(damaged):

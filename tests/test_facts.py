@@ -1,4 +1,5 @@
-"""Tests of data/facts.csv (provenance of every fact) and of trustlab.facts."""
+"""Tests of data/facts.csv (provenance of every fact), of its loader trustlab.data.facts and of the
+statistics in trustlab.facts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustlab import config, facts, sources
+from trustlab import config, facts
+from trustlab.data import facts as data_facts
+from trustlab.data import sources
+from trustlab.data.tables import DataFileError
 
 SOURCE_ID = "kuaishou-trust-pyramid-2022-06-23"
 CSV = config.DATA_DIR / "facts.csv"
@@ -24,7 +28,7 @@ FACT_IDS = [r["fact_id"] for r in _ROWS]
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return facts.load_facts()
+    return data_facts.load_facts()
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +40,9 @@ def article() -> sources.CleanedArticle:
 
 
 def test_columns_in_order_and_many_facts(table: pd.DataFrame) -> None:
-    assert list(table.columns[: len(facts.FACTS_COLUMNS)]) == facts.FACTS_COLUMNS
+    assert list(table.columns[: len(data_facts.FACTS_COLUMNS)]) == data_facts.FACTS_COLUMNS
     assert len(table) > 40
-    assert set(table["topic"]) == set(facts.TOPICS)  # every topic has at least one fact
+    assert set(table["topic"]) == set(data_facts.TOPICS)  # every topic has at least one fact
     assert (table["source_id"] == SOURCE_ID).all()
 
 
@@ -49,12 +53,12 @@ def test_quote_is_verbatim_and_states_the_value(fact_id: str, table: pd.DataFram
     quote = row["quote"].item()
     assert quote in article.text, f"{fact_id}: quote is not a substring of the cleaned article"
     assert "\ufffd" not in quote
-    problems = facts.verify_quotes(row, article.text)
+    problems = data_facts.verify_quotes(row, article.text)
     assert problems.empty, problems.to_dict("records")
 
 
 def test_verify_quotes_finds_no_problem_in_the_file(table: pd.DataFrame, article: sources.CleanedArticle) -> None:
-    assert facts.verify_quotes(table, article.text).empty
+    assert data_facts.verify_quotes(table, article.text).empty
 
 
 # The facts other code refers to by id: value, qualifier, period as the brief fixes them.
@@ -105,7 +109,7 @@ REQUIRED_DATES = {
 @pytest.mark.parametrize("fact_id", sorted(REQUIRED))
 def test_required_fact(fact_id: str, table: pd.DataFrame) -> None:
     value, qualifier, start, end = REQUIRED[fact_id]
-    assert facts.fact_value(table, fact_id) == pytest.approx(value, rel=1e-12)
+    assert data_facts.fact_value(table, fact_id) == pytest.approx(value, rel=1e-12)
     row = table[table["fact_id"] == fact_id].iloc[0]
     if qualifier is not None:
         assert row["qualifier"] == qualifier
@@ -115,7 +119,7 @@ def test_required_fact(fact_id: str, table: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("fact_id", sorted(REQUIRED_DATES))
 def test_required_date(fact_id: str, table: pd.DataFrame) -> None:
-    assert facts.fact_date(table, fact_id) == REQUIRED_DATES[fact_id]
+    assert data_facts.fact_date(table, fact_id) == REQUIRED_DATES[fact_id]
     assert table.loc[table["fact_id"] == fact_id, "unit"].item() == "date"
 
 
@@ -129,19 +133,19 @@ def test_number_and_date_columns(table: pd.DataFrame) -> None:
 
 
 def test_load_facts_filters_by_source(table: pd.DataFrame) -> None:
-    assert len(facts.load_facts(source_id=SOURCE_ID)) == len(table)
-    assert facts.load_facts(source_id="no-such-source").empty
+    assert len(data_facts.load_facts(source_id=SOURCE_ID)) == len(table)
+    assert data_facts.load_facts(source_id="no-such-source").empty
 
 
 def test_fact_value_and_date_errors(table: pd.DataFrame) -> None:
     with pytest.raises(KeyError, match="no_such_fact"):
-        facts.fact_value(table, "no_such_fact")
+        data_facts.fact_value(table, "no_such_fact")
     with pytest.raises(KeyError, match="no_such_fact"):
-        facts.fact_date(table, "no_such_fact")
+        data_facts.fact_date(table, "no_such_fact")
     with pytest.raises(ValueError, match="date"):
-        facts.fact_value(table, "promo_festival_start_2022")
+        data_facts.fact_value(table, "promo_festival_start_2022")
     with pytest.raises(ValueError, match="not a date"):
-        facts.fact_date(table, "fastbrand_orders_616_2022")
+        data_facts.fact_date(table, "fastbrand_orders_616_2022")
 
 
 # --- schema: bad copies ----------------------------------------------------------------------------
@@ -160,24 +164,24 @@ def _write_copy(tmp_path, edit) -> tuple:
 
 def test_good_copy_loads(tmp_path) -> None:
     path = _write_copy(tmp_path, lambda rows: None)
-    assert len(facts.load_facts(path)) == len(_ROWS)
+    assert len(data_facts.load_facts(path)) == len(_ROWS)
 
 
 def test_bad_number_names_row_column_value(tmp_path) -> None:
     path = _write_copy(tmp_path, lambda rows: rows[4].update(value="6244萬"))
-    with pytest.raises(facts.FactsError) as exc:
-        facts.load_facts(path)
+    with pytest.raises(DataFileError) as exc:
+        data_facts.load_facts(path)
     message = str(exc.value)
     assert str(path) in message
-    assert "row 6" in message  # data row 5, header is row 1
+    assert "line 6 (row 4, fact_id " in message  # data row 4 counted from 0, header is line 1
     assert "'value'" in message and "'6244萬'" in message
     assert "plain number" in message and "ISO date" in message
 
 
 def test_unknown_topic(tmp_path) -> None:
     path = _write_copy(tmp_path, lambda rows: rows[0].update(topic="governance"))
-    with pytest.raises(facts.FactsError, match=r"row 2 .*'topic'.*'governance'.*one of"):
-        facts.load_facts(path)
+    with pytest.raises(DataFileError, match=r"line 2 .*'topic'.*'governance'.*one of"):
+        data_facts.load_facts(path)
 
 
 def test_duplicate_id(tmp_path) -> None:
@@ -185,18 +189,18 @@ def test_duplicate_id(tmp_path) -> None:
         rows[9]["fact_id"] = rows[2]["fact_id"]
 
     path = _write_copy(tmp_path, edit)
-    with pytest.raises(facts.FactsError) as exc:
-        facts.load_facts(path)
+    with pytest.raises(DataFileError) as exc:
+        data_facts.load_facts(path)
     message = str(exc.value)
-    assert "row 4 " in message and "row 11 " in message
+    assert "line 4 " in message and "line 11 " in message
     assert "'fact_id'" in message and "not used by any other row" in message
 
 
 def test_period_end_before_start(tmp_path) -> None:
     idx = FACT_IDS.index("fastbrand_orders_616_2022")
     path = _write_copy(tmp_path, lambda rows: rows[idx].update(period_end="2022-05-19"))
-    with pytest.raises(facts.FactsError, match=rf"row {idx + 2} .*'period_end'.*'2022-05-19'.*on or after period_start"):
-        facts.load_facts(path)
+    with pytest.raises(DataFileError, match=rf"line {idx + 2} .*'period_end'.*'2022-05-19'.*on or after period_start"):
+        data_facts.load_facts(path)
 
 
 def test_bad_date_and_qualifier_and_id_all_listed(tmp_path) -> None:
@@ -207,20 +211,20 @@ def test_bad_date_and_qualifier_and_id_all_listed(tmp_path) -> None:
         rows[3]["quote"] = ""
 
     path = _write_copy(tmp_path, edit)
-    with pytest.raises(facts.FactsError) as exc:
-        facts.load_facts(path)
+    with pytest.raises(DataFileError) as exc:
+        data_facts.load_facts(path)
     message = str(exc.value)
-    assert "row 2 " in message and "'period_start'" in message and "'2021-13-01'" in message
-    assert "row 3 " in message and "'qualifier'" in message and "'roughly'" in message
-    assert "row 4 " in message and "'Bad-Id'" in message and "^[a-z0-9_]+$" in message
-    assert "row 5 " in message and "'quote'" in message
+    assert "line 2 " in message and "'period_start'" in message and "'2021-13-01'" in message
+    assert "line 3 " in message and "'qualifier'" in message and "'roughly'" in message
+    assert "line 4 " in message and "'Bad-Id'" in message and "^[a-z0-9_]+$" in message
+    assert "line 5 " in message and "'quote'" in message
 
 
 def test_date_value_needs_date_unit(tmp_path) -> None:
     idx = FACT_IDS.index("promo_festival_start_2022")
     path = _write_copy(tmp_path, lambda rows: rows[idx].update(unit="days"))
-    with pytest.raises(facts.FactsError, match=rf"row {idx + 2} .*'unit'.*'days'"):
-        facts.load_facts(path)
+    with pytest.raises(DataFileError, match=rf"line {idx + 2} .*'unit'.*'days'"):
+        data_facts.load_facts(path)
 
 
 def test_missing_column(tmp_path) -> None:
@@ -235,15 +239,15 @@ def test_missing_column(tmp_path) -> None:
         writer = csv.DictWriter(fh, fieldnames=[c for c in _ROWS[0] if c != "note"])
         writer.writeheader()
         writer.writerows(rows)
-    with pytest.raises(facts.FactsError, match="note"):
-        facts.load_facts(path)
+    with pytest.raises(DataFileError, match="note"):
+        data_facts.load_facts(path)
 
 
 def test_quote_not_in_source_is_reported(table: pd.DataFrame, article: sources.CleanedArticle) -> None:
     bad = table.copy()
     i = FACT_IDS.index("gov_violators_banned_2021")
     bad.loc[i, "quote"] = "封禁違規主播、商家22萬人次"
-    problems = facts.verify_quotes(bad, article.text)
+    problems = data_facts.verify_quotes(bad, article.text)
     assert problems.to_dict("records") == [
         {"fact_id": "gov_violators_banned_2021", "row": i + 2, "problem": "quote not in the article text: '封禁違規主播、商家22萬人次'"}
     ]
@@ -255,7 +259,7 @@ def test_value_not_in_quote_is_reported(table: pd.DataFrame, article: sources.Cl
     j = FACT_IDS.index("promo_festival_end_alt_2022")
     bad.loc[i, "value"] = "6244"  # forgot the 萬
     bad.loc[j, "value"] = "2022-06-19"  # the quote says 6月14日
-    problems = facts.verify_quotes(bad, article.text)
+    problems = data_facts.verify_quotes(bad, article.text)
     assert list(problems["fact_id"]) == ["gov_counterfeit_listings_intercepted_2021", "promo_festival_end_alt_2022"]
     assert list(problems["row"]) == [i + 2, j + 2]
 
@@ -271,7 +275,7 @@ def test_verify_quotes_signed_and_date_precision() -> None:
         ]
     )
     text = "下降 8.96%。同年11月,發布。2021年初推出。7月2號要發布"
-    assert list(facts.verify_quotes(frame, text)["fact_id"]) == ["d"]
+    assert list(data_facts.verify_quotes(frame, text)["fact_id"]) == ["d"]
 
 
 # --- derived rates -------------------------------------------------------------------------------------
@@ -370,3 +374,21 @@ def test_notebook_parameter_checker() -> None:
     facts.check_params({"topics": ["pricing", "community"]})
     with pytest.raises(ParameterError, match="repeated: \\['pricing'\\]"):
         facts.check_params({"topics": ["pricing", "community", "pricing"]})
+
+
+def test_an_untraceable_fact_is_named_by_line_fact_and_column(tmp_path) -> None:
+    i = FACT_IDS.index("gov_violators_banned_2021")
+    j = FACT_IDS.index("gov_counterfeit_listings_intercepted_2021")
+
+    def edit(rows):
+        rows[i]["quote"] = "封禁違規主播、商家99萬人次"
+        rows[j]["value"] = "6244"  # forgot the 萬
+
+    path = _write_copy(tmp_path, edit)
+    with pytest.raises(DataFileError) as exc:
+        data_facts.load_facts(path)
+    message = str(exc.value)
+    assert f"{path}: line {i + 2} (row {i}, fact_id 'gov_violators_banned_2021'), column 'quote': got '封禁違規主播、商家99萬人次'" in message
+    assert "quote not in the article text" in message
+    assert f"line {j + 2} (row {j}, fact_id 'gov_counterfeit_listings_intercepted_2021'), column 'value': got '6244'" in message
+    assert "value 6244 is not among the numbers in the quote" in message

@@ -1,4 +1,4 @@
-"""Tests of trustlab.governance (issue 3) and its data file data/trust_report_2021.csv."""
+"""Tests of trustlab.governance and of its data file data/trust_report_2021.csv (trustlab.data.trust_report)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 
 from trustlab import config
 from trustlab import governance as gov
+from trustlab.data import trust_report
+from trustlab.data.tables import DataFileError
+from trustlab.governance.report_rate import _detectable_effect_size
 from trustlab.params import ParameterError
 
 CSV = config.DATA_DIR / "trust_report_2021.csv"
@@ -37,7 +40,7 @@ DEFAULTS = {
 
 @pytest.fixture(scope="module")
 def report() -> pd.DataFrame:
-    return gov.load_trust_report()
+    return trust_report.load_trust_report()
 
 
 def _raw_rows() -> pd.DataFrame:
@@ -49,7 +52,7 @@ def _raw_rows() -> pd.DataFrame:
 
 def test_every_value_appears_in_its_quote(report):
     for _, row in report.iterrows():
-        assert gov.value_in_quote(row["value"], row["quote"]), (row["metric"], row["value"], row["quote"])
+        assert trust_report.value_in_quote(row["value"], row["quote"]), (row["metric"], row["value"], row["quote"])
 
 
 def test_quotes_urls_and_statuses_come_from_the_raw_file():
@@ -82,26 +85,26 @@ def test_no_nf_or_memory_rows():
 
 
 def test_core_figures_as_hand_transcribed(report):
-    assert gov.report_value(report, "counterfeit_listings_intercepted") == 62_440_000
-    assert gov.report_value(report, "violators_banned") == 210_000
-    assert gov.report_value(report, "live_commerce_report_rate_change") == -8.96
-    assert gov.report_value(report, "new_store_applications_blocked") == 500_000
-    assert gov.report_value(report, "new_store_requests_blocked_per_day") == 2_600
-    assert gov.report_value(report, "daily_governance_participants") == 450_000
+    assert trust_report.report_value(report, "counterfeit_listings_intercepted") == 62_440_000
+    assert trust_report.report_value(report, "violators_banned") == 210_000
+    assert trust_report.report_value(report, "live_commerce_report_rate_change") == -8.96
+    assert trust_report.report_value(report, "new_store_applications_blocked") == 500_000
+    assert trust_report.report_value(report, "new_store_requests_blocked_per_day") == 2_600
+    assert trust_report.report_value(report, "daily_governance_participants") == 450_000
 
 
 def test_secondary_rows_can_be_left_out(report):
-    primary = gov.load_trust_report(include_secondary=False)
+    primary = trust_report.load_trust_report(include_secondary=False)
     assert "V-2" in set(report["status"])
     assert "V-2" not in set(primary["status"])
-    assert gov.report_value(primary, "daily_governance_participants") is None
+    assert trust_report.report_value(primary, "daily_governance_participants") is None
     assert len(primary) == int((report["status"] != "V-2").sum())
 
 
 def test_value_in_quote_reads_scales_and_ignores_the_sign():
-    assert gov.value_in_quote(62_440_000, "more than 62.44 million releases")
-    assert gov.value_in_quote(-8.96, "the reporting rate of live broadcasts dropped by 8.96% compared with 2020")
-    assert not gov.value_in_quote(62_440_001, "more than 62.44 million releases")
+    assert trust_report.value_in_quote(62_440_000, "more than 62.44 million releases")
+    assert trust_report.value_in_quote(-8.96, "the reporting rate of live broadcasts dropped by 8.96% compared with 2020")
+    assert not trust_report.value_in_quote(62_440_001, "more than 62.44 million releases")
 
 
 def _write(tmp_path: Path, frame: pd.DataFrame) -> Path:
@@ -114,8 +117,8 @@ def test_validation_names_file_line_column_and_expected_form(tmp_path):
     bad = _raw_rows()
     bad.loc[2, "status"] = "V2"
     path = _write(tmp_path, bad)
-    with pytest.raises(gov.TrustReportDataError) as err:
-        gov.load_trust_report(path)
+    with pytest.raises(DataFileError) as err:
+        trust_report.load_trust_report(path)
     msg = str(err.value)
     assert str(path) in msg and "line 4 (row 2)" in msg and "'status'" in msg and "one of ['V', 'V-c', 'V-2']" in msg
 
@@ -123,8 +126,8 @@ def test_validation_names_file_line_column_and_expected_form(tmp_path):
 def test_validation_rejects_value_not_in_quote(tmp_path):
     bad = _raw_rows()
     bad.loc[1, "value"] = "62450000"
-    with pytest.raises(gov.TrustReportDataError) as err:
-        gov.load_trust_report(_write(tmp_path, bad))
+    with pytest.raises(DataFileError) as err:
+        trust_report.load_trust_report(_write(tmp_path, bad))
     msg = str(err.value)
     assert "line 3 (row 1)" in msg and "'value'" in msg and "appears in the quote" in msg
 
@@ -132,15 +135,15 @@ def test_validation_rejects_value_not_in_quote(tmp_path):
 def test_validation_rejects_empty_value_and_bad_dates(tmp_path):
     bad = _raw_rows()
     bad.loc[0, "value"] = ""
-    with pytest.raises(gov.TrustReportDataError, match=r"line 2 \(row 0\), column 'value'"):
-        gov.load_trust_report(_write(tmp_path, bad))
+    with pytest.raises(DataFileError, match=r"line 2 \(row 0\), column 'value'"):
+        trust_report.load_trust_report(_write(tmp_path, bad))
     bad = _raw_rows()
     bad.loc[3, "period_end"] = "2020-12-31"
-    with pytest.raises(gov.TrustReportDataError, match=r"line 5 \(row 3\), column 'period_end'.*not before period_start"):
-        gov.load_trust_report(_write(tmp_path, bad))
+    with pytest.raises(DataFileError, match=r"line 5 \(row 3\), column 'period_end'.*not before period_start"):
+        trust_report.load_trust_report(_write(tmp_path, bad))
     bad = _raw_rows().drop(columns=["quote"])
-    with pytest.raises(gov.TrustReportDataError, match="missing column"):
-        gov.load_trust_report(_write(tmp_path, bad))
+    with pytest.raises(DataFileError, match="missing column"):
+        trust_report.load_trust_report(_write(tmp_path, bad))
 
 
 # ------------------------------------------------------------------ intensity
@@ -180,7 +183,7 @@ def test_average_users_hand_computation():
 
 
 def test_average_users_from_the_quarterly_data():
-    from trustlab.quarterly import load_quarterly
+    from trustlab.data.quarterly import load_quarterly
 
     base = gov.average_users(load_quarterly(), 2021, "dau_m")
     assert base.quarters == ("2021Q1", "2021Q2", "2021Q3", "2021Q4")
@@ -291,7 +294,7 @@ def test_sensitivity_table_shape_and_cells():
 
 
 def test_trust_pyramid_takes_values_from_facts():
-    from trustlab.facts import fact_value, load_facts
+    from trustlab.data.facts import fact_value, load_facts
 
     facts = load_facts()
     layers = gov.trust_pyramid(facts)
@@ -324,11 +327,11 @@ def test_trust_pyramid_on_a_small_frame():
 
 
 def test_article_and_trust_report_agree(report):
-    from trustlab.facts import fact_value, load_facts
+    from trustlab.data.facts import fact_value, load_facts
 
     check = gov.cross_check(report, load_facts(), fact_value)
     assert check["agree"].all(), check
-    check2 = gov.cross_check(gov.load_trust_report(include_secondary=False), load_facts(), fact_value)
+    check2 = gov.cross_check(trust_report.load_trust_report(include_secondary=False), load_facts(), fact_value)
     assert check2.set_index("metric").loc["daily_governance_participants", "status"] == "(not loaded)"
 
 
@@ -398,6 +401,6 @@ def test_notebook_contract_uses_the_checker():
 def test_detectable_effect_has_the_requested_power(orders, ratio, alpha, power):
     from statsmodels.stats.power import NormalIndPower
 
-    h = gov._detectable_effect_size(orders, ratio, alpha, power)
+    h = _detectable_effect_size(orders, ratio, alpha, power)
     achieved = NormalIndPower().power(effect_size=h, nobs1=orders, alpha=alpha, ratio=ratio, alternative="two-sided")
     assert achieved == pytest.approx(power, abs=1e-4)

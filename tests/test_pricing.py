@@ -1,4 +1,4 @@
-"""Tests of trustlab.pricing (notebook 03_pricing_positioning): positioning data, the logit, the case
+"""Tests of trustlab.pricing (notebook 03_pricing_positioning) and trustlab.data.positioning: positioning data, the logit, the case
 numbers, the recall decision, the newsvendor against semi-presale, the support criteria, parameters."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from scipy import integrate, optimize, stats
 
 from trustlab import config, params
 from trustlab import pricing as pr
+from trustlab.data import positioning
+from trustlab.data.tables import DataFileError
 from trustlab.params import ParameterError
 
 NOTEBOOK = "03_pricing_positioning"
@@ -34,12 +36,12 @@ def smoke() -> dict:
 
 
 def test_positioning_loads_and_every_value_is_in_its_verbatim_quote():
-    frame = pr.load_positioning()
+    frame = positioning.load_positioning()
     raw = RAW_FIGURES.read_text(encoding="utf-8")
-    assert len(frame) > 0 and list(frame.columns) == pr.POSITIONING_COLUMNS
+    assert len(frame) > 0 and list(frame.columns) == positioning.POSITIONING_COLUMNS
     for row in frame.itertuples():
         assert row.quote in raw, f"quote of {row.platform} {row.metric} {row.period} is not verbatim in the source file"
-        assert pr.value_in_quote(row.value, row.unit, row.quote), (row.platform, row.metric, row.period, row.value)
+        assert positioning.value_in_quote(row.value, row.unit, row.quote), (row.platform, row.metric, row.period, row.value)
         if row.source_url:
             assert row.source_url in raw
     assert set(frame["status"]) <= {"V", "V-c", "V-2"}
@@ -48,7 +50,7 @@ def test_positioning_loads_and_every_value_is_in_its_verbatim_quote():
 
 
 def test_transcribed_figures_hand_checked():
-    frame = pr.load_positioning().set_index(["platform", "metric", "period"])["value"]
+    frame = positioning.load_positioning().set_index(["platform", "metric", "period"])["value"]
     assert frame[("Pinduoduo", "annual_spending_per_active_buyer", "2021")] == 2810.0
     assert frame[("Pinduoduo", "gmv", "2019")] == 1006.6
     assert frame[("Alibaba (China retail marketplaces)", "gmv", "FY2021")] == 7494.0
@@ -56,8 +58,8 @@ def test_transcribed_figures_hand_checked():
 
 
 def test_include_secondary_false_drops_v2_rows():
-    full = pr.load_positioning()
-    primary = pr.load_positioning(include_secondary=False)
+    full = positioning.load_positioning()
+    primary = positioning.load_positioning(include_secondary=False)
     assert len(primary) == (full["status"] != "V-2").sum()
     assert "V-2" not in set(primary["status"])
 
@@ -78,8 +80,8 @@ def test_positioning_errors_name_file_line_column_and_form(tmp_path, column, lin
     frame.loc[line - 2, column] = bad
     path = tmp_path / "bad.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(ValueError) as err:
-        pr.load_positioning(path)
+    with pytest.raises(DataFileError) as err:
+        positioning.load_positioning(path)
     text = str(err.value)
     assert str(path) in text and f"line {line}" in text and expected in text
 
@@ -88,20 +90,20 @@ def test_positioning_missing_column_is_named(tmp_path):
     frame = pd.read_csv(config.DATA_DIR / "platform_positioning.csv", dtype=str, keep_default_na=False)
     path = tmp_path / "bad.csv"
     frame.drop(columns="quote").to_csv(path, index=False)
-    with pytest.raises(ValueError, match="missing \\['quote'\\]"):
-        pr.load_positioning(path)
+    with pytest.raises(DataFileError, match="missing \\['quote'\\]"):
+        positioning.load_positioning(path)
 
 
 def test_value_in_quote_converts_the_unit():
-    assert pr.value_in_quote(1006.6, "RMB bn", "was RMB1,006.6 billion")
-    assert pr.value_in_quote(7494, "RMB bn", "a GMV of RMB 7 trillion 494,000 million")
-    assert pr.value_in_quote(133, "million buyers", "number 0.133 billion, a year-on-year increase")
-    assert pr.value_in_quote(726, "million buyers", "reached 726m")
-    assert not pr.value_in_quote(72.6, "million buyers", "reached 726m")
+    assert positioning.value_in_quote(1006.6, "RMB bn", "was RMB1,006.6 billion")
+    assert positioning.value_in_quote(7494, "RMB bn", "a GMV of RMB 7 trillion 494,000 million")
+    assert positioning.value_in_quote(133, "million buyers", "number 0.133 billion, a year-on-year increase")
+    assert positioning.value_in_quote(726, "million buyers", "reached 726m")
+    assert not positioning.value_in_quote(72.6, "million buyers", "reached 726m")
 
 
 def test_spend_per_buyer_reported_derived_and_not_comparable():
-    spend = pr.spend_per_buyer(pr.load_positioning()).set_index(["platform", "period"])
+    spend = pr.spend_per_buyer(positioning.load_positioning()).set_index(["platform", "period"])
     pdd = spend.loc["Pinduoduo"]
     assert (pdd["basis"] == "reported").all()
     assert (pdd["derived_rmb"] - pdd["reported_rmb"]).abs().max() < 0.1  # GMV / buyers reproduces the reported figure
@@ -354,7 +356,7 @@ def test_schema_and_checker_reject_through_resolve():
 
 
 def test_notebook_defaults_that_are_article_facts_equal_the_facts():
-    from trustlab.facts import fact_value, load_facts
+    from trustlab.data.facts import fact_value, load_facts
 
     facts = load_facts()
     declared = params.declared(NOTEBOOK)

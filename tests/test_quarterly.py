@@ -1,4 +1,4 @@
-"""Tests of data/kuaishou_quarterly.csv (transcription checks) and of trustlab.quarterly."""
+"""Tests of data/kuaishou_quarterly.csv (transcription checks) and of trustlab.data.quarterly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustlab import config, quarterly
+from trustlab import config
+from trustlab.data import quarterly
+from trustlab.data.tables import DataFileError
 
 CSV = config.DATA_DIR / "kuaishou_quarterly.csv"
 RAW_MD = config.RAW_DIR / "kuaishou-public-figures.md"
@@ -140,7 +142,7 @@ def test_errors_name_file_row_column_and_expected_form(tmp_path, column, bad_val
     frame.loc[4, column] = bad_value
     path = tmp_path / "broken.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(quarterly.QuarterlyDataError) as info:
+    with pytest.raises(DataFileError) as info:
         quarterly.load_quarterly(path)
     message = str(info.value)
     assert "broken.csv" in message
@@ -154,12 +156,12 @@ def test_duplicate_quarter_metric_rejected(tmp_path) -> None:
     frame = pd.read_csv(CSV, dtype=str, keep_default_na=False)
     path = tmp_path / "dup.csv"
     pd.concat([frame, frame.iloc[[0]]]).to_csv(path, index=False)
-    with pytest.raises(quarterly.QuarterlyDataError, match="dup.csv"):
+    with pytest.raises(DataFileError, match="dup.csv"):
         quarterly.load_quarterly(path)
 
 
 def test_missing_column_rejected(tmp_path) -> None:
     path = tmp_path / "nocol.csv"
     pd.read_csv(CSV, dtype=str).drop(columns=["quote"]).to_csv(path, index=False)
-    with pytest.raises(quarterly.QuarterlyDataError, match="missing column"):
+    with pytest.raises(DataFileError, match="missing column"):
         quarterly.load_quarterly(path)

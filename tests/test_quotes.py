@@ -1,4 +1,4 @@
-"""Tests of trustlab.quotes: reading the numbers a verbatim quote states."""
+"""Tests of trustlab.data.quotes: reading the numbers a verbatim quote states."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustlab import facts, governance, pricing, quotes
+from trustlab.data import quotes
 
 
 # --- one number on its own, and Chinese article text ---------------------------------------------------
@@ -172,10 +172,3 @@ def test_is_stated_uses_the_tolerances():
     assert not quotes.is_stated(62_440_001, [62.44, 62_440_000])
     assert not quotes.is_stated(1e-13, [0.0])
     assert quotes.is_stated(1e-13, [0.0], abs_tol=1e-12)
-
-
-def test_the_modules_keep_their_names_for_the_readers():
-    assert facts.parse_chinese_number("6244萬") == 62_440_000
-    assert facts.numbers_in("超過了6244萬次") == [62_440_000]
-    assert 210_000 in governance.numbers_in_text("封禁違規主播、商家21萬人次")
-    assert 7.494e12 in pricing.quoted_amounts("a GMV of RMB 7 trillion 494,000 million")

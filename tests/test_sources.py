@@ -1,4 +1,4 @@
-"""Tests of trustlab.sources: the cleaner on the real scraped article, and on small made-up inputs."""
+"""Tests of trustlab.data.sources: the cleaner on the real scraped article, and on small made-up inputs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from trustlab import config, sources
+from trustlab import config
+from trustlab.data import sources
 
 SOURCE_ID = "kuaishou-trust-pyramid-2022-06-23"
 RAW = config.RAW_DIR / f"{SOURCE_ID}.scraped.txt"

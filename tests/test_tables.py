@@ -1,4 +1,5 @@
-"""The shared loader machinery: every schema failure named by file, line, column, value and form."""
+"""trustlab.data.tables, the shared loader machinery: every schema failure named by file, line, column,
+value and form, in one format and one error class."""
 
 from __future__ import annotations
 
@@ -6,11 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from trustlab import tables
-
-
-class ToyError(tables.DataFileError):
-    pass
+from trustlab.data import tables
 
 
 SCHEMA = pa.DataFrameSchema(
@@ -22,8 +19,8 @@ FORMS = {"name": "a non-empty name", "value": "a positive number"}
 
 def test_every_failure_is_listed_in_line_order():
     frame = pd.DataFrame({"name": ["a", "", "c"], "value": [5.0, -1.0, 500.0]})
-    with pytest.raises(ToyError) as info:
-        tables.validate(frame, SCHEMA, "toy.csv", FORMS, ToyError, {"value must be below 100": "value/name"})
+    with pytest.raises(tables.DataFileError) as info:
+        tables.validate(frame, SCHEMA, "toy.csv", FORMS, {"value must be below 100": "value/name"})
     lines = str(info.value).splitlines()
     assert lines[0] == "3 problem(s) in toy.csv:"
     assert lines[1] == "toy.csv: line 3 (row 1), column 'name': got ''; expected a non-empty name"
@@ -36,13 +33,13 @@ def test_every_failure_is_listed_in_line_order():
 
 def test_a_cell_that_is_not_a_number_is_named():
     frame = pd.DataFrame({"value": ["1", "x2"]})
-    with pytest.raises(ToyError, match=r"toy.csv: line 3 \(row 1\), column 'value': got 'x2'; expected a number"):
-        tables.numeric_column(frame, "value", "toy.csv", "a number", ToyError)
+    with pytest.raises(tables.DataFileError, match=r"toy.csv: line 3 \(row 1\), column 'value': got 'x2'; expected a number"):
+        tables.numeric_column(frame, "value", "toy.csv", "a number")
 
 
 def test_wrong_columns_are_named():
-    with pytest.raises(ToyError, match=r"missing \['value'\]; unexpected \['other'\]"):
-        tables.check_columns(pd.DataFrame(columns=["name", "other"]), ["name", "value"], "toy.csv", ToyError)
+    with pytest.raises(tables.DataFileError, match=r"missing \['value'\]; unexpected \['other'\]"):
+        tables.check_columns(pd.DataFrame(columns=["name", "other"]), ["name", "value"], "toy.csv")
 
 
 def test_read_validated_drops_secondary_copies_only_when_asked(tmp_path):
@@ -59,3 +56,18 @@ def test_read_validated_drops_secondary_copies_only_when_asked(tmp_path):
     assert seen == [path, path]
     assert list(full["name"]) == ["a", "b", "c"]
     assert list(primary["name"]) == ["a", "c"] and list(primary.index) == [0, 1]
+
+
+def test_a_key_column_names_the_row_in_every_message():
+    frame = pd.DataFrame({"name": ["a", ""], "value": [5.0, 500.0]})
+    with pytest.raises(tables.DataFileError) as info:
+        tables.validate(frame, SCHEMA, "toy.csv", FORMS, {"value must be below 100": "value/name"}, key_column="name")
+    lines = str(info.value).splitlines()[1:]
+    assert "toy.csv: line 3 (row 1, name ''), column 'name': got ''; expected a non-empty name" in lines
+    assert any(line.startswith("toy.csv: line 3 (row 1, name ''), column 'value': got value=500.0") for line in lines)
+
+
+def test_the_error_is_a_value_error_and_a_missing_file_is_named(tmp_path):
+    assert issubclass(tables.DataFileError, ValueError)
+    with pytest.raises(FileNotFoundError, match="nothing.csv"):
+        tables.read_text_table(tmp_path / "nothing.csv")

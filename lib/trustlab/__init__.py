@@ -9,8 +9,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "cli", "config", "facts", "governance", "params", "plots", "pricing", "promotion", "provenance",
-    "quarterly", "report", "results", "runner", "sources", "sweep",
+    "cli", "config", "data", "facts", "governance", "params", "plots", "pricing", "promotion", "provenance",
+    "report", "results", "runner", "sites", "sweep",
 }
 
 

@@ -1,327 +1,32 @@
-"""The quantitative claims of a source article, as one tidy table (``data/facts.csv``).
+"""What the source article's facts say once put on a common scale, and where the article disagrees with itself.
 
-Each row is one number the article states, with a verbatim quote of the cleaned article text as
-provenance. This module loads and validates the table (:func:`load_facts`), reads Chinese numbers
-(:func:`parse_chinese_number`, :func:`numbers_in`: see :mod:`trustlab.quotes`), checks every quote
-against the article (:func:`verify_quotes`), derives per-day rates with their arithmetic spelled out
-(:func:`derived_rates`, :func:`festival_rate_sensitivity`) and checks the article against itself
-(:func:`consistency_checks`).
-
-Units convention of the ``value`` column: plain numbers in base units (萬 = 10^4, 億 = 10^8 applied),
-percentages in percent units (515% is 515), declines negative, dates as ISO ``YYYY-MM-DD``.
+Computation over the facts table of :func:`trustlab.data.facts.load_facts` (notebook
+``00_source_facts``): calendar days counted inclusively (:func:`day_count`, :func:`per_day`), rates
+derived from the facts with their arithmetic spelled out (:func:`derived_rates`,
+:func:`festival_rate_sensitivity`), and the article checked against itself
+(:func:`consistency_checks`). :data:`PYRAMID_LAYER` places each topic in the trust pyramid.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
-from trustlab import config, quotes
+from trustlab.data.facts import fact_date, fact_row, fact_value
 
 if TYPE_CHECKING:  # pragma: no cover
-    from trustlab.sources import CleanedArticle
+    from trustlab.data.sources import CleanedArticle
 
-FACTS_COLUMNS = [
-    "fact_id",
-    "topic",
-    "metric",
-    "value",
-    "unit",
-    "qualifier",
-    "period_start",
-    "period_end",
-    "entity",
-    "source_id",
-    "quote",
-    "note",
-]
-
-# The trust-pyramid layers (platform governance = base, consumer rights = middle, community and
-# brand trust = top) plus the article's promotion, pricing, support-policy and context claims.
-TOPICS = [
-    "platform governance",
-    "consumer rights",
-    "community",
-    "brand/fast brand",
-    "promotion",
-    "pricing",
-    "support policy",
-    "platform context",
-]
 PYRAMID_LAYER = {
     "platform governance": "base",
     "consumer rights": "middle",
     "community": "top",
     "brand/fast brand": "top",
 }
-QUALIFIERS = ["exact", "more than", "about", "at most", "up to", "at least"]
-DEFAULT_SOURCE_ID = "kuaishou-trust-pyramid-2022-06-23"
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-# What each named check expects, for the error message.
-EXPECTED = {
-    "fact_id_pattern": "a lower-case identifier matching ^[a-z0-9_]+$",
-    "unique": "a fact_id not used by any other row",
-    "topic_allowed": f"one of {TOPICS}",
-    "qualifier_allowed": f"one of {QUALIFIERS}",
-    "value_parseable": "a plain number in base units (e.g. 62440000, -8.96) or an ISO date YYYY-MM-DD",
-    "optional_iso_date": "empty or an ISO date YYYY-MM-DD",
-    "not_empty": "a non-empty text",
-    "period_order": "period_end on or after period_start",
-    "period_both_or_neither": "period_start and period_end both given or both empty",
-    "date_unit": "unit 'date' exactly when value is an ISO date",
-    "not_nullable": "a value (the cell is missing)",
-    "column_in_dataframe": f"the columns {FACTS_COLUMNS}",
-    "column_in_schema": f"only the columns {FACTS_COLUMNS}",
-    "column_ordered": f"the columns in the order {FACTS_COLUMNS}",
-}
-
-
-class FactsError(ValueError):
-    """``data/facts.csv`` failed validation; the message lists every failure by row and column."""
-
-
-def _is_iso_date(text: str) -> bool:
-    if not _ISO_DATE.match(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_value(text: str) -> bool:
-    return bool(_PLAIN_NUMBER.match(text)) or _is_iso_date(text)
-
-
-def _optional_date(text: str) -> bool:
-    return text == "" or _is_iso_date(text)
-
-
-def _period_order(df: pd.DataFrame) -> pd.Series:
-    both = (df["period_start"] != "") & (df["period_end"] != "")
-    return ~both | (df["period_start"] <= df["period_end"])  # ISO dates compare as text
-
-
-def _period_both(df: pd.DataFrame) -> pd.Series:
-    return (df["period_start"] == "") == (df["period_end"] == "")
-
-
-def _date_unit(df: pd.DataFrame) -> pd.Series:
-    is_date = df["value"].map(_is_iso_date)
-    return is_date == (df["unit"] == "date")
-
-
-def _text(*checks: pa.Check, unique: bool = False) -> pa.Column:
-    return pa.Column(str, checks=list(checks), nullable=False, unique=unique)
-
-
-_NOT_EMPTY = pa.Check(lambda s: s.str.strip() != "", name="not_empty", error="non-empty text")
-
-FACTS_SCHEMA = pa.DataFrameSchema(
-    {
-        "fact_id": pa.Column(
-            str,
-            checks=[pa.Check(lambda s: s.str.fullmatch(r"[a-z0-9_]+"), name="fact_id_pattern")],
-            nullable=False,
-            unique=True,
-        ),
-        "topic": _text(pa.Check(lambda s: s.isin(TOPICS), name="topic_allowed")),
-        "metric": _text(_NOT_EMPTY),
-        "value": _text(pa.Check(_is_value, element_wise=True, name="value_parseable")),
-        "unit": _text(_NOT_EMPTY),
-        "qualifier": _text(pa.Check(lambda s: s.isin(QUALIFIERS), name="qualifier_allowed")),
-        "period_start": _text(pa.Check(_optional_date, element_wise=True, name="optional_iso_date")),
-        "period_end": _text(pa.Check(_optional_date, element_wise=True, name="optional_iso_date")),
-        "entity": _text(_NOT_EMPTY),
-        "source_id": _text(_NOT_EMPTY),
-        "quote": _text(_NOT_EMPTY),
-        "note": pa.Column(str, nullable=False),
-    },
-    checks=[
-        pa.Check(_period_order, name="period_order"),
-        pa.Check(_period_both, name="period_both_or_neither"),
-        pa.Check(_date_unit, name="date_unit"),
-    ],
-    strict=True,
-    ordered=True,
-    name="facts",
-)
-
-# The column a dataframe-wide check is reported under.
-_FRAME_CHECK_COLUMN = {"period_order": "period_end", "period_both_or_neither": "period_end", "date_unit": "unit"}
-
-
-def _check_name(check: object) -> str:
-    text = str(check)
-    # pandera reports built-in checks as e.g. "field_uniqueness" or "str_matches('...')"
-    if text == "field_uniqueness":
-        return "unique"
-    return text.split("(")[0]
-
-
-def _failure_messages(path: Path | str, frame: pd.DataFrame, err: pa.errors.SchemaErrors) -> list[str]:
-    messages: list[str] = []
-    cases = err.failure_cases
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        check = _check_name(case.check)
-        column = case.column if isinstance(case.column, str) else _FRAME_CHECK_COLUMN.get(check)
-        expected = EXPECTED.get(check, str(case.check))
-        index = case.index
-        if index is None or (isinstance(index, float) and math.isnan(index)):
-            key = (check, column, str(case.failure_case))
-            if key in seen:
-                continue
-            seen.add(key)
-            messages.append(f"{path}: column {column!r}: got {case.failure_case!r}; expected {expected}")
-            continue
-        index = int(index)
-        row = index + 2  # spreadsheet row: the header is line 1
-        if column is None or column not in frame.columns:
-            bad = case.failure_case
-        else:
-            bad = frame.at[index, column]
-        key = (check, column, row)
-        if key in seen:
-            continue
-        seen.add(key)
-        fact_id = frame.at[index, "fact_id"] if "fact_id" in frame.columns else ""
-        messages.append(
-            f"{path}: row {row} (fact_id {fact_id!r}), column {column!r}: got {bad!r}; expected {expected}"
-        )
-    return messages
-
-
-def validate_facts(frame: pd.DataFrame, path: Path | str = "data/facts.csv") -> pd.DataFrame:
-    """Validate a facts table read as text; raise :class:`FactsError` listing every failure."""
-    try:
-        return FACTS_SCHEMA.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        messages = _failure_messages(path, frame, err)
-        raise FactsError(f"{len(messages)} problem(s) in {path}:\n" + "\n".join(messages)) from None
-
-
-def load_facts(
-    path: Path | str | None = None, source_id: str | None = None, verify: bool = True
-) -> pd.DataFrame:
-    """Read and validate ``data/facts.csv``.
-
-    Returns the table (all columns text) plus ``number`` (float in the base unit of ``unit``; NaN for
-    date facts) and ``date`` (``datetime.date`` for date facts, else None). ``source_id`` keeps only
-    the facts of that source. Raises :class:`FactsError` naming file, row, column, bad value and the
-    expected form for every problem; with ``verify`` (the default) also when a quote is not verbatim
-    in its cleaned source or does not state the value (:func:`require_traceable`).
-    """
-    path = Path(path) if path is not None else config.DATA_DIR / "facts.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    frame = validate_facts(frame, path)
-    frame = frame.copy()
-    frame["number"] = [float("nan") if _is_iso_date(v) else float(v) for v in frame["value"]]
-    frame["date"] = pd.Series(
-        [date.fromisoformat(v) if _is_iso_date(v) else None for v in frame["value"]], index=frame.index, dtype=object
-    )
-    if verify:
-        require_traceable(frame, path)
-    if source_id is not None:
-        frame = frame[frame["source_id"] == source_id].reset_index(drop=True)
-    return frame
-
-
-def require_traceable(facts: pd.DataFrame, path: Path | str = "data/facts.csv") -> None:
-    """Raise :class:`FactsError` unless every fact's quote is verbatim in its (cleaned) source article
-    and states the fact's value; the message names the file, row, fact and problem."""
-    from trustlab.sources import load_article
-
-    messages = []
-    for source_id, group in facts.groupby("source_id", sort=False):
-        text = load_article(source_id).text
-        problems = verify_quotes(group, text)
-        rows = {fid: i + 2 for i, fid in enumerate(facts["fact_id"])}
-        messages += [f"{path}: row {rows[p.fact_id]} ({p.fact_id}): {p.problem}" for p in problems.itertuples()]
-    if messages:
-        raise FactsError(f"{len(messages)} untraceable fact(s) in {path}:\n" + "\n".join(messages))
-
-
-def _row(facts: pd.DataFrame, fact_id: str) -> pd.Series:
-    rows = facts[facts["fact_id"] == fact_id]
-    if rows.empty:
-        raise KeyError(f"fact_id {fact_id!r} is not in the facts table")
-    return rows.iloc[0]
-
-
-def fact_value(facts: pd.DataFrame, fact_id: str) -> float:
-    """The number of a fact, in the base unit of its ``unit`` column (KeyError naming the id if absent)."""
-    row = _row(facts, fact_id)
-    if _is_iso_date(row["value"]):
-        raise ValueError(f"fact {fact_id!r} is a date ({row['value']}); use fact_date")
-    return float(row["value"])
-
-
-def fact_date(facts: pd.DataFrame, fact_id: str) -> date:
-    """The date of a date fact (KeyError naming the id if absent, ValueError if it is a number)."""
-    row = _row(facts, fact_id)
-    if not _is_iso_date(row["value"]):
-        raise ValueError(f"fact {fact_id!r} is a number ({row['value']}), not a date")
-    return date.fromisoformat(row["value"])
-
-
-# --------------------------------------------------------------------------- Chinese numbers
-
-# Reading numbers from quotes lives in trustlab.quotes; these are the names this module has always had.
-parse_chinese_number = quotes.parse_number
-numbers_in = quotes.article_numbers
-
-
-# --------------------------------------------------------------------------- provenance checks
-
-
-def _date_in_quote(d: date, quote: str) -> bool:
-    """A date is stated by the quote at day, month or year precision (5月20日, 11月, 2021年初)."""
-    if re.search(rf"(?<!\d){d.month}月{d.day}[日號号]", quote):
-        return True
-    if d.day == 1 and re.search(rf"(?<!\d){d.month}月", quote):
-        return True
-    if d.month == 1 and d.day == 1 and str(d.year) in quote:
-        return True
-    return False
-
-
-def verify_quotes(facts: pd.DataFrame, article_text: str) -> pd.DataFrame:
-    """Problems with the provenance of each fact: columns ``fact_id, row, problem`` (empty if none).
-
-    A quote must be a verbatim substring of the cleaned article text; a number fact's value (its
-    absolute value, for signed changes) must be among :func:`numbers_in` of its quote; a date fact's
-    month and day (or month, or year, for month- and year-level dates) must be written in the quote.
-    ``row`` is the spreadsheet row of the fact (the header is row 1).
-    """
-    problems: list[dict] = []
-    for position, (_, fact) in enumerate(facts.iterrows()):
-        row = position + 2
-        quote = fact["quote"]
-        if quote not in article_text:
-            problems.append({"fact_id": fact["fact_id"], "row": row, "problem": f"quote not in the article text: {quote!r}"})
-            continue
-        value = str(fact["value"])
-        if _is_iso_date(value):
-            if not _date_in_quote(date.fromisoformat(value), quote):
-                problems.append({"fact_id": fact["fact_id"], "row": row, "problem": f"date {value} is not written in the quote"})
-            continue
-        stated = numbers_in(quote)
-        if not quotes.is_stated(abs(float(value)), stated, abs_tol=1e-12):
-            problems.append(
-                {"fact_id": fact["fact_id"], "row": row, "problem": f"value {value} is not among the numbers in the quote {stated}"}
-            )
-    return pd.DataFrame(problems, columns=["fact_id", "row", "problem"])
 
 
 # --------------------------------------------------------------------------- derived rates
@@ -402,7 +107,7 @@ def derived_rates(facts: pd.DataFrame) -> pd.DataFrame:
         return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
 
     def annual(fid: str, quantity: str, unit: str) -> None:
-        row = _row(facts, fid)
+        row = fact_row(facts, fid)
         days = day_count(row["period_start"], row["period_end"])
         add(quantity, per_day(v(fid), row["period_start"], row["period_end"]), unit, f"{fmt(v(fid))} / {days}", [fid])
 
@@ -419,7 +124,7 @@ def derived_rates(facts: pd.DataFrame) -> pd.DataFrame:
         ("fastbrand_orders_616_2022", "fast-brand orders per day, 616 festival 2022", "orders per day"),
         ("fastbrand_room_views_616_2022", "fast-brand live-room views per day, 616 festival 2022", "views per day"),
     ):
-        row = _row(facts, fid)
+        row = fact_row(facts, fid)
         days = day_count(row["period_start"], row["period_end"])
         add(quantity, per_day(v(fid), row["period_start"], row["period_end"]), unit,
             f"{fmt(v(fid))} / {days} ({row['period_start']}..{row['period_end']})", [fid])
@@ -503,7 +208,7 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
     year_orders = fact_value(facts, "rights_trust_buy_orders_2021")
     fest_orders = fact_value(facts, "rights_trust_buy_orders_616_2022")
     launch = fact_date(facts, "rights_trust_buy_launch_2021")
-    fest_row = _row(facts, "rights_trust_buy_orders_616_2022")
+    fest_row = fact_row(facts, "rights_trust_buy_orders_616_2022")
     fest_rate = per_day(fest_orders, fest_row["period_start"], fest_row["period_end"])
     year_rate = per_day(year_orders, "2021-01-01", "2021-12-31")
     since_launch_rate = per_day(year_orders, launch, "2021-12-31")
@@ -522,7 +227,7 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
         f"fast brands may be up to {brand_age:g} years old, while Kuaishou e-commerce is 'more than {ecom_age:g} years' old: "
         "a qualifying brand can predate Kuaishou e-commerce, so 'fast brand' does not mean 'born on Kuaishou'")
 
-    mult = _row(facts, "promo_merchant_multiple_616_vs_116")
+    mult = fact_row(facts, "promo_merchant_multiple_616_vs_116")
     add("merchant multiple base", "116" not in mult["quote"],
         f"the {float(mult['value']):g}x merchant count compares the 2022 616 festival with last year's 116 promotion "
         "(November, a different festival), not with last year's 616: it is not a year-on-year growth figure")
@@ -548,7 +253,7 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
     return pd.DataFrame(rows, columns=["check", "status", "detail"])
 
 
-def check_params(params: dict) -> None:
+def check_params(params: Mapping[str, Any]) -> None:
     """Cross-parameter rule of notebook 00_source_facts: each topic listed once."""
     from trustlab.params import ParameterError
 

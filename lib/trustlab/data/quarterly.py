@@ -14,15 +14,19 @@ Metrics and units:
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from trustlab import config
-from trustlab import tables
-from trustlab.tables import DataFileError, check_columns, numeric_column, provenance_columns
-from trustlab.tables import validate as validate_table
+from trustlab.data import tables
+from trustlab.data.tables import check_columns, numeric_column, provenance_columns
+from trustlab.data.tables import validate as validate_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandera.pandas as pa
 
 QUARTERLY_CSV = "kuaishou_quarterly.csv"
 COLUMNS = ["quarter", "metric", "value", "unit", "status", "source_url", "quote", "note"]
@@ -39,24 +43,32 @@ SECONDARY_STATUS = tables.SECONDARY_STATUS
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
 _UNIT_CHECK = "unit must match the metric (gmv/revenue: RMB bn; dau/mau: million; time: min/day)"
-_SCHEMA = pa.DataFrameSchema(
-    {
-        "quarter": pa.Column(str, pa.Check.str_matches(QUARTER_PATTERN), description="YYYYQn, e.g. 2022Q1"),
-        "metric": pa.Column(str, pa.Check.isin(METRICS)),
-        "value": pa.Column(float, pa.Check.gt(0)),
-        "unit": pa.Column(str),
-        **provenance_columns(),
-    },
-    checks=[
-        pa.Check(
-            lambda df: df["unit"] == df["metric"].map(METRIC_UNITS),
-            error=_UNIT_CHECK,
-        ),
-    ],
-    unique=["quarter", "metric"],
-    strict=True,
-    ordered=False,
-)
+
+
+@cache
+def schema() -> pa.DataFrameSchema:
+    """The pandera schema of the quarterly table (built on first use)."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "quarter": pa.Column(str, pa.Check.str_matches(QUARTER_PATTERN), description="YYYYQn, e.g. 2022Q1"),
+            "metric": pa.Column(str, pa.Check.isin(METRICS)),
+            "value": pa.Column(float, pa.Check.gt(0)),
+            "unit": pa.Column(str),
+            **provenance_columns(),
+        },
+        checks=[
+            pa.Check(
+                lambda df: df["unit"] == df["metric"].map(METRIC_UNITS),
+                error=_UNIT_CHECK,
+            ),
+        ],
+        unique=["quarter", "metric"],
+        strict=True,
+        ordered=False,
+    )
+
 
 _EXPECTED_FORM = {
     "quarter": "a quarter written YYYYQn, e.g. 2022Q1",
@@ -70,22 +82,19 @@ _EXPECTED_FORM = {
 }
 
 
-class QuarterlyDataError(DataFileError):
-    """The quarterly CSV broke its schema; the message names file, row, column and the expected form."""
-
-
 def validate_quarterly(frame: pd.DataFrame, path: Path | str = QUARTERLY_CSV) -> pd.DataFrame:
-    """Validate a raw quarterly frame (as read from CSV) and return it typed; raises :class:`QuarterlyDataError`."""
+    """Validate a raw quarterly frame (as read from CSV) and return it typed; raises
+    :class:`~trustlab.data.tables.DataFileError`."""
     path = Path(path)
-    check_columns(frame, COLUMNS, path, QuarterlyDataError)
+    check_columns(frame, COLUMNS, path)
     frame = frame.copy()
     for col in COLUMNS:
         if col != "value":
             frame[col] = frame[col].fillna("").astype(str)
     frame["value"] = numeric_column(
-        frame, "value", path, _EXPECTED_FORM["value"] + " (gaps are absent rows, not empty values)", QuarterlyDataError
+        frame, "value", path, _EXPECTED_FORM["value"] + " (gaps are absent rows, not empty values)"
     )
-    return validate_table(frame, _SCHEMA, path, _EXPECTED_FORM, QuarterlyDataError, {_UNIT_CHECK: "metric/unit"})
+    return validate_table(frame, schema(), path, _EXPECTED_FORM, {_UNIT_CHECK: "metric/unit"})
 
 
 def load_quarterly(path: Path | str | None = None, include_secondary: bool = True) -> pd.DataFrame:

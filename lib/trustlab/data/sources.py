@@ -1,6 +1,8 @@
 """Source documents: the registry in ``data/sources.csv`` and the cleaner for scraped articles.
 
 The scrape in ``data/raw/`` is never edited; every repair is made here, in code, and reported.
+:func:`load_article` reads a registered article, checks its SHA-256 against the registry and
+returns the cleaned text with the list of what was repaired and what could not be.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from trustlab import config
+from trustlab.data.tables import check_columns, read_text_table
 
 # Pinyin the scraping site injected after characters: lower-case Latin letters, at least one with a
 # tone mark or a plain syllable, inside ASCII parentheses, e.g. 發(fā)展 for 發展.
@@ -128,10 +131,8 @@ SOURCES_SCHEMA_COLUMNS = ["source_id", "kind", "title", "publisher", "published"
 def load_sources(path: Path | None = None) -> pd.DataFrame:
     """The source registry (``data/sources.csv``), one row per source document."""
     path = path or config.DATA_DIR / "sources.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in SOURCES_SCHEMA_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}; expected {SOURCES_SCHEMA_COLUMNS}")
+    frame = read_text_table(path)
+    check_columns(frame, SOURCES_SCHEMA_COLUMNS, path)
     return frame
 
 

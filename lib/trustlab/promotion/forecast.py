@@ -1,24 +1,19 @@
-"""Issue 4: how much of the growth reported for Kuaishou's 2022 616 festival is growth per merchant and
-per buyer, and how the festival season shows up in quarterly GMV.
+"""How the festival season shows up in Kuaishou's quarterly GMV: year-on-year growth, per-user
+figures, labelled gap filling, seasonal decomposition, forecasts fitted only on data up to a
+training end, their rolling-origin backtest, and quarter-of-year effects.
 
-Pure functions: they take plain numbers, Series or DataFrames and return numbers, DataFrames or small
-dataclasses. Units are in each docstring. Growth rates are fractions (5.15 means +515 %), shares are in
-[0, 1], money is RMB unless a name says RMB bn.
+Series are quarterly (a ``PeriodIndex``) in the units of the series (GMV in RMB bn); growth and
+effects are fractions. statsmodels is imported by the functions that fit a model.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from trustlab.facts import day_count as festival_days  # calendar days, both ends included
-from trustlab.params import ParameterError
 
 MODELS = ("ets", "sarimax")
 SEASONAL_PERIOD = 4
@@ -30,171 +25,6 @@ SEASONAL_PERIOD = 4
 MIN_TRAIN_QUARTERS = {"sarimax": 5, "ets": 10}
 MAX_INTERPOLATED_SHARE = 0.25
 QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
-FESTIVAL_START = "2022-05-20"
-FESTIVAL_ENDS = ("2022-06-19", "2022-06-14")
-
-
-# ------------------------------------------------------------------------------------------------
-# Growth decomposition
-# ------------------------------------------------------------------------------------------------
-
-BASE_MISMATCH_NOTE = (
-    "The two figures have different bases: GMV growth (+515 %) is brand merchants' GMV year on year "
-    "(616 of 2022 against the same festival of 2021), while the merchant multiple (x8) compares this "
-    "year's 616 participants with last year's 116 (Double 11) festival, and counts all participating "
-    "merchants, not only brand merchants. The implied per-merchant change is therefore an arithmetic "
-    "illustration under the assumption that the merchant count grew by the same multiple against "
-    "616 of 2021, not a measured quantity."
-)
-
-
-def gmv_per_merchant_change(gmv_growth: float, merchant_multiple: float) -> float:
-    """Implied change of GMV per merchant, as a fraction: (1 + gmv_growth) / merchant_multiple - 1.
-
-    ``gmv_growth`` is a fraction (5.15 for +515 %), ``merchant_multiple`` the ratio of merchant counts
-    (8 for eight times as many). From GMV = merchants x GMV-per-merchant.
-    """
-    if merchant_multiple <= 0:
-        raise ValueError(f"merchant_multiple must be > 0, got {merchant_multiple!r}")
-    if gmv_growth <= -1:
-        raise ValueError(f"gmv_growth must be > -1 (a fall of more than 100 % is impossible), got {gmv_growth!r}")
-    return (1.0 + gmv_growth) / merchant_multiple - 1.0
-
-
-@dataclass(frozen=True)
-class GrowthDecomposition:
-    """GMV growth split into merchant-count growth and GMV-per-merchant change (all fractions)."""
-
-    gmv_growth: float
-    merchant_multiple: float
-    per_merchant_change: float
-    note: str = BASE_MISMATCH_NOTE
-
-    @property
-    def breakeven_multiple(self) -> float:
-        """Merchant multiple at which GMV per merchant would be unchanged: 1 + gmv_growth."""
-        return 1.0 + self.gmv_growth
-
-
-def decompose_growth(gmv_growth: float, merchant_multiple: float) -> GrowthDecomposition:
-    """Decompose GMV growth (fraction) given the merchant-count multiple; the note states the base mismatch."""
-    return GrowthDecomposition(gmv_growth, merchant_multiple, gmv_per_merchant_change(gmv_growth, merchant_multiple))
-
-
-def decomposition_table(gmv_growths: Sequence[float], merchant_multiples: Sequence[float]) -> pd.DataFrame:
-    """Implied GMV-per-merchant change for every assumption pair (long table).
-
-    Columns: ``gmv_growth`` (fraction), ``merchant_multiple`` (x), ``per_merchant_change`` (fraction),
-    ``per_merchant_multiple`` (x, = 1 + change).
-    """
-    rows = [
-        {
-            "gmv_growth": float(g),
-            "merchant_multiple": float(m),
-            "per_merchant_change": gmv_per_merchant_change(g, m),
-        }
-        for g in gmv_growths
-        for m in merchant_multiples
-    ]
-    frame = pd.DataFrame(rows)
-    frame["per_merchant_multiple"] = 1.0 + frame["per_merchant_change"]
-    return frame
-
-
-# ------------------------------------------------------------------------------------------------
-# Fast-brand funnel and trust-buy run-rate
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FastBrandFunnel:
-    """Per-unit figures derived from the fast-brand (快品牌) festival report.
-
-    views_per_order: room views per order (>= because views are 'more than'); orders_per_day: orders a
-    day over the festival; min_top_rooms_gmv_rmb: lower bound of the GMV of the rooms over the sales
-    threshold (RMB); fast_brand_gmv_rmb: orders x assumed average order value (RMB);
-    top_rooms_min_share: lower bound of the top rooms' share of that GMV (may exceed 1 if the assumed
-    order value is too low); breakeven_order_value_rmb: the average order value (RMB) below which the
-    reported figures contradict each other.
-    """
-
-    orders: float
-    room_views: float
-    days: int
-    views_per_order: float
-    orders_per_day: float
-    min_top_rooms_gmv_rmb: float
-    average_order_value_rmb: float
-    fast_brand_gmv_rmb: float
-    top_rooms_min_share: float
-    breakeven_order_value_rmb: float
-
-    def table(self) -> pd.DataFrame:
-        """The figures as a display table with units and bound direction."""
-        rows = [
-            ("views per order", self.views_per_order, "views / order", "lower bound (views 'more than')"),
-            ("orders per day", self.orders_per_day, "orders / day", f"over {self.days} days"),
-            ("GMV of the top rooms", self.min_top_rooms_gmv_rmb / 1e6, "RMB m", "lower bound (each 'over' the threshold)"),
-            ("assumed average order value", self.average_order_value_rmb, "RMB / order", "assumption (parameter)"),
-            ("fast-brand GMV = orders x order value", self.fast_brand_gmv_rmb / 1e6, "RMB m", "under the assumption"),
-            ("top rooms' share of fast-brand GMV", self.top_rooms_min_share, "share", "lower bound"),
-            ("order value at which the figures conflict", self.breakeven_order_value_rmb, "RMB / order", "below it the top rooms alone exceed all fast-brand GMV"),
-        ]
-        return pd.DataFrame(rows, columns=["quantity", "value", "unit", "note"])
-
-
-def fast_brand_funnel(
-    orders: float,
-    room_views: float,
-    rooms_over_threshold: int,
-    room_sales_threshold_rmb: float,
-    average_order_value_rmb: float,
-    days: int,
-) -> FastBrandFunnel:
-    """Funnel ratios of the fast-brand report (orders, views in counts; money in RMB; days of the festival)."""
-    for name, value in (("orders", orders), ("room_views", room_views), ("average_order_value_rmb", average_order_value_rmb), ("days", days)):
-        if value <= 0:
-            raise ValueError(f"{name} must be > 0, got {value!r}")
-    min_top = rooms_over_threshold * room_sales_threshold_rmb
-    gmv = orders * average_order_value_rmb
-    return FastBrandFunnel(
-        orders=float(orders),
-        room_views=float(room_views),
-        days=int(days),
-        views_per_order=room_views / orders,
-        orders_per_day=orders / days,
-        min_top_rooms_gmv_rmb=float(min_top),
-        average_order_value_rmb=float(average_order_value_rmb),
-        fast_brand_gmv_rmb=float(gmv),
-        top_rooms_min_share=min_top / gmv,
-        breakeven_order_value_rmb=min_top / orders,
-    )
-
-
-def trust_buy_run_rate(
-    orders_2021: float,
-    orders_festival: float,
-    festival_start: str = FESTIVAL_START,
-    festival_ends: Sequence[str] = FESTIVAL_ENDS,
-    days_2021: int = 365,
-) -> pd.DataFrame:
-    """Orders covered by trust-buy (信任购) per day: 2021 average vs the festival, for each festival end date.
-
-    Returns columns ``period``, ``days``, ``orders``, ``orders_per_day`` and ``ratio_to_2021`` (festival
-    daily rate / 2021 daily rate). Festival orders are 'more than', so festival rates are lower bounds.
-    """
-    base = orders_2021 / days_2021
-    rows = [{"period": "2021 (full year)", "days": days_2021, "orders": orders_2021, "orders_per_day": base, "ratio_to_2021": 1.0}]
-    for end in festival_ends:
-        d = festival_days(festival_start, end)
-        rate = orders_festival / d
-        rows.append({"period": f"festival {festival_start}..{end}", "days": d, "orders": orders_festival, "orders_per_day": rate, "ratio_to_2021": rate / base})
-    return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------------------------------------------
-# Quarterly series: growth, per-user figures, gaps, decomposition
-# ------------------------------------------------------------------------------------------------
 
 
 def yoy_growth(series: pd.Series) -> pd.Series:
@@ -210,7 +40,7 @@ def gmv_per_dau(gmv_rmb_bn: pd.Series, dau_m: pd.Series) -> pd.Series:
 
 def _require_quarterly(series: pd.Series) -> None:
     if not isinstance(series.index, pd.PeriodIndex) or not series.index.freqstr.startswith("Q"):
-        raise TypeError("expected a Series on a quarterly PeriodIndex (see trustlab.quarterly.wide)")
+        raise TypeError("expected a Series on a quarterly PeriodIndex (see trustlab.data.quarterly.wide)")
     expected = pd.period_range(series.index.min(), series.index.max(), freq="Q")
     if len(series) and not series.index.equals(expected):
         raise ValueError("the quarterly index has missing or repeated quarters; reindex to the full span first")
@@ -498,67 +328,3 @@ def quarter_effects(series: pd.Series, reference_quarter: int = 3, alpha: float 
              "lower": float(np.exp(ci.loc["t", 0]) - 1), "upper": float(np.exp(ci.loc["t", 1]) - 1),
              "p_value": float(fit.pvalues["t"]), "n": int(fit.nobs)}
     return pd.DataFrame(rows + [trend])
-
-
-# ------------------------------------------------------------------------------------------------
-# Parameter checker (named in notebooks/params/02_promotion_growth.schema.yaml)
-# ------------------------------------------------------------------------------------------------
-
-
-def check_params(params: Mapping[str, Any], gmv: pd.Series | None = None) -> None:
-    """Cross-parameter rules of notebook 02; raises :class:`ParameterError` naming the parameter.
-
-    ``gmv`` (RMB bn on a quarterly PeriodIndex) defaults to the GMV column of
-    ``data/kuaishou_quarterly.csv`` with or without secondary sources, as ``include_secondary_sources`` says.
-    """
-    model = params.get("model", "sarimax")
-    if model not in MODELS:
-        raise ParameterError(f"parameter 'model': expected one of {list(MODELS)}, got {model!r}")
-    mm = params.get("merchant_multiple", 8.0)
-    if not isinstance(mm, (int, float)) or isinstance(mm, bool) or not mm > 0:
-        raise ParameterError(f"parameter 'merchant_multiple': expected a number > 0, got {mm!r}")
-    g = params.get("gmv_growth", 5.15)
-    if not isinstance(g, (int, float)) or isinstance(g, bool) or not g > -1:
-        raise ParameterError(f"parameter 'gmv_growth': expected a fraction > -1 (5.15 = +515 %), got {g!r}")
-    aov = params.get("average_order_value_rmb", 70.0)
-    if not isinstance(aov, (int, float)) or isinstance(aov, bool) or not aov > 0:
-        raise ParameterError(f"parameter 'average_order_value_rmb': expected RMB > 0, got {aov!r}")
-    fe = params.get("festival_end", FESTIVAL_ENDS[0])
-    if fe not in FESTIVAL_ENDS:
-        raise ParameterError(f"parameter 'festival_end': expected one of {list(FESTIVAL_ENDS)} (the two end dates the article gives), got {fe!r}")
-    fq = params.get("forecast_quarters", 4)
-    if not isinstance(fq, int) or isinstance(fq, bool) or fq < 1:
-        raise ParameterError(f"parameter 'forecast_quarters': expected an integer >= 1, got {fq!r}")
-    te = params.get("train_end", "2022Q1")
-    if not isinstance(te, str) or not QUARTER_RE.match(te):
-        raise ParameterError(f"parameter 'train_end': expected a quarter written YYYYQn (e.g. 2022Q1), got {te!r}")
-    if gmv is None:
-        from trustlab import quarterly
-
-        frame = quarterly.load_quarterly(include_secondary=bool(params.get("include_secondary_sources", True)))
-        gmv = quarterly.wide(frame)["gmv_rmb_bn"]
-    observed = gmv.dropna()
-    end = pd.Period(te, freq="Q")
-    first, last = observed.index.min(), observed.index.max()
-    if end < first or end > last:
-        raise ParameterError(f"parameter 'train_end': {te} is outside the GMV data ({first}..{last})")
-    if end not in observed.index:
-        raise ParameterError(f"parameter 'train_end': GMV for {te} is not in the data (a gap); choose a quarter with a value")
-    span = len(pd.period_range(first, end, freq="Q"))
-    need = MIN_TRAIN_QUARTERS[model]
-    if span < need:
-        earliest = first + (need - 1)
-        raise ParameterError(
-            f"parameter 'train_end': model {model!r} needs at least {need} quarters of GMV up to train_end, "
-            f"{te} leaves {span} (data start {first}); use train_end >= {earliest} or model 'sarimax' "
-            f"(needs {MIN_TRAIN_QUARTERS['sarimax']})"
-        )
-    n_gaps = span - int(((observed.index >= first) & (observed.index <= end)).sum())
-    if n_gaps / span > MAX_INTERPOLATED_SHARE:
-        raise ParameterError(
-            f"parameter 'train_end': {n_gaps} of the {span} training quarters up to {te} are gaps; at most "
-            f"{MAX_INTERPOLATED_SHARE:.0%} may be interpolated (try include_secondary_sources: true or a later train_end)"
-        )
-    bh = params.get("backtest_horizon", 4)
-    if not isinstance(bh, int) or isinstance(bh, bool) or bh < 1:
-        raise ParameterError(f"parameter 'backtest_horizon': expected an integer >= 1, got {bh!r}")

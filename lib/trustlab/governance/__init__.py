@@ -1,0 +1,52 @@
+"""The base of Kuaishou's trust pyramid: how intense its 2021 platform governance was, what the
+reported fall of the report rate can and cannot show, and the pyramid's layers (notebook
+``01_governance``).
+
+- :mod:`~trustlab.governance.intensity`: governance counts per day, per million DAU and MAU; blocks per ban.
+- :mod:`~trustlab.governance.report_rate`: implied reports, the z test, detectable change, orders needed.
+- :mod:`~trustlab.governance.pyramid`: the pyramid's layers and the article against the trust report.
+- :mod:`~trustlab.governance.parameters`: rules across the notebook's parameters.
+
+The data come from :mod:`trustlab.data.trust_report`, :mod:`trustlab.data.quarterly` and
+:mod:`trustlab.data.facts`; everything here is computation over their DataFrames and plain values.
+"""
+
+from trustlab.governance.intensity import (
+    BlocksPerBan,
+    IntensityInput,
+    UserBase,
+    average_users,
+    blocks_per_ban,
+    days_in_year,
+    governance_inputs,
+    intensity_table,
+    per_day,
+    per_million,
+)
+from trustlab.governance.parameters import check_params
+from trustlab.governance.pyramid import (
+    GOVERNANCE_METRICS,
+    PYRAMID_LAYERS,
+    PyramidLayer,
+    PyramidMetric,
+    cross_check,
+    format_number,
+    trust_pyramid,
+)
+from trustlab.governance.report_rate import (
+    ImpliedReports,
+    ZTest,
+    implied_reports,
+    minimum_detectable_relative_change,
+    orders_needed,
+    report_rate_test,
+    sensitivity_table,
+)
+
+__all__ = [
+    "BlocksPerBan", "IntensityInput", "UserBase", "average_users", "blocks_per_ban", "days_in_year",
+    "governance_inputs", "intensity_table", "per_day", "per_million", "check_params", "GOVERNANCE_METRICS",
+    "PYRAMID_LAYERS", "PyramidLayer", "PyramidMetric", "cross_check", "format_number", "trust_pyramid",
+    "ImpliedReports", "ZTest", "implied_reports", "minimum_detectable_relative_change", "orders_needed",
+    "report_rate_test", "sensitivity_table",
+]

@@ -1,0 +1,80 @@
+"""Pricing and platform positioning: the Beiyuan Shijia (貝源世家) case in the 2022-06-23 article
+(notebook ``03_pricing_positioning``).
+
+The article argues that a platform positioned on low prices holds back a high-priced brand, while
+Kuaishou's trust model lets the streamer's and brand's own positioning lead. One module per sub-topic:
+
+- :mod:`~trustlab.pricing.positioning`: reported and derived spend per buyer by platform;
+- :mod:`~trustlab.pricing.choice`: the price-positioning fit, a buy / not-buy logit simulated and estimated back;
+- :mod:`~trustlab.pricing.launch`: the case numbers of the shoe launch and the support threshold in units;
+- :mod:`~trustlab.pricing.recall`: the recall decision, option A against option B;
+- :mod:`~trustlab.pricing.newsvendor`: semi-presale against batch production;
+- :mod:`~trustlab.pricing.eligibility`: the fast-brand support criteria over a simulated merchant population;
+- :mod:`~trustlab.pricing.parameters`: the notebook's parameter rules and every recorded result from them.
+
+The data come from :mod:`trustlab.data.positioning` and :mod:`trustlab.data.facts`. Money is in RMB
+unless a name says otherwise; shares are in [0, 1]; counts are plain numbers.
+"""
+
+from trustlab.pricing.choice import (
+    LOGIT_TERMS,
+    ChoiceTruth,
+    buy_probability,
+    conversion_table,
+    fit_choice_logit,
+    logit_params_dict,
+    simulate_choices,
+)
+from trustlab.pricing.eligibility import (
+    MERCHANT_COLUMNS,
+    SupportCriteria,
+    eligibility_sensitivity,
+    eligible,
+    simulate_merchants,
+)
+from trustlab.pricing.launch import LaunchNumbers, launch_numbers, support_threshold_units
+from trustlab.pricing.newsvendor import (
+    NewsvendorResult,
+    breakeven_cancel_share,
+    critical_ratio,
+    newsvendor,
+    newsvendor_monte_carlo,
+    newsvendor_profit_curve,
+    presale_expected_profit,
+    standard_normal_loss,
+)
+from trustlab.pricing.parameters import (
+    FACT_PARAMETERS,
+    PRICE_PLATFORM,
+    PRICE_TIERS_RMB,
+    TRUST_PLATFORM,
+    analysis,
+    batch_inputs,
+    check_params,
+    choice_truth,
+    fact_parameter_table,
+    merchant_population,
+    platform_mix,
+    support_criteria,
+)
+from trustlab.pricing.positioning import spend_per_buyer
+from trustlab.pricing.recall import (
+    CustomerSide,
+    RecallCosts,
+    breakeven_redemption_rate,
+    customer_side,
+    recall_cost_a,
+    recall_cost_b,
+    recall_costs,
+)
+
+__all__ = [
+    "LOGIT_TERMS", "ChoiceTruth", "buy_probability", "conversion_table", "fit_choice_logit", "logit_params_dict",
+    "simulate_choices", "MERCHANT_COLUMNS", "SupportCriteria", "eligibility_sensitivity", "eligible",
+    "simulate_merchants", "LaunchNumbers", "launch_numbers", "support_threshold_units", "NewsvendorResult",
+    "breakeven_cancel_share", "critical_ratio", "newsvendor", "newsvendor_monte_carlo", "newsvendor_profit_curve",
+    "presale_expected_profit", "standard_normal_loss", "FACT_PARAMETERS", "PRICE_PLATFORM", "PRICE_TIERS_RMB",
+    "TRUST_PLATFORM", "analysis", "batch_inputs", "check_params", "choice_truth", "fact_parameter_table",
+    "merchant_population", "platform_mix", "support_criteria", "spend_per_buyer", "CustomerSide", "RecallCosts",
+    "breakeven_redemption_rate", "customer_side", "recall_cost_a", "recall_cost_b", "recall_costs",
+]
