@@ -6,8 +6,13 @@
 2. Warm build with nothing changed (`trustlab build`, every run a cache hit). Target: under 1 s.
 3. A 1,000-point sweep of the pricing analysis with `--fast` against the per-notebook path,
    extrapolated from a sample of notebook runs on the same local Dask cluster. Target: 500x.
+4. Each notebook's import cell (its parameters cell, then the cell of imports, in a fresh
+   interpreter) as it is, against the same cell with what the analysis modules used to import when
+   they were imported (pandera, scipy.stats, statsmodels' power and proportion tests, seaborn)
+   loaded first. CPU seconds (user + system) of the interpreter, which other work on a shared
+   machine disturbs less than wall time; best of three runs each. Target: at least 1.2x less CPU.
 
-Usage: python -m bench [--only cold,warm,sweep] [--sample N]
+Usage: python -m bench [--only cold,warm,sweep,imports] [--sample N]
 """
 
 from __future__ import annotations
@@ -91,9 +96,45 @@ def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
             "notebook path extrapolated s": extrapolated, "ratio": extrapolated / fast, "target": 500}
 
 
+# What the analysis modules imported at module level before they imported it where used.
+EAGER_IMPORTS = "import pandera.pandas, scipy.stats, statsmodels.stats.power, statsmodels.stats.proportion, seaborn\n"
+
+
+def import_cell(source: Path) -> str:
+    """The parameters cell and the cell after it (the imports) of a notebook source, as one script."""
+    cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
+    at = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+    return cells[at].source + "\n" + cells[at + 1].source + "\n"
+
+
+def cpu_seconds(cmd: list[str], **kwargs) -> float:
+    """User + system CPU seconds of a command run to completion."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bench_imports(runs: int = 3) -> dict[str, float]:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    figures: dict[str, float] = {}
+    lazy_total = eager_total = 0.0
+    for source in runner.notebooks():
+        cell = import_cell(source)
+        lazy = min(cpu_seconds([sys.executable, "-c", cell], env=env) for _ in range(runs))
+        eager = min(cpu_seconds([sys.executable, "-c", EAGER_IMPORTS + cell], env=env) for _ in range(runs))
+        figures[f"{source.stem} import cell CPU s"] = lazy
+        figures[f"{source.stem} with eager imports CPU s"] = eager
+        lazy_total, eager_total = lazy_total + lazy, eager_total + eager
+    figures.update({"ratio (eager / as is, all notebooks)": eager_total / lazy_total, "target": 1.2})
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="cold,warm,sweep")
+    parser.add_argument("--only", default="cold,warm,sweep,imports")
     parser.add_argument("--sample", type=int, default=4, help="notebook runs sampled for the sweep extrapolation")
     args = parser.parse_args()
     chosen = args.only.split(",")
@@ -101,7 +142,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="trustlab-bench-") as tmp:
         tmp = Path(tmp)
         for name, func in (("cold", lambda: bench_cold(tmp)), ("warm", lambda: bench_warm(tmp)),
-                           ("sweep", lambda: bench_sweep(tmp, args.sample))):
+                           ("sweep", lambda: bench_sweep(tmp, args.sample)), ("imports", bench_imports)):
             if name in chosen:
                 figures = func()
                 print(f"\n[{name}]")

@@ -1,11 +1,14 @@
-"""The house style for figures: one call sets it, one helper adds a source caption."""
+"""The house style for figures: one call sets it, one helper adds a source caption.
+
+matplotlib and seaborn are imported by the functions that draw or style, not with this module.
+"""
 
 from __future__ import annotations
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
-import seaborn as sns
-from matplotlib import font_manager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import matplotlib.pyplot as plt
 
 # CJK-capable fonts, first found wins; Debian's fonts-noto-cjk provides the first two.
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK TC", "WenQuanYi Zen Hei", "Source Han Sans SC"]
@@ -17,6 +20,8 @@ def cjk_font() -> str | None:
 
     Fonts installed after matplotlib built its font cache are found on the system and added.
     """
+    from matplotlib import font_manager
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = next((name for name in CJK_FONTS if name in installed), None)
     if found is None:
@@ -30,6 +35,9 @@ def cjk_font() -> str | None:
 
 def setup() -> None:
     """Apply the house style: seaborn whitegrid, colour-blind palette, readable sizes, CJK fallback."""
+    import matplotlib as mpl
+    import seaborn as sns
+
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
     fonts = ["DejaVu Sans"]
     cjk = cjk_font()
