@@ -36,8 +36,9 @@ import trustlab.params
 import trustlab.provenance
 from trustlab import facts as F
 from trustlab import plots
+from trustlab.data import facts as facts_data
+from trustlab.data.sources import load_article, load_sources
 from trustlab.results import record
-from trustlab.sources import load_article, load_sources
 
 PARAMS = trustlab.params.validate("00_source_facts", globals())  # same contract as `trustlab run`
 plots.setup()
@@ -45,7 +46,7 @@ pd.set_option("display.max_colwidth", 80)
 
 # %% [markdown]
 # ## Data
-# The raw scrape in `data/raw/` is never edited. `trustlab.sources.load_article` checks its SHA-256
+# The raw scrape in `data/raw/` is never edited. `trustlab.data.sources.load_article` checks its SHA-256
 # against `data/sources.csv` and cleans it in code: it removes the pinyin the site injected after
 # characters, HTML debris and mangled closing tags, and replaces each character it cannot recover
 # with U+FFFD (�), listing every such span.
@@ -72,10 +73,11 @@ record("n_unrepaired_spans", len(article.unrepaired))
 # ## Method
 # Each quantitative claim of the cleaned text (count, percentage, price, multiple, duration,
 # threshold, date) was transcribed by hand into `data/facts.csv` with the clause that states it.
-# Here the table is validated against its schema (`trustlab.facts.FACTS_SCHEMA`), every quote is
-# looked up verbatim in the cleaned text and its numbers are read back with Chinese multipliers
-# (`numbers_in`) to confirm the value; rates are derived by plain arithmetic on the facts, and the
-# article is checked against itself (`consistency_checks`). Nothing is estimated.
+# Here the table is validated against its schema (`trustlab.data.facts.facts_schema`), every quote
+# is looked up verbatim in the cleaned text and its numbers are read back with Chinese multipliers
+# (`trustlab.data.quotes.article_numbers`) to confirm the value; rates are derived by plain
+# arithmetic on the facts, and the article is checked against itself (`consistency_checks`).
+# Nothing is estimated.
 #
 # ## Result
 # ### Facts by trust-pyramid layer
@@ -85,10 +87,10 @@ record("n_unrepaired_spans", len(article.unrepaired))
 # `value` is in base units (萬 and 億 applied; percentages in percent; a decline negative; dates ISO).
 
 # %%
-all_facts = F.load_facts(source_id=source_id)
+all_facts = facts_data.load_facts(source_id=source_id)
 shown = all_facts[all_facts["topic"].isin(topics)].copy()
 shown["layer"] = shown["topic"].map(F.PYRAMID_LAYER).fillna("—")
-order = [t for t in F.TOPICS if t in topics]
+order = [t for t in facts_data.TOPICS if t in topics]
 by_topic = shown["topic"].value_counts().reindex(order, fill_value=0)
 n_facts = int(len(shown))
 display(Markdown(
@@ -126,7 +128,7 @@ plt.show()
 # topics shown.
 
 # %%
-problems = F.verify_quotes(all_facts, article.text)
+problems = facts_data.verify_quotes(all_facts, article.text)
 display(Markdown(
     f"Quote problems: **{len(problems)}** of {len(all_facts)} facts."
     + ("" if problems.empty else " The facts below do not match the article:")
@@ -162,8 +164,8 @@ record("trust_buy_orders_per_day_2021", trust_buy_per_day_2021)
 
 # %%
 festival_days = F.festival_day_counts(all_facts)
-festival_start = F.fact_date(all_facts, F.FESTIVAL_START_ID)
-fast_brand_orders = F.fact_value(all_facts, "fastbrand_orders_616_2022")
+festival_start = facts_data.fact_date(all_facts, F.FESTIVAL_START_ID)
+fast_brand_orders = facts_data.fact_value(all_facts, "fastbrand_orders_616_2022")
 fast_brand_orders_per_day = F.per_day(fast_brand_orders, festival_start, festival_end)
 sensitivity = F.festival_rate_sensitivity(all_facts)
 display(sensitivity)

@@ -46,8 +46,10 @@ import trustlab.params
 import trustlab.provenance
 from trustlab import governance as gov
 from trustlab import plots
-from trustlab.facts import fact_value, load_facts
-from trustlab.quarterly import load_quarterly
+from trustlab.data.facts import fact_value, load_facts
+from trustlab.data.quarterly import load_quarterly
+from trustlab.data.trust_report import load_trust_report, report_value
+from trustlab.facts import day_count
 from trustlab.results import record
 
 PARAMS = trustlab.params.validate("01_governance", globals())  # same contract as `trustlab run`
@@ -66,7 +68,7 @@ plots.setup()
 # - `data/kuaishou_quarterly.csv`: DAU and MAU by quarter, for the per-user scale.
 
 # %%
-report = gov.load_trust_report(include_secondary=include_secondary_sources)
+report = load_trust_report(include_secondary=include_secondary_sources)
 facts = load_facts()
 quarterly = load_quarterly(include_secondary=include_secondary_sources)
 in_year = (report["period_start"].dt.year == year) | (report["period_end"].dt.year == year)
@@ -147,16 +149,16 @@ display(
 )
 
 # %%
-intercepted = gov.report_value(report, "counterfeit_listings_intercepted")
-banned = gov.report_value(report, "violators_banned")
-blocked = gov.report_value(report, "new_store_applications_blocked")
-blocked_daily = gov.report_value(report, "new_store_requests_blocked_per_day")
-participants = gov.report_value(report, "daily_governance_participants")
-rate_change = gov.report_value(report, "live_commerce_report_rate_change") / 100  # percent -> share
+intercepted = report_value(report, "counterfeit_listings_intercepted")
+banned = report_value(report, "violators_banned")
+blocked = report_value(report, "new_store_applications_blocked")
+blocked_daily = report_value(report, "new_store_requests_blocked_per_day")
+participants = report_value(report, "daily_governance_participants")
+rate_change = report_value(report, "live_commerce_report_rate_change") / 100  # percent -> share
 
 interceptions_per_day = gov.per_day(intercepted, days_in_period)
 bans_per_day = gov.per_day(banned, days_in_period)
-live_days = gov.days_between(blocking_system_start, f"{year}-12-31")
+live_days = day_count(blocking_system_start, f"{year}-12-31")
 new_store_blocks_per_day = gov.per_day(blocked, live_days)
 interceptions_per_million_dau = gov.per_million(intercepted, dau_used)
 record("interceptions_per_day", interceptions_per_day)
@@ -211,7 +213,7 @@ display(
         f"({bpb.blocked:,.0f} / {bpb.bans:,.0f}). At the reported pace of {bpb.blocked_per_day:,.0f} a day over "
         f"a full year it would be {bpb.from_daily_full_year:.2f}. The two reported figures agree if the "
         f"system ran about {bpb.implied_live_days:,.0f} days, which fits a start in June "
-        f"({gov.days_between(f'{year}-06-30', f'{year}-12-31')} to {gov.days_between(f'{year}-06-01', f'{year}-12-31')} days).\n\n"
+        f"({day_count(f'{year}-06-30', f'{year}-12-31')} to {day_count(f'{year}-06-01', f'{year}-12-31')} days).\n\n"
         "Caveats: " + "; ".join(bpb.caveats) + "."
     )
 )
@@ -271,14 +273,14 @@ display(
 # same report gives a second, sharper figure for a comparison:
 
 # %%
-fp_change = gov.report_value(report, "false_publicity_reports_change")
+fp_change = report_value(report, "false_publicity_reports_change")
 if fp_change is not None:
     display(
         Markdown(
             f"User reports of false publicity fell {-fp_change:.0f} % from March to October {year} (monthly "
             f"counts, no denominator), {(-fp_change / 100) / (-rate_change):.1f} times the year-on-year fall of the "
             f"overall report rate, while penalties for false publicity ran at more than "
-            f"{gov.report_value(report, 'false_publicity_penalties'):,.0f} from April to November. "
+            f"{report_value(report, 'false_publicity_penalties'):,.0f} from April to November. "
             "A fall in reports can come from fewer problems, from enforcement that removes repeat "
             "offenders, from changes in how reporting works in the app, or from more orders diluting a "
             "steady count of reports; the figure alone cannot tell these apart."

@@ -43,8 +43,9 @@ import trustlab.params
 import trustlab.provenance
 from trustlab import plots
 from trustlab import promotion as promo
-from trustlab import quarterly
-from trustlab.facts import fact_date, fact_value, load_facts
+from trustlab.data import quarterly
+from trustlab.data.facts import fact_date, fact_value, load_facts
+from trustlab.facts import day_count
 from trustlab.results import record
 
 PARAMS = trustlab.params.validate("02_promotion_growth", globals())  # same contract as `trustlab run`
@@ -145,7 +146,7 @@ display(
 # ### 2. Fast brands: views, orders and the top rooms
 
 # %%
-days = promo.festival_days(festival_start, festival_end)
+days = day_count(festival_start, festival_end)
 funnel = promo.fast_brand_funnel(
     orders=fact_value(facts, "fastbrand_orders_616_2022"),
     room_views=fact_value(facts, "fastbrand_room_views_616_2022"),

@@ -79,7 +79,8 @@ import trustlab.params
 import trustlab.provenance
 from trustlab import plots
 from trustlab import pricing as pr
-from trustlab.facts import fact_value, load_facts
+from trustlab.data.facts import fact_value, load_facts
+from trustlab.data.positioning import load_positioning
 from trustlab.results import record
 
 PARAMS = trustlab.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
@@ -111,7 +112,7 @@ display(Markdown(
 ))
 
 # %%
-positioning = pr.load_positioning(include_secondary=include_secondary_sources)
+positioning = load_positioning(include_secondary=include_secondary_sources)
 display(positioning[["platform", "metric", "period", "value", "unit", "qualifier", "status", "comparable", "quote"]]
         .style.format({"value": "{:,.1f}"}).hide(axis="index"))
 spend = pr.spend_per_buyer(positioning)
