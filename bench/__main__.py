@@ -10,7 +10,7 @@
    interpreter) as it is, against the same cell with what the analysis modules used to import when
    they were imported (pandera, scipy.stats, statsmodels' power and proportion tests, seaborn)
    loaded first. CPU seconds (user + system) of the interpreter, which other work on a shared
-   machine disturbs less than wall time; best of three runs each. Target: at least 1.2x less CPU.
+   machine disturbs less than wall time; best of three runs each. Target: at least 1.1x less CPU.
 
 Usage: python -m bench [--only cold,warm,sweep,imports] [--sample N]
 """
@@ -128,7 +128,7 @@ def bench_imports(runs: int = 3) -> dict[str, float]:
         figures[f"{source.stem} import cell CPU s"] = lazy
         figures[f"{source.stem} with eager imports CPU s"] = eager
         lazy_total, eager_total = lazy_total + lazy, eager_total + eager
-    figures.update({"ratio (eager / as is, all notebooks)": eager_total / lazy_total, "target": 1.2})
+    figures.update({"ratio (eager / as is, all notebooks)": eager_total / lazy_total, "target": 1.1})
     return figures
 
 
