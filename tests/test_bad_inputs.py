@@ -96,7 +96,7 @@ def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
 
 def test_a_facts_value_the_quote_does_not_state(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "value", "220000")
-    _run_expecting_failure(damaged, [f"row {row}", "value 220000 is not among the numbers in the quote"])
+    _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "value 220000 is not among the numbers in the quote"])
 
 
 def test_a_missing_data_file(damaged):
