@@ -104,3 +104,73 @@ def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
     assert "interrupted; no report was half-written" in err
     assert not out.exists()
     assert list(out.parent.iterdir()) == [], "a staging folder was left behind"
+
+
+def test_version_is_the_package_version():
+    from trustlab import __version__
+
+    proc = trustlab("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"trustlab {__version__}"
+
+
+def test_params_json_lists_every_parameter_with_its_contract():
+    from trustlab import params
+
+    proc = trustlab("params", str(DEMO), "--json")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["command"] == "params" and record["notebook"] == "90_demo"
+    assert [p["name"] for p in record["parameters"]] == list(params.declared(DEMO))
+    x = next(p for p in record["parameters"] if p["name"] == "x")
+    assert (x["type"], x["default"], x["range"], x["help"]) == ("float", 1.5, "> 0 and <= 100", "a positive number")
+
+
+def _record(folder: Path, parameters: dict, results: dict) -> Path:
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps({"parameters": parameters, "results": results}))
+    return folder
+
+
+def test_diff_exits_1_when_runs_differ_and_0_when_they_agree(tmp_path):
+    a = _record(tmp_path / "a", {"x": 1.5}, {"y": 2.0})
+    b = _record(tmp_path / "b", {"x": 1.5}, {"y": 2.0})
+    c = _record(tmp_path / "c", {"x": 3.0}, {"y": 2.0})
+    same, different = trustlab("diff", str(a), str(b)), trustlab("diff", str(a), str(c))
+    assert (same.returncode, different.returncode) == (0, 1), same.stderr + different.stderr
+    assert "no differences" in same.stdout and "x" in different.stdout
+    as_json = trustlab("diff", str(a), str(c), "--json")
+    assert as_json.returncode == 1
+    record = json.loads(as_json.stdout)
+    assert record["same"] is False
+    assert record["differences"] == [{"kind": "parameter", "name": "x", "a": 1.5, "b": 3.0}]
+    assert trustlab("diff", str(a), str(tmp_path / "missing")).returncode == 2
+
+
+def _complete(line: str, tmp_path: Path) -> list[str]:
+    import os
+
+    answer = tmp_path / "completions"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+           "COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE_IFS": "\n"}
+    proc = subprocess.run([sys.executable, "-m", "trustlab.cli"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return [word.strip() for word in answer.read_text().split("\n")]
+
+
+def test_shell_completion_offers_commands_options_and_notebook_names(tmp_path):
+    from trustlab import runner
+
+    assert _complete("trustlab ru", tmp_path) == ["run"]
+    assert {source.stem for source in runner.notebooks()} == set(_complete("trustlab run 0", tmp_path))
+    assert _complete("trustlab build --sc", tmp_path) == ["--scenario"]
+
+
+def test_every_argument_has_help():
+    from trustlab.cli import build_parser
+
+    parser = build_parser()
+    missing = []
+    for action in parser._subparsers._group_actions:
+        for command, sub in action.choices.items():
+            missing += [f"{command} {a.dest}" for a in sub._actions if not a.help and a.dest != "help"]
+    assert not missing, f"arguments without help text: {missing}"

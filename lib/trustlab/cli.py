@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``trustlab`` command line: run, build, refresh and inspect the notebooks."""
 
 from __future__ import annotations
@@ -126,8 +127,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def _print_json(record: dict) -> None:
+    """Print one machine-readable record (strict JSON) on stdout."""
+    print(json.dumps(record, ensure_ascii=False, allow_nan=False, default=str))
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     declared = params.declared(args.notebook)
+    if args.json:
+        _print_json({"command": "params", "notebook": params.notebook_source(args.notebook).stem, "parameters": [
+            {"name": p.name, "type": p.type_name, "default": p.default, "range": p.describe_range() or None,
+             "help": p.help or None} for p in declared.values()]})
+        return 0
     width = max(len(n) for n in declared) if declared else 4
     for p in declared.values():
         rng = p.describe_range()
@@ -168,11 +179,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from trustlab import sweep
 
     table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
-    if table.empty:
+    if args.json:
+        _print_json({"command": "diff", "run_a": str(args.run_a), "run_b": str(args.run_b), "same": table.empty,
+                     "differences": table.to_dict(orient="records")})
+    elif table.empty:
         print("no differences in parameters or recorded results")
     else:
         print(table.to_string(index=False))
-    return 0
+    return 0 if table.empty else 1  # as diff(1): 1 when the runs differ
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -190,7 +204,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``trustlab`` command."""
+    from trustlab import __version__
+
     parser = argparse.ArgumentParser(prog="trustlab", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"trustlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="execute one notebook with parameters into a report folder")
@@ -217,12 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")
-    refresh.add_argument("notebooks", nargs="*")
-    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS)
+    refresh.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
+    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     refresh.set_defaults(func=cmd_refresh)
 
     sw = sub.add_parser("sweep", help="run one notebook over a grid of parameters and tabulate the results")
-    sw.add_argument("notebook")
+    sw.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     sw.add_argument("--grid", required=True, help="YAML file with 'grid', 'points' and/or 'fixed'")
     sw.add_argument("--out", help="output folder (default reports/sweeps/NOTEBOOK-GRID)")
     sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
@@ -232,8 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.set_defaults(func=cmd_sweep)
 
     diff = sub.add_parser("diff", help="show the parameters and recorded results that differ between two runs")
-    diff.add_argument("run_a")
-    diff.add_argument("run_b")
+    diff.add_argument("run_a", help="a run folder or its results.json")
+    diff.add_argument("run_b", help="the run folder or results.json to compare it with")
+    diff.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     diff.set_defaults(func=cmd_diff)
 
     pub = sub.add_parser("publish", help="write a self-contained copy of the report site")
@@ -242,9 +260,23 @@ def build_parser() -> argparse.ArgumentParser:
     pub.set_defaults(func=cmd_publish)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
-    show.add_argument("notebook")
+    show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
+    show.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     show.set_defaults(func=cmd_params)
     return parser
+
+
+def _notebook_names(**_: object) -> list[str]:
+    return [source.stem for source in runner.notebooks()]
+
+
+def _complete_notebook_names(parser: argparse.ArgumentParser) -> None:
+    """Let shell completion offer the collection's notebook names wherever a notebook is asked for."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for sub in action.choices.values():
+            for argument in sub._actions:
+                if argument.dest in {"notebook", "notebooks"}:
+                    argument.completer = _notebook_names
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -256,7 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``trustlab`` command; returns the exit code."""
     import signal
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    _complete_notebook_names(parser)
+    import argcomplete
+
+    argcomplete.autocomplete(parser)  # answers shell completion requests, and returns otherwise
+    args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return args.func(args)
@@ -266,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("trustlab: interrupted; no report was half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`trustlab params X --json | head`)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
