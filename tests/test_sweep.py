@@ -297,18 +297,38 @@ def test_workers_need_not_share_the_clients_files(tmp_path):
                                   sweep.run_fast("03_pricing_positioning", _smoke_points([4]), jobs=1).drop(columns="seconds"))
 
 
-def test_a_worker_running_another_trustlab_is_refused_before_anything_is_created(tmp_path):
-    other = tmp_path / "other" / "lib"
-    shutil.copytree(PROJECT / "lib" / "trustlab", other / "trustlab", ignore=shutil.ignore_patterns("__pycache__"))
-    init = other / "trustlab" / "__init__.py"
+def _other_trustlab(lib: Path) -> None:
+    """A copy of this trustlab whose version says 0.0.9."""
+    shutil.copytree(PROJECT / "lib" / "trustlab", lib / "trustlab", ignore=shutil.ignore_patterns("__pycache__"))
+    init = lib / "trustlab" / "__init__.py"
     init.write_text(init.read_text().replace('__version__ = "0.1.0"', '__version__ = "0.0.9"'))
+
+
+def _broken_trustlab(lib: Path) -> None:
+    """A trustlab package that cannot be imported."""
+    (lib / "trustlab").mkdir(parents=True)
+    (lib / "trustlab" / "__init__.py").write_text("raise ImportError('this worker has no usable trustlab')\n")
+
+
+@pytest.mark.parametrize(
+    ("make_package", "expected"),
+    [
+        (_other_trustlab, ["run another trustlab than this client: worker tcp://", "trustlab 0.0.9 (this client: 0.1.0)",
+                           "trustlab code "]),
+        (_broken_trustlab, ["cannot run trustlab (", "install this trustlab on every worker"]),
+    ],
+)
+def test_a_worker_running_another_trustlab_is_refused_before_anything_is_created(tmp_path, make_package, expected):
+    other = tmp_path / "other" / "lib"
+    make_package(other)
     out = tmp_path / "client" / "sweep"
     with _bare_scheduler() as cluster, _dask_worker(cluster.scheduler_address, tmp_path / "other", {"PYTHONPATH": str(other)}):
         with pytest.raises(ParameterError) as info:
             sweep.run_notebooks(DEMO, sweep.resolve_points(DEMO, [{"x": 1}]), out, scheduler=cluster.scheduler_address)
     message = str(info.value)
-    assert f"the Dask workers of {cluster.scheduler_address} run another trustlab than this client: worker tcp://" in message
-    assert "trustlab 0.0.9 (this client: 0.1.0)" in message and "trustlab code " in message
+    assert message.startswith(f"the Dask workers of {cluster.scheduler_address} ")
+    for part in expected:
+        assert part in message, message
     assert not out.parent.exists()
 
 
