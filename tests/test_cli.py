@@ -174,3 +174,34 @@ def test_every_argument_has_help():
         for command, sub in action.choices.items():
             missing += [f"{command} {a.dest}" for a in sub._actions if not a.help and a.dest != "help"]
     assert not missing, f"arguments without help text: {missing}"
+
+
+def test_sweep_with_an_unreachable_scheduler_exits_2_with_one_line_and_creates_nothing(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port on this machine that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    grid = tmp_path / "g.yaml"
+    grid.write_text("grid:\n  x: [1, 2]\n")
+    out = tmp_path / "reports" / "sweep"
+    proc = trustlab("sweep", str(DEMO), "--grid", str(grid), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(out))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"trustlab: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 5 s"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.yaml"]
+
+
+def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_file(tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("fixed: {n_buyers: 2000, monte_carlo_draws: 5000, n_merchants: 2000}\ngrid:\n  seed: [1, 2]\n")
+    out = tmp_path / "sweep"
+    proc = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 ok, 0 failed" in proc.stdout
+    assert {p.name for p in out.iterdir()} == {"sweep.csv", "sweep.parquet", ".trustlab-run.json"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "a staging folder was left behind"
+    (out / "notes.txt").write_text("mine")
+    proc = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
+    assert proc.returncode == 2
+    assert "holds files trustlab did not write (notes.txt)" in proc.stderr and "sweeping" not in proc.stderr
+    assert (out / "notes.txt").read_text() == "mine" and (out / "sweep.csv").exists()

@@ -154,22 +154,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     source = params.notebook_source(args.notebook)
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
     out_dir = (Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}").resolve()
-    site = sites.find_site(out_dir)
-    sites.check_replaceable(out_dir)
-    if site is not None:
-        sites.open_site(site)
+    # Every check before anything is created or runs: the places, then the scheduler and its workers.
+    sweep.check_places(out_dir)
+    if args.scheduler:
+        sweep.check_scheduler(args.scheduler)
     mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
         table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
+        sweep.save_sweep(table, out_dir, source.stem, on_placed=_update_index)
     else:
-        table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs, timeout=args.timeout)
-    with sites.locked(site if site is not None else out_dir):
-        csv, parquet = sweep.write_table(table, out_dir)
-        sites.mark_run(out_dir, source.stem, kind="sweep")
-        if site is not None:
-            sites.register_sweep(site, out_dir, sorted(p for p in out_dir.glob("point-*") if p.is_dir()))
-            _update_index(site)
+        table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs,
+                                    timeout=args.timeout, on_placed=_update_index)
+    csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
     print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
     return 0 if failed == 0 else 1

@@ -106,9 +106,12 @@ def inputs_digest(source: Path, extra_files: list[Path] | tuple[Path, ...] = ())
     return digest.hexdigest()
 
 
-def cache_key(source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
-    """Key of a run: its input files (:func:`inputs_digest`) and its resolved parameters."""
-    digest = hashlib.sha256(inputs_digest(source, extra_files).encode())
+def cache_key(
+    source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = (), inputs: str | None = None
+) -> str:
+    """Key of a run: its input files (:func:`inputs_digest`, or ``inputs`` when the caller computed
+    it already: a sweep does so once for all its points) and its resolved parameters."""
+    digest = hashlib.sha256((inputs or inputs_digest(source, extra_files)).encode())
     digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
@@ -171,8 +174,6 @@ def run_notebook(
     check. ``executor`` runs the child (default: a new interpreter; :func:`build` passes a fork
     server's).
     """
-    import nbformat  # imported here: it costs seconds, and a warm build needs none of it
-
     source = params.notebook_source(notebook)
     name = source.stem
     out_dir = Path(out_dir).resolve()
@@ -191,47 +192,12 @@ def run_notebook(
     remove_abandoned_staging(out_dir)
     staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
-        work = staged / ".work"
-        work.mkdir()
-        input_path = work / f"{name}.input.ipynb"
-        nbformat.write(load_source(source), input_path)
-        spec = {
-            "name": name,
-            "input": str(input_path),
-            "output": str(staged / f"{name}.ipynb"),
-            "staged": str(staged),
-            # Without injection the notebook runs on the defaults of its own parameters cell.
-            "parameters": resolved if inject_parameters else {},
-            "kernel_name": kernel_name(),
-            "progress": progress,
-            "cwd": str(work),
-            "index_href": _index_href(site, out_dir),
-            "failed_index_href": _index_href(site, failed_dir),
-            "record": {
-                "notebook": name,
-                "scenario": scenario,
-                "parameters": resolved,
-                "results": {},
-                "provenance": {
-                    "git_commit": provenance.git_commit(),
-                    "package_versions": provenance.package_versions(),
-                    "data_hashes": provenance.data_hashes(),
-                    "started": started.isoformat(timespec="seconds"),
-                    "seconds": None,
-                    "cache_key": key,
-                    "build_inputs": build_inputs,
-                    "status": None,
-                },
-            },
-        }
-        spec_path = work / "spec.json"
-        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        status, error = (executor or _execute)(spec_path, timeout, progress)
+        record = new_record(name, scenario, resolved, key, build_inputs, started)
+        status, error, seconds, run_record = execute_run(
+            source, resolved, staged, record, inject_parameters=inject_parameters, timeout=timeout, progress=progress,
+            index_href=_index_href(site, out_dir), failed_index_href=_index_href(site, failed_dir), executor=executor,
+        )
         seconds = time.perf_counter() - t0
-        if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
-            finalize(spec, status, error, seconds)
-        shutil.rmtree(work, ignore_errors=True)
-        run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
         sites.mark_run(staged, name)
         with sites.locked(site if site is not None else out_dir):
             _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
@@ -241,6 +207,83 @@ def run_notebook(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+
+
+def new_record(
+    name: str, scenario: str | None, resolved: dict[str, Any], key: str, build_inputs: str | None, started: datetime
+) -> dict[str, Any]:
+    """The ``results.json`` record of a run about to start: its parameters and provenance (the
+    project's commit, package versions and data hashes); results, time and status come at its end."""
+    return {
+        "notebook": name,
+        "scenario": scenario,
+        "parameters": resolved,
+        "results": {},
+        "provenance": {
+            "git_commit": provenance.git_commit(),
+            "package_versions": provenance.package_versions(),
+            "data_hashes": provenance.data_hashes(),
+            "started": started.isoformat(timespec="seconds"),
+            "seconds": None,
+            "cache_key": key,
+            "build_inputs": build_inputs,
+            "status": None,
+        },
+    }
+
+
+def execute_run(
+    source: Path,
+    resolved: dict[str, Any],
+    staged: Path,
+    record: dict[str, Any],
+    *,
+    inject_parameters: bool = True,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    progress: bool = False,
+    index_href: str | None = None,
+    failed_index_href: str | None = None,
+    executor: Executor | None = None,
+) -> tuple[str, str, float, dict[str, Any]]:
+    """Execute the notebook ``source`` with ``resolved`` into the empty folder ``staged``, which
+    receives ``NAME.ipynb``, ``NAME.html``, ``results.json`` (``record`` completed) and, for a
+    failed run, ``error.txt``. Returns (status, error text, seconds, the completed record).
+
+    Checks, staging and moving into place are the caller's (:func:`run_notebook`; a sweep's
+    worker runs this in a temporary folder of its own). ``index_href`` and ``failed_index_href``
+    are the links back to the site's index from the page of a good and of a failed run.
+    """
+    import nbformat  # imported here: it costs seconds, and a warm build needs none of it
+
+    name = source.stem
+    t0 = time.perf_counter()
+    work = staged / ".work"
+    work.mkdir()
+    input_path = work / f"{name}.input.ipynb"
+    nbformat.write(load_source(source), input_path)
+    spec = {
+        "name": name,
+        "input": str(input_path),
+        "output": str(staged / f"{name}.ipynb"),
+        "staged": str(staged),
+        # Without injection the notebook runs on the defaults of its own parameters cell.
+        "parameters": resolved if inject_parameters else {},
+        "kernel_name": kernel_name(),
+        "progress": progress,
+        "cwd": str(work),
+        "index_href": index_href,
+        "failed_index_href": failed_index_href,
+        "record": record,
+    }
+    spec_path = work / "spec.json"
+    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    status, error = (executor or _execute)(spec_path, timeout, progress)
+    seconds = time.perf_counter() - t0
+    if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
+        finalize(spec, status, error, seconds)
+    shutil.rmtree(work, ignore_errors=True)
+    run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
+    return status, error, seconds, run_record
 
 
 def _move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path | None, *, ok: bool, kind: str, name: str) -> None:
@@ -330,11 +373,13 @@ def _index_href(site: Path | None, folder: Path) -> str | None:
     return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
 
 
-def _execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-    """Run the papermill child; returns (status, error text)."""
+def _execute(
+    spec_path: Path, timeout: float, progress: bool, extra_env: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """Run the papermill child (with ``extra_env`` added to its environment); returns (status, error text)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustlab._execute", str(spec_path)],
-        env=single_thread_environment(),  # runs execute side by side
+        env={**single_thread_environment(), **(extra_env or {})},  # runs execute side by side
         stdout=subprocess.PIPE,
         stderr=None if progress else subprocess.PIPE,  # papermill's progress bar goes to the terminal
         text=True,
