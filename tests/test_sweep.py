@@ -266,7 +266,7 @@ def _bare_scheduler():
     from dask.distributed import LocalCluster
 
     # tcp, not the in-process transport: workers in other processes join it
-    return LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None,
+    return LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0",
                         silence_logs=logging.ERROR)
 
 
