@@ -205,3 +205,86 @@ def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_fil
     assert proc.returncode == 2
     assert "holds files trustlab did not write (notes.txt)" in proc.stderr and "sweeping" not in proc.stderr
     assert (out / "notes.txt").read_text() == "mine" and (out / "sweep.csv").exists()
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("value", ["-inf", "inf", "nan", "-1e999"])
+def test_a_non_finite_value_is_refused_even_when_it_starts_with_a_dash(tmp_path, value):
+    out = tmp_path / "out"
+    proc = trustlab("run", str(DEMO), "-p", "x", value, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "parameter 'x': expected a finite number" in proc.stderr
+    assert "running" not in proc.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_parameter_values_may_start_with_a_dash():
+    from trustlab.cli import _take_parameter_pairs
+
+    argv = ["--debug", "run", "nb", "-p", "x", "-inf", "--out", "o", "--parameter", "label", "-v", "--", "-p", "y", "z"]
+    rest, pairs = _take_parameter_pairs(argv)
+    assert pairs == [["x", "-inf"], ["label", "-v"]]
+    assert rest == ["--debug", "run", "nb", "--out", "o", "--", "-p", "y", "z"]
+    assert _take_parameter_pairs(["sweep", "nb", "-p", "x", "1"]) == (["sweep", "nb", "-p", "x", "1"], [])
+
+
+@pytest.mark.parametrize("scenario", ["", "x/../..", "../90_demo.smoke"])
+def test_an_empty_or_unsafe_scenario_is_refused(tmp_path, scenario):
+    out = tmp_path / "out"
+    proc = trustlab("run", str(DEMO), "--scenario", scenario, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert f"scenario name {scenario!r} is not allowed" in proc.stderr
+    assert not out.exists()
+    proc = trustlab("build", str(DEMO), "--dry-run", "--scenario", scenario, "--out", str(tmp_path / "site"))
+    assert proc.returncode == 2 and f"scenario name {scenario!r} is not allowed" in proc.stderr
+
+
+def test_yaml_files_with_aliases_duplicates_or_quoted_numbers_are_refused(tmp_path):
+    cases = {
+        "alias.yaml": ("x: &a 2\nsleep_seconds: *a\n", "refused: anchor &a under key 'x'"),
+        "dup.yaml": ("x: 2\nx: 3\n", "refused: duplicate key 'x' at line 2"),
+        "quoted.yaml": ('x: "0.05"\n', "parameter 'x': expected float, got str '0.05'"),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        proc = trustlab("run", str(DEMO), "-f", str(path), "--out", str(tmp_path / "out"))
+        assert proc.returncode == 2 and f"{path}: {message}" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def _notebook_with_a_broken_checker(tmp_path: Path) -> Path:
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "params").mkdir(parents=True)
+    source = notebooks / "90_demo.py"
+    source.write_text(DEMO.read_text())
+    # An analyst's checker with a bug: json.loads is called with the parameters and raises TypeError.
+    (notebooks / "params" / "90_demo.schema.yaml").write_text("checker: json:loads\n")
+    return source
+
+
+def test_an_unexpected_error_is_a_message_and_a_summary_with_the_traceback_only_under_debug(tmp_path):
+    source = _notebook_with_a_broken_checker(tmp_path)
+    proc = trustlab("run", str(source), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].startswith("trustlab: error: the JSON object must be str")
+    assert lines[1].startswith("trustlab: unexpected TypeError at ") and "run again with --debug" in lines[1]
+    assert len(lines) == 2
+    for argv in (["--debug", "run", str(source)], ["run", str(source), "--debug"]):
+        proc = trustlab(*argv, "--out", str(tmp_path / "out"))
+        assert proc.returncode == 2
+        assert "Traceback (most recent call last)" in proc.stderr and "trustlab: unexpected TypeError" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_cell_has_one_number_in_the_cli_the_record_and_the_page(tmp_path):
+    source = Path(__file__).parent / "fixtures" / "report_pages" / "93_fails_late.py"
+    out = tmp_path / "out"
+    proc = trustlab("run", str(source), "--out", str(out))
+    assert proc.returncode == 1
+    assert "FAILED 93_fails_late: cell 7 of 8 failed: ZeroDivisionError: division by zero" in proc.stdout
+    record = json.loads((out / "failed" / "results.json").read_text())
+    assert record["provenance"]["failed_cell"] == {"cell": 7, "of": 8}
+    assert "(cell 7 of 8)" in (out / "failed" / "93_fails_late.html").read_text()

@@ -56,13 +56,15 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
             **engine_options,
         )
     except PapermillExecutionError as exc:
-        status, error = "failed", f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
+        # finalize names the cell "cell N of M" by its position, as the report page does (not by
+        # papermill's execution count, which skips markdown cells and counts the injected one)
+        status, error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # a kernel that died or would not start: still leave a report
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:
         if kernel_pid is not None:
             _reap(kernel_pid)
-    finalize(spec, status, error, time.perf_counter() - t0)
+    error = finalize(spec, status, error, time.perf_counter() - t0)
     if error:
         print(error, file=sys.stderr)
     return 0 if status == "ok" else 3

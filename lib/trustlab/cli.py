@@ -51,7 +51,7 @@ def _summary(outcomes: list[runner.RunOutcome]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     source = params.notebook_source(args.notebook)
     files = [Path(f) for f in args.file or []]
-    if args.scenario:
+    if args.scenario is not None:  # --scenario "" is refused by scenario_path, not ignored
         files.insert(0, params.scenario_path(source, args.scenario))
     resolved = params.resolve(source, cli=_cli_parameters(args.parameter), files=files)
     out_dir = (Path(args.out) if args.out else _default_run_dir(source.stem, resolved)).resolve()
@@ -199,18 +199,30 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+DEBUG_HELP = "on an unexpected error, show the Python traceback (default: a one-line message)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``trustlab`` command."""
     from trustlab import __version__
 
     parser = argparse.ArgumentParser(prog="trustlab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"trustlab {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
+    original_add_parser = sub.add_parser
+
+    def add_parser(*args, **kwargs) -> argparse.ArgumentParser:  # every command takes --debug too
+        command = original_add_parser(*args, **kwargs)
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+        return command
+
+    sub.add_parser = add_parser
 
     run = sub.add_parser("run", help="execute one notebook with parameters into a report folder")
     run.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                     help="set a parameter; VALUE is parsed by the declared type")
+                     help="set a parameter; VALUE is parsed by the declared type (it may start with '-': -p x -inf)")
     run.add_argument("-f", "--file", action="append", help="YAML file of parameters (may repeat)")
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
@@ -281,16 +293,70 @@ def _stop_on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _take_parameter_pairs(argv: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Take every ``-p NAME VALUE`` of a ``run`` out of ``argv`` before argparse sees it, so that a
+    VALUE starting with '-' (``-inf``, ``-1e3``, ``-x``) is a value and not taken for an option.
+    Returns the remaining arguments and the pairs, in order; anything after ``--`` is left alone."""
+    command_at = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
+    if command_at is None or argv[command_at] != "run":
+        return argv, []
+    rest, pairs = list(argv[: command_at + 1]), []
+    i = command_at + 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        is_parameter = arg == "-p" or (len(arg) >= 3 and "--parameter".startswith(arg))
+        if is_parameter and i + 2 < len(argv):
+            pairs.append([argv[i + 1], argv[i + 2]])
+            i += 3
+            continue
+        rest.append(arg)
+        i += 1
+    return rest, pairs
+
+
+def _unexpected(exc: BaseException, debug: bool) -> int:
+    """Report an error trustlab did not foresee: a message and a one-line summary, and the
+    traceback only with --debug. Exit code 2."""
+    import traceback
+
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        message = f"{exc.strerror}{where}"
+    else:
+        message = str(exc) or type(exc).__name__
+    print(f"trustlab: error: {message}", file=sys.stderr)
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame else ""
+    hint = "" if debug else "; run again with --debug for the traceback"
+    print(f"trustlab: unexpected {type(exc).__name__}{at}{hint}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``trustlab`` command; returns the exit code."""
+    """Entry point of the ``trustlab`` command; returns the exit code.
+
+    A refused input (:class:`trustlab.params.ParameterError`, which includes refused places)
+    prints its message and exits 2; so does any other error, with a one-line summary, and its
+    traceback only under ``--debug``. Ctrl-C or SIGTERM exits 130.
+    """
     import signal
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    argv, pairs = _take_parameter_pairs(argv)
     parser = build_parser()
     _complete_notebook_names(parser)
     import argcomplete
 
     argcomplete.autocomplete(parser)  # answers shell completion requests, and returns otherwise
     args = parser.parse_args(argv)
+    if pairs:
+        args.parameter = (args.parameter or []) + pairs
+    debug = bool(getattr(args, "debug", False))
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return args.func(args)
@@ -305,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        return _unexpected(exc, debug)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,10 @@ def _templates() -> "jinja2.Environment":
 
 def provenance_header(run_record: dict[str, Any], *, index_href: str | None = "../index.html") -> str:
     """The HTML header every rendered notebook carries: parameters, commit, data hashes, versions,
-    time, and a link back to its site's index (none for a run in no site: ``index_href=None``)."""
+    time, and a link back to its site's index (none for a run in no site: ``index_href=None``).
+
+    The start time and duration, in ``<span id="trustlab-run-time">``, are the only part of a
+    report page that differs between two runs with the same inputs."""
     prov = run_record.get("provenance", {})
     return _templates().get_template("provenance_header.html.j2").render(
         name=run_record.get("notebook", "notebook"),
@@ -76,6 +79,36 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str | None = ".
     )
 
 
+INJECTED_TAG = "injected-parameters"  # papermill's cell setting the run's parameters
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # papermill's notices about a failure ("at In [12]")
+
+
+def _tags(cell: Any) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def failed_cell_index(nb: "nbformat.NotebookNode") -> int | None:
+    """Index in ``nb.cells`` of the cell a run failed in (as papermill decides it: the first
+    error output other than a clean ``SystemExit``, or a cell papermill marked), or None."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and not (
+                output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0")
+            ):
+                return index
+        if cell.get("metadata", {}).get("papermill", {}).get("exception") is True:
+            return index
+    return None
+
+
+def cell_position(nb: "nbformat.NotebookNode", index: int) -> tuple[int, int]:
+    """(N, M) of the cell at ``index``: its 1-based position among the notebook's own cells
+    (markdown included; the cells papermill adds are left out, so N is the cell's position in the
+    source the analyst edits) and how many there are. Every message says "cell N of M"."""
+    own = [i for i, cell in enumerate(nb.cells) if not {INJECTED_TAG, PAPERMILL_ERROR_TAG} & set(_tags(cell))]
+    return (own.index(index) + 1 if index in own else index + 1), len(own)
+
+
 def render_html(
     nb: "nbformat.NotebookNode",
     run_record: dict[str, Any],
@@ -83,16 +116,25 @@ def render_html(
     failed_cell: int | None = None,
     index_href: str | None = "../index.html",
 ) -> str:
-    """Render an executed notebook to self-contained HTML with the provenance header."""
+    """Render an executed notebook to self-contained HTML with the provenance header.
+
+    ``failed_cell`` is the index in ``nb.cells`` of the cell the run failed in: a banner before
+    it names it "cell N of M" (:func:`cell_position`), as the command line and ``results.json``
+    do; papermill's own notices, which number cells by execution count, are left out.
+    """
     import nbformat
 
     nb = copy.deepcopy(nb)
     if failed_cell is not None:
+        number, of = cell_position(nb, failed_cell)
+        failed = nb.cells[failed_cell]
+        nb.cells = [cell for cell in nb.cells if PAPERMILL_ERROR_TAG not in _tags(cell)]
         banner = nbformat.v4.new_markdown_cell(
             f'<div class="trustlab-failed-banner" id="failed-cell"><strong>This run failed in the next cell '
-            f"(cell {failed_cell + 1}).</strong> The cells after it did not run.</div>"
+            f"(cell {number} of {of}).</strong> The cells after it did not run.</div>"
         )
-        nb.cells.insert(failed_cell, banner)
+        banner["id"] = "failed-cell-banner"
+        nb.cells.insert(next(i for i, cell in enumerate(nb.cells) if cell is failed), banner)
     exporter = _exporter()
     header = provenance_header(run_record, index_href=index_href)
     if failed_cell is not None:
@@ -169,8 +211,11 @@ def _valid_record(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError) as exc:
         print(f"trustlab: warning: {path}: not a readable run record ({exc}); left out of the index", file=sys.stderr)
         return None
-    if not isinstance(record, dict) or not all(isinstance(record.get(k, {}), dict) for k in ("parameters", "results", "provenance")):
-        print(f"trustlab: warning: {path}: not a run record of the expected shape; left out of the index", file=sys.stderr)
+    from trustlab.results import record_problem
+
+    problem = record_problem(record)
+    if problem is not None:
+        print(f"trustlab: warning: {path}: not a run record ({problem}); left out of the index", file=sys.stderr)
         return None
     return record
 

@@ -116,30 +116,71 @@ def cache_key(
     return digest.hexdigest()
 
 
-def _read_results(out_dir: Path) -> dict[str, Any] | None:
+def _read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
+    """The run record in ``out_dir/results.json`` if it holds one of the expected shape, else None
+    (a file that is unreadable, not JSON, or JSON of another shape gets a warning naming it)."""
     path = out_dir / "results.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if not path.exists():
         return None
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        problem = f"not readable JSON ({exc})"
+    else:
+        problem = results.record_problem(recorded)
+        if problem is None:
+            return recorded
+    if warn:
+        print(f"trustlab: warning: {path}: not a run record: {problem}; its report is treated as stale", file=sys.stderr)
+    return None
+
+
+def output_hashes(folder: Path, name: str) -> dict[str, str]:
+    """SHA-256 of the report files of a run (``NAME.html``, ``NAME.ipynb``) present in ``folder``,
+    as recorded in ``results.json`` under ``provenance.outputs``."""
+    return {
+        file: provenance.file_sha256(folder / file)
+        for file in (f"{name}.html", f"{name}.ipynb")
+        if (folder / file).is_file()
+    }
+
+
+def stale_reason(out_dir: Path, name: str, build_inputs: str) -> str | None:
+    """Why ``out_dir`` does not hold a current report of ``name`` built by ``build`` from input
+    files with this digest, or None if it does. A report is current only when its record has the
+    expected shape, was built from these inputs, and every output file it lists still has the
+    SHA-256 recorded at the time (an emptied or edited page is rebuilt)."""
+    if not (out_dir / "results.json").exists():
+        return "no previous report"
+    recorded = _read_results(out_dir)
+    if recorded is None:
+        return "unreadable results.json"
+    prov = recorded["provenance"]
+    if prov.get("build_inputs") != build_inputs or not isinstance(prov.get("cache_key"), str):
+        return "inputs changed"
+    outputs = prov.get("outputs")
+    expected = {f"{name}.html", f"{name}.ipynb"}
+    if not isinstance(outputs, dict) or not expected <= set(outputs):
+        return "no recorded output hashes"
+    for file in sorted(expected):
+        path = out_dir / file
+        if not path.is_file() or provenance.file_sha256(path) != outputs[file]:
+            return f"{file} changed since it was built"
+    return None
 
 
 def current_record(out_dir: Path, name: str, build_inputs: str) -> dict[str, Any] | None:
     """The recorded results of ``out_dir`` when it holds a complete report of ``name`` built by
-    ``build`` from input files with this digest, else None (ad-hoc runs never count as current)."""
-    recorded = _read_results(out_dir)
-    complete = (out_dir / f"{name}.ipynb").exists() and (out_dir / f"{name}.html").exists()
-    if recorded is None or not complete or recorded.get("provenance", {}).get("build_inputs") != build_inputs:
+    ``build`` from input files with this digest (:func:`stale_reason`), else None (ad-hoc runs
+    never count as current)."""
+    if stale_reason(out_dir, name, build_inputs) is not None:
         return None
-    return recorded
+    return _read_results(out_dir)
 
 
-def _failed_cell(nb: "nbformat.NotebookNode") -> int | None:
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return index
-    return None
+# How cells are found and numbered lives with the page that shows them (trustlab.report).
+_failed_cell = report.failed_cell_index
+cell_position = report.cell_position
 
 
 def run_notebook(
@@ -281,6 +322,8 @@ def execute_run(
     seconds = time.perf_counter() - t0
     if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
         finalize(spec, status, error, seconds)
+    if status != "ok" and (staged / "error.txt").exists():  # as finalize worded it: "cell N of M failed: ..."
+        error = (staged / "error.txt").read_text(encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
     run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
     return status, error, seconds, run_record
@@ -344,14 +387,23 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> None:
-    """Write a run's ``results.json``, its HTML page (marking the failed cell, if any) and, for a
-    failed run, ``error.txt`` into the staging folder. Runs in the child that executed the notebook
-    (so rendering happens in parallel), or in the parent after a timeout."""
+def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> str:
+    """Write a run's HTML page (marking the failed cell, if any), ``results.json`` and, for a
+    failed run, ``error.txt`` into the staging folder; return the error text as written. Runs in
+    the child that executed the notebook (so rendering happens in parallel), or in the parent
+    after a timeout.
+
+    A failed cell is named "cell N of M" (:func:`cell_position`) alike in the error text, the
+    record (``provenance.failed_cell``) and the page. The page is rendered from the sanitized
+    notebook (:func:`sanitize_notebook`), so that reruns with the same inputs give the same bytes.
+    ``results.json`` is strict JSON (:func:`trustlab.results.dumps_record`) and records the SHA-256
+    of the page and the executed notebook (``provenance.outputs``), which the build's cache checks.
+    """
     import nbformat
 
     staged = Path(spec["staged"])
     output = Path(spec["output"])
+    name = spec["name"]
     executed = nbformat.read(output, as_version=4) if output.exists() else None
     record = spec["record"]
     record["results"] = results.collect(executed) if executed is not None else {}
@@ -359,12 +411,20 @@ def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> N
     record["provenance"]["status"] = status
     if executed is not None:
         failed_at = _failed_cell(executed) if status != "ok" else None
+        if failed_at is not None:
+            number, of = cell_position(executed, failed_at)
+            record["provenance"]["failed_cell"] = {"cell": number, "of": of}
+            error = f"cell {number} of {of} failed: {error}"
         href = spec["index_href"] if status == "ok" else spec["failed_index_href"]
-        page = report.render_html(executed, record, failed_cell=failed_at, index_href=href)
-        (staged / f"{spec['name']}.html").write_text(page, encoding="utf-8")
+        page = report.render_html(sanitize_notebook(executed), results.strict_record(record),
+                                  failed_cell=failed_at, index_href=href)
+        (staged / f"{name}.html").write_text(page, encoding="utf-8")
     if status != "ok":
         (staged / "error.txt").write_text(error, encoding="utf-8")
-    (staged / "results.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    record["provenance"]["outputs"] = output_hashes(staged, name)
+    nonfinite = results.collect_nonfinite(executed) if executed is not None else {}
+    (staged / "results.json").write_text(results.dumps_record(record, nonfinite), encoding="utf-8")
+    return error
 
 
 def _index_href(site: Path | None, folder: Path) -> str | None:
@@ -431,7 +491,7 @@ class PlannedRun:
     @property
     def kind(self) -> str:
         """How the site's index labels the run."""
-        return f"scenario {self.scenario}" if self.scenario else "default"
+        return f"scenario {self.scenario}" if self.scenario is not None else "default"
 
 
 def plan_build(
@@ -454,15 +514,16 @@ def plan_build(
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
     checked = []
     for source in sources:
-        files = [params.scenario_path(source, scenario)] if scenario else []
-        out_dir = out_root / (source.stem if not scenario else f"{source.stem}--{scenario}")
+        files = [params.scenario_path(source, scenario)] if scenario is not None else []
+        out_dir = out_root / (source.stem if scenario is None else f"{source.stem}--{scenario}")
         digest = inputs_digest(source, files)
-        recorded = None if force else current_record(out_dir, source.stem, digest)
-        checked.append((source, files, out_dir, digest, recorded))
-    if on_pending is not None and any(recorded is None for *_, recorded in checked):
+        stale = "forced" if force else stale_reason(out_dir, source.stem, digest)
+        recorded = None if stale is not None else _read_results(out_dir)
+        checked.append((source, files, out_dir, digest, recorded, stale))
+    if on_pending is not None and any(recorded is None for *_, recorded, _ in checked):
         on_pending()
     planned = []
-    for source, files, out_dir, digest, recorded in checked:
+    for source, files, out_dir, digest, recorded, stale in checked:
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
             planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
@@ -472,13 +533,7 @@ def plan_build(
         sites.check_replaceable(out_dir)
         sites.check_replaceable(sites.failed_dir(out_dir, out_root))
         key = cache_key(source, resolved, files)
-        if force:
-            reason = "forced"
-        elif not (out_dir / "results.json").exists():
-            reason = "no previous report"
-        else:
-            reason = "inputs changed"
-        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario, digest, out_root))
+        planned.append(PlannedRun(source, resolved, out_dir, key, stale or "inputs changed", scenario, digest, out_root))
     return planned
 
 
@@ -503,7 +558,7 @@ def build(
     to_run = []
     for index, run in enumerate(planned):
         if run.reason == "up to date":
-            recorded = _read_results(run.out_dir) or {}
+            recorded = _read_results(run.out_dir, warn=False) or {}
             outcomes[index] = RunOutcome(run.name, run.out_dir, "cached", 0.0, "", run.key, recorded.get("results", {}))
         else:
             to_run.append((index, run))
@@ -572,7 +627,8 @@ _ADDRESS = re.compile(r"(?<= at )0x[0-9a-f]+(?=>)")
 
 def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
     """Drop what changes from run to run without meaning anything (papermill timings, execution
-    timestamps, random cell and Styler ids, memory addresses) so diffs show real changes."""
+    timestamps, random cell and Styler ids, memory addresses) so diffs show real changes. Report
+    pages are rendered from the sanitized notebook too, so a rerun gives the same page."""
     import nbformat
 
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -591,6 +647,9 @@ def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
             cell.metadata.pop(key, None)
         cell["id"] = f"cell-{index:03d}"  # stable ids instead of random ones
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and "text" in output:  # print() of a repr
+                text = output["text"]
+                output["text"] = clean("".join(text) if isinstance(text, list) else text)
             for mime in ("text/html", "text/plain"):
                 value = output.get("data", {}).get(mime)
                 if value is not None:
@@ -607,6 +666,8 @@ def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_
     import nbformat
 
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
+    for source in sources:  # before any kernel starts: each committed notebook can be replaced where it lies
+        sites.check_writable(source.parent)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="trustlab-refresh-") as tmp:
         for source in sources:
