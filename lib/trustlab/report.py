@@ -215,7 +215,7 @@ def _valid_record(path: Path) -> dict[str, Any] | None:
 
     problem = record_problem(record)
     if problem is not None:
-        print(f"trustlab: warning: {path}: not a run record ({problem}); left out of the index", file=sys.stderr)
+        print(f"trustlab: warning: {path}: not a run record of the expected shape ({problem}); left out of the index", file=sys.stderr)
         return None
     return record
 
