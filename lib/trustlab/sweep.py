@@ -178,6 +178,16 @@ def run_notebooks(
             for i, resolved in enumerate(resolved_points)
         ]
         outcomes = client.gather(futures)
+    except BaseException:
+        # Interrupted: close the cluster first (a local cluster's workers stop, and the run each
+        # was executing stops with its kernel), then remove the staging folders those runs left.
+        with runner.signals_deferred(reraise=False):
+            client.close()
+            if cluster is not None:
+                cluster.close()
+            for i in range(len(resolved_points)):
+                runner.remove_abandoned_staging(out_dir / f"point-{i:04d}")
+        raise
     finally:
         client.close()
         if cluster is not None:
