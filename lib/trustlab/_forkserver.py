@@ -263,6 +263,8 @@ class ForkServer:
                 self._proc.stdin.write((json.dumps(request) + "\n").encode())
                 self._proc.stdin.flush()
             except (BrokenPipeError, ValueError) as exc:
+                if self._stopping:  # closed by an interrupted build between its wait and this request
+                    raise KeyboardInterrupt from None
                 raise ForkServerError("the fork server has stopped") from exc
         try:
             started = replies.get()

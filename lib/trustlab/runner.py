@@ -254,7 +254,8 @@ def run_notebook(
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
     finally:
         if staged.exists():
-            shutil.rmtree(staged, ignore_errors=True)
+            with signals_deferred():
+                shutil.rmtree(staged, ignore_errors=True)
 
 
 def _check_stop(stop: threading.Event | None) -> None:
@@ -396,7 +397,8 @@ def _execute(spec_path: Path, timeout: float, progress: bool, stop: threading.Ev
                     _kill_group(proc)
                     return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
     except BaseException:
-        _kill_group(proc)
+        with signals_deferred(reraise=False):  # being stopped already: a second Ctrl-C waits for this
+            _kill_group(proc)
         raise
     if proc.returncode == 0:
         return "ok", ""
