@@ -256,5 +256,34 @@ class _ChildProcess:
         self.send_signal(signal.SIGTERM)
 
 
+def _as_run_process(parent: int | None) -> None:
+    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner._execute`).
+
+    It lives in its own session, so its parent stops it (with its kernel) when interrupted. If the
+    parent dies without doing so (a Dask worker stopped by its cluster, a killed command), or it
+    is sent SIGTERM, the run stops too, killing the kernel it started (which has a session of its
+    own), rather than finishing unseen. SIGINT gets its usual meaning back: a parent started with
+    it ignored (a background job) hands that on.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop_run)
+    if parent is not None:
+        from trustlab._forkserver import _die_with_parent
+
+        _die_with_parent(parent, signal.SIGTERM)
+
+
+def _stop_run(signum: int, frame: object) -> None:
+    from trustlab.runner import descendants
+
+    for pid in descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(128 + signum)
+
+
 if __name__ == "__main__":
+    _as_run_process(int(sys.argv[2]) if len(sys.argv) > 2 else None)
     sys.exit(main(sys.argv[1]))

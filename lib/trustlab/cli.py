@@ -357,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     if pairs:
         args.parameter = (args.parameter or []) + pairs
     debug = bool(getattr(args, "debug", False))
+    # Ctrl-C stops the command even when it was started with SIGINT ignored (a background job of
+    # a script, nohup, cron), which it would otherwise inherit; SIGTERM stops it the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return args.func(args)

@@ -20,8 +20,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import nbformat
 
 DEFAULT_TIMEOUT_SECONDS = 900
+STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
 
 # Executes a run's spec file in a child process: (spec, timeout, progress) -> (status, error text).
 Executor = Callable[[Path, float, bool], tuple[str, str]]
@@ -197,6 +200,7 @@ def run_notebook(
     build_inputs: str | None = None,
     executor: Executor | None = None,
     kind: str = "run",
+    stop: threading.Event | None = None,
 ) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
@@ -214,6 +218,12 @@ def run_notebook(
     defaults). ``build_inputs`` is the :func:`inputs_digest` a build recorded for its up-to-date
     check. ``executor`` runs the child (default: a new interpreter; :func:`build` passes a fork
     server's).
+
+    Interrupted (KeyboardInterrupt in the calling thread, or ``stop`` set by another thread, as
+    :func:`build` does for its runs), the run kills its child with its kernel, removes its
+    staging folder and raises KeyboardInterrupt: nothing is moved into place and the report
+    already there is left as it was. Only a signal that arrives while a finished report is being
+    renamed into place (:func:`signals_deferred`) waits for that rename to end.
     """
     source = params.notebook_source(notebook)
     name = source.stem
@@ -234,20 +244,52 @@ def run_notebook(
     staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
         record = new_record(name, scenario, resolved, key, build_inputs, started)
+        _check_stop(stop)
         status, error, seconds, run_record = execute_run(
             source, resolved, staged, record, inject_parameters=inject_parameters, timeout=timeout, progress=progress,
             index_href=_index_href(site, out_dir), failed_index_href=_index_href(site, failed_dir), executor=executor,
         )
+        _check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
         seconds = time.perf_counter() - t0
         sites.mark_run(staged, name)
-        with sites.locked(site if site is not None else out_dir):
-            _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
+        with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
+            with signals_deferred():
+                _check_stop(stop)
+                _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
         if status != "ok":
             return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
     finally:
         if staged.exists():
-            shutil.rmtree(staged, ignore_errors=True)
+            with signals_deferred():
+                shutil.rmtree(staged, ignore_errors=True)
+
+
+def _check_stop(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def signals_deferred(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM), *, reraise: bool = True) -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs (in the main thread; elsewhere they never
+    interrupt a block anyway), then act on them as their handlers say (``reraise=False``: drop
+    them). Used where an interruption would leave things half done: the renames that move a
+    report into place, and the clean-up of an interrupted command."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+    try:
+        for signum in signals:
+            previous[signum] = signal.signal(signum, lambda signum, frame: received.append(signum))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received and reraise:
+        signal.raise_signal(received[0])
 
 
 def new_record(
@@ -434,24 +476,36 @@ def _index_href(site: Path | None, folder: Path) -> str | None:
 
 
 def _execute(
-    spec_path: Path, timeout: float, progress: bool, extra_env: dict[str, str] | None = None
+    spec_path: Path, timeout: float, progress: bool, extra_env: dict[str, str] | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[str, str]:
-    """Run the papermill child (with ``extra_env`` added to its environment); returns (status, error text)."""
+    """Run the papermill child (with ``extra_env`` added to its environment); returns (status,
+    error text). When ``stop`` is set (by another thread) the child is killed with its kernel and
+    KeyboardInterrupt raised."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab._execute", str(spec_path)],
+        [sys.executable, "-m", "trustlab._execute", str(spec_path), str(os.getpid())],
         env={**single_thread_environment(), **(extra_env or {})},  # runs execute side by side
         stdout=subprocess.PIPE,
         stderr=None if progress else subprocess.PIPE,  # papermill's progress bar goes to the terminal
         text=True,
         start_new_session=True,
     )
+    deadline = time.monotonic() + timeout
     try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                # Retrying communicate after its timeout loses no output.
+                out, err = proc.communicate(timeout=max(0.0, min(remaining, STOP_POLL_SECONDS if stop else remaining)))
+                break
+            except subprocess.TimeoutExpired:
+                _check_stop(stop)
+                if time.monotonic() >= deadline:
+                    _kill_group(proc)
+                    return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
     except BaseException:
-        _kill_group(proc)
+        with signals_deferred(reraise=False):  # being stopped already: a second Ctrl-C waits for this
+            _kill_group(proc)
         raise
     if proc.returncode == 0:
         return "ok", ""
@@ -459,11 +513,42 @@ def _execute(
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill a run process with its process group and every process it started in another
+    session: a kernel started by papermill has its own, and would otherwise go on until it
+    noticed its parent gone (or, still starting, until it started)."""
+    try:
+        os.killpg(proc.pid, signal.SIGSTOP)  # stopped, nothing in the group starts another process
+    except ProcessLookupError:
+        pass
+    for pid in descendants(proc.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     proc.wait()
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs, as Linux lists them (/proc/PID/task/*/children);
+    empty where /proc does not say."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                text = children.read_text()
+            except OSError:  # the thread or the process has ended
+                continue
+            for child in map(int, text.split()):
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+    return found
 
 
 def notebooks(root: Path | None = None) -> list[Path]:
@@ -570,25 +655,28 @@ def build(
     own_server = fork_server is True
     server = start_fork_server() if own_server else (fork_server or None)
     unusable: list[str] = []  # why the fork server could not be used, once known
+    stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
 
     def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        _check_stop(stop)
         if server is not None and not unusable:
             try:
                 server.wait_ready()
             except ForkServerError as exc:
+                _check_stop(stop)  # it was stopped because the build is: no new interpreters then
                 if not unusable:
                     unusable.append(str(exc))
                     print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
             else:
                 return server.execute(spec_path, timeout, progress)
-        return _execute(spec_path, timeout, progress)
+        return _execute(spec_path, timeout, progress, stop=stop)
 
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
         outcome = run_notebook(
             run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
             progress=progress, key=run.key, build_inputs=run.build_inputs, executor=execute,
-            site_root=run.site, kind=run.kind,
+            site_root=run.site, kind=run.kind, stop=stop,
         )
         return index, outcome
 
@@ -601,10 +689,15 @@ def build(
             if on_done is not None:
                 on_done(outcome, finished, len(to_run))
     except BaseException:
-        # Interrupted: stop what is still running (its staging folders are removed) before waiting.
-        pool.shutdown(wait=False, cancel_futures=True)
-        if server is not None:
-            server.close()
+        # Interrupted (or a run raised): stop every run before waiting for them. Runs not started
+        # never start; running ones kill their child and kernel and remove their staging folder;
+        # none is moved into place. A second Ctrl-C does not cut this short.
+        with signals_deferred(reraise=False):
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            if server is not None:
+                server.close()
+            pool.shutdown(wait=True)
         raise
     finally:
         pool.shutdown(wait=True)

@@ -406,13 +406,23 @@ def run_notebooks(
                     for i, r in enumerate(resolved_points)]
             table = pd.DataFrame(rows)
             _place(staged, out_dir, table, source.stem, on_placed)
-    finally:
-        if futures:
-            client.cancel(list(futures))
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    except BaseException:
+        # Interrupted (or failed): release the tasks and close the cluster (a local cluster's
+        # workers stop, and the run each was executing stops with its kernel) before anything
+        # else; a second Ctrl-C waits for this instead of cutting it short.
+        with runner.signals_deferred(reraise=False):
+            _shut_down(client, cluster, list(futures))
+        raise
+    _shut_down(client, cluster, list(futures))
     return table
+
+
+def _shut_down(client: Any, cluster: Any, futures: list[Any]) -> None:
+    if futures:
+        client.cancel(futures)
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def write_table(table: pd.DataFrame, out_dir: Path) -> tuple[Path, Path]:
