@@ -7,18 +7,24 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lab notebooks bench lock system-deps clean
+.PHONY: help install conda-setup report test lab notebooks bench lock system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml requirements.lock
+$(INSTALLED): pyproject.toml requirements.lock scripts/post_install.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name trustlab --display-name "Python (trustlab)" >/dev/null
+	$(BIN)/python scripts/post_install.py
 	@touch $@
 
 install: $(INSTALLED) ## create .venv and install trustlab with its pinned dependencies
+
+conda-setup: ## inside an activated conda env (conda env create -f environment.yml): kernel, default kernel, nbdime
+	@test -n "$$CONDA_PREFIX" || { echo "conda-setup: activate the conda environment first (conda activate trustlab)" >&2; exit 1; }
+	python -c 'import sys, os; sys.exit(0 if os.path.realpath(sys.prefix) == os.path.realpath(os.environ["CONDA_PREFIX"]) else "conda-setup: python on PATH is not the active conda environment")'
+	python -m pip install --quiet --no-deps -e .
+	python scripts/post_install.py
 
 system-deps: ## install what the browser and figure tests need (Chromium, CJK fonts) from Debian
 	bash scripts/install-system-deps.sh
@@ -38,8 +44,9 @@ notebooks: install ## re-execute the committed notebooks in place after a change
 bench: install ## run the benchmarks and print the measured ratios
 	$(BIN)/python -m bench
 
-lock: install ## rewrite requirements.lock from the current environment
+lock: install ## rewrite requirements.lock (pip) and environment.lock.yml (conda) from the current environment
 	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^trustlab'; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+	$(BIN)/python scripts/conda_lock.py
 
 clean: ## remove reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

@@ -122,3 +122,41 @@ def test_a_good_run_after_the_failure_clears_it(project):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not (project / "reports" / "failed" / NOTEBOOK).exists()
     assert json.loads((report / "results.json").read_text())["results"]["quote_problems"] == 0
+
+
+# ---------------------------------------------------------------- refused before any kernel starts
+
+DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True,
+                          timeout=600, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", ".inf"])
+def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value):
+    out = tmp_path / "out"
+    proc = _cli("run", "01_governance", "-p", "orders_in_period", value, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "parameter 'orders_in_period': expected a finite number" in proc.stderr
+    assert "running" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_run(tmp_path):
+    site = tmp_path / "site"
+    assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
+    results_json = site / "90_demo" / "results.json"
+    for bad in ("[]", '{"provenance": []}'):
+        results_json.write_text(bad)
+        proc = _cli("build", str(DEMO), "--dry-run", "--out", str(site))
+        assert proc.returncode == 0, proc.stderr
+        assert "run   90_demo" in proc.stdout and "unreadable results.json" in proc.stdout
+        assert f"{results_json}: not a run record" in proc.stderr and "Traceback" not in proc.stderr
+    proc = _cli("build", str(DEMO), "--out", str(site))
+    assert proc.returncode == 0, proc.stderr
+    assert isinstance(json.loads(results_json.read_text())["provenance"], dict)
+    (site / "90_demo" / "90_demo.html").write_text("")  # an emptied page is not up to date
+    proc = _cli("build", str(DEMO), "--dry-run", "--out", str(site))
+    assert "run   90_demo" in proc.stdout and "90_demo.html changed since it was built" in proc.stdout

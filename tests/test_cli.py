@@ -104,3 +104,187 @@ def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
     assert "interrupted; no report was half-written" in err
     assert not out.exists()
     assert list(out.parent.iterdir()) == [], "a staging folder was left behind"
+
+
+def test_version_is_the_package_version():
+    from trustlab import __version__
+
+    proc = trustlab("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"trustlab {__version__}"
+
+
+def test_params_json_lists_every_parameter_with_its_contract():
+    from trustlab import params
+
+    proc = trustlab("params", str(DEMO), "--json")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["command"] == "params" and record["notebook"] == "90_demo"
+    assert [p["name"] for p in record["parameters"]] == list(params.declared(DEMO))
+    x = next(p for p in record["parameters"] if p["name"] == "x")
+    assert (x["type"], x["default"], x["range"], x["help"]) == ("float", 1.5, "> 0 and <= 100", "a positive number")
+
+
+def _record(folder: Path, parameters: dict, results: dict) -> Path:
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps({"parameters": parameters, "results": results}))
+    return folder
+
+
+def test_diff_exits_1_when_runs_differ_and_0_when_they_agree(tmp_path):
+    a = _record(tmp_path / "a", {"x": 1.5}, {"y": 2.0})
+    b = _record(tmp_path / "b", {"x": 1.5}, {"y": 2.0})
+    c = _record(tmp_path / "c", {"x": 3.0}, {"y": 2.0})
+    same, different = trustlab("diff", str(a), str(b)), trustlab("diff", str(a), str(c))
+    assert (same.returncode, different.returncode) == (0, 1), same.stderr + different.stderr
+    assert "no differences" in same.stdout and "x" in different.stdout
+    as_json = trustlab("diff", str(a), str(c), "--json")
+    assert as_json.returncode == 1
+    record = json.loads(as_json.stdout)
+    assert record["same"] is False
+    assert record["differences"] == [{"kind": "parameter", "name": "x", "a": 1.5, "b": 3.0}]
+    assert trustlab("diff", str(a), str(tmp_path / "missing")).returncode == 2
+
+
+def _complete(line: str, tmp_path: Path) -> list[str]:
+    import os
+
+    answer = tmp_path / "completions"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+           "COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE_IFS": "\n"}
+    proc = subprocess.run([sys.executable, "-m", "trustlab.cli"], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return [word.strip() for word in answer.read_text().split("\n")]
+
+
+def test_shell_completion_offers_commands_options_and_notebook_names(tmp_path):
+    from trustlab import runner
+
+    assert _complete("trustlab ru", tmp_path) == ["run"]
+    assert {source.stem for source in runner.notebooks()} == set(_complete("trustlab run 0", tmp_path))
+    assert _complete("trustlab build --sc", tmp_path) == ["--scenario"]
+
+
+def test_every_argument_has_help():
+    from trustlab.cli import build_parser
+
+    parser = build_parser()
+    missing = []
+    for action in parser._subparsers._group_actions:
+        for command, sub in action.choices.items():
+            missing += [f"{command} {a.dest}" for a in sub._actions if not a.help and a.dest != "help"]
+    assert not missing, f"arguments without help text: {missing}"
+
+
+def test_sweep_with_an_unreachable_scheduler_exits_2_with_one_line_and_creates_nothing(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port on this machine that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    grid = tmp_path / "g.yaml"
+    grid.write_text("grid:\n  x: [1, 2]\n")
+    out = tmp_path / "reports" / "sweep"
+    proc = trustlab("sweep", str(DEMO), "--grid", str(grid), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(out))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"trustlab: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 5 s"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.yaml"]
+
+
+def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_file(tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("fixed: {n_buyers: 2000, monte_carlo_draws: 5000, n_merchants: 2000}\ngrid:\n  seed: [1, 2]\n")
+    out = tmp_path / "sweep"
+    proc = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 ok, 0 failed" in proc.stdout
+    assert {p.name for p in out.iterdir()} == {"sweep.csv", "sweep.parquet", ".trustlab-run.json"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "a staging folder was left behind"
+    (out / "notes.txt").write_text("mine")
+    proc = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
+    assert proc.returncode == 2
+    assert "holds files trustlab did not write (notes.txt)" in proc.stderr and "sweeping" not in proc.stderr
+    assert (out / "notes.txt").read_text() == "mine" and (out / "sweep.csv").exists()
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("value", ["-inf", "inf", "nan", "-1e999"])
+def test_a_non_finite_value_is_refused_even_when_it_starts_with_a_dash(tmp_path, value):
+    out = tmp_path / "out"
+    proc = trustlab("run", str(DEMO), "-p", "x", value, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert "parameter 'x': expected a finite number" in proc.stderr
+    assert "running" not in proc.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_parameter_values_may_start_with_a_dash():
+    from trustlab.cli import _take_parameter_pairs
+
+    argv = ["--debug", "run", "nb", "-p", "x", "-inf", "--out", "o", "--parameter", "label", "-v", "--", "-p", "y", "z"]
+    rest, pairs = _take_parameter_pairs(argv)
+    assert pairs == [["x", "-inf"], ["label", "-v"]]
+    assert rest == ["--debug", "run", "nb", "--out", "o", "--", "-p", "y", "z"]
+    assert _take_parameter_pairs(["sweep", "nb", "-p", "x", "1"]) == (["sweep", "nb", "-p", "x", "1"], [])
+
+
+@pytest.mark.parametrize("scenario", ["", "x/../..", "../90_demo.smoke"])
+def test_an_empty_or_unsafe_scenario_is_refused(tmp_path, scenario):
+    out = tmp_path / "out"
+    proc = trustlab("run", str(DEMO), "--scenario", scenario, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert f"scenario name {scenario!r} is not allowed" in proc.stderr
+    assert not out.exists()
+    proc = trustlab("build", str(DEMO), "--dry-run", "--scenario", scenario, "--out", str(tmp_path / "site"))
+    assert proc.returncode == 2 and f"scenario name {scenario!r} is not allowed" in proc.stderr
+
+
+def test_yaml_files_with_aliases_duplicates_or_quoted_numbers_are_refused(tmp_path):
+    cases = {
+        "alias.yaml": ("x: &a 2\nsleep_seconds: *a\n", "refused: anchor &a under key 'x'"),
+        "dup.yaml": ("x: 2\nx: 3\n", "refused: duplicate key 'x' at line 2"),
+        "quoted.yaml": ('x: "0.05"\n', "parameter 'x': expected float, got str '0.05'"),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        proc = trustlab("run", str(DEMO), "-f", str(path), "--out", str(tmp_path / "out"))
+        assert proc.returncode == 2 and f"{path}: {message}" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def _notebook_with_a_broken_checker(tmp_path: Path) -> Path:
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "params").mkdir(parents=True)
+    source = notebooks / "90_demo.py"
+    source.write_text(DEMO.read_text())
+    # An analyst's checker with a bug: json.loads is called with the parameters and raises TypeError.
+    (notebooks / "params" / "90_demo.schema.yaml").write_text("checker: json:loads\n")
+    return source
+
+
+def test_an_unexpected_error_is_a_message_and_a_summary_with_the_traceback_only_under_debug(tmp_path):
+    source = _notebook_with_a_broken_checker(tmp_path)
+    proc = trustlab("run", str(source), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].startswith("trustlab: error: the JSON object must be str")
+    assert lines[1].startswith("trustlab: unexpected TypeError at ") and "run again with --debug" in lines[1]
+    assert len(lines) == 2
+    for argv in (["--debug", "run", str(source)], ["run", str(source), "--debug"]):
+        proc = trustlab(*argv, "--out", str(tmp_path / "out"))
+        assert proc.returncode == 2
+        assert "Traceback (most recent call last)" in proc.stderr and "trustlab: unexpected TypeError" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_cell_has_one_number_in_the_cli_the_record_and_the_page(tmp_path):
+    source = Path(__file__).parent / "fixtures" / "report_pages" / "93_fails_late.py"
+    out = tmp_path / "out"
+    proc = trustlab("run", str(source), "--out", str(out))
+    assert proc.returncode == 1
+    assert "FAILED 93_fails_late: cell 7 of 8 failed: ZeroDivisionError: division by zero" in proc.stdout
+    record = json.loads((out / "failed" / "results.json").read_text())
+    assert record["provenance"]["failed_cell"] == {"cell": 7, "of": 8}
+    assert "(cell 7 of 8)" in (out / "failed" / "93_fails_late.html").read_text()

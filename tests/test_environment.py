@@ -9,8 +9,9 @@ import yaml
 
 from trustlab import config
 
-# conda-forge splits dask[distributed] into two packages.
-CONDA_NAMES = {"dask[distributed]": {"dask", "distributed"}}
+# Where conda-forge names a PyPI package differently (checked on anaconda.org/conda-forge):
+# dask[distributed] is two packages there, and Microsoft's playwright is packaged as playwright-python.
+CONDA_NAMES = {"dask[distributed]": {"dask", "distributed"}, "playwright": {"playwright-python"}}
 
 
 def _name_and_spec(requirement: str) -> tuple[str, str]:
@@ -19,7 +20,14 @@ def _name_and_spec(requirement: str) -> tuple[str, str]:
     return match.group(1).lower(), match.group(2).replace(" ", "")
 
 
+def _pip_names() -> list[str]:
+    project = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
+    return [re.sub(r"\[.*\]", "", _name_and_spec(r)[0]) for r in requirements]
+
+
 def _pip_requirements() -> dict[str, str]:
+    """The pip requirements under their conda-forge names."""
     project = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + project["optional-dependencies"]["test"]
     pairs = {}
@@ -35,6 +43,7 @@ def _conda_requirements() -> dict[str, str]:
     pairs = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str):
+            dep = dep.split("#")[0]
             name, spec = _name_and_spec(dep.replace("=", "==", 1) if re.match(r"^[\w\-]+=[^=]", dep) else dep)
             pairs[name] = spec
     return pairs
@@ -50,5 +59,21 @@ def test_conda_and_pip_list_the_same_packages_and_bounds():
 def test_the_lock_pins_every_dependency():
     lock = (config.PROJECT_ROOT / "requirements.lock").read_text().lower()
     pinned = {line.split("==")[0].replace("_", "-") for line in lock.splitlines() if "==" in line}
-    for name in _pip_requirements():
+    for name in _pip_names():
         assert name.replace("_", "-") in pinned, f"{name} is not pinned in requirements.lock"
+
+
+def test_the_conda_lock_is_generated_from_the_pip_lock(tmp_path):
+    import subprocess
+    import sys
+
+    regenerated = tmp_path / "environment.lock.yml"
+    subprocess.run([sys.executable, str(config.PROJECT_ROOT / "scripts" / "conda_lock.py"),
+                    str(config.PROJECT_ROOT / "requirements.lock"), str(regenerated)], check=True, capture_output=True)
+    committed = (config.PROJECT_ROOT / "environment.lock.yml").read_text()
+    assert regenerated.read_text() == committed, "environment.lock.yml is stale: run `make lock`"
+    env = yaml.safe_load(committed)
+    pip_section = next(dep["pip"] for dep in env["dependencies"] if isinstance(dep, dict))
+    lock = (config.PROJECT_ROOT / "requirements.lock").read_text().splitlines()
+    assert sorted(p for p in pip_section if "==" in p) == sorted(line for line in lock if "==" in line)
+    assert f"python={sys.version_info.major}.{sys.version_info.minor}" in " ".join(map(str, env["dependencies"]))

@@ -140,3 +140,128 @@ def test_exponent_notation_is_a_float_from_the_command_line_and_files(tmp_path):
     file = tmp_path / "p.yaml"
     file.write_text("x: 1.0e1\n")  # YAML 1.1 reads this as text
     assert params.resolve(DEMO, files=[file])["x"] == 10.0
+
+
+# ---------------------------------------------------------------- non-finite numbers
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "NaN", ".inf", "1e400", "-Infinity"])
+def test_non_finite_numbers_are_refused_naming_the_parameter(text):
+    with pytest.raises(ParameterError, match=r"parameter 'x': expected a finite number, got (-?inf|nan)"):
+        params.resolve(DEMO, cli={"x": text})
+
+
+def test_non_finite_numbers_from_files_and_lists_are_refused(tmp_path):
+    file = tmp_path / "p.yaml"
+    file.write_text("x: .nan\n")
+    with pytest.raises(ParameterError, match=rf"{file}: parameter 'x': expected a finite number, got nan"):
+        params.resolve(DEMO, files=[file])
+    weights = Parameter("weights", "list[float]", [])
+    with pytest.raises(ParameterError, match="parameter 'weights': expected a finite number, got inf"):
+        params.check_value(weights, params.parse_value(weights, "1,inf"))
+
+
+def test_a_contract_may_allow_non_finite_numbers():
+    ceiling = Parameter("ceiling", "float", 1.0, constraints={"gt": 0, "allow_nonfinite": True})
+    assert params.check_value(ceiling, params.parse_value(ceiling, "inf")) == float("inf")
+    assert params.check_value(ceiling, 5) == 5.0
+    with pytest.raises(ParameterError, match="expected > 0"):
+        params.check_value(ceiling, float("-inf"))  # the range still holds
+    assert ceiling.describe_range() == "> 0"
+
+
+# ---------------------------------------------------------------- YAML files
+
+
+def test_a_quoted_number_in_a_file_is_text_not_a_float(tmp_path):
+    file = tmp_path / "p.yaml"
+    file.write_text('x: "0.05"\n')
+    with pytest.raises(ParameterError, match=rf"{file}: parameter 'x': expected float, got str '0.05'"):
+        params.resolve(DEMO, files=[file])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x: &a 2\nsleep_seconds: *a\n", "anchor &a under key 'x' at line 1: anchors and aliases are not allowed"),
+        ("a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n", "anchor &a under key 'a' at line 1"),
+        ("base: &base {x: 2}\nmerged:\n  <<: *base\n", "anchor &base under key 'base'"),
+    ],
+)
+def test_yaml_anchors_and_aliases_are_refused(tmp_path, text, message):
+    file = tmp_path / "bomb.yaml"
+    file.write_text(text)
+    with pytest.raises(ParameterError) as info:
+        params.resolve(DEMO, files=[file])
+    assert str(info.value).startswith(f"{file}: refused: ") and message in str(info.value)
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    file = tmp_path / "laughs.yaml"
+    file.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ParameterError, match="anchors and aliases are not allowed"):
+        params.read_yaml(file)
+
+
+def test_duplicate_keys_are_refused_naming_the_key_and_lines(tmp_path):
+    file = tmp_path / "dup.yaml"
+    file.write_text("x: 1\nlabel: a\nx: 2\n")
+    with pytest.raises(ParameterError, match=rf"{file}: refused: duplicate key 'x' at line 3 \(first given at line 1\)"):
+        params.resolve(DEMO, files=[file])
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("grid:\n  x: [1]\n  x: [2]\n")
+    with pytest.raises(ParameterError, match="duplicate key 'x' at line 3"):
+        params.read_yaml(nested, "a grid")
+
+
+def test_an_oversized_yaml_file_is_refused_without_parsing_it(tmp_path):
+    file = tmp_path / "big.yaml"
+    file.write_text("x: 2\n" + "# padding\n" * (params.MAX_YAML_BYTES // 10 + 1))
+    with pytest.raises(ParameterError, match=rf"{file}: [\d,]+ bytes is over the 1 MiB limit"):
+        params.resolve(DEMO, files=[file])
+
+
+def test_yaml_command_line_values_are_read_with_the_same_rules():
+    topics = Parameter("topics", "list[str]", [])
+    with pytest.raises(ParameterError, match="parameter 'topics': cannot parse .* anchors and aliases are not allowed"):
+        params.parse_value(topics, "[&a x, *a]")
+
+
+# ---------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize("scenario", ["", "x/../..", "..", "a..b", "../smoke", "sm oke", ".hidden", "-x", "a/b"])
+def test_unsafe_scenario_names_are_refused(tmp_path, scenario):
+    # Such a scenario resolved before: make the files it would reach exist.
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "params" / "90_demo.x").mkdir(parents=True)
+    (notebooks / "90_demo.py").write_text(DEMO.read_text())
+    (notebooks / "params" / "...yaml").write_text("x: 2\n")
+    (notebooks / "params" / "90_demo.yaml").write_text("x: 2\n")
+    with pytest.raises(ParameterError, match=rf"scenario name {scenario!r} is not allowed"):
+        params.scenario_path(notebooks / "90_demo.py", scenario)
+
+
+def test_safe_scenario_names_resolve():
+    assert params.scenario_path(DEMO, "smoke").name == "90_demo.smoke.yaml"
+    assert params.check_name("june2022.v2-final_b", "scenario") == "june2022.v2-final_b"
+
+
+def test_a_notebook_with_an_unsafe_name_is_refused(tmp_path):
+    odd = tmp_path / "90 demo;x.py"
+    odd.write_text(DEMO.read_text())
+    with pytest.raises(ParameterError, match=r"notebook name '90 demo;x' is not allowed"):
+        params.notebook_source(odd)
+    with pytest.raises(ParameterError, match="notebook name '' is not allowed"):
+        params.notebook_source("")
+
+
+def test_a_schema_naming_a_missing_checker_is_a_parameter_error(tmp_path):
+    nb = tmp_path / "95_nb.py"
+    nb.write_text('# %% tags=["parameters"]\nx: int = 1  # x\n')
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "95_nb.schema.yaml").write_text("checker: trustlab.facts:no_such_function\n")
+    with pytest.raises(ParameterError, match="schema names the function 'trustlab.facts:no_such_function'"):
+        params.resolve(nb)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustlab.results import RESULT_MIME, collect, to_jsonable
+from trustlab.results import RESULT_MIME, collect, collect_nonfinite, dumps_record, record, record_problem, to_jsonable
 
 
 def test_numpy_and_pandas_values_become_plain_json():
@@ -46,3 +46,54 @@ def test_collect_reads_the_result_outputs_in_order():
     ]
     nb.cells = [nbformat.v4.new_markdown_cell("text"), cell]
     assert collect(nb) == {"a": 2}
+
+
+def test_non_finite_values_are_noted_by_path():
+    found: dict[str, str] = {}
+    value = {"ratio": np.float64(np.inf), "table": pd.DataFrame({"share": [0.5, math.nan]}), "low": [-math.inf, 1.0]}
+    assert to_jsonable(value, found, "summary") == {"ratio": None, "table": [{"share": 0.5}, {"share": None}], "low": [None, 1.0]}
+    assert found == {"summary.ratio": "inf", "summary.table[1].share": "nan", "summary.low[0]": "-inf"}
+
+
+def test_a_run_record_is_strict_json_with_a_nonfinite_mapping():
+    import json
+
+    record_ = {"notebook": "n", "parameters": {"ceiling": math.inf, "steps": [1.0, math.nan]},
+               "results": {"growth": None, "ok": 1.0}, "provenance": {"seconds": 1.0}}
+    text = dumps_record(record_, {"growth": "inf"})
+
+    def refuse(constant):
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    parsed = json.loads(text, parse_constant=refuse)
+    assert parsed["parameters"] == {"ceiling": None, "steps": [1.0, None]}
+    assert parsed["results"] == {"growth": None, "ok": 1.0}
+    assert parsed["nonfinite"] == {"parameters.ceiling": "inf", "parameters.steps[1]": "nan", "results.growth": "inf"}
+    assert json.loads(dumps_record({"parameters": {}, "results": {}, "provenance": {}}))["nonfinite"] == {}
+
+
+def test_record_carries_non_finite_results_to_collect(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    record("growth", np.float64(-np.inf))
+    record("shares", [0.5, math.nan])
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=obj) for obj in shown]
+    nb.cells = [cell]
+    assert collect(nb) == {"growth": None, "shares": [0.5, None]}
+    assert collect_nonfinite(nb) == {"growth": "-inf", "shares[1]": "nan"}
+    assert "non-finite" in shown[0]["text/plain"]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ([], "expected a JSON object, got list"),
+        ({"provenance": []}, "no 'parameters' in it"),
+        ({"parameters": {}, "results": {}, "provenance": []}, "expected 'provenance' to be an object, got list"),
+        ({"parameters": {}, "results": {}, "provenance": {}}, None),
+    ],
+)
+def test_record_problem_says_what_shape_is_wrong(value, problem):
+    assert record_problem(value) == problem

@@ -200,3 +200,144 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path):
     assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
+
+
+# ---------------------------------------------------------------- bad input: records, caches, pages
+
+PAGES = Path(__file__).parent / "fixtures" / "report_pages"
+
+
+def _strict_json(path: Path) -> dict:
+    def refuse(constant):
+        raise AssertionError(f"{path} is not strict JSON: it holds {constant}")
+
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_mapping(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "params").mkdir(parents=True)
+    source = notebooks / "90_demo.py"
+    shutil.copy(DEMO, source)
+    (notebooks / "params" / "90_demo.schema.yaml").write_text("parameters:\n  x: {gt: 0, allow_nonfinite: true}\n")
+    out = tmp_path / "out"
+    outcome = runner.run_notebook(source, params.resolve(source, cli={"x": "inf"}), out)
+    assert outcome.ok, outcome.error
+    record = _strict_json(out / "results.json")
+    assert record["parameters"]["x"] is None and record["results"]["double"] is None
+    assert record["nonfinite"] == {"parameters.x": "inf", "results.double": "inf"}
+
+    failed = runner.run_notebook(source, params.resolve(source, cli={"x": "inf", "fail": "true"}), out)
+    assert failed.status == "failed"
+    assert _strict_json(out / "failed" / "results.json")["nonfinite"] == {"parameters.x": "inf"}
+
+
+def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning(project, capsys):
+    from trustlab import report
+
+    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
+    report.build_index(config.REPORTS_DIR, runner.notebooks())
+    results_json = config.REPORTS_DIR / "90_demo" / "results.json"
+    for bad in ("[]", '{"provenance": []}', '{"parameters": {}, "results": {}, "provenance": "x"}', "{"):
+        results_json.write_text(bad)
+        capsys.readouterr()
+        assert [(p.name, p.reason) for p in runner.plan_build()] == [("90_demo", "unreadable results.json")], bad
+        assert f"{results_json}: not a run record" in capsys.readouterr().err
+        report.build_index(config.REPORTS_DIR, runner.notebooks())  # the index leaves it out, no crash
+        assert "90_demo/90_demo.html" not in (config.REPORTS_DIR / "index.html").read_text()
+    results_json.write_text('{"parameters": {}, "results": {}, "provenance": {"build_inputs": 3, "cache_key": []}}')
+    assert runner.plan_build()[0].reason == "inputs changed"
+    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
+    assert runner.plan_build()[0].reason == "up to date"
+
+
+def test_an_emptied_or_edited_report_page_is_not_up_to_date(project):
+    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
+    folder = config.REPORTS_DIR / "90_demo"
+    outputs = json.loads((folder / "results.json").read_text())["provenance"]["outputs"]
+    assert outputs == {name: provenance_sha(folder / name) for name in ("90_demo.html", "90_demo.ipynb")}
+    assert runner.plan_build()[0].reason == "up to date"
+    (folder / "90_demo.html").write_text("")
+    assert runner.plan_build()[0].reason == "90_demo.html changed since it was built"
+    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
+    assert (folder / "90_demo.html").stat().st_size > 10_000
+    notebook = folder / "90_demo.ipynb"
+    notebook.write_text(notebook.read_text().replace("Demo notebook", "Demo notebook, edited by hand"))
+    assert runner.plan_build()[0].reason == "90_demo.ipynb changed since it was built"
+
+
+def provenance_sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _page_without_run_time(path: Path) -> bytes:
+    """A report page's bytes minus its start time and duration, the one part that may differ
+    between two runs with the same inputs (``<span id="trustlab-run-time">``)."""
+    import re
+
+    page = path.read_bytes()
+    stripped, count = re.subn(rb'<span id="trustlab-run-time">[^<]*</span>', b"", page)
+    assert count == 1, "the run time is not where the page is expected to keep it"
+    return stripped
+
+
+@pytest.mark.parametrize("cli", [{}, {"rows": "5"}])
+def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli):
+    source = PAGES / "92_styled.py"
+    resolved = params.resolve(source, cli=cli)
+    pages = []
+    for attempt in ("first", "second"):
+        out = tmp_path / attempt
+        assert runner.run_notebook(source, resolved, out).ok
+        pages.append(_page_without_run_time(out / "92_styled.html"))
+        assert b"T_00001" in pages[-1] and b"0x000000" in pages[-1]  # the Styler table and the repr are there
+    assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
+
+
+def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path):
+    source = PAGES / "93_fails_late.py"
+    out = tmp_path / "out"
+    outcome = runner.run_notebook(source, params.resolve(source), out)
+    assert outcome.status == "failed"
+    # The 7th of the notebook's 8 cells (markdown included, papermill's injected cell left out);
+    # papermill's execution count for it is 4, and its index in the executed notebook 7.
+    assert outcome.error.startswith("cell 7 of 8 failed: ZeroDivisionError"), outcome.error
+    assert (out / "failed" / "error.txt").read_text().startswith("cell 7 of 8 failed: ZeroDivisionError")
+    assert json.loads((out / "failed" / "results.json").read_text())["provenance"]["failed_cell"] == {"cell": 7, "of": 8}
+    page = (out / "failed" / "93_fails_late.html").read_text()
+    assert "failed in the next cell (cell 7 of 8)" in page
+    assert "An Exception was encountered" not in page  # papermill's notice, numbered by execution count
+
+
+@pytest.fixture
+def immutable():
+    """Make folders unwritable even for root (chattr +i), undone after the test."""
+    import subprocess
+
+    marked: list[Path] = []
+
+    def make(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            folder.chmod(0o555)
+        elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("this file system cannot make a folder immutable (chattr +i)")
+        marked.append(folder)
+        return folder
+
+    yield make
+    for folder in marked:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def test_refresh_refuses_an_unwritable_notebooks_folder_before_any_kernel(project, immutable, monkeypatch):
+    started = []
+    monkeypatch.setattr(runner, "run_notebook", lambda *a, **k: started.append(a))
+    immutable(project / "notebooks")
+    with pytest.raises(sites.OwnershipError, match=f"cannot write into {project / 'notebooks'}"):
+        runner.refresh()
+    assert started == []

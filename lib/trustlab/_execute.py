@@ -56,13 +56,15 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
             **engine_options,
         )
     except PapermillExecutionError as exc:
-        status, error = "failed", f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
+        # finalize names the cell "cell N of M" by its position, as the report page does (not by
+        # papermill's execution count, which skips markdown cells and counts the injected one)
+        status, error = "failed", f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # a kernel that died or would not start: still leave a report
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:
         if kernel_pid is not None:
             _reap(kernel_pid)
-    finalize(spec, status, error, time.perf_counter() - t0)
+    error = finalize(spec, status, error, time.perf_counter() - t0)
     if error:
         print(error, file=sys.stderr)
     return 0 if status == "ok" else 3
@@ -254,5 +256,34 @@ class _ChildProcess:
         self.send_signal(signal.SIGTERM)
 
 
+def _as_run_process(parent: int | None) -> None:
+    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner._execute`).
+
+    It lives in its own session, so its parent stops it (with its kernel) when interrupted. If the
+    parent dies without doing so (a Dask worker stopped by its cluster, a killed command), or it
+    is sent SIGTERM, the run stops too, killing the kernel it started (which has a session of its
+    own), rather than finishing unseen. SIGINT gets its usual meaning back: a parent started with
+    it ignored (a background job) hands that on.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop_run)
+    if parent is not None:
+        from trustlab._forkserver import _die_with_parent
+
+        _die_with_parent(parent, signal.SIGTERM)
+
+
+def _stop_run(signum: int, frame: object) -> None:
+    from trustlab.runner import descendants
+
+    for pid in descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(128 + signum)
+
+
 if __name__ == "__main__":
+    _as_run_process(int(sys.argv[2]) if len(sys.argv) > 2 else None)
     sys.exit(main(sys.argv[1]))

@@ -122,8 +122,9 @@ def _start_run(request: dict[str, Any]) -> int:
     return fork(run)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Have the kernel kill this process when the server dies (Linux; elsewhere runs outlive it).
+def _die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """Have the kernel send this process ``signum`` (default: kill it) when its parent ``parent``
+    dies (Linux; elsewhere runs outlive it).
 
     Its kernel follows: a kernel exits when the process that started it is gone.
     """
@@ -133,7 +134,7 @@ def _die_with_parent(parent: int) -> None:
 
     pr_set_pdeathsig = 1
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    libc.prctl(pr_set_pdeathsig, signum, 0, 0, 0)
     if os.getppid() != parent:  # the server died before the request took effect
         os._exit(1)
 
@@ -142,6 +143,9 @@ def serve() -> int:
     """The server's main loop (``python -m trustlab._forkserver``)."""
     global LAUNCH_DIR
     LAUNCH_DIR = os.getcwd()
+    # Started with SIGINT ignored (a background job), its runs would inherit that; they are
+    # stopped by their parent, but Ctrl-C semantics must not depend on how the build was started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     _preload()
     out = sys.stdout
     out.write(READY + "\n")
@@ -216,9 +220,13 @@ class ForkServer:
         threading.Thread(target=self._read_replies, daemon=True).start()
 
     def wait_ready(self) -> None:
-        """Block until the server has imported everything; raise :class:`ForkServerError` if it failed."""
+        """Block until the server has imported everything; raise :class:`ForkServerError` if it
+        failed, or KeyboardInterrupt if it was closed meanwhile (an interrupted build stops: it
+        does not go on without its server)."""
         if not self._ready.wait(self._start_timeout):
             raise ForkServerError(f"the fork server did not start within {self._start_timeout:g} s")
+        if self._stopping:
+            raise KeyboardInterrupt
         if not self._started_ok:
             raise ForkServerError(f"the fork server did not start (exit code {self._proc.poll()})")
 
@@ -255,10 +263,14 @@ class ForkServer:
                 self._proc.stdin.write((json.dumps(request) + "\n").encode())
                 self._proc.stdin.flush()
             except (BrokenPipeError, ValueError) as exc:
+                if self._stopping:  # closed by an interrupted build between its wait and this request
+                    raise KeyboardInterrupt from None
                 raise ForkServerError("the fork server has stopped") from exc
         try:
             started = replies.get()
             if started.get("exit", 0) is None:
+                if self._stopping:
+                    raise KeyboardInterrupt
                 raise ForkServerError("the fork server stopped before the run started")
             pid = started["pid"]
             try:

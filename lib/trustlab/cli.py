@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``trustlab`` command line: run, build, refresh and inspect the notebooks."""
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _summary(outcomes: list[runner.RunOutcome]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     source = params.notebook_source(args.notebook)
     files = [Path(f) for f in args.file or []]
-    if args.scenario:
+    if args.scenario is not None:  # --scenario "" is refused by scenario_path, not ignored
         files.insert(0, params.scenario_path(source, args.scenario))
     resolved = params.resolve(source, cli=_cli_parameters(args.parameter), files=files)
     out_dir = (Path(args.out) if args.out else _default_run_dir(source.stem, resolved)).resolve()
@@ -126,8 +127,18 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def _print_json(record: dict) -> None:
+    """Print one machine-readable record (strict JSON) on stdout."""
+    print(json.dumps(record, ensure_ascii=False, allow_nan=False, default=str))
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     declared = params.declared(args.notebook)
+    if args.json:
+        _print_json({"command": "params", "notebook": params.notebook_source(args.notebook).stem, "parameters": [
+            {"name": p.name, "type": p.type_name, "default": p.default, "range": p.describe_range() or None,
+             "help": p.help or None} for p in declared.values()]})
+        return 0
     width = max(len(n) for n in declared) if declared else 4
     for p in declared.values():
         rng = p.describe_range()
@@ -143,22 +154,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     source = params.notebook_source(args.notebook)
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
     out_dir = (Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}").resolve()
-    site = sites.find_site(out_dir)
-    sites.check_replaceable(out_dir)
-    if site is not None:
-        sites.open_site(site)
+    # Every check before anything is created or runs: the places, then the scheduler and its workers.
+    sweep.check_places(out_dir)
+    if args.scheduler:
+        sweep.check_scheduler(args.scheduler)
     mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
         table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
+        sweep.save_sweep(table, out_dir, source.stem, on_placed=_update_index)
     else:
-        table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs, timeout=args.timeout)
-    with sites.locked(site if site is not None else out_dir):
-        csv, parquet = sweep.write_table(table, out_dir)
-        sites.mark_run(out_dir, source.stem, kind="sweep")
-        if site is not None:
-            sites.register_sweep(site, out_dir, sorted(p for p in out_dir.glob("point-*") if p.is_dir()))
-            _update_index(site)
+        table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs,
+                                    timeout=args.timeout, on_placed=_update_index)
+    csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
     print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
     return 0 if failed == 0 else 1
@@ -168,11 +176,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from trustlab import sweep
 
     table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
-    if table.empty:
+    if args.json:
+        _print_json({"command": "diff", "run_a": str(args.run_a), "run_b": str(args.run_b), "same": table.empty,
+                     "differences": table.to_dict(orient="records")})
+    elif table.empty:
         print("no differences in parameters or recorded results")
     else:
         print(table.to_string(index=False))
-    return 0
+    return 0 if table.empty else 1  # as diff(1): 1 when the runs differ
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -188,15 +199,30 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+DEBUG_HELP = "on an unexpected error, show the Python traceback (default: a one-line message)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``trustlab`` command."""
+    from trustlab import __version__
+
     parser = argparse.ArgumentParser(prog="trustlab", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"trustlab {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
+    original_add_parser = sub.add_parser
+
+    def add_parser(*args, **kwargs) -> argparse.ArgumentParser:  # every command takes --debug too
+        command = original_add_parser(*args, **kwargs)
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+        return command
+
+    sub.add_parser = add_parser
 
     run = sub.add_parser("run", help="execute one notebook with parameters into a report folder")
     run.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                     help="set a parameter; VALUE is parsed by the declared type")
+                     help="set a parameter; VALUE is parsed by the declared type (it may start with '-': -p x -inf)")
     run.add_argument("-f", "--file", action="append", help="YAML file of parameters (may repeat)")
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
@@ -217,12 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")
-    refresh.add_argument("notebooks", nargs="*")
-    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS)
+    refresh.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
+    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     refresh.set_defaults(func=cmd_refresh)
 
     sw = sub.add_parser("sweep", help="run one notebook over a grid of parameters and tabulate the results")
-    sw.add_argument("notebook")
+    sw.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     sw.add_argument("--grid", required=True, help="YAML file with 'grid', 'points' and/or 'fixed'")
     sw.add_argument("--out", help="output folder (default reports/sweeps/NOTEBOOK-GRID)")
     sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
@@ -232,8 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.set_defaults(func=cmd_sweep)
 
     diff = sub.add_parser("diff", help="show the parameters and recorded results that differ between two runs")
-    diff.add_argument("run_a")
-    diff.add_argument("run_b")
+    diff.add_argument("run_a", help="a run folder or its results.json")
+    diff.add_argument("run_b", help="the run folder or results.json to compare it with")
+    diff.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     diff.set_defaults(func=cmd_diff)
 
     pub = sub.add_parser("publish", help="write a self-contained copy of the report site")
@@ -242,9 +269,23 @@ def build_parser() -> argparse.ArgumentParser:
     pub.set_defaults(func=cmd_publish)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
-    show.add_argument("notebook")
+    show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
+    show.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     show.set_defaults(func=cmd_params)
     return parser
+
+
+def _notebook_names(**_: object) -> list[str]:
+    return [source.stem for source in runner.notebooks()]
+
+
+def _complete_notebook_names(parser: argparse.ArgumentParser) -> None:
+    """Let shell completion offer the collection's notebook names wherever a notebook is asked for."""
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for sub in action.choices.values():
+            for argument in sub._actions:
+                if argument.dest in {"notebook", "notebooks"}:
+                    argument.completer = _notebook_names
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -252,11 +293,73 @@ def _stop_on_sigterm(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _take_parameter_pairs(argv: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Take every ``-p NAME VALUE`` of a ``run`` out of ``argv`` before argparse sees it, so that a
+    VALUE starting with '-' (``-inf``, ``-1e3``, ``-x``) is a value and not taken for an option.
+    Returns the remaining arguments and the pairs, in order; anything after ``--`` is left alone."""
+    command_at = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
+    if command_at is None or argv[command_at] != "run":
+        return argv, []
+    rest, pairs = list(argv[: command_at + 1]), []
+    i = command_at + 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        is_parameter = arg == "-p" or (len(arg) >= 3 and "--parameter".startswith(arg))
+        if is_parameter and i + 2 < len(argv):
+            pairs.append([argv[i + 1], argv[i + 2]])
+            i += 3
+            continue
+        rest.append(arg)
+        i += 1
+    return rest, pairs
+
+
+def _unexpected(exc: BaseException, debug: bool) -> int:
+    """Report an error trustlab did not foresee: a message and a one-line summary, and the
+    traceback only with --debug. Exit code 2."""
+    import traceback
+
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        message = f"{exc.strerror}{where}"
+    else:
+        message = str(exc) or type(exc).__name__
+    print(f"trustlab: error: {message}", file=sys.stderr)
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame else ""
+    hint = "" if debug else "; run again with --debug for the traceback"
+    print(f"trustlab: unexpected {type(exc).__name__}{at}{hint}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``trustlab`` command; returns the exit code."""
+    """Entry point of the ``trustlab`` command; returns the exit code.
+
+    A refused input (:class:`trustlab.params.ParameterError`, which includes refused places)
+    prints its message and exits 2; so does any other error, with a one-line summary, and its
+    traceback only under ``--debug``. Ctrl-C or SIGTERM exits 130.
+    """
     import signal
 
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    argv, pairs = _take_parameter_pairs(argv)
+    parser = build_parser()
+    _complete_notebook_names(parser)
+    import argcomplete
+
+    argcomplete.autocomplete(parser)  # answers shell completion requests, and returns otherwise
+    args = parser.parse_args(argv)
+    if pairs:
+        args.parameter = (args.parameter or []) + pairs
+    debug = bool(getattr(args, "debug", False))
+    # Ctrl-C stops the command even when it was started with SIGINT ignored (a background job of
+    # a script, nohup, cron), which it would otherwise inherit; SIGTERM stops it the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return args.func(args)
@@ -266,6 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("trustlab: interrupted; no report was half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`trustlab params X --json | head`)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        return _unexpected(exc, debug)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,74 @@ from trustlab import config
 
 class ParameterError(ValueError):
     """A parameter value, name or file was rejected. The message names the parameter and what was expected."""
+
+
+# Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
+# starting with a letter or digit, and never '..' (so no name can climb out of its folder).
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def check_name(name: str, what: str) -> str:
+    """Return ``name`` if it is a safe notebook or scenario name, else raise :class:`ParameterError`."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or ".." in name:
+        raise ParameterError(
+            f"{what} name {name!r} is not allowed: expected letters, digits, '_', '.' or '-', "
+            f"starting with a letter or digit, without '..' (pattern {SAFE_NAME.pattern})"
+        )
+    return name
+
+
+# ---------------------------------------------------------------- YAML parameter files
+
+MAX_YAML_BYTES = 1024 * 1024  # a parameter, scenario, schema or grid file is a few lines; 1 MiB is plenty
+
+
+class YamlRefused(yaml.YAMLError):
+    """A YAML construct trustlab does not accept in parameter files (aliases, duplicate keys)."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """The loader of every YAML file trustlab reads: PyYAML's safe loader, but refusing anchors and
+    aliases (no "billion laughs" expansion) and duplicate keys (no silent "last one wins"), and
+    reading ``1e3``/``1.0e-3`` as floats as YAML 1.2 does (YAML 1.1 reads them as text)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            # A mapping's value is composed with its key node as ``index``: name the key.
+            where = f"under key {index.value!r} " if isinstance(index, yaml.ScalarNode) else ""
+            kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            raise YamlRefused(
+                f"{kind}{anchor} {where}at line {event.start_mark.line + 1}: anchors and aliases are not allowed"
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; the base constructor reports it
+                continue
+            line = key_node.start_mark.line + 1
+            if first is not None:
+                raise YamlRefused(f"duplicate key {key!r} at line {line} (first given at line {first})")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML text with :class:`StrictLoader` (raises ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
 
 
 @dataclass(frozen=True)
@@ -75,13 +144,6 @@ def _is_type(value: Any, core: str) -> bool:
     raise ParameterError(f"unsupported parameter type {core!r}")
 
 
-def _float_or_same(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
 def parse_value(param: Parameter, text: str) -> Any:
     """Parse a command-line string by the parameter's declared type (a ``str`` stays exactly as given)."""
     core, nullable = _split_optional(param.type_name)
@@ -90,11 +152,26 @@ def parse_value(param: Parameter, text: str) -> Any:
     if nullable and text in ("None", "null", "~", ""):
         return None
     try:
-        value = yaml.safe_load(text)
+        value = load_yaml_text(text)
+        if core.startswith("list[") and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = [v.strip() for v in str(text).split(",")] if core == "list[str]" else [_number_text(load_yaml_text(v), v) for v in str(text).split(",")]
     except yaml.YAMLError as exc:
         raise ParameterError(f"parameter {param.name!r}: cannot parse {text!r} as {param.type_name}: {exc}") from None
-    if core.startswith("list[") and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        value = [v.strip() for v in str(text).split(",")] if core == "list[str]" else [yaml.safe_load(v) for v in str(text).split(",")]
+    if core == "float":
+        value = _number_text(value, text)
+    elif core == "list[float]" and isinstance(value, list):
+        value = [_number_text(v, v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _number_text(value: Any, text: Any) -> Any:
+    """On the command line a number is text: ``inf``, ``nan`` and ``-inf`` (which YAML reads as
+    strings) are read as the floats they spell, so that the contract can refuse or allow them."""
+    if isinstance(value, str):
+        try:
+            return float(str(text).strip())
+        except ValueError:
+            return value
     return value
 
 
@@ -105,9 +182,7 @@ def check_value(param: Parameter, value: Any) -> Any:
         if nullable:
             return None
         raise ParameterError(f"parameter {param.name!r}: expected {param.type_name}, got None")
-    if core == "float" and isinstance(value, str):
-        value = _float_or_same(value)  # YAML 1.1 reads 1.0e8 (no sign in the exponent) as text
-    if not _is_type(value, core):
+    if not _is_type(value, core):  # a string is never a number, even "0.05": quote nothing you mean as a number
         raise ParameterError(
             f"parameter {param.name!r}: expected {param.type_name}, got {type(value).__name__} {value!r}"
         )
@@ -117,6 +192,13 @@ def check_value(param: Parameter, value: Any) -> Any:
         value = [float(v) for v in value]
     c = param.constraints
     items = value if isinstance(value, list) else [value]
+    if core in ("float", "list[float]") and not c.get("allow_nonfinite", False):
+        for item in items:
+            if not math.isfinite(item):
+                raise ParameterError(
+                    f"parameter {param.name!r}: expected a finite number, got {item!r} (its schema does not "
+                    f"set allow_nonfinite: true)"
+                )
     for item in items:
         failed = (
             ("gt" in c and not item > c["gt"])
@@ -135,12 +217,15 @@ def check_value(param: Parameter, value: Any) -> Any:
 
 def notebook_source(notebook: str | Path) -> Path:
     """Resolve a notebook name (``01_governance``), file name or path to its jupytext source ``.py``."""
+    if str(notebook) == "":
+        raise ParameterError("notebook name '' is not allowed: give a notebook name, file or path")
     path = Path(notebook)
     candidates = [path] if path.suffix == ".py" else []
     stem = path.stem if path.suffix in (".py", ".ipynb") else path.name
     candidates += [path.with_suffix(".py"), config.NOTEBOOKS_DIR / f"{stem}.py"]
     for candidate in candidates:
         if candidate.is_file():
+            check_name(candidate.stem, "notebook")
             return candidate.resolve()
     known = ", ".join(p.stem for p in sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py")))
     raise ParameterError(f"unknown notebook {str(notebook)!r}; known notebooks: {known}")
@@ -170,11 +255,29 @@ def load_schema(source: Path) -> dict[str, Any]:
 
 
 def read_yaml(path: Path, expected: str = "a mapping of parameter names to values") -> dict[str, Any]:
-    """Read a YAML file that must hold a mapping ({} when empty); errors name the file."""
+    """Read a YAML file that must hold a mapping ({} when empty); errors name the file.
+
+    Every parameter, scenario, schema and grid file is read here, with :class:`StrictLoader`:
+    files over :data:`MAX_YAML_BYTES`, anchors and aliases, and duplicate keys are refused.
+    """
+    path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ParameterError(
+                f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES // 1024 // 1024} MiB limit for a YAML parameter file"
+            )
+        with path.open("rb") as stream:  # read at most the cap, even if the file grows meanwhile
+            raw = stream.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise ParameterError(f"{path}: over the {MAX_YAML_BYTES // 1024 // 1024} MiB limit for a YAML parameter file")
+        data = load_yaml_text(raw.decode("utf-8"))
+    except YamlRefused as exc:
+        raise ParameterError(f"{path}: refused: {exc}") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: malformed YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{path}: not UTF-8 text: {exc}") from None
     except OSError as exc:
         raise ParameterError(f"{path}: cannot read: {exc.strerror}") from None
     if data is None:
@@ -217,9 +320,17 @@ def declared(notebook: str | Path) -> dict[str, Parameter]:
 
 
 def import_function(spec: str) -> Callable[..., Any]:
-    """The function a schema names as ``module:function``."""
-    module, _, func = spec.partition(":")
-    return getattr(importlib.import_module(module), func)
+    """The function a schema names as ``module:function`` (:class:`ParameterError` if there is none)."""
+    module, _, func = str(spec).partition(":")
+    try:
+        found = getattr(importlib.import_module(module), func) if module and func else None
+    except ImportError as exc:
+        raise ParameterError(f"schema names the function {spec!r}, but its module cannot be imported: {exc}") from None
+    except AttributeError:
+        found = None
+    if not callable(found):
+        raise ParameterError(f"schema names the function {spec!r}: expected 'module:function' naming a function that exists")
+    return found
 
 
 def _checker(source: Path) -> Callable[[dict[str, Any]], None] | None:
@@ -243,21 +354,36 @@ def resolve(
     params = declared(source)
     values = {name: p.default for name, p in params.items()}
     supplied: dict[str, Any] = {}
+    origin: dict[str, str] = {}  # the file a value came from, named in its error
     for path in files or []:
-        supplied.update(read_yaml(Path(path)))
+        from_file = read_yaml(Path(path))
+        supplied.update(from_file)
+        origin.update({name: str(path) for name in from_file})
     supplied.update(overrides or {})
+    for name in overrides or {}:
+        origin.pop(name, None)
     for name, text in (cli or {}).items():
+        origin.pop(name, None)
         if name not in params:
             supplied[name] = text  # reported as unknown below
         else:
             supplied[name] = parse_value(params[name], text)
     unknown = [name for name in supplied if name not in params]
     if unknown:
+        where = sorted({origin[name] for name in unknown if name in origin})
         raise ParameterError(
-            f"unknown parameter(s) {unknown} for notebook {source.stem}; declared: {list(params)}"
+            (f"{', '.join(where)}: " if where else "")
+            + f"unknown parameter(s) {unknown} for notebook {source.stem}; declared: {list(params)}"
         )
     values.update(supplied)
-    checked = {name: check_value(params[name], values[name]) for name in params}
+    checked = {}
+    for name in params:
+        try:
+            checked[name] = check_value(params[name], values[name])
+        except ParameterError as exc:
+            if name in origin:
+                raise ParameterError(f"{origin[name]}: {exc}") from None
+            raise
     checker = _checker(source)
     if checker is not None:
         checker(checked)
@@ -275,7 +401,10 @@ def validate(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def scenario_path(notebook: str | Path, scenario: str) -> Path:
-    """The YAML file of a named scenario: ``notebooks/params/<notebook>.<scenario>.yaml``."""
+    """The YAML file of a named scenario: ``notebooks/params/<notebook>.<scenario>.yaml``.
+
+    The name must be safe (:func:`check_name`): ``x/../..`` or ``""`` is refused, never resolved."""
+    check_name(scenario, "scenario")
     source = notebook_source(notebook)
     path = source.parent / "params" / f"{source.stem}.{scenario}.yaml"
     if not path.exists():

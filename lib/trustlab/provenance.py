@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -30,8 +31,17 @@ KEY_PACKAGES = (
 )
 
 
+GIT_COMMIT_VARIABLE = "TRUSTLAB_GIT_COMMIT"
+
+
 def git_commit(root: Path | None = None) -> str | None:
-    """The commit checked out in the project, with '+dirty' when tracked files have changes; None outside git."""
+    """The commit checked out in the project, with '+dirty' when tracked files have changes; None outside git.
+
+    A sweep's worker runs notebooks on a copy of the client's project sent to it, which is no git
+    checkout: there the client's commit comes in ``TRUSTLAB_GIT_COMMIT``.
+    """
+    if root is None and os.environ.get(GIT_COMMIT_VARIABLE):
+        return os.environ[GIT_COMMIT_VARIABLE]
     root = root or config.PROJECT_ROOT
     try:
         commit = subprocess.run(
@@ -63,6 +73,17 @@ def file_sha256(path: Path) -> str:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def package_digest() -> str:
+    """SHA-256 over the trustlab package's own files (code and templates, caches excluded): two
+    installations agree on it exactly when they run the same trustlab code."""
+    digest = hashlib.sha256()
+    package = config.PACKAGE_DIR
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(file_sha256(path).encode())
     return digest.hexdigest()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import html
 import json
 import os
 import re
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -43,38 +43,70 @@ _JS = """
 """
 
 
-def _table(rows: list[tuple[str, Any]]) -> str:
-    body = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))}</td></tr>"
-        for k, v in rows
+def _as_text(value: Any) -> str:
+    """A header or index cell: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+@functools.cache
+def _templates() -> "jinja2.Environment":
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
-    return f"<table>{body}</table>"
+    env.filters["as_text"] = _as_text
+    return env
 
 
 def provenance_header(run_record: dict[str, Any], *, index_href: str | None = "../index.html") -> str:
     """The HTML header every rendered notebook carries: parameters, commit, data hashes, versions,
-    time, and a link back to its site's index (none for a run in no site: ``index_href=None``)."""
+    time, and a link back to its site's index (none for a run in no site: ``index_href=None``).
+
+    The start time and duration, in ``<span id="trustlab-run-time">``, are the only part of a
+    report page that differs between two runs with the same inputs."""
     prov = run_record.get("provenance", {})
-    name = run_record.get("notebook", "notebook")
-    status = prov.get("status", "ok")
-    scenario = run_record.get("scenario")
-    title = f"{name}" + (f" — scenario {scenario}" if scenario else "")
-    data_rows = [(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()]
-    return f"""
-<header class="trustlab-header" id="trustlab-provenance">
-  <nav>{f'<a href="{html.escape(index_href)}">&larr; All reports</a>' if index_href else ''}
-  <a href="{html.escape(name)}.ipynb">Executed notebook (.ipynb)</a>
-  <a href="results.json">Recorded results (JSON)</a>
-  <label><input type="checkbox" id="trustlab-hide-code"> Hide code</label></nav>
-  <h1>{html.escape(title)}</h1>
-  <p>Status: <span class="status-{html.escape(status)}">{html.escape(status)}</span>;
-  commit <code>{html.escape(str(prov.get('git_commit')))}</code>;
-  started {html.escape(str(prov.get('started')))}; {html.escape(str(prov.get('seconds')))} s</p>
-  <details open><summary>Parameters</summary>{_table(list(run_record.get('parameters', {}).items()))}</details>
-  <details><summary>Data files (SHA-256, first 16 hex digits)</summary>{_table(data_rows)}</details>
-  <details><summary>Package versions</summary>{_table(list(prov.get('package_versions', {}).items()))}</details>
-</header>
-"""
+    return _templates().get_template("provenance_header.html.j2").render(
+        name=run_record.get("notebook", "notebook"),
+        scenario=run_record.get("scenario"),
+        status=prov.get("status", "ok"),
+        provenance={"git_commit": prov.get("git_commit"), "started": prov.get("started"),
+                    "seconds": prov.get("seconds"), "package_versions": prov.get("package_versions", {})},
+        parameters=run_record.get("parameters", {}),
+        data_rows=[(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()],
+        index_href=index_href,
+    )
+
+
+INJECTED_TAG = "injected-parameters"  # papermill's cell setting the run's parameters
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # papermill's notices about a failure ("at In [12]")
+
+
+def _tags(cell: Any) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def failed_cell_index(nb: "nbformat.NotebookNode") -> int | None:
+    """Index in ``nb.cells`` of the cell a run failed in (as papermill decides it: the first
+    error output other than a clean ``SystemExit``, or a cell papermill marked), or None."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and not (
+                output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0")
+            ):
+                return index
+        if cell.get("metadata", {}).get("papermill", {}).get("exception") is True:
+            return index
+    return None
+
+
+def cell_position(nb: "nbformat.NotebookNode", index: int) -> tuple[int, int]:
+    """(N, M) of the cell at ``index``: its 1-based position among the notebook's own cells
+    (markdown included; the cells papermill adds are left out, so N is the cell's position in the
+    source the analyst edits) and how many there are. Every message says "cell N of M"."""
+    own = [i for i, cell in enumerate(nb.cells) if not {INJECTED_TAG, PAPERMILL_ERROR_TAG} & set(_tags(cell))]
+    return (own.index(index) + 1 if index in own else index + 1), len(own)
 
 
 def render_html(
@@ -84,16 +116,25 @@ def render_html(
     failed_cell: int | None = None,
     index_href: str | None = "../index.html",
 ) -> str:
-    """Render an executed notebook to self-contained HTML with the provenance header."""
+    """Render an executed notebook to self-contained HTML with the provenance header.
+
+    ``failed_cell`` is the index in ``nb.cells`` of the cell the run failed in: a banner before
+    it names it "cell N of M" (:func:`cell_position`), as the command line and ``results.json``
+    do; papermill's own notices, which number cells by execution count, are left out.
+    """
     import nbformat
 
     nb = copy.deepcopy(nb)
     if failed_cell is not None:
+        number, of = cell_position(nb, failed_cell)
+        failed = nb.cells[failed_cell]
+        nb.cells = [cell for cell in nb.cells if PAPERMILL_ERROR_TAG not in _tags(cell)]
         banner = nbformat.v4.new_markdown_cell(
             f'<div class="trustlab-failed-banner" id="failed-cell"><strong>This run failed in the next cell '
-            f"(cell {failed_cell + 1}).</strong> The cells after it did not run.</div>"
+            f"(cell {number} of {of}).</strong> The cells after it did not run.</div>"
         )
-        nb.cells.insert(failed_cell, banner)
+        banner["id"] = "failed-cell-banner"
+        nb.cells.insert(next(i for i, cell in enumerate(nb.cells) if cell is failed), banner)
     exporter = _exporter()
     header = provenance_header(run_record, index_href=index_href)
     if failed_cell is not None:
@@ -170,8 +211,11 @@ def _valid_record(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError) as exc:
         print(f"trustlab: warning: {path}: not a readable run record ({exc}); left out of the index", file=sys.stderr)
         return None
-    if not isinstance(record, dict) or not all(isinstance(record.get(k, {}), dict) for k in ("parameters", "results", "provenance")):
-        print(f"trustlab: warning: {path}: not a run record of the expected shape; left out of the index", file=sys.stderr)
+    from trustlab.results import record_problem
+
+    problem = record_problem(record)
+    if problem is not None:
+        print(f"trustlab: warning: {path}: not a run record of the expected shape ({problem}); left out of the index", file=sys.stderr)
         return None
     return record
 
@@ -205,67 +249,33 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
 
     site = Path(site)
     runs = collect_runs(site)
-    sections = []
     known = {source.stem for source in notebook_sources}
     others = sorted({str(r["record"].get("notebook")) for r in runs} - known)
     entries: list[tuple[str, str, str]] = [(source.stem, *notebook_question(source)) for source in notebook_sources]
     entries += [(name, name, "A notebook outside the collection, run into this site.") for name in others]
+    sections = []
     for stem, title, question in entries:
         rows = []
         for run in (r for r in runs if str(r["record"].get("notebook")) == stem):
             rec = run["record"]
             prov = rec.get("provenance", {})
-            status = str(prov.get("status", "ok"))
-            links = " ".join(
-                f'<a href="{html.escape(href)}">{label}</a>'
-                for label, href in (("report", run["html"]), ("notebook", run["ipynb"]),
-                                    ("results", f"{run['folder']}/results.json"))
-                if href
-            )
-            params_text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in rec.get("parameters", {}).items())
-            results_text = "<br>".join(f"{html.escape(k)} = {html.escape(v)}" for k, v in _scalar_results(rec.get("results", {})))
-            rows.append(
-                f"<tr class='run-{html.escape(status)}'><td>{html.escape(run['kind'])}</td>"
-                f"<td class='status-{html.escape(status)}'>{html.escape(status)}</td>"
-                f"<td class='params'>{html.escape(params_text)}</td><td>{results_text}</td>"
-                f"<td>{html.escape(str(prov.get('started', '')))}<br><code>{html.escape(str(prov.get('git_commit', ''))[:12])}</code></td>"
-                f"<td>{links}</td></tr>"
-            )
-        table = (
-            "<table><tr><th>run</th><th>status</th><th>parameters</th><th>key results</th><th>when / commit</th><th>links</th></tr>"
-            + "".join(rows) + "</table>"
-        ) if rows else "<p>No runs yet: <code>make report</code> builds one.</p>"
-        sections.append(
-            f"<section id='{html.escape(stem)}'><h2>{html.escape(title)}</h2>"
-            f"<p class='question'>{html.escape(question)}</p>{table}</section>"
-        )
+            rows.append({
+                "kind": run["kind"],
+                "status": str(prov.get("status", "ok")),
+                "parameters": ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in rec.get("parameters", {}).items()),
+                "results": _scalar_results(rec.get("results", {})),
+                "started": str(prov.get("started", "")),
+                "commit": str(prov.get("git_commit", ""))[:12],
+                "links": [(label, href) for label, href in (("report", run["html"]), ("notebook", run["ipynb"]),
+                                                            ("results", f"{run['folder']}/results.json")) if href],
+            })
+        sections.append({"name": stem, "title": title, "question": question, "runs": rows})
     sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
-    sweep_items = "".join(
-        f"<li><a href='{html.escape(p.relative_to(site).as_posix())}'>{html.escape(p.parent.name)}</a> "
-        f"(<a href='{html.escape(p.with_suffix('.parquet').relative_to(site).as_posix())}'>parquet</a>)</li>"
-        for p in sweeps
+    page = _templates().get_template("site_index.html.j2").render(
+        entries=sections,
+        sweeps=[{"name": p.parent.name, "csv": p.relative_to(site).as_posix(),
+                 "parquet": p.with_suffix(".parquet").relative_to(site).as_posix()} for p in sweeps],
     )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>trustlab reports</title>
-<style>
-body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 1.5em auto; max-width: 1200px; color: #1a1a1a; }}
-h1 {{ border-bottom: 2px solid #4c72b0; }} h2 {{ margin-top: 1.6em; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 0.85em; }}
-th, td {{ border: 1px solid #d0d5e0; padding: 4px 6px; vertical-align: top; text-align: left; }}
-th {{ background: #f5f7fb; }} td.params {{ max-width: 380px; word-break: break-word; }}
-.status-ok {{ color: #1b7f3b; font-weight: bold; }} .status-failed, .status-timeout {{ color: #b00020; font-weight: bold; }}
-.question {{ color: #333; }}
-</style></head>
-<body>
-<h1>trustlab reports</h1>
-<p>Every notebook of the collection with its question, and every run this site records:
-the default build, named scenarios, ad-hoc runs, sweep points and failed runs. Each report opens
-with its provenance (parameters, commit, data hashes, package versions, run time).</p>
-{''.join(sections)}
-<h2>Sweep tables</h2>
-{('<ul>' + sweep_items + '</ul>') if sweep_items else '<p>No sweeps yet.</p>'}
-</body></html>
-"""
     target = site / "index.html"
     handle, staged = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=site)
     with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -3,6 +3,10 @@
 A notebook calls :func:`record` for each key result. The value is shown in the notebook and carried
 in a dedicated output MIME type, which the runner collects into ``results.json``. No file is written
 from inside the kernel, so a notebook run has no side effects beyond its own outputs.
+
+``results.json`` is strict JSON (:func:`dumps_record`): a non-finite number (NaN, inf, -inf) in
+the recorded results or the parameters is written as ``null``, and the record's ``nonfinite``
+mapping says which, by path: ``{"results.ratio": "inf", "results.table[2].share": "nan"}``.
 """
 
 from __future__ import annotations
@@ -16,26 +20,42 @@ from typing import Any
 RESULT_MIME = "application/vnd.trustlab.result+json"
 
 
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy/pandas scalars and containers to plain JSON values (NaN becomes None)."""
+def nonfinite_name(value: float) -> str:
+    """How ``nonfinite`` mappings spell a non-finite float: "nan", "inf" or "-inf"."""
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def to_jsonable(value: Any, nonfinite: dict[str, str] | None = None, path: str = "") -> Any:
+    """Convert numpy/pandas scalars and containers to plain JSON values (NaN and inf become None).
+
+    With a ``nonfinite`` dict, each non-finite float turned into None is noted there by its path
+    below ``path`` (``name.key``, ``name[2]``) as "nan", "inf" or "-inf".
+    """
     import numpy as np
     import pandas as pd
 
+    def child(item: Any, suffix: str) -> Any:
+        return to_jsonable(item, nonfinite, path + suffix)
+
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): child(v, f".{k}" if path else str(k)) for k, v in value.items()}
     if isinstance(value, pd.Series):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): child(v, f".{k}" if path else str(k)) for k, v in value.items()}
     if isinstance(value, pd.DataFrame):
-        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+        return [child(r, f"[{i}]") for i, r in enumerate(value.to_dict(orient="records"))]
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [to_jsonable(v) for v in value]
+        return [child(v, f"[{i}]") for i, v in enumerate(value)]
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer, int)):
         return int(value)
     if isinstance(value, (np.floating, float)):
         f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
+        if math.isfinite(f):
+            return f
+        if nonfinite is not None:
+            nonfinite[path] = nonfinite_name(f)
+        return None
     if isinstance(value, (pd.Timestamp, datetime, date)):
         return value.isoformat()
     if isinstance(value, pd.Period):
@@ -58,19 +78,75 @@ def record(name: str, value: Any) -> None:
 
     if not name.isidentifier():
         raise ValueError(f"result name {name!r} must be a Python identifier")
-    plain = to_jsonable(value)
-    display(
-        {RESULT_MIME: {"name": name, "value": plain}, "text/plain": f"recorded {name} = {_short(plain)}"},
-        raw=True,
-    )
+    nonfinite: dict[str, str] = {}
+    plain = to_jsonable(value, nonfinite, name)
+    payload: dict[str, Any] = {"name": name, "value": plain}
+    shown = f"recorded {name} = {_short(plain)}"
+    if nonfinite:
+        payload["nonfinite"] = nonfinite
+        shown += f" (non-finite, recorded as null: {_short(nonfinite)})"
+    display({RESULT_MIME: payload, "text/plain": shown}, raw=True)
 
 
-def collect(notebook: Mapping) -> dict[str, Any]:
-    """All results recorded in an executed notebook (nbformat dict), in order; a later value wins."""
-    results: dict[str, Any] = {}
+def _payloads(notebook: Mapping) -> dict[str, Mapping]:
+    found: dict[str, Mapping] = {}
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             payload = output.get("data", {}).get(RESULT_MIME)
             if payload is not None:
-                results[payload["name"]] = payload["value"]
-    return results
+                found.pop(payload["name"], None)  # a later value wins, and keeps its place in the order
+                found[payload["name"]] = payload
+    return found
+
+
+def collect(notebook: Mapping) -> dict[str, Any]:
+    """All results recorded in an executed notebook (nbformat dict), in order; a later value wins."""
+    return {name: payload["value"] for name, payload in _payloads(notebook).items()}
+
+
+def collect_nonfinite(notebook: Mapping) -> dict[str, str]:
+    """Which recorded results were non-finite (recorded as null): path -> "nan", "inf" or "-inf"."""
+    found: dict[str, str] = {}
+    for payload in _payloads(notebook).values():
+        found.update({str(k): str(v) for k, v in (payload.get("nonfinite") or {}).items()})
+    return found
+
+
+def strict_record(run_record: Mapping[str, Any], nonfinite: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A run record ready for strict JSON: every non-finite float in it is replaced by None and
+    listed in its ``nonfinite`` mapping (path -> "nan", "inf" or "-inf"), together with the given
+    ``nonfinite`` entries (from :func:`collect_nonfinite`, paths below ``results.``)."""
+    found: dict[str, str] = {f"results.{k}": v for k, v in (nonfinite or {}).items()}
+    found.update({str(k): str(v) for k, v in (run_record.get("nonfinite") or {}).items()})
+
+    def clean(value: Any, path: str) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            found[path] = nonfinite_name(value)
+            return None
+        if isinstance(value, Mapping):
+            return {k: clean(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    cleaned = clean({k: v for k, v in run_record.items() if k != "nonfinite"}, "")
+    cleaned["nonfinite"] = dict(sorted(found.items()))
+    return cleaned
+
+
+def dumps_record(run_record: Mapping[str, Any], nonfinite: Mapping[str, str] | None = None) -> str:
+    """The text of a ``results.json``: strict JSON (no NaN or Infinity), see :func:`strict_record`."""
+    return json.dumps(strict_record(run_record, nonfinite), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def record_problem(run_record: Any) -> str | None:
+    """Why a parsed ``results.json`` is not a run record of the expected shape, or None if it is:
+    a mapping whose ``parameters``, ``results`` and ``provenance`` are mappings."""
+    if not isinstance(run_record, dict):
+        return f"expected a JSON object, got {type(run_record).__name__}"
+    for key in ("parameters", "results", "provenance"):
+        if key not in run_record:
+            return f"no {key!r} in it"
+        if not isinstance(run_record[key], dict):
+            return f"expected {key!r} to be an object, got {type(run_record[key]).__name__}"
+    return None

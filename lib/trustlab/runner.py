@@ -20,8 +20,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import nbformat
 
 DEFAULT_TIMEOUT_SECONDS = 900
+STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
 
 # Executes a run's spec file in a child process: (spec, timeout, progress) -> (status, error text).
 Executor = Callable[[Path, float, bool], tuple[str, str]]
@@ -106,37 +109,81 @@ def inputs_digest(source: Path, extra_files: list[Path] | tuple[Path, ...] = ())
     return digest.hexdigest()
 
 
-def cache_key(source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
-    """Key of a run: its input files (:func:`inputs_digest`) and its resolved parameters."""
-    digest = hashlib.sha256(inputs_digest(source, extra_files).encode())
+def cache_key(
+    source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = (), inputs: str | None = None
+) -> str:
+    """Key of a run: its input files (:func:`inputs_digest`, or ``inputs`` when the caller computed
+    it already: a sweep does so once for all its points) and its resolved parameters."""
+    digest = hashlib.sha256((inputs or inputs_digest(source, extra_files)).encode())
     digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
-def _read_results(out_dir: Path) -> dict[str, Any] | None:
+def _read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
+    """The run record in ``out_dir/results.json`` if it holds one of the expected shape, else None
+    (a file that is unreadable, not JSON, or JSON of another shape gets a warning naming it)."""
     path = out_dir / "results.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if not path.exists():
         return None
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        problem = f"not readable JSON ({exc})"
+    else:
+        problem = results.record_problem(recorded)
+        if problem is None:
+            return recorded
+    if warn:
+        print(f"trustlab: warning: {path}: not a run record: {problem}; its report is treated as stale", file=sys.stderr)
+    return None
+
+
+def output_hashes(folder: Path, name: str) -> dict[str, str]:
+    """SHA-256 of the report files of a run (``NAME.html``, ``NAME.ipynb``) present in ``folder``,
+    as recorded in ``results.json`` under ``provenance.outputs``."""
+    return {
+        file: provenance.file_sha256(folder / file)
+        for file in (f"{name}.html", f"{name}.ipynb")
+        if (folder / file).is_file()
+    }
+
+
+def stale_reason(out_dir: Path, name: str, build_inputs: str) -> str | None:
+    """Why ``out_dir`` does not hold a current report of ``name`` built by ``build`` from input
+    files with this digest, or None if it does. A report is current only when its record has the
+    expected shape, was built from these inputs, and every output file it lists still has the
+    SHA-256 recorded at the time (an emptied or edited page is rebuilt)."""
+    if not (out_dir / "results.json").exists():
+        return "no previous report"
+    recorded = _read_results(out_dir)
+    if recorded is None:
+        return "unreadable results.json"
+    prov = recorded["provenance"]
+    if prov.get("build_inputs") != build_inputs or not isinstance(prov.get("cache_key"), str):
+        return "inputs changed"
+    outputs = prov.get("outputs")
+    expected = {f"{name}.html", f"{name}.ipynb"}
+    if not isinstance(outputs, dict) or not expected <= set(outputs):
+        return "no recorded output hashes"
+    for file in sorted(expected):
+        path = out_dir / file
+        if not path.is_file() or provenance.file_sha256(path) != outputs[file]:
+            return f"{file} changed since it was built"
+    return None
 
 
 def current_record(out_dir: Path, name: str, build_inputs: str) -> dict[str, Any] | None:
     """The recorded results of ``out_dir`` when it holds a complete report of ``name`` built by
-    ``build`` from input files with this digest, else None (ad-hoc runs never count as current)."""
-    recorded = _read_results(out_dir)
-    complete = (out_dir / f"{name}.ipynb").exists() and (out_dir / f"{name}.html").exists()
-    if recorded is None or not complete or recorded.get("provenance", {}).get("build_inputs") != build_inputs:
+    ``build`` from input files with this digest (:func:`stale_reason`), else None (ad-hoc runs
+    never count as current)."""
+    if stale_reason(out_dir, name, build_inputs) is not None:
         return None
-    return recorded
+    return _read_results(out_dir)
 
 
-def _failed_cell(nb: "nbformat.NotebookNode") -> int | None:
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return index
-    return None
+# How cells are found and numbered lives with the page that shows them (trustlab.report).
+_failed_cell = report.failed_cell_index
+cell_position = report.cell_position
 
 
 def run_notebook(
@@ -153,6 +200,7 @@ def run_notebook(
     build_inputs: str | None = None,
     executor: Executor | None = None,
     kind: str = "run",
+    stop: threading.Event | None = None,
 ) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
@@ -170,9 +218,13 @@ def run_notebook(
     defaults). ``build_inputs`` is the :func:`inputs_digest` a build recorded for its up-to-date
     check. ``executor`` runs the child (default: a new interpreter; :func:`build` passes a fork
     server's).
-    """
-    import nbformat  # imported here: it costs seconds, and a warm build needs none of it
 
+    Interrupted (KeyboardInterrupt in the calling thread, or ``stop`` set by another thread, as
+    :func:`build` does for its runs), the run kills its child with its kernel, removes its
+    staging folder and raises KeyboardInterrupt: nothing is moved into place and the report
+    already there is left as it was. Only a signal that arrives while a finished report is being
+    renamed into place (:func:`signals_deferred`) waits for that rename to end.
+    """
     source = params.notebook_source(notebook)
     name = source.stem
     out_dir = Path(out_dir).resolve()
@@ -191,56 +243,132 @@ def run_notebook(
     remove_abandoned_staging(out_dir)
     staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
-        work = staged / ".work"
-        work.mkdir()
-        input_path = work / f"{name}.input.ipynb"
-        nbformat.write(load_source(source), input_path)
-        spec = {
-            "name": name,
-            "input": str(input_path),
-            "output": str(staged / f"{name}.ipynb"),
-            "staged": str(staged),
-            # Without injection the notebook runs on the defaults of its own parameters cell.
-            "parameters": resolved if inject_parameters else {},
-            "kernel_name": kernel_name(),
-            "progress": progress,
-            "cwd": str(work),
-            "index_href": _index_href(site, out_dir),
-            "failed_index_href": _index_href(site, failed_dir),
-            "record": {
-                "notebook": name,
-                "scenario": scenario,
-                "parameters": resolved,
-                "results": {},
-                "provenance": {
-                    "git_commit": provenance.git_commit(),
-                    "package_versions": provenance.package_versions(),
-                    "data_hashes": provenance.data_hashes(),
-                    "started": started.isoformat(timespec="seconds"),
-                    "seconds": None,
-                    "cache_key": key,
-                    "build_inputs": build_inputs,
-                    "status": None,
-                },
-            },
-        }
-        spec_path = work / "spec.json"
-        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        status, error = (executor or _execute)(spec_path, timeout, progress)
+        record = new_record(name, scenario, resolved, key, build_inputs, started)
+        _check_stop(stop)
+        status, error, seconds, run_record = execute_run(
+            source, resolved, staged, record, inject_parameters=inject_parameters, timeout=timeout, progress=progress,
+            index_href=_index_href(site, out_dir), failed_index_href=_index_href(site, failed_dir), executor=executor,
+        )
+        _check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
         seconds = time.perf_counter() - t0
-        if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
-            finalize(spec, status, error, seconds)
-        shutil.rmtree(work, ignore_errors=True)
-        run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
         sites.mark_run(staged, name)
-        with sites.locked(site if site is not None else out_dir):
-            _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
+        with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
+            with signals_deferred():
+                _check_stop(stop)
+                _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
         if status != "ok":
             return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
     finally:
         if staged.exists():
-            shutil.rmtree(staged, ignore_errors=True)
+            with signals_deferred():
+                shutil.rmtree(staged, ignore_errors=True)
+
+
+def _check_stop(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def signals_deferred(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM), *, reraise: bool = True) -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs (in the main thread; elsewhere they never
+    interrupt a block anyway), then act on them as their handlers say (``reraise=False``: drop
+    them). Used where an interruption would leave things half done: the renames that move a
+    report into place, and the clean-up of an interrupted command."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+    try:
+        for signum in signals:
+            previous[signum] = signal.signal(signum, lambda signum, frame: received.append(signum))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received and reraise:
+        signal.raise_signal(received[0])
+
+
+def new_record(
+    name: str, scenario: str | None, resolved: dict[str, Any], key: str, build_inputs: str | None, started: datetime
+) -> dict[str, Any]:
+    """The ``results.json`` record of a run about to start: its parameters and provenance (the
+    project's commit, package versions and data hashes); results, time and status come at its end."""
+    return {
+        "notebook": name,
+        "scenario": scenario,
+        "parameters": resolved,
+        "results": {},
+        "provenance": {
+            "git_commit": provenance.git_commit(),
+            "package_versions": provenance.package_versions(),
+            "data_hashes": provenance.data_hashes(),
+            "started": started.isoformat(timespec="seconds"),
+            "seconds": None,
+            "cache_key": key,
+            "build_inputs": build_inputs,
+            "status": None,
+        },
+    }
+
+
+def execute_run(
+    source: Path,
+    resolved: dict[str, Any],
+    staged: Path,
+    record: dict[str, Any],
+    *,
+    inject_parameters: bool = True,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    progress: bool = False,
+    index_href: str | None = None,
+    failed_index_href: str | None = None,
+    executor: Executor | None = None,
+) -> tuple[str, str, float, dict[str, Any]]:
+    """Execute the notebook ``source`` with ``resolved`` into the empty folder ``staged``, which
+    receives ``NAME.ipynb``, ``NAME.html``, ``results.json`` (``record`` completed) and, for a
+    failed run, ``error.txt``. Returns (status, error text, seconds, the completed record).
+
+    Checks, staging and moving into place are the caller's (:func:`run_notebook`; a sweep's
+    worker runs this in a temporary folder of its own). ``index_href`` and ``failed_index_href``
+    are the links back to the site's index from the page of a good and of a failed run.
+    """
+    import nbformat  # imported here: it costs seconds, and a warm build needs none of it
+
+    name = source.stem
+    t0 = time.perf_counter()
+    work = staged / ".work"
+    work.mkdir()
+    input_path = work / f"{name}.input.ipynb"
+    nbformat.write(load_source(source), input_path)
+    spec = {
+        "name": name,
+        "input": str(input_path),
+        "output": str(staged / f"{name}.ipynb"),
+        "staged": str(staged),
+        # Without injection the notebook runs on the defaults of its own parameters cell.
+        "parameters": resolved if inject_parameters else {},
+        "kernel_name": kernel_name(),
+        "progress": progress,
+        "cwd": str(work),
+        "index_href": index_href,
+        "failed_index_href": failed_index_href,
+        "record": record,
+    }
+    spec_path = work / "spec.json"
+    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    status, error = (executor or _execute)(spec_path, timeout, progress)
+    seconds = time.perf_counter() - t0
+    if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
+        finalize(spec, status, error, seconds)
+    if status != "ok" and (staged / "error.txt").exists():  # as finalize worded it: "cell N of M failed: ..."
+        error = (staged / "error.txt").read_text(encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
+    return status, error, seconds, run_record
 
 
 def _move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path | None, *, ok: bool, kind: str, name: str) -> None:
@@ -301,14 +429,23 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> None:
-    """Write a run's ``results.json``, its HTML page (marking the failed cell, if any) and, for a
-    failed run, ``error.txt`` into the staging folder. Runs in the child that executed the notebook
-    (so rendering happens in parallel), or in the parent after a timeout."""
+def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> str:
+    """Write a run's HTML page (marking the failed cell, if any), ``results.json`` and, for a
+    failed run, ``error.txt`` into the staging folder; return the error text as written. Runs in
+    the child that executed the notebook (so rendering happens in parallel), or in the parent
+    after a timeout.
+
+    A failed cell is named "cell N of M" (:func:`cell_position`) alike in the error text, the
+    record (``provenance.failed_cell``) and the page. The page is rendered from the sanitized
+    notebook (:func:`sanitize_notebook`), so that reruns with the same inputs give the same bytes.
+    ``results.json`` is strict JSON (:func:`trustlab.results.dumps_record`) and records the SHA-256
+    of the page and the executed notebook (``provenance.outputs``), which the build's cache checks.
+    """
     import nbformat
 
     staged = Path(spec["staged"])
     output = Path(spec["output"])
+    name = spec["name"]
     executed = nbformat.read(output, as_version=4) if output.exists() else None
     record = spec["record"]
     record["results"] = results.collect(executed) if executed is not None else {}
@@ -316,12 +453,20 @@ def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> N
     record["provenance"]["status"] = status
     if executed is not None:
         failed_at = _failed_cell(executed) if status != "ok" else None
+        if failed_at is not None:
+            number, of = cell_position(executed, failed_at)
+            record["provenance"]["failed_cell"] = {"cell": number, "of": of}
+            error = f"cell {number} of {of} failed: {error}"
         href = spec["index_href"] if status == "ok" else spec["failed_index_href"]
-        page = report.render_html(executed, record, failed_cell=failed_at, index_href=href)
-        (staged / f"{spec['name']}.html").write_text(page, encoding="utf-8")
+        page = report.render_html(sanitize_notebook(executed), results.strict_record(record),
+                                  failed_cell=failed_at, index_href=href)
+        (staged / f"{name}.html").write_text(page, encoding="utf-8")
     if status != "ok":
         (staged / "error.txt").write_text(error, encoding="utf-8")
-    (staged / "results.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    record["provenance"]["outputs"] = output_hashes(staged, name)
+    nonfinite = results.collect_nonfinite(executed) if executed is not None else {}
+    (staged / "results.json").write_text(results.dumps_record(record, nonfinite), encoding="utf-8")
+    return error
 
 
 def _index_href(site: Path | None, folder: Path) -> str | None:
@@ -330,23 +475,37 @@ def _index_href(site: Path | None, folder: Path) -> str | None:
     return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
 
 
-def _execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-    """Run the papermill child; returns (status, error text)."""
+def _execute(
+    spec_path: Path, timeout: float, progress: bool, extra_env: dict[str, str] | None = None,
+    stop: threading.Event | None = None,
+) -> tuple[str, str]:
+    """Run the papermill child (with ``extra_env`` added to its environment); returns (status,
+    error text). When ``stop`` is set (by another thread) the child is killed with its kernel and
+    KeyboardInterrupt raised."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab._execute", str(spec_path)],
-        env=single_thread_environment(),  # runs execute side by side
+        [sys.executable, "-m", "trustlab._execute", str(spec_path), str(os.getpid())],
+        env={**single_thread_environment(), **(extra_env or {})},  # runs execute side by side
         stdout=subprocess.PIPE,
         stderr=None if progress else subprocess.PIPE,  # papermill's progress bar goes to the terminal
         text=True,
         start_new_session=True,
     )
+    deadline = time.monotonic() + timeout
     try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                # Retrying communicate after its timeout loses no output.
+                out, err = proc.communicate(timeout=max(0.0, min(remaining, STOP_POLL_SECONDS if stop else remaining)))
+                break
+            except subprocess.TimeoutExpired:
+                _check_stop(stop)
+                if time.monotonic() >= deadline:
+                    _kill_group(proc)
+                    return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
     except BaseException:
-        _kill_group(proc)
+        with signals_deferred(reraise=False):  # being stopped already: a second Ctrl-C waits for this
+            _kill_group(proc)
         raise
     if proc.returncode == 0:
         return "ok", ""
@@ -354,11 +513,42 @@ def _execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill a run process with its process group and every process it started in another
+    session: a kernel started by papermill has its own, and would otherwise go on until it
+    noticed its parent gone (or, still starting, until it started)."""
+    try:
+        os.killpg(proc.pid, signal.SIGSTOP)  # stopped, nothing in the group starts another process
+    except ProcessLookupError:
+        pass
+    for pid in descendants(proc.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     proc.wait()
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs, as Linux lists them (/proc/PID/task/*/children);
+    empty where /proc does not say."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for children in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                text = children.read_text()
+            except OSError:  # the thread or the process has ended
+                continue
+            for child in map(int, text.split()):
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+    return found
 
 
 def notebooks(root: Path | None = None) -> list[Path]:
@@ -386,7 +576,7 @@ class PlannedRun:
     @property
     def kind(self) -> str:
         """How the site's index labels the run."""
-        return f"scenario {self.scenario}" if self.scenario else "default"
+        return f"scenario {self.scenario}" if self.scenario is not None else "default"
 
 
 def plan_build(
@@ -409,15 +599,16 @@ def plan_build(
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
     checked = []
     for source in sources:
-        files = [params.scenario_path(source, scenario)] if scenario else []
-        out_dir = out_root / (source.stem if not scenario else f"{source.stem}--{scenario}")
+        files = [params.scenario_path(source, scenario)] if scenario is not None else []
+        out_dir = out_root / (source.stem if scenario is None else f"{source.stem}--{scenario}")
         digest = inputs_digest(source, files)
-        recorded = None if force else current_record(out_dir, source.stem, digest)
-        checked.append((source, files, out_dir, digest, recorded))
-    if on_pending is not None and any(recorded is None for *_, recorded in checked):
+        stale = "forced" if force else stale_reason(out_dir, source.stem, digest)
+        recorded = None if stale is not None else _read_results(out_dir)
+        checked.append((source, files, out_dir, digest, recorded, stale))
+    if on_pending is not None and any(recorded is None for *_, recorded, _ in checked):
         on_pending()
     planned = []
-    for source, files, out_dir, digest, recorded in checked:
+    for source, files, out_dir, digest, recorded, stale in checked:
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
             planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
@@ -427,13 +618,7 @@ def plan_build(
         sites.check_replaceable(out_dir)
         sites.check_replaceable(sites.failed_dir(out_dir, out_root))
         key = cache_key(source, resolved, files)
-        if force:
-            reason = "forced"
-        elif not (out_dir / "results.json").exists():
-            reason = "no previous report"
-        else:
-            reason = "inputs changed"
-        planned.append(PlannedRun(source, resolved, out_dir, key, reason, scenario, digest, out_root))
+        planned.append(PlannedRun(source, resolved, out_dir, key, stale or "inputs changed", scenario, digest, out_root))
     return planned
 
 
@@ -458,7 +643,7 @@ def build(
     to_run = []
     for index, run in enumerate(planned):
         if run.reason == "up to date":
-            recorded = _read_results(run.out_dir) or {}
+            recorded = _read_results(run.out_dir, warn=False) or {}
             outcomes[index] = RunOutcome(run.name, run.out_dir, "cached", 0.0, "", run.key, recorded.get("results", {}))
         else:
             to_run.append((index, run))
@@ -470,25 +655,28 @@ def build(
     own_server = fork_server is True
     server = start_fork_server() if own_server else (fork_server or None)
     unusable: list[str] = []  # why the fork server could not be used, once known
+    stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
 
     def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        _check_stop(stop)
         if server is not None and not unusable:
             try:
                 server.wait_ready()
             except ForkServerError as exc:
+                _check_stop(stop)  # it was stopped because the build is: no new interpreters then
                 if not unusable:
                     unusable.append(str(exc))
                     print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
             else:
                 return server.execute(spec_path, timeout, progress)
-        return _execute(spec_path, timeout, progress)
+        return _execute(spec_path, timeout, progress, stop=stop)
 
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
         outcome = run_notebook(
             run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
             progress=progress, key=run.key, build_inputs=run.build_inputs, executor=execute,
-            site_root=run.site, kind=run.kind,
+            site_root=run.site, kind=run.kind, stop=stop,
         )
         return index, outcome
 
@@ -501,10 +689,15 @@ def build(
             if on_done is not None:
                 on_done(outcome, finished, len(to_run))
     except BaseException:
-        # Interrupted: stop what is still running (its staging folders are removed) before waiting.
-        pool.shutdown(wait=False, cancel_futures=True)
-        if server is not None:
-            server.close()
+        # Interrupted (or a run raised): stop every run before waiting for them. Runs not started
+        # never start; running ones kill their child and kernel and remove their staging folder;
+        # none is moved into place. A second Ctrl-C does not cut this short.
+        with signals_deferred(reraise=False):
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            if server is not None:
+                server.close()
+            pool.shutdown(wait=True)
         raise
     finally:
         pool.shutdown(wait=True)
@@ -527,7 +720,8 @@ _ADDRESS = re.compile(r"(?<= at )0x[0-9a-f]+(?=>)")
 
 def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
     """Drop what changes from run to run without meaning anything (papermill timings, execution
-    timestamps, random cell and Styler ids, memory addresses) so diffs show real changes."""
+    timestamps, random cell and Styler ids, memory addresses) so diffs show real changes. Report
+    pages are rendered from the sanitized notebook too, so a rerun gives the same page."""
     import nbformat
 
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -546,6 +740,9 @@ def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
             cell.metadata.pop(key, None)
         cell["id"] = f"cell-{index:03d}"  # stable ids instead of random ones
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and "text" in output:  # print() of a repr
+                text = output["text"]
+                output["text"] = clean("".join(text) if isinstance(text, list) else text)
             for mime in ("text/html", "text/plain"):
                 value = output.get("data", {}).get(mime)
                 if value is not None:
@@ -562,6 +759,8 @@ def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_
     import nbformat
 
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
+    for source in sources:  # before any kernel starts: each committed notebook can be replaced where it lies
+        sites.check_writable(source.parent)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="trustlab-refresh-") as tmp:
         for source in sources:

@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -342,11 +342,12 @@ def lock_path(place: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(place: Path, poll_seconds: float = 0.2) -> Iterator[None]:
+def locked(place: Path, poll_seconds: float = 0.2, cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
     """Hold the lock of a site (or of a run folder on its own) while writing it.
 
     Reentrant within a process (a build's threads and the command that started them share it);
-    another process waits, saying once on stderr that it is waiting and for what.
+    another process waits, saying once on stderr that it is waiting and for what. A wait ends
+    with KeyboardInterrupt once ``cancelled()`` is true (a build's run, when the build is stopped).
     """
     from filelock import FileLock, Timeout
 
@@ -357,7 +358,14 @@ def locked(place: Path, poll_seconds: float = 0.2) -> Iterator[None]:
         lock.acquire(timeout=0)
     except Timeout:
         print(f"trustlab: waiting for another trustlab process writing to {place} (lock {path})", file=sys.stderr)
-        lock.acquire(poll_interval=poll_seconds)
+        while True:
+            if cancelled is not None and cancelled():
+                raise KeyboardInterrupt from None
+            try:
+                lock.acquire(timeout=poll_seconds, poll_interval=min(poll_seconds, 0.05))
+                break
+            except Timeout:
+                pass
     try:
         yield
     finally:

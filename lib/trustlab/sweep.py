@@ -16,18 +16,27 @@ function (``fast: module:function`` in its schema) is evaluated directly, withou
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import itertools
 import json
+import logging
+import os
+import shutil
+import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from trustlab import params, runner, sites
+from trustlab import config, params, provenance, runner, sites
 from trustlab.params import ParameterError
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 
 def load_grid(path: Path) -> list[dict[str, Any]]:
@@ -94,6 +103,89 @@ def _fast_point(spec: str, resolved: dict[str, Any]) -> tuple[dict[str, Any], fl
     return results, time.perf_counter() - t0
 
 
+SCHEDULER_TIMEOUT_SECONDS = 5
+
+
+def connect(scheduler: str, timeout: float = SCHEDULER_TIMEOUT_SECONDS) -> "Client":
+    """A Dask client of the scheduler at ``scheduler`` whose workers can run this trustlab.
+
+    Refused (:class:`ParameterError`, within about ``timeout`` seconds and before anything is
+    written) when the address is malformed, the scheduler cannot be reached, no worker joins it,
+    or a worker runs another trustlab (:func:`check_workers`).
+    """
+    from dask.distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=timeout, set_as_default=False)
+    except ValueError as exc:
+        raise ParameterError(f"--scheduler {scheduler!r}: not a Dask scheduler address ({exc})") from None
+    except OSError:
+        raise ParameterError(f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s") from None
+    try:
+        check_workers(client, scheduler, timeout)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def check_scheduler(scheduler: str, timeout: float = SCHEDULER_TIMEOUT_SECONDS) -> None:
+    """Refuse, before anything runs, a scheduler :func:`connect` would refuse."""
+    connect(scheduler, timeout).close()
+
+
+def worker_identity() -> dict[str, str]:
+    """What must be the same on the client and on every worker: the trustlab version and code
+    (a digest of the package's files) and the Python version (major.minor)."""
+    import platform
+
+    import trustlab
+
+    return {
+        "trustlab": trustlab.__version__,
+        "trustlab code": provenance.package_digest(),
+        "python": ".".join(platform.python_version_tuple()[:2]),
+    }
+
+
+def identity_mismatches(mine: dict[str, str], workers: dict[str, dict[str, str]]) -> list[str]:
+    """One line per worker whose :func:`worker_identity` differs from the client's, naming what differs."""
+    lines = []
+    for address, theirs in sorted(workers.items()):
+        differ = [f"{k} {theirs.get(k, 'unknown')} (this client: {v})" for k, v in mine.items() if theirs.get(k) != v]
+        if differ:
+            lines.append(f"worker {address}: " + ", ".join(differ))
+    return lines
+
+
+def check_workers(client: "Client", scheduler: str, timeout: float = SCHEDULER_TIMEOUT_SECONDS) -> None:
+    """Refuse (:class:`ParameterError`) a cluster with no worker, or with a worker that cannot
+    import trustlab or runs another version or code of it than this client. A quick task on
+    every worker; the project's notebook and data files are sent with each point, not checked."""
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (TimeoutError, OSError):
+        raise ParameterError(f"the Dask scheduler at {scheduler} has no workers (none joined within {timeout:g} s)") from None
+    try:
+        seen = client.run(worker_identity)
+    except Exception as exc:
+        raise ParameterError(
+            f"the Dask workers of {scheduler} cannot run trustlab ({type(exc).__name__}: {exc}); "
+            f"install this trustlab on every worker"
+        ) from None
+    mismatches = identity_mismatches(worker_identity(), seen)
+    if mismatches:
+        raise ParameterError(
+            f"the Dask workers of {scheduler} run another trustlab than this client: " + "; ".join(mismatches)
+            + ". Install the same trustlab (and Python) on every worker."
+        )
+
+
+def _sweep_id() -> str:
+    """A prefix for the Dask task keys of one sweep: sweeps sharing a scheduler never share a key."""
+    return f"trustlab-sweep-{uuid.uuid4().hex}"
+
+
 def run_fast(
     notebook: str | Path,
     resolved_points: list[dict[str, Any]],
@@ -104,7 +196,7 @@ def run_fast(
     """Evaluate the notebook's analysis function at every point, without kernels.
 
     Points are spread over ``jobs`` local processes (default: the number of cores), or over an
-    existing Dask cluster when ``scheduler`` is given.
+    existing Dask cluster when ``scheduler`` is given (checked first: :func:`connect`).
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -115,10 +207,10 @@ def run_fast(
     work = partial(_fast_point, spec)
     jobs = jobs or os.cpu_count() or 1
     if scheduler:
-        from dask.distributed import Client
-
-        with Client(scheduler) as client:
-            outcomes = client.gather(client.map(work, resolved_points, pure=False))
+        sweep_id = _sweep_id()
+        with connect(scheduler) as client:
+            keys = [f"{sweep_id}-fast-{i:04d}" for i in range(len(resolved_points))]
+            outcomes = client.gather(client.map(work, resolved_points, key=keys, pure=False))
     elif jobs > 1 and len(resolved_points) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(work, resolved_points, chunksize=max(1, len(resolved_points) // (4 * jobs))))
@@ -129,12 +221,126 @@ def run_fast(
     )
 
 
-def _run_point(source: str, resolved: dict[str, Any], out_dir: str, site_root: str | None, timeout: float) -> dict[str, Any]:
-    outcome = runner.run_notebook(
-        Path(source), resolved, Path(out_dir), timeout=timeout, progress=False,
-        site_root=Path(site_root) if site_root else None, kind=f"sweep {Path(out_dir).parent.name}",
-    )
-    return {"status": outcome.status, "results": outcome.results, "seconds": outcome.seconds, "error": outcome.error}
+# ---------------------------------------------------------------- notebook sweeps
+
+
+def project_bundle(source: Path) -> dict[str, Any]:
+    """What a worker needs to run the notebook ``source`` without the client's files: the
+    notebook, its schema and every file of ``data/``, as bytes keyed by their path in a project
+    (``notebooks/NAME.py``, ``notebooks/params/NAME.schema.yaml``, ``data/...``), and the commit."""
+    files = {f"notebooks/{source.name}": source.read_bytes()}
+    schema = params.schema_path(source)
+    if schema.exists():
+        files[f"notebooks/params/{schema.name}"] = schema.read_bytes()
+    for path in sorted(p for p in config.DATA_DIR.rglob("*") if p.is_file()):
+        files["data/" + path.relative_to(config.DATA_DIR).as_posix()] = path.read_bytes()
+    return {"name": source.stem, "files": files, "git_commit": provenance.git_commit()}
+
+
+def _safe_relative(rel: str) -> PurePosixPath:
+    path = PurePosixPath(rel)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(f"refusing the file name {rel!r}: expected a path inside the folder")
+    return path
+
+
+def _run_point(bundle: dict[str, Any], resolved: dict[str, Any], record: dict[str, Any], index_href: str | None,
+               timeout: float) -> dict[str, Any]:
+    """Run on a worker: lay the project ``bundle`` out in a temporary folder of the worker's own,
+    run the notebook there on it (``TRUSTLAB_ROOT`` points the run at that copy), and return the
+    outcome with every file of the run folder as bytes. Nothing of the client's is read or written."""
+    import copy
+    import functools
+    from datetime import datetime, timezone
+
+    record = copy.deepcopy(record)
+    record["provenance"]["started"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    record["provenance"]["package_versions"] = provenance.package_versions()  # where it ran
+    with tempfile.TemporaryDirectory(prefix="trustlab-sweep-point-") as tmp:
+        root = Path(tmp) / "project"
+        for rel, content in bundle["files"].items():
+            path = root / _safe_relative(rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        env = {"TRUSTLAB_ROOT": str(root)}
+        if bundle.get("git_commit"):
+            env[provenance.GIT_COMMIT_VARIABLE] = bundle["git_commit"]
+        staged = Path(tmp) / "run"
+        staged.mkdir()
+        status, error, seconds, run_record = runner.execute_run(
+            root / "notebooks" / f"{bundle['name']}.py", resolved, staged, record, timeout=timeout,
+            index_href=index_href, failed_index_href=index_href,
+            executor=functools.partial(runner._execute, extra_env=env),
+        )
+        files = {p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()}
+    return {"status": status, "error": error, "seconds": seconds, "results": run_record["results"], "files": files}
+
+
+def _write_point(folder: Path, files: dict[str, bytes], name: str) -> None:
+    """Write a point's run folder (in the sweep's staging folder) from the files a worker returned."""
+    folder.mkdir()
+    for rel, content in files.items():
+        path = folder / _safe_relative(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    sites.mark_run(folder, name)
+
+
+def check_places(out_dir: Path) -> Path | None:
+    """Refuse, creating nothing, a sweep into ``out_dir`` that could not be put in place: the
+    folder is not trustlab's, or it or its site cannot be written. Returns the site it lies in."""
+    out_dir = Path(out_dir).resolve()
+    site = sites.find_site(out_dir)
+    sites.check_replaceable(out_dir)
+    if site is not None:
+        sites.check_site_root(site)
+    return site
+
+
+@contextlib.contextmanager
+def _staging(out_dir: Path) -> Iterator[Path]:
+    """A staging folder beside ``out_dir`` (created with its parents), removed unless it was moved into place."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    runner.remove_abandoned_staging(out_dir)
+    staged = Path(tempfile.mkdtemp(prefix=f"{runner._staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
+    try:
+        yield staged
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def _place(staged: Path, out_dir: Path, table: pd.DataFrame, name: str,
+           on_placed: Callable[[Path | None], Any] | None) -> None:
+    """Write the table into the staged sweep folder and swap it into place under the site's lock:
+    an earlier sweep there is replaced only now, whole; the site records the sweep and its points."""
+    write_table(table, staged)
+    points = sorted(p.name for p in staged.glob("point-*") if p.is_dir())
+    sites.mark_run(staged, name, kind="sweep")
+    site = sites.find_site(out_dir)
+    with sites.locked(site if site is not None else out_dir):
+        sites.check_run_folder(out_dir)  # again: another process may have written there meanwhile
+        if site is not None:
+            sites.open_site(site)
+        sites.remove_old_backups(out_dir)
+        sites.replace_dir(staged, out_dir)
+        if site is not None:
+            sites.register_sweep(site, out_dir, [out_dir / p for p in points])
+        if on_placed is not None:
+            on_placed(site)
+
+
+def save_sweep(table: pd.DataFrame, out_dir: Path, name: str,
+               on_placed: Callable[[Path | None], Any] | None = None) -> tuple[Path, Path]:
+    """Put a sweep table (a fast sweep's) into place as the sweep folder ``out_dir`` of notebook
+    ``name``: staged, then swapped in under the site's lock. ``on_placed(site)`` runs under the
+    lock once it is in place (the command line rewrites the site's index there). Returns the
+    table's CSV and Parquet paths."""
+    out_dir = Path(out_dir).resolve()
+    check_places(out_dir)
+    with _staging(out_dir) as staged:
+        _place(staged, out_dir, table, name, on_placed)
+    return out_dir / "sweep.csv", out_dir / "sweep.parquet"
 
 
 def run_notebooks(
@@ -145,45 +351,78 @@ def run_notebooks(
     scheduler: str | None = None,
     workers: int | None = None,
     timeout: float = runner.DEFAULT_TIMEOUT_SECONDS,
+    on_placed: Callable[[Path | None], Any] | None = None,
 ) -> pd.DataFrame:
-    """Run the notebook at every point on Dask, each into ``out_dir/point-NNNN``.
+    """Run the notebook at every point on Dask and put the sweep folder ``out_dir`` in place:
+    ``point-NNNN/`` run folders, ``sweep.csv`` and ``sweep.parquet``; returns the table.
 
-    ``scheduler`` is the address of an existing Dask scheduler; without it a local cluster of
-    ``workers`` processes (default: the number of cores) is started for the sweep and closed after.
+    ``scheduler`` is the address of an existing Dask scheduler (checked first: :func:`connect`);
+    without it a local cluster of ``workers`` processes (default: the number of cores) is started
+    for the sweep and closed after. Workers need not share the client's files: each task carries
+    the notebook, its schema, the data files and the point's parameters, runs in a temporary
+    folder of its worker and returns the run's files, which the client writes. Task keys are
+    unique to the sweep, so sweeps may share a scheduler. Nothing is created before every check
+    passed; the points are staged beside ``out_dir``, and an earlier sweep there is replaced
+    only once every point has finished (an interrupted sweep leaves it as it was).
+    ``on_placed(site)`` runs under the site's lock once the folder is in place.
     """
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client, LocalCluster, as_completed
 
-    source = str(params.notebook_source(notebook))
+    source = params.notebook_source(notebook)
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    site = sites.find_site(out_dir)
-    site_root = str(site) if site is not None else None
+    site = check_places(out_dir)
+    bundle = project_bundle(source)
+    digest = runner.inputs_digest(source)
+    base = runner.new_record(source.stem, None, {}, "", None, datetime.now(timezone.utc))
+    index_hrefs = [runner._index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
+    sweep_id = _sweep_id()
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = connect(scheduler)
     else:
-        import os
-
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
             dashboard_address=None, silence_logs=logging.ERROR,
         )
-        client = Client(cluster)
+        client = Client(cluster, set_as_default=False)
+    futures: dict[Any, int] = {}
     try:
-        futures = [
-            client.submit(
-                _run_point, source, resolved, str(out_dir / f"point-{i:04d}"), site_root, timeout,
-                key=f"point-{i}", pure=False,
-            )
-            for i, resolved in enumerate(resolved_points)
-        ]
-        outcomes = client.gather(futures)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    rows = [_row(i, r, o["results"], o["status"], o["seconds"]) for i, (r, o) in enumerate(zip(resolved_points, outcomes))]
-    return pd.DataFrame(rows)
+        with _staging(out_dir) as staged:
+            [shared] = client.scatter([bundle], broadcast=True, hash=False)
+            for i, resolved in enumerate(resolved_points):
+                record = {**base, "parameters": resolved,
+                          "provenance": {**base["provenance"], "cache_key": runner.cache_key(source, resolved, inputs=digest)}}
+                future = client.submit(_run_point, shared, resolved, record, index_hrefs[i], timeout,
+                                       key=f"{sweep_id}-point-{i:04d}", pure=False)
+                futures[future] = i
+            outcomes: dict[int, dict[str, Any]] = {}
+            for future in as_completed(list(futures), loop=client.loop):
+                i = futures[future]
+                outcome = future.result()
+                future.release()
+                _write_point(staged / f"point-{i:04d}", outcome.pop("files"), source.stem)
+                outcomes[i] = outcome
+            rows = [_row(i, r, outcomes[i]["results"], outcomes[i]["status"], outcomes[i]["seconds"])
+                    for i, r in enumerate(resolved_points)]
+            table = pd.DataFrame(rows)
+            _place(staged, out_dir, table, source.stem, on_placed)
+    except BaseException:
+        # Interrupted (or failed): release the tasks and close the cluster (a local cluster's
+        # workers stop, and the run each was executing stops with its kernel) before anything
+        # else; a second Ctrl-C waits for this instead of cutting it short.
+        with runner.signals_deferred(reraise=False):
+            _shut_down(client, cluster, list(futures))
+        raise
+    _shut_down(client, cluster, list(futures))
+    return table
+
+
+def _shut_down(client: Any, cluster: Any, futures: list[Any]) -> None:
+    if futures:
+        client.cancel(futures)
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def write_table(table: pd.DataFrame, out_dir: Path) -> tuple[Path, Path]:
