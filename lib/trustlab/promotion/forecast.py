@@ -16,6 +16,11 @@ import numpy as np
 import pandas as pd
 
 MODELS = ("ets", "sarimax")
+# Benchmarks scored on the same origins as the model (point forecasts only, no intervals):
+# seasonal_naive: the same quarter one year earlier (the latest observed or filled one);
+# seasonal_naive_growth: that value times the latest year-on-year growth factor at the origin, once per year ahead.
+BENCHMARKS = ("seasonal_naive", "seasonal_naive_growth")
+METHODS = ("model",) + BENCHMARKS
 SEASONAL_PERIOD = 4
 # Fewest quarters (training span, gaps interpolated) each model needs:
 # sarimax: SARIMAX(0,1,0)x(1,0,0,4) with drift has 3 parameters (drift, seasonal AR, variance), which
@@ -212,9 +217,61 @@ def fit_forecast(
     return Forecast(model, spec, end, alpha, train, table, params)
 
 
+def benchmark_forecast(
+    series: pd.Series,
+    train_end: str | pd.Period,
+    method: str,
+    horizon: int,
+    interpolation: str = "auto",
+) -> pd.Series:
+    """Point forecast of a benchmark from the same training data as :func:`fit_forecast` (cut, then gaps filled).
+
+    ``seasonal_naive``: y(T+h) = y(T+h-4k) with k = ceil(h/4), the latest value of the same quarter
+    up to the origin T. ``seasonal_naive_growth``: that value times g**k, g = y(T) / y(T-4) the
+    latest year-on-year growth factor at the origin. Returns a Series (units of the series) on the
+    forecast quarters; benchmarks have no intervals.
+    """
+    if method not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {method!r}; expected one of {list(BENCHMARKS)}")
+    if horizon < 1:
+        raise ValueError(f"horizon must be >= 1, got {horizon}")
+    train = training_data(series, train_end, interpolation)["value"].astype(float)
+    end = _period(train_end)
+    if len(train) < SEASONAL_PERIOD + (1 if method == "seasonal_naive_growth" else 0):
+        need = SEASONAL_PERIOD + (1 if method == "seasonal_naive_growth" else 0)
+        raise ValueError(f"benchmark {method!r} needs at least {need} quarters up to train_end, got {len(train)}")
+    growth = train[end] / train[end - SEASONAL_PERIOD] if method == "seasonal_naive_growth" else 1.0
+    index = pd.period_range(end + 1, periods=horizon, freq="Q", name="quarter")
+    values = []
+    for h, target in enumerate(index, start=1):
+        k = -(-h // SEASONAL_PERIOD)
+        values.append(train[target - SEASONAL_PERIOD * k] * growth**k)
+    return pd.Series(values, index=index, name="forecast")
+
+
+def method_forecast(
+    series: pd.Series,
+    train_end: str | pd.Period,
+    method: str,
+    model: str,
+    horizon: int,
+    alpha: float = 0.1,
+    interpolation: str = "auto",
+) -> pd.DataFrame:
+    """Forecast table (``forecast``, ``lower``, ``upper``) of ``method``: "model" (``model`` by
+    :func:`fit_forecast`) or a benchmark (:func:`benchmark_forecast`, ``lower``/``upper`` NaN)."""
+    if method == "model":
+        return fit_forecast(series, train_end, model, horizon, alpha, interpolation).table
+    point = benchmark_forecast(series, train_end, method, horizon, interpolation)
+    return pd.DataFrame({"forecast": point, "lower": np.nan, "upper": np.nan})
+
+
 @dataclass
 class Backtest:
-    """Rolling-origin evaluation: ``forecasts`` one row per (origin, target); ``errors`` one row per horizon."""
+    """Rolling-origin evaluation: ``forecasts`` one row per (origin, target); ``errors`` one row per horizon.
+
+    ``covered`` is NaN for a method without intervals (the benchmarks), so its coverage is NaN.
+    """
 
     forecasts: pd.DataFrame
     errors: pd.DataFrame
@@ -226,8 +283,9 @@ class Backtest:
 
     @property
     def coverage(self) -> float:
-        """Share of scored actuals inside their interval, in [0, 1]."""
-        return float(self.forecasts["covered"].mean())
+        """Share of scored actuals inside their interval, in [0, 1]; NaN for a method without intervals."""
+        covered = self.forecasts["covered"].dropna()
+        return float(covered.astype(float).mean()) if len(covered) else float("nan")
 
 
 def backtest(
@@ -237,14 +295,18 @@ def backtest(
     horizon: int,
     alpha: float = 0.1,
     interpolation: str = "auto",
+    method: str = "model",
 ) -> Backtest:
     """Rolling-origin backtest: refit at every origin from ``train_end`` to the last quarter but one.
 
-    Each fit sees data up to its origin only (:func:`fit_forecast`); forecasts for 1..``horizon``
-    quarters ahead are compared with observed values (quarters without an observed value are not
-    scored). ``errors``: per horizon the number scored ``n``, ``mape`` (fraction) and ``coverage``
-    (share of actuals inside the interval).
+    Each fit sees data up to its origin only (:func:`fit_forecast`, or :func:`benchmark_forecast`
+    when ``method`` is a benchmark); forecasts for 1..``horizon`` quarters ahead are compared with
+    observed values (quarters without an observed value are not scored). Every method uses the same
+    origins (the observed quarters from ``train_end`` on). ``errors``: per horizon the number scored
+    ``n``, ``mape`` (fraction) and ``coverage`` (share of actuals inside the interval; NaN without intervals).
     """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {list(METHODS)}")
     first = _period(train_end)
     observed = series.dropna()
     last = observed.index.max()
@@ -252,11 +314,12 @@ def backtest(
     for origin in pd.period_range(first, last - 1, freq="Q"):
         if origin not in observed.index:
             continue
-        fc = fit_forecast(series, origin, model, horizon, alpha, interpolation)
-        for h, (target, r) in enumerate(fc.table.iterrows(), start=1):
+        table = method_forecast(series, origin, method, model, horizon, alpha, interpolation)
+        for h, (target, r) in enumerate(table.iterrows(), start=1):
             actual = series.get(target, np.nan)
             if pd.isna(actual):
                 continue
+            has_interval = pd.notna(r["lower"])
             rows.append(
                 {
                     "origin": origin,
@@ -267,18 +330,34 @@ def backtest(
                     "upper": r["upper"],
                     "actual": float(actual),
                     "ape": abs(r["forecast"] - actual) / actual,
-                    "covered": bool(r["lower"] <= actual <= r["upper"]),
+                    "covered": bool(r["lower"] <= actual <= r["upper"]) if has_interval else np.nan,
                 }
             )
     forecasts = pd.DataFrame(rows, columns=["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "covered"])
     if forecasts.empty:
         raise ValueError(f"no quarter after {first} has an observed value to score")
     errors = (
-        forecasts.groupby("horizon")
+        forecasts.assign(covered=forecasts["covered"].astype(float))
+        .groupby("horizon")
         .agg(n=("ape", "size"), mape=("ape", "mean"), coverage=("covered", "mean"))
         .reset_index()
     )
     return Backtest(forecasts, errors)
+
+
+def skill(mape_model: float, mape_benchmarks: dict[str, float]) -> tuple[float, str]:
+    """Skill of the model against the best benchmark, 1 - MAPE_model / MAPE_best, and the best benchmark's name.
+
+    Positive: the model's errors are smaller than the best benchmark's; 0 or below: no skill.
+    NaN when the best benchmark is perfect (MAPE 0) or nothing is scored.
+    """
+    scored = {k: v for k, v in mape_benchmarks.items() if v is not None and np.isfinite(v)}
+    if not scored or mape_model is None or not np.isfinite(mape_model):
+        return float("nan"), ""
+    best = min(scored, key=scored.get)
+    if scored[best] == 0:
+        return float("nan"), best
+    return 1.0 - mape_model / scored[best], best
 
 
 # ------------------------------------------------------------------------------------------------
@@ -286,18 +365,25 @@ def backtest(
 # ------------------------------------------------------------------------------------------------
 
 
-def quarter_effects(series: pd.Series, reference_quarter: int = 3, alpha: float = 0.05) -> pd.DataFrame:
-    """Seasonal effects on GMV by OLS: log(value) ~ linear trend + quarter-of-year dummies (HC3 errors).
+TRENDS = {
+    # name: (formula terms, what it says about growth)
+    "linear": ("t", "constant growth per quarter"),
+    "quadratic": ("t + I(t ** 2)", "growth changing linearly over time"),
+    "log-time": ("np.log1p(t)", "growth slowing as 1 / (1 + t)"),
+}
+TREND_CRITERION = "BIC"
 
-    Only observed quarters are used (no interpolation). Effects are relative to ``reference_quarter``
-    after the trend, as fractions: exp(coef) - 1, with a (1 - alpha) confidence interval. Q2 holds the
-    616 festival, Q4 Double 11 / 116. Returns one row per non-reference quarter: ``quarter``,
-    ``effect``, ``lower``, ``upper``, ``p_value``, ``n``.
-    """
-    import statsmodels.formula.api as smf
 
+def hac_lags(n: int) -> int:
+    """Newey-West lag truncation floor(4 (n / 100) ** (2 / 9)), at least 1."""
+    return max(1, int(np.floor(4 * (n / 100) ** (2 / 9))))
+
+
+def _effects_data(series: pd.Series) -> pd.DataFrame:
     _require_quarterly(series)
     obs = series.dropna()
+    if (obs <= 0).any():
+        raise ValueError("quarter effects work on log values and need positive values")
     data = pd.DataFrame(
         {
             "log_value": np.log(obs.to_numpy(dtype=float)),
@@ -307,24 +393,104 @@ def quarter_effects(series: pd.Series, reference_quarter: int = 3, alpha: float 
     )
     if data["q"].nunique() < 4 or len(data) < 8:
         raise ValueError(f"quarter effects need every quarter of the year and at least 8 observations, got {len(data)}")
-    fit = smf.ols(f"log_value ~ t + C(q, Treatment(reference={reference_quarter}))", data=data).fit(cov_type="HC3")
+    return data
+
+
+def _fit_effects(data: pd.DataFrame, trend: str, reference_quarter: int, lags: int):
+    import statsmodels.formula.api as smf
+
+    if trend not in TRENDS:
+        raise ValueError(f"unknown trend {trend!r}; expected one of {list(TRENDS)}")
+    if reference_quarter not in (1, 2, 3, 4):
+        raise ValueError(f"reference_quarter must be 1..4, got {reference_quarter!r}")
+    formula = f"log_value ~ {TRENDS[trend][0]} + C(q, Treatment(reference={reference_quarter}))"
+    model = smf.ols(formula, data=data)
+    # HAC (Newey-West) covariance; use_t: t critical values and p-values with df = n - k.
+    return model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True)
+
+
+def quarter_effects(
+    series: pd.Series,
+    reference_quarter: int = 3,
+    alpha: float = 0.05,
+    trend: str = "linear",
+    lags: int | None = None,
+) -> pd.DataFrame:
+    """Seasonal effects on GMV by OLS: log(value) ~ trend + quarter-of-year dummies.
+
+    ``trend``: one of :data:`TRENDS` (linear, quadratic, log-time in t = quarters since the first
+    observation). Standard errors are HAC (Newey-West, ``lags`` default :func:`hac_lags`), intervals
+    and p-values use the t distribution with n - k degrees of freedom. Only observed quarters are
+    used (no interpolation). Effects are relative to ``reference_quarter`` after the trend, as
+    fractions: exp(coef) - 1, with a (1 - alpha) confidence interval. Q2 holds the 616 festival, Q4
+    Double 11 / 116. Returns one row per non-reference quarter: ``quarter``, ``effect``, ``lower``,
+    ``upper``, ``p_value``, ``n``, ``df``; for a linear trend also a row "trend (per quarter)".
+    """
+    data = _effects_data(series)
+    fit = _fit_effects(data, trend, reference_quarter, hac_lags(len(data)) if lags is None else lags)
     ci = fit.conf_int(alpha=alpha)
     rows = []
-    for name in fit.params.index:
+    names = [n for n in fit.params.index if re.search(r"\[T\.(\d)\]", n)]
+    if trend == "linear":
+        names.append("t")
+    for name in names:
         m = re.search(r"\[T\.(\d)\]", name)
-        if not m:
-            continue
         rows.append(
             {
-                "quarter": f"Q{m.group(1)}",
+                "quarter": f"Q{m.group(1)}" if m else "trend (per quarter)",
                 "effect": float(np.exp(fit.params[name]) - 1),
                 "lower": float(np.exp(ci.loc[name, 0]) - 1),
                 "upper": float(np.exp(ci.loc[name, 1]) - 1),
                 "p_value": float(fit.pvalues[name]),
                 "n": int(fit.nobs),
+                "df": int(fit.df_resid),
             }
         )
-    trend = {"quarter": "trend (per quarter)", "effect": float(np.exp(fit.params["t"]) - 1),
-             "lower": float(np.exp(ci.loc["t", 0]) - 1), "upper": float(np.exp(ci.loc["t", 1]) - 1),
-             "p_value": float(fit.pvalues["t"]), "n": int(fit.nobs)}
-    return pd.DataFrame(rows + [trend])
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class EffectSpecifications:
+    """Quarter effects under every trend of :data:`TRENDS`.
+
+    ``table``: one row per trend with ``trend``, ``growth`` (what it assumes), ``aic``, ``bic``,
+    ``durbin_watson``, ``n``, ``df``, ``lags`` and for Q2 and Q4 ``q2_effect``, ``q2_lower``,
+    ``q2_upper``, ``q2_p``, ``q4_effect`` ... (fractions). ``chosen``: the trend with the lowest
+    ``criterion`` (BIC). ``effects``: :func:`quarter_effects` of the chosen trend.
+    """
+
+    table: pd.DataFrame
+    chosen: str
+    criterion: str
+    effects: pd.DataFrame
+
+    def effect(self, quarter: str) -> dict[str, float]:
+        """Effect of ``quarter`` ("Q2") under the chosen trend: effect, lower, upper, p_value (fractions)."""
+        row = self.effects.set_index("quarter").loc[quarter]
+        return {k: float(row[k]) for k in ("effect", "lower", "upper", "p_value")}
+
+
+def effect_specifications(
+    series: pd.Series, reference_quarter: int = 3, alpha: float = 0.05, lags: int | None = None
+) -> EffectSpecifications:
+    """Fit :func:`quarter_effects` under every trend, choose the trend by BIC (lowest), and tabulate
+    how the Q2 and Q4 effects move across the specifications. Durbin-Watson is computed on the OLS
+    residuals in time order (a gap quarter is skipped, not filled)."""
+    from statsmodels.stats.stattools import durbin_watson
+
+    data = _effects_data(series)
+    lags = hac_lags(len(data)) if lags is None else lags
+    rows = []
+    for trend, (_, growth) in TRENDS.items():
+        fit = _fit_effects(data, trend, reference_quarter, lags)
+        eff = quarter_effects(series, reference_quarter, alpha, trend, lags).set_index("quarter")
+        row = {"trend": trend, "growth": growth, "aic": float(fit.aic), "bic": float(fit.bic),
+               "durbin_watson": float(durbin_watson(fit.resid)), "n": int(fit.nobs), "df": int(fit.df_resid), "lags": lags}
+        for q in ("Q2", "Q4"):
+            if q in eff.index:
+                for col, key in (("effect", "effect"), ("lower", "lower"), ("upper", "upper"), ("p_value", "p")):
+                    row[f"{q.lower()}_{key}"] = float(eff.loc[q, col])
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    chosen = str(table.loc[table[TREND_CRITERION.lower()].idxmin(), "trend"])
+    return EffectSpecifications(table, chosen, TREND_CRITERION, quarter_effects(series, reference_quarter, alpha, chosen, lags))
