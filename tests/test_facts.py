@@ -392,3 +392,42 @@ def test_an_untraceable_fact_is_named_by_line_fact_and_column(tmp_path) -> None:
     assert "quote not in the article text" in message
     assert f"line {j + 2} (row {j}, fact_id 'gov_counterfeit_listings_intercepted_2021'), column 'value': got '6244'" in message
     assert "value 6244 is not among the numbers in the quote" in message
+
+
+# --- festival windows: one value per metric per run, the same in notebooks 00 and 02 -------------------
+
+
+def test_each_festival_figure_keeps_its_dated_window(table: pd.DataFrame) -> None:
+    for end in ("2022-06-19", "2022-06-14"):
+        s, e, basis = facts.figure_window(table, "rights_trust_buy_orders_616_2022", end)
+        assert (s.isoformat(), e.isoformat(), basis) == ("2022-05-20", "2022-06-14", "dated in its own sentence")
+        s, e, _ = facts.figure_window(table, "fastbrand_orders_616_2022", end)
+        assert e.isoformat() == "2022-06-19"
+
+
+def test_festival_end_dates_only_an_undated_figure(table: pd.DataFrame) -> None:
+    undated = table.copy()
+    row = undated["fact_id"] == "fastbrand_orders_616_2022"
+    undated.loc[row, "period_end"] = ""
+    assert facts.figure_per_day(undated, "fastbrand_orders_616_2022", "2022-06-14") == pytest.approx(12e6 / 26)
+    assert facts.figure_window(undated, "fastbrand_orders_616_2022", "2022-06-14")[2].startswith("festival_end")
+    with pytest.raises(ValueError, match="fastbrand_orders_616_2022"):
+        facts.figure_window(undated, "fastbrand_orders_616_2022")
+
+
+@pytest.mark.parametrize("festival_end", ["2022-06-14", "2022-06-19"])
+def test_one_value_per_metric_per_run(festival_end: str, table: pd.DataFrame) -> None:
+    """Derived-rates table, the fast path (prose and results.json of 00) and notebook 02 agree."""
+    from trustlab import promotion
+
+    params = {"festival_end": festival_end, "topics": list(data_facts.TOPICS)}
+    results = facts.analysis(params)
+    derived = facts.derived_rates(table, festival_end).set_index("quantity")["value"]
+    assert results["fast_brand_orders_per_day"] == derived["fast-brand orders per day, 616 festival 2022"]
+    assert results["fast_brand_orders_per_day"] == pytest.approx(12e6 / 31)  # 387,097, whatever festival_end says
+    assert results["trust_buy_orders_per_day_festival"] == pytest.approx(4e8 / 26)
+    promo = promotion.run({"festival_end": festival_end, "train_end": "2025Q3", "forecast_quarters": 1})
+    assert promo.results["fast_brand_orders_per_day"] == results["fast_brand_orders_per_day"]
+    assert promo.results["trust_buy_daily_festival"] == results["trust_buy_orders_per_day_festival"]
+    summary = " ".join(facts.summary(results, params))
+    assert "387,097" in summary

@@ -60,6 +60,32 @@ def festival_day_counts(facts: pd.DataFrame) -> dict[str, int]:
     return {fact_date(facts, fid).isoformat(): day_count(start, fact_date(facts, fid)) for fid in FESTIVAL_END_IDS}
 
 
+def figure_window(facts: pd.DataFrame, fact_id: str, festival_end: date | str | None = None) -> tuple[date, date, str]:
+    """The dated window of a festival figure: (start, end, basis).
+
+    A figure whose own sentence dates it (``period_start`` and ``period_end`` in the facts table)
+    keeps that window whatever ``festival_end`` says: the 信任購 figure is dated 2022-05-20..06-14,
+    the fast-brand figures 2022-05-20..06-19. Only a festival figure without a stated end (the
+    source is ambiguous) takes the festival start and ``festival_end``; without ``festival_end``
+    such a figure is an error naming it. ``basis`` says which rule applied.
+    """
+    row = fact_row(facts, fact_id)
+    start, end = row.get("period_start"), row.get("period_end")
+    has = lambda v: isinstance(v, str) and v.strip() != ""  # noqa: E731
+    if has(start) and has(end):
+        return _as_date(start), _as_date(end), "dated in its own sentence"
+    if festival_end is None:
+        raise ValueError(f"fact {fact_id!r}: no dated window in data/facts.csv (period_start/period_end) and no festival_end given")
+    begin = _as_date(start) if has(start) else fact_date(facts, FESTIVAL_START_ID)
+    return begin, _as_date(festival_end), "festival_end parameter (the source gives no end)"
+
+
+def figure_per_day(facts: pd.DataFrame, fact_id: str, festival_end: date | str | None = None) -> float:
+    """A festival figure per day over its own dated window (:func:`figure_window`), days counted inclusively."""
+    start, end, _ = figure_window(facts, fact_id, festival_end)
+    return per_day(fact_value(facts, fact_id), start, end)
+
+
 def festival_rate_sensitivity(facts: pd.DataFrame) -> pd.DataFrame:
     """Per-day rates of the festival-period counts (orders, views) under both festival end dates.
 
@@ -90,8 +116,11 @@ def festival_rate_sensitivity(facts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def derived_rates(facts: pd.DataFrame) -> pd.DataFrame:
+def derived_rates(facts: pd.DataFrame, festival_end: date | str | None = None) -> pd.DataFrame:
     """Quantities derived from the facts by simple arithmetic, each with its formula.
+
+    Festival figures are divided by the days of their own dated window (:func:`figure_window`;
+    ``festival_end`` only for a figure whose source gives no end).
 
     Columns ``quantity, value, unit, arithmetic`` (the formula with the numbers put in) and
     ``inputs`` (the fact_ids used, comma-separated). Annual rates use 365 days (2021); festival rates
@@ -124,10 +153,9 @@ def derived_rates(facts: pd.DataFrame) -> pd.DataFrame:
         ("fastbrand_orders_616_2022", "fast-brand orders per day, 616 festival 2022", "orders per day"),
         ("fastbrand_room_views_616_2022", "fast-brand live-room views per day, 616 festival 2022", "views per day"),
     ):
-        row = fact_row(facts, fid)
-        days = day_count(row["period_start"], row["period_end"])
-        add(quantity, per_day(v(fid), row["period_start"], row["period_end"]), unit,
-            f"{fmt(v(fid))} / {days} ({row['period_start']}..{row['period_end']})", [fid])
+        start, end, _ = figure_window(facts, fid, festival_end)
+        add(quantity, figure_per_day(facts, fid, festival_end), unit,
+            f"{fmt(v(fid))} / {day_count(start, end)} ({start}..{end})", [fid])
 
     views, orders = v("fastbrand_room_views_616_2022"), v("fastbrand_orders_616_2022")
     add("fast-brand live-room views per fast-brand order, 616 festival 2022", views / orders, "views per order",
@@ -261,3 +289,89 @@ def check_params(params: Mapping[str, Any]) -> None:
     repeated = sorted({t for t in topics if topics.count(t) > 1})
     if repeated:
         raise ParameterError(f"parameter 'topics': each topic may be listed once; repeated: {repeated}")
+
+
+# --------------------------------------------------------------------------- the notebook's fast path
+
+FAST_BRAND_ORDERS_ID = "fastbrand_orders_616_2022"
+TRUST_BUY_FESTIVAL_ID = "rights_trust_buy_orders_616_2022"
+
+
+def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every recorded result of notebook 00_source_facts from its parameters, without the notebook.
+
+    The notebook calls the same functions (and these values are what it records): one value per
+    metric per run, each festival figure per day over its own dated window (:func:`figure_window`).
+    Besides the recorded results: ``n_checks``, ``n_warnings``, ``fast_brand_days``,
+    ``trust_buy_days`` and ``trust_buy_orders_per_day_festival``.
+    """
+    from trustlab.data import facts as facts_data
+    from trustlab.data.sources import load_article
+
+    check_params(params)
+    source_id = params.get("source_id", "kuaishou-trust-pyramid-2022-06-23")
+    topics = list(params.get("topics", facts_data.TOPICS))
+    festival_end = params.get("festival_end", "2022-06-19")
+    article = load_article(source_id)
+    all_facts = facts_data.load_facts(source_id=source_id)
+    shown = all_facts[all_facts["topic"].isin(topics)]
+    order = [t for t in facts_data.TOPICS if t in topics]
+    by_topic = shown["topic"].value_counts().reindex(order, fill_value=0)
+    derived = derived_rates(all_facts, festival_end).set_index("quantity")["value"]
+    checks = consistency_checks(all_facts, article)
+    fb_start, fb_end, _ = figure_window(all_facts, FAST_BRAND_ORDERS_ID, festival_end)
+    tb_start, tb_end, _ = figure_window(all_facts, TRUST_BUY_FESTIVAL_ID, festival_end)
+    return {
+        "n_unrepaired_spans": len(article.unrepaired),
+        "n_facts": int(len(shown)),
+        "n_facts_by_topic": {t: int(n) for t, n in by_topic.items()},
+        "quote_problems": int(len(facts_data.verify_quotes(all_facts, article.text))),
+        "interceptions_per_day_2021": float(derived["suspected counterfeit listings intercepted per day, 2021"]),
+        "trust_buy_orders_per_day_2021": float(derived["orders covered by 信任購 per day, 2021 (whole year)"]),
+        "festival_days": festival_day_counts(all_facts),
+        "fast_brand_orders_per_day": float(derived["fast-brand orders per day, 616 festival 2022"]),
+        "trust_buy_orders_per_day_festival": float(derived["orders covered by 信任購 per day, 616 festival 2022"]),
+        "fast_brand_days": day_count(fb_start, fb_end),
+        "trust_buy_days": day_count(tb_start, tb_end),
+        "n_checks": int(len(checks)),
+        "n_warnings": int((checks["status"] == "warning").sum()),
+        "festival_end_conflict": bool((checks.loc[checks["check"] == "festival end date", "status"] == "warning").any()),
+        "trust_buy_total_conflict": bool(
+            (checks.loc[checks["check"].str.startswith("信任購 orders"), "status"] == "warning").any()),
+        "undated_festival_figures": int(sum(
+            figure_window(all_facts, fid, festival_end)[2] != "dated in its own sentence"
+            for fid in all_facts.loc[all_facts["period_start"] == fact_date(all_facts, FESTIVAL_START_ID).isoformat(), "fact_id"])),
+    }
+
+
+def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The notebook's answer in four sentences, formatted from the run's results and parameters."""
+    from trustlab import prose
+
+    n, problems = int(results["n_facts"]), int(results["quote_problems"])
+    topics = [t for t, k in results["n_facts_by_topic"].items() if k]
+    quotes = ("every quote was found verbatim in the cleaned article and states its value" if problems == 0
+              else f"{prose.number(problems)} fact(s) do not match the article (see Provenance)")
+    days = results["festival_days"]
+    ends = sorted(days)
+    warnings_ = int(results["n_warnings"])
+    return [
+        f"The article makes **{prose.number(n)}** quantitative claims in the {prose.number(len(topics))} topic(s) shown "
+        f"({prose.join(topics)}); {quotes}.",
+        (f"It does not fully hold together: **{prose.number(warnings_)}** of {prose.number(int(results['n_checks']))} "
+         "consistency checks raise a warning" if warnings_ else
+         f"It holds together: none of the {prose.number(int(results['n_checks']))} consistency checks raises a warning")
+        + (f"; the article gives two end dates for the same festival ({prose.join(f'{e}, {days[e]} days' for e in ends)})"
+           if results["festival_end_conflict"] else "")
+        + ("; its 2021 信任購 total cannot all date from the November launch" if results["trust_buy_total_conflict"] else "")
+        + ".",
+        f"Each festival figure is put per day over its own dated window: fast-brand orders are "
+        f"**{prose.number(results['fast_brand_orders_per_day'])}** a day ({prose.number(results['fast_brand_days'])} days) "
+        f"and 信任購 orders at least **{prose.number(results['trust_buy_orders_per_day_festival'])}** a day "
+        f"({prose.number(results['trust_buy_days'])} days), against {prose.number(results['trust_buy_orders_per_day_2021'])} "
+        "a day over 2021.",
+        f"`festival_end = {params.get('festival_end', '2022-06-19')}` applies only to festival figures without a dated window: "
+        + ("every figure in this article has one, so it changes no rate here."
+           if results["undated_festival_figures"] == 0 else
+           f"{prose.number(results['undated_festival_figures'])} figure(s) here, whose rates depend on it."),
+    ]

@@ -151,16 +151,21 @@ def trust_buy_run_rate(
     festival_start: str = FESTIVAL_START,
     festival_ends: Sequence[str] = FESTIVAL_ENDS,
     days_2021: int = 365,
+    dated_end: str | None = None,
 ) -> pd.DataFrame:
-    """Orders covered by trust-buy (信任购) per day: 2021 average vs the festival, for each festival end date.
+    """Orders covered by trust-buy (信任購) per day: 2021 average vs the festival, for each festival end date.
 
-    Returns columns ``period``, ``days``, ``orders``, ``orders_per_day`` and ``ratio_to_2021`` (festival
-    daily rate / 2021 daily rate). Festival orders are 'more than', so festival rates are lower bounds.
+    Returns columns ``period``, ``days``, ``orders``, ``orders_per_day``, ``ratio_to_2021`` (festival
+    daily rate / 2021 daily rate) and ``dated`` (True on the row whose end is ``dated_end``, the end
+    the figure's own sentence gives; the others are readings for comparison). Festival orders are
+    'more than', so festival rates are lower bounds.
     """
     base = orders_2021 / days_2021
-    rows = [{"period": "2021 (full year)", "days": days_2021, "orders": orders_2021, "orders_per_day": base, "ratio_to_2021": 1.0}]
+    rows = [{"period": "2021 (full year)", "days": days_2021, "orders": orders_2021, "orders_per_day": base,
+             "ratio_to_2021": 1.0, "dated": False}]
     for end in festival_ends:
         d = day_count(festival_start, end)
         rate = orders_festival / d
-        rows.append({"period": f"festival {festival_start}..{end}", "days": d, "orders": orders_festival, "orders_per_day": rate, "ratio_to_2021": rate / base})
+        rows.append({"period": f"festival {festival_start}..{end}", "days": d, "orders": orders_festival, "orders_per_day": rate,
+                     "ratio_to_2021": rate / base, "dated": str(end) == str(dated_end)})
     return pd.DataFrame(rows)
