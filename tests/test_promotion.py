@@ -193,6 +193,71 @@ def test_quarter_effects_recover_a_known_pattern() -> None:
     assert eff.loc["Q4", "n"] == len(idx) - 1
 
 
+def test_benchmarks_by_hand(gmv: pd.Series) -> None:
+    sn = p.benchmark_forecast(gmv, "2023Q2", "seasonal_naive", 5)
+    assert sn[pd.Period("2023Q3", "Q")] == pytest.approx(222.5)  # 2022Q3
+    assert sn[pd.Period("2024Q1", "Q")] == pytest.approx(224.8)  # 2023Q1, four quarters back
+    assert sn[pd.Period("2024Q3", "Q")] == pytest.approx(222.5)  # h = 5: two years back
+    g = 265.5 / 191.2  # latest YoY growth factor at the 2023Q2 origin
+    sg = p.benchmark_forecast(gmv, "2023Q2", "seasonal_naive_growth", 5)
+    assert sg[pd.Period("2023Q3", "Q")] == pytest.approx(222.5 * g)
+    assert sg[pd.Period("2024Q3", "Q")] == pytest.approx(222.5 * g**2)
+    with pytest.raises(ValueError, match="benchmark"):
+        p.benchmark_forecast(gmv, "2023Q2", "naive", 2)
+
+
+def test_benchmark_sees_nothing_after_train_end(gmv: pd.Series) -> None:
+    corrupted = gmv.copy()
+    corrupted[corrupted.index > pd.Period("2022Q3", "Q")] *= 50
+    for b in p.BENCHMARKS:
+        pd.testing.assert_series_equal(p.benchmark_forecast(gmv, "2022Q3", b, 4), p.benchmark_forecast(corrupted, "2022Q3", b, 4))
+
+
+def test_backtests_share_origins_and_benchmarks_have_no_coverage(gmv: pd.Series) -> None:
+    bts = {m: p.backtest(gmv, "2023Q1", "sarimax", 2, method=m) for m in p.METHODS}
+    keys = {m: list(zip(b.forecasts["origin"], b.forecasts["target"])) for m, b in bts.items()}
+    assert keys["model"] == keys["seasonal_naive"] == keys["seasonal_naive_growth"]
+    assert np.isnan(bts["seasonal_naive"].coverage) and 0 <= bts["model"].coverage <= 1
+    f = bts["seasonal_naive"].forecasts
+    assert np.allclose(f["ape"], (f["forecast"] - f["actual"]).abs() / f["actual"])
+
+
+def test_skill_against_best_benchmark() -> None:
+    assert p.skill(0.08, {"a": 0.1, "b": 0.2}) == (pytest.approx(0.2), "a")
+    s, best = p.skill(0.12, {"a": 0.1, "b": 0.2})
+    assert s == pytest.approx(-0.2) and best == "a"
+    assert np.isnan(p.skill(float("nan"), {"a": 0.1})[0])
+
+
+def test_effect_specifications_choose_by_bic_and_use_t(gmv: pd.Series) -> None:
+    es = p.effect_specifications(gmv)
+    t = es.table.set_index("trend")
+    assert set(t.index) == set(p.TRENDS)
+    assert es.chosen == t["bic"].idxmin()
+    assert (t["df"] == t["n"] - np.where(t.index == "quadratic", 6, 5)).all()  # df = n - k
+    assert t.loc["linear", "durbin_watson"] < 1  # the linear trend leaves strong autocorrelation
+    q4 = es.effect("Q4")
+    assert q4["lower"] < q4["effect"] < q4["upper"]
+    assert t.loc[es.chosen, "q4_effect"] == pytest.approx(q4["effect"])
+
+
+def test_quadratic_trend_recovers_effects_under_slowing_growth() -> None:
+    idx = pd.period_range("2021Q1", "2025Q3", freq="Q")
+    t = np.arange(len(idx))
+    season = {1: 0.0, 2: np.log(0.95), 3: 0.0, 4: np.log(1.3)}
+    rng = np.random.default_rng(3)
+    y = np.exp(5 + 0.1 * t - 0.003 * t**2 + np.array([season[q.quarter] for q in idx]) + rng.normal(0, 0.003, len(idx)))
+    es = p.effect_specifications(pd.Series(y, index=idx))
+    assert es.chosen == "quadratic"
+    assert es.effect("Q4")["effect"] == pytest.approx(0.3, abs=0.02)
+    assert es.effect("Q2")["effect"] == pytest.approx(-0.05, abs=0.02)
+
+
+def test_trust_buy_row_marks_its_dated_window() -> None:
+    t = p.trust_buy_run_rate(5e9, 4e8, "2022-05-20", ["2022-06-19", "2022-06-14"], dated_end="2022-06-14")
+    assert t["dated"].tolist() == [False, False, True]
+
+
 # --- parameter checker ---------------------------------------------------------------------------
 
 GOOD = {

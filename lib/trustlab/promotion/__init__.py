@@ -10,7 +10,16 @@ The data come from :mod:`trustlab.data.quarterly` and :mod:`trustlab.data.facts`
 computation over Series, DataFrames and plain values.
 """
 
+from trustlab.promotion.analysis import METHOD_LABELS, PromotionRun, analysis, caveats, headline_reason, run, skill_verdict, summary
 from trustlab.promotion.forecast import (
+    BENCHMARKS,
+    METHODS,
+    TRENDS,
+    EffectSpecifications,
+    benchmark_forecast,
+    effect_specifications,
+    method_forecast,
+    skill,
     MAX_INTERPOLATED_SHARE,
     MIN_TRAIN_QUARTERS,
     MODELS,
@@ -43,6 +52,8 @@ from trustlab.promotion.growth import (
 from trustlab.promotion.parameters import check_params
 
 __all__ = [
+    "METHOD_LABELS", "headline_reason", "skill_verdict", "PromotionRun", "analysis", "caveats", "run", "summary", "BENCHMARKS", "METHODS", "TRENDS",
+    "EffectSpecifications", "benchmark_forecast", "effect_specifications", "method_forecast", "skill",
     "MAX_INTERPOLATED_SHARE", "MIN_TRAIN_QUARTERS", "MODELS", "QUARTER_RE", "SEASONAL_PERIOD", "Backtest",
     "Forecast", "SeasonalDecomposition", "backtest", "decompose", "fit_forecast", "gmv_per_dau",
     "interpolate_gaps", "quarter_effects", "training_data", "yoy_growth", "BASE_MISMATCH_NOTE",
