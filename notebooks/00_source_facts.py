@@ -22,7 +22,7 @@
 # %% tags=["parameters"]
 source_id: str = "kuaishou-trust-pyramid-2022-06-23"  # source in data/sources.csv whose facts are shown
 topics: list[str] = ["platform governance", "consumer rights", "community", "brand/fast brand", "promotion", "pricing", "support policy", "platform context"]  # fact topics shown and counted (trust-pyramid layers first)
-festival_end: str = "2022-06-19"  # end of the 2022 616 festival used for per-day rates: 2022-06-19 (戰報, 31 days) or 2022-06-14 (信任購 sentence, 26 days)
+festival_end: str = "2022-06-19"  # end of the 2022 616 festival for a festival figure whose sentence gives no end (each dated figure keeps its own window): 2022-06-19 (戰報, 31 days) or 2022-06-14 (信任購 sentence, 26 days)
 max_rows_per_topic: int = 30  # facts shown per topic in the tables (all are counted)
 
 # %%
@@ -35,7 +35,7 @@ import trustlab
 import trustlab.params
 import trustlab.provenance
 from trustlab import facts as F
-from trustlab import plots
+from trustlab import plots, prose
 from trustlab.data import facts as facts_data
 from trustlab.data.sources import load_article, load_sources
 from trustlab.results import record
@@ -43,6 +43,13 @@ from trustlab.results import record
 PARAMS = trustlab.params.validate("00_source_facts", globals())  # same contract as `trustlab run`
 plots.setup()
 pd.set_option("display.max_colwidth", 80)
+RESULTS = F.analysis(PARAMS)  # every recorded value of this run, from the same functions the sections below show
+
+# %% [markdown]
+# ## Summary
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in F.summary(RESULTS, PARAMS))))
 
 # %% [markdown]
 # ## Data
@@ -67,7 +74,7 @@ display(Markdown(
 ))
 display(repairs.to_frame())
 display(spans)
-record("n_unrepaired_spans", len(article.unrepaired))
+record("n_unrepaired_spans", RESULTS["n_unrepaired_spans"])
 
 # %% [markdown]
 # ## Method
@@ -96,8 +103,9 @@ n_facts = int(len(shown))
 display(Markdown(
     f"**{n_facts}** facts in {len(order)} topic(s) (of {len(all_facts)} facts the source states in all)."
 ))
-record("n_facts", n_facts)
-record("n_facts_by_topic", {t: int(n) for t, n in by_topic.items()})
+assert n_facts == RESULTS["n_facts"]
+record("n_facts", RESULTS["n_facts"])
+record("n_facts_by_topic", RESULTS["n_facts_by_topic"])
 
 columns = ["fact_id", "metric", "value", "unit", "qualifier", "period_start", "period_end", "entity", "quote"]
 for topic in order:
@@ -135,20 +143,21 @@ display(Markdown(
 ))
 if not problems.empty:
     display(problems)
-record("quote_problems", int(len(problems)))
+record("quote_problems", RESULTS["quote_problems"])
 
 # %% [markdown]
 # ### Derived rates
 # Simple arithmetic on the facts, to put the article's totals on a per-day or per-unit scale.
-# Annual totals are divided by the 365 days of 2021; festival totals by the days of the period the
-# fact's own sentence states. The formula is shown with the numbers put in.
+# Annual totals are divided by the 365 days of 2021; each festival total by the days of the window
+# its own sentence dates (the 信任購 figure 5月20日–6月14日, the fast-brand figures 5月20日–6月19日);
+# `festival_end` would only date a festival figure whose sentence gives no end. The formula is shown
+# with the numbers put in, and the prose and `results.json` carry the same values.
 
 # %%
-derived = F.derived_rates(all_facts)
-display(derived)
-d = derived.set_index("quantity")["value"]
-interceptions_per_day = float(d["suspected counterfeit listings intercepted per day, 2021"])
-trust_buy_per_day_2021 = float(d["orders covered by 信任購 per day, 2021 (whole year)"])
+derived = F.derived_rates(all_facts, festival_end)
+display(derived.style.format({"value": "{:,.4g}"}).hide(axis="index"))
+interceptions_per_day = RESULTS["interceptions_per_day_2021"]
+trust_buy_per_day_2021 = RESULTS["trust_buy_orders_per_day_2021"]
 display(Markdown(
     f"In 2021 the platform intercepted about **{interceptions_per_day:,.0f}** suspected counterfeit listing "
     f"attempts a day, and 信任購 covered about **{trust_buy_per_day_2021:,.0f}** orders a day if its 2021 "
@@ -160,21 +169,26 @@ record("trust_buy_orders_per_day_2021", trust_buy_per_day_2021)
 # %% [markdown]
 # ### Consistency checks
 # The article dates the 2022 616 festival twice as 5月20日–6月19日 (the 戰報 and the fast-brand
-# figures) and once as 5月20日–6月14日 (the 信任購 figure). The reading changes every per-day rate.
+# figures) and once as 5月20日–6月14日 (the 信任購 figure). Each figure is put per day over the window
+# its own sentence gives; the table shows what the other reading would make of every festival count.
 
 # %%
-festival_days = F.festival_day_counts(all_facts)
+festival_days = RESULTS["festival_days"]
 festival_start = facts_data.fact_date(all_facts, F.FESTIVAL_START_ID)
-fast_brand_orders = facts_data.fact_value(all_facts, "fastbrand_orders_616_2022")
-fast_brand_orders_per_day = F.per_day(fast_brand_orders, festival_start, festival_end)
+fast_brand_orders = facts_data.fact_value(all_facts, F.FAST_BRAND_ORDERS_ID)
+fast_brand_orders_per_day = RESULTS["fast_brand_orders_per_day"]
+assert fast_brand_orders_per_day == F.figure_per_day(all_facts, F.FAST_BRAND_ORDERS_ID, festival_end)
 sensitivity = F.festival_rate_sensitivity(all_facts)
-display(sensitivity)
-other_end = next(e for e in festival_days if e != festival_end)
+display(sensitivity.style.format({c: "{:,.0f}" for c in sensitivity.columns if c.startswith("per_day") or c == "count"}
+                                 | {"relative_difference": "{:+.1%}"}).hide(axis="index"))
+ends = sorted(festival_days)
 display(Markdown(
-    f"The festival from {festival_start} lasts **{festival_days[festival_end]}** days to {festival_end} "
-    f"(the reading chosen) or {festival_days[other_end]} days to {other_end}. Under the chosen reading the "
-    f"{fast_brand_orders:,.0f} fast-brand orders are **{fast_brand_orders_per_day:,.0f}** a day; the other "
-    f"reading multiplies every festival per-day rate by {festival_days[festival_end] / festival_days[other_end]:.3f}."
+    f"The festival from {festival_start} lasts {prose.join(f'**{festival_days[e]}** days to {e}' for e in ends)}: "
+    f"the shorter reading raises a per-day rate by {prose.signed_percent(festival_days[ends[1]] / festival_days[ends[0]] - 1)}. "
+    f"Each figure keeps the window its own sentence dates: the {prose.number(fast_brand_orders)} fast-brand orders are "
+    f"**{prose.number(fast_brand_orders_per_day)}** a day over {RESULTS['fast_brand_days']} days, the 信任購 orders at least "
+    f"**{prose.number(RESULTS['trust_buy_orders_per_day_festival'])}** a day over {RESULTS['trust_buy_days']} days "
+    "(the same values as in the derived-rates table and in `results.json`)."
 ))
 record("festival_days", festival_days)
 record("fast_brand_orders_per_day", fast_brand_orders_per_day)

@@ -21,12 +21,12 @@
 # what happened, and the Q2 (616) and Q4 (Double 11 / 116) effects are estimated by regression.
 
 # %% tags=["parameters"]
-train_end: str = "2022Q1"  # last quarter the forecasting model may see, YYYYQn (2022Q1 = what was known in June 2022)
+train_end: str = "2023Q4"  # last quarter the forecasting model may see, YYYYQn (scenario june2022: 2022Q1, what was known in June 2022)
 forecast_quarters: int = 7  # quarters to forecast after train_end
 model: str = "sarimax"  # seasonal model on log GMV: sarimax (needs 5 quarters) or ets (needs 10)
 merchant_multiple: float = 8.0  # merchants at 616 of 2022 as a multiple of last year's 116 festival, x
 gmv_growth: float = 5.15  # brand merchants' GMV growth at 616 of 2022, fraction (5.15 = +515 %)
-festival_end: str = "2022-06-19"  # last day of the festival: 2022-06-19 (festival report) or 2022-06-14 (trust-buy figure)
+festival_end: str = "2022-06-19"  # festival end for a festival figure whose sentence gives no end (dated figures keep their own window)
 include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the quarterly data
 average_order_value_rmb: float = 70.0  # ASSUMED fast-brand average order value, RMB per order (Kuaishou live commerce late 2020: 70, V-2)
 backtest_horizon: int = 4  # quarters ahead scored in the rolling-origin backtest
@@ -41,7 +41,7 @@ from IPython.display import Markdown, display
 import trustlab
 import trustlab.params
 import trustlab.provenance
-from trustlab import plots
+from trustlab import plots, prose
 from trustlab import promotion as promo
 from trustlab.data import quarterly
 from trustlab.data.facts import fact_date, fact_value, load_facts
@@ -52,6 +52,14 @@ PARAMS = trustlab.params.validate("02_promotion_growth", globals())  # same cont
 plots.setup()
 QUARTERLY_SOURCE = "Kuaishou results releases and reposts, via data/kuaishou_quarterly.csv (status per value)"
 ARTICLE_SOURCE = "快手电商 616 report, quoted in the trade article of 2022-06-23 (data/facts.csv)"
+RUN = promo.run(PARAMS)  # every number of this notebook; the sections below display its parts
+RESULTS = RUN.results
+
+# %% [markdown]
+# ## Summary
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in promo.summary(RESULTS, PARAMS))))
 
 # %% [markdown]
 # ## Data
@@ -75,15 +83,17 @@ festival_ids = [
     "rights_trust_buy_orders_2021",
     "rights_trust_buy_orders_616_2022",
 ]
-display(facts.set_index("fact_id").loc[festival_ids, ["value", "unit", "qualifier", "period_start", "period_end", "quote"]])
+display(facts.set_index("fact_id").loc[festival_ids, ["value", "unit", "qualifier", "period_start", "period_end", "quote"]]
+        .style.format({"value": "{:,.0f}"}).set_properties(subset=["quote"], **{"max-width": "22em", "white-space": "normal"}))
 
 festival_start = fact_date(facts, "promo_festival_start_2022")
 festival_end_dates = [fact_date(facts, "promo_festival_end_2022"), fact_date(facts, "promo_festival_end_alt_2022")]
 reported_growth = fact_value(facts, "promo_brand_merchant_gmv_growth_616_2022") / 100  # percent -> fraction
 reported_multiple = fact_value(facts, "promo_merchant_multiple_616_vs_116")
 display(Markdown(
-    f"Festival dates in the article: from **{festival_start}** to **{festival_end_dates[0]}** (festival report) "
-    f"or **{festival_end_dates[1]}** (trust-buy figure). This run uses `festival_end = {festival_end}`; "
+    f"Festival dates in the article: from **{festival_start}** to **{festival_end_dates[0]}** (festival report and "
+    f"fast-brand figures) or **{festival_end_dates[1]}** (the trust-buy figure's own sentence). Each figure is put per day "
+    f"over its own dated window; `festival_end = {festival_end}` would only date a figure whose sentence gives no end. "
     f"`gmv_growth = {gmv_growth}` (article: {reported_growth:.2f}) and `merchant_multiple = {merchant_multiple:g}` "
     f"(article: {reported_multiple:g})."
 ))
@@ -98,8 +108,10 @@ gmv = q_wide["gmv_rmb_bn"]
 gaps = [str(p) for p in gmv.index[gmv.isna()]]
 display(Markdown(
     f"GMV quarters without a value in the sources: **{', '.join(gaps) if gaps else 'none'}**. "
-    "Q4 2021 GMV is *not found* (NF) in the sources searched; it is never typed in by hand. "
-    "Where a method needs a complete series, the gap is filled by a labelled interpolation step (below)."
+    + (f"{prose.join(gaps)} GMV {'was' if len(gaps) == 1 else 'were'} published by Kuaishou but *not found* (NF) in the "
+       "sources searched (see `data/raw/kuaishou-public-figures.md`); never typed in by hand. "
+       "Where a method needs a complete series, a gap is filled by a labelled interpolation step (below); "
+       "charts of the reported series break at a gap." if gaps else "")
 ))
 
 # %% [markdown]
@@ -117,19 +129,25 @@ display(Markdown(
 #    decomposition of log GMV (moving averages, period 4) after labelled gap filling; a seasonal
 #    model (`model`) fitted on log GMV **up to `train_end` only** (the series is cut before gaps are
 #    filled, so no later value can enter), forecasts with intervals; a rolling-origin backtest from
-#    `train_end`; OLS of log GMV on a linear trend and quarter dummies (HC3 errors) for the Q2 and Q4 effects.
+#    `train_end`, scored on the same origins as two benchmarks: the **seasonal naive** (the same quarter a
+#    year earlier) and the **seasonal naive x the latest year-on-year growth** (point forecasts: their
+#    interval coverage is n/a). Skill = 1 - MAPE(model) / MAPE(best benchmark); the headline forecast is
+#    the method with the lowest backtest MAPE.
+# 5. **Q2 and Q4 effects.** OLS of log GMV on a trend and quarter dummies. Growth slowed, so the trend is
+#    chosen by **BIC** among linear, quadratic and log-time trends; errors are **HAC (Newey-West)** with
+#    t critical values (df = n - k); Durbin-Watson is shown for each specification.
 
 # %% [markdown]
 # ## Result
 # ### 1. Growth per merchant at 616
 
 # %%
-dec = promo.decompose_growth(gmv_growth, merchant_multiple)
+dec = RUN.decomposition
 gmv_per_merchant_change = dec.per_merchant_change
 display(Markdown(
-    f"With GMV up **{gmv_growth:.0%}** and **{merchant_multiple:g} times** as many merchants, GMV per merchant "
-    f"changed by **{gmv_per_merchant_change:+.1%}** (a multiple of {1 + gmv_per_merchant_change:.3f}). "
-    f"GMV per merchant would be unchanged only if the merchant count had grown {dec.breakeven_multiple:.2f}-fold.\n\n"
+    f"With GMV {prose.change(1, 1 + gmv_growth)} and **{prose.number(merchant_multiple)} times** as many merchants, "
+    f"GMV per merchant is **{prose.change(1, 1 + gmv_per_merchant_change)}** (a multiple of {prose.number(1 + gmv_per_merchant_change)}). "
+    f"GMV per merchant would be unchanged only if the merchant count had grown {prose.fold(dec.breakeven_multiple)}.\n\n"
     f"*Base mismatch:* {dec.note}"
 ))
 record("gmv_per_merchant_change", gmv_per_merchant_change)
@@ -146,31 +164,25 @@ display(
 # ### 2. Fast brands: views, orders and the top rooms
 
 # %%
-days = day_count(festival_start, festival_end)
-funnel = promo.fast_brand_funnel(
-    orders=fact_value(facts, "fastbrand_orders_616_2022"),
-    room_views=fact_value(facts, "fastbrand_room_views_616_2022"),
-    rooms_over_threshold=int(fact_value(facts, "fastbrand_rooms_over_10m_616_2022")),
-    room_sales_threshold_rmb=fact_value(facts, "fastbrand_room_sales_threshold_616_2022"),
-    average_order_value_rmb=average_order_value_rmb,
-    days=days,
-)
+funnel = RUN.funnel
+days = funnel.days
 display(funnel.table().style.format({"value": "{:,.2f}"}).hide(axis="index"))
 views_per_order = funnel.views_per_order
 fast_brand_orders_per_day = funnel.orders_per_day
 display(Markdown(
-    f"Over {days} days, fast brands took **{fast_brand_orders_per_day:,.0f} orders a day**, and there were at least "
+    f"Over the {days} days their sentence dates ({RUN.fast_brand_window[0]}..{RUN.fast_brand_window[1]}), fast brands took **{fast_brand_orders_per_day:,.0f} orders a day**, and there were at least "
     f"**{views_per_order:,.0f} room views per order**. The 49 rooms over RMB 10 m sold at least "
     f"RMB {funnel.min_top_rooms_gmv_rmb / 1e6:,.0f} m; at an assumed RMB {average_order_value_rmb:,.0f} per order, all "
     f"fast-brand orders were worth RMB {funnel.fast_brand_gmv_rmb / 1e6:,.0f} m, so those 49 rooms made at least "
-    f"**{funnel.top_rooms_min_share:.0%}** of fast-brand GMV. Below RMB {funnel.breakeven_order_value_rmb:,.1f} per order "
+    f"**{prose.percent(funnel.top_rooms_min_share, 0) if funnel.top_rooms_min_share <= 1 else 'more than all'}** of fast-brand GMV. Below RMB {funnel.breakeven_order_value_rmb:,.1f} per order "
     f"the figures would contradict each other. The +{fact_value(facts, 'fastbrand_sales_growth_616_2022'):.0f} % "
     f"sales growth has no reported base (number of fast brands, or last year's period), and the "
     f"{fact_value(facts, 'fastbrand_repurchase_rate_max_616_2022'):.0f} % repurchase rate is the best room's "
     "('up to'), not an average: neither can be turned into growth per buyer."
 ))
 record("views_per_order", views_per_order)
-record("fast_brand_orders_per_day", fast_brand_orders_per_day)
+assert fast_brand_orders_per_day == RESULTS["fast_brand_orders_per_day"]  # the same value notebook 00 gives
+record("fast_brand_orders_per_day", RESULTS["fast_brand_orders_per_day"])
 
 aov_grid = pd.DataFrame({"average_order_value_rmb": [40.0, 50.0, 70.0, 100.0, 120.0]})
 aov_grid["top_rooms_min_share"] = [
@@ -183,22 +195,18 @@ display(aov_grid.style.format({"average_order_value_rmb": "{:.0f}", "top_rooms_m
 # ### 3. Trust-buy (信任购) orders per day
 
 # %%
-run = promo.trust_buy_run_rate(
-    fact_value(facts, "rights_trust_buy_orders_2021"),
-    fact_value(facts, "rights_trust_buy_orders_616_2022"),
-    festival_start=str(festival_start),
-    festival_ends=[str(d) for d in festival_end_dates],
-)
-display(run.style.format({"orders": "{:,.0f}", "orders_per_day": "{:,.0f}", "ratio_to_2021": "{:.2f}"}).hide(axis="index"))
-trust_buy_daily_2021 = float(run.loc[0, "orders_per_day"])
-chosen = run[run["period"].str.endswith(festival_end)].iloc[0]
-trust_buy_daily_festival = float(chosen["orders_per_day"])
+run = RUN.trust_buy
+display(run.style.format({"orders": "{:,.0f}", "orders_per_day": "{:,.0f}", "ratio_to_2021": "{:.2f}"}).hide(axis="index")
+        .set_caption("dated = the window the trust-buy sentence itself gives; the other row is the festival report's reading"))
+trust_buy_daily_2021 = RESULTS["trust_buy_daily_2021"]
+trust_buy_daily_festival = RESULTS["trust_buy_daily_festival"]
 display(Markdown(
-    f"In 2021 trust-buy covered **{trust_buy_daily_2021 / 1e6:,.1f} m orders a day** on average; during the festival "
-    f"(ending {festival_end}, {int(chosen['days'])} days) at least **{trust_buy_daily_festival / 1e6:,.1f} m a day**, "
-    f"{chosen['ratio_to_2021']:.2f} times the 2021 rate. Across the two end dates the ratio is "
-    f"{run['ratio_to_2021'].iloc[1:].min():.2f} to {run['ratio_to_2021'].iloc[1:].max():.2f}: the 400 m orders are about "
-    "the 2021 run-rate, not evidence of festival growth by themselves."
+    f"In 2021 trust-buy covered **{prose.number(trust_buy_daily_2021 / 1e6)} m orders a day** on average; during its dated "
+    f"festival window ({RUN.trust_buy_window[0]}..{RUN.trust_buy_window[1]}, {RESULTS['trust_buy_days']} days) at least "
+    f"**{prose.number(trust_buy_daily_festival / 1e6)} m a day**, {prose.number(RESULTS['trust_buy_ratio_to_2021'])} times the 2021 rate "
+    f"({prose.number(run['ratio_to_2021'].iloc[1:].min())} to {prose.number(run['ratio_to_2021'].iloc[1:].max())} across both end dates). "
+    + ("The 400 m orders are about the 2021 run-rate, not evidence of festival growth by themselves."
+       if run["ratio_to_2021"].iloc[1:].max() < 1.5 else "")
 ))
 record("trust_buy_daily_2021", trust_buy_daily_2021)
 record("trust_buy_daily_festival", trust_buy_daily_festival)
@@ -253,42 +261,56 @@ plt.show()
 # ### 5. What could be expected at `train_end`, and what happened
 
 # %%
-fc = promo.fit_forecast(gmv, train_end, model, forecast_quarters, alpha=alpha)
+fc = RUN.forecast
 assert (fc.table.index > fc.train_end).all(), "forecast quarters must all be after train_end"
 assert fc.train.index.max() == fc.train_end, "training data must end at train_end"
 display(Markdown(
     f"Sanity check: the model ({fc.spec}) saw **{len(fc.train)}** quarters, {fc.train.index.min()}..{fc.train.index.max()} "
     f"({int(fc.train['interpolated'].sum())} interpolated: "
     f"{', '.join(f'{p} by {m}' for p, m in fc.train.loc[fc.train['interpolated'], 'method'].items()) or 'none'}); "
-    f"the forecast covers {fc.table.index.min()}..{fc.table.index.max()}, all after train_end = {fc.train_end}."
+    f"the forecast covers {fc.table.index.min()}..{fc.table.index.max()}, all after train_end = {fc.train_end}. "
+    "The benchmarks use the same training data."
 ))
-outcome = fc.table.join(gmv.rename("actual"), how="left")
-outcome["actual status"] = q_status["gmv_rmb_bn"].reindex(outcome.index).fillna("")
-inside = (outcome["actual"] >= outcome["lower"]) & (outcome["actual"] <= outcome["upper"])
-outcome["inside interval"] = np.where(outcome["actual"].isna(), "not reported", np.where(inside, "yes", "no"))
-display(outcome.style.format({"forecast": "{:,.1f}", "lower": "{:,.1f}", "upper": "{:,.1f}", "actual": "{:,.1f}"}, na_rep="")
-        .set_caption(f"GMV (RMB bn): median forecast with {1 - alpha:.0%} interval, and the value reported later"))
-forecast = {str(q): {"value": r["forecast"], "lower": r["lower"], "upper": r["upper"]} for q, r in fc.table.iterrows()}
-record("forecast", forecast)
+holdout = RUN.holdout.copy()
+holdout.index = holdout.index.astype(str)
+headline = RESULTS["headline_method"]
+display(holdout.rename(columns={"model": f"model ({model})", "model_lower": "lower", "model_upper": "upper",
+                                "seasonal_naive": "seasonal naive", "seasonal_naive_growth": "seasonal naive x growth",
+                                "actual_status": "status"})
+        .style.format({c: "{:,.1f}" for c in [f"model ({model})", "lower", "upper", "seasonal naive", "seasonal naive x growth", "actual"]}, na_rep="")
+        .set_caption(f"GMV (RMB bn) after train_end: the model's median and {prose.percent(1 - alpha, 0)} interval, the two "
+                     f"benchmarks (no intervals), and the value reported later; headline method: {promo.METHOD_LABELS[headline]}"))
+display(Markdown(promo.headline_reason(RESULTS)))
+record("forecast", RESULTS["forecast"])
+record("forecasts_by_method", RESULTS["forecasts_by_method"])
+record("headline_method", headline)
 
-scored = outcome.dropna(subset=["actual"])
-if len(scored):
+if RESULTS["holdout_n"]:
+    scored = RUN.holdout.dropna(subset=["actual"])
+    miss = (scored["model"] - scored["actual"]).abs().idxmax()
+    table = pd.DataFrame({
+        "MAPE": RESULTS["holdout_mape"],
+        "interval coverage": {m: (RESULTS["holdout_coverage"] if m == "model" else None) for m in promo.METHODS},
+    }).rename(index=promo.METHOD_LABELS)
+    display(table.style.format({"MAPE": "{:.1%}", "interval coverage": "{:.0%}"}, na_rep="n/a")
+            .set_caption(f"Holdout: the {RESULTS['holdout_n']} reported quarters after train_end"))
     display(Markdown(
-        f"Of the {len(scored)} forecast quarters already reported, **{int((scored['inside interval'] == 'yes').sum())}** fall inside the "
-        f"{1 - alpha:.0%} interval; the mean absolute error is **{(abs(scored['forecast'] - scored['actual']) / scored['actual']).mean():.1%}** "
-        f"of the actual value. Largest miss: {abs(scored['forecast'] - scored['actual']).idxmax()} "
-        f"(forecast {scored.loc[abs(scored['forecast'] - scored['actual']).idxmax(), 'forecast']:,.1f}, "
-        f"actual {scored.loc[abs(scored['forecast'] - scored['actual']).idxmax(), 'actual']:,.1f} RMB bn)."
+        f"Largest miss of the model: {miss} (forecast {prose.number(scored.loc[miss, 'model'])}, actual "
+        f"{prose.number(scored.loc[miss, 'actual'])} RMB bn). Skill of the model against the best benchmark on the holdout: "
+        + (prose.signed_percent(RESULTS["holdout_skill"]) if RESULTS["holdout_skill"] is not None else "undefined") + "."
     ))
+record("holdout_mape", RESULTS["holdout_mape"])
+record("holdout_coverage", RESULTS["holdout_coverage"])
 
 fig, ax = plt.subplots()
-hist = gmv.dropna()
-ax.plot(hist.index.to_timestamp(), hist.values, marker="o", color="0.3", label="GMV reported")
+# the reported series with its gaps: NaN breaks the line, so a missing quarter shows as a gap
+ax.plot(gmv.index.to_timestamp(), gmv.to_numpy(dtype=float), marker="o", color="0.3", label="GMV reported (gaps not drawn)")
 train_pts = fc.train[~fc.train["interpolated"]]
 ax.plot(train_pts.index.to_timestamp(), train_pts["value"], "o", color="C0", label=f"seen by the model (to {fc.train_end})")
 tx = fc.table.index.to_timestamp()
 ax.plot(tx, fc.table["forecast"], marker="s", color="C1", label=f"forecast ({model})")
-plots.shaded_interval(ax, tx, fc.table["lower"], fc.table["upper"], label=f"{1 - alpha:.0%} interval", color="C1")
+plots.shaded_interval(ax, tx, fc.table["lower"], fc.table["upper"], label=f"{prose.percent(1 - alpha, 0)} interval", color="C1")
+ax.plot(tx, RUN.holdout["seasonal_naive_growth"], ls=":", marker="^", color="C2", label="seasonal naive x growth")
 ax.axvline(fc.train_end.to_timestamp(how="end"), color="0.5", ls="--", lw=1)
 ax.set_ylabel("GMV per quarter (RMB bn)")
 ax.set_xlabel("quarter")
@@ -298,44 +320,59 @@ plots.caption(fig, QUARTERLY_SOURCE)
 plt.show()
 
 # %% [markdown]
-# ### 6. Rolling-origin backtest from `train_end`
+# ### 6. Rolling-origin backtest from `train_end`, against the benchmarks
 
 # %%
-if fc.train_end < gmv.dropna().index.max():
-    bt = promo.backtest(gmv, train_end, model, backtest_horizon, alpha=alpha)
-    display(bt.errors.style.format({"mape": "{:.1%}", "coverage": "{:.0%}"}).hide(axis="index")
-            .set_caption(f"Error by horizon; every origin from {train_end} refitted on data up to itself"))
-    backtest_mape, backtest_coverage = bt.mape, bt.coverage
+if RUN.backtests:
+    bt = RUN.backtests["model"]
+    by_method = pd.DataFrame({
+        "MAPE": RESULTS["backtest_mape_by_method"], "interval coverage": RESULTS["backtest_coverage_by_method"],
+    }).rename(index=promo.METHOD_LABELS)
+    display(by_method.style.format({"MAPE": "{:.1%}", "interval coverage": "{:.0%}"}, na_rep="n/a")
+            .set_caption(f"{len(bt.forecasts)} scored forecasts per method, origins {bt.forecasts['origin'].min()}.."
+                         f"{bt.forecasts['origin'].max()}, 1 to {backtest_horizon} quarters ahead; every origin refitted on data up to itself"))
+    by_h = pd.concat({promo.METHOD_LABELS[m]: RUN.backtests[m].errors.set_index("horizon")["mape"] for m in promo.METHODS}, axis=1)
+    display(by_h.style.format("{:.1%}").set_caption("MAPE by horizon (quarters ahead)"))
     display(Markdown(
-        f"Across {len(bt.forecasts)} scored forecasts (origins {bt.forecasts['origin'].min()}..{bt.forecasts['origin'].max()}, "
-        f"1 to {backtest_horizon} quarters ahead), the mean absolute percentage error is **{backtest_mape:.1%}** and "
-        f"**{backtest_coverage:.0%}** of actuals fall inside the nominal {1 - alpha:.0%} intervals."
+        f"Skill of the model against the best benchmark ({promo.METHOD_LABELS[RESULTS['backtest_best_benchmark']]}): "
+        + (f"**{prose.signed_percent(RESULTS['backtest_skill'])}**: the model {promo.skill_verdict(RESULTS['backtest_skill'])}."
+           if RESULTS["backtest_skill"] is not None else "undefined.")
     ))
 else:
-    backtest_mape = backtest_coverage = None
     display(Markdown(f"No quarter after train_end = {train_end} has been reported, so there is nothing to backtest."))
-record("backtest_mape", backtest_mape)
-record("backtest_coverage", backtest_coverage)
+record("backtest_mape", RESULTS["backtest_mape"])
+record("backtest_coverage", RESULTS["backtest_coverage"])
+record("backtest_mape_by_method", RESULTS["backtest_mape_by_method"])
+record("backtest_skill", RESULTS["backtest_skill"])
 
 # %% [markdown]
 # ### 7. The 616 (Q2) and Double 11 (Q4) effects
 
 # %%
-effects = promo.quarter_effects(gmv, reference_quarter=3)
+specs = RUN.effects
+spec_table = specs.table.set_index("trend")[["growth", "bic", "durbin_watson", "q2_effect", "q2_lower", "q2_upper", "q2_p",
+                                             "q4_effect", "q4_lower", "q4_upper", "q4_p"]]
+display(spec_table.style.format({"bic": "{:.1f}", "durbin_watson": "{:.2f}", "q2_p": "{:.3g}", "q4_p": "{:.3g}"}
+                                | {c: "{:+.1%}" for c in spec_table.columns if c.startswith(("q2_e", "q2_l", "q2_u", "q4_e", "q4_l", "q4_u"))})
+        .set_caption(f"log GMV ~ trend + quarter dummies (reference Q3), n = {RESULTS['effects_n']}; HAC (Newey-West, "
+                     f"{int(specs.table['lags'].iloc[0])} lags) errors, t intervals (95 %); chosen by lowest BIC: {specs.chosen}"))
+effects = specs.effects
 display(effects.style.format({"effect": "{:+.1%}", "lower": "{:+.1%}", "upper": "{:+.1%}", "p_value": "{:.3g}"}).hide(axis="index")
-        .set_caption("log GMV ~ trend + quarter dummies (reference Q3), OLS with HC3 errors; 95 % CI; observed quarters only"))
-eff = effects.set_index("quarter")
-q2_effect = {"effect": eff.loc["Q2", "effect"], "lower": eff.loc["Q2", "lower"], "upper": eff.loc["Q2", "upper"]}
-q4_effect = {"effect": eff.loc["Q4", "effect"], "lower": eff.loc["Q4", "lower"], "upper": eff.loc["Q4", "upper"]}
+        .set_caption(f"Effects under the chosen trend ({specs.chosen}), relative to Q3"))
+q2_effect, q4_effect = RESULTS["q2_effect"], RESULTS["q4_effect"]
 display(Markdown(
-    f"After the trend (**{eff.loc['trend (per quarter)', 'effect']:+.1%}** a quarter), the Double 11 quarter (Q4) sells "
-    f"**{q4_effect['effect']:+.0%}** (95 % CI {q4_effect['lower']:+.0%} to {q4_effect['upper']:+.0%}) more than Q3, while "
-    f"the 616 quarter (Q2) differs from Q3 by **{q2_effect['effect']:+.0%}** ({q2_effect['lower']:+.0%} to {q2_effect['upper']:+.0%}). "
+    f"Under the {specs.chosen} trend the Double 11 quarter (Q4) sells **{prose.signed_percent(q4_effect['effect'], 0)}** against Q3 "
+    f"(95 % CI {prose.signed_percent(q4_effect['lower'], 0)} to {prose.signed_percent(q4_effect['upper'], 0)}, {prose.p_value(q4_effect['p_value'])}), "
+    f"the 616 quarter (Q2) **{prose.signed_percent(q2_effect['effect'], 0)}** ({prose.signed_percent(q2_effect['lower'], 0)} to "
+    f"{prose.signed_percent(q2_effect['upper'], 0)}, {prose.p_value(q2_effect['p_value'])}). Across the three trends Q4 ranges from "
+    f"{prose.signed_percent(specs.table['q4_effect'].min(), 0)} to {prose.signed_percent(specs.table['q4_effect'].max(), 0)} and Q2 from "
+    f"{prose.signed_percent(specs.table['q2_effect'].min(), 0)} to {prose.signed_percent(specs.table['q2_effect'].max(), 0)}. "
     + ("In the quarterly data 616 is not a visible peak (its interval includes no effect or a fall)."
        if q2_effect["lower"] <= 0 else "The 616 quarter stands out above Q3 in the quarterly data.")
 ))
 record("q2_effect", q2_effect)
 record("q4_effect", q4_effect)
+record("effects_trend", RESULTS["effects_trend"])
 
 fig, ax = plt.subplots()
 plot_eff = effects[effects["quarter"].str.startswith("Q")]
@@ -345,30 +382,30 @@ ax.errorbar(plot_eff["quarter"], plot_eff["effect"] * 100,
 ax.axhline(0, color="0.5", lw=1)
 ax.set_ylabel("GMV relative to Q3, after trend (%)")
 ax.set_xlabel("quarter of the year (Q2: 616, Q4: Double 11 / 116)")
-ax.set_title("Seasonal GMV effects with 95 % confidence intervals")
+ax.set_title(f"Seasonal GMV effects ({specs.chosen} trend, HAC errors) with 95 % intervals")
 plots.caption(fig, QUARTERLY_SOURCE)
 plt.show()
 
 # %% [markdown]
 # ## Caveats
+
+# %%
+display(Markdown("\n".join(f"- {line}" for line in promo.caveats(RESULTS, PARAMS))))
+
+# %% [markdown]
 # - The +515 % and the x8 have different bases (brand merchants' GMV against the same festival last
 #   year; all participating merchants against last year's 116 festival); the per-merchant change is an
 #   illustration, not a measurement. The article gives no buyer counts, so growth *per buyer* cannot be
 #   computed from it; GMV per DAU is the nearest platform-level per-user measure.
 # - The fast-brand average order value is an assumption (parameter); the top rooms' share is a floor
 #   because every count is "more than".
-# - Q4 2021 GMV is missing from the sources. Training data up to 2022Q1 fill it by log-linear
-#   interpolation between Q3 2021 and Q1 2022, which flattens the Q4 peak; an analyst in June 2022
-#   would have had the reported figure. With only five quarters, any seasonal model is weakly identified
-#   (the seasonal AR term is estimated near zero): the 2022Q1 forecast is essentially trend growth.
 # - V-2 values come from secondary copies; rerun with `include_secondary_sources = False` to see what
 #   depends on them (more gaps, fewer feasible `train_end` values).
-# - ETS intervals are often too narrow on so short a series (see the backtest coverage when `model = ets`).
 #
 # ## References
 # - Trade article, 2022-06-23: 對話貝源世家:快手電商的"信任金字塔"與"快品牌"成長邏輯 (`data/raw/kuaishou-trust-pyramid-2022-06-23.scraped.txt`).
 # - Kuaishou quarterly results releases and reposts, per row in `data/kuaishou_quarterly.csv` (compiled in `data/raw/kuaishou-public-figures.md`).
-# - statsmodels: `seasonal_decompose`, `SARIMAX`, `ETSModel`, OLS with HC3 covariance.
+# - statsmodels: `seasonal_decompose`, `SARIMAX`, `ETSModel`, OLS with HAC (Newey-West) covariance.
 
 # %%
 # The commit and package versions are this run's provenance, not results, so nbval skips them:
