@@ -84,7 +84,7 @@ festival_ids = [
     "rights_trust_buy_orders_616_2022",
 ]
 display(facts.set_index("fact_id").loc[festival_ids, ["value", "unit", "qualifier", "period_start", "period_end", "quote"]]
-        .style.format({"value": "{:,.0f}"}).set_properties(subset=["quote"], **{"max-width": "22em", "white-space": "normal"}))
+        .style.set_properties(subset=["quote"], **{"max-width": "22em", "white-space": "normal"}))
 
 festival_start = fact_date(facts, "promo_festival_start_2022")
 festival_end_dates = [fact_date(facts, "promo_festival_end_2022"), fact_date(facts, "promo_festival_end_alt_2022")]

@@ -31,7 +31,7 @@ REQUIRED_RESULTS = {
                       "minimum_detectable_relative_change"},
     "02_promotion_growth": {"gmv_per_merchant_change", "views_per_order", "fast_brand_orders_per_day",
                             "trust_buy_daily_2021", "trust_buy_daily_festival", "forecast", "backtest_mape",
-                            "backtest_coverage", "q4_effect", "q2_effect"},
+                            "backtest_coverage", "q4_effect", "q2_effect", "holdout_mape", "backtest_mape_by_method"},
     "03_pricing_positioning": {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b",
                                "breakeven_redemption_rate", "critical_ratio", "newsvendor_quantity",
                                "newsvendor_expected_profit", "presale_expected_profit", "breakeven_cancel_share",
