@@ -144,6 +144,24 @@ def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value)
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["orders_in_period", "10000", "orders_previous_period", "1e12"],
+         "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports"),
+        (["dau_millions", "0.001"], "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
+    ],
+)
+def test_degenerate_governance_parameters_are_refused_before_any_kernel(tmp_path, overrides, expected):
+    out = tmp_path / "out"
+    args = [x for pair in zip(["-p"] * (len(overrides) // 2), overrides[::2], overrides[1::2], strict=True) for x in pair]
+    proc = _cli("run", "01_governance", *args, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr, proc.stderr
+    assert "running" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_run(tmp_path):
     site = tmp_path / "site"
     assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
