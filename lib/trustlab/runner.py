@@ -331,6 +331,8 @@ def execute_run(
     """Execute the notebook ``source`` with ``resolved`` into the empty folder ``staged``, which
     receives ``NAME.ipynb``, ``NAME.html``, ``results.json`` (``record`` completed) and, for a
     failed run, ``error.txt``. Returns (status, error text, seconds, the completed record).
+    The record gains ``changed_parameters``: each parameter whose value differs from the
+    notebook's declared default, mapped to that default (:func:`trustlab.params.changed_from_defaults`).
 
     Checks, staging and moving into place are the caller's (:func:`run_notebook`; a sweep's
     worker runs this in a temporary folder of its own). ``index_href`` and ``failed_index_href``
@@ -340,6 +342,17 @@ def execute_run(
 
     name = source.stem
     t0 = time.perf_counter()
+    # Which parameters differ from the notebook's own defaults, with those defaults: the page's
+    # header marks them. Placed after "parameters", so results.json reads in that order.
+    changed = params.changed_from_defaults(source, resolved)
+    ordered: dict[str, Any] = {}
+    for key, value in record.items():
+        if key != "changed_parameters":
+            ordered[key] = value
+        if key == "parameters":
+            ordered["changed_parameters"] = changed
+    ordered.setdefault("changed_parameters", changed)
+    record = ordered
     work = staged / ".work"
     work.mkdir()
     input_path = work / f"{name}.input.ipynb"
