@@ -42,7 +42,7 @@ from scipy.stats import norm
 from IPython.display import Markdown, display
 
 import trustlab
-import trustlab.params
+import trustlab.runner.params
 import trustlab.provenance
 from trustlab import governance as gov
 from trustlab import plots
@@ -52,7 +52,7 @@ from trustlab.data.trust_report import load_trust_report, report_value
 from trustlab.facts import day_count
 from trustlab.results import record
 
-PARAMS = trustlab.params.validate("01_governance", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.params.validate("01_governance", globals())  # same contract as `trustlab run`
 plots.setup()
 
 # %% [markdown]
