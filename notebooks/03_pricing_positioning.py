@@ -75,7 +75,7 @@ from IPython.display import Markdown, display
 from scipy import stats
 
 import trustlab
-import trustlab.params
+import trustlab.runner.params
 import trustlab.provenance
 from trustlab import plots
 from trustlab import pricing as pr
@@ -83,7 +83,7 @@ from trustlab.data.facts import fact_value, load_facts
 from trustlab.data.positioning import load_positioning
 from trustlab.results import record
 
-PARAMS = trustlab.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
 plots.setup()
 
 # %% [markdown]

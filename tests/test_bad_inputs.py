@@ -39,7 +39,7 @@ def project(tmp_path_factory) -> Path:
 def _trustlab(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=600, env=env,
+        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=600, env=env,
         cwd=root, stdin=subprocess.DEVNULL,
     )
 
@@ -130,7 +130,7 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True,
                           timeout=600, stdin=subprocess.DEVNULL)
 
 

@@ -17,7 +17,7 @@ from trustlab import governance as gov
 from trustlab.data import trust_report
 from trustlab.data.tables import DataFileError
 from trustlab.governance.report_rate import _detectable_effect_size
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 CSV = config.DATA_DIR / "trust_report_2021.csv"
 RAW = config.RAW_DIR / "kuaishou-public-figures.md"
@@ -387,7 +387,7 @@ def test_check_params_leap_year():
 
 
 def test_notebook_contract_uses_the_checker():
-    from trustlab import params
+    from trustlab.runner import params
 
     assert params.resolve("01_governance")["days_in_period"] == 365
     with pytest.raises(ParameterError, match="parameter 'power'"):
@@ -449,7 +449,7 @@ def test_an_underflowing_p_value_is_a_bound_not_zero():
 
 
 def test_analysis_records_the_default_run():
-    from trustlab import params
+    from trustlab.runner import params
 
     res = gov.analysis(params.resolve("01_governance"))
     assert res["report_rate_design_effect"] == 10.0

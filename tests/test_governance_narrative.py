@@ -10,14 +10,14 @@ import re
 from datetime import date, timedelta
 
 import nbformat
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from trustlab import config, params, prose, results
+from trustlab import config, prose, results
+from trustlab.runner import params
 from trustlab import governance as gov
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 SCHEMA = params.load_schema(params.notebook_source("01_governance"))["parameters"]
 RATE_CHANGE = gov.data_figures().report_rate_change

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
-from trustlab import config, params
+from trustlab import config
+from trustlab.runner import params
 from trustlab import pricing as pr
 from trustlab.data import positioning
 from trustlab.data.tables import DataFileError
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 NOTEBOOK = "03_pricing_positioning"
 RAW_FIGURES = config.RAW_DIR / "kuaishou-public-figures.md"

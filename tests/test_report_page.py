@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from trustlab import params, report, runner
+from trustlab.runner import params, report, runs
 from trustlab.results import RESULT_MIME
 
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
@@ -37,7 +37,7 @@ def _parameter_row(header: str, name: str) -> str:
 
 def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path):
     out = tmp_path / "out"
-    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "4", "label": "abc"}), out)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "4", "label": "abc"}), out)
     assert outcome.ok, outcome.error
     executed = nbformat.read(out / "90_demo.ipynb", as_version=4)
     tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
@@ -68,7 +68,7 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path)
 
 def test_a_run_on_the_defaults_says_so_and_marks_nothing(tmp_path):
     out = tmp_path / "out"
-    assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out).ok
     assert _strict_json(out / "results.json")["changed_parameters"] == {}
     header = _header((out / "90_demo.html").read_text())
     assert "all at the notebook's defaults" in header

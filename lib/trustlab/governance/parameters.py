@@ -73,7 +73,7 @@ def check_params(params: Mapping[str, Any]) -> None:
     - ``alpha`` and ``power`` in (0, 1) and ``power`` > ``alpha``.
     - ``practical_relative_change`` in (0, 1); ``blocking_system_start`` a date inside ``year``.
     """
-    from trustlab.params import ParameterError
+    from trustlab.errors import ParameterError
 
     year = params.get("year", 2021)
     if not isinstance(year, int) or isinstance(year, bool) or year < 1:

@@ -57,11 +57,11 @@ _SHARES = (
 
 
 def check_params(params: Mapping[str, Any]) -> None:
-    """Rules across parameters; raises :class:`~trustlab.params.ParameterError` naming the parameter.
+    """Rules across parameters; raises :class:`~trustlab.errors.ParameterError` naming the parameter.
 
     Checks only the parameters present, so it also serves partial dictionaries.
     """
-    from trustlab.params import ParameterError
+    from trustlab.errors import ParameterError
 
     p = params
 

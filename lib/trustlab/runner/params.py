@@ -20,10 +20,9 @@ from typing import Any
 import yaml
 
 from trustlab import config
+from trustlab.errors import ParameterError  # also raised by the analyses' cross-parameter checks
 
 
-class ParameterError(ValueError):
-    """A parameter value, name or file was rejected. The message names the parameter and what was expected."""
 
 
 # Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,

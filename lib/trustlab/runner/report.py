@@ -278,9 +278,9 @@ def _valid_record(path: Path) -> dict[str, Any] | None:
 
 
 def collect_runs(site: Path) -> list[dict[str, Any]]:
-    """The runs a report site records (:func:`trustlab.sites.recorded_runs`), each with its record
+    """The runs a report site records (:func:`trustlab.runner.sites.recorded_runs`), each with its record
     and links; a recorded folder that is gone or holds no valid record is left out."""
-    from trustlab import sites
+    from trustlab.runner import sites
 
     site = Path(site)
     runs = []
@@ -300,9 +300,9 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
     """Write a report site's ``index.html``: every notebook with its question, and every run the
     site records with its status, parameters, key results, commit and links. Returns the path.
 
-    Only a site trustlab made gets an index (:class:`trustlab.sites.OwnershipError` otherwise).
+    Only a site trustlab made gets an index (:class:`trustlab.runner.sites.OwnershipError` otherwise).
     """
-    from trustlab import sites
+    from trustlab.runner import sites
 
     site = Path(site)
     runs = collect_runs(site)
@@ -369,13 +369,13 @@ def publish(site: Path, dest: Path) -> Path:
     """Write a self-contained copy of the report site to ``dest`` (relative links only, no network).
 
     ``dest`` must lie outside the site and the checkout, and be new, empty, or a copy trustlab
-    published before holding only what it wrote (:func:`trustlab.sites.check_publish_destination`);
+    published before holding only what it wrote (:func:`trustlab.runner.sites.check_publish_destination`);
     such a copy is replaced whole. The copy is staged beside ``dest`` and moved into place only
-    when it checks out. Callers hold the site's lock (:func:`trustlab.sites.locked`).
+    when it checks out. Callers hold the site's lock (:func:`trustlab.runner.sites.locked`).
     """
     import shutil
 
-    from trustlab import sites
+    from trustlab.runner import sites
 
     site, dest = Path(site).resolve(), Path(dest).resolve()
     if sites.read_manifest(site, sites.SITE_MANIFEST) is None or not (site / "index.html").exists():

@@ -9,9 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from trustlab import config, params, report, runner, sites
+from trustlab import config
+from trustlab.runner import params, report, runs, sites
 
-# See trustlab._execute: skip a 1.5 s grammar build that notebook validation never uses.
+# See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
 sys.modules.setdefault("rfc3987_syntax", None)
 
 
@@ -33,10 +34,10 @@ def _update_index(site: Path | None) -> Path | None:
     """Rewrite a report site's index.html after runs were added to it (a run in no site has none)."""
     if site is None:
         return None
-    return report.build_index(site, runner.notebooks())
+    return report.build_index(site, runs.notebooks())
 
 
-def _summary(outcomes: list[runner.RunOutcome]) -> str:
+def _summary(outcomes: list[runs.RunOutcome]) -> str:
     lines = [f"{'notebook':<34} {'status':<8} {'seconds':>8}  cache hit  output"]
     for o in outcomes:
         hit = "yes" if o.status == "cached" else "no"
@@ -60,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with sites.locked(site if site is not None else out_dir):
         _check_run_places(out_dir, site)  # again: the process we waited for may have written there
         print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
-        outcome = runner.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
+        outcome = runs.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
                                       site_root=site)
         index = _update_index(site)
     print(_summary([outcome]))
@@ -81,7 +82,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
     sites.check_site_root(site)
     if args.dry_run:
-        for run in runner.plan_build(args.notebooks or None, site, args.force, args.scenario):
+        for run in runs.plan_build(args.notebooks or None, site, args.force, args.scenario):
             action = "skip" if run.reason == "up to date" else "run"
             print(f"{action:<5} {run.name:<34} {run.reason}")
         return 0
@@ -90,14 +91,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_locked(args: argparse.Namespace, site: Path) -> int:
-    server: runner.ForkServer | None = None
+    server: runs.ForkServer | None = None
 
     def start_fork_server() -> None:  # called once some run is due: it imports while parameters are checked
         nonlocal server
-        server = runner.start_fork_server()
+        server = runs.start_fork_server()
 
     try:
-        planned = runner.plan_build(
+        planned = runs.plan_build(
             args.notebooks or None, site, args.force, args.scenario,
             on_pending=start_fork_server if args.fork_server else None,
         )
@@ -106,10 +107,10 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
         if pending:
             print(f"building {pending} of {len(planned)} notebook(s), {args.jobs or 'one per core'} at a time", file=sys.stderr)
 
-        def report_progress(outcome: runner.RunOutcome, finished: int, total: int) -> None:
+        def report_progress(outcome: runs.RunOutcome, finished: int, total: int) -> None:
             print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
 
-        outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
+        outcomes = runs.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
                                 fork_server=server or False)
     finally:
         if server is not None:
@@ -122,7 +123,7 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    outcomes = runner.refresh(args.notebooks or None, timeout=args.timeout)
+    outcomes = runs.refresh(args.notebooks or None, timeout=args.timeout)
     print(_summary(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1
 
@@ -149,7 +150,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from trustlab import sweep
+    from trustlab.runner import sweep
 
     source = params.notebook_source(args.notebook)
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
@@ -173,7 +174,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from trustlab import sweep
+    from trustlab.runner import sweep
 
     table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
     if args.json:
@@ -226,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-f", "--file", action="append", help="YAML file of parameters (may repeat)")
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
-    run.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    run.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     run.set_defaults(func=cmd_run)
 
     build = sub.add_parser("build", help="execute every notebook with its defaults into reports/, skipping unchanged ones")
@@ -236,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: number of cores)")
     build.add_argument("--scenario", help="build this named scenario of each notebook instead of the defaults")
     build.add_argument("--out", help="reports folder (default reports/)")
-    build.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    build.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     build.add_argument("--no-fork-server", dest="fork_server", action="store_false",
                        help="start every run as a new interpreter instead of forking it from one that has "
                        "imported the libraries once")
@@ -244,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")
     refresh.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
-    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    refresh.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     refresh.set_defaults(func=cmd_refresh)
 
     sw = sub.add_parser("sweep", help="run one notebook over a grid of parameters and tabulate the results")
@@ -254,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     sw.add_argument("--jobs", "-j", type=int, default=None, help="local workers or processes (default: cores)")
-    sw.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
+    sw.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
     sw.set_defaults(func=cmd_sweep)
 
     diff = sub.add_parser("diff", help="show the parameters and recorded results that differ between two runs")
@@ -276,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _notebook_names(**_: object) -> list[str]:
-    return [source.stem for source in runner.notebooks()]
+    return [source.stem for source in runs.notebooks()]
 
 
 def _complete_notebook_names(parser: argparse.ArgumentParser) -> None:
@@ -340,7 +341,7 @@ def _unexpected(exc: BaseException, debug: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``trustlab`` command; returns the exit code.
 
-    A refused input (:class:`trustlab.params.ParameterError`, which includes refused places)
+    A refused input (:class:`trustlab.runner.params.ParameterError`, which includes refused places)
     prints its message and exits 2; so does any other error, with a one-line summary, and its
     traceback only under ``--debug``. Ctrl-C or SIGTERM exits 130.
     """
