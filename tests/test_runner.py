@@ -121,6 +121,32 @@ def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
     assert runs.plan_build()[0].reason == "inputs changed"
 
 
+def test_status_says_which_inputs_made_a_report_stale(project):
+    from trustlab.runner.cli import notebook_status
+
+    source = project / "notebooks" / "90_demo.py"
+    site = config.REPORTS_DIR.resolve()
+    assert notebook_status(source, site)["why"] == ["no previous report"]
+    runs.build(runs.plan_build(), jobs=1)
+    fresh = notebook_status(source, site)
+    assert (fresh["status"], fresh["why"]) == ("up to date", [])
+
+    (project / "data" / "numbers.csv").write_text("a,b\n5,6\n")
+    (config.PACKAGE_DIR / "prose.py").write_text("# changed\n", encoding="utf-8")
+    stale = notebook_status(source, site)
+    assert stale["status"] == "stale"
+    assert stale["why"] == ["data/numbers.csv changed", "trustlab package: 1 file(s) changed (prose.py)"]
+
+
+def test_status_from_the_command_line_as_json(project, capsys):
+    from trustlab.runner import cli
+
+    assert cli.main(["status", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["command"] == "status"
+    assert [(n["notebook"], n["status"], n["why"]) for n in record["notebooks"]] == [("90_demo", "stale", ["no previous report"])]
+
+
 def test_build_rejects_bad_scenario_parameters_before_running(project):
     (project / "notebooks" / "params" / "90_demo.bad.yaml").write_text("x: -5\n")
     with pytest.raises(params.ParameterError, match="parameter 'x': expected > 0"):

@@ -17,32 +17,58 @@ def lock_file() -> Path:
     return config.PROJECT_ROOT / "requirements.lock"
 
 
-def _hash_update_file(digest: "hashlib._Hash", path: Path, root: Path) -> None:
-    label = path.relative_to(root) if path.is_relative_to(root) else path.name
-    digest.update(str(label).encode())
-    digest.update(provenance.file_sha256(path).encode())
+def input_files(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -> dict[str, str]:
+    """Every file a run of ``source`` depends on, label -> SHA-256, in a fixed order: the notebook
+    source, its schema, the given parameter files, the trustlab package (code and templates), the
+    data files, the lock, and the Python version (label ``python``). Builds record it, so that
+    ``trustlab status`` can say which inputs changed."""
+    root = config.PROJECT_ROOT
+
+    def label(path: Path, base: Path) -> str:
+        return str(path.relative_to(base) if path.is_relative_to(base) else path.name)
+
+    files: dict[str, str] = {}
+    schema = params.schema_path(source)
+    for path in [source] + ([schema] if schema.exists() else []) + [Path(p) for p in extra_files]:
+        files[label(path, root)] = provenance.file_sha256(path)
+    for path in sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        files[f"{PACKAGE_LABEL}{label(path, config.PACKAGE_DIR)}"] = provenance.file_sha256(path)
+    for path in provenance.data_files(root):
+        files[label(path, root)] = provenance.file_sha256(path)
+    if lock_file().exists():
+        files[label(lock_file(), root)] = provenance.file_sha256(lock_file())
+    files["python"] = sys.version
+    return files
+
+
+PACKAGE_LABEL = "trustlab package: "
 
 
 def inputs_digest(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
-    """Digest of every file a run of ``source`` depends on: the notebook source, its schema, the
-    given parameter files, the trustlab package (code and templates), the data files and the lock.
+    """Digest of every file a run of ``source`` depends on (:func:`input_files`).
 
     Cheap enough for a warm build: it hashes files and parses nothing.
     """
-    root = config.PROJECT_ROOT
     digest = hashlib.sha256()
-    _hash_update_file(digest, source, root)
-    schema = params.schema_path(source)
-    for path in ([schema] if schema.exists() else []) + [Path(p) for p in extra_files]:
-        _hash_update_file(digest, path, root)
-    for path in sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        _hash_update_file(digest, path, config.PACKAGE_DIR)
-    for path in provenance.data_files(root):
-        _hash_update_file(digest, path, root)
-    if lock_file().exists():
-        _hash_update_file(digest, lock_file(), root)
-    digest.update(sys.version.encode())
+    for name, value in input_files(source, extra_files).items():
+        digest.update(name.encode())
+        digest.update(value.encode())
     return digest.hexdigest()
+
+
+def changed_inputs(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
+    """Which inputs differ between a record's :func:`input_files` and today's, in words: each
+    changed, new or removed file by name, the package's files counted together."""
+    changed = sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
+    package = [k[len(PACKAGE_LABEL):] for k in changed if k.startswith(PACKAGE_LABEL)]
+    words = []
+    for name in (k for k in changed if not k.startswith(PACKAGE_LABEL)):
+        state = "new" if name not in recorded else "removed" if name not in current else "changed"
+        words.append("Python version changed" if name == "python" else f"{name} {state}")
+    if package:
+        shown = ", ".join(package[:3]) + (f" and {len(package) - 3} more" if len(package) > 3 else "")
+        words.append(f"trustlab package: {len(package)} file(s) changed ({shown})")
+    return words
 
 
 def cache_key(

@@ -133,6 +133,43 @@ def _print_json(record: dict) -> None:
     print(json.dumps(record, ensure_ascii=False, allow_nan=False, default=str))
 
 
+def notebook_status(source: Path, site: Path, scenario: str | None = None) -> dict:
+    """Whether the build's report of ``source`` in ``site`` is up to date, and if not why: the
+    inputs that changed since it was built, file by file, where its record says."""
+    from trustlab.runner import cache
+
+    files = [params.scenario_path(source, scenario)] if scenario is not None else []
+    out_dir = site / (source.stem if scenario is None else f"{source.stem}--{scenario}")
+    reason = cache.stale_reason(out_dir, source.stem, cache.inputs_digest(source, files))
+    recorded = cache._read_results(out_dir, warn=False) if (out_dir / "results.json").exists() else None
+    prov = recorded["provenance"] if recorded else {}
+    why: list[str] = []
+    if reason == "inputs changed":
+        before = prov.get("input_files")
+        why = (cache.changed_inputs(before, cache.input_files(source, files)) if isinstance(before, dict)
+               else ["inputs changed (this report predates per-file records; build once to see which)"])
+    elif reason is not None:
+        why = [reason]
+    return {"notebook": source.stem, "scenario": scenario, "status": "up to date" if reason is None else "stale",
+            "why": why, "report": str(out_dir), "built": prov.get("started"), "commit": prov.get("git_commit")}
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
+    sources = [params.notebook_source(n) for n in args.notebooks] if args.notebooks else runs.notebooks()
+    rows = [notebook_status(source, site, args.scenario) for source in sources]
+    if args.json:
+        _print_json({"command": "status", "site": str(site), "notebooks": rows})
+    else:
+        width = max(len(r["notebook"]) for r in rows) if rows else 8
+        for row in rows:
+            built = f" (built {row['built']})" if row["built"] else ""
+            print(f"{row['notebook']:<{width}}  {row['status']}{built}")
+            for line in row["why"]:
+                print(f"{'':<{width}}    - {line}")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     declared = params.declared(args.notebook)
     if args.json:
@@ -268,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("dest", help="folder to write: new, empty, or a copy trustlab published before (replaced whole)")
     pub.add_argument("--site", help="report site to copy (default reports/)")
     pub.set_defaults(func=cmd_publish)
+
+    status = sub.add_parser("status", help="say which reports are stale and why (the inputs that changed)")
+    status.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
+    status.add_argument("--scenario", help="the named scenario's reports instead of the defaults")
+    status.add_argument("--out", help="reports folder (default reports/)")
+    status.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
+    status.set_defaults(func=cmd_status)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook", help="notebook name (00_source_facts), file or path")

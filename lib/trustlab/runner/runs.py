@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from trustlab import config, provenance
 from trustlab.runner import params, sites
 from trustlab.runner._blas import single_thread_environment
-from trustlab.runner.cache import _read_results, cache_key, inputs_digest, stale_reason
+from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
 from trustlab.runner.finish import finalize, kernel_name, load_source, sanitize_notebook
 from trustlab.runner.forkserver import ForkServer, ForkServerError
 from trustlab.runner.processes import _kill_group, _process_exists, signals_deferred
@@ -120,6 +120,9 @@ def run_notebook(
     staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
         record = new_record(name, scenario, resolved, key, build_inputs, started)
+        if build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)
+            scenario_files = [params.scenario_path(source, scenario)] if scenario else []
+            record["provenance"]["input_files"] = input_files(source, scenario_files)
         _check_stop(stop)
         status, error, seconds, run_record = execute_run(
             source, resolved, staged, record, inject_parameters=inject_parameters, timeout=timeout, progress=progress,
