@@ -69,6 +69,7 @@ seed: int = 20220623  # random seed: choices use seed, Monte Carlo seed + 1, mer
 # %%
 import textwrap
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -171,7 +172,10 @@ if not comparable.empty:
         for x, y, period in zip(ends, group["spend_per_buyer_rmb"], group["period"]):
             ax.annotate(period, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7,
                         color=line.get_color())
-    ax.set_xlabel("end of the 12-month period (calendar year, or fiscal year to March)")
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel("end of the 12-month period (each point labelled with its calendar or fiscal year)")
     ax.set_ylabel("spend per annual active buyer, RMB per year")
     ax.set_title("Spend per buyer by platform")
     ax.legend(fontsize=8)
