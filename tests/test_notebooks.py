@@ -36,7 +36,8 @@ REQUIRED_RESULTS = {
     "03_pricing_positioning": {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b",
                                "breakeven_redemption_rate", "critical_ratio", "newsvendor_quantity",
                                "newsvendor_expected_profit", "presale_expected_profit", "breakeven_cancel_share",
-                               "eligible_brands", "logit_params"},
+                               "eligible_brands", "logit_params", "logit_converged", "logit_far_terms",
+                               "breakeven_cost_ratio", "b_cheaper_at_every_redemption", "claim_holds_in_model"},
 }
 SECTIONS = ("## Data", "## Method", "## Result", "## Caveats", "## References")
 
