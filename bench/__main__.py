@@ -29,7 +29,8 @@ import jupytext
 import nbformat
 import yaml
 
-from trustlab import config, runner
+from trustlab import config
+from trustlab.runner import runs
 
 BIN = Path(sys.executable).parent
 
@@ -42,12 +43,12 @@ def _timed(cmd: list[str], **kwargs) -> float:
 
 def bench_cold(tmp: Path) -> dict[str, float]:
     inputs = []
-    for source in runner.notebooks():
+    for source in runs.notebooks():
         path = tmp / f"{source.stem}.ipynb"
         nbformat.write(jupytext.read(source), path)
         inputs.append(path)
     sequential = sum(
-        _timed([str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", runner.kernel_name(), "--cwd", str(tmp)])
+        _timed([str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", runs.kernel_name(), "--cwd", str(tmp)])
         for p in inputs
     )
     build = _timed([str(BIN / "trustlab"), "build", "--force", "--out", str(tmp / "site")])
@@ -66,7 +67,7 @@ def bench_warm(tmp: Path) -> dict[str, float]:
 
 
 def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
-    from trustlab import sweep
+    from trustlab.runner import sweep
 
     grid = tmp / "grid.yaml"
     rates = [round(i / 99, 4) for i in range(100)]
@@ -121,7 +122,7 @@ def bench_imports(runs: int = 3) -> dict[str, float]:
     env = {**os.environ, "MPLBACKEND": "Agg"}
     figures: dict[str, float] = {}
     lazy_total = eager_total = 0.0
-    for source in runner.notebooks():
+    for source in runs.notebooks():
         cell = import_cell(source)
         lazy = min(cpu_seconds([sys.executable, "-c", cell], env=env) for _ in range(runs))
         eager = min(cpu_seconds([sys.executable, "-c", EAGER_IMPORTS + cell], env=env) for _ in range(runs))

@@ -19,7 +19,8 @@
 # do public figures, a discrete-choice model and the case's own numbers (a 1,099 → 599 shoe launch,
 # a recall, semi-presale, the fast-brand support criteria) carry that claim? Public figures place the
 # platforms; a simulated logit shows what a "trust premium" does to conversion by price tier; the
-# case numbers are worked through with the assumptions stated as parameters.
+# case numbers are worked through with the assumptions stated as parameters. The logit shows what the
+# claim implies under assumed parameters; it is not evidence for the claim.
 
 # %% tags=["parameters"]
 list_price: float = 1099.0  # list price of the sneaker, RMB (article fact)
@@ -66,25 +67,55 @@ include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the 
 seed: int = 20220623  # random seed: choices use seed, Monte Carlo seed + 1, merchants seed + 2
 
 # %%
-import math
+import textwrap
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
-from scipy import stats
 
 import trustlab
-import trustlab.params
+import trustlab.runner.params
 import trustlab.provenance
 from trustlab import plots
 from trustlab import pricing as pr
 from trustlab.data.facts import fact_value, load_facts
-from trustlab.data.positioning import load_positioning
+from trustlab.data.positioning import load_positioning, period_end
 from trustlab.results import record
 
-PARAMS = trustlab.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
 plots.setup()
+RUN = pr.run_analysis(PARAMS)  # the one orchestration: every recorded result, and the pieces shown below
+RESULTS = RUN.results
+positioning = load_positioning(include_secondary=include_secondary_sources)
+spend = pr.spend_per_buyer(positioning)
+
+
+def short(text: str, width: int = 70) -> str:
+    """A long quote or explanation cut to one readable line (the full text is in the data file)."""
+    return textwrap.shorten(str(text), width, placeholder=" …")
+
+
+def num(value) -> str:
+    """A table number without trailing zeros (a price tier reads 100, not 100.000000)."""
+    return f"{value:,.10g}" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else str(value)
+
+
+def bullets(lines: list[str]) -> Markdown:
+    return Markdown("\n".join(line if line.startswith("- ") else f"- {line}" for line in lines))
+
+
+# %% [markdown]
+# ## Summary
+
+# %%
+display(bullets(pr.summary(RESULTS, PARAMS, spend)))
+
+# %%
+# The recorded results (results.json) are the run's: pricing.run_analysis computed them above.
+for name, value in RESULTS.items():
+    record(name, value)
 
 # %% [markdown]
 # ## Data
@@ -94,7 +125,8 @@ plots.setup()
 #   Alibaba's China retail marketplaces, and Kuaishou's average monthly e-commerce buyers, transcribed
 #   from `data/raw/kuaishou-public-figures.md` section D with source URL, verbatim quote and status:
 #   **V** verified in a primary or near-primary copy, **V-c** a prior-year comparator in a later
-#   release, **V-2** verified in a secondary, lower-reliability copy.
+#   release, **V-2** verified in a secondary, lower-reliability copy. Quotes are shortened here; the
+#   full text is in the files.
 #
 # Parameters marked "article fact" must equal the facts; the table says whether they do (a scenario
 # may change them on purpose).
@@ -102,9 +134,11 @@ plots.setup()
 # %%
 facts = load_facts()
 case_facts = facts[facts["fact_id"].str.match(r"^(pricing_|support_|fastbrand_target)")]
-display(case_facts[["fact_id", "metric", "value", "unit", "qualifier", "quote"]].style.hide(axis="index"))
+display(case_facts.assign(quote=case_facts["quote"].map(short))[["fact_id", "metric", "value", "unit", "qualifier", "quote"]]
+        .style.format({"value": num}).hide(axis="index"))
 fact_check = pr.fact_parameter_table(PARAMS, lambda fid: fact_value(facts, fid))
-display(fact_check.style.hide(axis="index"))
+display(fact_check.assign(agrees=fact_check["agrees"].map({True: "yes", False: "NO"}))
+        .style.format({"value": num, "fact": num}).hide(axis="index"))
 changed = fact_check.loc[~fact_check["agrees"], "parameter"].tolist()
 display(Markdown(
     "All article-fact parameters equal the facts." if not changed
@@ -112,50 +146,38 @@ display(Markdown(
 ))
 
 # %%
-positioning = load_positioning(include_secondary=include_secondary_sources)
-display(positioning[["platform", "metric", "period", "value", "unit", "qualifier", "status", "comparable", "quote"]]
+display(positioning.assign(quote=positioning["quote"].map(short))
+        [["platform", "metric", "period", "value", "unit", "qualifier", "status", "quote"]]
         .style.format({"value": "{:,.1f}"}).hide(axis="index"))
-spend = pr.spend_per_buyer(positioning)
-display(spend[["platform", "period", "gmv_rmb_bn", "annual_buyers_m", "monthly_buyers_m", "reported_qualifier",
-               "reported_rmb", "derived_rmb", "spend_per_buyer_rmb", "basis", "status", "explanation"]]
-        .style.format({c: "{:,.1f}" for c in ["gmv_rmb_bn", "annual_buyers_m", "monthly_buyers_m", "reported_rmb",
-                                               "derived_rmb", "spend_per_buyer_rmb"]}, na_rep="—").hide(axis="index"))
+display(spend.assign(explanation=spend["explanation"].map(lambda t: short(t, 60)))
+        [["platform", "period", "gmv_rmb_bn", "annual_buyers_m", "monthly_buyers_m", "reported_rmb", "derived_rmb",
+          "spend_per_buyer_rmb", "basis", "status", "explanation"]]
+        .rename(columns={"gmv_rmb_bn": "GMV, RMB bn", "annual_buyers_m": "annual buyers, m",
+                         "monthly_buyers_m": "monthly buyers, m", "reported_rmb": "reported, RMB",
+                         "derived_rmb": "GMV / buyers, RMB", "spend_per_buyer_rmb": "spend per buyer, RMB"})
+        .style.format({c: "{:,.0f}" for c in ["GMV, RMB bn", "annual buyers, m", "monthly buyers, m", "reported, RMB",
+                                               "GMV / buyers, RMB", "spend per buyer, RMB"]}, na_rep="—")
+        .hide(axis="index"))
+display(Markdown("\n".join(pr.narrative.positioning_lines(spend))))
 
 # %%
 comparable = spend[spend["comparable"]]
-not_comparable = spend[~spend["comparable"]]
-pdd = comparable[comparable["platform"] == "Pinduoduo"]
-ali = comparable[comparable["platform"].str.startswith("Alibaba")]
-lines = []
-if not pdd.empty:
-    lines.append(f"- Pinduoduo's reported annual spending per active buyer rose from RMB {pdd['spend_per_buyer_rmb'].iloc[0]:,.0f} "
-                 f"({pdd['period'].iloc[0]}) to RMB {pdd['spend_per_buyer_rmb'].iloc[-1]:,.0f} ({pdd['period'].iloc[-1]}); "
-                 f"where GMV and buyers are also given, GMV / buyers reproduces it within "
-                 f"RMB {(pdd['derived_rmb'] - pdd['reported_rmb']).abs().max():,.2f}.")
-if not ali.empty:
-    bound = ali.dropna(subset=["reported_rmb"])
-    bound_text = "" if bound.empty else (
-        f" The {bound['period'].iloc[0]} derived figure {'respects' if bool(bound['bound_consistent'].iloc[0]) else 'violates'} "
-        f"the reported '{bound['reported_qualifier'].iloc[0]}RMB {bound['reported_rmb'].iloc[0]:,.0f}'.")
-    lines.append(f"- Alibaba's China retail GMV per annual active consumer (derived here, not quoted): "
-                 + ", ".join(f"RMB {v:,.0f} ({p})" for p, v in zip(ali["period"], ali["spend_per_buyer_rmb"])) + "." + bound_text)
-if not not_comparable.empty:
-    lines.append(f"- Kuaishou: {len(not_comparable)} quarters of *average monthly* buyers "
-                 f"({not_comparable['monthly_buyers_m'].min():,.0f}–{not_comparable['monthly_buyers_m'].max():,.0f} million, "
-                 f"status {', '.join(sorted(set(not_comparable['status'])))}); Kuaishou publishes no annual active buyers, so no "
-                 "spend per buyer comparable with the two rows above can be formed, and none is shown.")
-display(Markdown("\n".join(lines)))
-
-# %%
 if not comparable.empty:
     fig, ax = plt.subplots()
     for platform, group in comparable.groupby("platform", sort=False):
-        year = group["period"].str.extract(r"(\d{4})")[0].astype(int)
-        ax.plot(year, group["spend_per_buyer_rmb"], marker="o", label=f"{platform} ({', '.join(sorted(set(group['basis'])))})")
-    ax.set_xlabel("year (Alibaba: fiscal year ending March)")
+        ends = group["period"].map(period_end)
+        fiscal = group["period"].str.startswith("FY").any()
+        label = f"{platform} ({', '.join(sorted(set(group['basis'])))}" + ("; fiscal years ending March)" if fiscal else ")")
+        line, = ax.plot(ends, group["spend_per_buyer_rmb"], marker="o", label=label)
+        for x, y, period in zip(ends, group["spend_per_buyer_rmb"], group["period"]):
+            ax.annotate(period, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7,
+                        color=line.get_color())
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel("end of the 12-month period (each point labelled with its calendar or fiscal year)")
     ax.set_ylabel("spend per annual active buyer, RMB per year")
     ax.set_title("Spend per buyer by platform")
-    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize=8)
     plots.caption(fig, "data/platform_positioning.csv (PDD press releases via GlobeNewswire reposts; Alibaba via IGD, "
                        "Opportimes, mimicnews). Kuaishou not shown: monthly buyers only.")
@@ -169,85 +191,64 @@ if not comparable.empty:
 # 2. **Price-positioning fit.** A binary logit of buy / not buy. A buyer is price-seeking or
 #    trust-driven (follows and trusts the streamer); the log-odds of buying at price *p* (RMB 1,000) are
 #    `intercept + price_coef·p + trust_premium·trust + trust_price_interaction·trust·p`. Two platforms
-#    differ only in their share of trust-driven buyers. Choices of `n_buyers` buyers, each shown one
-#    random price tier, are simulated from the stated true values (seed `seed`) and the model is
-#    estimated back with `statsmodels.Logit`; the 1 − `alpha` Wald intervals should hold the true values.
+#    differ only in their share of trust-driven buyers. **Every value in the model is assumed**: it
+#    shows what the article's claim implies if these values were true, and is not evidence for the
+#    claim (no choice data exist). The claim holds in the model when, at the highest price tier, the
+#    trust-positioned platform converts better than the price-positioned one and its advantage is
+#    larger there than at the lowest tier; otherwise the text says it fails. Choices of `n_buyers`
+#    buyers, each shown one random price tier, are simulated (seed `seed`) and the model is estimated
+#    back with `statsmodels.Logit` (Newton); the estimator's warnings (non-convergence, separation) are
+#    caught and reported, and an estimate that misses its true value by more than half its size (at
+#    least 0.5 log-odds) is flagged. The 1 − `alpha` Wald intervals should hold the true values.
 # 3. **Recall.** Cost to the brand, against letting the sale stand: A = refund + return shipping −
 #    salvage of the returned pair + voucher A × redemption × cost ratio; B = voucher B × redemption ×
-#    cost ratio. Break-even redemption rate where they are equal. The customer's side: A is worth the
-#    refund plus the voucher at the customer's valuation minus the hassle of returning; B is the
-#    defective pair plus the larger voucher.
+#    cost ratio. What decides it is the brand's cost per RMB of redeemed goods: B is cheaper while the
+#    cost ratio is below the **break-even cost ratio** (refund + shipping − salvage) / ((voucher B −
+#    voucher A) × redemption), and cheaper at *every* redemption rate below that ratio at full
+#    redemption. (The break-even redemption rate is above 1, so decides nothing, whenever the cost
+#    ratio is below the latter.) The customer's side: A is worth the refund plus the voucher at the
+#    customer's valuation minus the hassle of returning; B is the defective pair plus the larger
+#    voucher, so B wins when the difference between the vouchers, at the customer's valuation, makes
+#    up for the refund given up.
 # 4. **Batch against semi-presale.** The newsvendor with normal demand: critical ratio (p − c)/(p − s),
 #    optimal quantity μ + σ Φ⁻¹(ratio), expected lost sales σ L(z) with the standard normal loss
 #    function, checked by Monte Carlo. Semi-presale produces exactly the pre-orders left after a share
 #    cancels during the wait; the break-even cancellation share equates the two expected profits.
-# 5. **Support criteria.** An eligibility function (age ≤ 5 years, own-brand GMV share > 30 %,
-#    monthly live GMV > RMB 2 M, Kuaishou core channel) over a simulated merchant population whose
-#    distributions are assumptions, with the count's sensitivity to each threshold.
+# 5. **Support criteria.** An eligibility function (founded within the age limit, own-brand GMV share
+#    and monthly live GMV above their minimums, Kuaishou core channel) over a simulated merchant
+#    population whose distributions are assumptions, with the count's sensitivity to each threshold.
+#
+# `trustlab.pricing.run_analysis(PARAMS)` computes every recorded result (the same function serves
+# `trustlab sweep --fast`); the cells below display its pieces.
 
 # %% [markdown]
 # ## Result
 # ### The shoe launch and the support threshold
 
 # %%
-launch = pr.launch_numbers(list_price, promo_price, units, sellout_minutes)
-threshold_units = pr.support_threshold_units(support_monthly_gmv_min, menswear_price)
-record("discount_depth", launch.discount_depth)
-record("units_per_minute", launch.units_per_minute)
-display(Markdown(
-    f"- The sneaker listed at RMB {list_price:,.0f} went on sale at RMB {promo_price:,.0f}: a discount of "
-    f"**{launch.discount_depth:.1%}**.\n"
-    f"- {units:,} pairs in {sellout_minutes:g} minutes is **{launch.units_per_minute:,.0f} pairs a minute** "
-    f"(at least: the article says *within* two minutes).\n"
-    f"- Revenue at the promo price: RMB {launch.revenue_at_promo:,.0f}; at list price it would have been "
-    f"RMB {launch.revenue_at_list:,.0f}, so RMB {launch.foregone_revenue:,.0f} was given up on these pairs.\n"
-    f"- The support threshold of RMB {support_monthly_gmv_min:,.0f} of monthly live GMV is "
-    f"**{threshold_units:,.0f} garments a month** at RMB {menswear_price:,.0f} — about "
-    f"{threshold_units / 30:,.0f} a day in a 30-day month, or {threshold_units / launch.units_per_minute:,.0f} minutes of selling at the launch's pace."
-))
+display(Markdown("\n".join(pr.narrative.launch_lines(RESULTS, PARAMS))))
 
 # %% [markdown]
-# ### Price-positioning fit: buying a brand at a price tier
+# ### Price-positioning fit: what the claim implies under assumed parameters
 
 # %%
-truth = pr.choice_truth(PARAMS)
-mix = pr.platform_mix(PARAMS)
-choices = pr.simulate_choices(n_buyers, seed, truth, mix, pr.PRICE_TIERS_RMB)
-estimates = pr.fit_choice_logit(choices, truth, alpha=alpha)
-logit_params = pr.logit_params_dict(estimates)
-record("logit_params", logit_params)
-display(estimates.style.format({c: "{:.3f}" for c in ["true", "estimate", "std_err", "lower", "upper"]}).hide(axis="index"))
+display(Markdown("\n\n".join(pr.narrative.claim_lines(RESULTS, PARAMS))))
+display(RUN.logit.table().assign(recovered=lambda d: d["recovered"].map({True: "yes", False: "no"}),
+                                 far=lambda d: d["far"].map({True: "FAR", False: ""}))
+        .rename(columns={"std_err": "std. error", "recovered": "true value inside interval",
+                         "far": "far from true value"})
+        .style.format({c: "{:.3f}" for c in ["true", "estimate", "std. error", "lower", "upper"]}, na_rep="—")
+        .hide(axis="index"))
+display(Markdown("\n".join(pr.narrative.logit_lines(RESULTS, PARAMS))))
 
 # %%
-est = estimates.set_index("term")
-price_seeker_slope = est.at["price_per_1000_rmb", "estimate"]
-trust_slope = price_seeker_slope + est.at["trust_x_price", "estimate"]
-n_recovered = int(estimates["recovered"].sum())
-checks = [
-    f"- Sanity: the estimated price coefficient of price-seeking buyers is **{price_seeker_slope:.2f}** log-odds per RMB 1,000 "
-    f"({'negative, as it must be' if price_seeker_slope < 0 else 'NOT negative: check the simulation'}); for trust-driven buyers "
-    f"it is {trust_slope:.2f}.",
-    f"- {n_recovered} of {len(estimates)} true values lie inside their {1 - alpha:.0%} intervals "
-    f"(with {n_buyers:,} buyers; about {1 - alpha:.0%} of intervals are expected to cover).",
-]
-display(Markdown("\n".join(checks)))
-
-# %%
-conversion = pr.conversion_table(choices, truth, mix)
-display(conversion.pivot(index="price_rmb", columns="platform", values=["observed_conversion", "expected_conversion"])
+conversion = pr.conversion_table(RUN.choices, RUN.truth, pr.platform_mix(PARAMS))
+shown = conversion.assign(price=conversion["price_rmb"].map(lambda v: f"RMB {v:,.0f}"))
+display(shown.pivot(index="price", columns="platform", values=["observed_conversion", "expected_conversion"])
+        .reindex([f"RMB {v:,.0f}" for v in pr.PRICE_TIERS_RMB])
+        .rename(columns={"observed_conversion": "simulated", "expected_conversion": "true model"}, level=0)
+        .rename_axis(index="price tier", columns=["conversion", "platform"])
         .style.format("{:.1%}"))
-top = conversion[conversion["price_rmb"] == max(pr.PRICE_TIERS_RMB)].set_index("platform")
-low = conversion[conversion["price_rmb"] == min(pr.PRICE_TIERS_RMB)].set_index("platform")
-ratio_top = top.at[pr.TRUST_PLATFORM, "expected_conversion"] / top.at[pr.PRICE_PLATFORM, "expected_conversion"]
-ratio_low = low.at[pr.TRUST_PLATFORM, "expected_conversion"] / low.at[pr.PRICE_PLATFORM, "expected_conversion"]
-display(Markdown(
-    f"At RMB {max(pr.PRICE_TIERS_RMB):,.0f} the trust-positioned platform ({trust_share_trust_platform:.0%} trust-driven buyers) "
-    f"converts **{ratio_top:.1f}×** as well as the price-positioned one ({trust_share_price_platform:.0%}); at "
-    f"RMB {min(pr.PRICE_TIERS_RMB):,.0f} {ratio_low:.2f}×. "
-    + ("Under these assumed values the article's claim holds in the model: the gap between platforms grows with price. "
-       if ratio_top > ratio_low else "Under these values the gap does NOT grow with price, against the article's claim. ")
-    + "The size of the gap is set by the assumed shares and trust terms, not measured."
-))
 
 # %%
 fig, ax = plt.subplots()
@@ -260,110 +261,73 @@ ax.set_ylabel("conversion, share of buyers who buy")
 ax.set_ylim(0, 1)
 ax.set_title("Conversion by price tier and platform positioning")
 ax.legend(fontsize=8)
-plots.caption(fig, f"simulation from stated true parameters (seed {seed}); shares of trust-driven buyers are assumptions")
+plots.caption(fig, f"simulation from assumed parameters (seed {seed}); not data")
 plt.show()
 
 # %% [markdown]
 # ### The recall: refund plus a small voucher (A), or keep the shoes plus a voucher worth the price (B)
 
 # %%
-recall = pr.recall_costs(recall_customers, promo_price, voucher_a, voucher_b, redemption_rate, cost_ratio,
-                         return_shipping, salvage_value)
-breakeven_r = pr.breakeven_redemption_rate(promo_price, voucher_a, voucher_b, cost_ratio, return_shipping, salvage_value)
-customer = pr.customer_side(promo_price, voucher_a, voucher_b, customer_voucher_value, defective_pair_value, return_hassle)
-record("recall_cost_a", recall.total_a)
-record("recall_cost_b", recall.total_b)
-record("breakeven_redemption_rate", breakeven_r)
 display(pd.DataFrame(
-    {"per customer, RMB": [recall.per_customer_a, recall.per_customer_b],
-     f"{recall_customers:,} customers, RMB": [recall.total_a, recall.total_b],
-     "value to the customer, RMB": [customer.value_a, customer.value_b]},
+    {"per customer, RMB": [RUN.recall.per_customer_a, RUN.recall.per_customer_b],
+     f"{recall_customers:,} customers, RMB": [RUN.recall.total_a, RUN.recall.total_b],
+     "value to the customer, RMB": [RUN.customer.value_a, RUN.customer.value_b]},
     index=["A: refund + shipping + voucher", "B: keep + voucher"],
 ).style.format("{:,.0f}"))
-if math.isinf(breakeven_r):
-    be_text = "B is never dearer than A, whatever the redemption rate"
-elif breakeven_r > 1:
-    be_text = (f"the break-even redemption rate is {breakeven_r:.2f}, above 1: B is cheaper than A at *every* possible "
-               "redemption rate")
-else:
-    be_text = f"B is cheaper than A as long as fewer than **{breakeven_r:.0%}** of voucher value is redeemed"
-display(Markdown(
-    f"- At a redemption rate of {redemption_rate:.0%} and a cost of RMB {cost_ratio:.2f} per RMB of goods, A costs the brand "
-    f"RMB {recall.total_a:,.0f} and B RMB {recall.total_b:,.0f} for {recall_customers:,} customers; {be_text}. The refund is "
-    f"cash; the voucher costs only the goods redeemed with it.\n"
-    f"- The customer: A is worth RMB {customer.value_a:,.0f}, B RMB {customer.value_b:,.0f}. B is the better choice for anyone "
-    f"who values RMB 1 of voucher at {customer.min_voucher_value_for_b:.2f} or more (here {customer_voucher_value:.2f}) — "
-    "a customer who expects to buy from the brand again. "
-    + (f"With these values the customer prefers B, as all of the brand's customers did, by "
-       f"RMB {customer.value_b - customer.value_a:,.0f}: the pair kept (RMB {defective_pair_value:,.0f}) plus the larger "
-       f"voucher at their valuation (RMB {customer_voucher_value * (voucher_b - voucher_a):,.0f}) plus the return saved "
-       f"(RMB {return_hassle:,.0f}), less the refund given up (RMB {promo_price:,.0f})."
-       if customer.prefers_b else
-       "With these values the customer would prefer A, which is not what the brand's customers did: trust (a higher "
-       "voucher valuation) or a pair still worth wearing is needed to explain their choice.")
-))
+display(Markdown("\n".join(pr.narrative.recall_lines(RESULTS, PARAMS))))
 
 # %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
 rates = np.linspace(0, 1, 101)
-fig, ax = plt.subplots()
-ax.plot(rates, pr.recall_cost_a(promo_price, voucher_a, rates, cost_ratio, return_shipping, salvage_value) * recall_customers / 1e3,
-        label="A: refund + shipping + voucher")
-ax.plot(rates, pr.recall_cost_b(voucher_b, rates, cost_ratio) * recall_customers / 1e3, label="B: keep + voucher")
-ax.axvline(redemption_rate, color="0.5", ls=":", label=f"assumed redemption {redemption_rate:.0%}")
-ax.set_xlabel("redemption rate, share of voucher value redeemed")
-ax.set_ylabel(f"cost to the brand, RMB thousand ({recall_customers:,} customers)")
-ax.set_title("Recall options: cost to the brand")
-ax.legend(fontsize=8)
-plots.caption(fig, "article (1,000 customers, RMB 599 refund, RMB 50 / 599 vouchers); cost ratio, shipping and salvage are assumptions")
+axes[0].plot(rates, pr.recall_cost_a(promo_price, voucher_a, rates, cost_ratio, return_shipping, salvage_value)
+             * recall_customers / 1e3, label="A: refund + shipping + voucher")
+axes[0].plot(rates, pr.recall_cost_b(voucher_b, rates, cost_ratio) * recall_customers / 1e3, label="B: keep + voucher")
+axes[0].axvline(redemption_rate, color="0.5", ls=":", label=f"assumed redemption {redemption_rate:.0%}")
+axes[0].set_xlabel("redemption rate, share of voucher value redeemed")
+axes[0].set_ylabel(f"cost to the brand, RMB thousand ({recall_customers:,} customers)")
+axes[0].set_title(f"At the assumed cost ratio {cost_ratio:g}")
+axes[0].legend(fontsize=8)
+ratios = np.linspace(0, 2, 101)
+axes[1].plot(ratios, pr.recall_cost_a(promo_price, voucher_a, redemption_rate, ratios, return_shipping, salvage_value)
+             * recall_customers / 1e3, label="A: refund + shipping + voucher")
+axes[1].plot(ratios, pr.recall_cost_b(voucher_b, redemption_rate, ratios) * recall_customers / 1e3, label="B: keep + voucher")
+axes[1].axvline(cost_ratio, color="0.5", ls=":", label=f"assumed cost ratio {cost_ratio:g}")
+if np.isfinite(RESULTS["breakeven_cost_ratio"]) and RESULTS["breakeven_cost_ratio"] <= 2:
+    axes[1].axvline(RESULTS["breakeven_cost_ratio"], color="C3", ls="--",
+                    label=f"break-even cost ratio {RESULTS['breakeven_cost_ratio']:.2f}")
+axes[1].set_xlabel("brand's cost per RMB of goods redeemed")
+axes[1].set_title(f"At the assumed redemption rate {redemption_rate:.0%}")
+axes[1].legend(fontsize=8)
+plots.caption(fig, "article (customers, refund, vouchers); cost ratio, redemption, shipping and salvage are assumptions")
 plt.show()
 
 # %% [markdown]
 # ### Batch production against semi-presale
 
 # %%
-batch = pr.batch_inputs(PARAMS)
-nv = pr.newsvendor(*batch)
-mc = pr.newsvendor_monte_carlo(*batch, quantity=nv.quantity, draws=monte_carlo_draws, seed=seed + 1)
-presale_profit = pr.presale_expected_profit(menswear_price, unit_cost, demand_mean, presale_cancel_share)
-breakeven_k = pr.breakeven_cancel_share(*batch)
-record("critical_ratio", nv.critical_ratio)
-record("newsvendor_quantity", nv.quantity)
-record("newsvendor_expected_profit", nv.expected_profit)
-record("presale_expected_profit", presale_profit)
-record("breakeven_cancel_share", breakeven_k)
 fields = ["quantity", "expected_sales", "expected_leftovers", "expected_lost_sales", "fill_rate", "expected_profit"]
-display(pd.DataFrame({"analytic": [getattr(nv, f) for f in fields], "Monte Carlo": [getattr(mc, f) for f in fields]}, index=fields)
-        .style.format("{:,.3f}"))
+display(pd.DataFrame({"analytic": [getattr(RUN.newsvendor, f) for f in fields],
+                      "Monte Carlo": [getattr(RUN.monte_carlo, f) for f in fields]},
+                     index=[f.replace("_", " ") for f in fields])
+        .style.format(lambda v: f"{v:.1%}" if abs(v) <= 1 else f"{v:,.0f}"))
+display(Markdown("\n".join(pr.narrative.presale_lines(RESULTS, PARAMS))))
 
 # %%
-mc_gap = abs(mc.expected_profit - nv.expected_profit)
-p_negative = float(stats.norm.cdf(-1 / demand_cv))
-display(Markdown(
-    f"- Sanity: the critical ratio is **{nv.critical_ratio:.3f}**, "
-    f"{'inside (0, 1) as it must be' if 0 < nv.critical_ratio < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch is "
-    f"{nv.quantity:,.0f} garments against a mean demand of {demand_mean:,.0f}.\n"
-    f"- Monte Carlo ({monte_carlo_draws:,} draws) differs from the closed form by RMB {mc_gap:,.0f}, "
-    f"{mc_gap / mc.profit_std_err:.1f} standard errors.\n"
-    f"- The normal demand model puts probability {p_negative:.2g} on negative demand (CV {demand_cv:g}).\n"
-    f"- Expected profit of the optimal batch: RMB {nv.expected_profit:,.0f} (fill rate {nv.fill_rate:.1%}, "
-    f"{nv.expected_leftovers:,.0f} garments left over). Semi-presale with {presale_cancel_share:.0%} cancellations: "
-    f"RMB {presale_profit:,.0f}. Semi-presale is {'better' if presale_profit > nv.expected_profit else 'worse'}; "
-    f"it stays better while fewer than **{breakeven_k:.1%}** of pre-order buyers cancel during the wait."
-))
-
-# %%
+batch = pr.batch_inputs(PARAMS)
+nv_quantity, nv_profit, breakeven_k = (RESULTS["newsvendor_quantity"], RESULTS["newsvendor_expected_profit"],
+                                       RESULTS["breakeven_cancel_share"])
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
 quantities = np.linspace(max(demand_mean * (1 - 3 * demand_cv), 0), demand_mean * (1 + 3 * demand_cv), 121)
 curve = pr.newsvendor_profit_curve(*batch, quantities)
 axes[0].plot(curve["quantity"], curve["expected_profit"] / 1e3)
-axes[0].axvline(nv.quantity, color="0.5", ls=":", label=f"optimal {nv.quantity:,.0f}")
+axes[0].axvline(nv_quantity, color="0.5", ls=":", label=f"optimal {nv_quantity:,.0f}")
 axes[0].set_xlabel("batch size, garments")
 axes[0].set_ylabel("expected profit, RMB thousand")
 axes[0].set_title("Batch produced before demand")
 axes[0].legend(fontsize=8)
 shares = np.linspace(0, 0.5, 51)
 axes[1].plot(shares * 100, pr.presale_expected_profit(menswear_price, unit_cost, demand_mean, shares) / 1e3, label="semi-presale")
-axes[1].axhline(nv.expected_profit / 1e3, color="C1", label="optimal batch")
+axes[1].axhline(nv_profit / 1e3, color="C1", label="optimal batch")
 axes[1].axvline(breakeven_k * 100, color="0.5", ls=":", label=f"break-even {breakeven_k:.1%}")
 axes[1].set_xlabel("pre-order buyers who cancel during the wait, %")
 axes[1].set_ylabel("expected profit, RMB thousand")
@@ -376,31 +340,12 @@ plt.show()
 # ### The fast-brand support criteria
 
 # %%
-criteria = pr.support_criteria(PARAMS)
-merchants = pr.merchant_population(PARAMS)
-is_eligible = pr.eligible(merchants, criteria)
-eligible_brands = int(is_eligible.sum())
-record("eligible_brands", eligible_brands)
+criteria, merchants = RUN.criteria, RUN.merchants
 sensitivity = pr.eligibility_sensitivity(merchants, criteria)
-display(sensitivity.style.format({"factor": "{:.2f}", "value": "{:,.2f}"}, na_rep="—").hide(axis="index"))
-passes = pd.Series({
-    f"founded within {criteria.max_age_years:g} years": (merchants["brand_age_years"] <= criteria.max_age_years).mean(),
-    f"own-brand share above {criteria.min_own_brand_share:.0%}": (merchants["own_brand_gmv_share"] > criteria.min_own_brand_share).mean(),
-    f"monthly live GMV above RMB {criteria.min_monthly_live_gmv:,.0f}": (merchants["monthly_live_gmv_rmb"] > criteria.min_monthly_live_gmv).mean(),
-    "Kuaishou core channel": merchants["kuaishou_core_channel"].mean(),
-})
-steps = sensitivity.dropna(subset=["factor"]).assign(step=lambda d: (d["factor"] - 1).abs())
-looser = steps[(steps["direction"] == "looser") & np.isclose(steps["step"], 0.5)].set_index("threshold")["change"]
-tighter = steps[(steps["direction"] == "tighter") & np.isclose(steps["step"], 0.5)].set_index("threshold")["change"]
-most = looser.idxmax()
-display(Markdown(
-    f"In the simulated population of {n_merchants:,} brand merchants (all distributions assumed) **{eligible_brands:,}** meet "
-    f"every criterion, against the 2022 target of {fastbrand_target:,} fast brands. Share passing each criterion alone: "
-    + "; ".join(f"{k} {v:.1%}" for k, v in passes.items()) + ". "
-    f"Loosening one threshold at a time by half (a 50 % lower minimum, a 50 % higher age limit), `{most}` moves the count "
-    f"most: {looser[most]:+,} merchants; tightening it by half: {tighter[most]:+,}. "
-    "The count says what the criteria do to a population like this one, not how many brands Kuaishou has."
-))
+display(sensitivity.style.format({"factor": "{:.2f}", "value": "{:,.2f}", "change": "{:+,}"}, na_rep="—")
+        .hide(axis="index"))
+passes = pr.pass_shares(merchants, criteria)
+display(Markdown("\n".join(pr.narrative.eligibility_lines(RESULTS, PARAMS, passes, sensitivity))))
 
 # %%
 fig, ax = plt.subplots()
@@ -415,42 +360,10 @@ plots.caption(fig, "criteria and target from the article; simulated merchant pop
 plt.show()
 
 # %% [markdown]
-# ### The same numbers without the notebook
-# `trustlab.pricing.analysis(params)` computes every recorded result from the parameters alone (used
-# for sweeps); it must agree with this notebook exactly.
+# ## Caveats
 
 # %%
-reference = pr.analysis(PARAMS)
-recorded_here = {
-    "discount_depth": launch.discount_depth, "units_per_minute": launch.units_per_minute,
-    "recall_cost_a": recall.total_a, "recall_cost_b": recall.total_b, "breakeven_redemption_rate": breakeven_r,
-    "critical_ratio": nv.critical_ratio, "newsvendor_quantity": nv.quantity, "newsvendor_expected_profit": nv.expected_profit,
-    "presale_expected_profit": presale_profit, "breakeven_cancel_share": breakeven_k, "eligible_brands": eligible_brands,
-    "logit_params": logit_params,
-}
-mismatch = [k for k, v in recorded_here.items() if reference[k] != v]
-assert not mismatch, f"notebook and pricing.analysis disagree on {mismatch}"
-display(Markdown(f"All {len(recorded_here)} recorded results equal `pricing.analysis(PARAMS)`."))
-
-# %% [markdown]
-# ## Caveats
-# - **Spend per buyer is not a price position.** Annual spend per buyer mixes basket size, frequency
-#   and category; Alibaba's is GMV per annual active consumer derived here, PDD's is reported. For
-#   Kuaishou only average *monthly* buyers exist (V-2 broker notes), so the platform the article is
-#   about cannot be placed on the same axis. The article's own positioning claim about Taobao is not
-#   a number.
-# - **The logit is a simulation.** It shows that a trust premium and a larger share of trust-driven
-#   buyers make conversion fall less steeply with price, and that the model can be recovered from
-#   choices; every size in it (shares, coefficients) is assumed. No choice data were available.
-# - **Recall.** The article gives the offer and that every customer chose B; the brand's costs
-#   (cost ratio, redemption, shipping, salvage) and the customers' valuations are assumptions. One
-#   redemption rate serves both vouchers; vouchers may also bring extra spending, which is not counted.
-# - **Presale.** The model lets every buyer pre-order at the same price and ignores the costs of
-#   waiting other than cancellation (buyers who would not pre-order at all, a discount for waiting,
-#   fabric lead times of 30–60 days against 45-day shipping). Demand is normal and may go negative
-#   with small probability.
-# - **Eligibility.** The merchant population is invented; only the criteria and the target come from
-#   the article. "Kuaishou as core channel" is taken as a yes/no attribute.
+display(Markdown("\n".join(pr.narrative.caveats(RESULTS, PARAMS, spend))))
 
 # %% [markdown]
 # ## References

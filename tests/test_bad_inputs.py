@@ -39,7 +39,7 @@ def project(tmp_path_factory) -> Path:
 def _trustlab(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=600, env=env,
+        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=600, env=env,
         cwd=root, stdin=subprocess.DEVNULL,
     )
 
@@ -130,7 +130,7 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True,
                           timeout=600, stdin=subprocess.DEVNULL)
 
 
@@ -140,6 +140,24 @@ def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value)
     proc = _cli("run", "01_governance", "-p", "orders_in_period", value, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert "parameter 'orders_in_period': expected a finite number" in proc.stderr
+    assert "running" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["orders_in_period", "10000", "orders_previous_period", "1e12"],
+         "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports"),
+        (["dau_millions", "0.001"], "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
+    ],
+)
+def test_degenerate_governance_parameters_are_refused_before_any_kernel(tmp_path, overrides, expected):
+    out = tmp_path / "out"
+    args = [x for pair in zip(["-p"] * (len(overrides) // 2), overrides[::2], overrides[1::2], strict=True) for x in pair]
+    proc = _cli("run", "01_governance", *args, "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr, proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
     assert list(tmp_path.iterdir()) == []
 

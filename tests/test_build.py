@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from trustlab import config, params, report, runner
+from trustlab import config
+from trustlab.runner import params, report, runs
 
-NAMES = [nb.stem for nb in runner.notebooks()]
+NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -25,7 +26,7 @@ CHROMIUM_ARGS = [
 
 def trustlab(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
 
@@ -62,7 +63,7 @@ def test_every_notebook_built_with_its_recorded_results(site, name):
 def _outputs(site: Path, name: str) -> list:
     import nbformat
 
-    notebook = runner.sanitize_notebook(nbformat.read(site / f"{name}--smoke" / f"{name}.ipynb", as_version=4))
+    notebook = runs.sanitize_notebook(nbformat.read(site / f"{name}--smoke" / f"{name}.ipynb", as_version=4))
     return [cell.get("outputs") for cell in notebook.cells]
 
 
@@ -92,7 +93,7 @@ def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
 
 
 def test_index_lists_every_notebook_and_run(site):
-    report.build_index(site, runner.notebooks())
+    report.build_index(site, runs.notebooks())
     index = (site / "index.html").read_text()
     for name in NAMES:
         assert f"{name}--smoke/{name}.html" in index
@@ -105,7 +106,7 @@ def test_the_site_in_headless_chromium(site):
     every report; save a screenshot of the index under reports/ for the README."""
     from playwright.sync_api import sync_playwright
 
-    report.build_index(site, runner.notebooks())
+    report.build_index(site, runs.notebooks())
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -152,7 +153,7 @@ def test_the_site_in_headless_chromium(site):
 
 
 def test_publish_writes_a_self_contained_copy(site, tmp_path):
-    report.build_index(site, runner.notebooks())
+    report.build_index(site, runs.notebooks())
     dest = tmp_path / "shared-site"
     proc = trustlab("publish", str(dest), "--site", str(site))
     assert proc.returncode == 0, proc.stderr

@@ -16,7 +16,7 @@ DEMO = FIXTURES / "90_demo.py"
 
 def trustlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
 
@@ -90,7 +90,7 @@ def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
 
     out = tmp_path / "reports" / "demo"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab.cli", "run", str(DEMO), "-p", "sleep_seconds", "60", "--out", str(out)],
+        [sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "sleep_seconds", "60", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -114,7 +114,7 @@ def test_version_is_the_package_version():
 
 
 def test_params_json_lists_every_parameter_with_its_contract():
-    from trustlab import params
+    from trustlab.runner import params
 
     proc = trustlab("params", str(DEMO), "--json")
     assert proc.returncode == 0, proc.stderr
@@ -152,21 +152,21 @@ def _complete(line: str, tmp_path: Path) -> list[str]:
     answer = tmp_path / "completions"
     env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
            "COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE_IFS": "\n"}
-    proc = subprocess.run([sys.executable, "-m", "trustlab.cli"], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return [word.strip() for word in answer.read_text().split("\n")]
 
 
 def test_shell_completion_offers_commands_options_and_notebook_names(tmp_path):
-    from trustlab import runner
+    from trustlab.runner import runs
 
     assert _complete("trustlab ru", tmp_path) == ["run"]
-    assert {source.stem for source in runner.notebooks()} == set(_complete("trustlab run 0", tmp_path))
+    assert {source.stem for source in runs.notebooks()} == set(_complete("trustlab run 0", tmp_path))
     assert _complete("trustlab build --sc", tmp_path) == ["--scenario"]
 
 
 def test_every_argument_has_help():
-    from trustlab.cli import build_parser
+    from trustlab.runner.cli import build_parser
 
     parser = build_parser()
     missing = []
@@ -219,7 +219,7 @@ def test_a_non_finite_value_is_refused_even_when_it_starts_with_a_dash(tmp_path,
 
 
 def test_parameter_values_may_start_with_a_dash():
-    from trustlab.cli import _take_parameter_pairs
+    from trustlab.runner.cli import _take_parameter_pairs
 
     argv = ["--debug", "run", "nb", "-p", "x", "-inf", "--out", "o", "--parameter", "label", "-v", "--", "-p", "y", "z"]
     rest, pairs = _take_parameter_pairs(argv)

@@ -369,7 +369,7 @@ def test_consistency_check_flags_a_quote_with_a_lost_character(table: pd.DataFra
 
 
 def test_notebook_parameter_checker() -> None:
-    from trustlab.params import ParameterError
+    from trustlab.runner.params import ParameterError
 
     facts.check_params({"topics": ["pricing", "community"]})
     with pytest.raises(ParameterError, match="repeated: \\['pricing'\\]"):

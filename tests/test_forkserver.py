@@ -1,5 +1,5 @@
 """Builds fork their runs and kernels from one process that imported the libraries once
-(`trustlab._forkserver`): the kernel a notebook finds must be the one a new interpreter gives it, and
+(`trustlab.runner.forkserver`): the kernel a notebook finds must be the one a new interpreter gives it, and
 failures, timeouts, interrupts and deaths must end as they do without the fork server.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from trustlab import params, runner
-from trustlab._forkserver import ForkServerError
+from trustlab.runner import params, runs
+from trustlab.runner.forkserver import ForkServerError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = FIXTURES / "notebooks" / "90_demo.py"
@@ -54,14 +54,14 @@ def marker(monkeypatch) -> str:
     return value
 
 
-def planned(source: Path, out: Path, *, site: Path | None = None, **cli: str) -> runner.PlannedRun:
+def planned(source: Path, out: Path, *, site: Path | None = None, **cli: str) -> runs.PlannedRun:
     resolved = params.resolve(source, cli=cli)
-    return runner.PlannedRun(source, resolved, out, runner.cache_key(source, resolved), "forced", site=site)
+    return runs.PlannedRun(source, resolved, out, runs.cache_key(source, resolved), "forced", site=site)
 
 
 def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
-    fresh = runner.run_notebook(KERNEL_STATE, params.resolve(KERNEL_STATE), tmp_path / "fresh")
-    [forked] = runner.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
+    fresh = runs.run_notebook(KERNEL_STATE, params.resolve(KERNEL_STATE), tmp_path / "fresh")
+    [forked] = runs.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
     assert fresh.status == forked.status == "ok", fresh.error + forked.error
     # pandas options (with their defaults), matplotlib backend and rc settings, history file,
     # kernel arguments, sys.path, working directory and environment.
@@ -85,7 +85,7 @@ def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
     failing = planned(DEMO, reports / "failing", site=reports, fail="true")
     sleeping = planned(DEMO, reports / "sleeping", site=reports, sleep_seconds="120")
     t0 = time.monotonic()
-    outcomes = runner.build([good, failing, sleeping], jobs=3, timeout=10, fork_server=True)
+    outcomes = runs.build([good, failing, sleeping], jobs=3, timeout=10, fork_server=True)
     assert time.monotonic() - t0 < 90
     assert [o.status for o in outcomes] == ["ok", "failed", "timeout"], [o.error[-1500:] for o in outcomes]
     assert outcomes[0].results == {"double": 6.0, "label": "abc"}
@@ -105,13 +105,13 @@ def test_a_fork_server_that_will_not_start_leaves_runs_to_new_interpreters(tmp_p
         def execute(self, *args):
             raise AssertionError("a broken server must not be used")
 
-    [outcome] = runner.build([planned(DEMO, tmp_path / "out")], fork_server=BrokenServer())
+    [outcome] = runs.build([planned(DEMO, tmp_path / "out")], fork_server=BrokenServer())
     assert outcome.status == "ok", outcome.error
     assert "starting each run as a new interpreter instead" in capsys.readouterr().err
 
 
 def test_runs_die_with_their_fork_server(tmp_path, marker):
-    server = runner.start_fork_server()
+    server = runs.start_fork_server()
     try:
         server.wait_ready()
         # The run sleeps in its kernel while the server is killed on its own.
@@ -119,7 +119,7 @@ def test_runs_die_with_their_fork_server(tmp_path, marker):
             [sys.executable, "-c", "import os, signal, sys, time; time.sleep(12); os.kill(int(sys.argv[1]), signal.SIGKILL)",
              str(server._proc.pid)]
         )
-        [outcome] = runner.build([planned(DEMO, tmp_path / "out", sleep_seconds="120")], fork_server=server, timeout=100)
+        [outcome] = runs.build([planned(DEMO, tmp_path / "out", sleep_seconds="120")], fork_server=server, timeout=100)
         killer.wait()
     finally:
         server.close()
@@ -139,7 +139,7 @@ def _project_copy(root: Path) -> dict[str, str]:
 def test_a_stopped_build_stops_its_runs_and_writes_no_report(tmp_path, marker, sig):
     env = _project_copy(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab.cli", "build", "--scenario", "sleep"],
+        [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "sleep"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
     )
     reports = tmp_path / "reports"
@@ -155,7 +155,7 @@ def test_a_stopped_build_stops_its_runs_and_writes_no_report(tmp_path, marker, s
     assert wait_until_gone(marker) == [], "the fork server, a run or a kernel outlived the build"
     assert not (reports / "90_demo--sleep").exists() and not (reports / "failed").exists()
     if sig == "SIGKILL":  # a killed build cannot clean up after itself: the next run into the place does
-        assert runner.remove_abandoned_staging(reports / "90_demo--sleep"), "no staging folder to clean"
+        assert runs.remove_abandoned_staging(reports / "90_demo--sleep"), "no staging folder to clean"
     else:
         assert proc.returncode == 130, err
         assert "interrupted; no report was half-written" in err

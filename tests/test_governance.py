@@ -17,7 +17,7 @@ from trustlab import governance as gov
 from trustlab.data import trust_report
 from trustlab.data.tables import DataFileError
 from trustlab.governance.report_rate import _detectable_effect_size
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 CSV = config.DATA_DIR / "trust_report_2021.csv"
 RAW = config.RAW_DIR / "kuaishou-public-figures.md"
@@ -35,6 +35,7 @@ DEFAULTS = {
     "alpha": 0.05,
     "power": 0.8,
     "include_secondary_sources": True,
+    "design_effect": 10.0,
 }
 
 
@@ -352,7 +353,11 @@ def test_defaults_pass():
         ("base_report_rate_per_10k_orders", 0.0, "> 0 and <= 10000"),
         ("base_report_rate_per_10k_orders", 20_000.0, "> 0 and <= 10000"),
         ("orders_in_period", -5.0, "positive number of orders"),
-        ("orders_in_period", 100.0, "fewer than one report"),
+        ("orders_in_period", 100.0, "at least 10 effective reports a year"),
+        ("orders_in_period", 1.0e6, "expected at least 1,098,419 orders"),  # 91 reports / deff 10 < 10
+        ("design_effect", 0.5, "finite number >= 1"),
+        ("dau_millions", 0.001, "would exceed the daily active users"),
+        ("dau_millions", 2000.0, "at most the data's mean MAU"),
         ("orders_previous_period", 0.0, "positive number of orders"),
         ("alpha", 0.0, "> 0 and < 1"),
         ("alpha", 1.0, "> 0 and < 1"),
@@ -382,7 +387,7 @@ def test_check_params_leap_year():
 
 
 def test_notebook_contract_uses_the_checker():
-    from trustlab import params
+    from trustlab.runner import params
 
     assert params.resolve("01_governance")["days_in_period"] == 365
     with pytest.raises(ParameterError, match="parameter 'power'"):
@@ -404,3 +409,80 @@ def test_detectable_effect_has_the_requested_power(orders, ratio, alpha, power):
     h = _detectable_effect_size(orders, ratio, alpha, power)
     achieved = NormalIndPower().power(effect_size=h, nobs1=orders, alpha=alpha, ratio=ratio, alternative="two-sided")
     assert achieved == pytest.approx(power, abs=1e-4)
+
+
+# ------------------------------------------------------------------ overdispersion (design effect)
+
+
+def test_design_effect_scales_z_interval_and_detectable_effect():
+    imp = gov.implied_reports(1.0, 5e9, -0.0896)
+    ind, clustered = gov.report_rate_test(imp), gov.report_rate_test(imp, design_effect=25.0)
+    assert clustered.z == pytest.approx(ind.z / 5) and clustered.z_independent == pytest.approx(ind.z)
+    width = lambda t: math.log(1 + t.ci_relative_change[1]) - math.log(1 + t.ci_relative_change[0])  # noqa: E731
+    assert width(clustered) == pytest.approx(5 * width(ind))
+    # effective n = n / deff: the detectable change with deff 25 at 5 bn is the one at 200 m without
+    assert gov.minimum_detectable_relative_change(1e-4, 5e9, design_effect=25.0) == pytest.approx(
+        gov.minimum_detectable_relative_change(1e-4, 2e8), rel=1e-9
+    )
+    assert gov.orders_needed(1e-4, 0.05, design_effect=25.0) == pytest.approx(25 * gov.orders_needed(1e-4, 0.05))
+    with pytest.raises(ValueError, match="design_effect"):
+        gov.report_rate_test(imp, design_effect=0.9)
+
+
+def test_breakeven_design_effect_is_where_the_verdict_turns():
+    imp = gov.implied_reports(1.0, 5e9, -0.0896)
+    d_star = gov.breakeven_design_effect(gov.report_rate_test(imp))
+    assert d_star == pytest.approx((45.8407 / 1.959964) ** 2, rel=1e-4)
+    assert gov.report_rate_test(imp, design_effect=d_star * 0.99).p_value < 0.05
+    assert gov.report_rate_test(imp, design_effect=d_star * 1.01).p_value > 0.05
+    table = gov.design_effect_table(imp, [1.0, 10.0, d_star * 1.01])
+    assert list(table["significant"]) == [True, True, False]
+    assert table["mdc"].is_monotonic_increasing and (table["ci_high"] - table["ci_low"]).is_monotonic_increasing
+
+
+def test_an_underflowing_p_value_is_a_bound_not_zero():
+    test = gov.report_rate_test(gov.implied_reports(1.0, 5e9, -0.0896))
+    assert test.p_value < gov.P_VALUE_FLOOR and test.p_value_recorded is None
+    assert test.p_value_bound == "< 1e-300" and test.log10_p == pytest.approx(-457.6, abs=0.5)
+    small = gov.report_rate_test(gov.implied_reports(1.0, 5e9, -0.0896), design_effect=10.0)
+    assert small.p_value_bound is None and small.p_value_recorded == pytest.approx(10**small.log10_p, rel=1e-6)
+
+
+def test_analysis_records_the_default_run():
+    from trustlab.runner import params
+
+    res = gov.analysis(params.resolve("01_governance"))
+    assert res["report_rate_design_effect"] == 10.0
+    assert res["report_rate_z"] == pytest.approx(-45.8407 / math.sqrt(10), rel=1e-4)
+    assert res["report_rate_z_independent"] == pytest.approx(-45.8407, rel=1e-4)
+    assert res["report_rate_p_value"] > 0 and res["report_rate_p_value_bound"] is None
+    assert res["interceptions_per_day"] == pytest.approx(62_440_000 / 365)
+    lo, hi = res["report_rate_ci"]
+    assert lo < -0.0896 < hi
+    independent = gov.analysis(params.resolve("01_governance", cli={"design_effect": "1"}))
+    assert independent["report_rate_p_value"] is None and independent["report_rate_p_value_bound"] == "< 1e-300"
+
+
+def test_pyramid_labels_stay_inside_their_shapes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trustlab import plots
+    from trustlab.data.facts import load_facts
+
+    plots.setup()  # the notebook's fonts (CJK glyphs in the article's metric names)
+    layers = gov.trust_pyramid(load_facts(), max_per_layer=5)
+    for size in ((10, 6.5), (7, 5)):
+        fig, ax = plt.subplots(figsize=size)
+        drawn = gov.draw_pyramid(ax, layers)
+        renderer = fig.canvas.get_renderer()
+        assert len(drawn) == len(layers)
+        for patch, texts in drawn:
+            path = patch.get_path().transformed(patch.get_transform())
+            for text in texts:
+                box = text.get_window_extent(renderer)
+                corners = [[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]]
+                assert path.contains_points(corners).all(), (text.get_text()[:40], box, path.get_extents())
+        plt.close(fig)

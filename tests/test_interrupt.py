@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from trustlab import sites
+from trustlab.runner import sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interrupt"
 HOOKS = FIXTURES / "hooks"
@@ -121,7 +121,7 @@ class Project:
 
         with open(self.stdout, "w") as out, open(self.stderr, "w") as err:  # files: no pipe held open by a straggler
             return subprocess.Popen(
-                [sys.executable, "-m", "trustlab.cli", *args], env=self.env, cwd=self.root, stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "trustlab.runner.cli", *args], env=self.env, cwd=self.root, stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, start_new_session=True, preexec_fn=ignore if ignore_sigint else None,
             )
 

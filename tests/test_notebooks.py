@@ -16,9 +16,10 @@ import nbformat
 import pytest
 from nbval.plugin import find_comment_markers
 
-from trustlab import params, results, runner
+from trustlab import results
+from trustlab.runner import params, runs
 
-NOTEBOOKS = runner.notebooks()
+NOTEBOOKS = runs.notebooks()
 NAMES = [nb.stem for nb in NOTEBOOKS]
 
 # The results each notebook must record (from its issue).
@@ -35,7 +36,8 @@ REQUIRED_RESULTS = {
     "03_pricing_positioning": {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b",
                                "breakeven_redemption_rate", "critical_ratio", "newsvendor_quantity",
                                "newsvendor_expected_profit", "presale_expected_profit", "breakeven_cancel_share",
-                               "eligible_brands", "logit_params"},
+                               "eligible_brands", "logit_params", "logit_converged", "logit_far_terms",
+                               "breakeven_cost_ratio", "b_cheaper_at_every_redemption", "claim_holds_in_model"},
 }
 SECTIONS = ("## Data", "## Method", "## Result", "## Caveats", "## References")
 
@@ -57,7 +59,7 @@ def test_skeleton_and_parameters_cell(source):
         assert p.help, f"parameter {p.name!r} of {source.name} has no help comment"
     assert params.scenario_path(source, "smoke").exists()
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert f'trustlab.params.validate("{source.stem}", globals())' in "\n".join(code)
+    assert f'trustlab.runner.params.validate("{source.stem}", globals())' in "\n".join(code)
     assert "environment_table()" in code[-1], "the last cell must show the environment"
     assert ("check", False) in list(find_comment_markers(code[-1])), "nbval must skip the environment's output"
     assert "sys.path" not in "\n".join(code)
@@ -82,7 +84,7 @@ def test_committed_notebook_is_in_sync_with_its_source(source):
 def test_smoke_scenario_runs_from_the_command_line(name, tmp_path):
     out = tmp_path / name
     proc = subprocess.run(
-        [sys.executable, "-m", "trustlab.cli", "run", name, "--scenario", "smoke", "--out", str(out)],
+        [sys.executable, "-m", "trustlab.runner.cli", "run", name, "--scenario", "smoke", "--out", str(out)],
         capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-2000:]

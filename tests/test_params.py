@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trustlab import params
-from trustlab.params import Parameter, ParameterError
+from trustlab.runner import params
+from trustlab.runner.params import Parameter, ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"

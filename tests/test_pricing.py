@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
-from trustlab import config, params
+from trustlab import config
+from trustlab.runner import params
 from trustlab import pricing as pr
 from trustlab.data import positioning
 from trustlab.data.tables import DataFileError
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 NOTEBOOK = "03_pricing_positioning"
 RAW_FIGURES = config.RAW_DIR / "kuaishou-public-figures.md"
@@ -55,6 +56,14 @@ def test_transcribed_figures_hand_checked():
     assert frame[("Pinduoduo", "gmv", "2019")] == 1006.6
     assert frame[("Alibaba (China retail marketplaces)", "gmv", "FY2021")] == 7494.0
     assert frame[("Kuaishou", "monthly_active_buyers", "Q3 2024")] == 133.0
+
+
+def test_period_end_places_fiscal_years_at_their_end():
+    assert positioning.period_end("2021") == pd.Timestamp("2021-12-31")
+    assert positioning.period_end("FY2021") == pd.Timestamp("2021-03-31")  # Alibaba: April 2020 to March 2021
+    assert positioning.period_end("Q3 2024") == pd.Timestamp("2024-09-30")
+    with pytest.raises(ValueError, match="'2021/22'"):
+        positioning.period_end("2021/22")
 
 
 def test_include_secondary_false_drops_v2_rows():
@@ -150,6 +159,41 @@ def test_simulated_conversion_matches_model_and_trust_platform_wins_at_high_pric
     assert top[pr.PRICE_PLATFORM] == pytest.approx(expected)
 
 
+def test_logit_fit_reports_non_convergence_and_far_estimates():
+    # the issue's case: few trust-driven buyers, a steep trust price slope: quasi-separation
+    truth = pr.ChoiceTruth(0.5, -3.0, 1.0, -20.0)
+    choices = pr.simulate_choices(500, 20220623, truth, {pr.PRICE_PLATFORM: 0.2, pr.TRUST_PLATFORM: 0.0}, pr.PRICE_TIERS_RMB)
+    fit = pr.estimate_choice_logit(choices, truth)
+    assert "trust_x_price" in fit.far_terms
+    assert not fit.converged or fit.problems  # the estimator says something is wrong, and it is caught
+    table = fit.table().set_index("term")
+    assert bool(table.at["trust_x_price", "far"])
+    # no trust-driven buyer at all: the trust terms do not vary, the fit cannot identify them
+    none = pr.simulate_choices(500, 1, TRUTH, {pr.PRICE_PLATFORM: 0.0, pr.TRUST_PLATFORM: 0.0}, pr.PRICE_TIERS_RMB)
+    failed = pr.estimate_choice_logit(none, TRUTH)
+    assert not failed.converged and failed.problems
+    # a well-posed fit converges, with nothing far
+    good = pr.estimate_choice_logit(pr.simulate_choices(20_000, 2, TRUTH, MIX, pr.PRICE_TIERS_RMB), TRUTH)
+    assert good.converged and not good.problems and not good.far_terms
+
+
+def test_far_from_truth_by_hand():
+    assert pr.far_from_truth(-94.96, -20.0) and not pr.far_from_truth(-25.0, -20.0)
+    assert pr.far_from_truth(1.1, 0.5) and not pr.far_from_truth(0.9, 0.5)  # at least 0.5 log-odds of slack
+    assert pr.far_from_truth(math.nan, 1.0)
+
+
+def test_claim_in_model_verdict_follows_the_conversions():
+    holds = pr.claim_in_model(TRUTH, MIX)
+    assert holds["claim_holds_in_model"] and holds["conversion_ratio_top_tier"] > holds["conversion_ratio_bottom_tier"] > 1
+    same = pr.claim_in_model(TRUTH, {pr.PRICE_PLATFORM: 0.4, pr.TRUST_PLATFORM: 0.4})
+    assert not same["claim_holds_in_model"] and same["conversion_ratio_top_tier"] == pytest.approx(1)
+    # trust buyers more price sensitive: the trust platform's advantage shrinks with price, the claim fails
+    sensitive = pr.claim_in_model(pr.ChoiceTruth(0.5, -3.0, 1.0, -2.0), MIX)
+    assert not sensitive["claim_holds_in_model"]
+    assert sensitive["conversion_ratio_top_tier"] < sensitive["conversion_ratio_bottom_tier"]
+
+
 def test_same_seed_same_results_and_another_seed_differs(smoke):
     first = pr.analysis(smoke)
     assert pr.analysis(dict(smoke)) == first
@@ -225,6 +269,50 @@ def test_breakeven_separates_the_cheaper_option(refund, voucher_a, voucher_b, co
         assert b <= a + 1e-6
     if not math.isnan(r_star) and r > r_star + 1e-9:
         assert b >= a - 1e-6
+
+
+def test_breakeven_cost_ratio_by_hand_and_the_every_redemption_verdict():
+    # defaults: fixed cost of A = 599 + 15 - 50 = 564; voucher difference 549
+    assert pr.breakeven_cost_ratio(599, 50, 599, 0.8, 15, 50) == pytest.approx(564 / (549 * 0.8))
+    verdict = pr.recall_verdict(599, 50, 599, 0.8, 0.4, 15, 50)
+    assert verdict.b_cheaper and verdict.b_cheaper_at_every_redemption
+    assert verdict.always_b_cost_ratio == pytest.approx(564 / 549)  # about 1.03: the issue's threshold
+    assert pr.breakeven_redemption_rate(599, 50, 599, 0.4, 15, 50) > 1  # decides nothing at this cost ratio
+    dear = pr.recall_verdict(599, 50, 599, 0.8, 1.1, 15, 50)  # above 1.03, below 1.28
+    assert dear.b_cheaper and not dear.b_cheaper_at_every_redemption
+    assert 0 < pr.breakeven_redemption_rate(599, 50, 599, 1.1, 15, 50) < 1
+    assert not pr.recall_verdict(599, 50, 599, 0.8, 1.3, 15, 50).b_cheaper
+    assert math.isinf(pr.breakeven_cost_ratio(599, 50, 599, 0.0, 15, 50))  # no redemption: B costs nothing
+    assert math.isinf(pr.breakeven_cost_ratio(599, 600, 599, 0.5, 15, 50))  # B's voucher the smaller one
+    assert math.isnan(pr.breakeven_cost_ratio(50, 50, 50, 0.5, 0, 50))  # both cost nothing fixed, same voucher
+
+
+@settings(max_examples=200, deadline=None)
+@given(refund=money, voucher_a=money, voucher_b=money, r=share, cost_ratio=ratio, shipping=money, c=ratio)
+def test_breakeven_cost_ratio_separates_and_every_redemption_is_true_on_a_grid(refund, voucher_a, voucher_b, r, cost_ratio,
+                                                                               shipping, c):
+    salvage = refund / 2
+    c_star = pr.breakeven_cost_ratio(refund, voucher_a, voucher_b, r, shipping, salvage)
+    a = float(pr.recall_cost_a(refund, voucher_a, r, c, shipping, salvage))
+    b = float(pr.recall_cost_b(voucher_b, r, c))
+    if not math.isnan(c_star) and c < c_star - 1e-9:
+        assert b <= a + 1e-6
+    if not math.isnan(c_star) and c > c_star + 1e-9:
+        assert b >= a - 1e-6
+    verdict = pr.recall_verdict(refund, voucher_a, voucher_b, r, cost_ratio, shipping, salvage)
+    grid = np.linspace(0, 1, 201)
+    gaps = pr.recall_cost_a(refund, voucher_a, grid, cost_ratio, shipping, salvage) - pr.recall_cost_b(voucher_b, grid, cost_ratio)
+    if verdict.b_cheaper_at_every_redemption:
+        assert (gaps > -1e-6).all()
+    else:
+        assert (gaps <= 1e-6).any()
+
+
+def test_customer_side_when_b_has_the_smaller_voucher():
+    side = pr.customer_side(599, 600, 50, voucher_value=0.9, defective_pair_value=0, return_hassle=0)
+    assert not side.prefers_b and math.isinf(side.min_voucher_value_for_b)
+    keep = pr.customer_side(100, 50, 50, voucher_value=0.5, defective_pair_value=200, return_hassle=0)
+    assert keep.prefers_b and keep.min_voucher_value_for_b == 0
 
 
 # ---------------------------------------------------------------- newsvendor and presale
@@ -375,8 +463,9 @@ def test_analysis_covers_every_recorded_result_and_matches_the_parts(defaults):
                 "breakeven_cancel_share", "eligible_brands", "logit_params"}
     assert required <= set(result)
     source = (config.NOTEBOOKS_DIR / f"{NOTEBOOK}.py").read_text(encoding="utf-8")
-    for name in required:
-        assert f'record("{name}"' in source
+    # One orchestration: the notebook records exactly what run_analysis computes, and nothing else.
+    assert "RUN = pr.run_analysis(PARAMS)" in source and "for name, value in RESULTS.items():" in source
+    assert source.count("record(") == 1 and "pr.analysis(" not in source
     assert result["recall_cost_b"] == pytest.approx(1000 * 599 * defaults["redemption_rate"] * defaults["cost_ratio"])
     assert set(result["logit_params"]) == set(pr.LOGIT_TERMS)
     for term in result["logit_params"].values():
@@ -414,5 +503,6 @@ def test_analysis_with_redemption_half_changes_only_recall_results(defaults):
     half = pr.analysis({**defaults, "redemption_rate": 0.5})
     assert half["recall_cost_b"] < base["recall_cost_b"]
     assert half["recall_cost_a"] < base["recall_cost_a"]
-    unchanged = set(base) - {"recall_cost_a", "recall_cost_b"}
+    assert half["breakeven_cost_ratio"] == pytest.approx(base["breakeven_cost_ratio"] * 0.8 / 0.5)
+    unchanged = set(base) - {"recall_cost_a", "recall_cost_b", "breakeven_cost_ratio"}
     assert {k: half[k] for k in unchanged} == {k: base[k] for k in unchanged}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from trustlab import promotion as p
 from trustlab.data import quarterly
 from trustlab.facts import day_count
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from trustlab import promotion, prose
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTERS = [f"{y}Q{q}" for y in range(2022, 2026) for q in range(1, 5) if f"{y}Q{q}" <= "2025Q3"]

@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from trustlab import config, params, runner, sites
+from trustlab import config
+from trustlab.runner import params, runs, sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -40,7 +41,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_a_run_writes_notebook_html_and_results(tmp_path):
     out = tmp_path / "out"
     resolved = params.resolve(DEMO, cli={"x": "4", "label": "007"})
-    outcome = runner.run_notebook(DEMO, resolved, out)
+    outcome = runs.run_notebook(DEMO, resolved, out)
     assert outcome.status == "ok", outcome.error
     assert sorted(p.name for p in out.iterdir()) == [".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
     assert sites.read_manifest(out, sites.RUN_MANIFEST)["files"] == ["90_demo.html", "90_demo.ipynb", "results.json"]
@@ -61,9 +62,9 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
 def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path):
     sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
-    assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out).ok
     good = _files(out)
-    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), out)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), out)
     assert outcome.status == "failed"
     assert "the demo notebook was asked to fail" in outcome.error
     assert _files(out) == good, "the last good report was touched"
@@ -77,7 +78,7 @@ def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_
 
 def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     out = tmp_path / "out"
-    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=8)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=8)
     assert outcome.status == "timeout"
     assert "timeout of 8 s" in outcome.error
     assert not (out / "results.json").exists(), "a timed-out run was moved into place"
@@ -87,43 +88,69 @@ def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
 def test_cache_key_covers_cells_parameters_package_and_data(project):
     source = params.notebook_source("90_demo")
     resolved = params.resolve(source)
-    key = runner.cache_key(source, resolved)
-    assert runner.cache_key(source, dict(resolved)) == key
-    assert runner.cache_key(source, {**resolved, "x": 2.0}) != key
+    key = runs.cache_key(source, resolved)
+    assert runs.cache_key(source, dict(resolved)) == key
+    assert runs.cache_key(source, {**resolved, "x": 2.0}) != key
 
     data_file = project / "data" / "numbers.csv"
     data_file.write_text("a,b\n1,3\n")
-    assert runner.cache_key(source, resolved) != key
-    key = runner.cache_key(source, resolved)
+    assert runs.cache_key(source, resolved) != key
+    key = runs.cache_key(source, resolved)
 
     module = config.PACKAGE_DIR / "facts.py"
     module.write_text(module.read_text() + "\n# edited\n")
-    assert runner.cache_key(source, resolved) != key
-    key = runner.cache_key(source, resolved)
+    assert runs.cache_key(source, resolved) != key
+    key = runs.cache_key(source, resolved)
 
     source.write_text(source.read_text().replace("# # Demo notebook", "# # Demo notebook, edited"))
-    assert runner.cache_key(source, resolved) != key
+    assert runs.cache_key(source, resolved) != key
 
 
 def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
-    planned = runner.plan_build()
+    planned = runs.plan_build()
     assert [(p.name, p.reason) for p in planned] == [("90_demo", "no previous report")]
-    outcomes = runner.build(planned, jobs=2)
+    outcomes = runs.build(planned, jobs=2)
     assert [o.status for o in outcomes] == ["ok"]
 
-    planned = runner.plan_build()
+    planned = runs.plan_build()
     assert planned[0].reason == "up to date"
-    assert [o.status for o in runner.build(planned)] == ["cached"]
-    assert runner.plan_build(force=True)[0].reason == "forced"
+    assert [o.status for o in runs.build(planned)] == ["cached"]
+    assert runs.plan_build(force=True)[0].reason == "forced"
 
     (project / "data" / "numbers.csv").write_text("a,b\n5,6\n")
-    assert runner.plan_build()[0].reason == "inputs changed"
+    assert runs.plan_build()[0].reason == "inputs changed"
+
+
+def test_status_says_which_inputs_made_a_report_stale(project):
+    from trustlab.runner.cli import notebook_status
+
+    source = project / "notebooks" / "90_demo.py"
+    site = config.REPORTS_DIR.resolve()
+    assert notebook_status(source, site)["why"] == ["no previous report"]
+    runs.build(runs.plan_build(), jobs=1)
+    fresh = notebook_status(source, site)
+    assert (fresh["status"], fresh["why"]) == ("up to date", [])
+
+    (project / "data" / "numbers.csv").write_text("a,b\n5,6\n")
+    (config.PACKAGE_DIR / "prose.py").write_text("# changed\n", encoding="utf-8")
+    stale = notebook_status(source, site)
+    assert stale["status"] == "stale"
+    assert stale["why"] == ["data/numbers.csv changed", "trustlab package: 1 file(s) changed (prose.py)"]
+
+
+def test_status_from_the_command_line_as_json(project, capsys):
+    from trustlab.runner import cli
+
+    assert cli.main(["status", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["command"] == "status"
+    assert [(n["notebook"], n["status"], n["why"]) for n in record["notebooks"]] == [("90_demo", "stale", ["no previous report"])]
 
 
 def test_build_rejects_bad_scenario_parameters_before_running(project):
     (project / "notebooks" / "params" / "90_demo.bad.yaml").write_text("x: -5\n")
     with pytest.raises(params.ParameterError, match="parameter 'x': expected > 0"):
-        runner.plan_build(scenario="bad")
+        runs.plan_build(scenario="bad")
     assert not (project / "reports").exists()
 
 
@@ -134,7 +161,7 @@ def test_sanitize_drops_volatile_metadata():
     cell.metadata["papermill"] = {"duration": 1.0}
     cell.metadata["execution"] = {"iopub.status.busy": "now"}
     nb.cells = [cell]
-    clean = runner.sanitize_notebook(nb)
+    clean = runs.sanitize_notebook(nb)
     assert "papermill" not in clean.metadata
     assert clean.cells[0].metadata == {} and clean.cells[0].id == "cell-000"
 
@@ -143,7 +170,7 @@ def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path)
     marker = tmp_path / "pwned"
     value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
     out = tmp_path / "out"
-    outcome = runner.run_notebook(DEMO, params.resolve(DEMO, cli={"label": value}), out)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"label": value}), out)
     assert outcome.ok, outcome.error
     assert outcome.results["label"] == value
     assert not marker.exists(), "the parameter value was executed"
@@ -156,7 +183,7 @@ def test_runs_use_one_blas_thread_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
-    from trustlab._blas import single_thread_environment
+    from trustlab.runner._blas import single_thread_environment
 
     env = single_thread_environment()
     assert env["OMP_NUM_THREADS"] == "1" and env["MKL_NUM_THREADS"] == "1"
@@ -172,7 +199,7 @@ def test_sanitize_makes_styler_ids_and_addresses_stable():
         nbformat.v4.new_output("display_data", data={"text/html": '<table id="T_a1b2c">', "text/plain": "T_3fa9c_x"}),
     ]
     nb.cells = [cell]
-    clean = runner.sanitize_notebook(nb)
+    clean = runs.sanitize_notebook(nb)
     first, second = clean.cells[0].outputs
     assert first.data["text/html"] == (
         '<style>#T_00001_row0_col0 {color: red}</style><table id="T_00001"><td id="T_00001_row0_col0">'
@@ -197,7 +224,7 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path):
     other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
     for folder in (abandoned, live, elsewhere, other_report):
         (folder / ".work").mkdir(parents=True)
-    assert runner.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
 
@@ -221,49 +248,49 @@ def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_
     shutil.copy(DEMO, source)
     (notebooks / "params" / "90_demo.schema.yaml").write_text("parameters:\n  x: {gt: 0, allow_nonfinite: true}\n")
     out = tmp_path / "out"
-    outcome = runner.run_notebook(source, params.resolve(source, cli={"x": "inf"}), out)
+    outcome = runs.run_notebook(source, params.resolve(source, cli={"x": "inf"}), out)
     assert outcome.ok, outcome.error
     record = _strict_json(out / "results.json")
     assert record["parameters"]["x"] is None and record["results"]["double"] is None
     assert record["nonfinite"] == {"parameters.x": "inf", "results.double": "inf"}
 
-    failed = runner.run_notebook(source, params.resolve(source, cli={"x": "inf", "fail": "true"}), out)
+    failed = runs.run_notebook(source, params.resolve(source, cli={"x": "inf", "fail": "true"}), out)
     assert failed.status == "failed"
     assert _strict_json(out / "failed" / "results.json")["nonfinite"] == {"parameters.x": "inf"}
 
 
 def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning(project, capsys):
-    from trustlab import report
+    from trustlab.runner import report
 
-    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
-    report.build_index(config.REPORTS_DIR, runner.notebooks())
+    assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
+    report.build_index(config.REPORTS_DIR, runs.notebooks())
     results_json = config.REPORTS_DIR / "90_demo" / "results.json"
     for bad in ("[]", '{"provenance": []}', '{"parameters": {}, "results": {}, "provenance": "x"}', "{"):
         results_json.write_text(bad)
         capsys.readouterr()
-        assert [(p.name, p.reason) for p in runner.plan_build()] == [("90_demo", "unreadable results.json")], bad
+        assert [(p.name, p.reason) for p in runs.plan_build()] == [("90_demo", "unreadable results.json")], bad
         assert f"{results_json}: not a run record" in capsys.readouterr().err
-        report.build_index(config.REPORTS_DIR, runner.notebooks())  # the index leaves it out, no crash
+        report.build_index(config.REPORTS_DIR, runs.notebooks())  # the index leaves it out, no crash
         assert "90_demo/90_demo.html" not in (config.REPORTS_DIR / "index.html").read_text()
     results_json.write_text('{"parameters": {}, "results": {}, "provenance": {"build_inputs": 3, "cache_key": []}}')
-    assert runner.plan_build()[0].reason == "inputs changed"
-    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
-    assert runner.plan_build()[0].reason == "up to date"
+    assert runs.plan_build()[0].reason == "inputs changed"
+    assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
+    assert runs.plan_build()[0].reason == "up to date"
 
 
 def test_an_emptied_or_edited_report_page_is_not_up_to_date(project):
-    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
+    assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
     folder = config.REPORTS_DIR / "90_demo"
     outputs = json.loads((folder / "results.json").read_text())["provenance"]["outputs"]
     assert outputs == {name: provenance_sha(folder / name) for name in ("90_demo.html", "90_demo.ipynb")}
-    assert runner.plan_build()[0].reason == "up to date"
+    assert runs.plan_build()[0].reason == "up to date"
     (folder / "90_demo.html").write_text("")
-    assert runner.plan_build()[0].reason == "90_demo.html changed since it was built"
-    assert [o.status for o in runner.build(runner.plan_build(), jobs=1)] == ["ok"]
+    assert runs.plan_build()[0].reason == "90_demo.html changed since it was built"
+    assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
     assert (folder / "90_demo.html").stat().st_size > 10_000
     notebook = folder / "90_demo.ipynb"
     notebook.write_text(notebook.read_text().replace("Demo notebook", "Demo notebook, edited by hand"))
-    assert runner.plan_build()[0].reason == "90_demo.ipynb changed since it was built"
+    assert runs.plan_build()[0].reason == "90_demo.ipynb changed since it was built"
 
 
 def provenance_sha(path: Path) -> str:
@@ -290,7 +317,7 @@ def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli):
     pages = []
     for attempt in ("first", "second"):
         out = tmp_path / attempt
-        assert runner.run_notebook(source, resolved, out).ok
+        assert runs.run_notebook(source, resolved, out).ok
         pages.append(_page_without_run_time(out / "92_styled.html"))
         assert b"T_00001" in pages[-1] and b"0x000000" in pages[-1]  # the Styler table and the repr are there
     assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
@@ -299,7 +326,7 @@ def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli):
 def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path):
     source = PAGES / "93_fails_late.py"
     out = tmp_path / "out"
-    outcome = runner.run_notebook(source, params.resolve(source), out)
+    outcome = runs.run_notebook(source, params.resolve(source), out)
     assert outcome.status == "failed"
     # The 7th of the notebook's 8 cells (markdown included, papermill's injected cell left out);
     # papermill's execution count for it is 4, and its index in the executed notebook 7.
@@ -336,8 +363,8 @@ def immutable():
 
 def test_refresh_refuses_an_unwritable_notebooks_folder_before_any_kernel(project, immutable, monkeypatch):
     started = []
-    monkeypatch.setattr(runner, "run_notebook", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(runs, "run_notebook", lambda *a, **k: started.append(a))
     immutable(project / "notebooks")
     with pytest.raises(sites.OwnershipError, match=f"cannot write into {project / 'notebooks'}"):
-        runner.refresh()
+        runs.refresh()
     assert started == []

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from trustlab import config, params, report, runner, sites
+from trustlab import config
+from trustlab.runner import params, report, runs, sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -24,7 +25,7 @@ DEMO = FIXTURES / "90_demo.py"
 
 def trustlab(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.cli", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=timeout,
         stdin=subprocess.DEVNULL, **kwargs,
     )
 
@@ -176,8 +177,8 @@ def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
 def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path):
     site = sites.open_site(tmp_path / "site")
     resolved = params.resolve(DEMO)
-    assert runner.run_notebook(DEMO, resolved, site / "runs" / "a", site_root=site).ok
-    assert runner.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), site / "runs" / "b", site_root=site).status == "failed"
+    assert runs.run_notebook(DEMO, resolved, site / "runs" / "a", site_root=site).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), site / "runs" / "b", site_root=site).status == "failed"
     # Folders that only look like runs, and records of the wrong shape, are not the site's runs.
     shutil.copytree(site / "runs" / "a", site / "copied-by-hand")
     (site / "stray").mkdir()
@@ -187,14 +188,14 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path):
     assert "copied-by-hand" not in index and "stray" not in index
     assert sites.recorded_runs(site) == {"runs/a": "run", "runs/failed/b": "failed"}
     # A successful rerun supersedes the failure: its folder is removed and forgotten.
-    assert runner.run_notebook(DEMO, resolved, site / "runs" / "b", site_root=site).ok
+    assert runs.run_notebook(DEMO, resolved, site / "runs" / "b", site_root=site).ok
     assert sites.recorded_runs(site) == {"runs/a": "run", "runs/b": "run"}
     assert not (site / "runs" / "failed" / "b").exists()
 
 
 def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys):
     site = sites.open_site(tmp_path / "site")
-    assert runner.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site).ok
     (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
     index = report.build_index(site, [DEMO]).read_text()
     assert "a/90_demo.html" not in index
@@ -224,7 +225,7 @@ def test_the_checkout_reports_folder_is_a_site(tmp_path, monkeypatch):
 @pytest.fixture
 def built_site(tmp_path) -> Path:
     site = sites.open_site(tmp_path / "site")
-    assert runner.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default").ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default").ok
     report.build_index(site, [DEMO])
     return site
 
@@ -253,7 +254,7 @@ def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp
 def test_publish_refuses_the_site_the_checkout_and_what_contains_them(tmp_path, where):
     parent = tmp_path / "P"
     site = sites.open_site(parent / "sub" / "site")
-    assert runner.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site).ok
     report.build_index(site, [DEMO])
     dest = {
         "site itself": site, "inside the site": site / "copy", "contains the site": parent,
@@ -333,7 +334,7 @@ def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so
 def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
     site = sites.open_site(tmp_path / "site")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "trustlab.cli", "run", str(DEMO), "-p", "x", str(x),
+        subprocess.Popen([sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "x", str(x),
                           "-p", "sleep_seconds", "2", "--out", str(site / "runs" / f"x{x}")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
         for x in (1, 2)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trustlab import sites, sweep
-from trustlab.params import ParameterError
+from trustlab.runner import sites, sweep
+from trustlab.runner.params import ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -95,7 +95,7 @@ def test_diff_lists_changed_parameters_and_results(tmp_path):
 
 def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path):
     """The analysis function and the notebook agree exactly on every recorded result."""
-    from trustlab import params
+    from trustlab.runner import params
 
     smoke = params.scenario_path("03_pricing_positioning", "smoke")
     base = params.resolve("03_pricing_positioning", files=[smoke])
@@ -123,7 +123,7 @@ def test_sweeps_run_on_an_existing_dask_scheduler(tmp_path):
 
     from dask.distributed import LocalCluster
 
-    from trustlab import params
+    from trustlab.runner import params
 
     smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])
     fast_points = sweep.resolve_points("03_pricing_positioning", [{**smoke, "seed": s} for s in (1, 2, 1)])
@@ -152,7 +152,7 @@ def scheduler():
 
 
 def _smoke_points(seeds):
-    from trustlab import params
+    from trustlab.runner import params
 
     smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])
     return sweep.resolve_points("03_pricing_positioning", [{**smoke, "seed": s} for s in seeds])

@@ -1,7 +1,10 @@
 """trustlab: helpers for reproducible research notebooks on live-stream (trust) e-commerce.
 
-Submodules load on first use (``trustlab.params``, ``trustlab.facts``, ...), so ``import trustlab``
-is cheap and every module is reachable from it.
+The analyses (one module or subpackage per question: ``facts``, ``governance``, ``promotion``,
+``pricing``), their data (``trustlab.data``) and the helpers the notebooks use (``results``,
+``provenance``, ``plots``, ``prose``) are research code; ``trustlab.runner`` is the tooling that
+executes, caches, renders and publishes the notebooks, and no analysis module imports it.
+Submodules load on first use, so ``import trustlab`` is cheap and every module is reachable from it.
 """
 
 import importlib
@@ -9,8 +12,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "cli", "config", "data", "facts", "governance", "params", "plots", "pricing", "promotion", "provenance",
-    "report", "results", "runner", "sites", "sweep",
+    "config", "data", "errors", "facts", "governance", "plots", "pricing", "promotion", "prose", "provenance",
+    "results", "runner",
 }
 
 

@@ -283,7 +283,7 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
 
 def check_params(params: Mapping[str, Any]) -> None:
     """Cross-parameter rule of notebook 00_source_facts: each topic listed once."""
-    from trustlab.params import ParameterError
+    from trustlab.errors import ParameterError
 
     topics = list(params.get("topics", []))
     repeated = sorted({t for t in topics if topics.count(t) > 1})

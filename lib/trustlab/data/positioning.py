@@ -126,6 +126,28 @@ def validate_positioning(frame: pd.DataFrame, path: Path | str = "platform_posit
     return frame.assign(value=frame["value"].astype(float), comparable=frame["comparable"] == "true")
 
 
+FISCAL_YEAR_END_MONTH = 3  # the file's fiscal years (FYyyyy) are Alibaba's, which end in March
+
+
+def period_end(period: str, fiscal_year_end_month: int = FISCAL_YEAR_END_MONTH) -> pd.Timestamp:
+    """The last day of a period of this file: "2021" -> 2021-12-31, "FY2021" -> 2021-03-31 (a fiscal
+    year ending in ``fiscal_year_end_month``, Alibaba's April 2020 to March 2021), "Q3 2024" -> 2024-09-30.
+
+    Charts place each figure at the end of its own 12-month (or 3-month) period, so a fiscal year is
+    never drawn as the calendar year of its name.
+    """
+    text = str(period).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return pd.Timestamp(int(text), 12, 31)
+    match = re.fullmatch(r"FY(\d{4})", text)
+    if match:
+        return pd.Timestamp(int(match.group(1)), fiscal_year_end_month, 1) + pd.offsets.MonthEnd(0)
+    match = re.fullmatch(r"Q([1-4]) (\d{4})", text)
+    if match:
+        return pd.Timestamp(int(match.group(2)), 3 * int(match.group(1)), 1) + pd.offsets.MonthEnd(0)
+    raise ValueError(f"period {period!r}: expected {_EXPECTED_FORM['period']}")
+
+
 def load_positioning(path: Path | str | None = None, include_secondary: bool = True) -> pd.DataFrame:
     """Read and validate ``data/platform_positioning.csv``.
 

@@ -6,6 +6,8 @@ reported fall of the report rate can and cannot show, and the pyramid's layers (
 - :mod:`~trustlab.governance.report_rate`: implied reports, the z test, detectable change, orders needed.
 - :mod:`~trustlab.governance.pyramid`: the pyramid's layers and the article against the trust report.
 - :mod:`~trustlab.governance.parameters`: rules across the notebook's parameters.
+- :mod:`~trustlab.governance.analysis`: the notebook from its parameters (:func:`analysis`, the fast
+  path), its Summary and run-dependent caveats.
 
 The data come from :mod:`trustlab.data.trust_report`, :mod:`trustlab.data.quarterly` and
 :mod:`trustlab.data.facts`; everything here is computation over their DataFrames and plain values.
@@ -23,19 +25,37 @@ from trustlab.governance.intensity import (
     per_day,
     per_million,
 )
-from trustlab.governance.parameters import check_params
+from trustlab.governance.analysis import (
+    Analysis,
+    analyse,
+    analysis,
+    blocks_per_ban_text,
+    caveats,
+    design_effect_text,
+    false_publicity_text,
+    intensity_text,
+    report_rate_text,
+    sensitivity_text,
+    summary,
+)
+from trustlab.governance.parameters import check_params, data_figures
 from trustlab.governance.pyramid import (
     GOVERNANCE_METRICS,
     PYRAMID_LAYERS,
     PyramidLayer,
     PyramidMetric,
     cross_check,
+    draw_pyramid,
     format_number,
     trust_pyramid,
 )
 from trustlab.governance.report_rate import (
+    MIN_EFFECTIVE_REPORTS,
+    P_VALUE_FLOOR,
     ImpliedReports,
     ZTest,
+    breakeven_design_effect,
+    design_effect_table,
     implied_reports,
     minimum_detectable_relative_change,
     orders_needed,
@@ -44,9 +64,12 @@ from trustlab.governance.report_rate import (
 )
 
 __all__ = [
+    "Analysis", "analyse", "analysis", "blocks_per_ban_text", "caveats", "design_effect_text", "false_publicity_text",
+    "intensity_text", "report_rate_text", "sensitivity_text", "summary", "data_figures", "MIN_EFFECTIVE_REPORTS",
+    "P_VALUE_FLOOR", "breakeven_design_effect", "design_effect_table",
     "BlocksPerBan", "IntensityInput", "UserBase", "average_users", "blocks_per_ban", "days_in_year",
     "governance_inputs", "intensity_table", "per_day", "per_million", "check_params", "GOVERNANCE_METRICS",
-    "PYRAMID_LAYERS", "PyramidLayer", "PyramidMetric", "cross_check", "format_number", "trust_pyramid",
+    "PYRAMID_LAYERS", "PyramidLayer", "PyramidMetric", "cross_check", "draw_pyramid", "format_number", "trust_pyramid",
     "ImpliedReports", "ZTest", "implied_reports", "minimum_detectable_relative_change", "orders_needed",
     "report_rate_test", "sensitivity_table",
 ]

@@ -134,3 +134,70 @@ def cross_check(report: pd.DataFrame, facts: pd.DataFrame, fact_value_fn: Any, m
             }
         )
     return pd.DataFrame.from_records(records)
+
+
+def _layer_text(layer: PyramidLayer, width_chars: int) -> str:
+    import textwrap
+
+    lines = [
+        f"{m.metric}: {m.qualifier + ' ' if m.qualifier not in ('', 'exact') else ''}{format_number(m.value)} {m.unit}"
+        + (f" ({m.period})" if m.period else "")
+        for m in layer.metrics
+    ]
+    return "\n".join(textwrap.fill(line, width_chars, subsequent_indent="  ") for line in lines) or "(no figures)"
+
+
+def _inside(patch: Any, artists: Sequence[Any], renderer: Any) -> bool:
+    import numpy as np
+
+    path = patch.get_path().transformed(patch.get_transform())
+    for artist in artists:
+        box = artist.get_window_extent(renderer)
+        corners = np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]])
+        if not path.contains_points(corners).all():
+            return False
+    return True
+
+
+def draw_pyramid(
+    ax: Any, layers: Sequence[PyramidLayer], base_half_width: float = 0.48, top_half_width: float = 0.16,
+    fontsize: float = 8.5, min_fontsize: float = 4.0,
+) -> list[tuple[Any, list[Any]]]:
+    """Draw the layers as a stepped pyramid on ``ax`` (axes coordinates 0..1), each layer's name and
+    figures inside its trapezoid: lines are wrapped to the layer's width and the font shrinks (down to
+    ``min_fontsize``) until every label's box lies inside its shape. Returns (patch, [texts]) per layer.
+    Raises ValueError when a layer's labels do not fit even at ``min_fontsize``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    n = len(layers)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    renderer = ax.figure.canvas.get_renderer()
+
+    def half(y: float) -> float:
+        return base_half_width - (base_half_width - top_half_width) * y
+
+    drawn = []
+    for layer in layers:
+        lo, hi = layer.level / n, (layer.level + 1) / n
+        xy = [(0.5 - half(lo), lo), (0.5 + half(lo), lo), (0.5 + half(hi), hi), (0.5 - half(hi), hi)]
+        patch = Polygon(xy, closed=True, facecolor=colors[layer.level % len(colors)], alpha=0.3, edgecolor="0.35")
+        ax.add_patch(patch)
+        body = ax.text(0.5, lo + 0.015, _layer_text(layer, max(30, int(2 * half(lo) * 100))), ha="center", va="bottom")
+        title = ax.text(0.5, hi, layer.name, ha="center", va="bottom", weight="bold")
+        size = fontsize
+        while True:
+            body.set_fontsize(size)
+            title.set_fontsize(size * 1.3)
+            top = ax.transData.inverted().transform(body.get_window_extent(renderer).corners()[1])[1]
+            title.set_y(top + 0.01)
+            if _inside(patch, [title, body], renderer):
+                break
+            size *= 0.92
+            if size < min_fontsize:
+                raise ValueError(f"pyramid layer {layer.name!r}: its labels do not fit inside the shape at {min_fontsize:g} pt")
+        drawn.append((patch, [title, body]))
+    return drawn

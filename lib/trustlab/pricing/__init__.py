@@ -10,17 +10,24 @@ Kuaishou's trust model lets the streamer's and brand's own positioning lead. One
 - :mod:`~trustlab.pricing.recall`: the recall decision, option A against option B;
 - :mod:`~trustlab.pricing.newsvendor`: semi-presale against batch production;
 - :mod:`~trustlab.pricing.eligibility`: the fast-brand support criteria over a simulated merchant population;
-- :mod:`~trustlab.pricing.parameters`: the notebook's parameter rules and every recorded result from them.
+- :mod:`~trustlab.pricing.parameters`: the notebook's parameter rules and its one orchestration
+  (:func:`run_analysis`; :func:`analysis` is its fast path), every recorded result from the parameters;
+- :mod:`~trustlab.pricing.narrative`: the Summary, the run-dependent caveats and the result sentences,
+  formatted from the recorded results and the parameters.
 
 The data come from :mod:`trustlab.data.positioning` and :mod:`trustlab.data.facts`. Money is in RMB
 unless a name says otherwise; shares are in [0, 1]; counts are plain numbers.
 """
 
 from trustlab.pricing.choice import (
+    FAR_TOLERANCE,
     LOGIT_TERMS,
     ChoiceTruth,
+    LogitFit,
     buy_probability,
     conversion_table,
+    estimate_choice_logit,
+    far_from_truth,
     fit_choice_logit,
     logit_params_dict,
     simulate_choices,
@@ -30,6 +37,7 @@ from trustlab.pricing.eligibility import (
     SupportCriteria,
     eligibility_sensitivity,
     eligible,
+    pass_shares,
     simulate_merchants,
 )
 from trustlab.pricing.launch import LaunchNumbers, launch_numbers, support_threshold_units
@@ -48,28 +56,38 @@ from trustlab.pricing.parameters import (
     PRICE_PLATFORM,
     PRICE_TIERS_RMB,
     TRUST_PLATFORM,
+    PricingRun,
     analysis,
     batch_inputs,
     check_params,
     choice_truth,
+    claim_in_model,
+    expected_conversion,
     fact_parameter_table,
     merchant_population,
     platform_mix,
+    run_analysis,
     support_criteria,
 )
 from trustlab.pricing.positioning import spend_per_buyer
 from trustlab.pricing.recall import (
     CustomerSide,
     RecallCosts,
+    RecallVerdict,
+    breakeven_cost_ratio,
     breakeven_redemption_rate,
     customer_side,
     recall_cost_a,
     recall_cost_b,
     recall_costs,
+    recall_verdict,
 )
+from trustlab.pricing.narrative import caveats, summary
 
 __all__ = [
-    "LOGIT_TERMS", "ChoiceTruth", "buy_probability", "conversion_table", "fit_choice_logit", "logit_params_dict",
+    "FAR_TOLERANCE", "LogitFit", "estimate_choice_logit", "far_from_truth", "PricingRun", "claim_in_model",
+    "expected_conversion", "run_analysis", "RecallVerdict", "breakeven_cost_ratio", "recall_verdict", "caveats",
+    "summary", "pass_shares", "LOGIT_TERMS", "ChoiceTruth", "buy_probability", "conversion_table", "fit_choice_logit", "logit_params_dict",
     "simulate_choices", "MERCHANT_COLUMNS", "SupportCriteria", "eligibility_sensitivity", "eligible",
     "simulate_merchants", "LaunchNumbers", "launch_numbers", "support_threshold_units", "NewsvendorResult",
     "breakeven_cancel_share", "critical_ratio", "newsvendor", "newsvendor_monte_carlo", "newsvendor_profit_curve",

@@ -7,6 +7,7 @@ statsmodels is imported by the fit.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -72,49 +73,135 @@ def simulate_choices(
 
 
 def _no_callback(params: np.ndarray) -> None:
-    """A Newton callback that does nothing (see :func:`_fit_logit`)."""
+    """A Newton callback that does nothing (see :func:`estimate_choice_logit`)."""
 
 
-def _fit_logit(choices: pd.DataFrame, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The statsmodels logit fit of :func:`fit_choice_logit`: estimates, standard errors and the
-    1 - ``alpha`` Wald intervals (one row per term), in the order of :data:`LOGIT_TERMS`."""
+# An estimate is "far" from the value it was simulated from when it misses it by more than this share
+# of the value's size (at least 0.5 log-odds): a simulation that does not pin the term down.
+FAR_TOLERANCE = 0.5
+
+
+def far_from_truth(estimate: float, true: float, tolerance: float = FAR_TOLERANCE) -> bool:
+    """Whether ``estimate`` misses ``true`` by more than ``tolerance`` x max(1, |true|) (or is not finite)."""
+    if not (math.isfinite(estimate) and math.isfinite(true)):
+        return True
+    return abs(estimate - true) > tolerance * max(1.0, abs(true))
+
+
+@dataclass(frozen=True)
+class LogitFit:
+    """The buy / not-buy logit estimated back from simulated choices, beside the true values.
+
+    One entry per term of :data:`LOGIT_TERMS` in ``true``, ``estimate``, ``std_err`` and the 1 - alpha
+    Wald interval ``lower`` / ``upper`` (nan when the model could not be estimated). ``converged`` is
+    statsmodels' convergence flag (False when the fit failed); ``problems`` are the estimator's
+    warnings (non-convergence, perfect separation, a singular Hessian), worded for a reader.
+    """
+
+    true: tuple[float, ...]
+    estimate: tuple[float, ...]
+    std_err: tuple[float, ...]
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
+    converged: bool
+    problems: tuple[str, ...] = ()
+
+    @property
+    def far_terms(self) -> list[str]:
+        """Terms whose estimate is far from its true value (:func:`far_from_truth`)."""
+        return [t for t, e, tr in zip(LOGIT_TERMS, self.estimate, self.true) if far_from_truth(e, tr)]
+
+    @property
+    def recovered(self) -> list[bool]:
+        """Per term: the true value lies inside its interval."""
+        return [bool(lo <= tr <= up) for tr, lo, up in zip(self.true, self.lower, self.upper)]
+
+    def table(self) -> pd.DataFrame:
+        """One row per term: ``true``, ``estimate``, ``std_err``, ``lower``, ``upper``, ``recovered``
+        (true value inside the interval) and ``far`` (:func:`far_from_truth`)."""
+        far = set(self.far_terms)
+        return pd.DataFrame(
+            {
+                "term": list(LOGIT_TERMS),
+                "true": list(self.true),
+                "estimate": list(self.estimate),
+                "std_err": list(self.std_err),
+                "lower": list(self.lower),
+                "upper": list(self.upper),
+                "recovered": self.recovered,
+                "far": [t in far for t in LOGIT_TERMS],
+            }
+        )
+
+    def record(self) -> dict[str, dict[str, float]]:
+        """The recorded form: term -> {estimate, lower, upper, true}."""
+        return _logit_record(LOGIT_TERMS, self.true, self.estimate, self.lower, self.upper)
+
+
+def _problem_text(warning: warnings.WarningMessage) -> str:
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning
+
+    category = warning.category
+    if issubclass(category, ConvergenceWarning):
+        return "the maximum-likelihood iterations did not converge"
+    if issubclass(category, PerfectSeparationWarning):
+        return "some buyers' choices are perfectly predicted (separation), so some terms are not identified"
+    if issubclass(category, HessianInversionWarning):
+        return "the Hessian could not be inverted, so the standard errors are unreliable"
+    return f"{category.__name__}: {warning.message}"
+
+
+def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0.05) -> LogitFit:
+    """Estimate the buy / not-buy logit with statsmodels (Newton, at most 100 iterations).
+
+    The estimator's warnings are caught, not printed: they are returned in ``problems`` and a fit
+    that did not converge (statsmodels' ``mle_retvals["converged"]``, or a singular Hessian that
+    stops it) has ``converged=False``. A fit that fails outright returns nan estimates.
+    """
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     price_k = choices["price_rmb"].to_numpy(float) / 1000.0
     trust = choices["trust_buyer"].to_numpy(float)
     exog = np.column_stack([np.ones_like(price_k), price_k, trust, trust * price_k])
+    true = tuple(float(v) for v in truth.as_terms().values())
     # check_rank=False skips a QR of exog that only sets df_model / df_resid, which the normal-based
     # intervals do not use. statsmodels' default callback tests for perfect prediction after every
     # Newton step; the test is run once, at the estimates, instead. Neither changes the estimates.
     model = sm.Logit(choices["buy"].to_numpy(float), exog, check_rank=False)
-    result = model.fit(disp=0, method="newton", maxiter=100, callback=_no_callback)
-    if np.allclose(model.predict(result.params) - model.endog, 0):
-        warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
-                      PerfectSeparationWarning, stacklevel=3)
-    return np.asarray(result.params), np.asarray(result.bse), np.asarray(result.conf_int(alpha=alpha))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(all="ignore"):
+                result = model.fit(disp=0, method="newton", maxiter=100, callback=_no_callback)
+                if np.allclose(model.predict(result.params) - model.endog, 0):
+                    warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
+                                  PerfectSeparationWarning, stacklevel=2)
+                estimate = np.asarray(result.params, dtype=float)
+                std_err = np.asarray(result.bse, dtype=float)
+                ci = np.asarray(result.conf_int(alpha=alpha), dtype=float)
+            converged = bool(result.mle_retvals.get("converged", False))
+        except np.linalg.LinAlgError as exc:
+            nan = np.full(len(LOGIT_TERMS), np.nan)
+            estimate, std_err, ci, converged = nan, nan, np.column_stack([nan, nan]), False
+            fail = [f"the fit failed ({exc}): a term does not vary in the simulated choices, so it is not identified"]
+        else:
+            fail = []
+    problems = list(dict.fromkeys([_problem_text(w) for w in caught] + fail))
+    if not converged and not any("converge" in p for p in problems):
+        problems.insert(0, "the maximum-likelihood iterations did not converge")
+    return LogitFit(true, tuple(map(float, estimate)), tuple(map(float, std_err)), tuple(map(float, ci[:, 0])),
+                    tuple(map(float, ci[:, 1])), converged, tuple(problems))
 
 
 def fit_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0.05) -> pd.DataFrame:
     """Estimate the buy / not-buy logit with statsmodels and set the estimates beside the true values.
 
-    Returns one row per term of :data:`LOGIT_TERMS` with ``true``, ``estimate``, ``std_err``,
-    ``lower`` and ``upper`` (the 1 - ``alpha`` Wald interval) and ``recovered`` (true value inside it).
+    Returns :meth:`LogitFit.table` of :func:`estimate_choice_logit`: one row per term of
+    :data:`LOGIT_TERMS` with ``true``, ``estimate``, ``std_err``, ``lower`` and ``upper`` (the
+    1 - ``alpha`` Wald interval), ``recovered`` (true value inside it) and ``far``.
     """
-    estimate, std_err, ci = _fit_logit(choices, alpha)
-    true = truth.as_terms()
-    out = pd.DataFrame(
-        {
-            "term": list(LOGIT_TERMS),
-            "true": [true[t] for t in LOGIT_TERMS],
-            "estimate": estimate,
-            "std_err": std_err,
-            "lower": ci[:, 0],
-            "upper": ci[:, 1],
-        }
-    )
-    out["recovered"] = (out["lower"] <= out["true"]) & (out["true"] <= out["upper"])
-    return out
+    return estimate_choice_logit(choices, truth, alpha).table()
 
 
 def _logit_record(

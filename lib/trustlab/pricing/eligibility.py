@@ -106,3 +106,15 @@ def eligibility_sensitivity(
              "eligible": count, "change": count - base}
         )
     return pd.DataFrame(rows)
+
+
+def pass_shares(merchants: pd.DataFrame, criteria: SupportCriteria) -> dict[str, float]:
+    """Share of merchants (in [0, 1]) passing each criterion on its own, by a readable criterion name."""
+    return {
+        f"founded within {criteria.max_age_years:g} years": float((merchants["brand_age_years"] <= criteria.max_age_years).mean()),
+        f"own-brand share above {100 * criteria.min_own_brand_share:g}%":
+            float((merchants["own_brand_gmv_share"] > criteria.min_own_brand_share).mean()),
+        f"monthly live GMV above RMB {criteria.min_monthly_live_gmv:,.0f}":
+            float((merchants["monthly_live_gmv_rmb"] > criteria.min_monthly_live_gmv).mean()),
+        "Kuaishou core channel": float(merchants["kuaishou_core_channel"].mean()),
+    }

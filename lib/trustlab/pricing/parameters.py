@@ -7,20 +7,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from trustlab.pricing.choice import LOGIT_TERMS, ChoiceTruth, _fit_logit, _logit_record, simulate_choices
+from trustlab.pricing.choice import ChoiceTruth, LogitFit, buy_probability, estimate_choice_logit, simulate_choices
 from trustlab.pricing.eligibility import SupportCriteria, eligible, simulate_merchants
-from trustlab.pricing.launch import launch_numbers
+from trustlab.pricing.launch import LaunchNumbers, launch_numbers
 from trustlab.pricing.newsvendor import (
+    NewsvendorResult,
     _breakeven_cancel_share,
     newsvendor,
     newsvendor_monte_carlo,
     presale_expected_profit,
 )
-from trustlab.pricing.recall import breakeven_redemption_rate, recall_costs
+from trustlab.pricing.recall import (
+    CustomerSide,
+    RecallCosts,
+    RecallVerdict,
+    breakeven_redemption_rate,
+    customer_side,
+    recall_costs,
+    recall_verdict,
+)
 
 # Notebook parameters whose defaults are article facts: parameter -> (fact id, factor from fact to parameter).
 FACT_PARAMETERS: dict[str, tuple[str, float]] = {
@@ -57,11 +67,11 @@ _SHARES = (
 
 
 def check_params(params: Mapping[str, Any]) -> None:
-    """Rules across parameters; raises :class:`~trustlab.params.ParameterError` naming the parameter.
+    """Rules across parameters; raises :class:`~trustlab.errors.ParameterError` naming the parameter.
 
     Checks only the parameters present, so it also serves partial dictionaries.
     """
-    from trustlab.params import ParameterError
+    from trustlab.errors import ParameterError
 
     p = params
 
@@ -136,49 +146,124 @@ def batch_inputs(params: Mapping[str, Any]) -> tuple[float, float, float, float,
     return (params["menswear_price"], params["unit_cost"], params["newsvendor_salvage"], params["demand_mean"], params["demand_cv"])
 
 
-def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Every recorded scalar result of notebook 03 from a parameter dict, without the notebook.
+@dataclass(frozen=True)
+class PricingRun:
+    """One run of notebook 03's analysis: the recorded ``results`` and the pieces they were computed
+    from, which the notebook only displays (tables, figures). Made by :func:`run_analysis`."""
+
+    results: dict[str, Any]
+    launch: LaunchNumbers
+    recall: RecallCosts
+    recall_verdict: RecallVerdict
+    customer: CustomerSide
+    newsvendor: NewsvendorResult
+    monte_carlo: NewsvendorResult
+    truth: ChoiceTruth
+    choices: pd.DataFrame
+    logit: LogitFit
+    merchants: pd.DataFrame
+    criteria: SupportCriteria
+
+
+def expected_conversion(truth: ChoiceTruth, trust_share: float, price_rmb: float) -> float:
+    """Share in [0, 1] of a platform's buyers who buy at ``price_rmb`` under the true model, for a
+    platform with ``trust_share`` trust-driven buyers."""
+    return float(trust_share * buy_probability(price_rmb, 1, truth) + (1 - trust_share) * buy_probability(price_rmb, 0, truth))
+
+
+def claim_in_model(truth: ChoiceTruth, mix: Mapping[str, float], tiers: tuple[float, ...] = PRICE_TIERS_RMB) -> dict[str, Any]:
+    """What the article's claim implies in the logit, under the assumed (true) parameters.
+
+    The claim: a price-positioned platform holds back a high-priced brand, a trust-positioned one lets
+    it grow. In the model it holds when the trust-positioned platform has more trust-driven buyers
+    than the price-positioned one (the claim's premise), and, at the highest price tier, converts
+    better than it (ratio above 1) *and* its advantage is larger there than at the lowest tier (the
+    high price is what the price-positioned platform penalises). Returns the conversions, the two
+    ratios (trust / price platform), ``claim_premise_holds`` and ``claim_holds_in_model``.
+    """
+    top, low = max(tiers), min(tiers)
+    conv = {(name, tier): expected_conversion(truth, share, tier) for name, share in mix.items() for tier in (top, low)}
+    ratio_top = conv[(TRUST_PLATFORM, top)] / conv[(PRICE_PLATFORM, top)]
+    ratio_low = conv[(TRUST_PLATFORM, low)] / conv[(PRICE_PLATFORM, low)]
+    premise = mix[TRUST_PLATFORM] > mix[PRICE_PLATFORM]
+    return {
+        "conversion_top_tier": {PRICE_PLATFORM: conv[(PRICE_PLATFORM, top)], TRUST_PLATFORM: conv[(TRUST_PLATFORM, top)]},
+        "conversion_bottom_tier": {PRICE_PLATFORM: conv[(PRICE_PLATFORM, low)], TRUST_PLATFORM: conv[(TRUST_PLATFORM, low)]},
+        "conversion_ratio_top_tier": ratio_top,
+        "conversion_ratio_bottom_tier": ratio_low,
+        "claim_premise_holds": bool(premise),
+        "claim_holds_in_model": bool(premise and ratio_top > 1 and ratio_top > ratio_low),
+    }
+
+
+def run_analysis(params: Mapping[str, Any]) -> PricingRun:
+    """Notebook 03's one orchestration: every recorded result from a parameter dict, with the pieces.
 
     Seeds: choices use ``seed``, the newsvendor Monte Carlo ``seed + 1``, the merchants ``seed + 2``.
-    Besides the recorded results it returns ``newsvendor_mc_profit`` and ``newsvendor_mc_std_err``.
+    The notebook records ``results`` and displays the pieces; :func:`analysis` (the fast path of
+    ``trustlab sweep --fast``) returns the same ``results``.
     """
     check_params(params)
     p = params
     launch = launch_numbers(p["list_price"], p["promo_price"], p["units"], p["sellout_minutes"])
-    recall = recall_costs(
-        p["recall_customers"], p["promo_price"], p["voucher_a"], p["voucher_b"], p["redemption_rate"], p["cost_ratio"],
-        p["return_shipping"], p["salvage_value"],
-    )
+    recall_args = (p["promo_price"], p["voucher_a"], p["voucher_b"], p["redemption_rate"], p["cost_ratio"],
+                   p["return_shipping"], p["salvage_value"])
+    recall = recall_costs(p["recall_customers"], *recall_args)
+    verdict = recall_verdict(*recall_args)
     breakeven_r = breakeven_redemption_rate(
         p["promo_price"], p["voucher_a"], p["voucher_b"], p["cost_ratio"], p["return_shipping"], p["salvage_value"]
     )
+    customer = customer_side(p["promo_price"], p["voucher_a"], p["voucher_b"], p["customer_voucher_value"],
+                             p["defective_pair_value"], p["return_hassle"])
     inputs = batch_inputs(p)
     price, unit_cost, _, demand_mean, _ = inputs
     nv = newsvendor(*inputs)
     mc = newsvendor_monte_carlo(*inputs, quantity=nv.quantity, draws=p["monte_carlo_draws"], seed=p["seed"] + 1)
+    presale = presale_expected_profit(p["menswear_price"], p["unit_cost"], p["demand_mean"], p["presale_cancel_share"])
     truth = choice_truth(p)
-    choices = simulate_choices(p["n_buyers"], p["seed"], truth, platform_mix(p), PRICE_TIERS_RMB)
-    # The fit without the table of fit_choice_logit; the record is the one logit_params_dict makes of it.
-    estimate, _, ci = _fit_logit(choices, p["alpha"])
-    true = truth.as_terms()
-    logit_params = _logit_record(LOGIT_TERMS, [true[t] for t in LOGIT_TERMS], estimate, ci[:, 0], ci[:, 1])
-    n_eligible = int(eligible(merchant_population(p), support_criteria(p)).sum())
-    return {
+    mix = platform_mix(p)
+    choices = simulate_choices(p["n_buyers"], p["seed"], truth, mix, PRICE_TIERS_RMB)
+    logit = estimate_choice_logit(choices, truth, p["alpha"])
+    merchants = merchant_population(p)
+    criteria = support_criteria(p)
+    n_eligible = int(eligible(merchants, criteria).sum())
+    results = {
         "discount_depth": launch.discount_depth,
         "units_per_minute": launch.units_per_minute,
         "recall_cost_a": recall.total_a,
         "recall_cost_b": recall.total_b,
+        "recall_b_cheaper": verdict.b_cheaper,
         "breakeven_redemption_rate": breakeven_r,
+        "breakeven_cost_ratio": verdict.breakeven_cost_ratio,
+        "breakeven_cost_ratio_full_redemption": verdict.always_b_cost_ratio,
+        "b_cheaper_at_every_redemption": verdict.b_cheaper_at_every_redemption,
+        "customer_prefers_b": customer.prefers_b,
+        "customer_min_voucher_value_for_b": customer.min_voucher_value_for_b,
         "critical_ratio": nv.critical_ratio,
         "newsvendor_quantity": nv.quantity,
         "newsvendor_expected_profit": nv.expected_profit,
-        "presale_expected_profit": presale_expected_profit(p["menswear_price"], p["unit_cost"], p["demand_mean"], p["presale_cancel_share"]),
+        "presale_expected_profit": presale,
         "breakeven_cancel_share": _breakeven_cancel_share(nv, price, unit_cost, demand_mean),
         "eligible_brands": n_eligible,
-        "logit_params": logit_params,
+        "logit_params": logit.record(),
+        "logit_converged": logit.converged,
+        "logit_problems": list(logit.problems),
+        "logit_far_terms": logit.far_terms,
+        "logit_recovered_terms": int(sum(logit.recovered)),
+        **claim_in_model(truth, mix),
         "newsvendor_mc_profit": mc.expected_profit,
         "newsvendor_mc_std_err": mc.profit_std_err,
     }
+    return PricingRun(results, launch, recall, verdict, customer, nv, mc, truth, choices, logit, merchants, criteria)
+
+
+def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every recorded result of notebook 03 from a parameter dict, without the notebook: the
+    ``results`` of :func:`run_analysis` (the fast path of ``trustlab sweep --fast``).
+
+    Besides the recorded results it returns ``newsvendor_mc_profit`` and ``newsvendor_mc_std_err``.
+    """
+    return run_analysis(params).results
 
 
 def fact_parameter_table(params: Mapping[str, Any], fact_lookup: Callable[[str], float]) -> pd.DataFrame:

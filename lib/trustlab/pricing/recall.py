@@ -66,6 +66,65 @@ def breakeven_redemption_rate(
     return fixed / slope
 
 
+def breakeven_cost_ratio(
+    refund: float, voucher_a: float, voucher_b: float, redemption_rate: float, return_shipping: float, salvage_value: float
+) -> float:
+    """Brand's cost per RMB of redeemed goods at which A and B cost the same, at ``redemption_rate``.
+
+    Solves refund + shipping - salvage + voucher_a r c = voucher_b r c for c: B is cheaper while the
+    cost ratio is below it. This is the margin that decides the recall: the break-even redemption rate
+    is above 1 (so decides nothing) whenever the cost ratio is below this value at r = 1.
+    ``inf`` when the voucher difference costs nothing at this redemption (r = 0, or B's voucher no
+    larger than A's) while A has a cost (B is cheaper at every cost ratio); ``nan`` when both cost
+    nothing whatever the ratio.
+    """
+    fixed = refund + return_shipping - salvage_value
+    slope = (voucher_b - voucher_a) * redemption_rate
+    if slope <= 0:
+        return math.inf if fixed > 0 or slope < 0 else math.nan
+    return fixed / slope
+
+
+@dataclass(frozen=True)
+class RecallVerdict:
+    """Which recall option costs the brand less, and the margins that decide it.
+
+    ``b_cheaper``: B costs less than A at the assumed redemption rate and cost ratio.
+    ``breakeven_cost_ratio``: at the assumed redemption rate, B is cheaper below this cost ratio.
+    ``always_b_cost_ratio``: below this cost ratio B is cheaper at every redemption rate in [0, 1]
+    (the break-even cost ratio at full redemption). ``b_cheaper_at_every_redemption``: the assumed
+    cost ratio is below it (the break-even redemption rate is above 1 and decides nothing).
+    """
+
+    b_cheaper: bool
+    breakeven_cost_ratio: float
+    always_b_cost_ratio: float
+    b_cheaper_at_every_redemption: bool
+
+
+def recall_verdict(
+    refund: float,
+    voucher_a: float,
+    voucher_b: float,
+    redemption_rate: float,
+    cost_ratio: float,
+    return_shipping: float,
+    salvage_value: float,
+) -> RecallVerdict:
+    """The recall decision from the brand's side (see :class:`RecallVerdict`)."""
+    a = float(recall_cost_a(refund, voucher_a, redemption_rate, cost_ratio, return_shipping, salvage_value))
+    b = float(recall_cost_b(voucher_b, redemption_rate, cost_ratio))
+    always = breakeven_cost_ratio(refund, voucher_a, voucher_b, 1.0, return_shipping, salvage_value)
+    # B is cheaper at every redemption rate when, at the worst case for B (full redemption), it still
+    # costs no more than A: r = 1 maximises B - A when B's voucher is the larger one.
+    full_a = float(recall_cost_a(refund, voucher_a, 1.0, cost_ratio, return_shipping, salvage_value))
+    full_b = float(recall_cost_b(voucher_b, 1.0, cost_ratio))
+    zero_a = float(recall_cost_a(refund, voucher_a, 0.0, cost_ratio, return_shipping, salvage_value))
+    every = full_b < full_a and 0.0 < zero_a  # B costs nothing at r = 0, so it needs A > 0 there too
+    return RecallVerdict(b < a, breakeven_cost_ratio(refund, voucher_a, voucher_b, redemption_rate, return_shipping,
+                                                     salvage_value), always, every)
+
+
 @dataclass(frozen=True)
 class CustomerSide:
     """Value to the customer of each option (RMB) and the voucher valuation that makes B the better one."""
@@ -89,10 +148,16 @@ def customer_side(
     A gives the refund plus a voucher, minus the hassle of sending the pair back (RMB); B gives the
     defective pair (worth ``defective_pair_value`` to the customer) plus a bigger voucher. A voucher
     RMB is worth ``voucher_value`` in [0, 1] to a customer (1 if they surely buy from the brand again:
-    trust). B is preferred when voucher_value >= (refund - pair - hassle) / (voucher_b - voucher_a).
+    trust). B is preferred when voucher_value >= (refund - pair - hassle) / (voucher_b - voucher_a),
+    the ``min_voucher_value_for_b`` (0 when B is better at every valuation; above 1 or ``inf`` when no
+    valuation in [0, 1] makes B better, ``inf`` when B's voucher is not the larger one and B needs it).
     """
     value_a = refund + voucher_value * voucher_a - return_hassle
     value_b = defective_pair_value + voucher_value * voucher_b
     gap = voucher_b - voucher_a
-    threshold = (refund - defective_pair_value - return_hassle) / gap if gap > 0 else math.inf
-    return CustomerSide(value_a, value_b, value_b >= value_a, max(threshold, 0.0))
+    need = refund - defective_pair_value - return_hassle  # what B must make up through the voucher difference
+    if gap > 0:
+        threshold = max(need / gap, 0.0)
+    else:  # the voucher difference does not favour B: B wins at no valuation or at all of them
+        threshold = 0.0 if need <= 0 else math.inf
+    return CustomerSide(value_a, value_b, value_b >= value_a, threshold)

@@ -17,7 +17,7 @@ def check_params(params: Mapping[str, Any], gmv: pd.Series | None = None) -> Non
     ``gmv`` (RMB bn on a quarterly PeriodIndex) defaults to the GMV column of
     ``data/kuaishou_quarterly.csv`` with or without secondary sources, as ``include_secondary_sources`` says.
     """
-    from trustlab.params import ParameterError
+    from trustlab.errors import ParameterError
 
     model = params.get("model", "sarimax")
     if model not in MODELS:

@@ -10,32 +10,33 @@ notebook and an HTML page marking the failed cell under ``failed/``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trustlab import config, params, provenance, report, results, sites
-from trustlab._blas import single_thread_environment
-from trustlab._forkserver import ForkServer, ForkServerError
+from trustlab import config, provenance
+from trustlab.runner import params, sites
+from trustlab.runner._blas import single_thread_environment
+from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
+from trustlab.runner.finish import finalize, kernel_name, load_source, sanitize_notebook
+from trustlab.runner.forkserver import ForkServer, ForkServerError
+from trustlab.runner.processes import _kill_group, _process_exists, signals_deferred
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
-    import nbformat
+    pass
 
 DEFAULT_TIMEOUT_SECONDS = 900
 STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
@@ -61,131 +62,6 @@ class RunOutcome:
         return self.status in ("ok", "cached")
 
 
-def kernel_name() -> str:
-    """The project's kernel if it is installed (``make install`` registers it), else the current Python."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    specs = KernelSpecManager().find_kernel_specs()
-    return "trustlab" if "trustlab" in specs else "python3"
-
-
-def load_source(source: Path) -> "nbformat.NotebookNode":
-    """Read a notebook's jupytext source as a notebook (no outputs)."""
-    import jupytext
-
-    return jupytext.read(source)
-
-
-def lock_file() -> Path:
-    """The constraints file that pins the environment."""
-    return config.PROJECT_ROOT / "requirements.lock"
-
-
-def _hash_update_file(digest: "hashlib._Hash", path: Path, root: Path) -> None:
-    label = path.relative_to(root) if path.is_relative_to(root) else path.name
-    digest.update(str(label).encode())
-    digest.update(provenance.file_sha256(path).encode())
-
-
-def inputs_digest(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
-    """Digest of every file a run of ``source`` depends on: the notebook source, its schema, the
-    given parameter files, the trustlab package (code and templates), the data files and the lock.
-
-    Cheap enough for a warm build: it hashes files and parses nothing.
-    """
-    root = config.PROJECT_ROOT
-    digest = hashlib.sha256()
-    _hash_update_file(digest, source, root)
-    schema = params.schema_path(source)
-    for path in ([schema] if schema.exists() else []) + [Path(p) for p in extra_files]:
-        _hash_update_file(digest, path, root)
-    for path in sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        _hash_update_file(digest, path, config.PACKAGE_DIR)
-    for path in provenance.data_files(root):
-        _hash_update_file(digest, path, root)
-    if lock_file().exists():
-        _hash_update_file(digest, lock_file(), root)
-    digest.update(sys.version.encode())
-    return digest.hexdigest()
-
-
-def cache_key(
-    source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = (), inputs: str | None = None
-) -> str:
-    """Key of a run: its input files (:func:`inputs_digest`, or ``inputs`` when the caller computed
-    it already: a sweep does so once for all its points) and its resolved parameters."""
-    digest = hashlib.sha256((inputs or inputs_digest(source, extra_files)).encode())
-    digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()
-
-
-def _read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
-    """The run record in ``out_dir/results.json`` if it holds one of the expected shape, else None
-    (a file that is unreadable, not JSON, or JSON of another shape gets a warning naming it)."""
-    path = out_dir / "results.json"
-    if not path.exists():
-        return None
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        problem = f"not readable JSON ({exc})"
-    else:
-        problem = results.record_problem(recorded)
-        if problem is None:
-            return recorded
-    if warn:
-        print(f"trustlab: warning: {path}: not a run record: {problem}; its report is treated as stale", file=sys.stderr)
-    return None
-
-
-def output_hashes(folder: Path, name: str) -> dict[str, str]:
-    """SHA-256 of the report files of a run (``NAME.html``, ``NAME.ipynb``) present in ``folder``,
-    as recorded in ``results.json`` under ``provenance.outputs``."""
-    return {
-        file: provenance.file_sha256(folder / file)
-        for file in (f"{name}.html", f"{name}.ipynb")
-        if (folder / file).is_file()
-    }
-
-
-def stale_reason(out_dir: Path, name: str, build_inputs: str) -> str | None:
-    """Why ``out_dir`` does not hold a current report of ``name`` built by ``build`` from input
-    files with this digest, or None if it does. A report is current only when its record has the
-    expected shape, was built from these inputs, and every output file it lists still has the
-    SHA-256 recorded at the time (an emptied or edited page is rebuilt)."""
-    if not (out_dir / "results.json").exists():
-        return "no previous report"
-    recorded = _read_results(out_dir)
-    if recorded is None:
-        return "unreadable results.json"
-    prov = recorded["provenance"]
-    if prov.get("build_inputs") != build_inputs or not isinstance(prov.get("cache_key"), str):
-        return "inputs changed"
-    outputs = prov.get("outputs")
-    expected = {f"{name}.html", f"{name}.ipynb"}
-    if not isinstance(outputs, dict) or not expected <= set(outputs):
-        return "no recorded output hashes"
-    for file in sorted(expected):
-        path = out_dir / file
-        if not path.is_file() or provenance.file_sha256(path) != outputs[file]:
-            return f"{file} changed since it was built"
-    return None
-
-
-def current_record(out_dir: Path, name: str, build_inputs: str) -> dict[str, Any] | None:
-    """The recorded results of ``out_dir`` when it holds a complete report of ``name`` built by
-    ``build`` from input files with this digest (:func:`stale_reason`), else None (ad-hoc runs
-    never count as current)."""
-    if stale_reason(out_dir, name, build_inputs) is not None:
-        return None
-    return _read_results(out_dir)
-
-
-# How cells are found and numbered lives with the page that shows them (trustlab.report).
-_failed_cell = report.failed_cell_index
-cell_position = report.cell_position
-
-
 def run_notebook(
     notebook: str | Path,
     resolved: dict[str, Any],
@@ -206,11 +82,11 @@ def run_notebook(
 
     ``out_dir`` receives ``NAME.ipynb``, ``NAME.html`` and ``results.json`` only if the run
     succeeds; on failure the partial notebook and an HTML page marking the failed cell go to
-    :func:`trustlab.sites.failed_dir` and ``out_dir`` is left as it was. ``out_dir`` must be
-    absent, empty or a run folder trustlab made (:func:`trustlab.sites.check_run_folder`): that,
+    :func:`trustlab.runner.sites.failed_dir` and ``out_dir`` is left as it was. ``out_dir`` must be
+    absent, empty or a run folder trustlab made (:func:`trustlab.runner.sites.check_run_folder`): that,
     and that the places can be written, is checked before the kernel starts.
 
-    The run belongs to the report site ``site_root`` (default: :func:`trustlab.sites.find_site`),
+    The run belongs to the report site ``site_root`` (default: :func:`trustlab.runner.sites.find_site`),
     which records it under ``kind`` ("run", "default", "scenario S") and whose ``index.html`` its
     page links back to; a run in no site gets a page without that link. The caller writes the
     site's index. ``inject_parameters=False`` runs the notebook on its own defaults with no
@@ -244,6 +120,9 @@ def run_notebook(
     staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
         record = new_record(name, scenario, resolved, key, build_inputs, started)
+        if build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)
+            scenario_files = [params.scenario_path(source, scenario)] if scenario else []
+            record["provenance"]["input_files"] = input_files(source, scenario_files)
         _check_stop(stop)
         status, error, seconds, run_record = execute_run(
             source, resolved, staged, record, inject_parameters=inject_parameters, timeout=timeout, progress=progress,
@@ -268,28 +147,6 @@ def run_notebook(
 def _check_stop(stop: threading.Event | None) -> None:
     if stop is not None and stop.is_set():
         raise KeyboardInterrupt
-
-
-@contextmanager
-def signals_deferred(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM), *, reraise: bool = True) -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the block runs (in the main thread; elsewhere they never
-    interrupt a block anyway), then act on them as their handlers say (``reraise=False``: drop
-    them). Used where an interruption would leave things half done: the renames that move a
-    report into place, and the clean-up of an interrupted command."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = {}
-    try:
-        for signum in signals:
-            previous[signum] = signal.signal(signum, lambda signum, frame: received.append(signum))
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if received and reraise:
-        signal.raise_signal(received[0])
 
 
 def new_record(
@@ -331,6 +188,8 @@ def execute_run(
     """Execute the notebook ``source`` with ``resolved`` into the empty folder ``staged``, which
     receives ``NAME.ipynb``, ``NAME.html``, ``results.json`` (``record`` completed) and, for a
     failed run, ``error.txt``. Returns (status, error text, seconds, the completed record).
+    The record gains ``changed_parameters``: each parameter whose value differs from the
+    notebook's declared default, mapped to that default (:func:`trustlab.runner.params.changed_from_defaults`).
 
     Checks, staging and moving into place are the caller's (:func:`run_notebook`; a sweep's
     worker runs this in a temporary folder of its own). ``index_href`` and ``failed_index_href``
@@ -340,6 +199,17 @@ def execute_run(
 
     name = source.stem
     t0 = time.perf_counter()
+    # Which parameters differ from the notebook's own defaults, with those defaults: the page's
+    # header marks them. Placed after "parameters", so results.json reads in that order.
+    changed = params.changed_from_defaults(source, resolved)
+    ordered: dict[str, Any] = {}
+    for key, value in record.items():
+        if key != "changed_parameters":
+            ordered[key] = value
+        if key == "parameters":
+            ordered["changed_parameters"] = changed
+    ordered.setdefault("changed_parameters", changed)
+    record = ordered
     work = staged / ".work"
     work.mkdir()
     input_path = work / f"{name}.input.ipynb"
@@ -419,56 +289,6 @@ def remove_abandoned_staging(out_dir: Path) -> list[Path]:
     return removed
 
 
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
-def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> str:
-    """Write a run's HTML page (marking the failed cell, if any), ``results.json`` and, for a
-    failed run, ``error.txt`` into the staging folder; return the error text as written. Runs in
-    the child that executed the notebook (so rendering happens in parallel), or in the parent
-    after a timeout.
-
-    A failed cell is named "cell N of M" (:func:`cell_position`) alike in the error text, the
-    record (``provenance.failed_cell``) and the page. The page is rendered from the sanitized
-    notebook (:func:`sanitize_notebook`), so that reruns with the same inputs give the same bytes.
-    ``results.json`` is strict JSON (:func:`trustlab.results.dumps_record`) and records the SHA-256
-    of the page and the executed notebook (``provenance.outputs``), which the build's cache checks.
-    """
-    import nbformat
-
-    staged = Path(spec["staged"])
-    output = Path(spec["output"])
-    name = spec["name"]
-    executed = nbformat.read(output, as_version=4) if output.exists() else None
-    record = spec["record"]
-    record["results"] = results.collect(executed) if executed is not None else {}
-    record["provenance"]["seconds"] = round(seconds, 2)
-    record["provenance"]["status"] = status
-    if executed is not None:
-        failed_at = _failed_cell(executed) if status != "ok" else None
-        if failed_at is not None:
-            number, of = cell_position(executed, failed_at)
-            record["provenance"]["failed_cell"] = {"cell": number, "of": of}
-            error = f"cell {number} of {of} failed: {error}"
-        href = spec["index_href"] if status == "ok" else spec["failed_index_href"]
-        page = report.render_html(sanitize_notebook(executed), results.strict_record(record),
-                                  failed_cell=failed_at, index_href=href)
-        (staged / f"{name}.html").write_text(page, encoding="utf-8")
-    if status != "ok":
-        (staged / "error.txt").write_text(error, encoding="utf-8")
-    record["provenance"]["outputs"] = output_hashes(staged, name)
-    nonfinite = results.collect_nonfinite(executed) if executed is not None else {}
-    (staged / "results.json").write_text(results.dumps_record(record, nonfinite), encoding="utf-8")
-    return error
-
-
 def _index_href(site: Path | None, folder: Path) -> str | None:
     if site is None:  # a run in no site has no index to link back to
         return None
@@ -483,7 +303,7 @@ def _execute(
     error text). When ``stop`` is set (by another thread) the child is killed with its kernel and
     KeyboardInterrupt raised."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab._execute", str(spec_path), str(os.getpid())],
+        [sys.executable, "-m", "trustlab.runner.execute", str(spec_path), str(os.getpid())],
         env={**single_thread_environment(), **(extra_env or {})},  # runs execute side by side
         stdout=subprocess.PIPE,
         stderr=None if progress else subprocess.PIPE,  # papermill's progress bar goes to the terminal
@@ -510,45 +330,6 @@ def _execute(
     if proc.returncode == 0:
         return "ok", ""
     return "failed", ((err or "") + (out or "")).strip()[-4000:] or f"exit code {proc.returncode}"
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill a run process with its process group and every process it started in another
-    session: a kernel started by papermill has its own, and would otherwise go on until it
-    noticed its parent gone (or, still starting, until it started)."""
-    try:
-        os.killpg(proc.pid, signal.SIGSTOP)  # stopped, nothing in the group starts another process
-    except ProcessLookupError:
-        pass
-    for pid in descendants(proc.pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-
-
-def descendants(pid: int) -> list[int]:
-    """The processes ``pid`` started, and theirs, as Linux lists them (/proc/PID/task/*/children);
-    empty where /proc does not say."""
-    found: list[int] = []
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for children in Path(f"/proc/{parent}/task").glob("*/children"):
-            try:
-                text = children.read_text()
-            except OSError:  # the thread or the process has ended
-                continue
-            for child in map(int, text.split()):
-                if child not in found:
-                    found.append(child)
-                    todo.append(child)
-    return found
 
 
 def notebooks(root: Path | None = None) -> list[Path]:
@@ -588,10 +369,10 @@ def plan_build(
 ) -> list[PlannedRun]:
     """Resolve and check the parameters of every selected notebook and decide which need to run.
 
-    Raises :class:`trustlab.params.ParameterError` before anything runs (and writes nothing) if
-    any notebook's parameters are invalid, or :class:`trustlab.sites.OwnershipError` if a report
+    Raises :class:`trustlab.runner.params.ParameterError` before anything runs (and writes nothing) if
+    any notebook's parameters are invalid, or :class:`trustlab.runner.sites.OwnershipError` if a report
     folder that would be replaced is not trustlab's. ``out_root`` (default ``reports/``) is the
-    report site; the caller opens it (:func:`trustlab.sites.open_site`) before :func:`build`. ``on_pending()`` is called once, before any parameters are resolved,
+    report site; the caller opens it (:func:`trustlab.runner.sites.open_site`) before :func:`build`. ``on_pending()`` is called once, before any parameters are resolved,
     if some run is not up to date (the command line starts its fork server there, so that it
     imports while the parameters are checked).
     """
@@ -634,7 +415,7 @@ def build(
 
     ``on_done(outcome, finished, total)`` is called as each run ends (for progress reports). With
     ``fork_server`` the runs are forked from one process that imported their libraries once
-    (:mod:`trustlab._forkserver`; pass a :func:`start_fork_server` started earlier to overlap its
+    (:mod:`trustlab.runner.forkserver`; pass a :func:`start_fork_server` started earlier to overlap its
     imports with other work, and close it yourself); with False, or if that process cannot start,
     each run starts a new interpreter.
     """
@@ -709,46 +490,6 @@ def build(
 def start_fork_server() -> ForkServer:
     """Start a fork server for :func:`build` (it imports in the background; close it when done)."""
     return ForkServer(env=single_thread_environment())
-
-
-VOLATILE_METADATA = ("papermill", "execution")
-# pandas Styler tables get a random id per run (T_3fa9c, used by their CSS), and default reprs
-# carry memory addresses; both would make every refresh rewrite lines that did not change.
-_STYLER_ID = re.compile(r"(?<![A-Za-z0-9])T_([0-9a-f]{5})(?![0-9a-f])")
-_ADDRESS = re.compile(r"(?<= at )0x[0-9a-f]+(?=>)")
-
-
-def sanitize_notebook(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
-    """Drop what changes from run to run without meaning anything (papermill timings, execution
-    timestamps, random cell and Styler ids, memory addresses) so diffs show real changes. Report
-    pages are rendered from the sanitized notebook too, so a rerun gives the same page."""
-    import nbformat
-
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    for key in VOLATILE_METADATA:
-        nb.metadata.pop(key, None)
-    styler_ids: dict[str, str] = {}
-
-    def stable_id(match: re.Match) -> str:
-        return styler_ids.setdefault(match.group(1), f"T_{len(styler_ids) + 1:05x}")
-
-    def clean(text: str) -> str:
-        return _ADDRESS.sub("0x000000", _STYLER_ID.sub(stable_id, text))
-
-    for index, cell in enumerate(nb.cells):
-        for key in VOLATILE_METADATA:
-            cell.metadata.pop(key, None)
-        cell["id"] = f"cell-{index:03d}"  # stable ids instead of random ones
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and "text" in output:  # print() of a repr
-                text = output["text"]
-                output["text"] = clean("".join(text) if isinstance(text, list) else text)
-            for mime in ("text/html", "text/plain"):
-                value = output.get("data", {}).get(mime)
-                if value is not None:
-                    text = "".join(value) if isinstance(value, list) else value
-                    output["data"][mime] = clean(text)
-    return nb
 
 
 def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> list[RunOutcome]:

@@ -1,7 +1,7 @@
 """Process that executes one notebook with papermill and writes its report (see
-:mod:`trustlab.runner`).
+:mod:`trustlab.runner.runs`).
 
-Run as ``python -m trustlab._execute SPEC.json``, or forked from a :mod:`trustlab._forkserver`
+Run as ``python -m trustlab.runner.execute SPEC.json``, or forked from a :mod:`trustlab.runner.forkserver`
 that has already imported everything a run needs. It lives in its own process group so that the
 parent can enforce a whole-notebook timeout by killing it together with its kernel, and it renders
 the report itself so that parallel runs render in parallel.
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from trustlab._forkserver import fork
+from trustlab.runner.processes import fork
 
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, which compiles a grammar
 # for about 1.5 s at every start; its IRI format check is never used on notebooks.
@@ -34,7 +34,7 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from trustlab.runner import finalize
+    from trustlab.runner.finish import finalize
 
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
@@ -117,9 +117,9 @@ def _listening(connection_file: str) -> bool:
 
 
 def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: list[str]) -> int:
-    from trustlab import _forkserver
+    from trustlab.runner import processes
 
-    launch_dir = _forkserver.LAUNCH_DIR or os.getcwd()
+    launch_dir = processes.LAUNCH_DIR or os.getcwd()
     os.chdir(cwd)
     # As `python -m ipykernel_launcher` does: the launching directory leaves sys.path while the
     # kernel loads (the shell then puts the working directory back).
@@ -257,7 +257,7 @@ class _ChildProcess:
 
 
 def _as_run_process(parent: int | None) -> None:
-    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner._execute`).
+    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner.runs._execute`).
 
     It lives in its own session, so its parent stops it (with its kernel) when interrupted. If the
     parent dies without doing so (a Dask worker stopped by its cluster, a killed command), or it
@@ -268,13 +268,13 @@ def _as_run_process(parent: int | None) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_run)
     if parent is not None:
-        from trustlab._forkserver import _die_with_parent
+        from trustlab.runner.processes import _die_with_parent
 
         _die_with_parent(parent, signal.SIGTERM)
 
 
 def _stop_run(signum: int, frame: object) -> None:
-    from trustlab.runner import descendants
+    from trustlab.runner.processes import descendants
 
     for pid in descendants(os.getpid()):
         try:

@@ -20,10 +20,9 @@ from typing import Any
 import yaml
 
 from trustlab import config
+from trustlab.errors import ParameterError  # also raised by the analyses' cross-parameter checks
 
 
-class ParameterError(ValueError):
-    """A parameter value, name or file was rejected. The message names the parameter and what was expected."""
 
 
 # Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
@@ -317,6 +316,26 @@ def declared(notebook: str | Path) -> dict[str, Parameter]:
     if unknown:
         raise ParameterError(f"{schema_path(source)}: constraints for undeclared parameter(s) {sorted(unknown)}")
     return params
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, bool) or isinstance(b, bool):  # True == 1 in Python, not as a parameter
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
+def changed_from_defaults(notebook: str | Path, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters in ``values`` whose value differs from the notebook's declared default,
+    each mapped to that default, in declaration order (``{}`` for a run on the defaults).
+
+    ``1`` and ``1.0`` count as the same value (a ``float`` parameter's default may be written as
+    an integer), ``True`` and ``1`` do not; NaN equals NaN here."""
+    return {name: p.default for name, p in declared(notebook).items()
+            if name in values and not _same_value(values[name], p.default)}
 
 
 def import_function(spec: str) -> Callable[..., Any]:

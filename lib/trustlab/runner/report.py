@@ -30,6 +30,11 @@ _CSS = """
 .trustlab-header nav a { margin-right: 1.2em; }
 .trustlab-failed-banner { background: #fde7ea; border: 2px solid #b00020; padding: 0.5em 1em; margin: 0.5em 0; }
 body.trustlab-hide-code .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
+.trustlab-header tr.trustlab-changed th, .trustlab-header tr.trustlab-changed td { background: #fff4d6; }
+.trustlab-badge { font-size: 0.8em; padding: 0 0.4em; border-radius: 0.6em; background: #b26b00; color: #fff; }
+/* Tables for reading: a long text cell wraps within a bounded width instead of stretching its row. */
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { max-width: 40em; white-space: normal;
+  overflow-wrap: break-word; vertical-align: top; }
 """
 
 _JS = """
@@ -60,26 +65,46 @@ def _templates() -> "jinja2.Environment":
     return env
 
 
+def parameter_rows(run_record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The header's parameter table: one row per parameter with its value as text, whether it was
+    changed from the notebook's default (the record's ``changed_parameters``) and that default.
+    A non-finite value, written as null in a strict record, is shown as its ``nonfinite`` name."""
+    nonfinite = run_record.get("nonfinite") or {}
+    changed = run_record.get("changed_parameters") or {}
+
+    def text(value: Any, path: str) -> str:
+        return str(nonfinite[path]) if value is None and path in nonfinite else _as_text(value)
+
+    return [{"name": name, "value": text(value, f"parameters.{name}"), "changed": name in changed,
+             "default": text(changed[name], f"changed_parameters.{name}") if name in changed else ""}
+            for name, value in (run_record.get("parameters") or {}).items()]
+
+
 def provenance_header(run_record: dict[str, Any], *, index_href: str | None = "../index.html") -> str:
-    """The HTML header every rendered notebook carries: parameters, commit, data hashes, versions,
-    time, and a link back to its site's index (none for a run in no site: ``index_href=None``).
+    """The HTML header every rendered notebook carries: parameters (each shown once, here: the
+    page leaves the parameters cells out; a value changed from the notebook's default is marked
+    "changed", with the default beside it), commit, data hashes, versions, time, and a link back
+    to its site's index (none for a run in no site: ``index_href=None``).
 
     The start time and duration, in ``<span id="trustlab-run-time">``, are the only part of a
     report page that differs between two runs with the same inputs."""
     prov = run_record.get("provenance", {})
+    rows = parameter_rows(run_record)
     return _templates().get_template("provenance_header.html.j2").render(
         name=run_record.get("notebook", "notebook"),
         scenario=run_record.get("scenario"),
         status=prov.get("status", "ok"),
         provenance={"git_commit": prov.get("git_commit"), "started": prov.get("started"),
                     "seconds": prov.get("seconds"), "package_versions": prov.get("package_versions", {})},
-        parameters=run_record.get("parameters", {}),
+        parameters=rows,
+        changed_count=sum(row["changed"] for row in rows),
         data_rows=[(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()],
         index_href=index_href,
     )
 
 
 INJECTED_TAG = "injected-parameters"  # papermill's cell setting the run's parameters
+PARAMETERS_TAG = "parameters"  # the notebook's own parameters cell (its declared defaults)
 PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # papermill's notices about a failure ("at In [12]")
 
 
@@ -109,6 +134,34 @@ def cell_position(nb: "nbformat.NotebookNode", index: int) -> tuple[int, int]:
     return (own.index(index) + 1 if index in own else index + 1), len(own)
 
 
+def _is_machinery(output: Any) -> bool:
+    """An output only the runner needs: the one :func:`trustlab.results.record` shows, which
+    carries the recorded value in its own MIME type (it goes to ``results.json``)."""
+    from trustlab.results import RESULT_MIME
+
+    return RESULT_MIME in (output.get("data") or {})
+
+
+def reading_copy(nb: "nbformat.NotebookNode", keep: int | None = None) -> "nbformat.NotebookNode":
+    """The notebook as its report page shows it (a copy; ``nb`` is left as it is): without the
+    parameters cell and papermill's injected cell, whose values the provenance header lists, and
+    without the outputs of :func:`trustlab.results.record`. The executed ``.ipynb`` keeps all of
+    them. The cell at index ``keep`` (the one a run failed in) is shown whatever it is."""
+    return _leave_out_machinery(copy.deepcopy(nb), keep)
+
+
+def _leave_out_machinery(nb: "nbformat.NotebookNode", keep: int | None) -> "nbformat.NotebookNode":
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        if index != keep and {PARAMETERS_TAG, INJECTED_TAG} & set(_tags(cell)):
+            continue
+        if "outputs" in cell:
+            cell["outputs"] = [output for output in cell["outputs"] if not _is_machinery(output)]
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
 def render_html(
     nb: "nbformat.NotebookNode",
     run_record: dict[str, Any],
@@ -121,10 +174,14 @@ def render_html(
     ``failed_cell`` is the index in ``nb.cells`` of the cell the run failed in: a banner before
     it names it "cell N of M" (:func:`cell_position`), as the command line and ``results.json``
     do; papermill's own notices, which number cells by execution count, are left out.
+
+    The page shows the notebook's :func:`reading_copy`: no parameters cells (the header lists
+    the parameters once, changed values marked) and no outputs of ``record``.
     """
     import nbformat
 
     nb = copy.deepcopy(nb)
+    failed = None  # the cell the run failed in, found again after the banner moved it
     if failed_cell is not None:
         number, of = cell_position(nb, failed_cell)
         failed = nb.cells[failed_cell]
@@ -135,6 +192,8 @@ def render_html(
         )
         banner["id"] = "failed-cell-banner"
         nb.cells.insert(next(i for i, cell in enumerate(nb.cells) if cell is failed), banner)
+    keep = next((i for i, cell in enumerate(nb.cells) if cell is failed), None) if failed is not None else None
+    nb = _leave_out_machinery(nb, keep)  # nb is render_html's own copy already
     exporter = _exporter()
     header = provenance_header(run_record, index_href=index_href)
     if failed_cell is not None:
@@ -183,12 +242,10 @@ def notebook_question(source: Path) -> tuple[str, str]:
 
 
 def format_number(value: float) -> str:
-    """A number for reading: thousands separators, four significant digits below 1,000."""
-    if isinstance(value, int) or (abs(value) >= 1000 and float(value).is_integer()):
-        return f"{value:,.0f}"
-    if abs(value) >= 1000:
-        return f"{value:,.1f}"
-    return f"{value:.4g}"
+    """A number for reading, as report tables show it (:func:`trustlab.tables_display.format_number`)."""
+    from trustlab import tables_display
+
+    return tables_display.format_number(value)
 
 
 def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, str]]:
@@ -221,9 +278,9 @@ def _valid_record(path: Path) -> dict[str, Any] | None:
 
 
 def collect_runs(site: Path) -> list[dict[str, Any]]:
-    """The runs a report site records (:func:`trustlab.sites.recorded_runs`), each with its record
+    """The runs a report site records (:func:`trustlab.runner.sites.recorded_runs`), each with its record
     and links; a recorded folder that is gone or holds no valid record is left out."""
-    from trustlab import sites
+    from trustlab.runner import sites
 
     site = Path(site)
     runs = []
@@ -243,9 +300,9 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
     """Write a report site's ``index.html``: every notebook with its question, and every run the
     site records with its status, parameters, key results, commit and links. Returns the path.
 
-    Only a site trustlab made gets an index (:class:`trustlab.sites.OwnershipError` otherwise).
+    Only a site trustlab made gets an index (:class:`trustlab.runner.sites.OwnershipError` otherwise).
     """
-    from trustlab import sites
+    from trustlab.runner import sites
 
     site = Path(site)
     runs = collect_runs(site)
@@ -312,13 +369,13 @@ def publish(site: Path, dest: Path) -> Path:
     """Write a self-contained copy of the report site to ``dest`` (relative links only, no network).
 
     ``dest`` must lie outside the site and the checkout, and be new, empty, or a copy trustlab
-    published before holding only what it wrote (:func:`trustlab.sites.check_publish_destination`);
+    published before holding only what it wrote (:func:`trustlab.runner.sites.check_publish_destination`);
     such a copy is replaced whole. The copy is staged beside ``dest`` and moved into place only
-    when it checks out. Callers hold the site's lock (:func:`trustlab.sites.locked`).
+    when it checks out. Callers hold the site's lock (:func:`trustlab.runner.sites.locked`).
     """
     import shutil
 
-    from trustlab import sites
+    from trustlab.runner import sites
 
     site, dest = Path(site).resolve(), Path(dest).resolve()
     if sites.read_manifest(site, sites.SITE_MANIFEST) is None or not (site / "index.html").exists():

@@ -9,9 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from trustlab import config, params, report, runner, sites
+from trustlab import config
+from trustlab.runner import params, report, runs, sites
 
-# See trustlab._execute: skip a 1.5 s grammar build that notebook validation never uses.
+# See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
 sys.modules.setdefault("rfc3987_syntax", None)
 
 
@@ -33,10 +34,10 @@ def _update_index(site: Path | None) -> Path | None:
     """Rewrite a report site's index.html after runs were added to it (a run in no site has none)."""
     if site is None:
         return None
-    return report.build_index(site, runner.notebooks())
+    return report.build_index(site, runs.notebooks())
 
 
-def _summary(outcomes: list[runner.RunOutcome]) -> str:
+def _summary(outcomes: list[runs.RunOutcome]) -> str:
     lines = [f"{'notebook':<34} {'status':<8} {'seconds':>8}  cache hit  output"]
     for o in outcomes:
         hit = "yes" if o.status == "cached" else "no"
@@ -60,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with sites.locked(site if site is not None else out_dir):
         _check_run_places(out_dir, site)  # again: the process we waited for may have written there
         print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
-        outcome = runner.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
+        outcome = runs.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
                                       site_root=site)
         index = _update_index(site)
     print(_summary([outcome]))
@@ -81,7 +82,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
     sites.check_site_root(site)
     if args.dry_run:
-        for run in runner.plan_build(args.notebooks or None, site, args.force, args.scenario):
+        for run in runs.plan_build(args.notebooks or None, site, args.force, args.scenario):
             action = "skip" if run.reason == "up to date" else "run"
             print(f"{action:<5} {run.name:<34} {run.reason}")
         return 0
@@ -90,14 +91,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_locked(args: argparse.Namespace, site: Path) -> int:
-    server: runner.ForkServer | None = None
+    server: runs.ForkServer | None = None
 
     def start_fork_server() -> None:  # called once some run is due: it imports while parameters are checked
         nonlocal server
-        server = runner.start_fork_server()
+        server = runs.start_fork_server()
 
     try:
-        planned = runner.plan_build(
+        planned = runs.plan_build(
             args.notebooks or None, site, args.force, args.scenario,
             on_pending=start_fork_server if args.fork_server else None,
         )
@@ -106,10 +107,10 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
         if pending:
             print(f"building {pending} of {len(planned)} notebook(s), {args.jobs or 'one per core'} at a time", file=sys.stderr)
 
-        def report_progress(outcome: runner.RunOutcome, finished: int, total: int) -> None:
+        def report_progress(outcome: runs.RunOutcome, finished: int, total: int) -> None:
             print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
 
-        outcomes = runner.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
+        outcomes = runs.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
                                 fork_server=server or False)
     finally:
         if server is not None:
@@ -122,7 +123,7 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    outcomes = runner.refresh(args.notebooks or None, timeout=args.timeout)
+    outcomes = runs.refresh(args.notebooks or None, timeout=args.timeout)
     print(_summary(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1
 
@@ -130,6 +131,43 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def _print_json(record: dict) -> None:
     """Print one machine-readable record (strict JSON) on stdout."""
     print(json.dumps(record, ensure_ascii=False, allow_nan=False, default=str))
+
+
+def notebook_status(source: Path, site: Path, scenario: str | None = None) -> dict:
+    """Whether the build's report of ``source`` in ``site`` is up to date, and if not why: the
+    inputs that changed since it was built, file by file, where its record says."""
+    from trustlab.runner import cache
+
+    files = [params.scenario_path(source, scenario)] if scenario is not None else []
+    out_dir = site / (source.stem if scenario is None else f"{source.stem}--{scenario}")
+    reason = cache.stale_reason(out_dir, source.stem, cache.inputs_digest(source, files))
+    recorded = cache._read_results(out_dir, warn=False) if (out_dir / "results.json").exists() else None
+    prov = recorded["provenance"] if recorded else {}
+    why: list[str] = []
+    if reason == "inputs changed":
+        before = prov.get("input_files")
+        why = (cache.changed_inputs(before, cache.input_files(source, files)) if isinstance(before, dict)
+               else ["inputs changed (this report predates per-file records; build once to see which)"])
+    elif reason is not None:
+        why = [reason]
+    return {"notebook": source.stem, "scenario": scenario, "status": "up to date" if reason is None else "stale",
+            "why": why, "report": str(out_dir), "built": prov.get("started"), "commit": prov.get("git_commit")}
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
+    sources = [params.notebook_source(n) for n in args.notebooks] if args.notebooks else runs.notebooks()
+    rows = [notebook_status(source, site, args.scenario) for source in sources]
+    if args.json:
+        _print_json({"command": "status", "site": str(site), "notebooks": rows})
+    else:
+        width = max(len(r["notebook"]) for r in rows) if rows else 8
+        for row in rows:
+            built = f" (built {row['built']})" if row["built"] else ""
+            print(f"{row['notebook']:<{width}}  {row['status']}{built}")
+            for line in row["why"]:
+                print(f"{'':<{width}}    - {line}")
+    return 0
 
 
 def cmd_params(args: argparse.Namespace) -> int:
@@ -149,7 +187,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from trustlab import sweep
+    from trustlab.runner import sweep
 
     source = params.notebook_source(args.notebook)
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
@@ -173,7 +211,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from trustlab import sweep
+    from trustlab.runner import sweep
 
     table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
     if args.json:
@@ -226,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-f", "--file", action="append", help="YAML file of parameters (may repeat)")
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
-    run.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    run.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     run.set_defaults(func=cmd_run)
 
     build = sub.add_parser("build", help="execute every notebook with its defaults into reports/, skipping unchanged ones")
@@ -236,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=int, default=None, help="parallel runs (default: number of cores)")
     build.add_argument("--scenario", help="build this named scenario of each notebook instead of the defaults")
     build.add_argument("--out", help="reports folder (default reports/)")
-    build.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    build.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     build.add_argument("--no-fork-server", dest="fork_server", action="store_false",
                        help="start every run as a new interpreter instead of forking it from one that has "
                        "imported the libraries once")
@@ -244,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")
     refresh.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
-    refresh.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    refresh.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     refresh.set_defaults(func=cmd_refresh)
 
     sw = sub.add_parser("sweep", help="run one notebook over a grid of parameters and tabulate the results")
@@ -254,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     sw.add_argument("--jobs", "-j", type=int, default=None, help="local workers or processes (default: cores)")
-    sw.add_argument("--timeout", type=float, default=runner.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
+    sw.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
     sw.set_defaults(func=cmd_sweep)
 
     diff = sub.add_parser("diff", help="show the parameters and recorded results that differ between two runs")
@@ -268,6 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--site", help="report site to copy (default reports/)")
     pub.set_defaults(func=cmd_publish)
 
+    status = sub.add_parser("status", help="say which reports are stale and why (the inputs that changed)")
+    status.add_argument("notebooks", nargs="*", help="only these notebooks (default: all)")
+    status.add_argument("--scenario", help="the named scenario's reports instead of the defaults")
+    status.add_argument("--out", help="reports folder (default reports/)")
+    status.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
+    status.set_defaults(func=cmd_status)
+
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     show.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
@@ -276,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _notebook_names(**_: object) -> list[str]:
-    return [source.stem for source in runner.notebooks()]
+    return [source.stem for source in runs.notebooks()]
 
 
 def _complete_notebook_names(parser: argparse.ArgumentParser) -> None:
@@ -340,7 +385,7 @@ def _unexpected(exc: BaseException, debug: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``trustlab`` command; returns the exit code.
 
-    A refused input (:class:`trustlab.params.ParameterError`, which includes refused places)
+    A refused input (:class:`trustlab.runner.params.ParameterError`, which includes refused places)
     prints its message and exits 2; so does any other error, with a one-line summary, and its
     traceback only under ``--debug``. Ctrl-C or SIGTERM exits 130.
     """

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
-from trustlab.params import ParameterError
+from trustlab.runner.params import ParameterError
 
 RUN_MANIFEST = ".trustlab-run.json"
 SITE_MANIFEST = ".trustlab-site.json"

@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from trustlab import config, params, provenance, runner, sites
-from trustlab.params import ParameterError
+from trustlab import config, provenance
+from trustlab.runner import params, runs, sites
+from trustlab.runner.params import ParameterError
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -267,10 +268,10 @@ def _run_point(bundle: dict[str, Any], resolved: dict[str, Any], record: dict[st
             env[provenance.GIT_COMMIT_VARIABLE] = bundle["git_commit"]
         staged = Path(tmp) / "run"
         staged.mkdir()
-        status, error, seconds, run_record = runner.execute_run(
+        status, error, seconds, run_record = runs.execute_run(
             root / "notebooks" / f"{bundle['name']}.py", resolved, staged, record, timeout=timeout,
             index_href=index_href, failed_index_href=index_href,
-            executor=functools.partial(runner._execute, extra_env=env),
+            executor=functools.partial(runs._execute, extra_env=env),
         )
         files = {p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()}
     return {"status": status, "error": error, "seconds": seconds, "results": run_record["results"], "files": files}
@@ -301,8 +302,8 @@ def check_places(out_dir: Path) -> Path | None:
 def _staging(out_dir: Path) -> Iterator[Path]:
     """A staging folder beside ``out_dir`` (created with its parents), removed unless it was moved into place."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    runner.remove_abandoned_staging(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f"{runner._staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
+    runs.remove_abandoned_staging(out_dir)
+    staged = Path(tempfile.mkdtemp(prefix=f"{runs._staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
         yield staged
     finally:
@@ -350,7 +351,7 @@ def run_notebooks(
     *,
     scheduler: str | None = None,
     workers: int | None = None,
-    timeout: float = runner.DEFAULT_TIMEOUT_SECONDS,
+    timeout: float = runs.DEFAULT_TIMEOUT_SECONDS,
     on_placed: Callable[[Path | None], Any] | None = None,
 ) -> pd.DataFrame:
     """Run the notebook at every point on Dask and put the sweep folder ``out_dir`` in place:
@@ -372,9 +373,9 @@ def run_notebooks(
     out_dir = Path(out_dir).resolve()
     site = check_places(out_dir)
     bundle = project_bundle(source)
-    digest = runner.inputs_digest(source)
-    base = runner.new_record(source.stem, None, {}, "", None, datetime.now(timezone.utc))
-    index_hrefs = [runner._index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
+    digest = runs.inputs_digest(source)
+    base = runs.new_record(source.stem, None, {}, "", None, datetime.now(timezone.utc))
+    index_hrefs = [runs._index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
     sweep_id = _sweep_id()
     cluster = None
     if scheduler:
@@ -391,7 +392,7 @@ def run_notebooks(
             [shared] = client.scatter([bundle], broadcast=True, hash=False)
             for i, resolved in enumerate(resolved_points):
                 record = {**base, "parameters": resolved,
-                          "provenance": {**base["provenance"], "cache_key": runner.cache_key(source, resolved, inputs=digest)}}
+                          "provenance": {**base["provenance"], "cache_key": runs.cache_key(source, resolved, inputs=digest)}}
                 future = client.submit(_run_point, shared, resolved, record, index_hrefs[i], timeout,
                                        key=f"{sweep_id}-point-{i:04d}", pure=False)
                 futures[future] = i
@@ -410,7 +411,7 @@ def run_notebooks(
         # Interrupted (or failed): release the tasks and close the cluster (a local cluster's
         # workers stop, and the run each was executing stops with its kernel) before anything
         # else; a second Ctrl-C waits for this instead of cutting it short.
-        with runner.signals_deferred(reraise=False):
+        with runs.signals_deferred(reraise=False):
             _shut_down(client, cluster, list(futures))
         raise
     _shut_down(client, cluster, list(futures))

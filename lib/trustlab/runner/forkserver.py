@@ -1,5 +1,5 @@
 """A fork server for notebook runs: one process imports everything a run needs once, then forks
-a child per run (and that child forks the run's kernel, see :mod:`trustlab._execute`).
+a child per run (and that child forks the run's kernel, see :mod:`trustlab.runner.execute`).
 
 Starting a run as a new interpreter costs seconds of imports twice over: papermill and nbconvert
 in the run process, ipykernel, pandas, statsmodels and seaborn in its kernel. A build pays them
@@ -24,9 +24,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from trustlab.runner import processes
+from trustlab.runner.processes import _die_with_parent, fork
 
 # What a run and its kernel import; a module that is not installed is skipped (a notebook that
 # needs it will say so when it runs). matplotlib's inline backend is not among them: it hooks
@@ -49,10 +51,12 @@ PRELOAD = (
     "trustlab.pricing",
     "trustlab.plots",
     "trustlab.results",
-    "trustlab.runner",
+    "trustlab.prose",
+    "trustlab.data",
+    "trustlab.runner.params",
+    "trustlab.runner.runs",
 )
 READY = "ready"
-LAUNCH_DIR: str | None = None  # the server's starting directory (first on its sys.path), once serving
 POLL_SECONDS = 0.05
 
 
@@ -71,34 +75,9 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    from trustlab import report
+    from trustlab.runner import report
 
     report.warm_up()
-
-
-def fork(child: Callable[[], int]) -> int:
-    """Fork; the child runs ``child()`` and exits with its code. Returns the child's pid.
-
-    The child skips the exit handlers and finalizers it inherited: they belong to the parent.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid:
-        return pid
-    code = 1
-    try:
-        code = child()
-    except SystemExit as exc:  # as the interpreter reads it: None is success, other non-integers failure
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
 
 
 def _start_run(request: dict[str, Any]) -> int:
@@ -115,34 +94,16 @@ def _start_run(request: dict[str, Any]) -> int:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
-        from trustlab import _execute
+        from trustlab.runner import execute
 
-        return _execute.main(request["spec"], forked_kernel=True)
+        return execute.main(request["spec"], forked_kernel=True)
 
     return fork(run)
 
 
-def _die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
-    """Have the kernel send this process ``signum`` (default: kill it) when its parent ``parent``
-    dies (Linux; elsewhere runs outlive it).
-
-    Its kernel follows: a kernel exits when the process that started it is gone.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signum, 0, 0, 0)
-    if os.getppid() != parent:  # the server died before the request took effect
-        os._exit(1)
-
-
 def serve() -> int:
-    """The server's main loop (``python -m trustlab._forkserver``)."""
-    global LAUNCH_DIR
-    LAUNCH_DIR = os.getcwd()
+    """The server's main loop (``python -m trustlab.runner.forkserver``)."""
+    processes.LAUNCH_DIR = os.getcwd()
     # Started with SIGINT ignored (a background job), its runs would inherit that; they are
     # stopped by their parent, but Ctrl-C semantics must not depend on how the build was started.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -204,7 +165,7 @@ class ForkServer:
         """Start the server without waiting for it: it imports while the caller goes on (the
         first :meth:`execute` waits until it is ready)."""
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "trustlab._forkserver"],
+            [sys.executable, "-m", "trustlab.runner.forkserver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

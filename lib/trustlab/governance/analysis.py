@@ -1,0 +1,430 @@
+"""Notebook ``01_governance`` from its parameters alone: every recorded result (:func:`analysis`, the
+fast path of ``trustlab sweep --fast`` and of the narrative tests), the objects its tables and
+figures show (:func:`analyse`), and its narrative (:func:`summary`, :func:`caveats` and the
+paragraph builders), worded with :mod:`trustlab.prose` so that it stays true under every valid
+parameter.
+
+The design effect (``design_effect``) is an assumption, not an estimate: reports cluster by
+merchant, category and campaign, and no data we have measures how much. Its default, 10, is what
+Kish's deff = 1 + (m − 1)ρ gives for clusters of about 5,000 orders (5 bn orders over some million
+merchants) with an intra-cluster correlation of about 0.002, which is what a heavy tail of a few
+merchants drawing most reports produces for a rate of one report per 10,000 orders. The notebook
+shows the test over a range of design effects and the design effect at which the verdict changes.
+
+``report_rate_p_value`` is recorded as a number when it is at least 1e-300; below that it would be a
+denormal or 0, so it is recorded as null with ``report_rate_p_value_bound`` = "< 1e-300" (otherwise
+null) and its exact ``report_rate_log10_p``. results.json stays strict JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from trustlab import prose
+from trustlab.facts import day_count
+from trustlab.governance.intensity import (
+    BlocksPerBan,
+    UserBase,
+    average_users,
+    blocks_per_ban,
+    governance_inputs,
+    intensity_table,
+    per_day,
+    per_million,
+)
+from trustlab.governance.parameters import check_params
+from trustlab.governance.report_rate import (
+    MIN_EFFECTIVE_REPORTS,
+    ImpliedReports,
+    ZTest,
+    breakeven_design_effect,
+    design_effect_table,
+    implied_reports,
+    minimum_detectable_relative_change,
+    orders_needed,
+    report_rate_test,
+    sensitivity_table,
+)
+
+# The design effects the notebook tests the report rate at (the parameter's own value is added).
+DESIGN_EFFECTS = (1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0)
+# The sensitivity grid: assumed base rates (reports per 10,000 orders) and order volumes a year.
+SENSITIVITY_RATES = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+SENSITIVITY_VOLUMES = (1e5, 1e6, 1e7, 1e8, 1e9, 5e9, 1e10)
+
+
+def _load(include_secondary: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from trustlab.data.facts import load_facts
+    from trustlab.data.quarterly import load_quarterly
+    from trustlab.data.trust_report import load_trust_report
+
+    return load_trust_report(include_secondary=include_secondary), load_facts(), load_quarterly(include_secondary=include_secondary)
+
+
+@dataclass
+class Analysis:
+    """What notebook ``01_governance`` computes and shows, from one parameter dict."""
+
+    params: dict[str, Any]
+    report: pd.DataFrame
+    facts: pd.DataFrame
+    quarterly: pd.DataFrame
+    dau_base: UserBase
+    mau_base: UserBase
+    dau_used: float
+    mau_used: float
+    intensity: pd.DataFrame
+    figures: dict[str, float | None]
+    live_days: int
+    bpb: BlocksPerBan
+    implied: ImpliedReports
+    test: ZTest
+    mdc: float
+    orders_for_reported: float
+    orders_for_practical: float
+    breakeven_deff: float
+    deff_table: pd.DataFrame
+    sensitivity: pd.DataFrame
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+def analyse(params: Mapping[str, Any]) -> Analysis:
+    """Check ``params`` (:func:`check_params`), load the data and compute everything the notebook shows."""
+    from trustlab.data.trust_report import report_value
+
+    check_params(params)
+    p = dict(params)
+    year, days, alpha, power = p["year"], p["days_in_period"], p["alpha"], p["power"]
+    deff = float(p.get("design_effect", 1.0))
+    report, facts, quarterly = _load(bool(p.get("include_secondary_sources", True)))
+    dau_base, mau_base = average_users(quarterly, year, "dau_m"), average_users(quarterly, year, "mau_m")
+    dau = p["dau_millions"] if p.get("dau_millions") is not None else dau_base.value_millions
+    mau = p["mau_millions"] if p.get("mau_millions") is not None else mau_base.value_millions
+    intensity = intensity_table(governance_inputs(report, days, p["blocking_system_start"]), dau, mau)
+    names = (
+        "counterfeit_listings_intercepted", "violators_banned", "new_store_applications_blocked",
+        "new_store_requests_blocked_per_day", "daily_governance_participants", "live_commerce_report_rate_change",
+        "false_publicity_reports_change", "false_publicity_penalties",
+    )
+    fig = {name: report_value(report, name) for name in names}
+    rate_change = fig["live_commerce_report_rate_change"] / 100  # percent -> share
+    live_days = day_count(p["blocking_system_start"], f"{year}-12-31")
+    bpb = blocks_per_ban(fig["new_store_applications_blocked"], fig["violators_banned"], fig["new_store_requests_blocked_per_day"], days)
+    implied = implied_reports(p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, p.get("orders_previous_period"))
+    test = report_rate_test(implied, alpha, deff)
+    mdc = minimum_detectable_relative_change(implied.rate_previous, implied.orders_current, implied.orders_previous, alpha, power, deff)
+    deffs = sorted({*DESIGN_EFFECTS, deff})
+    enough = [d for d in deffs if min(implied.reports_current, implied.reports_previous) / d >= MIN_EFFECTIVE_REPORTS or d == deff]
+    orders = p["orders_in_period"]
+    growth = 0.0 if p.get("orders_previous_period") is None else orders / p["orders_previous_period"] - 1
+    a = Analysis(
+        params=p, report=report, facts=facts, quarterly=quarterly, dau_base=dau_base, mau_base=mau_base,
+        dau_used=float(dau), mau_used=float(mau), intensity=intensity, figures=fig, live_days=live_days, bpb=bpb,
+        implied=implied, test=test, mdc=mdc,
+        orders_for_reported=orders_needed(implied.rate_previous, abs(rate_change), alpha, power, deff),
+        orders_for_practical=orders_needed(implied.rate_previous, p["practical_relative_change"], alpha, power, deff),
+        breakeven_deff=breakeven_design_effect(test, alpha),
+        deff_table=design_effect_table(implied, enough, alpha, power),
+        sensitivity=sensitivity_table(SENSITIVITY_RATES, SENSITIVITY_VOLUMES, rate_change, alpha, power, growth, deff),
+    )
+    participants = fig["daily_governance_participants"]
+    intercepted = fig["counterfeit_listings_intercepted"]
+    lo, hi = test.ci_relative_change
+    a.results = {
+        "dau_millions_used": a.dau_used,
+        "interceptions_per_day": per_day(intercepted, days),
+        "bans_per_day": per_day(fig["violators_banned"], days),
+        "new_store_blocks_per_day": per_day(fig["new_store_applications_blocked"], live_days),
+        "interceptions_per_million_dau": per_million(intercepted, a.dau_used),
+        "blocks_per_ban": bpb.reported_total,
+        "daily_governance_participants": participants,
+        "participants_share_of_dau": None if participants is None else participants / (a.dau_used * 1e6),
+        "report_rate_change": rate_change,
+        "reports_previous": implied.reports_previous,
+        "reports_current": implied.reports_current,
+        "report_rate_design_effect": deff,
+        "report_rate_z": test.z,
+        "report_rate_p_value": test.p_value_recorded,
+        "report_rate_p_value_bound": test.p_value_bound,
+        "report_rate_log10_p": test.log10_p,
+        "report_rate_significant": bool(test.log10_p < math.log10(alpha)),
+        "report_rate_ci": [lo, hi],
+        "report_rate_z_independent": test.z_independent,
+        "report_rate_breakeven_design_effect": a.breakeven_deff,
+        "minimum_detectable_relative_change": mdc,
+        "orders_needed_reported": a.orders_for_reported,
+        "orders_needed_practical": a.orders_for_practical,
+        "blocking_live_days": live_days,
+        "dau_quarters": [f"{q} ({s})" for q, s in zip(dau_base.quarters, dau_base.statuses, strict=True)],
+    }
+    return a
+
+
+def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every recorded result of notebook ``01_governance`` from a parameter dict, without the notebook."""
+    return analyse(params).results
+
+
+# ---------------------------------------------------------------------------------------- narrative
+
+
+def _pct(share: float) -> str:
+    """A level or power (a share in [0, 1]) as "95%", "99.9%"."""
+    prose.percent(share)  # refuses a share outside [0, 1]
+    return f"{prose.number(100 * share)}%"
+
+
+def _p_text(results: Mapping[str, Any]) -> str:
+    p = results["report_rate_p_value"]
+    return prose.p_value(0.0 if p is None else p)  # None only below 1e-300: worded as that bound
+
+
+def _verdict(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    return "significant" if results["report_rate_significant"] else "not significant"
+
+
+def _breakeven_text(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    d_star = results["report_rate_breakeven_design_effect"]
+    if d_star < 1:
+        return f"the change is not significant at alpha = {params['alpha']:g} even if every order were an independent trial"
+    return (
+        f"the change is significant at alpha = {params['alpha']:g} only while the design effect stays below "
+        f"{prose.number(d_star)}"
+    )
+
+
+def _fall_word(change: float) -> str:
+    return "fall" if change < 0 else "rise"
+
+
+def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The notebook's answer in four to five sentences, from the recorded results and parameters."""
+    r, p = results, params
+    year, alpha, power = p["year"], p["alpha"], p["power"]
+    change = r["report_rate_change"]
+    lo, hi = r["report_rate_ci"]
+    lines = [
+        f"In {year} Kuaishou e-commerce intercepted about {prose.number(r['interceptions_per_day'])} suspected "
+        f"counterfeit listings a day ({prose.number(r['interceptions_per_million_dau'])} a year per million daily "
+        f"users) and banned about {prose.number(r['bans_per_day'])} streamers and merchants a day (person-times); "
+        f"about {prose.number(r['blocks_per_ban'])} new-store applications by past violators were blocked per ban.",
+        f"The reported {_fall_word(change)} of the live-commerce report rate, {prose.percent(abs(change), 2)}, comes "
+        "without the rate or its denominator, so a test of it rests on assumptions: here "
+        f"a rate of {prose.number(p['base_report_rate_per_10k_orders'])} per 10,000 orders in {year - 1}, "
+        f"{prose.number(p['orders_in_period'])} orders in {year} and a design effect of "
+        f"{prose.number(r['report_rate_design_effect'])} (an assumed allowance for reports clustering by merchant, "
+        "category and campaign, not estimated from data).",
+        f"Under these assumptions the change is **{_verdict(r, p)}** at alpha = {alpha:g} "
+        f"(z = {prose.number(r['report_rate_z'])}, {_p_text(r)}; {_pct(1 - alpha)} interval of the relative "
+        f"change {prose.signed_percent(lo, 2)} to {prose.signed_percent(hi, 2)}), and "
+        f"{_breakeven_text(r, p)}: the verdict is set by the assumed volume and clustering, not shown by the data.",
+    ]
+    mdc, practical = r["minimum_detectable_relative_change"], p["practical_relative_change"]
+    if mdc is None or not math.isfinite(mdc):
+        lines.append(
+            f"At these volumes not even a fall of the rate to zero would be detected with power {_pct(power)}: "
+            "the assumed data cannot test the change."
+        )
+    elif mdc <= practical:
+        lines.append(
+            f"A fall of {prose.percent(mdc, 2)} of the rate would be detected with power {_pct(power)}, less "
+            f"than the {prose.percent(practical)} taken to matter: whether the fall matters depends on what the rate "
+            "measures, not on sampling error."
+        )
+    else:
+        lines.append(
+            f"Only a fall of at least {prose.percent(mdc, 2)} of the rate would be detected with power "
+            f"{_pct(power)}, more than the {prose.percent(practical)} taken to matter: at these assumptions "
+            "the test is too weak to rule out a change that matters."
+        )
+    share = r.get("participants_share_of_dau")
+    if share is not None:
+        lines.append(
+            f"The {prose.number(r['daily_governance_participants'])} users a day said to take part in governance (V-2) "
+            f"are {prose.percent(share, 3)} of the average daily users."
+        )
+    return lines
+
+
+def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The caveats of the run, formatted from its results and parameters."""
+    r, p = results, params
+    year = p["year"]
+    d_star = r["report_rate_breakeven_design_effect"]
+    verdict = _verdict(r, p)
+    if d_star >= 1:
+        flips = f"the verdict turns at a design effect of {prose.number(d_star)}"
+    else:
+        flips = "no design effect makes it significant"
+    orders_prev = p.get("orders_previous_period") or p["orders_in_period"]
+    lines = [
+        "The figures are the platform's own, reported once (the first trust report) and copied by the press: "
+        "no independent audit, no 2020 levels (only the relative change of the report rate) and no later report "
+        "to compare with.",
+        "Interceptions are listing *attempts*, bans are *person-times*, blocks are *applications*: one actor can "
+        "count many times in each, and none of them is a share of a population.",
+        f"The report rate's denominator is not given; the test assumes a rate of {prose.number(p['base_report_rate_per_10k_orders'])} "
+        f"per 10,000 orders in {year - 1}, {prose.number(p['orders_in_period'])} orders in {year} and "
+        f"{prose.number(orders_prev)} in {year - 1}. Its design effect of {prose.number(r['report_rate_design_effect'])} "
+        "is an assumption, not an estimate (how reports cluster by merchant, category and campaign is in no data we "
+        f"have). With it the change is {verdict} (z = {prose.number(r['report_rate_z'])}); with independent orders "
+        f"z would be {prose.number(r['report_rate_z_independent'])}; {flips}.",
+    ]
+    if p.get("dau_millions") is None:
+        quarters = r["dau_quarters"]
+        text = (
+            f"The average DAU ({prose.number(r['dau_millions_used'])} million) is the mean of {len(quarters)} "
+            f"quarter{'s' if len(quarters) != 1 else ''} of {year}: {prose.join(quarters)}"
+        )
+        secondary = [q for q in quarters if q.endswith("(V-2)")]
+        if secondary:
+            text += f"; {prose.join(q.split(' ')[0] for q in secondary)} from a machine-translated secondary copy (V-2)"
+        if len(quarters) < 4:
+            text += f"; {4 - len(quarters)} of the four quarters are missing"
+        lines.append(text + ".")
+    else:
+        lines.append(f"The DAU ({prose.number(p['dau_millions'])} million) is set by parameter, not taken from the quarterly data.")
+    lines.append(
+        f"The blocking system's start day is given only as June {year}; the per-day figure assumes "
+        f"{p['blocking_system_start']} ({r['blocking_live_days']} days to year end)."
+    )
+    if r.get("participants_share_of_dau") is None:
+        lines.append("The daily governance participants figure (V-2) was left out with the secondary sources.")
+    return lines
+
+
+def intensity_text(a: Analysis) -> str:
+    """The intensity bullets under the intensity table."""
+    r, fig = a.results, a.figures
+    users_per_interception = a.dau_used * 1e6 / fig["counterfeit_listings_intercepted"]
+    lines = [
+        f"- About **{prose.number(r['interceptions_per_day'])}** suspected counterfeit listings were intercepted a day "
+        f"({prose.number(r['interceptions_per_million_dau'])} a year per million DAU, one a year for every "
+        f"{prose.number(users_per_interception)} daily users).",
+        f"- About **{prose.number(r['bans_per_day'])}** streamers and merchants were banned a day (person-times).",
+        f"- Over the {a.live_days} days from {a.params['blocking_system_start']} the system blocked about "
+        f"**{prose.number(r['new_store_blocks_per_day'])}** new-store applications a day; the report gives "
+        f"{prose.number(fig['new_store_requests_blocked_per_day'])} a day.",
+    ]
+    share = r["participants_share_of_dau"]
+    if share is not None:
+        lines.append(
+            f"- **{prose.number(fig['daily_governance_participants'])}** users a day took part in governance in live "
+            f"rooms (V-2), {prose.percent(share, 3)} of the average DAU."
+        )
+    else:
+        lines.append("- The daily participants figure is V-2 and was left out.")
+    return "\n".join(lines)
+
+
+def blocks_per_ban_text(a: Analysis) -> str:
+    """The blocks-per-ban paragraph and its caveats."""
+    b, year = a.bpb, a.params["year"]
+    return (
+        f"About **{prose.number(b.reported_total)}** new-store applications by past violators were blocked per ban "
+        f"({prose.number(b.blocked)} / {prose.number(b.bans)}). At the reported pace of {prose.number(b.blocked_per_day)} "
+        f"a day over a full year it would be {prose.number(b.from_daily_full_year)}. The two reported figures agree if "
+        f"the system ran about {prose.number(b.implied_live_days)} days, which fits a start in June "
+        f"({day_count(f'{year}-06-30', f'{year}-12-31')} to {day_count(f'{year}-06-01', f'{year}-12-31')} days).\n\n"
+        "Caveats: " + "; ".join(b.caveats) + "."
+    )
+
+
+def report_rate_text(a: Analysis) -> str:
+    """The report-rate paragraph: implied counts, the test under the design effect, detectable change."""
+    r, p, imp = a.results, a.params, a.implied
+    year, alpha, power = p["year"], p["alpha"], p["power"]
+    lo, hi = r["report_rate_ci"]
+    change = r["report_rate_change"]
+    mdc = r["minimum_detectable_relative_change"]
+    if math.isfinite(mdc):
+        detect = (
+            f"At these volumes and this design effect a relative fall of **{prose.percent(mdc, 2)}** would be detected "
+            f"with power {_pct(power)} at alpha = {alpha:g}."
+        )
+    else:
+        detect = (
+            f"At these volumes and this design effect not even a fall to zero would be detected with power "
+            f"{_pct(power)} at alpha = {alpha:g}."
+        )
+    return (
+        f"Assuming a rate of {prose.number(p['base_report_rate_per_10k_orders'])} per 10,000 orders in {year - 1} and "
+        f"{prose.number(imp.orders_current)} orders in {year} ({prose.number(imp.orders_previous)} in {year - 1}), the "
+        f"reported {_fall_word(change)} of {prose.percent(abs(change), 2)} in the rate means "
+        f"{prose.number(imp.reports_previous)} reports becoming {prose.number(imp.reports_current)} "
+        f"({prose.change(imp.reports_previous, imp.reports_current, 2)} in absolute reports). "
+        f"With a design effect of {prose.number(r['report_rate_design_effect'])} the two-proportion test gives "
+        f"z = **{prose.number(r['report_rate_z'])}**, {_p_text(r)} (**{_verdict(r, p)}** at alpha = {alpha:g}); the "
+        f"{_pct(1 - alpha)} interval of the relative change is {prose.signed_percent(lo, 2)} to "
+        f"{prose.signed_percent(hi, 2)}. Treating every order as an independent trial would give "
+        f"z = {prose.number(r['report_rate_z_independent'])}.\n\n"
+        f"{detect} The reported change would be detectable with about {prose.number(a.orders_for_reported)} orders a "
+        f"year, and a fall of {prose.percent(p['practical_relative_change'])} (the change taken to matter in practice) "
+        f"with about {prose.number(a.orders_for_practical)}."
+    )
+
+
+def design_effect_text(a: Analysis) -> str:
+    """What the design-effect table shows."""
+    r, p = a.results, a.params
+    return (
+        f"The design effect multiplies the variance: z shrinks and the interval widens by its square root, the "
+        f"orders needed grow in proportion. {_breakeven_text(r, p)[0].upper()}{_breakeven_text(r, p)[1:]} "
+        f"(z = {prose.number(r['report_rate_z_independent'])} for independent orders against the critical "
+        f"{prose.number(_z_critical(p['alpha']))}). Rows with fewer than {MIN_EFFECTIVE_REPORTS:g} effective reports "
+        "(reports / design effect) a year are left out."
+    )
+
+
+def _z_critical(alpha: float) -> float:
+    from scipy import stats
+
+    return float(stats.norm.ppf(1 - alpha / 2))
+
+
+def false_publicity_text(a: Analysis) -> str | None:
+    """The false-publicity comparison; None when the figure is not in the data."""
+    fp, pen = a.figures["false_publicity_reports_change"], a.figures["false_publicity_penalties"]
+    if fp is None:
+        return None
+    year = a.params["year"]
+    penalties = "" if pen is None else f", while penalties for false publicity ran at more than {prose.number(pen)} from April to November"
+    return (
+        f"User reports of false publicity went {prose.change(100, 100 + fp, 0)} from March to October {year} "
+        "(monthly counts, no denominator). That is a change of a count within the year, not of a rate against the "
+        f"year before, so it is not comparable with the {prose.percent(abs(a.results['report_rate_change']), 2)} "
+        f"year-on-year change of the report rate{penalties}. "
+        "A fall in reports can come from fewer problems, from enforcement that removes repeat offenders, from "
+        "changes in how reporting works in the app, or from more orders diluting a steady count of reports; the "
+        "figure alone cannot tell these apart."
+    )
+
+
+def sensitivity_text(a: Analysis) -> str:
+    """What the sensitivity grid shows, under the run's design effect."""
+    sens, p = a.sensitivity, a.params
+    alpha = p["alpha"]
+    tested = sens.dropna(subset=["z"])
+    n_sig = int(sens["significant"].sum())
+    not_sig = tested[~tested["significant"]]
+    if tested.empty:
+        where = "no cell of the grid has enough effective reports for the test."
+    elif not_sig.empty:
+        where = "it is significant in every cell with enough effective reports."
+    else:
+        most = int(not_sig[["reports_previous", "reports_current"]].max().max())
+        where = (
+            f"where it is tested but not significant the implied reports are at most {prose.number(most)} a year "
+            f"(order volumes up to {prose.number(not_sig['orders'].max())})."
+        )
+    empty = len(sens) - len(tested)
+    return (
+        f"With a design effect of {prose.number(p.get('design_effect', 1.0))}, the reported change is significant at "
+        f"alpha = {alpha:g} in {n_sig} of {len(sens)} cells; {empty} cells have fewer than "
+        f"{MIN_EFFECTIVE_REPORTS:g} effective reports and are not tested; {where}"
+    )

@@ -1,0 +1,451 @@
+"""Notebook ``03_pricing_positioning``'s narrative: the Summary, the result sentences and the caveats,
+formatted from a run's recorded results (:func:`trustlab.pricing.analysis`) and its parameters, with
+:mod:`trustlab.prose` for every number, so that each sentence stays true under any valid parameters.
+
+Every builder returns a list of markdown lines (bullets or sentences); verdicts follow the numbers
+they cite. The property test ``tests/test_pricing_narrative.py`` builds all of them over the
+parameter space.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from trustlab import prose
+from trustlab.pricing.choice import LOGIT_TERMS
+from trustlab.pricing.parameters import PRICE_PLATFORM, PRICE_TIERS_RMB, TRUST_PLATFORM
+
+_TERM_NAMES = {
+    "intercept": "the intercept",
+    "price_per_1000_rmb": "the price coefficient",
+    "trust_premium": "the trust premium",
+    "trust_x_price": "the trust × price interaction",
+}
+
+
+def rmb(value: float) -> str:
+    """An amount of money in running text: "RMB 1,099", "RMB 191.7", "RMB −549"."""
+    return f"RMB {prose.number(value, 4)}"
+
+
+def _times(ratio: float, digits: int = 3) -> str:
+    """How often one platform converts relative to another: "3.2 times as often as", "40.0% as often as",
+    "as often as" (a ratio that rounds to 1)."""
+    if ratio >= 1:
+        text = prose.number(ratio, digits)
+        return "as often as" if text == "1" else f"{text} times as often as"
+    return f"{prose.percent(ratio, max(1, digits - 2))} as often as"
+
+
+def _distinct_ratios(top: float, low: float) -> tuple[str, str]:
+    """The two ratios worded with enough digits that different values never read as equal."""
+    for digits in range(3, 10):
+        a, b = _times(top, digits), _times(low, digits)
+        if a != b or top == low:
+            return a, b
+    return _times(top, 10), _times(low, 10)
+
+
+def _signed_count(n: int) -> str:
+    """A change in a count with its sign: "+1,234", "−56", "0"."""
+    n = int(n)
+    return "0" if n == 0 else ("+" if n > 0 else prose.MINUS) + f"{abs(n):,}"
+
+
+def _share_clamped(value: float) -> float:
+    """A share that is in [0, 1] by construction, rid of floating-point overshoot (1 + 1e-16)."""
+    return min(max(float(value), 0.0), 1.0)
+
+
+# ---------------------------------------------------------------- the price-positioning logit
+
+
+def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """What the article's claim implies in the logit under the assumed parameters, and its verdict."""
+    top, low = max(PRICE_TIERS_RMB), min(PRICE_TIERS_RMB)
+    ratio_top, ratio_low = results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"]
+    top_text, low_text = _distinct_ratios(ratio_top, ratio_low)
+    conv_top = results["conversion_top_tier"]
+    first = (
+        f"Under the assumed parameters, at {rmb(top)} the trust-positioned platform "
+        f"({prose.percent(params['trust_share_trust_platform'])} trust-driven buyers) converts {top_text} the "
+        f"price-positioned one ({prose.percent(params['trust_share_price_platform'])}): "
+        f"{prose.percent(conv_top[TRUST_PLATFORM])} against {prose.percent(conv_top[PRICE_PLATFORM])} of buyers; "
+        f"at {rmb(low)}, {low_text.removesuffix(' as')}."
+    )
+    if not results["claim_premise_holds"]:
+        verdict = ("So under these assumptions the claim **fails** in the model: the trust-positioned platform has no more "
+                   "trust-driven buyers than the price-positioned one, so the assumed values contradict the claim's premise.")
+    elif results["claim_holds_in_model"]:
+        verdict = ("So under these assumptions the claim holds in the model: the trust-positioned platform converts "
+                   "better at the brand's price, and its advantage is larger at the high price than at the low one.")
+    elif ratio_top <= 1:
+        verdict = ("So under these assumptions the claim **fails** in the model: at the highest price the "
+                   "trust-positioned platform converts no better than the price-positioned one.")
+    else:
+        verdict = ("So under these assumptions the claim **fails** in the model: the trust-positioned platform converts "
+                   "better, but its advantage is no larger at the high price than at the low one, so the price "
+                   "positioning is not what holds the brand back.")
+    return [first + " " + verdict,
+            "This shows what the claim would imply if these assumed values were true; it is not evidence for the "
+            "claim: no choice data exist, and every size in the model is assumed."]
+
+
+def _estimation_problem(results: Mapping[str, Any]) -> str | None:
+    """One sentence on what went wrong when the logit was estimated back, or None when nothing did."""
+    clause = _estimation_clause(results)
+    return None if clause is None else "Estimated back from the simulated choices, " + clause + "."
+
+
+def _estimation_clause(results: Mapping[str, Any]) -> str | None:
+    """What went wrong when the logit was estimated back, as a clause, or None when nothing did."""
+    parts = []
+    if not results["logit_converged"] or results["logit_problems"]:
+        problems = results["logit_problems"] or ["the maximum-likelihood iterations did not converge"]
+        parts.append("the estimator reports that " + prose.join(problems))
+    far = results["logit_far_terms"]
+    finite = [t for t in far if math.isfinite(results["logit_params"][t]["estimate"])]
+    if finite:
+        parts.append(
+            ("the estimates of " if len(finite) > 1 else "the estimate of ") + prose.join(
+                f"{_TERM_NAMES[t]} ({prose.number(results['logit_params'][t]['estimate'])} against an assumed "
+                f"{prose.number(results['logit_params'][t]['true'])})" for t in finite
+            ) + (" are far from the values they were simulated from" if len(finite) > 1
+                 else " is far from the value it was simulated from")
+        )
+    if not parts:
+        return None
+    return "; ".join(parts)
+
+
+def logit_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The logit estimated back from the simulated choices: convergence, distance from the true values,
+    interval coverage, and the price slopes of the two buyer types."""
+    lp = results["logit_params"]
+    estimates = [lp[t]["estimate"] for t in LOGIT_TERMS]
+    n = int(params["n_buyers"])
+    if not all(math.isfinite(e) for e in estimates):
+        return [f"- **The logit could not be estimated** from the {prose.number(n)} simulated choices: "
+                + prose.join(results["logit_problems"] or ["the fit failed"]) + ". No estimate is reported."]
+    lines = []
+    problem = _estimation_problem(results)
+    if problem:
+        lines.append(f"- **Warning.** {problem} With {prose.number(n)} buyers the simulation does not pin the model "
+                     "down; do not read the estimates below as a recovery of the assumed values.")
+    else:
+        lines.append(f"- The fit converged and every estimate is within half its size (at least 0.5 log-odds) of the value it "
+                     f"was simulated from ({prose.number(n)} buyers).")
+    seeker, seeker_true = lp["price_per_1000_rmb"]["estimate"], lp["price_per_1000_rmb"]["true"]
+    trust = seeker + lp["trust_x_price"]["estimate"]
+    trust_true = seeker_true + lp["trust_x_price"]["true"]
+    same_sign = (seeker < 0) == (seeker_true < 0)
+    lines.append(
+        f"- The estimated price coefficient of price-seeking buyers is **{prose.number(seeker)}** log-odds per RMB 1,000 "
+        f"(assumed {prose.number(seeker_true)}; {'the same sign' if same_sign else 'the OPPOSITE sign'}); for "
+        f"trust-driven buyers it is {prose.number(trust)} (assumed {prose.number(trust_true)})."
+    )
+    level = 1 - params["alpha"]
+    lines.append(
+        f"- {results['logit_recovered_terms']} of {len(LOGIT_TERMS)} assumed values lie inside their "
+        f"{prose.percent(level)} intervals (about {prose.percent(level)} of intervals are expected to cover)."
+    )
+    return lines
+
+
+# ---------------------------------------------------------------- the case numbers
+
+
+def launch_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The shoe launch and the support threshold in garments."""
+    p = params
+    per_minute = results["units_per_minute"]
+    threshold_units = p["support_monthly_gmv_min"] / p["menswear_price"]
+    return [
+        f"- The sneaker listed at {rmb(p['list_price'])} went on sale at {rmb(p['promo_price'])}: a discount of "
+        f"**{prose.percent(_share_clamped(results['discount_depth']))}**.",
+        f"- {prose.number(p['units'])} pairs in {prose.number(p['sellout_minutes'])} minutes is "
+        f"**{prose.number(per_minute)} pairs a minute** (at least: the article says the pairs sold out *within* the time).",
+        f"- Revenue at the promo price: {rmb(p['promo_price'] * p['units'])}; at list price it would have been "
+        f"{rmb(p['list_price'] * p['units'])}, so {rmb((p['list_price'] - p['promo_price']) * p['units'])} was given up "
+        f"on these pairs.",
+        f"- The support threshold of {rmb(p['support_monthly_gmv_min'])} of monthly live GMV is "
+        f"**{prose.number(threshold_units)} garments a month** at {rmb(p['menswear_price'])}: about "
+        f"{prose.number(threshold_units / 30)} a day in a 30-day month, or {prose.number(threshold_units / per_minute)} "
+        f"minutes of selling at the launch's pace.",
+    ]
+
+
+def _recall_margin(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """The margin that decides the recall: the break-even cost ratio, and when B wins at every redemption rate."""
+    c = params["cost_ratio"]
+    r_star = results["breakeven_redemption_rate"]
+    c_star = results["breakeven_cost_ratio"]
+    c_full = results["breakeven_cost_ratio_full_redemption"]
+    if results["b_cheaper_at_every_redemption"]:
+        text = ("B is cheaper than A at every redemption rate from 0 to 100%"
+                + (f" as long as the brand's cost per RMB of redeemed goods is below {prose.number(c_full)} "
+                   f"(this run assumes {prose.number(c)})" if math.isfinite(c_full) else ", whatever the cost ratio"))
+        if math.isfinite(r_star) and r_star > 1:
+            text += f"; the break-even redemption rate, {prose.number(r_star)}, is above 1 and so decides nothing"
+        return text + "."
+    parts = []
+    if math.isfinite(c_star):
+        parts.append(f"at the assumed redemption rate B is cheaper while the brand's cost per RMB of redeemed goods is "
+                     f"below {prose.number(c_star)} (this run assumes {prose.number(c)})")
+    elif math.isinf(c_star):
+        parts.append("at the assumed redemption rate B is cheaper whatever the cost ratio")
+    if math.isfinite(c_full) and c_full > 0:
+        parts.append(f"below a cost ratio of {prose.number(c_full)} B would be cheaper at every redemption rate")
+    if math.isfinite(r_star) and 0 <= r_star <= 1:
+        parts.append(f"at this cost ratio B is cheaper while less than {prose.percent(r_star)} of voucher value is redeemed")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The recall decision from the brand's side (with the margin that decides it) and the customer's."""
+    p = params
+    a, b = results["recall_cost_a"], results["recall_cost_b"]
+    cheaper = "B is cheaper" if b < a else ("A is cheaper" if a < b else "they cost the same")
+    brand = (f"- At a redemption rate of {prose.percent(p['redemption_rate'])} and a cost of {prose.number(p['cost_ratio'])} "
+             f"per RMB of goods redeemed, A costs the brand {rmb(a)} and B {rmb(b)} for {prose.number(p['recall_customers'])} "
+             f"customers: {cheaper}. {_recall_margin(results, params)} The refund is cash; a voucher costs only the goods "
+             "redeemed with it.")
+    gap = p["voucher_b"] - p["voucher_a"]
+    v = p["customer_voucher_value"]
+    value_a = p["promo_price"] + v * p["voucher_a"] - p["return_hassle"]
+    value_b = p["defective_pair_value"] + v * p["voucher_b"]
+    threshold = results["customer_min_voucher_value_for_b"]
+    if threshold == 0:
+        who = "B is the better choice whatever the voucher is worth to the customer."
+    elif math.isfinite(threshold) and threshold <= 1:
+        who = (f"B is the better choice for anyone who values RMB 1 of voucher at {prose.number(threshold)} or more (here "
+               f"{prose.number(v)}): a customer who expects to buy from the brand again.")
+    else:
+        who = "No voucher valuation up to RMB 1 per RMB makes B the better choice for the customer."
+    difference = (f"the difference between the vouchers ({rmb(p['voucher_b'])} − {rmb(p['voucher_a'])} = {rmb(gap)}) "
+                  f"at their valuation ({rmb(v * gap)})")
+    if results["customer_prefers_b"]:
+        why = (f"With these values the customer prefers B, as all of the brand's customers did, by {rmb(value_b - value_a)}: "
+               f"the pair kept ({rmb(p['defective_pair_value'])}) plus {difference} plus the return saved "
+               f"({rmb(p['return_hassle'])}), less the refund given up ({rmb(p['promo_price'])}).")
+    else:
+        why = (f"With these values the customer would prefer A, by {rmb(value_a - value_b)}, which is not what the brand's "
+               "customers did: trust (a higher voucher valuation) or a pair still worth wearing is needed to explain "
+               "their choice.")
+    customer = f"- The customer: A is worth {rmb(value_a)}, B {rmb(value_b)}. {who} {why}"
+    return [brand, customer]
+
+
+def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The newsvendor's sanity checks and semi-presale against the optimal batch."""
+    p = params
+    nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
+    mc, se = results["newsvendor_mc_profit"], results["newsvendor_mc_std_err"]
+    cr = results["critical_ratio"]
+    k_star = _share_clamped(results["breakeven_cancel_share"])
+    k = p["presale_cancel_share"]
+    gap = abs(mc - nv)
+    gap_se = f", {prose.number(gap / se)} standard errors" if se > 0 else ""
+    if presale > nv:
+        verdict = (f"Semi-presale is **better**; it stays better while fewer than **{prose.percent(k_star)}** of pre-order "
+                   "buyers cancel during the wait.")
+    elif presale < nv:
+        if prose.percent(k_star) == prose.percent(0.0):
+            verdict = ("Semi-presale is **worse**; it could match the batch only if (almost) no pre-order buyer cancelled "
+                       f"(break-even below {prose.percent(0.0005)}).")
+        else:
+            verdict = (f"Semi-presale is **worse**; it would be better only if fewer than **{prose.percent(k_star)}** of "
+                       "pre-order buyers cancelled during the wait.")
+    else:
+        verdict = "Semi-presale and the batch earn the same."
+    return [
+        f"- The critical ratio is **{prose.number(cr)}**, "
+        f"{'inside (0, 1) as it must be' if 0 < cr < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch is "
+        f"{prose.number(results['newsvendor_quantity'])} garments against a mean demand of {prose.number(p['demand_mean'])}.",
+        f"- Monte Carlo ({prose.number(p['monte_carlo_draws'])} draws) differs from the closed form by {rmb(gap)}{gap_se}.",
+        f"- Expected profit of the optimal batch: {rmb(nv)}. Semi-presale with {prose.percent(k)} cancellations: "
+        f"{rmb(presale)}. {verdict}",
+    ]
+
+
+def eligibility_lines(results: Mapping[str, Any], params: Mapping[str, Any], passes: Mapping[str, float],
+                      sensitivity: pd.DataFrame) -> list[str]:
+    """The eligible count against the target, the share passing each criterion and the threshold that
+    moves the count most (``passes``: criterion -> share in [0, 1]; ``sensitivity`` from
+    :func:`~trustlab.pricing.eligibility_sensitivity`)."""
+    n, target = results["eligible_brands"], params["fastbrand_target"]
+    against = "more than" if n > target else ("fewer than" if n < target else "exactly")
+    steps = sensitivity.dropna(subset=["factor"]).assign(step=lambda d: (d["factor"] - 1).abs())
+    half = steps[(steps["step"] - 0.5).abs() < 1e-9]
+    looser = half[half["direction"] == "looser"].set_index("threshold")["change"]
+    tighter = half[half["direction"] == "tighter"].set_index("threshold")["change"]
+    if looser.empty or (looser == 0).all() and (tighter == 0).all():
+        moves = "Loosening or tightening one threshold at a time by half leaves the count unchanged."
+    else:
+        most = (looser.abs() + tighter.reindex(looser.index).fillna(0).abs()).idxmax()
+        moves = (f"Loosening one threshold at a time by half (a 50% lower minimum, a 50% higher age limit), `{most}` moves "
+                 f"the count most: {_signed_count(looser[most])} merchants; tightening it by half: "
+                 f"{_signed_count(tighter.get(most, 0))}.")
+    return [
+        f"In the simulated population of {prose.number(params['n_merchants'])} brand merchants (all distributions assumed) "
+        f"**{prose.number(n)}** meet every criterion, {against} the 2022 target of {prose.number(target)} fast brands. "
+        "Share passing each criterion alone: "
+        + "; ".join(f"{k} {prose.percent(v)}" for k, v in passes.items()) + ". " + moves
+        + " The count says what the criteria do to a population like this one, not how many brands Kuaishou has."
+    ]
+
+
+
+# ---------------------------------------------------------------- public figures
+
+
+def positioning_lines(spend: pd.DataFrame) -> list[str]:
+    """Spend per buyer by platform, from :func:`~trustlab.pricing.spend_per_buyer`'s table."""
+    comparable = spend[spend["comparable"]]
+    not_comparable = spend[~spend["comparable"]]
+    lines = []
+    for platform, group in comparable.groupby("platform", sort=False):
+        group = group.dropna(subset=["spend_per_buyer_rmb"])
+        if group.empty:
+            continue
+        basis = prose.join(sorted(set(group["basis"])))
+        values = ", ".join(f"{rmb(v)} ({period})" for period, v in zip(group["period"], group["spend_per_buyer_rmb"]))
+        line = f"- {platform}: annual spend per active buyer ({basis}): {values}."
+        bound = group.dropna(subset=["reported_rmb"])
+        bound = bound[bound["reported_qualifier"].isin([">", "<"])]
+        for row in bound.itertuples():
+            verb = "respects" if bool(row.bound_consistent) else "violates"
+            line += (f" The {row.period} derived figure {verb} the reported "
+                     f"'{row.reported_qualifier}{rmb(row.reported_rmb)}'.")
+        reproduced = group.dropna(subset=["reported_rmb", "derived_rmb"])
+        reproduced = reproduced[(reproduced["basis"] == "reported")]
+        if not reproduced.empty:
+            line += (" Where GMV and buyers are also given, GMV / buyers reproduces the reported figure within "
+                     f"{rmb((reproduced['derived_rmb'] - reproduced['reported_rmb']).abs().max())}.")
+        lines.append(line)
+    for platform, group in not_comparable.groupby("platform", sort=False):
+        lines.append(
+            f"- {platform}: {len(group)} quarters of *average monthly* buyers "
+            f"({prose.number(group['monthly_buyers_m'].min())}–{prose.number(group['monthly_buyers_m'].max())} million, "
+            f"status {', '.join(sorted(set(group['status'])))}); no annual active buyers are published, so no spend per "
+            "buyer comparable with the rows above can be formed, and none is shown."
+        )
+    return lines
+
+
+def _positioning_summary(spend: pd.DataFrame | None) -> str | None:
+    if spend is None:
+        return None
+    places = sorted(set(spend.loc[spend["comparable"], "platform"]))
+    kuaishou = spend[spend["platform"] == "Kuaishou"]
+    if kuaishou.empty:
+        where = "This run leaves out the secondary copies (V-2), which are all there is for Kuaishou, so"
+    elif kuaishou["comparable"].any():
+        return (f"**Public figures** place Kuaishou beside {prose.join(p for p in places if p != 'Kuaishou')} on "
+                "spend per annual buyer (see the table).")
+    else:
+        where = "Kuaishou publishes only average monthly buyers, so"
+    return (f"**Public figures cannot place Kuaishou** on the price axis: {where} its spend per annual buyer cannot be "
+            f"formed beside {prose.join(places) if places else 'the other platforms'}. The article's positioning claim is "
+            "not a number.")
+
+
+# ---------------------------------------------------------------- summary and caveats
+
+
+def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.DataFrame | None = None) -> list[str]:
+    """The notebook's Summary: bullets that answer its question, from the recorded results and the
+    parameters (and the spend-per-buyer table, when given). True under any valid parameters."""
+    p = params
+    claim = ("**The logit shows what the claim implies under assumed parameters; it is not evidence for it.** "
+             + ("Under this run's assumptions the claim holds in the model: "
+                if results["claim_holds_in_model"] else "Under this run's assumptions the claim **fails** in the model: ")
+             + f"at {rmb(max(PRICE_TIERS_RMB))} the trust-positioned platform converts "
+             + _distinct_ratios(results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"])[0]
+             + f" the price-positioned one; at {rmb(min(PRICE_TIERS_RMB))}, "
+             + _distinct_ratios(results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"])[1].removesuffix(" as")
+             + "."
+             + ("" if results["claim_premise_holds"] else
+                " The trust-positioned platform has no more trust-driven buyers than the price-positioned one: the "
+                "assumed values contradict the claim's premise."))
+    lp = results["logit_params"]
+    if not all(math.isfinite(lp[t]["estimate"]) for t in LOGIT_TERMS):
+        claim += " The logit could not be estimated back from the simulated choices."
+    else:
+        problem = _estimation_problem(results)
+        if problem:
+            claim += " " + problem
+    bullets = [claim]
+    positioning = _positioning_summary(spend)
+    if positioning:
+        bullets.append(positioning)
+    a, b = results["recall_cost_a"], results["recall_cost_b"]
+    which = "B (keep the pair + voucher) is cheaper" if b < a else ("A (refund + voucher) is cheaper" if a < b else
+                                                                     "both options cost the same")
+    bullets.append(f"**Recall:** for the brand {which}: {rmb(b)} against {rmb(a)} for A, under assumed costs. "
+                   + _recall_margin(results, params))
+    nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
+    k_star = _share_clamped(results["breakeven_cancel_share"])
+    better = "earns more than" if presale > nv else ("earns less than" if presale < nv else "earns the same as")
+    bullets.append(f"**Semi-presale** with {prose.percent(p['presale_cancel_share'])} cancellations {better} the optimal "
+                   f"batch ({rmb(presale)} against {rmb(nv)}); the break-even cancellation share is {prose.percent(k_star)} "
+                   "(assumed costs and demand).")
+    n, target = results["eligible_brands"], p["fastbrand_target"]
+    against = "above" if n > target else ("below" if n < target else "equal to")
+    bullets.append(f"**Fast-brand support:** {prose.number(n)} of {prose.number(p['n_merchants'])} simulated merchants meet "
+                   f"every published criterion, {against} the 2022 target of {prose.number(target)}; the population is "
+                   "assumed, so this shows what the criteria do, not how many brands qualify.")
+    return bullets
+
+
+def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.DataFrame | None = None) -> list[str]:
+    """The caveats that depend on the run, formatted from its values."""
+    from scipy import stats
+
+    p = params
+    lines = []
+    if spend is not None:
+        kuaishou = spend[spend["platform"] == "Kuaishou"]
+        if kuaishou.empty:
+            ks = "This run has no Kuaishou figures (secondary copies are left out)"
+        else:
+            ks = (f"For Kuaishou only {len(kuaishou)} quarters of average *monthly* buyers exist (status "
+                  f"{', '.join(sorted(set(kuaishou['status'])))})")
+        lines.append("- **Spend per buyer is not a price position.** Annual spend per buyer mixes basket size, frequency "
+                     f"and category. {ks}, so the platform the article is about cannot be placed on the same axis. The "
+                     "article's own positioning claim about Taobao is not a number.")
+    problem = _estimation_clause(results)
+    lines.append(
+        "- **The logit is a simulation, not evidence.** Every size in it is assumed: trust-driven buyers are "
+        f"{prose.percent(p['trust_share_trust_platform'])} of the trust-positioned platform and "
+        f"{prose.percent(p['trust_share_price_platform'])} of the price-positioned one, the trust premium is "
+        f"{prose.number(p['trust_premium'])} log-odds and the trust × price interaction {prose.number(p['trust_price_interaction'])} "
+        f"per RMB 1,000. {prose.number(p['n_buyers'])} choices were simulated and the model estimated back"
+        + (f", and {problem}." if problem else "; the estimates are close to the assumed values.")
+        + " No choice data were available."
+    )
+    lines.append(
+        f"- **Recall.** The article gives the offer and that every customer chose B; the brand's costs (cost ratio "
+        f"{prose.number(p['cost_ratio'])}, redemption {prose.percent(p['redemption_rate'])}, shipping {rmb(p['return_shipping'])}, "
+        f"salvage {rmb(p['salvage_value'])}) and the customers' valuations are assumptions. One redemption rate serves both "
+        "vouchers; vouchers may also bring extra spending, which is not counted."
+    )
+    p_negative = float(stats.norm.cdf(-1 / p["demand_cv"]))
+    lines.append(
+        "- **Presale.** The model lets every buyer pre-order at the same price and ignores the costs of waiting other than "
+        "cancellation (buyers who would not pre-order at all, a discount for waiting, fabric lead times of 30–60 days "
+        f"against 45-day shipping). Demand is normal with a coefficient of variation of {prose.number(p['demand_cv'])}, so it "
+        f"is negative with probability {prose.number(p_negative)}."
+    )
+    lines.append(
+        f"- **Eligibility.** The {prose.number(p['n_merchants'])} merchants are invented (assumed distributions); only the "
+        "criteria and the target come from the article. \"Kuaishou as core channel\" is taken as a yes/no attribute."
+    )
+    return lines

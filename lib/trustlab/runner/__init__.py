@@ -1,0 +1,18 @@
+"""The runner: everything that turns a notebook and its parameters into a report, apart from the
+analyses it runs.
+
+- :mod:`~trustlab.runner.cli`: the ``trustlab`` command.
+- :mod:`~trustlab.runner.params`: each notebook's parameter contract, checked before any kernel starts.
+- :mod:`~trustlab.runner.runs`: one run (staged, executed, moved into place), builds and refreshes.
+- :mod:`~trustlab.runner.cache`: what a run depends on, and whether a report is up to date.
+- :mod:`~trustlab.runner.execute`, :mod:`~trustlab.runner.finish`: the process that executes a
+  notebook with papermill and writes its page and ``results.json``.
+- :mod:`~trustlab.runner.forkserver`, :mod:`~trustlab.runner.processes`: warm runs forked from one
+  interpreter that imported the libraries once; process and signal helpers.
+- :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index.
+- :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
+- :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask.
+
+Imports flow one way: cli -> sweep -> runs -> {cache, finish, forkserver} -> {execute, report,
+processes, params, sites}; a test checks that no analysis module imports this package.
+"""

@@ -1,0 +1,79 @@
+"""The package's layout holds: analyses never import the runner, imports have no loops, modules stay small.
+
+Read from the source (imports as the code states them, at any depth in a module), so a lazy import
+inside a function counts as much as one at the top.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from trustlab import config
+
+PACKAGE = config.PACKAGE_DIR
+RUNNER = PACKAGE / "runner"
+MAX_LINES = 520  # "no module over about 500 lines"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every trustlab module ``path`` imports (``from trustlab.runner import runs`` names trustlab.runner.runs)."""
+    found = set()
+    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("trustlab")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("trustlab"):
+            for alias in node.names:
+                child = f"{node.module}.{alias.name}"
+                found.add(child if child in modules else node.module)
+    return found
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_no_analysis_module_imports_the_runner():
+    offenders = {
+        _module_name(path): sorted(m for m in _imports(path) if m == "trustlab.runner" or m.startswith("trustlab.runner."))
+        for path in _sources() if RUNNER not in path.parents
+    }
+    assert not {name: used for name, used in offenders.items() if used}
+
+
+def test_the_runner_has_no_import_loop():
+    graph = {_module_name(p): {m for m in _imports(p) if m.startswith("trustlab.runner.")} for p in _sources()
+             if RUNNER in p.parents}
+    for name in graph:
+        graph[name].discard(name)
+
+    def loop_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph.get(node, ()):
+                if nxt == start:
+                    return path + [nxt]
+                if nxt not in path:
+                    stack.append((nxt, path + [nxt]))
+        return None
+
+    loops = [loop for name in graph if (loop := loop_from(name))]
+    assert not loops, " ; ".join(" -> ".join(loop) for loop in loops)
+
+
+def test_no_module_is_much_over_500_lines():
+    long = {str(p.relative_to(PACKAGE)): n for p in _sources() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"split these modules: {long}"
+
+
+def test_every_module_says_what_it_is_for():
+    missing = [str(p.relative_to(PACKAGE)) for p in _sources()
+               if p.stat().st_size and not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    assert not missing, f"modules without a docstring: {missing}"

@@ -1,0 +1,229 @@
+"""Notebook 03's narrative (Summary, result sentences, caveats) over its parameter space: built with the
+functions the notebook calls, from the one orchestration (pricing.run_analysis, the fast path), without
+a kernel. Fails on prose.narrative_problems or on a verdict that contradicts the numbers it cites."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trustlab import config, prose
+from trustlab.runner import params
+from trustlab import pricing as pr
+from trustlab.data.positioning import load_positioning
+
+NOTEBOOK = "03_pricing_positioning"
+
+
+@cache
+def spend_table(include_secondary: bool):
+    return pr.spend_per_buyer(load_positioning(include_secondary=include_secondary))
+
+
+@cache
+def schema() -> dict:
+    return params.load_schema(config.NOTEBOOKS_DIR / f"{NOTEBOOK}.py")["parameters"]
+
+
+def within(name: str, value: float) -> float:
+    """Fail loudly if the strategy below drew outside the schema's range (the test must stay inside it)."""
+    rule = schema()[name]
+    assert ("ge" not in rule or value >= rule["ge"]) and ("gt" not in rule or value > rule["gt"]), (name, value)
+    assert ("le" not in rule or value <= rule["le"]) and ("lt" not in rule or value < rule["lt"]), (name, value)
+    return value
+
+
+def edge(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """A float in [lo, hi], the bounds themselves drawn often."""
+    return st.one_of(st.sampled_from([lo, hi]), st.floats(min_value=lo, max_value=hi, allow_nan=False))
+
+
+@st.composite
+def parameter_sets(draw) -> dict:
+    p = dict(params.resolve(NOTEBOOK))
+    list_price = draw(edge(1.0, 1e5))
+    menswear_price = draw(edge(1.0, 1e5))
+    unit_cost = menswear_price * draw(edge(0.01, 0.99))
+    promo_price = list_price * draw(edge(0.001, 1.0))
+    drawn = {
+        "list_price": list_price,
+        "promo_price": promo_price,
+        "units": draw(st.sampled_from([1, 1000, 10**6])),
+        "sellout_minutes": draw(edge(0.01, 1e4)),
+        "recall_customers": draw(st.sampled_from([1, 1000, 10**6])),
+        "voucher_a": draw(edge(0.0, 5000.0)),
+        "voucher_b": draw(edge(0.0, 5000.0)),
+        "redemption_rate": draw(edge(0.0, 1.0)),
+        "cost_ratio": draw(edge(0.0, 2.0)),
+        "return_shipping": draw(edge(0.0, 1000.0)),
+        "salvage_value": promo_price * draw(edge(0.0, 1.0)),
+        "customer_voucher_value": draw(edge(0.0, 1.0)),
+        "defective_pair_value": draw(edge(0.0, 5000.0)),
+        "return_hassle": draw(edge(0.0, 1000.0)),
+        "menswear_price": menswear_price,
+        "unit_cost": unit_cost,
+        "newsvendor_salvage": unit_cost * draw(edge(0.0, 0.99)),
+        "demand_mean": draw(edge(1.0, 1e6)),
+        "demand_cv": draw(edge(0.01, 0.5)),
+        "presale_cancel_share": draw(edge(0.0, 1.0)),
+        "monte_carlo_draws": 1000,
+        "choice_intercept": draw(edge(-10.0, 10.0)),
+        "price_coef": draw(edge(-20.0, 20.0)),
+        "trust_premium": draw(edge(-10.0, 10.0)),
+        "trust_price_interaction": draw(edge(-20.0, 20.0)),
+        "trust_share_price_platform": draw(edge(0.0, 1.0)),
+        "trust_share_trust_platform": draw(edge(0.0, 1.0)),
+        "n_buyers": 500,
+        "alpha": draw(edge(1e-6, 0.99)),
+        "support_max_age_years": draw(edge(0.1, 50.0)),
+        "support_own_brand_share_min": draw(edge(0.0, 0.99)),
+        "support_monthly_gmv_min": draw(edge(0.0, 1e8)),
+        "fastbrand_target": draw(st.sampled_from([1, 500, 10**5])),
+        "n_merchants": draw(st.sampled_from([1, 50, 2000])),
+        "merchant_age_mean_years": draw(edge(0.1, 50.0)),
+        "merchant_own_share_mean": draw(edge(0.01, 0.99)),
+        "merchant_own_share_concentration": draw(edge(0.1, 100.0)),
+        "merchant_gmv_median": draw(edge(1.0, 1e8)),
+        "merchant_gmv_sigma": draw(edge(0.1, 5.0)),
+        "merchant_core_share": draw(edge(0.0, 1.0)),
+        "include_secondary_sources": draw(st.booleans()),
+        "seed": draw(st.integers(min_value=0, max_value=2**31)),
+    }
+    p.update({k: within(k, v) if k in schema() and not isinstance(v, bool) else v for k, v in drawn.items()})
+    pr.check_params(p)
+    return p
+
+
+def narrative(p: dict) -> tuple[dict, list[str]]:
+    """Every sentence the notebook writes, from the pieces the notebook uses."""
+    run = pr.run_analysis(p)
+    results, spend = run.results, spend_table(p["include_secondary_sources"])
+    sensitivity = pr.eligibility_sensitivity(run.merchants, run.criteria)
+    lines = [
+        *pr.summary(results, p, spend),
+        *pr.narrative.positioning_lines(spend),
+        *pr.narrative.launch_lines(results, p),
+        *pr.narrative.claim_lines(results, p),
+        *pr.narrative.logit_lines(results, p),
+        *pr.narrative.recall_lines(results, p),
+        *pr.narrative.presale_lines(results, p),
+        *pr.narrative.eligibility_lines(results, p, pr.pass_shares(run.merchants, run.criteria), sensitivity),
+        *pr.caveats(results, p, spend),
+    ]
+    return results, lines
+
+
+def check_verdicts(results: dict, p: dict, text: str) -> None:
+    # the claim: verdict recomputed from the assumed conversions
+    truth, mix = pr.choice_truth(p), pr.platform_mix(p)
+    top = [pr.expected_conversion(truth, mix[k], max(pr.PRICE_TIERS_RMB)) for k in (pr.TRUST_PLATFORM, pr.PRICE_PLATFORM)]
+    low = [pr.expected_conversion(truth, mix[k], min(pr.PRICE_TIERS_RMB)) for k in (pr.TRUST_PLATFORM, pr.PRICE_PLATFORM)]
+    holds = mix[pr.TRUST_PLATFORM] > mix[pr.PRICE_PLATFORM] and top[0] > top[1] and top[0] / top[1] > low[0] / low[1]
+    assert results["claim_holds_in_model"] == holds
+    assert ("the claim holds in the model" in text) == holds
+    assert ("the claim **fails** in the model" in text) == (not holds)
+    assert "not evidence" in text
+    # the estimator: a fit that did not converge, or estimates far from the truth, are said
+    if not results["logit_converged"]:
+        assert "did not converge" in text or "could not be estimated" in text
+    for term in results["logit_far_terms"]:
+        estimate = results["logit_params"][term]["estimate"]
+        assert not math.isfinite(estimate) or "far from the value" in text
+    # the recall: the cheaper option, and "every redemption rate" checked on a grid
+    a, b = results["recall_cost_a"], results["recall_cost_b"]
+    assert ("B (keep the pair + voucher) is cheaper" in text) == (b < a)
+    assert ("A (refund + voucher) is cheaper" in text) == (a < b)
+    grid = np.linspace(0, 1, 101)
+    args = (p["promo_price"], p["voucher_a"])
+    gaps = (pr.recall_cost_a(*args, grid, p["cost_ratio"], p["return_shipping"], p["salvage_value"])
+            - pr.recall_cost_b(p["voucher_b"], grid, p["cost_ratio"]))
+    if "at every redemption rate from 0 to 100%" in text:
+        assert (gaps > -1e-6 * max(1.0, abs(a))).all()
+    # presale against the batch
+    nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
+    assert ("earns more than the optimal batch" in text) == (presale > nv)
+    assert ("Semi-presale is **better**" in text) == (presale > nv)
+    # eligibility against the target
+    n, target = results["eligible_brands"], p["fastbrand_target"]
+    assert (f"above the 2022 target of {prose.number(target)}" in text) == (n > target)
+    assert (f"below the 2022 target of {prose.number(target)}" in text) == (n < target)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(parameter_sets())
+def test_narrative_is_fit_to_publish_and_its_verdicts_follow_the_numbers(p):
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert not prose.narrative_problems(text), prose.narrative_problems(text)
+    check_verdicts(results, p, text)
+
+
+@pytest.mark.parametrize("cli", [
+    {},
+    # the issue's case: few trust-driven buyers, a steep trust price slope; the estimator does not converge
+    {"trust_price_interaction": "-20", "trust_share_trust_platform": "0", "n_buyers": "500"},
+    {"trust_share_price_platform": "0", "trust_share_trust_platform": "0", "n_buyers": "500"},  # no trust buyer
+    {"cost_ratio": "1.1"},  # B cheaper, but not at every redemption rate
+    {"voucher_b": "40"},  # B's voucher the smaller one
+    {"redemption_rate": "0"},
+    {"include_secondary_sources": "false"},
+])
+def test_named_cases(cli):
+    p = params.resolve(NOTEBOOK, cli=cli)
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert not prose.narrative_problems(text), prose.narrative_problems(text)
+    check_verdicts(results, p, text)
+
+
+def test_the_issue_case_reports_non_convergence_and_far_estimates():
+    p = params.resolve(NOTEBOOK, cli={"trust_price_interaction": "-20", "trust_share_trust_platform": "0", "n_buyers": "500"})
+    results, lines = narrative(p)
+    summary = "\n".join(pr.summary(results, p, spend_table(True)))
+    assert results["logit_converged"] is False and "trust_x_price" in results["logit_far_terms"]
+    assert "did not converge" in summary and "far from the values they were simulated from" in summary
+    assert "the claim **fails** in the model" in summary  # no trust-driven buyers on the trust platform
+
+
+def test_default_recall_names_the_margin_that_decides_it():
+    p = params.resolve(NOTEBOOK)
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert results["b_cheaper_at_every_redemption"]
+    assert f"below {prose.number(564 / 549)}" in text and "decides nothing" in text
+    assert "difference between the vouchers (RMB 599 − RMB 50 = RMB 549)" in text
+    assert "Larger voucher" not in text and "larger voucher (RMB" not in text
+
+
+def _readme_row() -> str:
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith(f"| `{NOTEBOOK}` |")]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_readme_row_gives_the_committed_notebooks_answer():
+    notebook = json.loads((config.NOTEBOOKS_DIR / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8"))
+    from trustlab.results import collect
+
+    recorded = collect(notebook)
+    row = _readme_row()
+    numbers = {
+        "conversion_ratio_top_tier": prose.number(recorded["conversion_ratio_top_tier"]),
+        "conversion_ratio_bottom_tier": prose.number(recorded["conversion_ratio_bottom_tier"]),
+        "recall_cost_b": f"{recorded['recall_cost_b']:,.0f}",
+        "recall_cost_a": f"{recorded['recall_cost_a']:,.0f}",
+        "breakeven_cost_ratio_full_redemption": prose.number(recorded["breakeven_cost_ratio_full_redemption"]),
+        "breakeven_cancel_share": prose.percent(recorded["breakeven_cancel_share"]),
+        "eligible_brands": f"{recorded['eligible_brands']:,}",
+    }
+    for name, text in numbers.items():
+        assert re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", row), f"README row lacks {name} = {text}"
+    assert ("holds in the model" in row) == recorded["claim_holds_in_model"]
