@@ -256,8 +256,8 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
             + headline_reason(results)
         )
     else:
-        lines.append(f"Forecasts: no quarter after train_end = {p['train_end']} is reported, so neither the model nor the "
-                     "benchmarks can be scored. " + headline_reason(results))
+        lines.append(f"Forecasts: no quarter after train_end = {p['train_end']} is reported, so the model and the "
+                     "benchmarks cannot be scored. " + headline_reason(results))
     if results["holdout_n"]:
         ho = results["holdout_mape"]
         lines.append(
