@@ -97,6 +97,30 @@ def test_no_question_breaks_the_files_it_is_written_into(layout):
     assert _tree(layout) == before  # rendering writes nothing
 
 
+def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhile(layout):
+    import jupytext
+
+    from trustlab.runner import params
+
+    scaffold = new.plan("fresh", root=layout)
+    written = new.write(scaffold, "Does it hold?")
+    assert written == [*scaffold.rendered(), scaffold.committed]
+    stored = nbformat.read(scaffold.committed, as_version=4)  # unexecuted, in sync with its source
+    assert [(c.cell_type, c.source) for c in stored.cells] == [
+        (c.cell_type, c.source) for c in jupytext.read(scaffold.notebook).cells]
+    assert not any(c.get("outputs") for c in stored.cells if c.cell_type == "code")
+    assert stored.metadata["kernelspec"]["name"] == "trustlab"
+    declared = params.declared(scaffold.notebook)  # typed, commented, constrained by its schema
+    assert all(p.help and p.constraints for p in declared.values()) and len(declared) == 3
+
+    other = new.plan("second", root=layout)
+    before = _tree(layout)
+    other.test.write_text("# written by someone else meanwhile\n")
+    with pytest.raises(ParameterError, match="appeared meanwhile; trustlab new never overwrites a file"):
+        new.write(other, "Does it hold?")
+    assert _tree(layout) == {**before, str(other.test.relative_to(layout)): b"# written by someone else meanwhile\n"}
+
+
 def _copy_project(root: Path) -> None:
     """The parts of the project a scaffold, its tests and its runs need (no committed .ipynb, no .git)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.ipynb")
