@@ -12,7 +12,8 @@ analyses it runs.
 - :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index.
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
 - :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask.
+- :mod:`~trustlab.runner.new`, ``templates/new/``: ``trustlab new``, the scaffold of a new question.
 
 Imports flow one way: cli -> sweep -> runs -> {cache, finish, forkserver} -> {execute, report,
-processes, params, sites}; a test checks that no analysis module imports this package.
+processes, params, sites}, and cli -> new -> params; a test checks that no analysis module imports this package.
 """

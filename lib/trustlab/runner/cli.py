@@ -224,6 +224,29 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0 if table.empty else 1  # as diff(1): 1 when the runs differ
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from trustlab.runner import new
+
+    question = new.check_question(args.question)
+    scaffold = new.plan(args.name)  # refused before anything is written
+    root = scaffold.root
+    for path in new.write(scaffold, question):
+        print(f"created {path.relative_to(root)}")
+    if not args.execute:
+        print(f"not executed: run `trustlab refresh {scaffold.stem}` to store the outputs of its default run "
+              f"in {scaffold.committed.relative_to(root)}")
+        return 0
+    print(f"executing {scaffold.stem} on its defaults into {scaffold.committed.relative_to(root)}", file=sys.stderr)
+    outcomes = runs.refresh([scaffold.stem], timeout=args.timeout)
+    print(_summary(outcomes))
+    if not all(o.ok for o in outcomes):
+        print(f"the scaffold is in place, but its run failed: fix it, then `trustlab refresh {scaffold.stem}`")
+        return 1
+    print(f"next: edit {scaffold.notebook.relative_to(root)} and {scaffold.module.relative_to(root)}, "
+          f"then `trustlab refresh {scaffold.stem}` and `make test`")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     site = (Path(args.site) if args.site else config.REPORTS_DIR).resolve()
     try:
@@ -312,6 +335,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--out", help="reports folder (default reports/)")
     status.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     status.set_defaults(func=cmd_status)
+
+    nw = sub.add_parser("new", help="scaffold a new question: numbered notebook, contract, smoke scenario, "
+                        "analysis module and test, and execute it once")
+    nw.add_argument("name", help="the question's module name: lower-case letters, digits and '_' "
+                    "(notebooks/NN_NAME.py, lib/trustlab/NAME.py); never one that exists")
+    nw.add_argument("--question", required=True, help="the question the notebook answers (its first lines)")
+    nw.add_argument("--no-execute", dest="execute", action="store_false",
+                    help="do not execute the new notebook; its committed .ipynb then has no outputs "
+                    "until `trustlab refresh NN_NAME`")
+    nw.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    nw.set_defaults(func=cmd_new)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
