@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustlab import config
-from trustlab.runner import params
 from trustlab.runner.params import ParameterError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
