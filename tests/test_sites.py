@@ -308,7 +308,7 @@ def test_replacing_a_folder_from_many_processes_under_the_site_lock_leaves_nothi
 def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so(tmp_path):
     site = sites.open_site(tmp_path / "site")
     script = (
-        "import sys; from pathlib import Path; from trustlab import sites\n"
+        "import sys; from pathlib import Path; from trustlab.runner import sites\n"
         "with sites.locked(Path(sys.argv[1])): print('got it', flush=True)\n"
     )
     entered = threading.Event()
