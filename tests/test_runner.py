@@ -338,27 +338,6 @@ def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path):
     assert "An Exception was encountered" not in page  # papermill's notice, numbered by execution count
 
 
-@pytest.fixture
-def immutable():
-    """Make folders unwritable even for root (chattr +i), undone after the test."""
-    import subprocess
-
-    marked: list[Path] = []
-
-    def make(folder: Path) -> Path:
-        if os.geteuid() != 0:
-            folder.chmod(0o555)
-        elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("this file system cannot make a folder immutable (chattr +i)")
-        marked.append(folder)
-        return folder
-
-    yield make
-    for folder in marked:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        else:
-            folder.chmod(0o755)
 
 
 def test_refresh_refuses_an_unwritable_notebooks_folder_before_any_kernel(project, immutable, monkeypatch):

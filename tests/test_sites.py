@@ -34,25 +34,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def immutable():
-    """Make folders unwritable even for root (chattr +i), undone after the test."""
-    marked: list[Path] = []
-
-    def make(folder: Path) -> Path:
-        if os.geteuid() != 0:
-            folder.chmod(0o555)
-        elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("this file system cannot make a folder immutable (chattr +i)")
-        marked.append(folder)
-        return folder
-
-    yield make
-    for folder in marked:
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        else:
-            folder.chmod(0o755)
 
 
 # ---------------------------------------------------------------- run folders
