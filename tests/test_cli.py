@@ -288,3 +288,25 @@ def test_a_failed_cell_has_one_number_in_the_cli_the_record_and_the_page(tmp_pat
     record = json.loads((out / "failed" / "results.json").read_text())
     assert record["provenance"]["failed_cell"] == {"cell": 7, "of": 8}
     assert "(cell 7 of 8)" in (out / "failed" / "93_fails_late.html").read_text()
+
+
+def test_json_records_of_run_build_and_sweep(tmp_path):
+    run = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(tmp_path / "run"), "--json")
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout)
+    assert (record["command"], record["notebook"], record["status"], record["ok"]) == ("run", "90_demo", "ok", True)
+    assert record["results"]["double"] == 4 and record["out_dir"] == str((tmp_path / "run").resolve())
+
+    site = tmp_path / "site"
+    dry = json.loads(trustlab("build", "--out", str(site), "--dry-run", "--json", "00_source_facts").stdout)
+    assert dry == {"command": "build", "dry_run": True, "site": str(site.resolve()),
+                   "runs": [{"notebook": "00_source_facts", "action": "run", "reason": "no previous report"}]}
+
+    grid = tmp_path / "g.yaml"
+    grid.write_text("fixed: {n_buyers: 2000, monte_carlo_draws: 5000, n_merchants: 2000}\ngrid:\n  seed: [1, 2]\n")
+    sweep = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid),
+                     "--out", str(tmp_path / "sweep"), "--json")
+    assert sweep.returncode == 0, sweep.stderr
+    summary = json.loads(sweep.stdout)
+    assert (summary["command"], summary["points"], summary["ok"], summary["failed"]) == ("sweep", 2, 2, 0)
+    assert summary["csv"].endswith("sweep.csv")

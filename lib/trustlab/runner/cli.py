@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from trustlab import config
+from trustlab import config, results
 from trustlab.runner import params, report, runs, sites
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
@@ -64,10 +64,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         outcome = runs.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
                                       site_root=site)
         index = _update_index(site)
-    print(_summary([outcome]))
-    if index is not None:
-        print(f"index: {index}")
+    if args.json:
+        _print_json({"command": "run", **_outcome_record(outcome), "index": str(index) if index else None})
+    else:
+        print(_summary([outcome]))
+        if index is not None:
+            print(f"index: {index}")
     return 0 if outcome.ok else 1
+
+
+def _outcome_record(outcome: runs.RunOutcome) -> dict:
+    """One run's outcome as a JSON record (for ``--json``)."""
+    return {"notebook": outcome.notebook, "status": outcome.status, "ok": outcome.ok,
+            "seconds": round(outcome.seconds, 2), "out_dir": str(outcome.out_dir),
+            "error": outcome.error or None, "results": results.to_jsonable(outcome.results)}
 
 
 def _check_run_places(out_dir: Path, site: Path | None) -> None:
@@ -82,7 +92,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
     sites.check_site_root(site)
     if args.dry_run:
-        for run in runs.plan_build(args.notebooks or None, site, args.force, args.scenario):
+        planned = runs.plan_build(args.notebooks or None, site, args.force, args.scenario)
+        if args.json:
+            _print_json({"command": "build", "dry_run": True, "site": str(site), "runs": [
+                {"notebook": run.name, "action": "skip" if run.reason == "up to date" else "run", "reason": run.reason}
+                for run in planned]})
+            return 0
+        for run in planned:
             action = "skip" if run.reason == "up to date" else "run"
             print(f"{action:<5} {run.name:<34} {run.reason}")
         return 0
@@ -117,8 +133,12 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
             server.close()
     if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
         _update_index(site)
-    print(_summary(outcomes))
-    print(f"index: {site / 'index.html'}")
+    if args.json:
+        _print_json({"command": "build", "dry_run": False, "site": str(site), "index": str(site / "index.html"),
+                     "runs": [_outcome_record(o) for o in outcomes]})
+    else:
+        print(_summary(outcomes))
+        print(f"index: {site / 'index.html'}")
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -206,7 +226,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                     timeout=args.timeout, on_placed=_update_index)
     csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
-    print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
+    if args.json:
+        _print_json({"command": "sweep", "notebook": source.stem, "mode": mode, "out_dir": str(out_dir),
+                     "points": len(table), "ok": len(table) - failed, "failed": failed,
+                     "csv": str(csv), "parquet": str(parquet)})
+    else:
+        print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
     return 0 if failed == 0 else 1
 
 
@@ -288,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
     run.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    run.add_argument("--json", action="store_true", help="print one JSON record of the run instead of a table")
     run.set_defaults(func=cmd_run)
 
     build = sub.add_parser("build", help="execute every notebook with its defaults into reports/, skipping unchanged ones")
@@ -301,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-fork-server", dest="fork_server", action="store_false",
                        help="start every run as a new interpreter instead of forking it from one that has "
                        "imported the libraries once")
+    build.add_argument("--json", action="store_true", help="print one JSON record of the build instead of a table")
     build.set_defaults(func=cmd_build)
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")
@@ -316,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
     sw.add_argument("--jobs", "-j", type=int, default=None, help="local workers or processes (default: cores)")
     sw.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
+    sw.add_argument("--json", action="store_true", help="print one JSON record of the sweep instead of a line")
     sw.set_defaults(func=cmd_sweep)
 
     diff = sub.add_parser("diff", help="show the parameters and recorded results that differ between two runs")
