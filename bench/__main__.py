@@ -28,7 +28,6 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
-
 from trustlab import config
 from trustlab.runner import runs
 

@@ -45,7 +45,6 @@ from trustlab import plots, prose
 from trustlab import promotion as promo
 from trustlab.data import quarterly
 from trustlab.data.facts import fact_date, fact_value, load_facts
-from trustlab.facts import day_count
 from trustlab.results import record
 
 PARAMS = trustlab.runner.params.validate("02_promotion_growth", globals())  # same contract as `trustlab run`

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from trustlab import config
 
 NOTEBOOK = "00_source_facts"

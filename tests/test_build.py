@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from trustlab import config
 from trustlab.runner import params, report, runs
 

@@ -6,7 +6,6 @@ import re
 import tomllib
 
 import yaml
-
 from trustlab import config
 
 # Where conda-forge names a PyPI package differently (checked on anaconda.org/conda-forge):

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from trustlab import config, facts
 from trustlab.data import facts as data_facts
 from trustlab.data import sources

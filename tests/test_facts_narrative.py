@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from trustlab import facts, prose
 from trustlab.data import facts as facts_data
 

@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from trustlab.runner import params, runs
 from trustlab.runner.forkserver import ForkServerError
 

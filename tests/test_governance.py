@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from trustlab import config
 from trustlab import governance as gov
 from trustlab.data import trust_report
@@ -468,7 +467,6 @@ def test_pyramid_labels_stay_inside_their_shapes():
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from trustlab import plots
     from trustlab.data.facts import load_facts
 

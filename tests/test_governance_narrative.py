@@ -13,10 +13,9 @@ import nbformat
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
-
 from trustlab import config, prose, results
-from trustlab.runner import params
 from trustlab import governance as gov
+from trustlab.runner import params
 from trustlab.runner.params import ParameterError
 
 SCHEMA = params.load_schema(params.notebook_source("01_governance"))["parameters"]

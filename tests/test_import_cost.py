@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 import trustlab
 
 HEAVY = ("pandera", "statsmodels", "seaborn", "matplotlib", "scipy")

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from trustlab.runner import sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interrupt"

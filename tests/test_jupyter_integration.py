@@ -19,7 +19,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from jupytext import AsyncTextFileContentsManager
-
 from trustlab import config
 
 ROOT = config.PROJECT_ROOT

@@ -15,7 +15,6 @@ import markupsafe
 import nbformat
 import pandas as pd
 import pytest
-
 from trustlab import results
 from trustlab.runner import new
 from trustlab.runner.params import ParameterError
@@ -99,7 +98,6 @@ def test_no_question_breaks_the_files_it_is_written_into(layout):
 
 def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhile(layout):
     import jupytext
-
     from trustlab.runner import params
 
     scaffold = new.plan("fresh", root=layout)

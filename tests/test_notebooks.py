@@ -15,7 +15,6 @@ import jupytext
 import nbformat
 import pytest
 from nbval.plugin import find_comment_markers
-
 from trustlab import results
 from trustlab.runner import params, runs
 

@@ -8,7 +8,6 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-
 from trustlab.runner import params
 from trustlab.runner.params import Parameter, ParameterError
 

@@ -11,12 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
-
 from trustlab import config
-from trustlab.runner import params
 from trustlab import pricing as pr
 from trustlab.data import positioning
 from trustlab.data.tables import DataFileError
+from trustlab.runner import params
 from trustlab.runner.params import ParameterError
 
 NOTEBOOK = "03_pricing_positioning"

@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from trustlab import config, prose
-from trustlab.runner import params
 from trustlab import pricing as pr
 from trustlab.data.positioning import load_positioning
+from trustlab.runner import params
 
 NOTEBOOK = "03_pricing_positioning"
 

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from trustlab import promotion as p
 from trustlab.data import quarterly
 from trustlab.facts import day_count

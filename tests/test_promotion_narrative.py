@@ -9,7 +9,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
 from trustlab import promotion, prose
 from trustlab.runner.params import ParameterError
 

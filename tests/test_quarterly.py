@@ -7,7 +7,6 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-
 from trustlab import config
 from trustlab.data import quarterly
 from trustlab.data.tables import DataFileError

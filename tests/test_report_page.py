@@ -9,9 +9,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from trustlab.runner import params, report, runs
 from trustlab.results import RESULT_MIME
+from trustlab.runner import params, report, runs
 
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 

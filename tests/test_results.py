@@ -8,7 +8,6 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-
 from trustlab.results import RESULT_MIME, collect, collect_nonfinite, dumps_record, record, record_problem, to_jsonable
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from trustlab import config
 from trustlab.runner import params, runs, sites
 

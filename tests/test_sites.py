@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from trustlab import config
 from trustlab.runner import params, report, runs, sites
 

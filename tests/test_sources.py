@@ -6,7 +6,6 @@ import re
 
 import pandas as pd
 import pytest
-
 from trustlab import config
 from trustlab.data import sources
 

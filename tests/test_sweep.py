@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from trustlab.runner import sites, sweep
 from trustlab.runner.params import ParameterError
 
@@ -122,7 +121,6 @@ def test_sweeps_run_on_an_existing_dask_scheduler(tmp_path):
     import logging
 
     from dask.distributed import LocalCluster
-
     from trustlab.runner import params
 
     smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])

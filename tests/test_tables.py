@@ -6,9 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-
 from trustlab.data import tables
-
 
 SCHEMA = pa.DataFrameSchema(
     {"name": pa.Column(str, pa.Check.str_length(min_value=1)), "value": pa.Column(float, pa.Check.gt(0))},

@@ -13,18 +13,6 @@ The data come from :mod:`trustlab.data.trust_report`, :mod:`trustlab.data.quarte
 :mod:`trustlab.data.facts`; everything here is computation over their DataFrames and plain values.
 """
 
-from trustlab.governance.intensity import (
-    BlocksPerBan,
-    IntensityInput,
-    UserBase,
-    average_users,
-    blocks_per_ban,
-    days_in_year,
-    governance_inputs,
-    intensity_table,
-    per_day,
-    per_million,
-)
 from trustlab.governance.analysis import (
     Analysis,
     analyse,
@@ -37,6 +25,18 @@ from trustlab.governance.analysis import (
     report_rate_text,
     sensitivity_text,
     summary,
+)
+from trustlab.governance.intensity import (
+    BlocksPerBan,
+    IntensityInput,
+    UserBase,
+    average_users,
+    blocks_per_ban,
+    days_in_year,
+    governance_inputs,
+    intensity_table,
+    per_day,
+    per_million,
 )
 from trustlab.governance.parameters import check_params, data_figures
 from trustlab.governance.pyramid import (

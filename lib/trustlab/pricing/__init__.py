@@ -41,6 +41,7 @@ from trustlab.pricing.eligibility import (
     simulate_merchants,
 )
 from trustlab.pricing.launch import LaunchNumbers, launch_numbers, support_threshold_units
+from trustlab.pricing.narrative import caveats, summary
 from trustlab.pricing.newsvendor import (
     NewsvendorResult,
     breakeven_cancel_share,
@@ -82,7 +83,6 @@ from trustlab.pricing.recall import (
     recall_costs,
     recall_verdict,
 )
-from trustlab.pricing.narrative import caveats, summary
 
 __all__ = [
     "FAR_TOLERANCE", "LogitFit", "estimate_choice_logit", "far_from_truth", "PricingRun", "claim_in_model",

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+
 @dataclass(frozen=True)
 class SupportCriteria:
     """The published fast-brand support criteria: founded within ``max_age_years`` (years), own-brand

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class LaunchNumbers:
     """The shoe launch: discount depth (share of list price), units per minute, revenues in RMB."""

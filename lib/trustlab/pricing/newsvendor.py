@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+
 def standard_normal_loss(z: np.ndarray | float) -> np.ndarray:
     """L(z) = E[(Z - z)+] for a standard normal Z: pdf(z) - z (1 - cdf(z))."""
     from scipy import stats

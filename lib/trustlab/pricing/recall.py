@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+
 @dataclass(frozen=True)
 class RecallCosts:
     """Cost to the brand of each recall option, against letting the sale stand (RMB)."""

@@ -10,30 +10,39 @@ The data come from :mod:`trustlab.data.quarterly` and :mod:`trustlab.data.facts`
 computation over Series, DataFrames and plain values.
 """
 
-from trustlab.promotion.analysis import METHOD_LABELS, PromotionRun, analysis, caveats, headline_reason, run, skill_verdict, summary
+from trustlab.promotion.analysis import (
+    METHOD_LABELS,
+    PromotionRun,
+    analysis,
+    caveats,
+    headline_reason,
+    run,
+    skill_verdict,
+    summary,
+)
 from trustlab.promotion.forecast import (
     BENCHMARKS,
-    METHODS,
-    TRENDS,
-    EffectSpecifications,
-    benchmark_forecast,
-    effect_specifications,
-    method_forecast,
-    skill,
     MAX_INTERPOLATED_SHARE,
+    METHODS,
     MIN_TRAIN_QUARTERS,
     MODELS,
     QUARTER_RE,
     SEASONAL_PERIOD,
+    TRENDS,
     Backtest,
+    EffectSpecifications,
     Forecast,
     SeasonalDecomposition,
     backtest,
+    benchmark_forecast,
     decompose,
+    effect_specifications,
     fit_forecast,
     gmv_per_dau,
     interpolate_gaps,
+    method_forecast,
     quarter_effects,
+    skill,
     training_data,
     yoy_growth,
 )

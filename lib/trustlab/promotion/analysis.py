@@ -27,7 +27,13 @@ from trustlab.promotion.forecast import (
     fit_forecast,
     skill,
 )
-from trustlab.promotion.growth import FastBrandFunnel, GrowthDecomposition, decompose_growth, fast_brand_funnel, trust_buy_run_rate
+from trustlab.promotion.growth import (
+    FastBrandFunnel,
+    GrowthDecomposition,
+    decompose_growth,
+    fast_brand_funnel,
+    trust_buy_run_rate,
+)
 from trustlab.promotion.parameters import check_params
 
 DEFAULTS: dict[str, Any] = {

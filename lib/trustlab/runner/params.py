@@ -22,9 +22,6 @@ import yaml
 from trustlab import config
 from trustlab.errors import ParameterError  # also raised by the analyses' cross-parameter checks
 
-
-
-
 # Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
 # starting with a letter or digit, and never '..' (so no name can climb out of its folder).
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
