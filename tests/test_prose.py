@@ -72,6 +72,13 @@ def test_signed_percent_and_numbers():
         prose.number(math.inf)
 
 
+def test_error_percent_may_exceed_100_but_not_go_negative():
+    assert prose.error_percent(1.0644) == "106.4%"
+    assert prose.error_percent(0.058) == "5.8%"
+    with pytest.raises(ValueError):
+        prose.error_percent(-0.1)
+
+
 def test_join():
     assert prose.join([]) == "" and prose.join(["a"]) == "a"
     assert prose.join(["a", "b", "c"]) == "a, b and c"

@@ -47,6 +47,15 @@ def percent(share: float, decimals: int = 1) -> str:
     return f"{100 * share:.{decimals}f}%"
 
 
+def error_percent(error: float, decimals: int = 1) -> str:
+    """A non-negative error measure as a percentage, which may exceed 100% (a MAPE of 1.06 is
+    "106.0%"): unlike :func:`percent` it is not a share of anything."""
+    error = _finite(error, "error_percent")
+    if error < 0:
+        raise ValueError(f"error_percent: an error measure cannot be negative, got {error!r}")
+    return f"{100 * error:,.{decimals}f}%"
+
+
 def signed_percent(change: float, decimals: int = 1) -> str:
     """A relative change (0.12 for +12 %) with its sign: "+12.0%", "−3.4%", "0.0%"."""
     change = _finite(change, "signed_percent")

@@ -226,7 +226,7 @@ def headline_reason(results: Mapping[str, Any]) -> str:
                 "can be scored and the model is kept by default.")
     mape = results["backtest_mape_by_method"][method]
     return (f"The headline forecast uses the {label}, the method with the lowest rolling-origin backtest MAPE "
-            f"({prose.percent(mape)}); the backtest scores quarters after train_end, so this choice uses hindsight "
+            f"({prose.error_percent(mape)}); the backtest scores quarters after train_end, so this choice uses hindsight "
             "an analyst at train_end did not have.")
 
 
@@ -256,8 +256,8 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         sk = results["backtest_skill"]
         lines.append(
             f"Forecasts: in the rolling-origin backtest from {p['train_end']} ({prose.number(results['backtest_n'])} forecasts), "
-            f"the model ({p['model']}) has MAPE {prose.percent(results['backtest_mape'])} against "
-            f"{prose.percent(results['backtest_mape_by_method'][best])} for the best benchmark ({METHOD_LABELS[best]}): "
+            f"the model ({p['model']}) has MAPE {prose.error_percent(results['backtest_mape'])} against "
+            f"{prose.error_percent(results['backtest_mape_by_method'][best])} for the best benchmark ({METHOD_LABELS[best]}): "
             + (f"it {skill_verdict(sk)} (skill {prose.signed_percent(sk)}). " if sk is not None else "its skill is undefined. ")
             + headline_reason(results)
         )
@@ -268,7 +268,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         ho = results["holdout_mape"]
         lines.append(
             f"On the {prose.number(results['holdout_n'])} reported quarters after {p['train_end']}, the forecasts score "
-            + prose.join(f"MAPE {prose.percent(ho[m])} ({METHOD_LABELS[m] if m != 'model' else 'model'})" for m in METHODS)
+            + prose.join(f"MAPE {prose.error_percent(ho[m])} ({METHOD_LABELS[m] if m != 'model' else 'model'})" for m in METHODS)
             + (f"; against the best benchmark the model {skill_verdict(results['holdout_skill'])} there "
                f"(skill {prose.signed_percent(results['holdout_skill'])})" if results["holdout_skill"] is not None else "")
             + f", and {prose.percent(results['holdout_coverage'], 0)} of actuals fall inside the model's nominal "
