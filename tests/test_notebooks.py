@@ -1,15 +1,13 @@
-"""The notebooks of the collection: skeleton, parameters cell, sync with the committed .ipynb, and
-the smoke scenario of each executed through the command line with its recorded results checked.
+"""The notebooks of the collection: skeleton, parameters cell, sync with the committed .ipynb.
+
+The smoke scenario of each is executed once, through the command line, by the build of
+tests/test_build.py, which checks its recorded results against REQUIRED_RESULTS below.
 
 nbval (configured in pyproject.toml) separately re-executes every committed ``notebooks/*.ipynb``
 and compares its outputs with the stored ones.
 """
 
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
 
 import jupytext
 import nbformat
@@ -77,20 +75,3 @@ def test_committed_notebook_is_in_sync_with_its_source(source):
     missing = REQUIRED_RESULTS.get(source.stem, set()) - set(recorded)
     assert not missing, f"{committed.name} lacks the recorded results {sorted(missing)} of its default run"
     assert "papermill" not in stored.metadata
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_smoke_scenario_runs_from_the_command_line(name, tmp_path):
-    out = tmp_path / name
-    proc = subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", "run", name, "--scenario", "smoke", "--out", str(out)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-2000:]
-    record = json.loads((out / "results.json").read_text())
-    assert record["scenario"] == "smoke"
-    smoke = params.resolve(name, files=[params.scenario_path(name, "smoke")])
-    assert record["parameters"] == smoke
-    missing = REQUIRED_RESULTS.get(name, set()) - set(record["results"])
-    assert not missing, f"{name} did not record {sorted(missing)}"
-    assert (out / f"{name}.html").stat().st_size > 10_000

@@ -29,7 +29,7 @@ params_strategy = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(params=params_strategy)
 def test_narrative_is_fit_to_publish_and_verdicts_follow_the_numbers(params: dict) -> None:
     try:
