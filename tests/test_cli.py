@@ -307,6 +307,7 @@ def test_json_records_of_run_build_and_sweep(tmp_path):
     sweep = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid),
                      "--out", str(tmp_path / "sweep"), "--json")
     assert sweep.returncode == 0, sweep.stderr
+    assert "fast (analysis function, no kernels) on 1 local process(es)" in sweep.stderr
     summary = json.loads(sweep.stdout)
     assert (summary["command"], summary["points"], summary["ok"], summary["failed"]) == ("sweep", 2, 2, 0)
     assert summary["csv"].endswith("sweep.csv")

@@ -63,7 +63,11 @@ def test_every_point_is_checked_before_anything_runs():
 
 def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
     resolved = sweep.resolve_points(DEMO, [{"x": 1, "label": "007"}, {"x": 2.5}])
-    table = sweep.run_notebooks(DEMO, resolved, tmp_path / "sweep", workers=2)
+    progress = []
+    table = sweep.run_notebooks(DEMO, resolved, tmp_path / "sweep", workers=2,
+                                on_point=lambda i, done, total, outcome: progress.append((i, done, total, outcome["status"])))
+    assert sorted(point for point, *_ in progress) == [0, 1]  # in the order they finish
+    assert [(done, total, status) for _, done, total, status in progress] == [(1, 2, "ok"), (2, 2, "ok")]
     assert list(table["status"]) == ["ok", "ok"]
     assert list(table["result.double"]) == [2.0, 5.0]
     assert list(table["param.label"]) == ["007", "abc"]

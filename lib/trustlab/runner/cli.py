@@ -216,14 +216,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sweep.check_places(out_dir)
     if args.scheduler:
         sweep.check_scheduler(args.scheduler)
-    mode = "fast (analysis function)" if args.fast else ("Dask at " + args.scheduler if args.scheduler else "local Dask cluster")
+    import os
+
+    local = f"{args.jobs or os.cpu_count() or 1} local process(es)"
+    where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else (local if args.fast else f"a local Dask cluster of {local}")
+    mode = f"{'fast (analysis function, no kernels)' if args.fast else 'notebook runs'} on {where}"
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
         table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
         sweep.save_sweep(table, out_dir, source.stem, on_placed=_update_index)
     else:
+        def report_point(point: int, finished: int, total: int, outcome: dict) -> None:
+            print(f"[{finished}/{total}] point-{point:04d}: {outcome['status']} in {outcome['seconds']:.1f} s", file=sys.stderr)
+
         table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs,
-                                    timeout=args.timeout, on_placed=_update_index)
+                                    timeout=args.timeout, on_placed=_update_index, on_point=report_point)
     csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
     if args.json:

@@ -353,6 +353,7 @@ def run_notebooks(
     workers: int | None = None,
     timeout: float = runs.DEFAULT_TIMEOUT_SECONDS,
     on_placed: Callable[[Path | None], Any] | None = None,
+    on_point: Callable[[int, int, int, dict[str, Any]], Any] | None = None,
 ) -> pd.DataFrame:
     """Run the notebook at every point on Dask and put the sweep folder ``out_dir`` in place:
     ``point-NNNN/`` run folders, ``sweep.csv`` and ``sweep.parquet``; returns the table.
@@ -403,6 +404,8 @@ def run_notebooks(
                 future.release()
                 _write_point(staged / f"point-{i:04d}", outcome.pop("files"), source.stem)
                 outcomes[i] = outcome
+                if on_point is not None:  # progress, as each point finishes: (point, finished, total, outcome)
+                    on_point(i, len(outcomes), len(resolved_points), outcome)
             rows = [_row(i, r, outcomes[i]["results"], outcomes[i]["status"], outcomes[i]["seconds"])
                     for i, r in enumerate(resolved_points)]
             table = pd.DataFrame(rows)
