@@ -22,16 +22,16 @@
 # %% tags=["parameters"]
 year: int = 2021  # calendar year of the governance figures (the 2021 trust report)
 days_in_period: int = 365  # calendar days the annual totals cover; must equal the days of `year`
-dau_millions: float | None = None  # average daily active users, million; None = mean of the year's quarters in the data
-mau_millions: float | None = None  # average monthly active users, million; None = mean of the year's quarters in the data
+dau_millions: "Optional[float]" = None  # average daily active users, million; None: mean of the year's quarters in the data
+mau_millions: "Optional[float]" = None  # average monthly active users, million; None: mean of the year's quarters in the data
 base_report_rate_per_10k_orders: float = 1.0  # ASSUMED 2020 live-commerce report rate, reports per 10,000 orders
 orders_in_period: float = 5.0e9  # ASSUMED orders in the year; the trust-buy guarantees alone covered about 5 bn
-orders_previous_period: float | None = None  # ASSUMED orders in the previous year; None = same as orders_in_period
+orders_previous_period: "Optional[float]" = None  # ASSUMED orders in the previous year; None: same as orders_in_period
 blocking_system_start: str = "2021-06-01"  # first day the new-store blocking ran; the source says only "from June 2021"
 practical_relative_change: float = 0.05  # smallest relative fall of the report rate taken to matter in practice, share
 alpha: float = 0.05  # significance level of the two-proportion test, in (0, 1)
 power: float = 0.8  # power for the minimum detectable change, in (0, 1)
-design_effect: float = 10.0  # ASSUMED variance of the report rate relative to independent orders (Kish deff >= 1; 1 = independent); reports cluster by merchant, category and campaign
+design_effect: float = 10.0  # ASSUMED variance of the report rate relative to independent orders (Kish deff, at least 1; 1: independent); reports cluster by merchant, category and campaign
 include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the trust report and the quarterly data
 
 # %%

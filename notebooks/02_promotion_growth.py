@@ -25,7 +25,7 @@ train_end: str = "2023Q4"  # last quarter the forecasting model may see, YYYYQn 
 forecast_quarters: int = 7  # quarters to forecast after train_end
 model: str = "sarimax"  # seasonal model on log GMV: sarimax (needs 5 quarters) or ets (needs 10)
 merchant_multiple: float = 8.0  # merchants at 616 of 2022 as a multiple of last year's 116 festival, x
-gmv_growth: float = 5.15  # brand merchants' GMV growth at 616 of 2022, fraction (5.15 = +515 %)
+gmv_growth: float = 5.15  # brand merchants' GMV growth at 616 of 2022, fraction (5.15 is +515 %)
 festival_end: str = "2022-06-19"  # festival end for a festival figure whose sentence gives no end (dated figures keep their own window)
 include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the quarterly data
 average_order_value_rmb: float = 70.0  # ASSUMED fast-brand average order value, RMB per order (Kuaishou live commerce late 2020: 70, V-2)

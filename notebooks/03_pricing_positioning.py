@@ -34,7 +34,7 @@ redemption_rate: float = 0.8  # ASSUMED share of voucher value customers redeem,
 cost_ratio: float = 0.4  # ASSUMED brand's cost per RMB of goods redeemed with a voucher, RMB/RMB
 return_shipping: float = 15.0  # ASSUMED return shipping the brand pays per pair in option A, RMB
 salvage_value: float = 50.0  # ASSUMED value to the brand of a returned defective pair, RMB
-customer_voucher_value: float = 0.9  # ASSUMED value to a customer of RMB 1 of voucher (1 = surely buys again), in [0, 1]
+customer_voucher_value: float = 0.9  # ASSUMED value to a customer of RMB 1 of voucher (1 means surely buys again), in [0, 1]
 defective_pair_value: float = 200.0  # ASSUMED value to the customer of keeping the pair with the fading tongue, RMB
 return_hassle: float = 20.0  # ASSUMED customer's cost of packing and sending the pair back, RMB
 menswear_price: float = 1000.0  # unit price of the menswear, about, RMB (article fact)
@@ -54,7 +54,7 @@ n_buyers: int = 20000  # simulated buyers in the choice model
 alpha: float = 0.05  # 1 - confidence level of the logit intervals, in (0, 1)
 support_max_age_years: float = 5.0  # fast-brand support: founded within this many years (article fact)
 support_own_brand_share_min: float = 0.3  # fast-brand support: own-brand GMV share above this, share (article fact, 30 %)
-support_monthly_gmv_min: float = 2000000.0  # fast-brand support: monthly live GMV above this, RMB (article fact)
+support_monthly_gmv_min: float = 2.0e6  # fast-brand support: monthly live GMV above this, RMB (article fact)
 fastbrand_target: int = 500  # fast brands Kuaishou planned to incubate in 2022 (article fact)
 n_merchants: int = 20000  # ASSUMED number of brand merchants in the simulated population
 merchant_age_mean_years: float = 4.0  # ASSUMED mean brand age (exponential), years

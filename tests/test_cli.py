@@ -31,7 +31,7 @@ def test_params_prints_types_defaults_ranges_and_help():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-p", "x", "0"], "parameter 'x': expected > 0 and <= 100, got 0.0"),
+        (["-p", "x", "0"], "parameter 'x': expected > 0 and <= 100, got 0"),
         (["-p", "x", "ten"], "parameter 'x': expected float, got str 'ten'"),
         (["-p", "y", "1"], "unknown parameter(s) ['y'] for notebook 90_demo"),
         (["-p", "x", "1", "-p", "x", "2"], "parameter 'x' given twice with -p"),

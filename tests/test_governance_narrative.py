@@ -1,6 +1,6 @@
 """The narrative of notebook 01_governance (Summary, run-dependent caveats and the paragraphs of its
 results), built by the same functions the notebook calls from `trustlab.governance.analyse`, over
-the parameter space of notebooks/params/01_governance.schema.yaml: it never prints nan, inf, "+-",
+the parameter space of notebook 01's contract (trustlab.governance.parameters.Parameters): it never prints nan, inf, "+-",
 a share above 100 %, and its verdict follows the numbers it cites."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from trustlab import governance as gov
 from trustlab.runner import params
 from trustlab.runner.params import ParameterError
 
-SCHEMA = params.load_schema(params.notebook_source("01_governance"))["parameters"]
+SCHEMA = {name: p.constraints for name, p in params.declared("01_governance").items()}
 RATE_CHANGE = gov.data_figures().report_rate_change
 
 

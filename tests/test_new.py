@@ -108,7 +108,7 @@ def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhil
         (c.cell_type, c.source) for c in jupytext.read(scaffold.notebook).cells]
     assert not any(c.get("outputs") for c in stored.cells if c.cell_type == "code")
     assert stored.metadata["kernelspec"]["name"] == "trustlab"
-    declared = params.declared(scaffold.notebook)  # typed, commented, constrained by its schema
+    declared = params.declared(scaffold.notebook)  # typed, commented, constrained by its contract class
     assert all(p.help and p.constraints for p in declared.values()) and len(declared) == 3
 
     other = new.plan("second", root=layout)

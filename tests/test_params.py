@@ -43,7 +43,7 @@ def test_cli_values_are_parsed_by_declared_type():
 @pytest.mark.parametrize(
     ("cli", "message"),
     [
-        ({"x": "-1"}, "parameter 'x': expected > 0 and <= 100, got -1.0"),
+        ({"x": "-1"}, "parameter 'x': expected > 0 and <= 100, got -1"),
         ({"x": "abc"}, "parameter 'x': expected float, got str 'abc'"),
         ({"fail": "maybe"}, "parameter 'fail': expected bool, got str 'maybe'"),
         ({"nope": "1"}, "unknown parameter(s) ['nope'] for notebook 90_demo"),

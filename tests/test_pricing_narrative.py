@@ -28,7 +28,7 @@ def spend_table(include_secondary: bool):
 
 @cache
 def schema() -> dict:
-    return params.load_schema(config.NOTEBOOKS_DIR / f"{NOTEBOOK}.py")["parameters"]
+    return {name: p.constraints for name, p in params.declared(NOTEBOOK).items()}
 
 
 def within(name: str, value: float) -> float:

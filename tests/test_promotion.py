@@ -310,17 +310,7 @@ def test_check_params_agrees_with_fit(year: int, q: int) -> None:
     te = f"{year}Q{q}"
     gmv = quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"]
     try:
-        p.check_params({**GOOD, "train_end": te}, gmv=gmv)
+        p.check_train_end(te, "sarimax", gmv)
     except ParameterError:
         return
     assert len(p.fit_forecast(gmv, te, "sarimax", 2).table) == 2
-
-
-def test_the_analysis_defaults_equal_the_notebooks_parameters_cell():
-    """promotion.DEFAULTS fills parameters a caller leaves out; it must not drift from the notebook's own defaults."""
-    from trustlab.runner import params
-
-    declared = {name: parameter.default for name, parameter in params.declared("02_promotion_growth").items()}
-    from trustlab.promotion.analysis import DEFAULTS
-
-    assert DEFAULTS == {name: declared[name] for name in DEFAULTS}

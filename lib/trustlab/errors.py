@@ -8,3 +8,5 @@ kernel starts.
 
 class ParameterError(ValueError):
     """A parameter value, name or file was rejected. The message names the parameter and what was expected."""
+
+    parameter: str | None = None  # the parameter the message is about, when it is about one

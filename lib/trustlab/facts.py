@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import pandas as pd
+from pydantic import Field, model_validator
 
-from trustlab.data.facts import fact_date, fact_row, fact_value
+from trustlab.contract import Contract
+from trustlab.data.facts import TOPICS, fact_date, fact_row, fact_value
+from trustlab.errors import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
     from trustlab.data.sources import CleanedArticle
@@ -281,14 +284,32 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
     return pd.DataFrame(rows, columns=["check", "status", "detail"])
 
 
-def check_params(params: Mapping[str, Any]) -> None:
-    """Cross-parameter rule of notebook 00_source_facts: each topic listed once."""
-    from trustlab.errors import ParameterError
+class Parameters(Contract):
+    """The parameter contract of notebook ``00_source_facts``."""
 
-    topics = list(params.get("topics", []))
-    repeated = sorted({t for t in topics if topics.count(t) > 1})
-    if repeated:
-        raise ParameterError(f"parameter 'topics': each topic may be listed once; repeated: {repeated}")
+    notebook: ClassVar[str] = "00_source_facts"
+
+    source_id: Literal["kuaishou-trust-pyramid-2022-06-23"] = Field(
+        "kuaishou-trust-pyramid-2022-06-23", description="source in data/sources.csv whose facts are shown")
+    topics: list[Literal[tuple(TOPICS)]] = Field(  # type: ignore[valid-type]
+        list(TOPICS), min_length=1, description="fact topics shown and counted (trust-pyramid layers first)")
+    festival_end: Literal["2022-06-19", "2022-06-14"] = Field(
+        "2022-06-19",
+        description="end of the 2022 616 festival for a festival figure whose sentence gives no end (each dated "
+                    "figure keeps its own window): 2022-06-19 (戰報, 31 days) or 2022-06-14 (信任購 sentence, 26 days)")
+    max_rows_per_topic: int = Field(30, ge=1, le=100, description="facts shown per topic in the tables (all are counted)")
+
+    @model_validator(mode="after")
+    def _topics_listed_once(self) -> Parameters:
+        repeated = sorted({t for t in self.topics if self.topics.count(t) > 1})
+        if repeated:
+            raise ParameterError(f"parameter 'topics': each topic may be listed once; repeated: {repeated}")
+        return self
+
+
+def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Notebook 00's complete parameter set: ``params`` over the defaults, checked by :class:`Parameters`."""
+    return Parameters.check(params)
 
 
 # --------------------------------------------------------------------------- the notebook's fast path
@@ -308,10 +329,8 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
     from trustlab.data import facts as facts_data
     from trustlab.data.sources import load_article
 
-    check_params(params)
-    source_id = params.get("source_id", "kuaishou-trust-pyramid-2022-06-23")
-    topics = list(params.get("topics", facts_data.TOPICS))
-    festival_end = params.get("festival_end", "2022-06-19")
+    params = check_params(params)
+    source_id, topics, festival_end = params["source_id"], list(params["topics"]), params["festival_end"]
     article = load_article(source_id)
     all_facts = facts_data.load_facts(source_id=source_id)
     shown = all_facts[all_facts["topic"].isin(topics)]
@@ -348,6 +367,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The notebook's answer in four sentences, formatted from the run's results and parameters."""
     from trustlab import prose
 
+    params = check_params(params)
     n, problems = int(results["n_facts"]), int(results["quote_problems"])
     topics = [t for t, k in results["n_facts_by_topic"].items() if k]
     quotes = ("every quote was found verbatim in the cleaned article and states its value" if problems == 0
@@ -370,7 +390,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         f"and 信任購 orders at least **{prose.number(results['trust_buy_orders_per_day_festival'])}** a day "
         f"({prose.number(results['trust_buy_days'])} days), against {prose.number(results['trust_buy_orders_per_day_2021'])} "
         "a day over 2021.",
-        f"`festival_end = {params.get('festival_end', '2022-06-19')}` applies only to festival figures without a dated window: "
+        f"`festival_end = {params['festival_end']}` applies only to festival figures without a dated window: "
         + ("every figure in this article has one, so it changes no rate here."
            if results["undated_festival_figures"] == 0 else
            f"{prose.number(results['undated_festival_figures'])} figure(s) here, whose rates depend on it."),

@@ -97,14 +97,13 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
     """Check ``params`` (:func:`check_params`), load the data and compute everything the notebook shows."""
     from trustlab.data.trust_report import report_value
 
-    check_params(params)
-    p = dict(params)
+    p = check_params(params)
     year, days, alpha, power = p["year"], p["days_in_period"], p["alpha"], p["power"]
-    deff = float(p.get("design_effect", 1.0))
-    report, facts, quarterly = _load(bool(p.get("include_secondary_sources", True)))
+    deff = float(p["design_effect"])
+    report, facts, quarterly = _load(bool(p["include_secondary_sources"]))
     dau_base, mau_base = average_users(quarterly, year, "dau_m"), average_users(quarterly, year, "mau_m")
-    dau = p["dau_millions"] if p.get("dau_millions") is not None else dau_base.value_millions
-    mau = p["mau_millions"] if p.get("mau_millions") is not None else mau_base.value_millions
+    dau = p["dau_millions"] if p["dau_millions"] is not None else dau_base.value_millions
+    mau = p["mau_millions"] if p["mau_millions"] is not None else mau_base.value_millions
     intensity = intensity_table(governance_inputs(report, days, p["blocking_system_start"]), dau, mau)
     names = (
         "counterfeit_listings_intercepted", "violators_banned", "new_store_applications_blocked",
@@ -115,13 +114,13 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
     rate_change = fig["live_commerce_report_rate_change"] / 100  # percent -> share
     live_days = day_count(p["blocking_system_start"], f"{year}-12-31")
     bpb = blocks_per_ban(fig["new_store_applications_blocked"], fig["violators_banned"], fig["new_store_requests_blocked_per_day"], days)
-    implied = implied_reports(p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, p.get("orders_previous_period"))
+    implied = implied_reports(p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, p["orders_previous_period"])
     test = report_rate_test(implied, alpha, deff)
     mdc = minimum_detectable_relative_change(implied.rate_previous, implied.orders_current, implied.orders_previous, alpha, power, deff)
     deffs = sorted({*DESIGN_EFFECTS, deff})
     enough = [d for d in deffs if min(implied.reports_current, implied.reports_previous) / d >= MIN_EFFECTIVE_REPORTS or d == deff]
     orders = p["orders_in_period"]
-    growth = 0.0 if p.get("orders_previous_period") is None else orders / p["orders_previous_period"] - 1
+    growth = 0.0 if p["orders_previous_period"] is None else orders / p["orders_previous_period"] - 1
     a = Analysis(
         params=p, report=report, facts=facts, quarterly=quarterly, dau_base=dau_base, mau_base=mau_base,
         dau_used=float(dau), mau_used=float(mau), intensity=intensity, figures=fig, live_days=live_days, bpb=bpb,
@@ -204,7 +203,7 @@ def _fall_word(change: float) -> str:
 
 def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The notebook's answer in four to five sentences, from the recorded results and parameters."""
-    r, p = results, params
+    r, p = results, check_params(params)
     year, alpha, power = p["year"], p["alpha"], p["power"]
     change = r["report_rate_change"]
     lo, hi = r["report_rate_ci"]
@@ -253,7 +252,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
 
 def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The caveats of the run, formatted from its results and parameters."""
-    r, p = results, params
+    r, p = results, check_params(params)
     year = p["year"]
     d_star = r["report_rate_breakeven_design_effect"]
     verdict = _verdict(r, p)
@@ -261,7 +260,7 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         flips = f"the verdict turns at a design effect of {prose.number(d_star)}"
     else:
         flips = "no design effect makes it significant"
-    orders_prev = p.get("orders_previous_period") or p["orders_in_period"]
+    orders_prev = p["orders_previous_period"] or p["orders_in_period"]
     lines = [
         "The figures are the platform's own, reported once (the first trust report) and copied by the press: "
         "no independent audit, no 2020 levels (only the relative change of the report rate) and no later report "
@@ -275,7 +274,7 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         f"have). With it the change is {verdict} (z = {prose.number(r['report_rate_z'])}); with independent orders "
         f"z would be {prose.number(r['report_rate_z_independent'])}; {flips}.",
     ]
-    if p.get("dau_millions") is None:
+    if p["dau_millions"] is None:
         quarters = r["dau_quarters"]
         text = (
             f"The average DAU ({prose.number(r['dau_millions_used'])} million) is the mean of {len(quarters)} "
@@ -424,7 +423,7 @@ def sensitivity_text(a: Analysis) -> str:
         )
     empty = len(sens) - len(tested)
     return (
-        f"With a design effect of {prose.number(p.get('design_effect', 1.0))}, the reported change is significant at "
+        f"With a design effect of {prose.number(p['design_effect'])}, the reported change is significant at "
         f"alpha = {alpha:g} in {n_sig} of {len(sens)} cells; {empty} cells have fewer than "
         f"{MIN_EFFECTIVE_REPORTS:g} effective reports and are not tested; {where}"
     )

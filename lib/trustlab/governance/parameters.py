@@ -1,16 +1,19 @@
-"""Rules across the parameters of notebook ``01_governance``."""
+"""The parameter contract of notebook ``01_governance``: every parameter declared once, with the rules across them."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+from pydantic import Field, model_validator
+
+from trustlab.contract import Contract
 from trustlab.data.trust_report import DATE_PATTERN
+from trustlab.errors import ParameterError
 from trustlab.governance.intensity import days_in_year
 from trustlab.governance.report_rate import MIN_EFFECTIVE_REPORTS
 
@@ -57,108 +60,112 @@ def data_figures(year: int = 2021, include_secondary: bool = True) -> DataFigure
     return _data_figures(str(config.DATA_DIR), year, include_secondary)
 
 
-def check_params(params: Mapping[str, Any]) -> None:
-    """Rules of notebook ``01_governance`` across parameters; raises ParameterError naming the parameter.
+class Parameters(Contract):
+    """The parameter contract of notebook ``01_governance``.
 
-    - ``days_in_period`` must equal the calendar days of ``year``: the figures are full-year totals.
-    - ``dau_millions``/``mau_millions``: None or positive; DAU cannot exceed MAU (a value left at
-      None is the data's mean of the year); the trust report's daily governance participants (when
-      loaded) cannot exceed the DAU.
-    - ``base_report_rate_per_10k_orders`` in (0, 10,000] (a share of orders once divided by 10,000).
-    - ``design_effect``: finite and at least 1 (1 = independent orders).
-    - ``orders_in_period``/``orders_previous_period``: positive; with the base rate, the reported
-      change of the rate and the design effect they must imply at least
-      :data:`~trustlab.governance.report_rate.MIN_EFFECTIVE_REPORTS` effective reports
-      (reports / design effect) in each year, the least the z test's normal approximation needs.
-    - ``alpha`` and ``power`` in (0, 1) and ``power`` > ``alpha``.
-    - ``practical_relative_change`` in (0, 1); ``blocking_system_start`` a date inside ``year``.
+    Rules across parameters (:meth:`_rules`): ``days_in_period`` equals the calendar days of
+    ``year`` (the figures are full-year totals); DAU cannot exceed MAU (a value left at None is the
+    data's mean of the year), and the trust report's daily governance participants (when loaded)
+    cannot exceed the DAU; with the base rate, the reported change of the rate and the design
+    effect, the orders must imply at least
+    :data:`~trustlab.governance.report_rate.MIN_EFFECTIVE_REPORTS` effective reports (reports /
+    design effect) in each year, the least the z test's normal approximation needs; ``power`` >
+    ``alpha``; ``blocking_system_start`` a date inside ``year``.
     """
-    from trustlab.errors import ParameterError
 
-    year = params.get("year", 2021)
-    if not isinstance(year, int) or isinstance(year, bool) or year < 1:
-        raise ParameterError(f"parameter 'year': expected a positive int, got {year!r}")
-    if "days_in_period" in params:
-        days = params["days_in_period"]
-        if days != days_in_year(year):
-            raise ParameterError(
-                f"parameter 'days_in_period': expected {days_in_year(year)} (calendar days of year {year}; "
-                f"the governance figures are full-year totals), got {days!r}"
-            )
-    for name in ("dau_millions", "mau_millions"):
-        v = params.get(name)
-        if v is not None and not v > 0:
-            raise ParameterError(f"parameter {name!r}: expected None or a positive number of millions, got {v!r}")
-    dau, mau = params.get("dau_millions"), params.get("mau_millions")
+    notebook: ClassVar[str] = "01_governance"
+
+    year: Literal[2021] = Field(2021, description="calendar year of the governance figures (the 2021 trust report)")
+    days_in_period: int = Field(
+        365, ge=365, le=366, description="calendar days the annual totals cover; must equal the days of `year`")
+    dau_millions: float | None = Field(
+        None, gt=0, json_schema_extra={"expected": "None or a positive number of millions"}, description="average daily active users, million; None: mean of the year's quarters in the data")
+    mau_millions: float | None = Field(
+        None, gt=0, json_schema_extra={"expected": "None or a positive number of millions"}, description="average monthly active users, million; None: mean of the year's quarters in the data")
+    base_report_rate_per_10k_orders: float = Field(
+        1.0, gt=0, le=10000, description="ASSUMED 2020 live-commerce report rate, reports per 10,000 orders")
+    orders_in_period: float = Field(
+        5.0e9, gt=0, json_schema_extra={"expected": "a positive number of orders"}, description="ASSUMED orders in the year; the trust-buy guarantees alone covered about 5 bn")
+    orders_previous_period: float | None = Field(
+        None, gt=0, json_schema_extra={"expected": "None or a positive number of orders"}, description="ASSUMED orders in the previous year; None: same as orders_in_period")
+    blocking_system_start: str = Field(
+        "2021-06-01", pattern=DATE_PATTERN, json_schema_extra={"expected": "a date YYYY-MM-DD"},
+        description='first day the new-store blocking ran; the source says only "from June 2021"')
+    practical_relative_change: float = Field(
+        0.05, gt=0, lt=1,
+        description="smallest relative fall of the report rate taken to matter in practice, share")
+    alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the two-proportion test, in (0, 1)")
+    power: float = Field(0.8, gt=0, lt=1, description="power for the minimum detectable change, in (0, 1)")
+    design_effect: float = Field(
+        10.0, ge=1, le=1000000,
+        json_schema_extra={"expected": "a finite number >= 1 (1: independent orders) and <= 1000000"},
+        description="ASSUMED variance of the report rate relative to independent orders (Kish deff, at least 1; "
+                    "1: independent); reports cluster by merchant, category and campaign")
+    include_secondary_sources: bool = Field(
+        True, description="keep V-2 (secondary copy) rows of the trust report and the quarterly data")
+
+    @model_validator(mode="after")
+    def _rules(self) -> Parameters:
+        _check_rules(self.model_dump())
+        return self
+
+
+def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Notebook 01's complete parameter set: ``params`` over the defaults, checked by :class:`Parameters`."""
+    return Parameters.check(params)
+
+
+def _check_rules(p: dict[str, Any]) -> None:
+    year = p["year"]
+    if p["days_in_period"] != days_in_year(year):
+        raise ParameterError(
+            f"parameter 'days_in_period': expected {days_in_year(year)} (calendar days of year {year}; "
+            f"the governance figures are full-year totals), got {p['days_in_period']!r}"
+        )
+    dau, mau = p["dau_millions"], p["mau_millions"]
     if dau is not None and mau is not None and dau > mau:
         raise ParameterError(f"parameter 'dau_millions': expected at most mau_millions ({mau!r}), got {dau!r}")
-    figures = None
-    if ("dau_millions" in params or "base_report_rate_per_10k_orders" in params) and year == 2021:
-        figures = data_figures(year, bool(params.get("include_secondary_sources", True)))
-    if figures is not None and (dau is None) != (mau is None):
+    figures = data_figures(year, bool(p["include_secondary_sources"]))
+    if (dau is None) != (mau is None):
         if dau is not None and figures.mau_millions is not None and dau > figures.mau_millions:
             raise ParameterError(
                 f"parameter 'dau_millions': expected at most the data's mean MAU of {year} "
-                f"({figures.mau_millions:,.1f} million, mau_millions = None), got {dau!r}"
+                f"({figures.mau_millions:,.1f} million, mau_millions None), got {dau!r}"
             )
         if mau is not None and figures.dau_millions is not None and mau < figures.dau_millions:
             raise ParameterError(
                 f"parameter 'mau_millions': expected at least the data's mean DAU of {year} "
-                f"({figures.dau_millions:,.1f} million, dau_millions = None), got {mau!r}"
+                f"({figures.dau_millions:,.1f} million, dau_millions None), got {mau!r}"
             )
-    if figures is not None and dau is not None and figures.daily_participants is not None:
-        if figures.daily_participants > dau * 1e6:
+    if dau is not None and figures.daily_participants is not None and figures.daily_participants > dau * 1e6:
+        raise ParameterError(
+            f"parameter 'dau_millions': the trust report's {figures.daily_participants:,.0f} users taking part "
+            f"in governance every day would exceed the daily active users ({dau!r} million); expected at least "
+            f"{figures.daily_participants / 1e6:g} (or include_secondary_sources = false, which leaves that V-2 figure out)"
+        )
+    rate, deff, orders = p["base_report_rate_per_10k_orders"], p["design_effect"], p["orders_in_period"]
+    prev = p["orders_previous_period"] or orders
+    change = figures.report_rate_change
+    prev_name = "orders_previous_period" if p["orders_previous_period"] else "orders_in_period"
+    for name, n, factor, when in (
+        ("orders_in_period", orders, 1.0 + change, f"{year} (after the reported change of {change:+.2%})"),
+        (prev_name, prev, 1.0, f"{year - 1} (at the base rate)"),
+    ):
+        reports = rate / 10_000 * factor * n
+        if reports / deff < MIN_EFFECTIVE_REPORTS:
+            needed = MIN_EFFECTIVE_REPORTS * deff / (rate / 10_000 * factor)
             raise ParameterError(
-                f"parameter 'dau_millions': the trust report's {figures.daily_participants:,.0f} users taking part "
-                f"in governance every day would exceed the daily active users ({dau!r} million); expected at least "
-                f"{figures.daily_participants / 1e6:g} (or include_secondary_sources = false, which leaves that V-2 figure out)"
+                f"parameter {name!r}: with base_report_rate_per_10k_orders={rate!r} and design_effect={deff!r} "
+                f"it implies {reports:,.3g} reports in {when}, {reports / deff:,.3g} effective reports; the "
+                f"two-proportion test needs at least {MIN_EFFECTIVE_REPORTS:g} effective reports a year: expected "
+                f"at least {math.ceil(needed):,} orders (or a higher base rate), got {n!r}"
             )
-    rate = params.get("base_report_rate_per_10k_orders")
-    if rate is not None and not 0 < rate <= 10_000:
-        raise ParameterError(
-            f"parameter 'base_report_rate_per_10k_orders': expected > 0 and <= 10000 (reports per 10,000 orders), got {rate!r}"
-        )
-    deff = params.get("design_effect", 1.0)
-    if not (isinstance(deff, (int, float)) and not isinstance(deff, bool) and math.isfinite(deff) and deff >= 1):
-        raise ParameterError(
-            f"parameter 'design_effect': expected a finite number >= 1 (1 = independent orders), got {deff!r}"
-        )
-    for name in ("orders_in_period", "orders_previous_period"):
-        v = params.get(name)
-        if v is not None and not v > 0:
-            raise ParameterError(f"parameter {name!r}: expected a positive number of orders, got {v!r}")
-    orders = params.get("orders_in_period")
-    if rate is not None and orders is not None:
-        prev = params.get("orders_previous_period") or orders
-        change = figures.report_rate_change if figures is not None else 0.0
-        prev_name = "orders_previous_period" if params.get("orders_previous_period") else "orders_in_period"
-        for name, n, factor, when in (
-            ("orders_in_period", orders, 1.0 + change, f"{year} (after the reported change of {change:+.2%})"),
-            (prev_name, prev, 1.0, f"{year - 1} (at the base rate)"),
-        ):
-            reports = rate / 10_000 * factor * n
-            if reports / deff < MIN_EFFECTIVE_REPORTS:
-                needed = MIN_EFFECTIVE_REPORTS * deff / (rate / 10_000 * factor)
-                raise ParameterError(
-                    f"parameter {name!r}: with base_report_rate_per_10k_orders={rate!r} and design_effect={deff!r} "
-                    f"it implies {reports:,.3g} reports in {when}, {reports / deff:,.3g} effective reports; the "
-                    f"two-proportion test needs at least {MIN_EFFECTIVE_REPORTS:g} effective reports a year: expected "
-                    f"at least {math.ceil(needed):,} orders (or a higher base rate), got {n!r}"
-                )
-    for name in ("alpha", "power", "practical_relative_change"):
-        v = params.get(name)
-        if v is not None and not 0 < v < 1:
-            raise ParameterError(f"parameter {name!r}: expected > 0 and < 1, got {v!r}")
-    alpha, power = params.get("alpha"), params.get("power")
-    if alpha is not None and power is not None and not power > alpha:
-        raise ParameterError(f"parameter 'power': expected greater than alpha ({alpha!r}), got {power!r}")
-    start = params.get("blocking_system_start")
-    if start is not None:
-        try:
-            ts = date.fromisoformat(str(start)) if re.fullmatch(DATE_PATTERN, str(start)) else None
-        except ValueError:
-            ts = None
-        if ts is None:
-            raise ParameterError(f"parameter 'blocking_system_start': expected a date YYYY-MM-DD, got {start!r}")
-        if ts.year != year:
-            raise ParameterError(f"parameter 'blocking_system_start': expected a date in {year}, got {start!r}")
+    if not p["power"] > p["alpha"]:
+        raise ParameterError(f"parameter 'power': expected greater than alpha ({p['alpha']!r}), got {p['power']!r}")
+    start = p["blocking_system_start"]
+    try:
+        ts = date.fromisoformat(start)
+    except ValueError:
+        raise ParameterError(f"parameter 'blocking_system_start': expected a date YYYY-MM-DD, got {start!r}") from None
+    if ts.year != year:
+        raise ParameterError(f"parameter 'blocking_system_start': expected a date in {year}, got {start!r}")

@@ -1,4 +1,4 @@
-"""Notebook ``03_pricing_positioning``'s parameters: their rules (:func:`check_params`), the inputs
+"""Notebook ``03_pricing_positioning``'s parameters: their contract (:class:`Parameters`), the inputs
 they give each sub-topic, the parameters that stand for article facts, and every recorded result
 computed from the parameters alone (:func:`analysis`, the fast path of ``trustlab sweep --fast``).
 """
@@ -8,10 +8,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
+from pydantic import Field, model_validator
 
+from trustlab.contract import Contract
+from trustlab.errors import ParameterError
 from trustlab.pricing.choice import ChoiceTruth, LogitFit, buy_probability, estimate_choice_logit, simulate_choices
 from trustlab.pricing.eligibility import SupportCriteria, eligible, simulate_merchants
 from trustlab.pricing.launch import LaunchNumbers, launch_numbers
@@ -52,69 +55,87 @@ PRICE_TIERS_RMB = (100.0, 300.0, 600.0, 1000.0)
 PRICE_PLATFORM = "price-positioned"
 TRUST_PLATFORM = "trust-positioned"
 
-_NON_NEGATIVE = (
-    "list_price", "promo_price", "voucher_a", "voucher_b", "return_shipping", "salvage_value", "defective_pair_value",
-    "return_hassle", "menswear_price", "unit_cost", "newsvendor_salvage", "demand_mean", "cost_ratio",
-    "support_max_age_years", "support_monthly_gmv_min", "merchant_gmv_median", "fastbrand_target",
-)
-_POSITIVE = ("list_price", "sellout_minutes", "menswear_price", "demand_mean", "merchant_age_mean_years",
-             "merchant_own_share_concentration", "merchant_gmv_median", "merchant_gmv_sigma")
-_COUNTS = ("units", "recall_customers", "n_buyers", "n_merchants", "monte_carlo_draws")
-_SHARES = (
-    "redemption_rate", "customer_voucher_value", "presale_cancel_share", "trust_share_price_platform",
-    "trust_share_trust_platform", "support_own_brand_share_min", "merchant_own_share_mean", "merchant_core_share",
-)
+class Parameters(Contract):
+    """The parameter contract of notebook ``03_pricing_positioning``.
 
-
-def check_params(params: Mapping[str, Any]) -> None:
-    """Rules across parameters; raises :class:`~trustlab.errors.ParameterError` naming the parameter.
-
-    Checks only the parameters present, so it also serves partial dictionaries.
+    Rules across parameters (:meth:`_rules`): the promo price is at most the list price; a returned
+    defective pair is worth at most the refund (``salvage_value`` <= ``promo_price``); the unit cost
+    is below the menswear price and the clearance value below the unit cost.
     """
-    from trustlab.errors import ParameterError
 
-    p = params
+    notebook: ClassVar[str] = "03_pricing_positioning"
 
-    def has(*names: str) -> bool:
-        return all(n in p and p[n] is not None for n in names)
+    list_price: float = Field(1099.0, gt=0, description='list price of the sneaker, RMB (article fact)')
+    promo_price: float = Field(599.0, gt=0, description='anniversary-day price of the sneaker, RMB (article fact)')
+    units: int = Field(1000, ge=1, description='pairs sold at the promo price (article fact)')
+    sellout_minutes: float = Field(2.0, gt=0, description='minutes to sell out, at most (article fact)')
+    recall_customers: int = Field(1000, ge=1, description='buyers offered the recall options, at least (article fact)')
+    voucher_a: float = Field(50.0, ge=0, description='voucher on top of refund + paid return shipping in option A, RMB (article fact)')
+    voucher_b: float = Field(599.0, ge=0, description='voucher instead of a return in option B, RMB (article fact)')
+    redemption_rate: float = Field(0.8, ge=0, le=1, description='ASSUMED share of voucher value customers redeem, in [0, 1]')
+    # Above 1 the brand sells the redeemed goods below cost (the founder's "strategic loss").
+    cost_ratio: float = Field(0.4, ge=0, le=2, description="ASSUMED brand's cost per RMB of goods redeemed with a voucher, RMB/RMB")
+    return_shipping: float = Field(15.0, ge=0, description='ASSUMED return shipping the brand pays per pair in option A, RMB')
+    salvage_value: float = Field(50.0, ge=0, description='ASSUMED value to the brand of a returned defective pair, RMB')
+    customer_voucher_value: float = Field(0.9, ge=0, le=1, description='ASSUMED value to a customer of RMB 1 of voucher (1 means surely buys again), in [0, 1]')
+    defective_pair_value: float = Field(200.0, ge=0, description='ASSUMED value to the customer of keeping the pair with the fading tongue, RMB')
+    return_hassle: float = Field(20.0, ge=0, description="ASSUMED customer's cost of packing and sending the pair back, RMB")
+    menswear_price: float = Field(1000.0, gt=0, description='unit price of the menswear, about, RMB (article fact)')
+    unit_cost: float = Field(400.0, gt=0, description='ASSUMED production cost per garment, RMB')
+    newsvendor_salvage: float = Field(200.0, ge=0, description='ASSUMED clearance value of an unsold garment, RMB')
+    demand_mean: float = Field(2000.0, gt=0, description='ASSUMED mean demand for one style in one season, units')
+    # At most 0.5: the normal demand model then puts at most 2.3 % probability on negative demand.
+    demand_cv: float = Field(0.3, gt=0, le=0.5, description='ASSUMED coefficient of variation of that demand, > 0')
+    presale_cancel_share: float = Field(0.1, ge=0, le=1, description='ASSUMED share of pre-order buyers who cancel during the 45-day wait, in [0, 1]')
+    monte_carlo_draws: int = Field(200000, ge=1000, le=10000000, description='demand draws for the Monte Carlo check of the newsvendor')
+    choice_intercept: float = Field(0.5, ge=-10, le=10, description='TRUE log-odds of buying for a price-seeking buyer at price 0 (simulation)')
+    price_coef: float = Field(-3.0, ge=-20, le=20, description='TRUE price coefficient of a price-seeking buyer, log-odds per RMB 1,000 (simulation)')
+    trust_premium: float = Field(1.0, ge=-10, le=10, description='TRUE extra log-odds of buying for a trust-driven buyer (simulation)')
+    trust_price_interaction: float = Field(2.0, ge=-20, le=20, description='TRUE change of the price coefficient for trust-driven buyers, per RMB 1,000 (simulation)')
+    trust_share_price_platform: float = Field(0.2, ge=0, le=1, description='ASSUMED share of trust-driven buyers on the price-positioned platform, in [0, 1]')
+    trust_share_trust_platform: float = Field(0.7, ge=0, le=1, description='ASSUMED share of trust-driven buyers on the trust-positioned platform, in [0, 1]')
+    n_buyers: int = Field(20000, ge=500, le=5000000, description='simulated buyers in the choice model')
+    alpha: float = Field(0.05, gt=0, lt=1, description='1 - confidence level of the logit intervals, in (0, 1)')
+    support_max_age_years: float = Field(5.0, gt=0, description='fast-brand support: founded within this many years (article fact)')
+    support_own_brand_share_min: float = Field(0.3, ge=0, lt=1, description='fast-brand support: own-brand GMV share above this, share (article fact, 30 %)')
+    support_monthly_gmv_min: float = Field(2000000.0, ge=0, description='fast-brand support: monthly live GMV above this, RMB (article fact)')
+    fastbrand_target: int = Field(500, ge=1, description='fast brands Kuaishou planned to incubate in 2022 (article fact)')
+    n_merchants: int = Field(20000, ge=1, le=10000000, description='ASSUMED number of brand merchants in the simulated population')
+    merchant_age_mean_years: float = Field(4.0, gt=0, description='ASSUMED mean brand age (exponential), years')
+    merchant_own_share_mean: float = Field(0.4, gt=0, lt=1, description='ASSUMED mean own-brand GMV share (beta), in (0, 1)')
+    merchant_own_share_concentration: float = Field(4.0, gt=0, description='ASSUMED beta concentration a + b of the own-brand share')
+    merchant_gmv_median: float = Field(200000.0, gt=0, description='ASSUMED median monthly live GMV (lognormal), RMB')
+    merchant_gmv_sigma: float = Field(1.5, gt=0, description='ASSUMED log-sd of monthly live GMV')
+    merchant_core_share: float = Field(0.6, ge=0, le=1, description='ASSUMED share of merchants with Kuaishou as core channel, in [0, 1]')
+    include_secondary_sources: bool = Field(True, description='keep V-2 (secondary copy) rows of the platform figures')
+    seed: int = Field(20220623, ge=0, description='random seed: choices use seed, Monte Carlo seed + 1, merchants seed + 2')
 
-    for name in _NON_NEGATIVE:
-        if has(name) and p[name] < 0:
-            raise ParameterError(f"parameter {name!r}: must not be negative, got {p[name]!r}")
-    for name in _POSITIVE:
-        if has(name) and not p[name] > 0:
-            raise ParameterError(f"parameter {name!r}: must be > 0, got {p[name]!r}")
-    for name in _COUNTS:
-        if has(name) and (isinstance(p[name], bool) or not float(p[name]).is_integer() or p[name] < 1):
-            raise ParameterError(f"parameter {name!r}: must be a count >= 1, got {p[name]!r}")
-    for name in _SHARES:
-        if has(name) and not 0.0 <= p[name] <= 1.0:
-            raise ParameterError(f"parameter {name!r}: must be a share in [0, 1], got {p[name]!r}")
-    if has("merchant_own_share_mean") and not 0.0 < p["merchant_own_share_mean"] < 1.0:
-        raise ParameterError(f"parameter 'merchant_own_share_mean': must be in (0, 1), got {p['merchant_own_share_mean']!r}")
-    if has("promo_price", "list_price") and p["promo_price"] > p["list_price"]:
-        raise ParameterError(
-            f"parameter 'promo_price': promo price {p['promo_price']!r} is above the list price {p['list_price']!r}"
-        )
-    if has("promo_price") and not p["promo_price"] > 0:
-        raise ParameterError(f"parameter 'promo_price': must be > 0, got {p['promo_price']!r}")
-    if has("salvage_value", "promo_price") and p["salvage_value"] > p["promo_price"]:
-        raise ParameterError(
-            f"parameter 'salvage_value': a returned defective pair worth {p['salvage_value']!r} is more than "
-            f"the refund (promo_price {p['promo_price']!r})"
-        )
-    if has("demand_cv") and not p["demand_cv"] > 0:
-        raise ParameterError(f"parameter 'demand_cv': must be > 0, got {p['demand_cv']!r}")
-    if has("unit_cost", "menswear_price") and p["unit_cost"] >= p["menswear_price"]:
-        raise ParameterError(
-            f"parameter 'unit_cost': must be below the price (menswear_price {p['menswear_price']!r}), got {p['unit_cost']!r}"
-        )
-    if has("newsvendor_salvage", "unit_cost") and p["newsvendor_salvage"] >= p["unit_cost"]:
-        raise ParameterError(
-            f"parameter 'newsvendor_salvage': must be below unit_cost {p['unit_cost']!r}, got {p['newsvendor_salvage']!r}"
-        )
-    if has("alpha") and not 0.0 < p["alpha"] < 1.0:
-        raise ParameterError(f"parameter 'alpha': must be in (0, 1), got {p['alpha']!r}")
+    @model_validator(mode="after")
+    def _rules(self) -> Parameters:
+        if self.promo_price > self.list_price:
+            raise ParameterError(
+                f"parameter 'promo_price': promo price {self.promo_price!r} is above the list price {self.list_price!r}"
+            )
+        if self.salvage_value > self.promo_price:
+            raise ParameterError(
+                f"parameter 'salvage_value': a returned defective pair worth {self.salvage_value!r} is more than "
+                f"the refund (promo_price {self.promo_price!r})"
+            )
+        if self.unit_cost >= self.menswear_price:
+            raise ParameterError(
+                f"parameter 'unit_cost': must be below the price (menswear_price {self.menswear_price!r}), "
+                f"got {self.unit_cost!r}"
+            )
+        if self.newsvendor_salvage >= self.unit_cost:
+            raise ParameterError(
+                f"parameter 'newsvendor_salvage': must be below unit_cost {self.unit_cost!r}, got {self.newsvendor_salvage!r}"
+            )
+        return self
+
+
+def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Notebook 03's complete parameter set: ``params`` over the defaults, checked by :class:`Parameters`."""
+    return Parameters.check(params)
 
 
 def choice_truth(params: Mapping[str, Any]) -> ChoiceTruth:
@@ -203,8 +224,7 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
     The notebook records ``results`` and displays the pieces; :func:`analysis` (the fast path of
     ``trustlab sweep --fast``) returns the same ``results``.
     """
-    check_params(params)
-    p = params
+    p = check_params(params)
     launch = launch_numbers(p["list_price"], p["promo_price"], p["units"], p["sellout_minutes"])
     recall_args = (p["promo_price"], p["voucher_a"], p["voucher_b"], p["redemption_rate"], p["cost_ratio"],
                    p["return_shipping"], p["salvage_value"])

@@ -58,7 +58,7 @@ from trustlab.promotion.growth import (
     gmv_per_merchant_change,
     trust_buy_run_rate,
 )
-from trustlab.promotion.parameters import check_params
+from trustlab.promotion.parameters import Parameters, check_params, check_train_end
 
 __all__ = [
     "METHOD_LABELS", "headline_reason", "skill_verdict", "PromotionRun", "analysis", "caveats", "run", "summary", "BENCHMARKS", "METHODS", "TRENDS",
@@ -67,5 +67,5 @@ __all__ = [
     "Forecast", "SeasonalDecomposition", "backtest", "decompose", "fit_forecast", "gmv_per_dau",
     "interpolate_gaps", "quarter_effects", "training_data", "yoy_growth", "BASE_MISMATCH_NOTE",
     "FESTIVAL_ENDS", "FESTIVAL_START", "FastBrandFunnel", "GrowthDecomposition", "decompose_growth",
-    "decomposition_table", "fast_brand_funnel", "gmv_per_merchant_change", "trust_buy_run_rate", "check_params",
+    "decomposition_table", "fast_brand_funnel", "gmv_per_merchant_change", "trust_buy_run_rate", "check_params", "check_train_end", "Parameters",
 ]

@@ -34,20 +34,9 @@ from trustlab.promotion.growth import (
     fast_brand_funnel,
     trust_buy_run_rate,
 )
-from trustlab.promotion.parameters import check_params
+from trustlab.promotion.parameters import Parameters, check_params
 
-DEFAULTS: dict[str, Any] = {
-    "train_end": "2023Q4",
-    "forecast_quarters": 7,
-    "model": "sarimax",
-    "merchant_multiple": 8.0,
-    "gmv_growth": 5.15,
-    "festival_end": "2022-06-19",
-    "include_secondary_sources": True,
-    "average_order_value_rmb": 70.0,
-    "backtest_horizon": 4,
-    "alpha": 0.1,
-}
+DEFAULTS: dict[str, Any] = Parameters.defaults()  # notebook 02's defaults, from its contract
 METHOD_LABELS = {
     "model": "model",
     "seasonal_naive": "seasonal naive (same quarter a year earlier)",
@@ -89,16 +78,16 @@ def _none_if_nan(x: float) -> float | None:
 
 
 def run(params: Mapping[str, Any]) -> PromotionRun:
-    """Compute notebook 02 for ``params`` (missing keys take :data:`DEFAULTS`); checked by :func:`check_params`."""
+    """Compute notebook 02 for ``params`` (missing keys take the contract's defaults), checked by
+    :class:`~trustlab.promotion.parameters.Parameters`."""
     from trustlab.data import quarterly
     from trustlab.data.facts import fact_value, load_facts
     from trustlab.facts import day_count, figure_per_day, figure_window
 
-    p = {**DEFAULTS, **dict(params)}
+    p = check_params(params)
     frame = quarterly.load_quarterly(include_secondary=bool(p["include_secondary_sources"]))
     gmv = quarterly.wide(frame)["gmv_rmb_bn"]
     status = quarterly.wide_status(frame)["gmv_rmb_bn"]
-    check_params(p, gmv=gmv)
     facts = load_facts()
 
     dec = decompose_growth(p["gmv_growth"], p["merchant_multiple"])

@@ -1,72 +1,100 @@
-"""Rules across the parameters of notebook ``02_promotion_growth``."""
+"""The parameter contract of notebook ``02_promotion_growth``: every parameter declared once, with the rule on ``train_end``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from functools import lru_cache
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
+from pydantic import Field, model_validator
 
+from trustlab.contract import Contract
+from trustlab.errors import ParameterError
 from trustlab.promotion.forecast import MAX_INTERPOLATED_SHARE, MIN_TRAIN_QUARTERS, MODELS, QUARTER_RE
 from trustlab.promotion.growth import FESTIVAL_ENDS
 
 
-def check_params(params: Mapping[str, Any], gmv: pd.Series | None = None) -> None:
-    """Cross-parameter rules of notebook 02; raises :class:`ParameterError` naming the parameter.
+class Parameters(Contract):
+    """The parameter contract of notebook ``02_promotion_growth``.
 
-    ``gmv`` (RMB bn on a quarterly PeriodIndex) defaults to the GMV column of
-    ``data/kuaishou_quarterly.csv`` with or without secondary sources, as ``include_secondary_sources`` says.
+    Rule across parameters and data (:meth:`_rules`): ``train_end`` is a quarter with a GMV value in
+    the data (with or without secondary sources, as ``include_secondary_sources`` says) that leaves
+    the chosen ``model`` enough training quarters, at most
+    :data:`~trustlab.promotion.forecast.MAX_INTERPOLATED_SHARE` of them gaps.
     """
-    from trustlab.errors import ParameterError
 
-    model = params.get("model", "sarimax")
-    if model not in MODELS:
-        raise ParameterError(f"parameter 'model': expected one of {list(MODELS)}, got {model!r}")
-    mm = params.get("merchant_multiple", 8.0)
-    if not isinstance(mm, (int, float)) or isinstance(mm, bool) or not mm > 0:
-        raise ParameterError(f"parameter 'merchant_multiple': expected a number > 0, got {mm!r}")
-    g = params.get("gmv_growth", 5.15)
-    if not isinstance(g, (int, float)) or isinstance(g, bool) or not g > -1:
-        raise ParameterError(f"parameter 'gmv_growth': expected a fraction > -1 (5.15 = +515 %), got {g!r}")
-    aov = params.get("average_order_value_rmb", 70.0)
-    if not isinstance(aov, (int, float)) or isinstance(aov, bool) or not aov > 0:
-        raise ParameterError(f"parameter 'average_order_value_rmb': expected RMB > 0, got {aov!r}")
-    fe = params.get("festival_end", FESTIVAL_ENDS[0])
-    if fe not in FESTIVAL_ENDS:
-        raise ParameterError(f"parameter 'festival_end': expected one of {list(FESTIVAL_ENDS)} (the two end dates the article gives), got {fe!r}")
-    fq = params.get("forecast_quarters", 4)
-    if not isinstance(fq, int) or isinstance(fq, bool) or fq < 1:
-        raise ParameterError(f"parameter 'forecast_quarters': expected an integer >= 1, got {fq!r}")
-    te = params.get("train_end", "2022Q1")
-    if not isinstance(te, str) or not QUARTER_RE.match(te):
-        raise ParameterError(f"parameter 'train_end': expected a quarter written YYYYQn (e.g. 2022Q1), got {te!r}")
-    if gmv is None:
-        from trustlab.data import quarterly
+    notebook: ClassVar[str] = "02_promotion_growth"
 
-        frame = quarterly.load_quarterly(include_secondary=bool(params.get("include_secondary_sources", True)))
-        gmv = quarterly.wide(frame)["gmv_rmb_bn"]
+    train_end: str = Field(
+        "2023Q4", pattern=QUARTER_RE.pattern, json_schema_extra={"expected": "a quarter written YYYYQn (e.g. 2022Q1)"},
+        description="last quarter the forecasting model may see, YYYYQn (scenario june2022: 2022Q1, what was "
+                    "known in June 2022)")
+    forecast_quarters: int = Field(7, ge=1, le=12, description="quarters to forecast after train_end")
+    model: Literal[MODELS] = Field(  # type: ignore[valid-type]
+        "sarimax", description="seasonal model on log GMV: sarimax (needs 5 quarters) or ets (needs 10)")
+    merchant_multiple: float = Field(
+        8.0, gt=0, description="merchants at 616 of 2022 as a multiple of last year's 116 festival, x")
+    gmv_growth: float = Field(
+        5.15, gt=-1, description="brand merchants' GMV growth at 616 of 2022, fraction (5.15 is +515 %)")
+    festival_end: Literal[FESTIVAL_ENDS] = Field(  # type: ignore[valid-type]
+        FESTIVAL_ENDS[0],
+        description="festival end for a festival figure whose sentence gives no end (dated figures keep their own window)")
+    include_secondary_sources: bool = Field(True, description="keep V-2 (secondary copy) rows of the quarterly data")
+    average_order_value_rmb: float = Field(
+        70.0, gt=0,
+        description="ASSUMED fast-brand average order value, RMB per order (Kuaishou live commerce late 2020: 70, V-2)")
+    backtest_horizon: int = Field(4, ge=1, le=8, description="quarters ahead scored in the rolling-origin backtest")
+    alpha: float = Field(0.1, gt=0, lt=1, description="1 - coverage of forecast intervals, in (0, 1)")
+
+    @model_validator(mode="after")
+    def _rules(self) -> Parameters:
+        check_train_end(self.train_end, self.model, quarterly_gmv(self.include_secondary_sources))
+        return self
+
+
+def quarterly_gmv(include_secondary: bool = True) -> pd.Series:
+    """GMV (RMB bn) by quarter from ``data/kuaishou_quarterly.csv``, read once per version of the file."""
+    from trustlab import config
+    from trustlab.data.quarterly import QUARTERLY_CSV
+
+    path = config.DATA_DIR / QUARTERLY_CSV
+    return _quarterly_gmv(str(path), path.stat().st_mtime_ns, include_secondary).copy()
+
+
+@lru_cache(maxsize=4)
+def _quarterly_gmv(path: str, _version: int, include_secondary: bool) -> pd.Series:
+    from trustlab.data import quarterly
+
+    return quarterly.wide(quarterly.load_quarterly(path, include_secondary=include_secondary))["gmv_rmb_bn"]
+
+
+def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Notebook 02's complete parameter set: ``params`` over the defaults, checked by :class:`Parameters`."""
+    return Parameters.check(params)
+
+
+def check_train_end(train_end: str, model: str, gmv: pd.Series) -> None:
+    """Refuse a ``train_end`` that ``gmv`` (RMB bn on a quarterly PeriodIndex) cannot train ``model`` on."""
     observed = gmv.dropna()
-    end = pd.Period(te, freq="Q")
+    end = pd.Period(train_end, freq="Q")
     first, last = observed.index.min(), observed.index.max()
     if end < first or end > last:
-        raise ParameterError(f"parameter 'train_end': {te} is outside the GMV data ({first}..{last})")
+        raise ParameterError(f"parameter 'train_end': {train_end} is outside the GMV data ({first}..{last})")
     if end not in observed.index:
-        raise ParameterError(f"parameter 'train_end': GMV for {te} is not in the data (a gap); choose a quarter with a value")
+        raise ParameterError(f"parameter 'train_end': GMV for {train_end} is not in the data (a gap); choose a quarter with a value")
     span = len(pd.period_range(first, end, freq="Q"))
     need = MIN_TRAIN_QUARTERS[model]
     if span < need:
         earliest = first + (need - 1)
         raise ParameterError(
             f"parameter 'train_end': model {model!r} needs at least {need} quarters of GMV up to train_end, "
-            f"{te} leaves {span} (data start {first}); use train_end >= {earliest} or model 'sarimax' "
+            f"{train_end} leaves {span} (data start {first}); use train_end >= {earliest} or model 'sarimax' "
             f"(needs {MIN_TRAIN_QUARTERS['sarimax']})"
         )
     n_gaps = span - int(((observed.index >= first) & (observed.index <= end)).sum())
     if n_gaps / span > MAX_INTERPOLATED_SHARE:
         raise ParameterError(
-            f"parameter 'train_end': {n_gaps} of the {span} training quarters up to {te} are gaps; at most "
+            f"parameter 'train_end': {n_gaps} of the {span} training quarters up to {train_end} are gaps; at most "
             f"{MAX_INTERPOLATED_SHARE:.0%} may be interpolated (try include_secondary_sources: true or a later train_end)"
         )
-    bh = params.get("backtest_horizon", 4)
-    if not isinstance(bh, int) or isinstance(bh, bool) or bh < 1:
-        raise ParameterError(f"parameter 'backtest_horizon': expected an integer >= 1, got {bh!r}")

@@ -191,6 +191,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    if args.cell:  # the papermill parameters cell the contract declares, to paste into the notebook
+        from trustlab import contract
+
+        print(contract.parameters_cell(params.contract_model(args.notebook)))
+        return 0
     declared = params.declared(args.notebook)
     if args.json:
         _print_json({"command": "params", "notebook": params.notebook_source(args.notebook).stem, "parameters": [
@@ -385,6 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     show.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
+    show.add_argument("--cell", action="store_true",
+                      help="print the notebook's papermill parameters cell as its contract declares it")
     show.set_defaults(func=cmd_params)
     return parser
 

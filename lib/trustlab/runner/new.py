@@ -2,9 +2,10 @@
 
 One call writes, from the Jinja2 templates in ``templates/new/``: the numbered notebook
 ``notebooks/NN_NAME.py`` (jupytext header and ``trustlab`` kernelspec, a typed ``parameters`` cell,
-Summary first, then Data, Method, Result, Caveats, References and the environment cell), its
-contract ``notebooks/params/NN_NAME.schema.yaml`` (naming the fast path) and ``smoke`` scenario,
-the analysis module ``lib/trustlab/NAME.py`` (one small function, ``analysis`` and ``summary``)
+Summary first, then Data, Method, Result, Caveats, References and the environment cell),
+``notebooks/params/NN_NAME.schema.yaml`` (naming its contract class and fast path) and ``smoke``
+scenario, the analysis module ``lib/trustlab/NAME.py`` (its parameter contract ``Parameters``, one
+small function, ``analysis`` and ``summary``)
 and its test ``tests/test_NAME.py``. It then writes the committed ``notebooks/NN_NAME.ipynb``
 (executed on the defaults, as ``trustlab refresh`` does, unless asked not to).
 

@@ -1,25 +1,32 @@
-"""The typed parameter contract of each notebook.
+"""Each notebook's parameter contract, as the runner reads and enforces it.
 
-A notebook's ``parameters`` cell declares names, types (annotations) and defaults; ranges and choices
-come from ``notebooks/params/<notebook>.schema.yaml``; cross-parameter rules from an optional
-``checker`` function named in that schema. Values from the command line, a YAML file or a sweep are
-parsed by declared type and checked here, before any kernel starts.
+A notebook's contract is a pydantic model (:class:`trustlab.contract.Contract`) named by
+``contract: module:Class`` in ``notebooks/params/<notebook>.schema.yaml``: names, types, defaults,
+help, ranges, choices and the rules across parameters, declared once. A notebook without a
+contract class (a fixture, an ad-hoc notebook) gets one built from its ``parameters`` cell
+(``name: type = literal  # help``) and the ranges under ``parameters:`` in its schema file, with an
+optional ``checker: module:function`` for rules across parameters. Values from the command line, a
+YAML file or a sweep are parsed by declared type and checked with the model here, before any
+kernel starts; notebooks call :func:`validate` so that a run from JupyterLab meets the same contract.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Optional
 
 import yaml
+from pydantic import BaseModel
 
-from trustlab import config
+from trustlab import config, contract
 from trustlab.errors import ParameterError  # also raised by the analyses' cross-parameter checks
 
 # Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
@@ -92,7 +99,9 @@ def load_yaml_text(text: str) -> Any:
 
 @dataclass(frozen=True)
 class Parameter:
-    """One declared parameter: its name, type annotation, default and help text, plus schema constraints."""
+    """One declared parameter: its name, type (as written in the parameters cell), default, help
+    text and constraints (``gt``, ``ge``, ``lt``, ``le``, ``pattern``, ``choices``, ``min_items``,
+    ``allow_nonfinite``)."""
 
     name: str
     type_name: str
@@ -102,26 +111,18 @@ class Parameter:
 
     def describe_range(self) -> str:
         """Human-readable form of the constraints, e.g. '> 0 and < 1' or "one of ['ets', 'sarimax']"."""
-        c = self.constraints
-        parts = []
-        for key, symbol in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
-            if key in c:
-                parts.append(f"{symbol} {c[key]}")
-        if "choices" in c:
-            parts.append(f"one of {list(c['choices'])}")
-        if "pattern" in c:
-            parts.append(f"matching {c['pattern']}")
-        if "min_items" in c:
-            parts.append(f"at least {c['min_items']} item(s)")
-        return " and ".join(parts)
+        return contract.describe_range(self.constraints)
 
 
-_SIMPLE_TYPES: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "str": str, "bool": bool}
+_SIMPLE_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
 _LIST_TYPE = re.compile(r"^list\[(int|float|str|bool)\]$")
 
 
 def _split_optional(type_name: str) -> tuple[str, bool]:
-    parts = [p.strip() for p in type_name.replace("Optional[", "").rstrip("]").split("|")] if "|" in type_name else [type_name.strip()]
+    text = type_name.strip().strip("\"'")
+    if text.startswith("Optional[") and text.endswith("]"):
+        return text[len("Optional["):-1].strip(), True
+    parts = [p.strip() for p in text.split("|")]
     nullable = "None" in parts
     core = [p for p in parts if p != "None"]
     if len(core) != 1:
@@ -129,15 +130,52 @@ def _split_optional(type_name: str) -> tuple[str, bool]:
     return core[0], nullable
 
 
-def _is_type(value: Any, core: str) -> bool:
-    if core in _SIMPLE_TYPES:
-        if isinstance(value, bool) and core != "bool":
-            return False
-        return isinstance(value, _SIMPLE_TYPES[core])
+def _field(param: Parameter) -> tuple[Any, Any]:
+    """The pydantic annotation and Field of a parameter declared by type name and constraints."""
+    from pydantic import Field
+
+    core, nullable = _split_optional(param.type_name)
     m = _LIST_TYPE.match(core)
-    if m:
-        return isinstance(value, list) and all(_is_type(v, m.group(1)) for v in value)
-    raise ParameterError(f"unsupported parameter type {core!r}")
+    item_name = m.group(1) if m else core
+    if item_name not in _SIMPLE_TYPES:
+        raise ParameterError(f"parameter {param.name!r}: unsupported parameter type {core!r}")
+    c = dict(param.constraints)
+    item: Any = _SIMPLE_TYPES[item_name]
+    if "choices" in c:
+        item = Literal[tuple(c["choices"])]
+    annotation: Any = list[item] if m else item
+    if nullable:
+        annotation = Optional[annotation]  # noqa: UP045 - a runtime annotation object
+    limits = {k: c[k] for k in ("gt", "ge", "lt", "le", "pattern") if k in c}
+    if m and limits:  # ranges of a list apply to each item
+        from typing import Annotated
+
+        annotation = list[Annotated[item, Field(**limits)]] if not nullable else Optional[list[Annotated[item, Field(**limits)]]]  # noqa: UP045
+        limits = {}
+    extra: dict[str, Any] = dict(limits)
+    if "min_items" in c:
+        extra["min_length"] = c["min_items"]
+    if c.get("allow_nonfinite"):
+        extra["allow_inf_nan"] = True
+    return annotation, Field(param.default, description=param.help, **extra)
+
+
+def _model_of(name: str, declared_params: Mapping[str, Parameter], checker: Callable[[dict[str, Any]], None] | None = None) -> type[BaseModel]:
+    """A contract model built from declared parameters (a notebook without a contract class)."""
+    from pydantic import create_model, model_validator
+
+    validators: dict[str, Any] = {}
+    if checker is not None:
+        def _rules(self: Any) -> Any:
+            checker(self.model_dump())
+            return self
+
+        validators["_rules"] = model_validator(mode="after")(_rules)
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"Contract_{re.sub(r'[^0-9A-Za-z_]', '_', name)}", __base__=contract.Contract,
+        __validators__=validators or None,
+        **{n: _field(p) for n, p in declared_params.items()},
+    )
 
 
 def parse_value(param: Parameter, text: str) -> Any:
@@ -172,43 +210,10 @@ def _number_text(value: Any, text: Any) -> Any:
 
 
 def check_value(param: Parameter, value: Any) -> Any:
-    """Check one value against the declared type and schema constraints; return it normalised (int to float)."""
-    core, nullable = _split_optional(param.type_name)
-    if value is None:
-        if nullable:
-            return None
-        raise ParameterError(f"parameter {param.name!r}: expected {param.type_name}, got None")
-    if not _is_type(value, core):  # a string is never a number, even "0.05": quote nothing you mean as a number
-        raise ParameterError(
-            f"parameter {param.name!r}: expected {param.type_name}, got {type(value).__name__} {value!r}"
-        )
-    if core == "float":
-        value = float(value)
-    if core == "list[float]":
-        value = [float(v) for v in value]
-    c = param.constraints
-    items = value if isinstance(value, list) else [value]
-    if core in ("float", "list[float]") and not c.get("allow_nonfinite", False):
-        for item in items:
-            if not math.isfinite(item):
-                raise ParameterError(
-                    f"parameter {param.name!r}: expected a finite number, got {item!r} (its schema does not "
-                    f"set allow_nonfinite: true)"
-                )
-    for item in items:
-        failed = (
-            ("gt" in c and not item > c["gt"])
-            or ("ge" in c and not item >= c["ge"])
-            or ("lt" in c and not item < c["lt"])
-            or ("le" in c and not item <= c["le"])
-            or ("choices" in c and item not in c["choices"])
-            or ("pattern" in c and not re.fullmatch(c["pattern"], str(item)))
-        )
-        if failed:
-            raise ParameterError(f"parameter {param.name!r}: expected {param.describe_range()}, got {item!r}")
-    if "min_items" in c and len(items) < c["min_items"]:
-        raise ParameterError(f"parameter {param.name!r}: expected {param.describe_range()}, got {value!r}")
-    return value
+    """Check one value against the parameter's type and constraints (with pydantic, as a whole
+    contract is checked); return it normalised (an int given for a float becomes a float)."""
+    model = _model_of(param.name, {param.name: param})
+    return contract.check(model, {param.name: value})[param.name]
 
 
 def notebook_source(notebook: str | Path) -> Path:
@@ -283,13 +288,11 @@ def read_yaml(path: Path, expected: str = "a mapping of parameter names to value
     return data
 
 
-def declared(notebook: str | Path) -> dict[str, Parameter]:
-    """The parameters a notebook declares, in order, with their schema constraints."""
-    source = notebook_source(notebook)
+def _parameters_from_cell(source: Path, schema: Mapping[str, Any]) -> dict[str, Parameter]:
+    """The parameters a notebook without a contract class declares in its cell, with the ranges of its schema."""
     cell = _parameters_cell_source(source)
-    schema = load_schema(source)
-    constraints = schema.get("parameters", {})
-    params: dict[str, Parameter] = {}
+    constraints = schema.get("parameters") or {}
+    found: dict[str, Parameter] = {}
     tree = ast.parse(cell)
     help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
     for node in tree.body:
@@ -302,17 +305,51 @@ def declared(notebook: str | Path) -> dict[str, Parameter]:
             default = ast.literal_eval(node.value) if node.value is not None else None
         except ValueError:
             raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
-        params[name] = Parameter(
-            name=name,
-            type_name=ast.unparse(node.annotation),
-            default=default,
-            help=help_by_line.get(node.lineno, ""),
-            constraints=constraints.get(name, {}),
-        )
-    unknown = set(constraints) - set(params)
+        annotation = node.annotation
+        written = annotation.value if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str) else ast.unparse(annotation)
+        core, nullable = _split_optional(written)  # "Optional[float]" (papermill reads it) is "float | None"
+        written = f"{core} | None" if nullable else core
+        found[name] = Parameter(name=name, type_name=written, default=default,
+                                help=help_by_line.get(node.lineno, ""), constraints=constraints.get(name, {}))
+    unknown = set(constraints) - set(found)
     if unknown:
         raise ParameterError(f"{schema_path(source)}: constraints for undeclared parameter(s) {sorted(unknown)}")
-    return params
+    return found
+
+
+def contract_model(notebook: str | Path) -> type[BaseModel]:
+    """The notebook's contract: the class its schema names (``contract: module:Class``, or
+    ``file.py:Class`` beside the schema), else a model built from its parameters cell and schema."""
+    source = notebook_source(notebook)
+    schema = load_schema(source)
+    spec = schema.get("contract")
+    if spec is None:
+        checker = _checker(source)
+        return _model_of(source.stem, _parameters_from_cell(source, schema), checker)
+    leftover = sorted({"parameters", "checker"} & set(schema))
+    if leftover:
+        raise ParameterError(
+            f"{schema_path(source)}: {leftover} given beside 'contract': ranges and rules belong in the contract class {spec}"
+        )
+    model = import_object(str(spec), base=schema_path(source).parent)
+    if not (isinstance(model, type) and issubclass(model, contract.Contract)):
+        raise ParameterError(f"{schema_path(source)}: contract {spec!r} is not a trustlab.contract.Contract subclass")
+    return model
+
+
+def parameters_of(model: type[BaseModel]) -> dict[str, Parameter]:
+    """A contract model's parameters, in declaration order."""
+    return {
+        name: Parameter(name=name, type_name=contract.type_name(f.annotation),
+                        default=f.get_default(call_default_factory=True), help=f.description or "",
+                        constraints=contract.constraints(f))
+        for name, f in model.model_fields.items()
+    }
+
+
+def declared(notebook: str | Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares, in order, with their constraints."""
+    return parameters_of(contract_model(notebook))
 
 
 def _same_value(a: Any, b: Any) -> bool:
@@ -335,15 +372,38 @@ def changed_from_defaults(notebook: str | Path, values: Mapping[str, Any]) -> di
             if name in values and not _same_value(values[name], p.default)}
 
 
+def import_object(spec: str, base: Path | None = None) -> Any:
+    """The object a schema names as ``module:name`` or ``file.py:name`` (a file relative to ``base``);
+    :class:`ParameterError` if there is none."""
+    target, _, attr = str(spec).partition(":")
+    try:
+        if target.endswith(".py"):
+            path = (Path(base or ".") / target).resolve()
+            module_name = f"trustlab_contract_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}"
+            loader_spec = importlib.util.spec_from_file_location(module_name, path)
+            if loader_spec is None or loader_spec.loader is None or not path.is_file():
+                raise ImportError(f"no file {path}")
+            module = importlib.util.module_from_spec(loader_spec)
+            sys.modules[module_name] = module
+            loader_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(target) if target else None
+        found = getattr(module, attr, None) if module is not None and attr else None
+    except ImportError as exc:
+        raise ParameterError(f"schema names {spec!r}, but its module cannot be imported: {exc}") from None
+    if found is None:
+        raise ParameterError(f"schema names {spec!r}: expected 'module:name' naming something that exists")
+    return found
+
+
 def import_function(spec: str) -> Callable[..., Any]:
     """The function a schema names as ``module:function`` (:class:`ParameterError` if there is none)."""
-    module, _, func = str(spec).partition(":")
     try:
-        found = getattr(importlib.import_module(module), func) if module and func else None
-    except ImportError as exc:
-        raise ParameterError(f"schema names the function {spec!r}, but its module cannot be imported: {exc}") from None
-    except AttributeError:
-        found = None
+        found = import_object(spec)
+    except ParameterError as exc:
+        found = None if "expected 'module:name'" in str(exc) else exc
+        if isinstance(found, ParameterError):
+            raise ParameterError(str(found).replace("schema names", "schema names the function", 1)) from None
     if not callable(found):
         raise ParameterError(f"schema names the function {spec!r}: expected 'module:function' naming a function that exists")
     return found
@@ -360,15 +420,16 @@ def resolve(
     overrides: Mapping[str, Any] | None = None,
     files: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Resolve and check a notebook's full parameter set.
+    """Resolve and check a notebook's full parameter set with its contract.
 
     Order of precedence, lowest first: declared defaults, YAML ``files`` in order, typed
     ``overrides`` (from a sweep), then ``cli`` strings parsed by declared type. Raises
-    :class:`ParameterError` naming the parameter on any unknown name, wrong type or out-of-range value.
+    :class:`ParameterError` naming the parameter on any unknown name, wrong type, out-of-range
+    value or broken rule across parameters.
     """
     source = notebook_source(notebook)
-    params = declared(source)
-    values = {name: p.default for name, p in params.items()}
+    model = contract_model(source)
+    declared_params = parameters_of(model)
     supplied: dict[str, Any] = {}
     origin: dict[str, str] = {}  # the file a value came from, named in its error
     for path in files or []:
@@ -380,30 +441,23 @@ def resolve(
         origin.pop(name, None)
     for name, text in (cli or {}).items():
         origin.pop(name, None)
-        if name not in params:
+        if name not in declared_params:
             supplied[name] = text  # reported as unknown below
         else:
-            supplied[name] = parse_value(params[name], text)
-    unknown = [name for name in supplied if name not in params]
+            supplied[name] = parse_value(declared_params[name], text)
+    unknown = [name for name in supplied if name not in declared_params]
     if unknown:
         where = sorted({origin[name] for name in unknown if name in origin})
         raise ParameterError(
             (f"{', '.join(where)}: " if where else "")
-            + f"unknown parameter(s) {unknown} for notebook {source.stem}; declared: {list(params)}"
+            + f"unknown parameter(s) {unknown} for notebook {source.stem}; declared: {list(declared_params)}"
         )
-    values.update(supplied)
-    checked = {}
-    for name in params:
-        try:
-            checked[name] = check_value(params[name], values[name])
-        except ParameterError as exc:
-            if name in origin:
-                raise ParameterError(f"{origin[name]}: {exc}") from None
-            raise
-    checker = _checker(source)
-    if checker is not None:
-        checker(checked)
-    return checked
+    try:
+        return contract.check(model, supplied)
+    except ParameterError as exc:
+        if exc.parameter in origin:
+            raise ParameterError(f"{origin[exc.parameter]}: {exc}") from None
+        raise
 
 
 def validate(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
@@ -412,8 +466,11 @@ def validate(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     Notebooks call this in the cell after ``parameters`` so that a run started from JupyterLab is
     held to the same contract as one started by ``trustlab run``.
     """
-    params = declared(notebook)
-    return resolve(notebook, overrides={name: namespace[name] for name in params})
+    model = contract_model(notebook)
+    missing = [name for name in model.model_fields if name not in namespace]
+    if missing:
+        raise ParameterError(f"notebook {notebook}: parameter(s) {missing} are not set; run the parameters cell first")
+    return resolve(notebook, overrides={name: namespace[name] for name in model.model_fields})
 
 
 def scenario_path(notebook: str | Path, scenario: str) -> Path:
