@@ -230,7 +230,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"[{finished}/{total}] point-{point:04d}: {outcome['status']} in {outcome['seconds']:.1f} s", file=sys.stderr)
 
         table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs,
-                                    timeout=args.timeout, on_placed=_update_index, on_point=report_point)
+                                    timeout=args.timeout, on_placed=_update_index, on_point=report_point,
+                                    on_cluster=lambda line: print(line, file=sys.stderr))
     csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
     if args.json:
