@@ -121,3 +121,23 @@ def test_a_pdf_that_cannot_be_printed_leaves_the_report_as_it_was(site, tmp_path
     assert folder_state(folder) == before, "the report in place was changed"
     assert not [p.name for p in site.iterdir() if p.name.startswith(f".{NAME}.tmp-")], "a staging folder was left"
     assert not (site / "failed").exists()
+
+
+def test_a_real_notebook_at_smoke_size_prints_its_summary_chinese_and_references(tmp_path):
+    """00_source_facts on its smoke scenario: the PDF holds its Summary (as the run printed it), the
+    Chinese of its title (CJK fonts) and its References list from the bibliography."""
+    import nbformat
+
+    out = tmp_path / "facts"
+    proc = trustlab("run", "00_source_facts", "--scenario", "smoke", "--out", str(out), "--pdf")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    text = pdf_text(out / "00_source_facts.pdf")
+    cells = nbformat.read(out / "00_source_facts.ipynb", as_version=4).cells
+    heading = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.strip() == "## Summary")
+    [summary] = [o["data"]["text/markdown"] for o in cells[heading + 1].outputs if "text/markdown" in o.get("data", {})]
+    first = " ".join(summary.splitlines()[0].removeprefix("- ").replace("**", "").replace("`", "").split())
+    assert first[:60] in text, f"the Summary's first line is not in the PDF: {first[:60]!r}"
+    assert "00 · Source facts: what the article claims" in text
+    assert "對話貝源世家" in text  # Chinese is printed as text, not boxes
+    assert "Out[" not in text  # no output prompts when the code is hidden
+    assert "莊帥零售電商頻道 (2022)" in text and "Trade article; scraped copy in" in text  # References

@@ -39,13 +39,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PRINT_TIMEOUT_SECONDS = 120
 
 # Added to the page only as it is printed: no links or switches on paper, cells and figures not
-# split across pages, a long table allowed to break.
+# split across pages, a long table allowed to break, no output prompts when the code is hidden.
 _PRINT_CSS = """
 @media print {
   .trustlab-header nav { display: none !important; }
   .jp-Cell, .jp-OutputArea-output img, figure { break-inside: avoid; }
   .jp-RenderedHTMLCommon table { break-inside: auto; }
   .trustlab-header details > summary { list-style: none; font-weight: bold; }
+  body.trustlab-hide-code .jp-OutputPrompt { visibility: hidden; }  /* "Out[13]:" without its code */
 }
 """
 
