@@ -105,6 +105,9 @@ def test_missing_chromium_is_refused_before_any_kernel_starts_and_names_the_fix(
     assert "--pdf needs Chromium to print the report, and it was not found" in proc.stderr
     assert "make system-deps" in proc.stderr
     assert not out.exists() and "running" not in proc.stderr
+    alone = trustlab("run", str(FIXTURE), "--out", str(out), "--pdf-code", "shown")
+    assert alone.returncode == 2 and "--pdf-code says how to print the PDF: give --pdf too" in alone.stderr
+    assert not out.exists()
 
 
 def test_a_pdf_that_cannot_be_printed_leaves_the_report_as_it_was(site, tmp_path):

@@ -200,13 +200,15 @@ def add_arguments(parser: "argparse.ArgumentParser") -> None:
     """The command line's ``--pdf`` and ``--pdf-code`` (of ``run`` and ``build``)."""
     parser.add_argument("--pdf", action="store_true",
                         help="also write NAME.pdf of each report beside NAME.html (printed by Chromium: make system-deps)")
-    parser.add_argument("--pdf-code", choices=CODE_CHOICES, default=DEFAULT_CODE,
+    parser.add_argument("--pdf-code", choices=CODE_CHOICES, default=None,
                         help="the code cells in the PDF: hidden (default, for prose and figures) or shown")
 
 
 def requested(args: "argparse.Namespace") -> str | None:
     """The code choice of the PDF the command asked for (None: no PDF), its Chromium checked first."""
     if not getattr(args, "pdf", False):
+        if getattr(args, "pdf_code", None) is not None:
+            raise ParameterError("--pdf-code says how to print the PDF: give --pdf too")
         return None
     check_available()
-    return check_code_choice(args.pdf_code)
+    return check_code_choice(args.pdf_code or DEFAULT_CODE)
