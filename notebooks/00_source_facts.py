@@ -221,9 +221,12 @@ display(Markdown(
 
 # %% [markdown]
 # ## References
-# - 莊帥零售電商頻道, "對話貝源世家:快手電商的“信任金字塔”與“快品牌”成長邏輯", 2022-06-23
-#   (`data/raw/kuaishou-trust-pyramid-2022-06-23.scraped.txt`, registered in `data/sources.csv`).
-# - The facts table and its data dictionary: `data/facts.csv`, `data/README.md` (section facts.csv).
+# From the project's bibliography, `data/references.json`.
+
+# %%
+from trustlab import references
+
+references.show(["zhuangshuai-2022-trust-pyramid", "trustlab-2026-facts"])
 
 # %%
 # The commit and package versions are this run's provenance, not results, so nbval skips them:

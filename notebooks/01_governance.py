@@ -293,12 +293,16 @@ display(Markdown("\n".join(f"- {line}" for line in gov.caveats(results, PARAMS))
 
 # %% [markdown]
 # ## References
-# - 2021 Kuaishou E-commerce Trust Building Annual Report (2022-03-04), as reported by Teller Report,
-#   a 腾讯网 reprint and Pandaily: see `source_url` in `data/trust_report_2021.csv`.
-# - China News Web, 2021-11-24, Kuaishou e-commerce trust upgrade conference.
-# - 對話貝源世家: 快手電商的“信任金字塔”與“快品牌”成長邏輯, 2022-06-23 (`data/raw/`).
-# - Kuaishou quarterly results (DAU, MAU): `data/kuaishou_quarterly.csv`.
-# - Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences*, 2nd ed. (effect size h).
+# From the project's bibliography, `data/references.json`.
+
+# %%
+from trustlab import references
+
+references.show(
+    ["kuaishou-2022-trust-report-2021", "chinanewsweb-2021-trust-upgrade", "zhuangshuai-2022-trust-pyramid",
+     "trustlab-2026-trust-report-figures", "trustlab-2026-quarterly", "cohen-1988"],
+    notes={"trustlab-2026-quarterly": "Used here: DAU and MAU.", "cohen-1988": "Used here: the effect size h."},
+)
 
 # %%
 # The commit and package versions are this run's provenance, not results, so nbval skips them:

@@ -400,11 +400,18 @@ display(Markdown("\n".join(f"- {line}" for line in promo.caveats(RESULTS, PARAMS
 #   because every count is "more than".
 # - V-2 values come from secondary copies; rerun with `include_secondary_sources = False` to see what
 #   depends on them (more gaps, fewer feasible `train_end` values).
-#
+
+# %% [markdown]
 # ## References
-# - Trade article, 2022-06-23: 對話貝源世家:快手電商的"信任金字塔"與"快品牌"成長邏輯 (`data/raw/kuaishou-trust-pyramid-2022-06-23.scraped.txt`).
-# - Kuaishou quarterly results releases and reposts, per row in `data/kuaishou_quarterly.csv` (compiled in `data/raw/kuaishou-public-figures.md`).
-# - statsmodels: `seasonal_decompose`, `SARIMAX`, `ETSModel`, OLS with HAC (Newey-West) covariance.
+# From the project's bibliography, `data/references.json`.
+
+# %%
+from trustlab import references
+
+references.show(
+    ["zhuangshuai-2022-trust-pyramid", "trustlab-2026-quarterly", "trustlab-2026-public-figures", "seabold-perktold-2010"],
+    notes={"seabold-perktold-2010": "Used here: seasonal_decompose, SARIMAX, ETSModel, OLS with HAC (Newey-West) covariance."},
+)
 
 # %%
 # The commit and package versions are this run's provenance, not results, so nbval skips them:

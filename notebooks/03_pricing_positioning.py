@@ -367,13 +367,17 @@ display(Markdown("\n".join(pr.narrative.caveats(RESULTS, PARAMS, spend))))
 
 # %% [markdown]
 # ## References
-# - 莊帥零售電商頻道, 對話貝源世家:快手電商的“信任金字塔”與“快品牌”成長邏輯, 2022-06-23
-#   (`data/raw/kuaishou-trust-pyramid-2022-06-23.scraped.txt`; facts in `data/facts.csv`).
-# - `data/raw/kuaishou-public-figures.md` section D and the press releases it cites (Pinduoduo FY2019–FY2021
-#   results via GlobeNewswire reposts; Alibaba FY2020–FY2021 via IGD Retail Analysis, Opportimes, mimicnews);
-#   Kuaishou monthly buyers from broker notes (futunn, reportify).
-# - Newsvendor and the standard normal loss function: Cachon & Terwiesch, *Matching Supply with Demand*, ch. on the newsvendor model.
-# - Binary logit: `statsmodels.discrete.discrete_model.Logit`.
+# From the project's bibliography, `data/references.json`.
+
+# %%
+from trustlab import references
+
+references.show(
+    ["zhuangshuai-2022-trust-pyramid", "trustlab-2026-facts", "trustlab-2026-platform-positioning",
+     "trustlab-2026-public-figures", "cachon-terwiesch-2013", "seabold-perktold-2010"],
+    notes={"cachon-terwiesch-2013": "Used here: the newsvendor model and the standard normal loss function.",
+           "seabold-perktold-2010": "Used here: the binary logit, statsmodels.discrete.discrete_model.Logit."},
+)
 
 # %%
 # The commit and package versions are this run's provenance, not results, so nbval skips them:

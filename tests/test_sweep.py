@@ -61,11 +61,27 @@ def test_every_point_is_checked_before_anything_runs():
         sweep.resolve_points(DEMO, [{"x": 1}, {"x": -1}])
 
 
+def _fetch(url: str) -> tuple[int, str]:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:  # a local address: the sweep's own dashboard
+        return response.status, response.read(2000).decode("utf-8", "replace")
+
+
 def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
     resolved = sweep.resolve_points(DEMO, [{"x": 1, "label": "007"}, {"x": 2.5}])
     progress = []
-    table = sweep.run_notebooks(DEMO, resolved, tmp_path / "sweep", workers=2,
+    dashboard = []
+
+    def on_cluster(line: str) -> None:  # while the cluster is up: its dashboard answers at the link
+        link = line.removeprefix("Dask dashboard: ")
+        dashboard.append((line, link, *_fetch(link)) if link != line else (line,))
+
+    table = sweep.run_notebooks(DEMO, resolved, tmp_path / "sweep", workers=2, on_cluster=on_cluster,
                                 on_point=lambda i, done, total, outcome: progress.append((i, done, total, outcome["status"])))
+    [(line, link, status, page)] = dashboard
+    assert link.startswith("http://127.0.0.1:") and link.endswith("/status"), line
+    assert status == 200 and "Dask" in page
     assert sorted(point for point, *_ in progress) == [0, 1]  # in the order they finish
     assert [(done, total, status) for _, done, total, status in progress] == [(1, 2, "ok"), (2, 2, "ok")]
     assert list(table["status"]) == ["ok", "ok"]
@@ -377,3 +393,30 @@ def test_an_interrupted_sweep_leaves_the_earlier_sweep_folder_as_it_was(tmp_path
     assert (out / "point-0001" / "error.txt").exists()
     assert sites.recorded_runs(site) == {"sweeps/demo/point-0000": "sweep demo", "sweeps/demo/point-0001": "sweep demo"}
     sites.check_run_folder(out)  # the manifest lists every file the sweep wrote
+
+
+def test_the_dashboard_line_says_why_there_is_no_link(scheduler, monkeypatch):
+    """An existing scheduler started without a dashboard, and a machine without bokeh."""
+    from dask.distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        assert sweep.dashboard_line(client, scheduler) == f"no Dask dashboard: the Dask scheduler at {scheduler} serves none"
+        import importlib.util
+
+        real = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bokeh" else real(name, *a))
+        line = sweep.dashboard_line(client, scheduler)
+    assert line.startswith(f"no Dask dashboard: it needs the bokeh package, which the Dask scheduler at {scheduler} does not have")
+
+
+def test_the_sweep_command_prints_the_dashboard_link(tmp_path):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("points:\n  - {x: 1}\n")
+    proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli", "sweep", str(DEMO), "--grid", str(grid),
+                           "--out", str(tmp_path / "sweep"), "--jobs", "1"],
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stderr.splitlines()
+    started = next(i for i, line in enumerate(lines) if line.startswith("sweeping 90_demo"))
+    assert lines[started + 1].startswith("Dask dashboard: http://127.0.0.1:"), proc.stderr[-2000:]
+    assert lines[started + 2].startswith("[1/1] point-0000: ok")

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from trustlab import config, results
-from trustlab.runner import params, report, runs, sites
+from trustlab.runner import params, pdf, report, runs, sites
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
 sys.modules.setdefault("rfc3987_syntax", None)
@@ -56,13 +56,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         files.insert(0, params.scenario_path(source, args.scenario))
     resolved = params.resolve(source, cli=_cli_parameters(args.parameter), files=files)
     out_dir = (Path(args.out) if args.out else _default_run_dir(source.stem, resolved)).resolve()
+    pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
     site = sites.find_site(out_dir)
     _check_run_places(out_dir, site)
     with sites.locked(site if site is not None else out_dir):
         _check_run_places(out_dir, site)  # again: the process we waited for may have written there
         print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
         outcome = runs.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
-                                      site_root=site)
+                                      site_root=site, pdf_code=pdf_code)
         index = _update_index(site)
     if args.json:
         _print_json({"command": "run", **_outcome_record(outcome), "index": str(index) if index else None})
@@ -91,8 +92,9 @@ def _check_run_places(out_dir: Path, site: Path | None) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
     sites.check_site_root(site)
+    args.pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
     if args.dry_run:
-        planned = runs.plan_build(args.notebooks or None, site, args.force, args.scenario)
+        planned = runs.plan_build(args.notebooks or None, site, args.force, args.scenario, pdf_code=args.pdf_code)
         if args.json:
             _print_json({"command": "build", "dry_run": True, "site": str(site), "runs": [
                 {"notebook": run.name, "action": "skip" if run.reason == "up to date" else "run", "reason": run.reason}
@@ -116,7 +118,7 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
     try:
         planned = runs.plan_build(
             args.notebooks or None, site, args.force, args.scenario,
-            on_pending=start_fork_server if args.fork_server else None,
+            on_pending=start_fork_server if args.fork_server else None, pdf_code=args.pdf_code,
         )
         sites.open_site(site)  # only now: parameters that fail their checks leave nothing behind
         pending = sum(run.reason != "up to date" for run in planned)
@@ -127,7 +129,7 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
             print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
 
         outcomes = runs.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
-                                fork_server=server or False)
+                                fork_server=server or False, pdf_code=args.pdf_code)
     finally:
         if server is not None:
             server.close()
@@ -235,7 +237,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"[{finished}/{total}] point-{point:04d}: {outcome['status']} in {outcome['seconds']:.1f} s", file=sys.stderr)
 
         table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs,
-                                    timeout=args.timeout, on_placed=_update_index, on_point=report_point)
+                                    timeout=args.timeout, on_placed=_update_index, on_point=report_point,
+                                    on_cluster=lambda line: print(line, file=sys.stderr))
     csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
     if args.json:
@@ -326,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
     run.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     run.add_argument("--json", action="store_true", help="print one JSON record of the run instead of a table")
+    pdf.add_arguments(run)
     run.set_defaults(func=cmd_run)
 
     build = sub.add_parser("build", help="execute every notebook with its defaults into reports/, skipping unchanged ones")
@@ -340,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="start every run as a new interpreter instead of forking it from one that has "
                        "imported the libraries once")
     build.add_argument("--json", action="store_true", help="print one JSON record of the build instead of a table")
+    pdf.add_arguments(build)
     build.set_defaults(func=cmd_build)
 
     refresh = sub.add_parser("refresh", help="re-execute the committed notebooks in place (outputs of the default run)")

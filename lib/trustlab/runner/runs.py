@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,12 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trustlab import config, provenance
-from trustlab.runner import params, sites
+from trustlab.runner import params, pdf, sites
 from trustlab.runner._blas import single_thread_environment
 from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
 from trustlab.runner.finish import finalize, kernel_name, load_source, sanitize_notebook
 from trustlab.runner.forkserver import ForkServer, ForkServerError
-from trustlab.runner.processes import _kill_group, _process_exists, signals_deferred
+from trustlab.runner.processes import _kill_group, signals_deferred
+from trustlab.runner.sites import remove_abandoned_staging
+from trustlab.runner.sites import staging_stem as _staging_stem
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     pass
@@ -77,6 +77,7 @@ def run_notebook(
     executor: Executor | None = None,
     kind: str = "run",
     stop: threading.Event | None = None,
+    pdf_code: str | None = None,
 ) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
@@ -100,6 +101,10 @@ def run_notebook(
     staging folder and raises KeyboardInterrupt: nothing is moved into place and the report
     already there is left as it was. Only a signal that arrives while a finished report is being
     renamed into place (:func:`signals_deferred`) waits for that rename to end.
+
+    With ``pdf_code`` ("hidden" or "shown": the code cells in it) a good run's page is also
+    printed to ``NAME.pdf`` in the staging folder (:func:`trustlab.runner.pdf.add_to_run`); a PDF
+    that cannot be printed fails the run, and nothing is moved into place.
     """
     source = params.notebook_source(notebook)
     name = source.stem
@@ -129,6 +134,14 @@ def run_notebook(
             index_href=_index_href(site, out_dir), failed_index_href=_index_href(site, failed_dir), executor=executor,
         )
         _check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
+        if pdf_code is not None and status == "ok":
+            try:
+                pdf.add_to_run(staged, name, pdf_code)
+            except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
+                _check_stop(stop)
+                return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0,
+                                  f"the PDF could not be written: {exc}; no report was written", key, run_record["results"])
+            _check_stop(stop)
         seconds = time.perf_counter() - t0
         sites.mark_run(staged, name)
         with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
@@ -269,26 +282,6 @@ def _move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path |
             sites.unregister_run(site, failed_dir)
 
 
-def _staging_stem(out_dir: Path) -> str:
-    # Followed by the pid: host and process in the name let a later run tell an abandoned folder.
-    return f".{out_dir.name}.tmp-{socket.gethostname()}-"
-
-
-def remove_abandoned_staging(out_dir: Path) -> list[Path]:
-    """Remove the staging folders of ``out_dir`` that a process of this host left when it was
-    killed outright (SIGKILL leaves no chance to clean up); returns them. Folders of live
-    processes and of other hosts are left alone."""
-    out_dir = Path(out_dir)
-    owned_here = re.compile(re.escape(_staging_stem(out_dir)) + r"(\d+)-")
-    removed = []
-    for folder in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
-        match = owned_here.match(folder.name)
-        if match and not _process_exists(int(match.group(1))):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
 def _index_href(site: Path | None, folder: Path) -> str | None:
     if site is None:  # a run in no site has no index to link back to
         return None
@@ -366,6 +359,7 @@ def plan_build(
     force: bool = False,
     scenario: str | None = None,
     on_pending: Callable[[], None] | None = None,
+    pdf_code: str | None = None,
 ) -> list[PlannedRun]:
     """Resolve and check the parameters of every selected notebook and decide which need to run.
 
@@ -374,7 +368,8 @@ def plan_build(
     folder that would be replaced is not trustlab's. ``out_root`` (default ``reports/``) is the
     report site; the caller opens it (:func:`trustlab.runner.sites.open_site`) before :func:`build`. ``on_pending()`` is called once, before any parameters are resolved,
     if some run is not up to date (the command line starts its fork server there, so that it
-    imports while the parameters are checked).
+    imports while the parameters are checked). With ``pdf_code`` (``build --pdf``) a report without
+    its PDF printed that way is not up to date (:func:`trustlab.runner.pdf.stale_reason`).
     """
     out_root = Path(out_root or config.REPORTS_DIR).resolve()
     sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
@@ -385,6 +380,9 @@ def plan_build(
         digest = inputs_digest(source, files)
         stale = "forced" if force else stale_reason(out_dir, source.stem, digest)
         recorded = None if stale is not None else _read_results(out_dir)
+        if recorded is not None and pdf_code is not None:
+            stale = pdf.stale_reason(out_dir, source.stem, recorded, pdf_code)
+            recorded = None if stale is not None else recorded
         checked.append((source, files, out_dir, digest, recorded, stale))
     if on_pending is not None and any(recorded is None for *_, recorded, _ in checked):
         on_pending()
@@ -410,6 +408,7 @@ def build(
     progress: bool = False,
     on_done: Callable[[RunOutcome, int, int], None] | None = None,
     fork_server: bool | ForkServer = True,
+    pdf_code: str | None = None,
 ) -> list[RunOutcome]:
     """Execute the planned runs that are not up to date, ``jobs`` at a time.
 
@@ -417,7 +416,8 @@ def build(
     ``fork_server`` the runs are forked from one process that imported their libraries once
     (:mod:`trustlab.runner.forkserver`; pass a :func:`start_fork_server` started earlier to overlap its
     imports with other work, and close it yourself); with False, or if that process cannot start,
-    each run starts a new interpreter.
+    each run starts a new interpreter. With ``pdf_code`` each run also prints its page to ``NAME.pdf``
+    (:func:`run_notebook`).
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: dict[int, RunOutcome] = {}
@@ -457,7 +457,7 @@ def build(
         outcome = run_notebook(
             run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
             progress=progress, key=run.key, build_inputs=run.build_inputs, executor=execute,
-            site_root=run.site, kind=run.kind, stop=stop,
+            site_root=run.site, kind=run.kind, stop=stop, pdf_code=pdf_code,
         )
         return index, outcome
 

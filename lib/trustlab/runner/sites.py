@@ -24,7 +24,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
+from trustlab.runner import processes
 from trustlab.runner.params import ParameterError
 
 RUN_MANIFEST = ".trustlab-run.json"
@@ -411,3 +414,23 @@ def mark_published(folder: Path, site: Path) -> None:
     """Write a published copy's manifest, listing every file in it."""
     files = [entry for entry in _entries(folder) if entry != PUBLISHED_MANIFEST]
     write_manifest(folder, PUBLISHED_MANIFEST, {"kind": "published", "site": str(Path(site).resolve()), "files": files})
+
+
+def staging_stem(out_dir: Path) -> str:
+    # Followed by the pid: host and process in the name let a later run tell an abandoned folder.
+    return f".{out_dir.name}.tmp-{socket.gethostname()}-"
+
+
+def remove_abandoned_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of ``out_dir`` that a process of this host left when it was
+    killed outright (SIGKILL leaves no chance to clean up); returns them. Folders of live
+    processes and of other hosts are left alone."""
+    out_dir = Path(out_dir)
+    owned_here = re.compile(re.escape(staging_stem(out_dir)) + r"(\d+)-")
+    removed = []
+    for folder in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
+        match = owned_here.match(folder.name)
+        if match and not processes._process_exists(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

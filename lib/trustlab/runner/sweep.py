@@ -354,6 +354,7 @@ def run_notebooks(
     timeout: float = runs.DEFAULT_TIMEOUT_SECONDS,
     on_placed: Callable[[Path | None], Any] | None = None,
     on_point: Callable[[int, int, int, dict[str, Any]], Any] | None = None,
+    on_cluster: Callable[[str], Any] | None = None,
 ) -> pd.DataFrame:
     """Run the notebook at every point on Dask and put the sweep folder ``out_dir`` in place:
     ``point-NNNN/`` run folders, ``sweep.csv`` and ``sweep.parquet``; returns the table.
@@ -367,6 +368,8 @@ def run_notebooks(
     passed; the points are staged beside ``out_dir``, and an earlier sweep there is replaced
     only once every point has finished (an interrupted sweep leaves it as it was).
     ``on_placed(site)`` runs under the site's lock once the folder is in place.
+    ``on_cluster(line)`` is called once the cluster is up, with the link to its Dask dashboard
+    (:func:`dashboard_line`), before any point is sent.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -384,11 +387,13 @@ def run_notebooks(
     else:
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=logging.ERROR,
+            dashboard_address=local_dashboard_address(), silence_logs=logging.ERROR,
         )
         client = Client(cluster, set_as_default=False)
     futures: dict[Any, int] = {}
     try:
+        if on_cluster is not None:
+            on_cluster(dashboard_line(client, scheduler))
         with _staging(out_dir) as staged:
             [shared] = client.scatter([bundle], broadcast=True, hash=False)
             for i, resolved in enumerate(resolved_points):
@@ -419,6 +424,45 @@ def run_notebooks(
         raise
     _shut_down(client, cluster, list(futures))
     return table
+
+
+def local_dashboard_address(port: int = 8787) -> str:
+    """Where a local cluster serves its dashboard: Dask's usual port, on this machine only, or
+    any free port when that one is taken (two sweeps at once), without Dask's warning about it."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            port = 0
+    return f"127.0.0.1:{port}"
+
+
+def dashboard_line(client: "Client", scheduler: str | None = None) -> str:
+    """The line a notebook sweep prints when its cluster is up: the link to the Dask dashboard
+    (``client.dashboard_link``), or why there is none: the scheduler lacks bokeh, which Dask
+    serves its dashboard with, or it was started without one. Asked of the scheduler itself,
+    since every scheduler answers HTTP at that link, dashboard or not."""
+    where = f"the Dask scheduler at {scheduler}" if scheduler else "the local Dask cluster"
+
+    def serves_dashboard(dask_scheduler: Any) -> tuple[bool, bool]:  # runs on the scheduler
+        import importlib.util
+
+        apps = getattr(getattr(dask_scheduler, "http_application", None), "applications", [])
+        return (any("Bokeh" in cls.__name__ for app in apps for cls in type(app).__mro__),  # bokeh's Tornado app
+                importlib.util.find_spec("bokeh") is not None)
+
+    try:
+        served, has_bokeh = client.run_on_scheduler(serves_dashboard)
+    except Exception as exc:  # a scheduler that runs no client code
+        return f"Dask dashboard: {client.dashboard_link} (not checked: {type(exc).__name__})"
+    if served:
+        return f"Dask dashboard: {client.dashboard_link}"
+    if not has_bokeh:
+        return (f"no Dask dashboard: it needs the bokeh package, which {where} does not have "
+                "(make install installs it; or pip install 'bokeh>=3.1')")
+    return f"no Dask dashboard: {where} serves none"
 
 
 def _shut_down(client: Any, cluster: Any, futures: list[Any]) -> None:
