@@ -386,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     show.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     show.set_defaults(func=cmd_params)
+
+    from trustlab.runner import serve
+
+    serve.add_parser(sub)
     return parser
 
 
