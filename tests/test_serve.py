@@ -76,6 +76,15 @@ def test_a_run_is_reported_compared_with_the_default_run_cached_and_reproduced_b
     assert shown.status_code == 200
     assert 'id="comparison"' in shown.text and f'src="{record["report_url"]}"' in shown.text
     assert client.get(f"/runs/{record['run_id']}", follow_redirects=False).headers["location"] == record["run_url"]
+    # Another server on the same site answers from the site's folder, under the same cache key, with no kernel.
+    other = Explorer(explorer.site, [DEMO], fork_server=False)
+    try:
+        source, resolved = other.resolve("90_demo", {"x": "2.5"})
+        cached = other.submit(source, resolved)
+        assert cached.status == "cached" and cached.results == record["results"] and other.status()["queued"] == []
+        assert other.job(record["run_id"]).status == "cached"
+    finally:
+        other.close()
 
 
 def test_refused_values_get_the_command_lines_message_before_any_kernel_starts(served, tmp_path):

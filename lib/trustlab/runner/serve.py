@@ -331,7 +331,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"trustlab serve: {len(explorer.notebooks)} notebook(s), {args.workers} warm worker(s), site {site}", file=sys.stderr)
         print(f"trustlab serve: open {url}", flush=True)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:  # uvicorn stops on Ctrl-C or SIGTERM, then raises the signal again
+            pass
     finally:
         explorer.close()
         sock.close()
