@@ -95,6 +95,7 @@ class Explorer:
         self._server = runs.start_fork_server() if fork_server else None
         self._unusable: list[str] = []
         self._about: dict[str, dict[str, str]] = {}
+        self._defaults: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}
         self.sweeps: dict[str, Any] = {}  # sweep id -> trustlab.runner.explore_sweep.SweepJob
 
     # ------------------------------------------------------------ notebooks
@@ -138,7 +139,10 @@ class Explorer:
                 raise RuntimeError("the explorer is stopping")
             out_dir = self.site / "runs" / rid
             job = Job(rid, source, resolved, out_dir, key)
+            built = self.site / source.stem  # the build's report, when these are the defaults it was built with
             cached = current_record(out_dir, source.stem, key)
+            if cached is None and (cached := current_record(built, source.stem, key)) is not None:
+                job.out_dir = built
             if cached is not None:
                 self._finish(job, "cached", cached)
             else:
@@ -180,14 +184,10 @@ class Explorer:
     def baseline(self, source: Path) -> Job:
         """The run on the notebook's defaults to compare with: the build's report in the site when
         it is current (same cache key), else an ad-hoc run of the defaults (queued if need be)."""
-        defaults = params.resolve(source)
-        key = runs.cache_key(source, defaults)
-        built = current_record(self.site / source.stem, source.stem, key)
-        if built is not None:
-            job = Job(source.stem, source, defaults, self.site / source.stem, key)
-            self._finish(job, "cached", built)
-            return job
-        return self.submit(source, defaults)
+        stamp = tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in (source, params.schema_path(source)))
+        if self._defaults.get(source, (None,))[0] != stamp:  # resolved once per version of the notebook and its contract
+            self._defaults[source] = (stamp, params.resolve(source))
+        return self.submit(source, self._defaults[source][1])
 
     def _finish(self, job: Job, status: str, record: dict[str, Any] | None) -> None:
         job.status = status
@@ -221,9 +221,9 @@ class Explorer:
             status, job.error, job.seconds = outcome.status, outcome.error, outcome.seconds
             folder = job.out_dir if outcome.ok else sites.failed_dir(job.out_dir, self.site)
             record = report._valid_record(folder / "results.json") if (folder / "results.json").exists() else None
+        self._finish(job, status, record)  # answered first; the index follows (a few hundred ms)
         if status != "stopped":
             self.update_index()
-        self._finish(job, status, record)
 
     def _execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
         """Run one spec in a child forked from the warm server (a new interpreter if it cannot start)."""
