@@ -21,6 +21,7 @@ import asyncio
 import ipaddress
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -330,6 +331,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
         print(f"trustlab serve: {len(explorer.notebooks)} notebook(s), {args.workers} warm worker(s), site {site}", file=sys.stderr)
         print(f"trustlab serve: open {url}", flush=True)
+        threading.Thread(target=_say_when_warm, args=(explorer,), daemon=True).start()
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         try:
             server.run(sockets=[sock])
@@ -340,6 +342,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sock.close()
     print("trustlab serve: stopped; no run, kernel or fork server is left", file=sys.stderr)
     return 0
+
+
+def _say_when_warm(explorer: Explorer) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    try:
+        explorer.warm_up()
+    except Exception as exc:  # noqa: BLE001 - runs then start as new interpreters; say so
+        print(f"trustlab serve: the fork server did not start ({exc}); each run starts a new interpreter", file=sys.stderr)
+    else:
+        print(f"trustlab serve: workers warm (libraries imported in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
 
 
 def add_parser(sub: Any) -> None:
