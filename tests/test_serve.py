@@ -273,3 +273,13 @@ def test_the_default_run_to_compare_with_is_the_sites_build_when_it_is_current(s
             assert record["report_url"] == "/site/90_demo/90_demo.html" and client.get(record["report_url"]).status_code == 200
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--host", "0.0.0.0", "--token", ""], "--host 0.0.0.0: a server reachable from the network needs a token; --token '' is refused"),
+    (["--workers", "0"], "--workers: expected at least 1, got 0"),
+])
+def test_the_command_refuses_an_unsafe_or_empty_setup_before_it_listens(args, expected):
+    proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli", "serve", "--port", "0", *args],
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2 and proc.stderr.strip() == f"trustlab: error: {expected}" and proc.stdout == ""

@@ -311,6 +311,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    if args.workers < 1:
+        raise ParameterError(f"--workers: expected at least 1, got {args.workers}")
     token = check_access(args.host, args.token)
     site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
