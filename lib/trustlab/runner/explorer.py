@@ -64,6 +64,7 @@ class Job:
     error: str = ""
     results: dict[str, Any] = field(default_factory=dict)
     record: dict[str, Any] | None = None  # its results.json, once done
+    changed: dict[str, Any] | None = None  # the parameters changed from the defaults, once asked for
     done: threading.Event = field(default_factory=threading.Event)
 
     @property

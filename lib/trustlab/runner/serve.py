@@ -83,6 +83,7 @@ def fields(declared: dict[str, params.Parameter], texts: dict[str, str]) -> list
 def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: bool = True):
     """The Starlette application of an explorer (the caller closes the explorer)."""
     from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
     from starlette.middleware import Middleware
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -111,14 +112,29 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         record = {"run_id": job.run_id, "notebook": job.notebook, "status": job.status,
                   "results": results.to_jsonable(job.results) if job.status in DONE else None,
                   "report_url": report_href, "run_url": run_url(job), "parameters": results.to_jsonable(job.parameters),
-                  "changed_parameters": results.to_jsonable(params.changed_from_defaults(job.source, job.parameters)),
+                  "changed_parameters": results.to_jsonable(changed_parameters(job)),
                   "queue_position": explorer.position(job), "seconds": round(job.seconds, 2), "error": job.error or None,
                   "failed_page": f"/site/{failed.relative_to(explorer.site).as_posix()}" if failed else None}
         if baseline is not None and job.record is not None and baseline.record is not None:
             record["comparison"] = comparison(baseline.record, job.record)
         return record
 
-    async def home(request: Request) -> Response:
+    def changed_parameters(job: Job) -> dict[str, Any]:
+        if job.changed is None:  # once per run: it reads the notebook's contract
+            job.changed = params.changed_from_defaults(job.source, job.parameters)
+        return job.changed
+
+    def start(name: str, texts: dict[str, str], typed: dict[str, Any]) -> tuple[Job, Job]:
+        source, resolved = explorer.resolve(name, texts, typed)  # refused here, before any kernel starts
+        return explorer.submit(source, resolved), explorer.baseline(source)
+
+    async def settle(*jobs: Job, seconds: float) -> None:
+        for _ in range(int(seconds / 0.05)):
+            if all(job.done.is_set() for job in jobs):
+                return
+            await asyncio.sleep(0.05)
+
+    def home(request: Request) -> Response:
         notebooks = [{"name": name, **explorer.about(name)} for name in explorer.notebooks]
         held = []
         for run in report.collect_runs(explorer.site):
@@ -140,7 +156,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         return page("notebook", status_code, name=name, about=explorer.about(name), error=error,
                     fields=fields(declared, texts))
 
-    async def notebook_form(request: Request) -> Response:
+    def notebook_form(request: Request) -> Response:
         name = request.path_params["name"]
         explorer.source(name)
         return form(request, name, texts_of(request))
@@ -149,15 +165,13 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         name = request.path_params["name"]
         texts = texts_of(request)
         try:
-            source, resolved = explorer.resolve(name, texts)
+            job, baseline = await run_in_threadpool(start, name, texts, {})
         except ParameterError as exc:  # refused in the form, with the command line's message; no kernel started
-            return form(request, name, texts, str(exc), 400)
-        job = explorer.submit(source, resolved)
-        baseline = explorer.baseline(source)
-        for _ in range(20):  # a cached or quick run is shown at once, without a progress page
-            if job.done.is_set() and baseline.done.is_set():
-                break
-            await asyncio.sleep(0.05)
+            return await run_in_threadpool(form, request, name, texts, str(exc), 400)
+        await settle(job, baseline, seconds=1.0)  # a cached or quick run is shown at once, without a progress page
+        return await run_in_threadpool(run_page, name, job, baseline)
+
+    def run_page(name: str, job: Job, baseline: Job) -> Response:
         pending = not (job.done.is_set() and baseline.done.is_set())
         record = run_record(job, baseline)
         failed = explorer.failed_page(job) if job.status == "failed" else None
@@ -166,7 +180,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
                     report_href=record["report_url"], run_url=record["run_url"], query=_query(job.parameters),
                     failed_page=failed.relative_to(explorer.site).as_posix() if failed else None)
 
-    async def run_permalink(request: Request) -> Response:
+    def run_permalink(request: Request) -> Response:
         job = explorer.job(request.path_params["run_id"])
         if job is None:
             return refused(request, f"no run {request.path_params['run_id']!r} in this site", 404)
@@ -192,13 +206,10 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         if "vary" not in q:
             return page("sweep", **context)
         try:
-            job = explorer_sweep.start_sweep(explorer, name, base, vary, start, stop, context["steps"])
+            job = await run_in_threadpool(explorer_sweep.start_sweep, explorer, name, base, vary, start, stop, context["steps"])
         except ParameterError as exc:
             return page("sweep", 400, **{**context, "error": str(exc)})
-        for _ in range(40):
-            if job.done.is_set():
-                break
-            await asyncio.sleep(0.05)
+        await settle(job, seconds=2.0)
         table = None
         if job.table is not None:
             table = {"columns": list(job.table.columns),
@@ -207,7 +218,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         return page("sweep", **{**context, "job": job, "svg": explorer_sweep.plot_svg(job) if job.done.is_set() else "",
                                 "table": table, "csv_url": f"/api/sweeps/{job.sweep_id}.csv"})
 
-    async def api_notebooks(request: Request) -> Response:
+    def api_notebooks(request: Request) -> Response:
         out = []
         for name, source in explorer.notebooks.items():
             declared = params.declared(source)
@@ -228,38 +239,37 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
             return refused(request, 'expected {"notebook": NAME, "parameters": {NAME: VALUE, ...}}')
         given = body.get("parameters") or {}
         try:  # strings as the command line reads -p values, other JSON values as typed values
-            source, resolved = explorer.resolve(body["notebook"], {k: v for k, v in given.items() if isinstance(v, str)},
-                                                {k: v for k, v in given.items() if not isinstance(v, str)})
+            job, baseline = await run_in_threadpool(start, body["notebook"], {k: v for k, v in given.items() if isinstance(v, str)},
+                                                    {k: v for k, v in given.items() if not isinstance(v, str)})
         except ParameterError as exc:
             return refused(request, str(exc))
-        job = explorer.submit(source, resolved)
-        baseline = explorer.baseline(source)
         if request.query_params.get("wait", "true").lower() not in ("false", "0", "no"):
             while not (job.done.is_set() and baseline.done.is_set()):
                 await asyncio.sleep(0.05)
-        return JSONResponse(run_record(job, baseline), status_code=200 if job.done.is_set() else 202)
+        record = await run_in_threadpool(run_record, job, baseline)
+        return JSONResponse(record, status_code=200 if job.done.is_set() else 202)
 
-    async def api_run(request: Request) -> Response:
+    def api_run(request: Request) -> Response:
         job = explorer.job(request.path_params["run_id"])
         if job is None:
             return refused(request, f"no run {request.path_params['run_id']!r} in this site", 404)
         baseline = explorer.baseline(job.source) if job.done.is_set() else None
         return JSONResponse(run_record(job, baseline))
 
-    async def api_sweep(request: Request) -> Response:
+    def api_sweep(request: Request) -> Response:
         job = explorer.sweeps.get(request.path_params["sweep_id"])
         if job is None:
             return refused(request, f"no sweep {request.path_params['sweep_id']!r}", 404)
         return JSONResponse(explorer_sweep.record(job))
 
-    async def api_sweep_csv(request: Request) -> Response:
+    def api_sweep_csv(request: Request) -> Response:
         job = explorer.sweeps.get(request.path_params["sweep_id"])
         if job is None or job.table is None:
             return refused(request, f"no finished sweep {request.path_params['sweep_id']!r}", 404)
         return Response(job.table.to_csv(index=False), media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{job.sweep_id}.csv"'})
 
-    async def api_status(request: Request) -> Response:
+    def api_status(request: Request) -> Response:
         return JSONResponse(explorer.status())
 
     async def on_parameter_error(request: Request, exc: Exception) -> Response:
