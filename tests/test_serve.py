@@ -283,3 +283,15 @@ def test_the_command_refuses_an_unsafe_or_empty_setup_before_it_listens(args, ex
     proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli", "serve", "--port", "0", *args],
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2 and proc.stderr.strip() == f"trustlab: error: {expected}" and proc.stdout == ""
+
+
+def test_the_explorers_runs_and_sweeps_are_published_with_the_site(served, tmp_path):
+    from trustlab.runner import report
+
+    explorer, client = served
+    record = _post(client, {"x": "2.5"}).json()
+    explorer.update_index()
+    dest = report.publish(explorer.site, tmp_path / "shared")
+    assert report.check_site(dest) == []
+    assert (dest / "runs" / record["run_id"] / "90_demo.html").is_file()
+    assert any(dest.glob("sweeps/explore-90_demo-*/sweep.csv"))
