@@ -88,11 +88,14 @@ def test_the_explorer_in_headless_chromium(server):
             expect(page.locator("#nb-90_demo")).to_contain_text("Demo notebook for the runner tests")
             page.click("#nb-90_demo >> text=explore")
             page.fill("#p-x", "4")
+            page.fill("#p-sleep_seconds", "1.5")  # longer than the page waits before it shows progress
             page.click("#run-button")
+            expect(page.locator("#run-status.progress")).to_be_visible()  # progress first, polled
             comparison = page.locator("#comparison")
             expect(comparison).to_be_visible(timeout=120_000)
             expect(comparison.locator("tr.changed", has_text="double")).to_contain_text("+5 (+166.7%)")
-            expect(comparison.locator("tr.parameter.changed")).to_contain_text("x")
+            expect(comparison.locator("tr.parameter.changed")).to_have_count(2)  # x and sleep_seconds
+            expect(comparison.locator("tr.parameter.changed").first).to_contain_text("x")
             report = page.frame_locator("#report")
             expect(report.locator("#trustlab-provenance")).to_contain_text("changed")
             run_url = page.locator("#run-url").get_attribute("href")
