@@ -177,3 +177,65 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
     (site / "90_demo" / "90_demo.html").write_text("")  # an emptied page is not up to date
     proc = _cli("build", str(DEMO), "--dry-run", "--out", str(site))
     assert "run   90_demo" in proc.stdout and "90_demo.html changed since it was built" in proc.stdout
+
+
+# ---------------------------------------------------------------- the same refusals in the explorer (trustlab serve)
+
+
+@pytest.fixture(scope="module")
+def explorer_client(tmp_path_factory):
+    """The explorer's app on the real notebooks, without a fork server: nothing here may start a run."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+    from trustlab.runner import runs
+    from trustlab.runner.explorer import Explorer
+    from trustlab.runner.serve import create_app
+
+    explorer = Explorer(tmp_path_factory.mktemp("explorer") / "site", runs.notebooks(), fork_server=False)
+    try:
+        with TestClient(create_app(explorer), base_url="http://127.0.0.1") as client:
+            yield explorer, client
+    finally:
+        explorer.close()
+
+
+HOSTILE_REFUSALS = [
+    ({"orders_in_period": "inf"}, "parameter 'orders_in_period': expected a finite number"),
+    ({"orders_in_period": "-inf"}, "parameter 'orders_in_period': expected a finite number"),
+    ({"orders_in_period": "nan"}, "parameter 'orders_in_period': expected a finite number"),
+    ({"orders_in_period": "10000", "orders_previous_period": "1e12"},
+     "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports"),
+    ({"dau_millions": "0.001"}, "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
+    ({"alpha": "__import__('os').system('touch /tmp/x')"}, "parameter 'alpha': expected float, got str"),
+    ({"year": "2021; import os"}, "parameter 'year': expected int, got str"),
+    ({"__class__": "1"}, "unknown parameter(s) ['__class__'] for notebook 01_governance"),
+    ({"include_secondary_sources": "!!python/object/apply:os.system ['touch /tmp/x']"}, "parameter 'include_secondary_sources': cannot parse"),
+]
+
+
+@pytest.mark.parametrize(("given", "expected"), HOSTILE_REFUSALS)
+def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explorer_client, given, expected):
+    """The same values, refused by the form and by POST /api/runs with the command line's own
+    message (the contract's), before any kernel starts: no run is queued and no folder written."""
+    from markupsafe import escape
+    from trustlab.runner import params
+
+    explorer, client = explorer_client
+    with pytest.raises(params.ParameterError) as cli_message:
+        params.resolve("01_governance", cli=given)
+    assert str(cli_message.value).startswith(expected)
+    api = client.post("/api/runs", json={"notebook": "01_governance", "parameters": given})
+    assert api.status_code == 400 and api.json() == {"error": str(cli_message.value)}
+    form = client.get("/notebooks/01_governance/run", params=given)
+    assert form.status_code == 400 and str(escape(str(cli_message.value))) in form.text
+    assert explorer.status()["queued"] == [] and not (explorer.site / "runs").exists()
+
+
+@pytest.mark.parametrize("name", ["..", "../notebooks/01_governance", "01_governance/../../x", "<img src=x onerror=alert(1)>", ""])
+def test_the_explorer_refuses_notebook_names_it_does_not_serve(explorer_client, name):
+    _, client = explorer_client
+    api = client.post("/api/runs", json={"notebook": name, "parameters": {}})
+    assert api.status_code == 400 and api.json()["error"].startswith(f"unknown notebook {name!r}")
+    page = client.get(f"/notebooks/{name}") if name and "/" not in name and name != ".." else None
+    if page is not None:
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/plain")  # never rendered as HTML

@@ -14,7 +14,11 @@ analyses it runs.
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
 - :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask.
 - :mod:`~trustlab.runner.new`, ``templates/new/``: ``trustlab new``, the scaffold of a new question.
+- :mod:`~trustlab.runner.serve`, :mod:`~trustlab.runner.explorer`, :mod:`~trustlab.runner.explorer_sweep`,
+  ``templates/serve/``: ``trustlab serve``, the web explorer (Starlette on uvicorn), its pool of warm
+  runs and its sweep page.
 
 Imports flow one way: cli -> sweep -> runs -> {cache, finish, forkserver, pdf} -> {execute, report,
-sites -> processes, params}, and cli -> new -> params; a test checks that no analysis module imports this package.
+sites -> processes, params}, cli -> new -> params, and cli -> serve -> explorer_sweep -> explorer -> runs;
+a test checks that no analysis module imports this package.
 """

@@ -398,6 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--cell", action="store_true",
                       help="print the notebook's papermill parameters cell as its contract declares it")
     show.set_defaults(func=cmd_params)
+
+    from trustlab.runner import serve
+
+    serve.add_parser(sub)
     return parser
 
 

@@ -500,12 +500,18 @@ def diff_runs(run_a: Path, run_b: Path) -> pd.DataFrame:
         except ValueError as exc:
             raise ParameterError(f"{file}: not valid JSON: {exc}") from None
 
-    a, b = load(run_a), load(run_b)
+    return compare_records(load(run_a), load(run_b))
+
+
+def compare_records(a: dict[str, Any], b: dict[str, Any], every: bool = False) -> pd.DataFrame:
+    """The parameters and recorded results of two run records that differ (with ``every``, all of
+    them, and a column ``changed``), flattened to dotted names, parameters first."""
     rows = []
     for kind in ("parameters", "results"):
         fa, fb = _flatten(a, kind), _flatten(b, kind)
-        for name in sorted(set(fa) | set(fb)):
+        for name in (sorted(set(fa) | set(fb)) if not every else list(fa) + [n for n in fb if n not in fa]):
             va, vb = fa.get(name, "<absent>"), fb.get(name, "<absent>")
-            if va != vb:
-                rows.append({"kind": "parameter" if kind == "parameters" else "result", "name": name, "a": va, "b": vb})
-    return pd.DataFrame(rows, columns=["kind", "name", "a", "b"])
+            if va != vb or every:
+                row = {"kind": "parameter" if kind == "parameters" else "result", "name": name, "a": va, "b": vb}
+                rows.append({**row, "changed": va != vb} if every else row)
+    return pd.DataFrame(rows, columns=["kind", "name", "a", "b"] + (["changed"] if every else []))

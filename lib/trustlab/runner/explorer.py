@@ -1,0 +1,339 @@
+"""The engine behind ``trustlab serve``: a bounded pool of warm, isolated notebook runs.
+
+Runs are the command line's runs (:func:`trustlab.runner.runs.run_notebook`): one kernel each,
+forked from one fork server that imported the libraries once, written into the report site as
+ad-hoc runs (``runs/NAME-<hash of its parameters>``, the folder ``trustlab run`` uses) and cached
+under the build's key (:func:`trustlab.runner.cache.cache_key`): a run whose folder holds a report
+with the same key is answered from it. ``workers`` runs go at a time; later submissions wait in a
+queue and know their place in it. :meth:`Explorer.close` stops the queue, every running run with
+its kernel, and the fork server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trustlab import provenance, results
+from trustlab.runner import params, report, runs, sites
+from trustlab.runner.forkserver import ForkServerError
+from trustlab.runner.params import ParameterError
+
+DONE = ("ok", "cached", "failed", "timeout", "stopped")
+MAX_SWEEP_POINTS = {"notebook": 12, "fast": 200}  # notebook runs cost a kernel each; fast points ~10 ms
+
+
+def parameter_text(value: Any) -> str:
+    """A resolved value as the text ``-p NAME VALUE`` (and a form or URL) gives for it, so that
+    :func:`trustlab.runner.params.resolve` reads it back as the same value."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def run_id(name: str, resolved: Mapping[str, Any]) -> str:
+    """The id of a run, and its folder name under the site's ``runs/``: as ``trustlab run`` names it."""
+    digest = hashlib.sha256(json.dumps(dict(resolved), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
+    return f"{name}-{digest}"
+
+
+@dataclass
+class Job:
+    """One run the explorer was asked for (or found already made in the site)."""
+
+    run_id: str
+    source: Path
+    parameters: dict[str, Any]
+    out_dir: Path
+    key: str
+    status: str = "queued"  # queued, running, then one of DONE
+    submitted: float = field(default_factory=time.time)
+    started: float | None = None
+    seconds: float = 0.0
+    error: str = ""
+    results: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] | None = None  # its results.json, once done
+    changed: dict[str, Any] | None = None  # the parameters changed from the defaults, once asked for
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def notebook(self) -> str:
+        return self.source.stem
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "cached")
+
+
+class Explorer:
+    """A report site, the notebooks it explores and a bounded pool of warm runs into it."""
+
+    def __init__(self, site: Path, notebooks: list[Path], *, workers: int = 2, fork_server: bool = True,
+                 timeout: float = runs.DEFAULT_TIMEOUT_SECONDS) -> None:
+        if workers < 1:
+            raise ParameterError(f"--workers: expected at least 1, got {workers}")
+        self.site = sites.open_site(Path(site))
+        self.notebooks = {source.stem: Path(source).resolve() for source in notebooks}
+        self.workers = workers
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
+        self._jobs: dict[str, Job] = {}
+        self._queued: list[str] = []  # run ids waiting for a worker, in order
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustlab-run")
+        self._server = runs.start_fork_server() if fork_server else None
+        self._unusable: list[str] = []
+        self._about: dict[str, dict[str, str]] = {}
+        self._defaults: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}
+        self.sweeps: dict[str, Any] = {}  # sweep id -> trustlab.runner.explore_sweep.SweepJob
+
+    # ------------------------------------------------------------ notebooks
+
+    def source(self, name: str) -> Path:
+        """The source of a notebook the explorer serves, by name (else the command line's message)."""
+        if name not in self.notebooks:
+            raise ParameterError(f"unknown notebook {name!r}; known notebooks: {', '.join(self.notebooks)}")
+        return self.notebooks[name]
+
+    def about(self, name: str) -> dict[str, str]:
+        """Title, question and one-line answer of a notebook (read once)."""
+        if name not in self._about:
+            source = self.source(name)
+            title, question = report.notebook_question(source)
+            self._about[name] = {"title": title, "question": question, "answer": notebook_answer(source, self.site)}
+        return self._about[name]
+
+    def resolve(self, name: str, texts: Mapping[str, str] | None = None, typed: Mapping[str, Any] | None = None
+                ) -> tuple[Path, dict[str, Any]]:
+        """Resolve parameters as the command line does (``texts`` as ``-p NAME VALUE`` strings,
+        ``typed`` as values from a JSON body); a refused value raises its :class:`ParameterError`."""
+        source = self.source(name)
+        return source, params.resolve(source, cli=dict(texts or {}), overrides=dict(typed or {}))
+
+    # ------------------------------------------------------------ runs
+
+    def submit(self, source: Path, resolved: dict[str, Any]) -> Job:
+        """The run of ``source`` with these (resolved) parameters: the one going or done already
+        (failed ones included) with the same cache key, the site's report with that key, or a new
+        run queued for a worker."""
+        rid = run_id(source.stem, resolved)
+        key = runs.cache_key(source, resolved)
+        with self._lock:
+            job = self._jobs.get(rid)
+            # The same inputs give the same run: a failure too is shown again, not rerun; a run
+            # stopped with the server, or made from other inputs (code, data), runs again.
+            if job is not None and job.key == key and job.status != "stopped":
+                return job
+            if self._stop.is_set():
+                raise RuntimeError("the explorer is stopping")
+            out_dir = self.site / "runs" / rid
+            job = Job(rid, source, resolved, out_dir, key)
+            built = self.site / source.stem  # the build's report, when these are the defaults it was built with
+            cached = current_record(out_dir, source.stem, key)
+            if cached is None and (cached := current_record(built, source.stem, key)) is not None:
+                job.out_dir = built
+            if cached is not None:
+                self._finish(job, "cached", cached)
+            else:
+                self._queued.append(rid)
+                self._pool.submit(self._work, job)
+            self._jobs[rid] = job
+            return job
+
+    def job(self, rid: str) -> Job | None:
+        """A run by id: one of this server's, or an ad-hoc run the site holds (``trustlab run``'s too)."""
+        with self._lock:
+            job = self._jobs.get(rid)
+        if job is not None:
+            return job
+        folder = self.site / "runs" / rid
+        if not params.SAFE_NAME.fullmatch(rid) or ".." in rid or not (folder / "results.json").is_file():
+            return None
+        record = report._valid_record(folder / "results.json")
+        if record is None or record.get("notebook") not in self.notebooks:
+            return None
+        source = self.notebooks[record["notebook"]]
+        job = Job(rid, source, record["parameters"], folder, str(record["provenance"].get("cache_key", "")))
+        self._finish(job, "cached" if record["provenance"].get("status") == "ok" else "failed", record)
+        return job
+
+    def position(self, job: Job) -> int | None:
+        """1 for the next run to start, 2 for the one after it...; None unless queued."""
+        with self._lock:
+            return self._queued.index(job.run_id) + 1 if job.run_id in self._queued else None
+
+    def status(self) -> dict[str, Any]:
+        """The pool at a glance (``GET /api/status``)."""
+        with self._lock:
+            running = [j.run_id for j in self._jobs.values() if j.status == "running"]
+            return {"workers": self.workers, "running": running, "queued": list(self._queued),
+                    "fork_server_pid": self._server._proc.pid if self._server is not None else None,
+                    "site": str(self.site)}
+
+    def baseline(self, source: Path) -> Job:
+        """The run on the notebook's defaults to compare with: the build's report in the site when
+        it is current (same cache key), else an ad-hoc run of the defaults (queued if need be)."""
+        stamp = tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in (source, params.schema_path(source)))
+        if self._defaults.get(source, (None,))[0] != stamp:  # resolved once per version of the notebook and its contract
+            self._defaults[source] = (stamp, params.resolve(source))
+        return self.submit(source, self._defaults[source][1])
+
+    def _finish(self, job: Job, status: str, record: dict[str, Any] | None) -> None:
+        job.status = status
+        job.record = record
+        if record is not None:
+            job.results = record.get("results") or {}
+            job.seconds = job.seconds or float(record.get("provenance", {}).get("seconds") or 0.0)
+            if status == "failed" and not job.error:
+                job.error = str(record.get("error") or "")
+        job.done.set()
+
+    def _work(self, job: Job) -> None:
+        with self._lock:
+            if job.run_id in self._queued:
+                self._queued.remove(job.run_id)
+            if self._stop.is_set():
+                job.status = "stopped"
+                job.done.set()
+                return
+            job.status, job.started = "running", time.time()
+        record = None
+        try:
+            outcome = runs.run_notebook(job.source, job.parameters, job.out_dir, key=job.key, site_root=self.site,
+                                        kind="run", executor=self._execute, stop=self._stop, timeout=self.timeout,
+                                        progress=False)
+        except KeyboardInterrupt:
+            status, job.error = "stopped", "the explorer was stopped before this run ended"
+        except Exception as exc:  # noqa: BLE001 - shown on the run's page, never lost
+            status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        else:
+            status, job.error, job.seconds = outcome.status, outcome.error, outcome.seconds
+            folder = job.out_dir if outcome.ok else sites.failed_dir(job.out_dir, self.site)
+            record = report._valid_record(folder / "results.json") if (folder / "results.json").exists() else None
+        self._finish(job, status, record)  # answered first; the index follows (a few hundred ms)
+        if status != "stopped":
+            self.update_index()
+
+    def _execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        """Run one spec in a child forked from the warm server (a new interpreter if it cannot start)."""
+        if self._stop.is_set():
+            raise KeyboardInterrupt
+        if self._server is not None and not self._unusable:
+            try:
+                self._server.wait_ready()
+            except ForkServerError as exc:
+                self._unusable.append(str(exc))
+            else:
+                return self._server.execute(spec_path, timeout, progress)
+        return runs._execute(spec_path, timeout, progress, stop=self._stop)
+
+    def failed_page(self, job: Job) -> Path | None:
+        """The failure page of a failed run (its failed cell marked), if there is one."""
+        page = sites.failed_dir(job.out_dir, self.site) / f"{job.notebook}.html"
+        return page if page.is_file() else None
+
+    def update_index(self) -> None:
+        """Rewrite the site's index.html (so the run shows there and in ``trustlab publish``)."""
+        with self._index_lock, sites.locked(self.site):
+            report.build_index(self.site, list(self.notebooks.values()))
+
+    def warm_up(self) -> None:
+        """Wait for the fork server to finish its imports (tests and benchmarks measure warm runs)."""
+        if self._server is not None:
+            self._server.wait_ready()
+
+    def close(self) -> None:
+        """Stop: queued runs never start, running ones are killed with their kernels, the fork server stops."""
+        self._stop.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            for rid in self._queued:
+                job = self._jobs[rid]
+                job.status = "stopped"
+                job.done.set()
+            self._queued.clear()
+        if self._server is not None:
+            self._server.close()
+        self._pool.shutdown(wait=True)
+
+
+def current_record(out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
+    """The record of a successful run of ``name`` in ``out_dir`` made with this cache key, whose
+    page and notebook are still the files it wrote; else None."""
+    if not (out_dir / "results.json").is_file():
+        return None
+    record = report._valid_record(out_dir / "results.json")
+    if record is None:
+        return None
+    prov = record["provenance"]
+    outputs = prov.get("outputs")
+    if prov.get("cache_key") != key or prov.get("status") != "ok" or not isinstance(outputs, dict):
+        return None
+    for file in (f"{name}.html", f"{name}.ipynb"):
+        path = out_dir / file
+        if file not in outputs or not path.is_file() or provenance.file_sha256(path) != outputs[file]:
+            return None
+    return record
+
+
+def notebook_answer(source: Path, site: Path | None = None) -> str:
+    """A notebook's one-line answer: the first point of its Summary, as its default run printed
+    it (the site's build of the notebook, else the committed ``.ipynb``); "" when there is none."""
+    import re
+
+    candidates = ([site / source.stem / f"{source.stem}.ipynb"] if site is not None else []) + [source.with_suffix(".ipynb")]
+    for path in candidates:
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        for i, cell in enumerate(cells[:-1]):
+            text = "".join(cell.get("source", "")) if cell.get("cell_type") == "markdown" else ""
+            if not re.search(r"^#+\s*Summary\b", text, re.MULTILINE):
+                continue
+            for output in cells[i + 1].get("outputs", []):
+                markdown = "".join((output.get("data") or {}).get("text/markdown", ""))
+                for line in markdown.splitlines():
+                    line = line.strip().removeprefix("- ").replace("**", "").strip()
+                    if line:
+                        return line
+    return ""
+
+
+def comparison(default: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every parameter and recorded result of ``run`` beside the default run's, with its change:
+    the rows of ``trustlab diff`` (:func:`trustlab.runner.sweep.compare_records`), unchanged ones included."""
+    from trustlab.runner import sweep
+
+    rows = []
+    for row in sweep.compare_records(default, run, every=True).to_dict(orient="records"):
+        a, b = row["a"], row["b"]
+        change = ""
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+        if row["changed"] and numbers:
+            change = f"{report.format_number(b - a):s}" if b - a < 0 else f"+{report.format_number(b - a)}"
+            if a:
+                change += f" ({(b - a) / abs(a):+.1%})"
+        elif row["changed"]:
+            change = "changed"
+        rows.append({"kind": row["kind"], "name": row["name"], "default": _shown(a), "run": _shown(b),
+                     "changed": bool(row["changed"]), "change": change})
+    return rows
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return report.format_number(value)
+    return value if isinstance(value, str) else json.dumps(results.to_jsonable(value), ensure_ascii=False)
