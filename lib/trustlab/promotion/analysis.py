@@ -263,6 +263,16 @@ def headline_reason(results: Mapping[str, Any]) -> str:
             f"against {_mapes(mape, others)}.")
 
 
+def _level(alpha: float) -> str:
+    """The intervals' nominal coverage 1 - alpha as a percentage, to as many decimals as it needs
+    (90%, 99.9%, 0.1%), so an extreme alpha never reads as 100% or 0%."""
+    from trustlab import prose
+
+    level = 100 * (1 - alpha)
+    decimals = next((d for d in range(3) if abs(round(level, d) - level) < 1e-9), 3)
+    return prose.percent(1 - alpha, decimals)
+
+
 def _skill_clause(skill_value: float | None, where: str) -> str:
     from trustlab import prose
 
@@ -298,7 +308,7 @@ def forecast_summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> l
             f"{p['train_end']} score MAPE {_mapes(ho, METHODS)}: the headline method scores "
             f"{prose.error_percent(results['headline_holdout_mape'])} and the best there is {_method(results['holdout_best_method'])}; "
             f"{prose.percent(results['holdout_coverage'], 0)} of actuals fall inside the model's nominal "
-            f"{prose.percent(1 - p['alpha'], 0)} intervals."
+            f"{_level(p['alpha'])} intervals."
         )
     if len(lines) == 1:
         lines.append(f"No quarter after train_end = {p['train_end']} is reported, so the forecasts cannot be evaluated "
@@ -366,7 +376,7 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         nominal = 1 - p["alpha"]
         verdict = ("too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right")
         out.append(f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
-                   f"{prose.percent(nominal, 0)} intervals: the intervals are {verdict}. The benchmarks are point "
+                   f"{_level(p['alpha'])} intervals: the intervals are {verdict}. The benchmarks are point "
                    "forecasts; their coverage is n/a.")
     dw, dw_lin = results["durbin_watson"], results["durbin_watson_linear"]
     out.append(
