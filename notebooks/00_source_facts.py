@@ -25,7 +25,7 @@ topics: list[str] = ["platform governance", "consumer rights", "community", "bra
 festival_end: str = "2022-06-19"  # end of the 2022 616 festival for a festival figure whose sentence gives no end (each dated figure keeps its own window): 2022-06-19 (戰報, 31 days) or 2022-06-14 (信任購 sentence, 26 days)
 max_rows_per_topic: int = 30  # facts shown per topic in the tables (all are counted)
 
-# %%
+# %% tags=["remove-input"]
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -35,20 +35,19 @@ import trustlab
 import trustlab.runner.params
 import trustlab.provenance
 from trustlab import facts as F
-from trustlab import plots, prose
+from trustlab import plots, prose, tables_display
 from trustlab.data import facts as facts_data
 from trustlab.data.sources import load_article, load_sources
 from trustlab.results import record
 
 PARAMS = trustlab.runner.params.validate("00_source_facts", globals())  # same contract as `trustlab run`
 plots.setup()
-pd.set_option("display.max_colwidth", 80)
 RESULTS = F.analysis(PARAMS)  # every recorded value of this run, from the same functions the sections below show
 
 # %% [markdown]
 # ## Summary
 
-# %%
+# %% tags=["remove-input"]
 display(Markdown("\n".join(f"- {line}" for line in F.summary(RESULTS, PARAMS))))
 
 # %% [markdown]
@@ -72,8 +71,9 @@ display(Markdown(
     f"removed {len(article.removed_sections)} lines of site chrome, and left **{len(article.unrepaired)}** "
     f"span(s) it could not restore, marked with U+FFFD in a cleaned text of {len(article.text):,} characters."
 ))
-display(repairs.to_frame())
-display(spans)
+tables_display.show(repairs.rename_axis("repair").reset_index(name="count"))
+if not spans.empty:
+    tables_display.show(spans, caption="Spans the cleaner could not restore (offsets in the raw scrape)")
 record("n_unrepaired_spans", RESULTS["n_unrepaired_spans"])
 
 # %% [markdown]
@@ -114,7 +114,8 @@ for topic in order:
     heading = f"#### {topic}" + (f" (pyramid {layer})" if layer else "")
     more = f" (first {max_rows_per_topic} of {len(rows)})" if len(rows) > max_rows_per_topic else ""
     display(Markdown(heading + more))
-    display(rows[columns].head(max_rows_per_topic).set_index("fact_id"))
+    tables_display.show(rows[columns].head(max_rows_per_topic), formats={"value": tables_display.format_text_number},
+                        text_columns=["quote"])
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4))
@@ -142,7 +143,7 @@ display(Markdown(
     + ("" if problems.empty else " The facts below do not match the article:")
 ))
 if not problems.empty:
-    display(problems)
+    tables_display.show(problems)
 record("quote_problems", RESULTS["quote_problems"])
 
 # %% [markdown]
@@ -155,7 +156,7 @@ record("quote_problems", RESULTS["quote_problems"])
 
 # %%
 derived = F.derived_rates(all_facts, festival_end)
-display(derived.style.format({"value": "{:,.4g}"}).hide(axis="index"))
+tables_display.show(derived)
 interceptions_per_day = RESULTS["interceptions_per_day_2021"]
 trust_buy_per_day_2021 = RESULTS["trust_buy_orders_per_day_2021"]
 display(Markdown(
@@ -179,8 +180,8 @@ fast_brand_orders = facts_data.fact_value(all_facts, F.FAST_BRAND_ORDERS_ID)
 fast_brand_orders_per_day = RESULTS["fast_brand_orders_per_day"]
 assert fast_brand_orders_per_day == F.figure_per_day(all_facts, F.FAST_BRAND_ORDERS_ID, festival_end)
 sensitivity = F.festival_rate_sensitivity(all_facts)
-display(sensitivity.style.format({c: "{:,.0f}" for c in sensitivity.columns if c.startswith("per_day") or c == "count"}
-                                 | {"relative_difference": "{:+.1%}"}).hide(axis="index"))
+tables_display.show(sensitivity, formats={c: "{:,.0f}" for c in sensitivity.columns if c.startswith("per_day") or c == "count"}
+                    | {"relative_difference": "{:+.1%}"})
 ends = sorted(festival_days)
 display(Markdown(
     f"The festival from {festival_start} lasts {prose.join(f'**{festival_days[e]}** days to {e}' for e in ends)}: "
@@ -195,7 +196,7 @@ record("fast_brand_orders_per_day", fast_brand_orders_per_day)
 
 # %%
 checks = F.consistency_checks(all_facts, article)
-display(checks.style.apply(
+display(tables_display.styled(checks).apply(
     lambda row: ["background-color: #fff3cd" if row["status"] == "warning" else "" for _ in row], axis=1
 ))
 n_warnings = int((checks["status"] == "warning").sum())
@@ -228,7 +229,8 @@ from trustlab import references
 
 references.show(["zhuangshuai-2022-trust-pyramid", "trustlab-2026-facts"])
 
-# %%
-# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# %% tags=["remove-cell"]
+# The commit and package versions are this run's provenance, not results, so nbval skips them;
+# the report page leaves this cell out, its header shows the same commit and versions:
 # NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

@@ -34,7 +34,7 @@ power: float = 0.8  # power for the minimum detectable change, in (0, 1)
 design_effect: float = 10.0  # ASSUMED variance of the report rate relative to independent orders (Kish deff, at least 1; 1: independent); reports cluster by merchant, category and campaign
 include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the trust report and the quarterly data
 
-# %%
+# %% tags=["remove-input"]
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -46,7 +46,7 @@ import trustlab.runner.params
 import trustlab.prose
 import trustlab.provenance
 from trustlab import governance as gov
-from trustlab import plots
+from trustlab import plots, tables_display
 from trustlab.data.facts import fact_value
 from trustlab.results import record
 
@@ -60,7 +60,7 @@ results = a.results
 # %% [markdown]
 # ## Summary
 
-# %%
+# %% tags=["remove-input"]
 display(Markdown("\n".join(f"- {line}" for line in gov.summary(results, PARAMS))))
 
 # %% [markdown]
@@ -80,10 +80,7 @@ report = a.report
 in_year = (report["period_start"].dt.year == year) | (report["period_end"].dt.year == year)
 shown = report.loc[in_year, ["metric", "period_start", "period_end", "value", "unit", "qualifier", "status", "quote"]].copy()
 shown["quote"] = shown["quote"].map(lambda q: q if len(q) <= 70 else q[:67].rstrip() + "…")
-display(
-    shown.style.format({"value": "{:,.6g}", "period_start": "{:%Y-%m-%d}", "period_end": "{:%Y-%m-%d}"})
-    .hide(axis="index")
-)
+tables_display.show(shown, formats={"period_start": "{:%Y-%m-%d}", "period_end": "{:%Y-%m-%d}"})
 dropped = "" if include_secondary_sources else " V-2 rows were left out (`include_secondary_sources = False`)."
 display(Markdown(f"{int(in_year.sum())} trust-report figures for {year} (quotes shortened; in full in the CSV).{dropped}"))
 
@@ -93,7 +90,7 @@ display(Markdown(f"{int(in_year.sum())} trust-report figures for {year} (quotes 
 
 # %%
 check = gov.cross_check(report, a.facts, fact_value)
-display(check.style.format({"article": "{:,.6g}", "trust_report": "{:,.6g}"}).hide(axis="index"))
+tables_display.show(check)
 
 # %% [markdown]
 # Users: the year's average DAU and MAU are the mean of the quarters available in the data, with
@@ -110,7 +107,7 @@ users = pd.DataFrame(
     },
     index=pd.Index(["DAU (million)", "MAU (million)"], name="users"),
 )
-display(users.style.format({"from the data (mean of quarters)": "{:,.1f}", "used": "{:,.1f}"}))
+tables_display.show(users.reset_index(), formats={"from the data (mean of quarters)": "{:,.1f}", "used": "{:,.1f}"})
 
 # %% [markdown]
 # ## Method
@@ -149,16 +146,15 @@ display(users.style.format({"from the data (mean of quarters)": "{:,.1f}", "used
 # ### Governance intensity
 
 # %%
-display(
-    a.intensity.style.format(
-        {
-            "count_in_period": "{:,.0f}",
-            "per_day": "{:,.0f}",
-            "per_million_dau": "{:,.0f}",
-            "per_million_mau": "{:,.0f}",
-            "per_day_per_million_dau": "{:,.2f}",
-        }
-    )
+tables_display.show(
+    a.intensity.reset_index(),
+    formats={
+        "count_in_period": "{:,.0f}",
+        "per_day": "{:,.0f}",
+        "per_million_dau": "{:,.0f}",
+        "per_million_mau": "{:,.0f}",
+        "per_day_per_million_dau": "{:,.2f}",
+    },
 )
 display(Markdown(gov.intensity_text(a)))
 
@@ -188,15 +184,16 @@ display(Markdown(gov.blocks_per_ban_text(a)))
 
 # %%
 implied = a.implied
-display(
+tables_display.show(
     pd.DataFrame(
         {
+            "year": [str(year - 1), str(year)],
             "orders": [implied.orders_previous, implied.orders_current],
             "report rate per 10k orders": [implied.rate_previous * 1e4, implied.rate_current * 1e4],
             "implied reports": [implied.reports_previous, implied.reports_current],
-        },
-        index=pd.Index([str(year - 1), str(year)], name="year"),
-    ).style.format({"orders": "{:,.0f}", "report rate per 10k orders": "{:.4f}", "implied reports": "{:,.0f}"})
+        }
+    ),
+    formats={"orders": "{:,.0f}", "report rate per 10k orders": "{:.4f}", "implied reports": "{:,.0f}"},
 )
 display(Markdown(gov.report_rate_text(a)))
 
@@ -212,7 +209,7 @@ deff_table = a.deff_table.assign(
     mdc_text=[f"{m:.2%}" if m == m else "not detectable" for m in a.deff_table["mdc"]],
 )[["design_effect", "effective_reports_current", "z", "p", "interval", "significant", "mdc_text"]]
 deff_table.columns = ["design effect", f"effective reports {year}", "z", "p", f"{1 - alpha:.0%} interval", f"significant at {alpha:g}", "minimum detectable fall"]
-display(deff_table.style.format({"design effect": "{:,.0f}", f"effective reports {year}": "{:,.0f}", "z": "{:,.2f}"}).hide(axis="index"))
+tables_display.show(deff_table, formats={"design effect": "{:,.0f}", f"effective reports {year}": "{:,.0f}", "z": "{:,.2f}"})
 display(Markdown(gov.design_effect_text(a)))
 
 # %%
@@ -304,7 +301,8 @@ references.show(
     notes={"trustlab-2026-quarterly": "Used here: DAU and MAU.", "cohen-1988": "Used here: the effect size h."},
 )
 
-# %%
-# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# %% tags=["remove-cell"]
+# The commit and package versions are this run's provenance, not results, so nbval skips them;
+# the report page leaves this cell out, its header shows the same commit and versions:
 # NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

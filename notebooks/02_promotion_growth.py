@@ -32,7 +32,7 @@ average_order_value_rmb: float = 70.0  # ASSUMED fast-brand average order value,
 backtest_horizon: int = 4  # quarters ahead scored in the rolling-origin backtest
 alpha: float = 0.1  # 1 - coverage of forecast intervals, in (0, 1)
 
-# %%
+# %% tags=["remove-input"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -41,7 +41,7 @@ from IPython.display import Markdown, display
 import trustlab
 import trustlab.runner.params
 import trustlab.provenance
-from trustlab import plots, prose
+from trustlab import plots, prose, tables_display
 from trustlab import promotion as promo
 from trustlab.data import quarterly
 from trustlab.data.facts import fact_date, fact_value, load_facts
@@ -57,7 +57,7 @@ RESULTS = RUN.results
 # %% [markdown]
 # ## Summary
 
-# %%
+# %% tags=["remove-input"]
 display(Markdown("\n".join(f"- {line}" for line in promo.summary(RESULTS, PARAMS))))
 
 # %% [markdown]
@@ -82,8 +82,8 @@ festival_ids = [
     "rights_trust_buy_orders_2021",
     "rights_trust_buy_orders_616_2022",
 ]
-display(facts.set_index("fact_id").loc[festival_ids, ["value", "unit", "qualifier", "period_start", "period_end", "quote"]]
-        .style.set_properties(subset=["quote"], **{"max-width": "22em", "white-space": "normal"}))
+tables_display.show(facts.set_index("fact_id").loc[festival_ids, ["value", "unit", "qualifier", "period_start", "period_end", "quote"]]
+                    .reset_index(), formats={"value": tables_display.format_text_number}, text_columns=["quote"])
 
 festival_start = fact_date(facts, "promo_festival_start_2022")
 festival_end_dates = [fact_date(facts, "promo_festival_end_2022"), fact_date(facts, "promo_festival_end_alt_2022")]
@@ -102,7 +102,7 @@ q_frame = quarterly.load_quarterly(include_secondary=include_secondary_sources)
 q_wide = quarterly.wide(q_frame)
 q_status = quarterly.wide_status(q_frame)
 display(Markdown("Quarterly figures, `value (status)`; GMV and revenue in RMB bn, DAU and MAU in million, time in min/day:"))
-display(quarterly.wide_with_status(q_frame))
+tables_display.show(quarterly.wide_with_status(q_frame).rename_axis("quarter").reset_index().astype({"quarter": str}))
 gmv = q_wide["gmv_rmb_bn"]
 gaps = [str(p) for p in gmv.index[gmv.isna()]]
 display(Markdown(
@@ -127,12 +127,18 @@ display(Markdown(
 # 4. **Quarterly GMV.** Year-on-year growth; GMV per average DAU (RMB per DAU per quarter); additive
 #    decomposition of log GMV (moving averages, period 4) after labelled gap filling; a seasonal
 #    model (`model`) fitted on log GMV **up to `train_end` only** (the series is cut before gaps are
-#    filled, so no later value can enter), forecasts with intervals; a rolling-origin backtest from
-#    `train_end`, scored on the same origins as two benchmarks: the **seasonal naive** (the same quarter a
-#    year earlier) and the **seasonal naive x the latest year-on-year growth** (point forecasts: their
-#    interval coverage is n/a). Skill = 1 - MAPE(model) / MAPE(best benchmark); the headline forecast is
-#    the method with the lowest backtest MAPE.
-# 5. **Q2 and Q4 effects.** OLS of log GMV on a trend and quarter dummies. Growth slowed, so the trend is
+#    filled, so no later value can enter), forecasts with intervals, and two benchmarks from the same
+#    training data: the **seasonal naive** (the same quarter a year earlier) and the **seasonal naive x
+#    the latest year-on-year growth** (point forecasts: their interval coverage is n/a).
+#    Skill = 1 - MAPE(model) / MAPE(best benchmark).
+# 5. **Headline method, without hindsight.** The headline forecast uses the method with the lowest MAPE
+#    in a rolling-origin backtest on the data **up to `train_end` only**: origins from the first quarter
+#    at which every method can be fitted to the quarter before `train_end`, each refitted on data up to
+#    itself, scoring 1 to `backtest_horizon` quarters ahead up to `train_end` (ties go to the model;
+#    without a scorable origin the model is used by default). The quarters after `train_end` then
+#    **evaluate** every method, but never choose: the holdout (one forecast from `train_end`) and a
+#    rolling-origin backtest from `train_end` on.
+# 6. **Q2 and Q4 effects.** OLS of log GMV on a trend and quarter dummies. Growth slowed, so the trend is
 #    chosen by **BIC** among linear, quadratic and log-time trends; errors are **HAC (Newey-West)** with
 #    t critical values (df = n - k); Durbin-Watson is shown for each specification.
 
@@ -152,12 +158,11 @@ display(Markdown(
 record("gmv_per_merchant_change", gmv_per_merchant_change)
 
 grid = promo.decomposition_table([2.0, 3.0, 4.0, gmv_growth, 6.0], [2.0, 4.0, 6.15, merchant_multiple, 10.0])
-display(
-    grid.pivot_table(index="gmv_growth", columns="merchant_multiple", values="per_merchant_change")
-    .rename_axis(index="GMV growth (fraction)", columns="merchant multiple (x)")
-    .style.format("{:+.1%}")
-    .set_caption("Implied change of GMV per merchant under alternative assumptions")
-)
+pivot = grid.pivot_table(index="gmv_growth", columns="merchant_multiple", values="per_merchant_change")
+pivot.columns = [f"x{tables_display.format_number(m)} merchants" for m in pivot.columns]
+pivot = pivot.rename_axis("GMV growth (fraction)").reset_index()
+tables_display.show(pivot, formats={c: "{:+.1%}" for c in pivot.columns[1:]},
+                    caption="Implied change of GMV per merchant under alternative assumptions (GMV growth x merchant multiple)")
 
 # %% [markdown]
 # ### 2. Fast brands: views, orders and the top rooms
@@ -165,7 +170,7 @@ display(
 # %%
 funnel = RUN.funnel
 days = funnel.days
-display(funnel.table().style.format({"value": "{:,.2f}"}).hide(axis="index"))
+tables_display.show(funnel.table())
 views_per_order = funnel.views_per_order
 fast_brand_orders_per_day = funnel.orders_per_day
 display(Markdown(
@@ -188,15 +193,17 @@ aov_grid["top_rooms_min_share"] = [
     promo.fast_brand_funnel(funnel.orders, funnel.room_views, 49, 1e7, a, days).top_rooms_min_share
     for a in aov_grid["average_order_value_rmb"]
 ]
-display(aov_grid.style.format({"average_order_value_rmb": "{:.0f}", "top_rooms_min_share": "{:.0%}"}).hide(axis="index"))
+tables_display.show(aov_grid.rename(columns={"average_order_value_rmb": "average order value, RMB",
+                                               "top_rooms_min_share": "top rooms' minimum share of fast-brand GMV"}),
+                    formats={"top rooms' minimum share of fast-brand GMV": "{:.0%}"})
 
 # %% [markdown]
 # ### 3. Trust-buy (信任购) orders per day
 
 # %%
 run = RUN.trust_buy
-display(run.style.format({"orders": "{:,.0f}", "orders_per_day": "{:,.0f}", "ratio_to_2021": "{:.2f}"}).hide(axis="index")
-        .set_caption("dated = the window the trust-buy sentence itself gives; the other row is the festival report's reading"))
+tables_display.show(run, formats={"orders": "{:,.0f}", "orders_per_day": "{:,.0f}", "ratio_to_2021": "{:.2f}"},
+                    caption="dated = the window the trust-buy sentence itself gives; the other row is the festival report's reading")
 trust_buy_daily_2021 = RESULTS["trust_buy_daily_2021"]
 trust_buy_daily_festival = RESULTS["trust_buy_daily_festival"]
 display(Markdown(
@@ -222,10 +229,10 @@ per_user = pd.DataFrame({
     "GMV per DAU (RMB/quarter)": promo.gmv_per_dau(gmv, q_wide["dau_m"]),
     "YoY GMV per DAU": promo.yoy_growth(promo.gmv_per_dau(gmv, q_wide["dau_m"])),
 })
-display(per_user.style.format({
+tables_display.show(per_user.rename_axis("quarter").reset_index().astype({"quarter": str}), formats={
     "GMV (RMB bn)": "{:,.1f}", "YoY GMV growth": "{:+.1%}", "DAU (m)": "{:,.1f}",
     "GMV per DAU (RMB/quarter)": "{:,.0f}", "YoY GMV per DAU": "{:+.1%}",
-}, na_rep=""))
+})
 q2_22 = pd.Period("2022Q2", "Q")
 if q2_22 in per_user.index and pd.notna(per_user.loc[q2_22, "YoY GMV growth"]):
     display(Markdown(
@@ -238,9 +245,11 @@ if q2_22 in per_user.index and pd.notna(per_user.loc[q2_22, "YoY GMV growth"]):
 decomp = promo.decompose(gmv)
 filled = decomp.filled
 display(Markdown("**Labelled interpolation step** (for the decomposition only; quarters with `interpolated = True` are not data):"))
-display(filled[filled["interpolated"]])
+tables_display.show(filled[filled["interpolated"]].rename_axis("quarter").reset_index().astype({"quarter": str}),
+                    formats={"value": "{:,.1f}"})
 factors = decomp.seasonal_factors()
-display(factors.rename("seasonal factor (x trend)").to_frame().style.format("{:.3f}"))
+tables_display.show(factors.rename("seasonal factor (x trend)").rename_axis("quarter").reset_index(),
+                    formats={"seasonal factor (x trend)": "{:.3f}"})
 
 fig, ax = plt.subplots()
 x = filled.index.to_timestamp()
@@ -270,33 +279,53 @@ display(Markdown(
     f"the forecast covers {fc.table.index.min()}..{fc.table.index.max()}, all after train_end = {fc.train_end}. "
     "The benchmarks use the same training data."
 ))
-holdout = RUN.holdout.copy()
-holdout.index = holdout.index.astype(str)
-headline = RESULTS["headline_method"]
-display(holdout.rename(columns={"model": f"model ({model})", "model_lower": "lower", "model_upper": "upper",
-                                "seasonal_naive": "seasonal naive", "seasonal_naive_growth": "seasonal naive x growth",
-                                "actual_status": "status"})
-        .style.format({c: "{:,.1f}" for c in [f"model ({model})", "lower", "upper", "seasonal naive", "seasonal naive x growth", "actual"]}, na_rep="")
-        .set_caption(f"GMV (RMB bn) after train_end: the model's median and {prose.percent(1 - alpha, 0)} interval, the two "
-                     f"benchmarks (no intervals), and the value reported later; headline method: {promo.METHOD_LABELS[headline]}"))
+sel = RUN.selection
+if sel.chosen_by_data:
+    tables_display.show(
+        pd.DataFrame({"method": [promo.METHOD_LABELS[m] for m in promo.METHODS],
+                      "MAPE": [RESULTS["selection_mape_by_method"][m] for m in promo.METHODS],
+                      "interval coverage": [sel.coverage[m] for m in promo.METHODS],
+                      "headline": ["yes" if m == RESULTS["headline_method"] else "" for m in promo.METHODS]}),
+        percent=["MAPE"], formats={"interval coverage": lambda v: "n/a" if tables_display.is_missing(v) else f"{v:.0%}"},
+        caption=f"Choosing the headline method on data up to train_end only: {RESULTS['selection_n']} scored forecasts per "
+                f"method, origins {RESULTS['selection_origins'][0]}..{RESULTS['selection_origins'][1]}, 1 to {backtest_horizon} "
+                f"quarters ahead, no target after {fc.train_end}",
+    )
 display(Markdown(promo.headline_reason(RESULTS)))
+headline = RESULTS["headline_method"]
+holdout = RUN.holdout.rename(columns={"model": f"model ({model})", "model_lower": "lower", "model_upper": "upper",
+                                      "seasonal_naive": "seasonal naive", "seasonal_naive_growth": "seasonal naive x growth",
+                                      "actual_status": "status"})
+holdout.insert(0, "quarter", holdout.index.astype(str))
+tables_display.show(holdout, formats={c: "{:,.1f}" for c in [f"model ({model})", "lower", "upper", "seasonal naive",
+                                                             "seasonal naive x growth", "actual"]},
+                    caption=f"GMV (RMB bn) after train_end: the model's median and {prose.percent(1 - alpha, 0)} interval, the two "
+                            f"benchmarks (no intervals), and the value reported later; headline method: {promo.METHOD_LABELS[headline]}")
 record("forecast", RESULTS["forecast"])
 record("forecasts_by_method", RESULTS["forecasts_by_method"])
 record("headline_method", headline)
+record("headline_forecast", RESULTS["headline_forecast"])
+record("selection_mape_by_method", RESULTS["selection_mape_by_method"])
 
 if RESULTS["holdout_n"]:
     scored = RUN.holdout.dropna(subset=["actual"])
     miss = (scored["model"] - scored["actual"]).abs().idxmax()
-    table = pd.DataFrame({
-        "MAPE": RESULTS["holdout_mape"],
-        "interval coverage": {m: (RESULTS["holdout_coverage"] if m == "model" else None) for m in promo.METHODS},
-    }).rename(index=promo.METHOD_LABELS)
-    display(table.style.format({"MAPE": "{:.1%}", "interval coverage": "{:.0%}"}, na_rep="n/a")
-            .set_caption(f"Holdout: the {RESULTS['holdout_n']} reported quarters after train_end"))
+    tables_display.show(
+        pd.DataFrame({"method": [promo.METHOD_LABELS[m] for m in promo.METHODS],
+                      "MAPE": [RESULTS["holdout_mape"][m] for m in promo.METHODS],
+                      "interval coverage": [RESULTS["holdout_coverage"] if m == "model" else None for m in promo.METHODS],
+                      "headline": ["yes" if m == headline else "" for m in promo.METHODS]}),
+        percent=["MAPE"], formats={"interval coverage": lambda v: "n/a" if tables_display.is_missing(v) else f"{v:.0%}"},
+        caption=f"Holdout: the {RESULTS['holdout_n']} reported quarters after train_end (evaluation, not used for the choice)",
+    )
     display(Markdown(
-        f"Largest miss of the model: {miss} (forecast {prose.number(scored.loc[miss, 'model'])}, actual "
-        f"{prose.number(scored.loc[miss, 'actual'])} RMB bn). Skill of the model against the best benchmark on the holdout: "
-        + (prose.signed_percent(RESULTS["holdout_skill"]) if RESULTS["holdout_skill"] is not None else "undefined") + "."
+        f"On the holdout the headline method ({promo.METHOD_LABELS[headline]}) scores MAPE "
+        f"**{prose.error_percent(RESULTS['headline_holdout_mape'])}**; the best method there is the "
+        f"{promo.METHOD_LABELS[RESULTS['holdout_best_method']]}. Largest miss of the model: {miss} (forecast "
+        f"{prose.number(scored.loc[miss, 'model'])}, actual {prose.number(scored.loc[miss, 'actual'])} RMB bn). "
+        f"Skill of the model against the best benchmark on the holdout: "
+        + (f"{prose.signed_percent(RESULTS['holdout_skill'])}: the model {promo.skill_verdict(RESULTS['holdout_skill'])} there."
+           if RESULTS["holdout_skill"] is not None else "undefined.")
     ))
 record("holdout_mape", RESULTS["holdout_mape"])
 record("holdout_coverage", RESULTS["holdout_coverage"])
@@ -307,9 +336,12 @@ ax.plot(gmv.index.to_timestamp(), gmv.to_numpy(dtype=float), marker="o", color="
 train_pts = fc.train[~fc.train["interpolated"]]
 ax.plot(train_pts.index.to_timestamp(), train_pts["value"], "o", color="C0", label=f"seen by the model (to {fc.train_end})")
 tx = fc.table.index.to_timestamp()
-ax.plot(tx, fc.table["forecast"], marker="s", color="C1", label=f"forecast ({model})")
-plots.shaded_interval(ax, tx, fc.table["lower"], fc.table["upper"], label=f"{prose.percent(1 - alpha, 0)} interval", color="C1")
-ax.plot(tx, RUN.holdout["seasonal_naive_growth"], ls=":", marker="^", color="C2", label="seasonal naive x growth")
+tag = {m: " (headline)" if m == headline else "" for m in promo.METHODS}
+ax.plot(tx, fc.table["forecast"], marker="s", color="C1", label=f"model ({model}){tag['model']}")
+plots.shaded_interval(ax, tx, fc.table["lower"], fc.table["upper"], label=f"model's {prose.percent(1 - alpha, 0)} interval", color="C1")
+ax.plot(tx, RUN.holdout["seasonal_naive"], ls="--", marker="v", color="C3", label=f"seasonal naive{tag['seasonal_naive']}")
+ax.plot(tx, RUN.holdout["seasonal_naive_growth"], ls=":", marker="^", color="C2",
+        label=f"seasonal naive x growth{tag['seasonal_naive_growth']}")
 ax.axvline(fc.train_end.to_timestamp(how="end"), color="0.5", ls="--", lw=1)
 ax.set_ylabel("GMV per quarter (RMB bn)")
 ax.set_xlabel("quarter")
@@ -320,20 +352,25 @@ plt.show()
 
 # %% [markdown]
 # ### 6. Rolling-origin backtest from `train_end`, against the benchmarks
+# An evaluation after the fact: these origins lie after `train_end`, so this backtest scores the methods
+# but did not choose the headline one (section 5 did, on data up to `train_end`).
 
 # %%
 if RUN.backtests:
     bt = RUN.backtests["model"]
-    by_method = pd.DataFrame({
-        "MAPE": RESULTS["backtest_mape_by_method"], "interval coverage": RESULTS["backtest_coverage_by_method"],
-    }).rename(index=promo.METHOD_LABELS)
-    display(by_method.style.format({"MAPE": "{:.1%}", "interval coverage": "{:.0%}"}, na_rep="n/a")
-            .set_caption(f"{len(bt.forecasts)} scored forecasts per method, origins {bt.forecasts['origin'].min()}.."
-                         f"{bt.forecasts['origin'].max()}, 1 to {backtest_horizon} quarters ahead; every origin refitted on data up to itself"))
+    tables_display.show(
+        pd.DataFrame({"method": [promo.METHOD_LABELS[m] for m in promo.METHODS],
+                      "MAPE": [RESULTS["backtest_mape_by_method"][m] for m in promo.METHODS],
+                      "interval coverage": [RESULTS["backtest_coverage_by_method"][m] for m in promo.METHODS]}),
+        percent=["MAPE"], formats={"interval coverage": lambda v: "n/a" if tables_display.is_missing(v) else f"{v:.0%}"},
+        caption=f"{len(bt.forecasts)} scored forecasts per method, origins {bt.forecasts['origin'].min()}.."
+                f"{bt.forecasts['origin'].max()}, 1 to {backtest_horizon} quarters ahead; every origin refitted on data up to itself",
+    )
     by_h = pd.concat({promo.METHOD_LABELS[m]: RUN.backtests[m].errors.set_index("horizon")["mape"] for m in promo.METHODS}, axis=1)
-    display(by_h.style.format("{:.1%}").set_caption("MAPE by horizon (quarters ahead)"))
+    tables_display.show(by_h.reset_index().rename(columns={"horizon": "quarters ahead"}), percent=list(by_h.columns),
+                        caption="MAPE by horizon (quarters ahead)")
     display(Markdown(
-        f"Skill of the model against the best benchmark ({promo.METHOD_LABELS[RESULTS['backtest_best_benchmark']]}): "
+        f"Skill of the model against the best benchmark ({promo.METHOD_LABELS[RESULTS['backtest_best_benchmark']]}) after train_end: "
         + (f"**{prose.signed_percent(RESULTS['backtest_skill'])}**: the model {promo.skill_verdict(RESULTS['backtest_skill'])}."
            if RESULTS["backtest_skill"] is not None else "undefined.")
     ))
@@ -351,13 +388,14 @@ record("backtest_skill", RESULTS["backtest_skill"])
 specs = RUN.effects
 spec_table = specs.table.set_index("trend")[["growth", "bic", "durbin_watson", "q2_effect", "q2_lower", "q2_upper", "q2_p",
                                              "q4_effect", "q4_lower", "q4_upper", "q4_p"]]
-display(spec_table.style.format({"bic": "{:.1f}", "durbin_watson": "{:.2f}", "q2_p": "{:.3g}", "q4_p": "{:.3g}"}
-                                | {c: "{:+.1%}" for c in spec_table.columns if c.startswith(("q2_e", "q2_l", "q2_u", "q4_e", "q4_l", "q4_u"))})
-        .set_caption(f"log GMV ~ trend + quarter dummies (reference Q3), n = {RESULTS['effects_n']}; HAC (Newey-West, "
-                     f"{int(specs.table['lags'].iloc[0])} lags) errors, t intervals (95 %); chosen by lowest BIC: {specs.chosen}"))
+tables_display.show(spec_table.reset_index(),
+                    formats={"bic": "{:.1f}", "durbin_watson": "{:.2f}", "q2_p": "{:.3g}", "q4_p": "{:.3g}"}
+                    | {c: "{:+.1%}" for c in spec_table.columns if c.startswith(("q2_e", "q2_l", "q2_u", "q4_e", "q4_l", "q4_u"))},
+                    caption=f"log GMV ~ trend + quarter dummies (reference Q3), n = {RESULTS['effects_n']}; HAC (Newey-West, "
+                            f"{int(specs.table['lags'].iloc[0])} lags) errors, t intervals (95 %); chosen by lowest BIC: {specs.chosen}")
 effects = specs.effects
-display(effects.style.format({"effect": "{:+.1%}", "lower": "{:+.1%}", "upper": "{:+.1%}", "p_value": "{:.3g}"}).hide(axis="index")
-        .set_caption(f"Effects under the chosen trend ({specs.chosen}), relative to Q3"))
+tables_display.show(effects, formats={"effect": "{:+.1%}", "lower": "{:+.1%}", "upper": "{:+.1%}", "p_value": "{:.3g}"},
+                    caption=f"Effects under the chosen trend ({specs.chosen}), relative to Q3")
 q2_effect, q4_effect = RESULTS["q2_effect"], RESULTS["q4_effect"]
 display(Markdown(
     f"Under the {specs.chosen} trend the Double 11 quarter (Q4) sells **{prose.signed_percent(q4_effect['effect'], 0)}** against Q3 "
@@ -413,7 +451,8 @@ references.show(
     notes={"seabold-perktold-2010": "Used here: seasonal_decompose, SARIMAX, ETSModel, OLS with HAC (Newey-West) covariance."},
 )
 
-# %%
-# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# %% tags=["remove-cell"]
+# The commit and package versions are this run's provenance, not results, so nbval skips them;
+# the report page leaves this cell out, its header shows the same commit and versions:
 # NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

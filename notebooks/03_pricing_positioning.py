@@ -66,7 +66,7 @@ merchant_core_share: float = 0.6  # ASSUMED share of merchants with Kuaishou as 
 include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the platform figures
 seed: int = 20220623  # random seed: choices use seed, Monte Carlo seed + 1, merchants seed + 2
 
-# %%
+# %% tags=["remove-input"]
 import textwrap
 
 import matplotlib.dates as mdates
@@ -78,7 +78,7 @@ from IPython.display import Markdown, display
 import trustlab
 import trustlab.runner.params
 import trustlab.provenance
-from trustlab import plots
+from trustlab import plots, tables_display
 from trustlab import pricing as pr
 from trustlab.data.facts import fact_value, load_facts
 from trustlab.data.positioning import load_positioning, period_end
@@ -97,11 +97,6 @@ def short(text: str, width: int = 70) -> str:
     return textwrap.shorten(str(text), width, placeholder=" …")
 
 
-def num(value) -> str:
-    """A table number without trailing zeros (a price tier reads 100, not 100.000000)."""
-    return f"{value:,.10g}" if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) else str(value)
-
-
 def bullets(lines: list[str]) -> Markdown:
     return Markdown("\n".join(line if line.startswith("- ") else f"- {line}" for line in lines))
 
@@ -109,10 +104,10 @@ def bullets(lines: list[str]) -> Markdown:
 # %% [markdown]
 # ## Summary
 
-# %%
+# %% tags=["remove-input"]
 display(bullets(pr.summary(RESULTS, PARAMS, spend)))
 
-# %%
+# %% tags=["remove-input"]
 # The recorded results (results.json) are the run's: pricing.run_analysis computed them above.
 for name, value in RESULTS.items():
     record(name, value)
@@ -134,11 +129,10 @@ for name, value in RESULTS.items():
 # %%
 facts = load_facts()
 case_facts = facts[facts["fact_id"].str.match(r"^(pricing_|support_|fastbrand_target)")]
-display(case_facts.assign(quote=case_facts["quote"].map(short))[["fact_id", "metric", "value", "unit", "qualifier", "quote"]]
-        .style.format({"value": num}).hide(axis="index"))
+tables_display.show(case_facts.assign(quote=case_facts["quote"].map(short))[["fact_id", "metric", "value", "unit", "qualifier", "quote"]],
+                    formats={"value": tables_display.format_text_number})
 fact_check = pr.fact_parameter_table(PARAMS, lambda fid: fact_value(facts, fid))
-display(fact_check.assign(agrees=fact_check["agrees"].map({True: "yes", False: "NO"}))
-        .style.format({"value": num, "fact": num}).hide(axis="index"))
+tables_display.show(fact_check.assign(agrees=fact_check["agrees"].map({True: "yes", False: "NO"})))
 changed = fact_check.loc[~fact_check["agrees"], "parameter"].tolist()
 display(Markdown(
     "All article-fact parameters equal the facts." if not changed
@@ -146,18 +140,17 @@ display(Markdown(
 ))
 
 # %%
-display(positioning.assign(quote=positioning["quote"].map(short))
-        [["platform", "metric", "period", "value", "unit", "qualifier", "status", "quote"]]
-        .style.format({"value": "{:,.1f}"}).hide(axis="index"))
-display(spend.assign(explanation=spend["explanation"].map(lambda t: short(t, 60)))
-        [["platform", "period", "gmv_rmb_bn", "annual_buyers_m", "monthly_buyers_m", "reported_rmb", "derived_rmb",
-          "spend_per_buyer_rmb", "basis", "status", "explanation"]]
-        .rename(columns={"gmv_rmb_bn": "GMV, RMB bn", "annual_buyers_m": "annual buyers, m",
-                         "monthly_buyers_m": "monthly buyers, m", "reported_rmb": "reported, RMB",
-                         "derived_rmb": "GMV / buyers, RMB", "spend_per_buyer_rmb": "spend per buyer, RMB"})
-        .style.format({c: "{:,.0f}" for c in ["GMV, RMB bn", "annual buyers, m", "monthly buyers, m", "reported, RMB",
-                                               "GMV / buyers, RMB", "spend per buyer, RMB"]}, na_rep="—")
-        .hide(axis="index"))
+tables_display.show(positioning.assign(quote=positioning["quote"].map(short))
+                    [["platform", "metric", "period", "value", "unit", "qualifier", "status", "quote"]],
+                    formats={"value": "{:,.1f}"})
+tables_display.show(spend.assign(explanation=spend["explanation"].map(lambda t: short(t, 60)))
+                    [["platform", "period", "gmv_rmb_bn", "annual_buyers_m", "monthly_buyers_m", "reported_rmb", "derived_rmb",
+                      "spend_per_buyer_rmb", "basis", "status", "explanation"]]
+                    .rename(columns={"gmv_rmb_bn": "GMV, RMB bn", "annual_buyers_m": "annual buyers, m",
+                                     "monthly_buyers_m": "monthly buyers, m", "reported_rmb": "reported, RMB",
+                                     "derived_rmb": "GMV / buyers, RMB", "spend_per_buyer_rmb": "spend per buyer, RMB"}),
+                    formats={c: "{:,.0f}" for c in ["GMV, RMB bn", "annual buyers, m", "monthly buyers, m", "reported, RMB",
+                                                    "GMV / buyers, RMB", "spend per buyer, RMB"]})
 display(Markdown("\n".join(pr.narrative.positioning_lines(spend))))
 
 # %%
@@ -233,22 +226,21 @@ display(Markdown("\n".join(pr.narrative.launch_lines(RESULTS, PARAMS))))
 
 # %%
 display(Markdown("\n\n".join(pr.narrative.claim_lines(RESULTS, PARAMS))))
-display(RUN.logit.table().assign(recovered=lambda d: d["recovered"].map({True: "yes", False: "no"}),
-                                 far=lambda d: d["far"].map({True: "FAR", False: ""}))
-        .rename(columns={"std_err": "std. error", "recovered": "true value inside interval",
-                         "far": "far from true value"})
-        .style.format({c: "{:.3f}" for c in ["true", "estimate", "std. error", "lower", "upper"]}, na_rep="—")
-        .hide(axis="index"))
+tables_display.show(RUN.logit.table().assign(recovered=lambda d: d["recovered"].map({True: "yes", False: "no"}),
+                                             far=lambda d: d["far"].map({True: "FAR", False: ""}))
+                    .rename(columns={"std_err": "std. error", "recovered": "true value inside interval",
+                                     "far": "far from true value"}),
+                    formats={c: "{:.3f}" for c in ["true", "estimate", "std. error", "lower", "upper"]})
 display(Markdown("\n".join(pr.narrative.logit_lines(RESULTS, PARAMS))))
 
 # %%
 conversion = pr.conversion_table(RUN.choices, RUN.truth, pr.platform_mix(PARAMS))
 shown = conversion.assign(price=conversion["price_rmb"].map(lambda v: f"RMB {v:,.0f}"))
-display(shown.pivot(index="price", columns="platform", values=["observed_conversion", "expected_conversion"])
-        .reindex([f"RMB {v:,.0f}" for v in pr.PRICE_TIERS_RMB])
-        .rename(columns={"observed_conversion": "simulated", "expected_conversion": "true model"}, level=0)
-        .rename_axis(index="price tier", columns=["conversion", "platform"])
-        .style.format("{:.1%}"))
+wide = (shown.pivot(index="price", columns="platform", values=["observed_conversion", "expected_conversion"])
+        .reindex([f"RMB {v:,.0f}" for v in pr.PRICE_TIERS_RMB]))
+wide.columns = [f"{platform}: {'simulated' if kind == 'observed_conversion' else 'true model'}" for kind, platform in wide.columns]
+wide = wide.rename_axis("price tier").reset_index()
+tables_display.show(wide, formats={c: "{:.1%}" for c in wide.columns[1:]}, caption="Conversion, share of buyers who buy")
 
 # %%
 fig, ax = plt.subplots()
@@ -268,12 +260,13 @@ plt.show()
 # ### The recall: refund plus a small voucher (A), or keep the shoes plus a voucher worth the price (B)
 
 # %%
-display(pd.DataFrame(
-    {"per customer, RMB": [RUN.recall.per_customer_a, RUN.recall.per_customer_b],
+recall_table = pd.DataFrame(
+    {"option": ["A: refund + shipping + voucher", "B: keep + voucher"],
+     "per customer, RMB": [RUN.recall.per_customer_a, RUN.recall.per_customer_b],
      f"{recall_customers:,} customers, RMB": [RUN.recall.total_a, RUN.recall.total_b],
      "value to the customer, RMB": [RUN.customer.value_a, RUN.customer.value_b]},
-    index=["A: refund + shipping + voucher", "B: keep + voucher"],
-).style.format("{:,.0f}"))
+)
+tables_display.show(recall_table, formats={c: "{:,.0f}" for c in recall_table.columns[1:]})
 display(Markdown("\n".join(pr.narrative.recall_lines(RESULTS, PARAMS))))
 
 # %%
@@ -306,10 +299,11 @@ plt.show()
 
 # %%
 fields = ["quantity", "expected_sales", "expected_leftovers", "expected_lost_sales", "fill_rate", "expected_profit"]
-display(pd.DataFrame({"analytic": [getattr(RUN.newsvendor, f) for f in fields],
-                      "Monte Carlo": [getattr(RUN.monte_carlo, f) for f in fields]},
-                     index=[f.replace("_", " ") for f in fields])
-        .style.format(lambda v: f"{v:.1%}" if abs(v) <= 1 else f"{v:,.0f}"))
+# the fill rate is a share; the other fields are garments or RMB
+tables_display.show(pd.DataFrame({"quantity": [f.replace("_", " ") for f in fields]} | {
+    label: [tables_display.format_percent(getattr(res, f)) if f == "fill_rate" else getattr(res, f) for f in fields]
+    for label, res in (("analytic", RUN.newsvendor), ("Monte Carlo", RUN.monte_carlo))
+}))
 display(Markdown("\n".join(pr.narrative.presale_lines(RESULTS, PARAMS))))
 
 # %%
@@ -342,8 +336,7 @@ plt.show()
 # %%
 criteria, merchants = RUN.criteria, RUN.merchants
 sensitivity = pr.eligibility_sensitivity(merchants, criteria)
-display(sensitivity.style.format({"factor": "{:.2f}", "value": "{:,.2f}", "change": "{:+,}"}, na_rep="—")
-        .hide(axis="index"))
+tables_display.show(sensitivity, formats={"factor": "{:.2f}", "value": "{:,.2f}", "change": "{:+,}"})
 passes = pr.pass_shares(merchants, criteria)
 display(Markdown("\n".join(pr.narrative.eligibility_lines(RESULTS, PARAMS, passes, sensitivity))))
 
@@ -379,7 +372,8 @@ references.show(
            "seabold-perktold-2010": "Used here: the binary logit, statsmodels.discrete.discrete_model.Logit."},
 )
 
-# %%
-# The commit and package versions are this run's provenance, not results, so nbval skips them:
+# %% tags=["remove-cell"]
+# The commit and package versions are this run's provenance, not results, so nbval skips them;
+# the report page leaves this cell out, its header shows the same commit and versions:
 # NBVAL_IGNORE_OUTPUT
 trustlab.provenance.environment_table()

@@ -9,6 +9,8 @@ and compares its outputs with the stored ones.
 
 from __future__ import annotations
 
+import ast
+
 import jupytext
 import nbformat
 import pytest
@@ -68,10 +70,45 @@ def test_committed_notebook_is_in_sync_with_its_source(source):
     assert committed.exists(), f"{committed.name} missing: run `make notebooks`"
     stored = nbformat.read(committed, as_version=4)
     fresh = jupytext.read(source)
-    assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in fresh.cells], (
-        f"{committed.name} is stale: run `make notebooks`"
-    )
+    def cells(nb):  # the tags too: the report page reads them (remove-input, remove-cell)
+        return [(c.cell_type, c.source, [t for t in c.metadata.get("tags", []) if t != "injected-parameters"]) for c in nb.cells]
+
+    assert cells(stored) == cells(fresh), f"{committed.name} is stale: run `make notebooks`"
     recorded = results.collect(stored)
     missing = REQUIRED_RESULTS.get(source.stem, set()) - set(recorded)
     assert not missing, f"{committed.name} lacks the recorded results {sorted(missing)} of its default run"
     assert "papermill" not in stored.metadata
+
+
+def _display_problems(code: str) -> list[str]:
+    """Tables shown other than through trustlab.tables_display: a pandas Styler built in the
+    notebook (``.style``), or ``display(x)`` of anything but Markdown, a bullet list or a
+    ``tables_display.styled(...)`` chain."""
+    problems = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Attribute) and node.attr == "style":
+            problems.append(f"line {node.lineno}: a Styler built in the notebook (use tables_display.show/styled)")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "display":
+            shown = ast.unparse(node.args[0]) if node.args else ""
+            if not shown.startswith(("Markdown(", "bullets(", "tables_display.styled(")):
+                problems.append(f"line {node.lineno}: display({shown[:60]}) is not through tables_display")
+    return problems
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=NAMES)
+def test_every_table_goes_through_tables_display(source):
+    nb = jupytext.read(source)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    problems = [p for cell in code[:-1] for p in _display_problems(cell)]  # the last cell: the environment, left off the page
+    assert not problems, "\n".join(problems)
+    # and in the executed notebook no output is a raw DataFrame (pandas' own HTML, class="dataframe")
+    stored = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    raw = [i for i, c in enumerate(stored.cells[:-1]) for o in c.get("outputs", [])
+           if 'class="dataframe"' in str((o.get("data") or {}).get("text/html", ""))]
+    assert not raw, f"cells {raw} of {source.stem}.ipynb show a raw DataFrame"
+
+
+def test_the_display_check_catches_raw_tables():
+    assert _display_problems("display(df)") and _display_problems("display(df.style.format('{:.1f}'))")
+    assert _display_problems("x = df.style")
+    assert not _display_problems("display(Markdown('a'))\ntables_display.show(df)\ndisplay(tables_display.styled(df).apply(f))")

@@ -228,6 +228,73 @@ def test_skill_against_best_benchmark() -> None:
     assert np.isnan(p.skill(float("nan"), {"a": 0.1})[0])
 
 
+# --- headline method without hindsight -------------------------------------------------------------
+
+
+def test_selection_sees_nothing_after_train_end(gmv: pd.Series) -> None:
+    corrupted = gmv.copy()
+    corrupted[corrupted.index > pd.Period("2023Q1", "Q")] *= 50
+    clean, dirty = p.select_method(gmv, "2023Q1", "sarimax", 2), p.select_method(corrupted, "2023Q1", "sarimax", 2)
+    assert clean.method == dirty.method
+    assert clean.mape == pytest.approx(dirty.mape)
+    assert clean.n == dirty.n > 0
+
+
+def test_selection_scores_only_up_to_train_end_on_shared_origins(gmv: pd.Series) -> None:
+    sel = p.select_method(gmv, "2023Q4", "sarimax", 4)
+    end = pd.Period("2023Q4", "Q")
+    assert sel.first_origin == p.first_origin(gmv, "sarimax") == pd.Period("2022Q1", "Q")  # 5 quarters from 2021Q1
+    keys = {m: list(zip(b.forecasts["origin"], b.forecasts["target"])) for m, b in sel.backtests.items()}
+    assert keys["model"] == keys["seasonal_naive"] == keys["seasonal_naive_growth"]
+    f = sel.backtests["model"].forecasts
+    assert (f["target"] <= end).all() and (f["origin"] < end).all()
+    assert f["origin"].min() == pd.Period("2022Q1", "Q")
+    assert sel.origins == (f["origin"].min(), f["origin"].max())
+    assert sel.method == p.lowest_mape(sel.mape)
+    assert sel.mape["model"] == pytest.approx(f["ape"].mean())
+    assert np.isnan(sel.coverage["seasonal_naive"]) and 0 <= sel.coverage["model"] <= 1
+    # every scored forecast of a benchmark is the benchmark fitted at its origin
+    sg = sel.backtests["seasonal_naive_growth"].forecasts.iloc[0]
+    direct = p.benchmark_forecast(gmv, sg["origin"], "seasonal_naive_growth", 4)
+    assert sg["forecast"] == pytest.approx(direct[sg["target"]])
+
+
+def test_selection_picks_the_method_that_fits_by_construction() -> None:
+    # constant year-on-year growth of 20 % with a fixed seasonal pattern: the seasonal naive x growth is exact
+    idx = pd.period_range("2019Q1", "2023Q4", freq="Q")
+    season = {1: 1.0, 2: 1.1, 3: 0.9, 4: 1.6}
+    s = pd.Series([100 * 1.2 ** (i / 4) * season[q.quarter] for i, q in enumerate(idx)], index=idx)
+    sel = p.select_method(s, "2023Q4", "sarimax", 2)
+    assert sel.chosen_by_data and sel.method == "seasonal_naive_growth"
+    assert sel.mape["seasonal_naive_growth"] == pytest.approx(0, abs=1e-12)
+    assert sel.mape["seasonal_naive"] > 0.1  # a year's growth missed
+
+
+def test_selection_without_a_scorable_origin_keeps_the_model(gmv: pd.Series) -> None:
+    sel = p.select_method(gmv, "2022Q1", "sarimax", 4)  # 5 quarters: the first feasible origin is train_end itself
+    assert not sel.chosen_by_data and sel.method == "model" and sel.n == 0 and sel.origins is None
+    assert all(np.isnan(v) for v in sel.mape.values())
+    ets = p.select_method(gmv, "2023Q4", "ets", 1)  # ets needs 10 quarters: origins from 2023Q2
+    assert ets.first_origin == pd.Period("2023Q2", "Q") and ets.n == 2
+
+
+def test_lowest_mape_breaks_ties_towards_the_model_and_skips_gaps() -> None:
+    assert p.lowest_mape({"model": 0.1, "seasonal_naive": 0.1, "seasonal_naive_growth": 0.2}) == "model"
+    assert p.lowest_mape({"model": float("nan"), "seasonal_naive": 0.3, "seasonal_naive_growth": 0.2}) == "seasonal_naive_growth"
+    assert p.lowest_mape({"model": None, "seasonal_naive": float("nan"), "seasonal_naive_growth": float("nan")}) == "model"
+
+
+def test_analysis_chooses_the_headline_before_train_end_and_evaluates_after() -> None:
+    r = p.analysis({"train_end": "2023Q4", "forecast_quarters": 3, "backtest_horizon": 2})
+    assert r["headline_method"] == p.lowest_mape(r["selection_mape_by_method"])
+    assert r["selection_n"] > 0 and r["selection_origins"][1] < "2023Q4"
+    assert r["headline_forecast"] == r["forecasts_by_method"][r["headline_method"]]
+    assert r["headline_holdout_mape"] == r["holdout_mape"][r["headline_method"]]
+    assert r["holdout_best_method"] == p.lowest_mape(r["holdout_mape"])
+    assert set(r["holdout_mape"]) == set(r["backtest_mape_by_method"]) == set(r["selection_mape_by_method"]) == set(p.METHODS)
+    assert p.select_method(quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"], "2023Q4", "sarimax", 2).method == r["headline_method"]
+
+
 def test_effect_specifications_choose_by_bic_and_use_t(gmv: pd.Series) -> None:
     es = p.effect_specifications(gmv)
     t = es.table.set_index("trend")

@@ -3,6 +3,7 @@ marked), no parameters cells, no machinery output; the executed notebook keeps a
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -98,6 +99,28 @@ def test_the_reading_copy_leaves_out_parameters_cells_and_record_outputs_only():
     assert [c.source.splitlines()[0] for c in kept.cells] == ["# Title", "x: float = 1.5  # help", "record('y', 2 * x)"]
 
 
+def test_set_up_code_and_the_environment_cell_are_left_out_of_the_page_only():
+    nb = _notebook()
+    nb.cells[1:1] = [
+        nbformat.v4.new_code_cell("import trustlab\nRUN = 1", metadata={"tags": ["remove-input"]}),
+        nbformat.v4.new_code_cell("import warnings", metadata={"tags": ["remove-input"]},
+                                  outputs=[nbformat.v4.new_output("stream", name="stderr", text="a warning\n")]),
+    ]
+    nb.cells.append(nbformat.v4.new_code_cell("environment_table()", metadata={"tags": ["remove-cell"]}, outputs=[
+        nbformat.v4.new_output("execute_result", data={"text/plain": "commit abc"}, execution_count=9)]))
+    copy = report.reading_copy(nb)
+    # the set-up cell with nothing to show is gone; the one with an output keeps it, without its code
+    assert [c.source.splitlines()[0] for c in copy.cells] == ["# Title", "import warnings", "record('y', 2 * x)"]
+    assert copy.cells[1].metadata.transient == {"remove_source": True} and copy.cells[1].outputs
+    assert "transient" not in copy.cells[2].metadata
+    assert len(nb.cells) == 7 and "transient" not in nb.cells[2].metadata  # the notebook itself keeps everything
+    html = report.render_html(nb, {"notebook": "demo", "parameters": {"x": 2.0}, "provenance": {}}, index_href=None)
+    assert "a warning" in html and "import warnings" not in html and "RUN = 1" not in html
+    assert "commit abc" not in html and "environment_table" not in html
+    failed = report.reading_copy(nb, keep=1)  # a failed set-up cell is shown whole
+    assert failed.cells[1].source == "import trustlab\nRUN = 1" and "transient" not in failed.cells[1].metadata
+
+
 def test_a_failure_in_a_parameters_cell_is_shown_with_its_banner():
     nb = _notebook()
     nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="bad", traceback=[])]
@@ -140,3 +163,33 @@ def test_changed_from_defaults_compares_as_parameters_do():
     assert params.changed_from_defaults(DEMO, {"x": 1.5, "fail": True, "label": "abc"}) == {"fail": False}
     assert params.changed_from_defaults(DEMO, {"x": 2}) == {"x": 1.5}
     assert params.changed_from_defaults(DEMO, {"fail": 0}) == {"fail": False}  # 0 is not False here
+
+
+COLLECTION = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("committed", COLLECTION, ids=[p.stem for p in COLLECTION])
+def test_every_report_page_opens_with_the_summary_and_shows_the_environment_once(committed):
+    """The rendered page of each notebook: after the header, the title cell, then the Summary
+    heading and the Summary itself, with no code or other output before it; the environment table
+    is left out, because the header lists the same commit and package versions."""
+    from trustlab import provenance
+
+    nb = nbformat.read(committed, as_version=4)
+    record = runs.new_record(committed.stem, None, {}, "key", None, datetime.datetime.now())
+    html = report.render_html(nb, record, index_href=None)
+    body = html[html.index("</header>"):]
+    cells = re.split(r'<div[^>]*class="jp-Cell ', body)[1:]
+    title, heading, summary = cells[:3]
+    assert "jp-MarkdownCell" in title[:200] and "<h1" in title
+    assert "jp-MarkdownCell" in heading[:200] and 'id="Summary"' in heading
+    assert "jp-CodeCell" in summary[:200] and "jp-InputArea" not in summary and "<li>" in summary
+    # the notebook itself keeps the set-up code and the environment cell
+    assert any("remove-input" in c.metadata.get("tags", []) and "import " in c.source for c in nb.cells)
+    assert "environment_table()" in nb.cells[-1].source and "remove-cell" in nb.cells[-1].metadata.get("tags", [])
+    assert "environment_table" not in html
+    header = _header(html)
+    commit = provenance.git_commit()
+    assert commit is None or commit in header
+    for package, version in provenance.package_versions().items():
+        assert f"<tr><th>{package}</th><td>{version}</td></tr>" in header

@@ -67,6 +67,15 @@ def test_format_percent_and_cells():
     assert td.format_cell(np.float32(0.5)) == "0.5"
 
 
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("62440000", "62,440,000"), ("-8.96", "-8.96"), ("5.15", "5.15"), (" 1e-9 ", "1e-09"), (".5", "0.5"),
+     ("2022-05-20", "2022-05-20"), ("about 5", "about 5"), ("", ""), (None, "—"), (math.nan, "—"), (2405.0, "2,405")],
+)
+def test_format_text_number_formats_numbers_kept_as_text_and_leaves_dates(value, text):
+    assert td.format_text_number(value) == text
+
+
 def test_styled_formats_every_number_and_gap_and_wraps_long_text():
     frame = pd.DataFrame({
         "tier": ["low", "high <RMB 1,000>"],

@@ -4,7 +4,8 @@
 thousands separators and a few significant digits (``100`` not ``100.000000``, ``1,234,567``,
 ``0.01235``), a gap as "—", shares as percentages when asked, hides the index, and lets long text
 columns (quotes, explanations) wrap within a bounded width instead of stretching each row across
-the page. :func:`format_number` is the number format alone, for prose and labels.
+the page. :func:`format_number` is the number format alone, for prose and labels;
+:func:`format_text_number` the same for numbers kept as text beside dates.
 
 pandas is imported by the functions, not with the module.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +97,21 @@ def format_percent(share: Any, digits: int = 3) -> str:
     if is_missing(share):
         return MISSING
     return f"{format_number(float(share) * 100, digits)} %"
+
+
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def format_text_number(value: Any, digits: int = DIGITS) -> str:
+    """A number kept as text, as in a column that mixes numbers and dates (``data/facts.csv``'s
+    ``value``): ``"62440000"`` reads ``62,440,000`` and ``"-8.96"`` ``-8.96`` (:func:`format_number`);
+    any other text (a date ``"2022-05-20"``) is shown as it is, a gap as "—"."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, str):
+        text = value.strip()
+        return format_number(float(text), digits) if _PLAIN_NUMBER.match(text) else value
+    return format_cell(value, digits)
 
 
 def format_cell(value: Any, digits: int = DIGITS) -> str:

@@ -4,6 +4,7 @@ buyer, and how the festival season shows up in quarterly GMV (notebook ``02_prom
 - :mod:`~trustlab.promotion.growth`: growth decomposition, the fast-brand funnel, the trust-buy run rate.
 - :mod:`~trustlab.promotion.forecast`: quarterly series, seasonal decomposition, forecasts, backtest,
   quarter-of-year effects.
+- :mod:`~trustlab.promotion.selection`: the headline forecast method, chosen on data up to the training end only.
 - :mod:`~trustlab.promotion.parameters`: rules across the notebook's parameters.
 
 The data come from :mod:`trustlab.data.quarterly` and :mod:`trustlab.data.facts`; everything here is
@@ -15,6 +16,7 @@ from trustlab.promotion.analysis import (
     PromotionRun,
     analysis,
     caveats,
+    forecast_summary,
     headline_reason,
     run,
     skill_verdict,
@@ -59,6 +61,7 @@ from trustlab.promotion.growth import (
     trust_buy_run_rate,
 )
 from trustlab.promotion.parameters import Parameters, check_params, check_train_end
+from trustlab.promotion.selection import BENCHMARK_MIN_QUARTERS, Selection, first_origin, lowest_mape, select_method
 
 __all__ = [
     "METHOD_LABELS", "headline_reason", "skill_verdict", "PromotionRun", "analysis", "caveats", "run", "summary", "BENCHMARKS", "METHODS", "TRENDS",
@@ -68,4 +71,5 @@ __all__ = [
     "interpolate_gaps", "quarter_effects", "training_data", "yoy_growth", "BASE_MISMATCH_NOTE",
     "FESTIVAL_ENDS", "FESTIVAL_START", "FastBrandFunnel", "GrowthDecomposition", "decompose_growth",
     "decomposition_table", "fast_brand_funnel", "gmv_per_merchant_change", "trust_buy_run_rate", "check_params", "check_train_end", "Parameters",
+    "forecast_summary", "BENCHMARK_MIN_QUARTERS", "Selection", "first_origin", "lowest_mape", "select_method",
 ]

@@ -35,6 +35,7 @@ from trustlab.promotion.growth import (
     trust_buy_run_rate,
 )
 from trustlab.promotion.parameters import Parameters, check_params
+from trustlab.promotion.selection import Selection, lowest_mape, select_method
 
 DEFAULTS: dict[str, Any] = Parameters.defaults()  # notebook 02's defaults, from its contract
 METHOD_LABELS = {
@@ -62,6 +63,7 @@ class PromotionRun:
     forecast: Forecast
     holdout: pd.DataFrame
     backtests: dict[str, Backtest]
+    selection: Selection
     effects: EffectSpecifications
     results: dict[str, Any] = field(default_factory=dict)
 
@@ -125,7 +127,12 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
     bt_cov = {m: (backtests[m].coverage if backtests else float("nan")) for m in METHODS}
     bt_skill, best = skill(bt_mape["model"], {b: bt_mape[b] for b in BENCHMARKS})
     ho_skill, ho_best = skill(holdout_mape["model"], {b: holdout_mape[b] for b in BENCHMARKS})
-    headline = min(METHODS, key=lambda m: bt_mape[m]) if backtests else "model"
+    # The headline method is chosen on data up to train_end only; the quarters after it evaluate, never choose.
+    selection = select_method(gmv, te, model, int(p["backtest_horizon"]), alpha=alpha)
+    sel_mape, sel_cov = selection.mape, selection.coverage
+    sel_skill, sel_best = skill(sel_mape["model"], {b: sel_mape[b] for b in BENCHMARKS})
+    headline = selection.method
+    origins = selection.origins
 
     effects = effect_specifications(gmv, reference_quarter=3)
     chosen = effects.table.set_index("trend")
@@ -144,6 +151,16 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         "forecast": {str(q): {"value": r["forecast"], "lower": r["lower"], "upper": r["upper"]} for q, r in fc.table.iterrows()},
         "forecasts_by_method": {m: {str(q): float(v) for q, v in holdout[m].items()} for m in METHODS},
         "headline_method": headline,
+        "headline_forecast": {str(q): float(v) for q, v in holdout[headline].items()},
+        "headline_holdout_mape": _none_if_nan(holdout_mape[headline]),
+        "holdout_best_method": lowest_mape(holdout_mape) if scored.any() else None,
+        "selection_n": selection.n,
+        "selection_origins": [str(o) for o in origins] if origins else None,
+        "selection_first_origin": str(selection.first_origin),
+        "selection_mape_by_method": {m: _none_if_nan(v) for m, v in sel_mape.items()},
+        "selection_coverage": _none_if_nan(sel_cov["model"]),
+        "selection_skill": _none_if_nan(sel_skill),
+        "selection_best_benchmark": sel_best or None,
         "holdout_mape": {m: _none_if_nan(v) for m, v in holdout_mape.items()},
         "holdout_n": int(scored.sum()),
         "holdout_coverage": _none_if_nan(holdout_cov),
@@ -171,7 +188,8 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         "effects_by_trend": {t: {"q2": float(r["q2_effect"]), "q4": float(r["q4_effect"]), "bic": float(r["bic"])}
                              for t, r in chosen.iterrows()},
     }
-    return PromotionRun(p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, effects, results)
+    return PromotionRun(p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, selection,
+                        effects, results)
 
 
 def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,23 +222,91 @@ def skill_verdict(skill_value: float | None) -> str:
     return "has little skill" if skill_value < 0.1 else "has skill"
 
 
+def _method(method: str) -> str:
+    return "the model" if method == "model" else f"the {METHOD_LABELS[method]}"
+
+
+def _mapes(mape: Mapping[str, float | None], methods: tuple[str, ...] | list[str]) -> str:
+    """'MAPE 4.4% for the model, 4.9% for the seasonal naive (...)' over ``methods`` with a MAPE."""
+    from trustlab import prose
+
+    return prose.join(f"{prose.error_percent(mape[m])} for {_method(m)}" for m in methods if mape.get(m) is not None)
+
+
 def headline_reason(results: Mapping[str, Any]) -> str:
-    """Which method the headline forecast uses and why, in one sentence."""
+    """Which method the headline forecast uses and why, from the backtest on data up to train_end only."""
     from trustlab import prose
 
     method = results["headline_method"]
-    label = METHOD_LABELS[method]
-    if results["backtest_n"] == 0:
-        return (f"The headline forecast uses the {label}: no quarter after train_end is reported, so no method "
-                "can be scored and the model is kept by default.")
-    mape = results["backtest_mape_by_method"][method]
-    return (f"The headline forecast uses the {label}, the method with the lowest rolling-origin backtest MAPE "
-            f"({prose.error_percent(mape)}); the backtest scores quarters after train_end, so this choice uses hindsight "
-            "an analyst at train_end did not have.")
+    if not results["selection_n"]:
+        return (f"The headline forecast uses the model by default: with {prose.number(results['train_quarters'])} "
+                "quarters up to train_end, no backtest origin before train_end leaves a reported quarter to score, "
+                "so the methods cannot be compared on the data available at train_end.")
+    mape = results["selection_mape_by_method"]
+    first, last = results["selection_origins"]
+    others = [m for m in METHODS if m != method]
+    tie = any(mape[m] is not None and mape[m] == mape[method] for m in others)
+    return (f"The headline forecast uses {_method(method)}: in a rolling-origin backtest on the data up to train_end only "
+            f"({prose.number(results['selection_n'])} forecasts per method, origins {first}..{last}) its MAPE, "
+            f"{prose.error_percent(mape[method])}, is the {'lowest (tied; ties go to the model)' if tie else 'lowest'}, "
+            f"against {_mapes(mape, others)}.")
+
+
+def _level(alpha: float) -> str:
+    """The intervals' nominal coverage 1 - alpha as a percentage, to as many decimals as it needs
+    (90%, 99.9%, 0.1%), so an extreme alpha never reads as 100% or 0%."""
+    from trustlab import prose
+
+    level = 100 * (1 - alpha)
+    decimals = next((d for d in range(3) if abs(round(level, d) - level) < 1e-9), 3)
+    return prose.percent(1 - alpha, decimals)
+
+
+def _skill_clause(skill_value: float | None, where: str) -> str:
+    from trustlab import prose
+
+    if skill_value is None:
+        return f"{where} the model's skill is undefined (the best benchmark is perfect or nothing is scored)"
+    return f"{where} the model {skill_verdict(skill_value)} against the best benchmark (skill {prose.signed_percent(skill_value)})"
+
+
+def forecast_summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """Up to three Summary bullets: which method the headline forecast uses and why (data up to
+    train_end), and how every method, the model against the best benchmark, did after train_end
+    (rolling-origin backtest from train_end; holdout)."""
+    from trustlab import prose
+
+    p = {**DEFAULTS, **dict(params)}
+    choice = headline_reason(results)
+    if results["selection_n"]:
+        choice += " " + _skill_clause(results["selection_skill"], "Before train_end") + "."
+    lines = [choice]
+    if results["backtest_n"]:
+        bt = results["backtest_mape_by_method"]
+        best = results["backtest_best_benchmark"]
+        lines.append(
+            f"Judged after train_end (those quarters evaluate the methods; they did not choose among them), in the "
+            f"rolling-origin backtest from {p['train_end']} ({prose.number(results['backtest_n'])} forecasts per method) "
+            f"the model ({p['model']}) has MAPE {prose.error_percent(bt['model'])} against {prose.error_percent(bt[best])} "
+            f"for {_method(best)}: " + _skill_clause(results["backtest_skill"], "after train_end") + "."
+        )
+    if results["holdout_n"]:
+        ho = results["holdout_mape"]
+        lines.append(
+            f"On the {prose.number(results['holdout_n'])} reported quarters after {p['train_end']} the forecasts from "
+            f"{p['train_end']} score MAPE {_mapes(ho, METHODS)}: the headline method scores "
+            f"{prose.error_percent(results['headline_holdout_mape'])} and the best there is {_method(results['holdout_best_method'])}; "
+            f"{prose.percent(results['holdout_coverage'], 0)} of actuals fall inside the model's nominal "
+            f"{_level(p['alpha'])} intervals."
+        )
+    if len(lines) == 1:
+        lines.append(f"No quarter after train_end = {p['train_end']} is reported, so the forecasts cannot be evaluated "
+                     "and the model's skill after train_end is unknown.")
+    return lines
 
 
 def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
-    """Notebook 02's answer in five bullets, formatted from the run's results and parameters."""
+    """Notebook 02's answer in five or six bullets, formatted from the run's results and parameters."""
     from trustlab import prose
 
     p = {**DEFAULTS, **dict(params)}
@@ -240,30 +326,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         f"{_effect_clause('Q4', q4)}, {_verdict(q4)}, and the 616 quarter is {_effect_clause('Q2', q2)}, {_verdict(q2)}"
         + (": 616 is not a visible peak in the platform's quarterly GMV." if q2["lower"] <= 0 else ".")
     )
-    if results["backtest_n"]:
-        best = results["backtest_best_benchmark"]
-        sk = results["backtest_skill"]
-        lines.append(
-            f"Forecasts: in the rolling-origin backtest from {p['train_end']} ({prose.number(results['backtest_n'])} forecasts), "
-            f"the model ({p['model']}) has MAPE {prose.error_percent(results['backtest_mape'])} against "
-            f"{prose.error_percent(results['backtest_mape_by_method'][best])} for the best benchmark ({METHOD_LABELS[best]}): "
-            + (f"it {skill_verdict(sk)} (skill {prose.signed_percent(sk)}). " if sk is not None else "its skill is undefined. ")
-            + headline_reason(results)
-        )
-    else:
-        lines.append(f"Forecasts: no quarter after train_end = {p['train_end']} is reported, so the model and the "
-                     "benchmarks cannot be scored. " + headline_reason(results))
-    if results["holdout_n"]:
-        ho = results["holdout_mape"]
-        lines.append(
-            f"On the {prose.number(results['holdout_n'])} reported quarters after {p['train_end']}, the forecasts score "
-            + prose.join(f"MAPE {prose.error_percent(ho[m])} ({METHOD_LABELS[m] if m != 'model' else 'model'})" for m in METHODS)
-            + (f"; against the best benchmark the model {skill_verdict(results['holdout_skill'])} there "
-               f"(skill {prose.signed_percent(results['holdout_skill'])})" if results["holdout_skill"] is not None else "")
-            + f", and {prose.percent(results['holdout_coverage'], 0)} of actuals fall inside the model's nominal "
-            f"{prose.percent(1 - p['alpha'], 0)} intervals."
-        )
-    return lines
+    return lines + forecast_summary(results, p)
 
 
 def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
@@ -287,12 +350,22 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
             + (": the seasonal term is weak, so the model's forecast is close to trend growth."
                if abs(phi) < 0.3 else ": the model carries last year's seasonal pattern forward.")
         )
+    if results["selection_n"]:
+        mape = results["selection_mape_by_method"]
+        ranked = sorted((m for m in METHODS if mape[m] is not None), key=lambda m: mape[m])
+        runner_up = next(m for m in ranked if m != results["headline_method"]) if len(ranked) > 1 else None
+        out.append(
+            f"The headline choice rests on {prose.number(results['selection_n'])} scored forecasts per method before "
+            f"train_end" + (f"; the runner-up, {_method(runner_up)}, is "
+                             f"{prose.number(100 * (mape[runner_up] - mape[results['headline_method']]), 2)} points of MAPE behind"
+                             if runner_up else "") + ". The choice may change as more quarters are reported."
+        )
     cov = results["backtest_coverage"]
     if cov is not None:
         nominal = 1 - p["alpha"]
         verdict = ("too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right")
         out.append(f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
-                   f"{prose.percent(nominal, 0)} intervals: the intervals are {verdict}. The benchmarks are point "
+                   f"{_level(p['alpha'])} intervals: the intervals are {verdict}. The benchmarks are point "
                    "forecasts; their coverage is n/a.")
     dw, dw_lin = results["durbin_watson"], results["durbin_watson_linear"]
     out.append(

@@ -106,6 +106,10 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str | None = ".
 INJECTED_TAG = "injected-parameters"  # papermill's cell setting the run's parameters
 PARAMETERS_TAG = "parameters"  # the notebook's own parameters cell (its declared defaults)
 PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # papermill's notices about a failure ("at In [12]")
+# Tags a notebook's own cells carry for the report page (the names Jupyter Book uses; the notebook
+# opened in Lab, papermill and nbval ignore them, so the executed .ipynb keeps everything):
+REMOVE_INPUT_TAG = "remove-input"  # set-up and Summary cells: the page shows their outputs, not their code
+REMOVE_CELL_TAG = "remove-cell"  # the environment cell: its commit and versions are in the header already
 
 
 def _tags(cell: Any) -> list[str]:
@@ -144,19 +148,29 @@ def _is_machinery(output: Any) -> bool:
 
 def reading_copy(nb: "nbformat.NotebookNode", keep: int | None = None) -> "nbformat.NotebookNode":
     """The notebook as its report page shows it (a copy; ``nb`` is left as it is): without the
-    parameters cell and papermill's injected cell, whose values the provenance header lists, and
-    without the outputs of :func:`trustlab.results.record`. The executed ``.ipynb`` keeps all of
-    them. The cell at index ``keep`` (the one a run failed in) is shown whatever it is."""
+    parameters cell and papermill's injected cell, whose values the provenance header lists;
+    without the outputs of :func:`trustlab.results.record`; without the code of cells tagged
+    :data:`REMOVE_INPUT_TAG` (set-up and Summary cells, so the Summary follows the title) and a
+    code cell left with neither code nor output; and without cells tagged :data:`REMOVE_CELL_TAG`
+    (the environment table, whose commit and package versions the header carries). The executed
+    ``.ipynb`` keeps all of them. The cell at index ``keep`` (the one a run failed in) is shown
+    whole, whatever it is."""
     return _leave_out_machinery(copy.deepcopy(nb), keep)
 
 
 def _leave_out_machinery(nb: "nbformat.NotebookNode", keep: int | None) -> "nbformat.NotebookNode":
     cells = []
     for index, cell in enumerate(nb.cells):
-        if index != keep and {PARAMETERS_TAG, INJECTED_TAG} & set(_tags(cell)):
+        tags = set(_tags(cell))
+        if index != keep and {PARAMETERS_TAG, INJECTED_TAG, REMOVE_CELL_TAG} & tags:
             continue
         if "outputs" in cell:
             cell["outputs"] = [output for output in cell["outputs"] if not _is_machinery(output)]
+        if index != keep and REMOVE_INPUT_TAG in tags:
+            if cell.cell_type == "code" and not cell.get("outputs"):
+                continue  # nothing left to show
+            # nbconvert's templates leave out the source of a cell whose transient.remove_source is set
+            cell.setdefault("metadata", {}).setdefault("transient", {})["remove_source"] = True
         cells.append(cell)
     nb.cells = cells
     return nb
@@ -176,7 +190,9 @@ def render_html(
     do; papermill's own notices, which number cells by execution count, are left out.
 
     The page shows the notebook's :func:`reading_copy`: no parameters cells (the header lists
-    the parameters once, changed values marked) and no outputs of ``record``.
+    the parameters once, changed values marked), no outputs of ``record``, no code of the cells
+    tagged ``remove-input`` (so the Summary follows the title) and no environment cell
+    (``remove-cell``; the header lists its commit and package versions).
     """
     import nbformat
 
