@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,3 +34,61 @@ def immutable():
             subprocess.run(["chattr", "-i", str(folder)], check=True)
         else:
             folder.chmod(0o755)
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str, *, interval: float = 0.05,
+               alive: Callable[[], bool] | None = None) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` once ``timeout`` seconds have passed, or
+    at once when ``alive()`` says that what would make it hold (a process) has ended.
+
+    Tests wait on conditions (a marker file a notebook writes, a server answering), never on a fixed
+    sleep: a quiet machine goes on at once, a busy one gets up to ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if alive is not None and not alive():
+            pytest.fail(f"{what}: what it waited on has ended")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout:g} s")
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------- the smoke build, once per session
+
+
+@dataclass(frozen=True)
+class SmokeBuild:
+    """`trustlab build --scenario smoke --out site` of the whole collection, with what it printed."""
+
+    site: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def copy(self, dest: Path) -> Path:
+        """A copy of the site for a test that changes it (the shared one is read by other tests)."""
+        shutil.copytree(self.site, dest, symlinks=True)
+        return dest
+
+
+@pytest.fixture(scope="session")
+def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
+    """Every notebook of the collection executed once per test session on its `smoke` scenario,
+    through the command line as `make report` runs it. pytest-xdist workers share it: the first one
+    to ask builds it under a file lock, the others wait and read it. Treat it as read-only."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the folder all workers' temporary folders are in
+    site, record = shared / "smoke-site", shared / "smoke-site.json"
+    with FileLock(str(shared / "smoke-site.lock")):
+        if not record.exists():
+            proc = subprocess.run(
+                [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "smoke", "--out", str(site)],
+                capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
+            )
+            record.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}))
+    built = SmokeBuild(site, **json.loads(record.read_text()))
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return built

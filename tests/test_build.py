@@ -6,6 +6,7 @@ headless Chromium, and `trustlab publish`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -31,14 +32,17 @@ def trustlab(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """A report site holding the smoke build of every notebook, plus one ad-hoc run."""
-    root = tmp_path_factory.mktemp("site")
-    proc = trustlab("build", "--scenario", "smoke", "--out", str(root))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert f"[{len(NAMES)}/{len(NAMES)}] " in proc.stderr, "no progress was reported"
-    assert "notebook                           status    seconds  cache hit" in proc.stdout
-    return root
+def site(smoke_build, tmp_path_factory) -> Path:
+    """A copy of the session's smoke build of every notebook (conftest.smoke_build), which the tests
+    of this module rebuild and add an ad-hoc run to."""
+    return smoke_build.copy(tmp_path_factory.mktemp("site") / "site")
+
+
+def test_the_build_reports_progress_and_a_table(smoke_build):
+    assert f"[{len(NAMES)}/{len(NAMES)}] " in smoke_build.stderr, "no progress was reported"
+    assert "notebook                           status    seconds  cache hit" in smoke_build.stdout
+    for name in NAMES:
+        assert re.search(rf"^{name} +ok +[0-9.]+  no  ", smoke_build.stdout, re.M), smoke_build.stdout
 
 
 def _record(site: Path, name: str) -> dict:

@@ -12,6 +12,7 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
+HOLD = FIXTURES.parent / "interrupt" / "notebooks" / "92_hold.py"  # holds in a cell until stopped
 
 
 def trustlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -86,20 +87,24 @@ def test_build_dry_run_says_what_would_run_and_why(tmp_path):
 def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
     import os
     import signal
-    import time
+
+    from conftest import wait_until
 
     out = tmp_path / "reports" / "demo"
+    reached = tmp_path / "reached"  # the notebook's cell writes it, then holds until stopped
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "sleep_seconds", "60", "--out", str(out)],
+        [sys.executable, "-m", "trustlab.runner.cli", "run", str(HOLD), "-p", "marker", str(reached), "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while not list(out.parent.glob(".demo.tmp-*/90_demo.ipynb")):  # papermill has started writing
-        assert time.monotonic() < deadline, "the run never started"
-        time.sleep(0.5)
-    time.sleep(3)  # the kernel is now inside the sleeping cell
-    os.kill(proc.pid, getattr(signal, sig))
-    _, err = proc.communicate(timeout=60)
+    try:
+        wait_until(reached.exists, 240, "the kernel never entered the holding cell", alive=lambda: proc.poll() is None)
+        assert list(out.parent.glob(".demo.tmp-*/92_hold.ipynb")), "papermill has not started writing"
+        os.kill(proc.pid, getattr(signal, sig))
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert "interrupted; no report was half-written" in err
     assert not out.exists()

@@ -21,6 +21,7 @@ from trustlab.runner.forkserver import ForkServerError
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = FIXTURES / "notebooks" / "90_demo.py"
 KERNEL_STATE = FIXTURES / "kernel_state" / "91_kernel_state.py"
+HOLD = FIXTURES / "interrupt" / "notebooks" / "92_hold.py"  # writes its marker in a cell, then holds there
 MARKER = "TRUSTLAB_TEST_MARKER"
 
 
@@ -110,51 +111,64 @@ def test_a_fork_server_that_will_not_start_leaves_runs_to_new_interpreters(tmp_p
 
 
 def test_runs_die_with_their_fork_server(tmp_path, marker):
+    import threading
+
+    reached = tmp_path / "reached"
     server = runs.start_fork_server()
     try:
         server.wait_ready()
-        # The run sleeps in its kernel while the server is killed on its own.
-        killer = subprocess.Popen(
-            [sys.executable, "-c", "import os, signal, sys, time; time.sleep(12); os.kill(int(sys.argv[1]), signal.SIGKILL)",
-             str(server._proc.pid)]
-        )
-        [outcome] = runs.build([planned(DEMO, tmp_path / "out", sleep_seconds="120")], fork_server=server, timeout=100)
-        killer.wait()
+        # The run holds in its kernel's cell while the server is killed on its own.
+        killed = threading.Event()
+
+        def kill_once_the_cell_holds() -> None:
+            deadline = time.monotonic() + 120
+            while not reached.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if reached.exists():
+                os.kill(server._proc.pid, signal.SIGKILL)
+                killed.set()
+
+        killer = threading.Thread(target=kill_once_the_cell_holds)
+        killer.start()
+        [outcome] = runs.build([planned(HOLD, tmp_path / "out", marker=str(reached), hold_seconds="120")],
+                               fork_server=server, timeout=100)
+        killer.join()
     finally:
         server.close()
+    assert killed.is_set(), "the run's cell never started holding"
     assert outcome.status == "failed" and "fork server died" in outcome.error
     assert wait_until_gone(marker) == [], "a run or its kernel outlived the fork server"
 
 
-def _project_copy(root: Path) -> dict[str, str]:
-    """A project holding only the demo notebook (with a `sleep` scenario), for the command line."""
-    shutil.copytree(DEMO.parent, root / "notebooks")
-    (root / "notebooks" / "params" / "90_demo.sleep.yaml").write_text("sleep_seconds: 120\n")
+def _project_copy(root: Path, reached: Path) -> dict[str, str]:
+    """A project holding only the hold notebook, for the command line: its `hold` scenario creates
+    ``reached`` from inside the cell, then holds there."""
+    shutil.copytree(HOLD.parent, root / "notebooks")
+    (root / "notebooks" / "params" / "92_hold.hold.yaml").write_text(f"marker: {str(reached)!r}\nhold_seconds: 120\n")
     (root / "data").mkdir()
     return {**os.environ, "TRUSTLAB_ROOT": str(root)}
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_a_stopped_build_stops_its_runs_and_writes_no_report(tmp_path, marker, sig):
-    env = _project_copy(tmp_path)
+    from conftest import wait_until
+
+    reached = tmp_path / "reached"
+    env = _project_copy(tmp_path, reached)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "sleep"],
+        [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "hold"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
     )
     reports = tmp_path / "reports"
-    deadline = time.monotonic() + 120
-    while not list(reports.glob(".*.tmp-*/90_demo.ipynb")):  # papermill has started writing
-        assert proc.poll() is None and time.monotonic() < deadline, "the run never started"
-        time.sleep(0.3)
-    time.sleep(3)  # the kernel is now inside the sleeping cell
+    wait_until(reached.exists, 240, "the kernel never entered the holding cell", alive=lambda: proc.poll() is None)
     t0 = time.monotonic()
     os.kill(proc.pid, getattr(signal, sig))
     _, err = proc.communicate(timeout=60)
     assert time.monotonic() - t0 < 30, "the build waited for its runs instead of stopping them"
     assert wait_until_gone(marker) == [], "the fork server, a run or a kernel outlived the build"
-    assert not (reports / "90_demo--sleep").exists() and not (reports / "failed").exists()
+    assert not (reports / "92_hold--hold").exists() and not (reports / "failed").exists()
     if sig == "SIGKILL":  # a killed build cannot clean up after itself: the next run into the place does
-        assert runs.remove_abandoned_staging(reports / "90_demo--sleep"), "no staging folder to clean"
+        assert runs.remove_abandoned_staging(reports / "92_hold--hold"), "no staging folder to clean"
     else:
         assert proc.returncode == 130, err
         assert "interrupted; no report was half-written" in err

@@ -68,8 +68,36 @@ def test_the_runner_has_no_import_loop():
     assert not loops, " ; ".join(" -> ".join(loop) for loop in loops)
 
 
+def _lines(path: Path) -> int:
+    """The module's lines, less the continuation lines inside brackets: a call or literal that
+    ruff format spreads over several lines counts as the line it starts on, so formatting alone
+    never pushes a module over the limit (docstrings, comments and blank lines count)."""
+    import io
+    import tokenize
+
+    text = path.read_text(encoding="utf-8")
+    depth, continued, seen = 0, set(), set()
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        row = token.start[0]
+        if row not in seen:
+            seen.add(row)
+            if depth > 0:
+                continued.add(row)
+        if token.type == tokenize.OP and token.string in "([{":
+            depth += 1
+        elif token.type == tokenize.OP and token.string in ")]}":
+            depth -= 1
+    return len(text.splitlines()) - len(continued)
+
+
+def test_line_count_leaves_out_wrapped_continuations(tmp_path):
+    wrapped = tmp_path / "m.py"
+    wrapped.write_text('"""Doc\nstring."""\n\n# note\nx = f(\n    1,\n    2,\n)\ny = [1, 2]\n')
+    assert _lines(wrapped) == 6  # 9 lines, less the arguments and closing bracket of f( ... )
+
+
 def test_no_module_is_much_over_500_lines():
-    long = {str(p.relative_to(PACKAGE)): n for p in _sources() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {str(p.relative_to(PACKAGE)): n for p in _sources() if (n := _lines(p)) > MAX_LINES}
     assert not long, f"split these modules: {long}"
 
 

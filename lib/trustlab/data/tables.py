@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsInt
 
 import pandas as pd
 
@@ -50,15 +50,15 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def where(index: object, key: str | None = None) -> str:
+def where(index: SupportsInt | None, key: str | None = None) -> str:
     """'line N (row i)': the CSV line (the header is line 1) and the 0-based data row; with ``key``
     (e.g. ``"fact_id 'x'"``) also what identifies the row: 'line N (row i, fact_id 'x')'."""
-    if _is_missing(index):
+    if index is None or _is_missing(index):
         return "all rows"
     return f"line {int(index) + 2} (row {int(index)}" + (f", {key})" if key else ")")
 
 
-def problem(path: Path | str, index: object, column: str, got: str, expected: str, key: str | None = None) -> str:
+def problem(path: Path | str, index: SupportsInt | None, column: str, got: str, expected: str, key: str | None = None) -> str:
     """The one form of a problem in a data file: '<file>: line N (row i), column 'c': got <got>; expected <form>'.
 
     ``index`` is the 0-based data row (None for a problem of the whole file); ``got`` is shown as given
@@ -67,8 +67,8 @@ def problem(path: Path | str, index: object, column: str, got: str, expected: st
     return f"{path}: {where(index, key)}, column {column!r}: got {got}; expected {expected}"
 
 
-def _row_key(frame: pd.DataFrame, index: object, key_column: str | None) -> str | None:
-    if key_column is None or key_column not in frame.columns or _is_missing(index):
+def _row_key(frame: pd.DataFrame, index: SupportsInt | None, key_column: str | None) -> str | None:
+    if key_column is None or key_column not in frame.columns or index is None or _is_missing(index):
         return None
     return f"{key_column} {_plain(frame.at[int(index), key_column])!r}"
 
@@ -182,7 +182,7 @@ def read_text_table(path: Path | str) -> pd.DataFrame:
 
 def read_validated(
     path: Path | str,
-    validator: Callable[[pd.DataFrame, Path], pd.DataFrame],
+    validator: Callable[..., pd.DataFrame],  # validator(frame, path, **kwargs)
     include_secondary: bool = True,
     **kwargs: Any,
 ) -> pd.DataFrame:

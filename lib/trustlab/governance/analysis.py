@@ -79,7 +79,7 @@ class Analysis:
     dau_used: float
     mau_used: float
     intensity: pd.DataFrame
-    figures: dict[str, float | None]
+    figures: dict[str, float]  # by metric; V-2 (daily_governance_participants) absent when left out
     live_days: int
     bpb: BlocksPerBan
     implied: ImpliedReports
@@ -110,7 +110,11 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
         "new_store_requests_blocked_per_day", "daily_governance_participants", "live_commerce_report_rate_change",
         "false_publicity_reports_change", "false_publicity_penalties",
     )
-    fig = {name: report_value(report, name) for name in names}
+    found = {name: report_value(report, name) for name in names}
+    missing = [name for name, value in found.items() if value is None and name != "daily_governance_participants"]
+    if missing:  # only V-2, a secondary source, may be left out
+        raise ValueError(f"the trust report lacks the figure(s) {missing}; data/trust_report_2021.csv should hold one row each")
+    fig = {name: value for name, value in found.items() if value is not None}
     rate_change = fig["live_commerce_report_rate_change"] / 100  # percent -> share
     live_days = day_count(p["blocking_system_start"], f"{year}-12-31")
     bpb = blocks_per_ban(fig["new_store_applications_blocked"], fig["violators_banned"], fig["new_store_requests_blocked_per_day"], days)
@@ -131,7 +135,7 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
         deff_table=design_effect_table(implied, enough, alpha, power),
         sensitivity=sensitivity_table(SENSITIVITY_RATES, SENSITIVITY_VOLUMES, rate_change, alpha, power, growth, deff),
     )
-    participants = fig["daily_governance_participants"]
+    participants = fig.get("daily_governance_participants")
     intercepted = fig["counterfeit_listings_intercepted"]
     lo, hi = test.ci_relative_change
     a.results = {
@@ -324,14 +328,20 @@ def intensity_text(a: Analysis) -> str:
 def blocks_per_ban_text(a: Analysis) -> str:
     """The blocks-per-ban paragraph and its caveats."""
     b, year = a.bpb, a.params["year"]
-    return (
+    text = (
         f"About **{prose.number(b.reported_total)}** new-store applications by past violators were blocked per ban "
-        f"({prose.number(b.blocked)} / {prose.number(b.bans)}). At the reported pace of {prose.number(b.blocked_per_day)} "
-        f"a day over a full year it would be {prose.number(b.from_daily_full_year)}. The two reported figures agree if "
-        f"the system ran about {prose.number(b.implied_live_days)} days, which fits a start in June "
-        f"({day_count(f'{year}-06-30', f'{year}-12-31')} to {day_count(f'{year}-06-01', f'{year}-12-31')} days).\n\n"
-        "Caveats: " + "; ".join(b.caveats) + "."
+        f"({prose.number(b.blocked)} / {prose.number(b.bans)})."
     )
+    if b.blocked_per_day and b.from_daily_full_year is not None and b.implied_live_days is not None:
+        text += (
+            f" At the reported pace of {prose.number(b.blocked_per_day)} "
+            f"a day over a full year it would be {prose.number(b.from_daily_full_year)}. The two reported figures agree if "
+            f"the system ran about {prose.number(b.implied_live_days)} days, which fits a start in June "
+            f"({day_count(f'{year}-06-30', f'{year}-12-31')} to {day_count(f'{year}-06-01', f'{year}-12-31')} days)."
+        )
+    else:
+        text += " The report gives no daily pace of blocked applications to compare with."
+    return text + "\n\nCaveats: " + "; ".join(b.caveats) + "."
 
 
 def report_rate_text(a: Analysis) -> str:

@@ -63,7 +63,7 @@ def spend_per_buyer(positioning: pd.DataFrame) -> pd.DataFrame:
                 "basis": basis,
                 "bound_consistent": bound_ok,
                 "comparable": basis in ("reported", "derived"),
-                "status": max((r["status"] for r in used), key=_STATUS_RANK.get),
+                "status": max((r["status"] for r in used), key=lambda status: _STATUS_RANK[status]),
                 "explanation": explanation,
             }
         )

@@ -354,7 +354,7 @@ def skill(mape_model: float, mape_benchmarks: dict[str, float]) -> tuple[float, 
     scored = {k: v for k, v in mape_benchmarks.items() if v is not None and np.isfinite(v)}
     if not scored or mape_model is None or not np.isfinite(mape_model):
         return float("nan"), ""
-    best = min(scored, key=scored.get)
+    best = min(scored, key=lambda name: scored[name])
     if scored[best] == 0:
         return float("nan"), best
     return 1.0 - mape_model / scored[best], best

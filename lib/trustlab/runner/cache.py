@@ -87,6 +87,7 @@ def _read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
     path = out_dir / "results.json"
     if not path.exists():
         return None
+    problem: str | None
     try:
         recorded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -8,12 +8,13 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from trustlab import config, results
 from trustlab.runner import params, pdf, report, runs, sites
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
 
 
 def _cli_parameters(pairs: list[list[str]] | None) -> dict[str, str]:
@@ -303,6 +304,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
 DEBUG_HELP = "on an unexpected error, show the Python traceback (default: a one-line message)"
 
 
+
+class _CommandParser(argparse.ArgumentParser):
+    """The parser of one command: every command takes --debug too, after its name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``trustlab`` command."""
     from trustlab import __version__
@@ -310,15 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustlab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"trustlab {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
-    sub = parser.add_subparsers(dest="command", required=True)
-    original_add_parser = sub.add_parser
-
-    def add_parser(*args, **kwargs) -> argparse.ArgumentParser:  # every command takes --debug too
-        command = original_add_parser(*args, **kwargs)
-        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
-        return command
-
-    sub.add_parser = add_parser
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
 
     run = sub.add_parser("run", help="execute one notebook with parameters into a report folder")
     run.add_argument("notebook", help="notebook name (00_source_facts), file or path")
@@ -412,6 +414,8 @@ def _notebook_names(**_: object) -> list[str]:
 def _complete_notebook_names(parser: argparse.ArgumentParser) -> None:
     """Let shell completion offer the collection's notebook names wherever a notebook is asked for."""
     for action in parser._subparsers._group_actions if parser._subparsers else []:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
         for sub in action.choices.values():
             for argument in sub._actions:
                 if argument.dest in {"notebook", "notebooks"}:

@@ -16,16 +16,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from trustlab.runner.processes import fork
 
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, which compiles a grammar
 # for about 1.5 s at every start; its IRI format check is never used on notebooks.
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
 
 
 
@@ -136,6 +137,8 @@ def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: 
     # JPY_PARENT_PID when ipykernel is imported, which the fork server did long before.
     app = IPKernelApp.instance(parent_handle=parent)
     app.initialize(arguments)
+    if app.shell is None:
+        raise RuntimeError("the forked kernel has no shell after initialize")
     with app.shell.builtin_trap:  # `get_ipython` is a builtin while the shell runs code, as on imports in cells
         redo_kernel_dependent_defaults()
     app.start()
@@ -182,6 +185,7 @@ def forked_kernel_manager(pid: int, connection_file: str, arguments: list[str]) 
     takes it as ``kernel_manager_class``."""
     import uuid
 
+    from jupyter_client.connect import KernelConnectionInfo
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
     from jupyter_client.provisioning.provisioner_base import KernelProvisionerBase
@@ -189,6 +193,8 @@ def forked_kernel_manager(pid: int, connection_file: str, arguments: list[str]) 
     class ForkedKernelProvisioner(LocalProvisioner):
         async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
             km = self.parent
+            if km is None:
+                raise RuntimeError("the forked kernel's provisioner has no kernel manager")
             km.load_connection_file(connection_file)  # the ports and key the kernel listens on
             self.connection_info = km.get_connection_info()
             wanted = list(kwargs.pop("extra_arguments", None) or [])
@@ -197,8 +203,8 @@ def forked_kernel_manager(pid: int, connection_file: str, arguments: list[str]) 
             kwargs.pop("transport_encryption", None)
             return await KernelProvisionerBase.pre_launch(self, cmd=list(self.kernel_spec.argv), **kwargs)
 
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict[str, Any]:
-            self.process = _ChildProcess(pid)
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+            self.process = cast("subprocess.Popen[Any]", _ChildProcess(pid))  # the part of Popen a provisioner uses
             self.pid = pid
             self.pgid = None  # the kernel shares the run's process group: signal the kernel alone
             self.cwd = kwargs.get("cwd")
@@ -236,14 +242,12 @@ class _ChildProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                import subprocess
-
+        started = time.monotonic()
+        while (code := self.poll()) is None:
+            if timeout is not None and time.monotonic() - started > timeout:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             time.sleep(0.02)
-        return self.returncode
+        return code
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:

@@ -434,7 +434,7 @@ def build(
         sites.open_site(site)
 
     own_server = fork_server is True
-    server = start_fork_server() if own_server else (fork_server or None)
+    server = start_fork_server() if fork_server is True else (fork_server or None)
     unusable: list[str] = []  # why the fork server could not be used, once known
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
 
