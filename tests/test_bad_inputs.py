@@ -38,8 +38,13 @@ def project(tmp_path_factory) -> Path:
 def _trustlab(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=600, env=env,
-        cwd=root, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=root,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -90,7 +95,9 @@ def test_a_facts_row_with_a_bad_number(damaged):
 
 def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "quote", "封禁違規主播、商家99萬人次")
-    _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "gov_violators_banned_2021", "quote not in the article text"])
+    _run_expecting_failure(
+        damaged, ["DataFileError", f"line {row}", "gov_violators_banned_2021", "quote not in the article text"]
+    )
 
 
 def test_a_facts_value_the_quote_does_not_state(damaged):
@@ -129,8 +136,13 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True,
-                          timeout=600, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", ".inf"])
@@ -146,8 +158,10 @@ def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value)
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        (["orders_in_period", "10000", "orders_previous_period", "1e12"],
-         "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports"),
+        (
+            ["orders_in_period", "10000", "orders_previous_period", "1e12"],
+            "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports",
+        ),
         (["dau_millions", "0.001"], "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
     ],
 )

@@ -155,7 +155,9 @@ def test_corruption_before_train_end_does_change_the_forecast(gmv: pd.Series) ->
     # guards the no-leakage test: the comparison is sensitive to the training data
     corrupted = gmv.copy()
     corrupted[pd.Period("2021Q3", "Q")] *= 1.5
-    assert not np.allclose(p.fit_forecast(corrupted, "2022Q1", "sarimax", 4).table, p.fit_forecast(gmv, "2022Q1", "sarimax", 4).table)
+    assert not np.allclose(
+        p.fit_forecast(corrupted, "2022Q1", "sarimax", 4).table, p.fit_forecast(gmv, "2022Q1", "sarimax", 4).table
+    )
 
 
 def test_backtest_is_rolling_origin_and_scores_by_hand(gmv: pd.Series) -> None:

@@ -41,8 +41,9 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path)
     executed = nbformat.read(out / "90_demo.ipynb", as_version=4)
     tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
     assert "parameters" in tags and "injected-parameters" in tags  # the executed notebook keeps both
-    recorded_lines = [o["data"]["text/plain"] for c in executed.cells for o in c.get("outputs", [])
-                      if RESULT_MIME in o.get("data", {})]
+    recorded_lines = [
+        o["data"]["text/plain"] for c in executed.cells for o in c.get("outputs", []) if RESULT_MIME in o.get("data", {})
+    ]
     assert recorded_lines == ["recorded double = 8.0", 'recorded label = "abc"']  # and record's lines
 
     html = (out / "90_demo.html").read_text()
@@ -79,11 +80,15 @@ def _notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_markdown_cell("# Title"),
         nbformat.v4.new_code_cell("x: float = 1.5  # help", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("# Parameters\nx = 2.0\n", metadata={"tags": ["injected-parameters"]}),
-        nbformat.v4.new_code_cell("record('y', 2 * x)\n2 * x", outputs=[
-            nbformat.v4.new_output("display_data", data={RESULT_MIME: {"name": "y", "value": 4.0},
-                                                          "text/plain": "recorded y = 4.0"}),
-            nbformat.v4.new_output("execute_result", data={"text/plain": "4.0"}, execution_count=3),
-        ]),
+        nbformat.v4.new_code_cell(
+            "record('y', 2 * x)\n2 * x",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={RESULT_MIME: {"name": "y", "value": 4.0}, "text/plain": "recorded y = 4.0"}
+                ),
+                nbformat.v4.new_output("execute_result", data={"text/plain": "4.0"}, execution_count=3),
+            ],
+        ),
     ]
     return nbformat.v4.new_notebook(cells=cells)
 
@@ -101,8 +106,9 @@ def test_the_reading_copy_leaves_out_parameters_cells_and_record_outputs_only():
 def test_a_failure_in_a_parameters_cell_is_shown_with_its_banner():
     nb = _notebook()
     nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="bad", traceback=[])]
-    html = report.render_html(nb, {"notebook": "demo", "parameters": {"x": 2.0}, "provenance": {"status": "failed"}},
-                              failed_cell=1)
+    html = report.render_html(
+        nb, {"notebook": "demo", "parameters": {"x": 2.0}, "provenance": {"status": "failed"}}, failed_cell=1
+    )
     assert "failed in the next cell (cell 2 of 3)" in html  # numbered among the notebook's own cells
     assert "celltag_parameters" in html and "celltag_injected-parameters" not in html
     assert html.index('id="failed-cell"') < html.index("celltag_parameters")
@@ -112,10 +118,16 @@ def test_a_failure_in_a_parameters_cell_is_shown_with_its_banner():
     ("record", "row", "expected"),
     [
         # A non-finite value, null in strict JSON, is shown by its name from the nonfinite mapping.
-        ({"parameters": {"x": None}, "changed_parameters": {"x": 1.5}, "nonfinite": {"parameters.x": "inf"}},
-         "x", ["<td>inf <span", "<td>1.5</td>"]),
-        ({"parameters": {"topics": ["a", "b"]}, "changed_parameters": {"topics": []}},
-         "topics", ['<td>[&#34;a&#34;, &#34;b&#34;] <span', "<td>[]</td>"]),
+        (
+            {"parameters": {"x": None}, "changed_parameters": {"x": 1.5}, "nonfinite": {"parameters.x": "inf"}},
+            "x",
+            ["<td>inf <span", "<td>1.5</td>"],
+        ),
+        (
+            {"parameters": {"topics": ["a", "b"]}, "changed_parameters": {"topics": []}},
+            "topics",
+            ["<td>[&#34;a&#34;, &#34;b&#34;] <span", "<td>[]</td>"],
+        ),
         ({"parameters": {"x": None}, "changed_parameters": {}}, "x", ["<td>null</td>"]),
     ],
 )

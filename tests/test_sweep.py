@@ -64,8 +64,13 @@ def test_every_point_is_checked_before_anything_runs():
 def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
     resolved = sweep.resolve_points(DEMO, [{"x": 1, "label": "007"}, {"x": 2.5}])
     progress = []
-    table = sweep.run_notebooks(DEMO, resolved, tmp_path / "sweep", workers=2,
-                                on_point=lambda i, done, total, outcome: progress.append((i, done, total, outcome["status"])))
+    table = sweep.run_notebooks(
+        DEMO,
+        resolved,
+        tmp_path / "sweep",
+        workers=2,
+        on_point=lambda i, done, total, outcome: progress.append((i, done, total, outcome["status"])),
+    )
     assert sorted(point for point, *_ in progress) == [0, 1]  # in the order they finish
     assert [(done, total, status) for _, done, total, status in progress] == [(1, 2, "ok"), (2, 2, "ok")]
     assert list(table["status"]) == ["ok", "ok"]
@@ -103,10 +108,13 @@ def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_b
 
     name = "03_pricing_positioning"
     base = params.resolve(name, files=[params.scenario_path(name, "smoke")])
-    points = sweep.resolve_points(name, [
-        {**base, "redemption_rate": 0.15, "seed": 11},
-        base,
-    ])
+    points = sweep.resolve_points(
+        name,
+        [
+            {**base, "redemption_rate": 0.15, "seed": 11},
+            base,
+        ],
+    )
     fast = sweep.run_fast(name, points)
     swept = sweep.run_notebooks(name, points[:1], tmp_path / "sweep", workers=1)
     built = json.loads((smoke_build.site / f"{name}--smoke" / "results.json").read_text())
@@ -139,8 +147,7 @@ def test_sweeps_run_on_an_existing_dask_scheduler(tmp_path):
             DEMO, sweep.resolve_points(DEMO, [{"x": 4}]), tmp_path / "s", scheduler=cluster.scheduler_address
         )
     assert list(table["status"]) == ["ok"] * 3
-    pd.testing.assert_series_equal(table.loc[0].filter(like="result."), table.loc[2].filter(like="result."),
-                                   check_names=False)
+    pd.testing.assert_series_equal(table.loc[0].filter(like="result."), table.loc[2].filter(like="result."), check_names=False)
     assert notebook["result.double"].tolist() == [8.0]
 
 
@@ -152,8 +159,9 @@ def scheduler():
     """One in-process Dask cluster (two single-thread workers) shared by the tests of this module."""
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -246,9 +254,11 @@ def _dask_worker(address: str, cwd: Path, env: dict[str, str]):
 
     cwd.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-         "--no-dashboard"],
-        cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -272,8 +282,9 @@ def _bare_scheduler():
     from dask.distributed import LocalCluster
 
     # tcp, not the in-process transport: workers in other processes join it
-    return LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0",
-                        silence_logs=logging.ERROR)
+    return LocalCluster(
+        n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0", silence_logs=logging.ERROR
+    )
 
 
 def test_workers_need_not_share_the_clients_files(tmp_path):
@@ -299,8 +310,9 @@ def test_workers_need_not_share_the_clients_files(tmp_path):
         assert record["provenance"]["data_hashes"]["data/facts.csv"]  # the client's data, sent to the worker
     assert list(empty_project.iterdir()) == []
     assert list(worker_tmp.glob("trustlab-sweep-point-*")) == [], "the worker left its temporary folder"
-    pd.testing.assert_frame_equal(fast.drop(columns="seconds"),
-                                  sweep.run_fast("03_pricing_positioning", _smoke_points([4]), jobs=1).drop(columns="seconds"))
+    pd.testing.assert_frame_equal(
+        fast.drop(columns="seconds"), sweep.run_fast("03_pricing_positioning", _smoke_points([4]), jobs=1).drop(columns="seconds")
+    )
 
 
 def _other_trustlab(lib: Path) -> None:
@@ -319,8 +331,10 @@ def _broken_trustlab(lib: Path) -> None:
 @pytest.mark.parametrize(
     ("make_package", "expected"),
     [
-        (_other_trustlab, ["run another trustlab than this client: worker tcp://", "trustlab 0.0.9 (this client: 0.1.0)",
-                           "trustlab code "]),
+        (
+            _other_trustlab,
+            ["run another trustlab than this client: worker tcp://", "trustlab 0.0.9 (this client: 0.1.0)", "trustlab code "],
+        ),
         (_broken_trustlab, ["cannot run trustlab (", "install this trustlab on every worker"]),
     ],
 )

@@ -120,9 +120,7 @@ def check_params(params: Mapping[str, Any]) -> None:
         )
     deff = params.get("design_effect", 1.0)
     if not (isinstance(deff, (int, float)) and not isinstance(deff, bool) and math.isfinite(deff) and deff >= 1):
-        raise ParameterError(
-            f"parameter 'design_effect': expected a finite number >= 1 (1 = independent orders), got {deff!r}"
-        )
+        raise ParameterError(f"parameter 'design_effect': expected a finite number >= 1 (1 = independent orders), got {deff!r}")
     for name in ("orders_in_period", "orders_previous_period"):
         v = params.get(name)
         if v is not None and not v > 0:

@@ -53,16 +53,44 @@ PRICE_PLATFORM = "price-positioned"
 TRUST_PLATFORM = "trust-positioned"
 
 _NON_NEGATIVE = (
-    "list_price", "promo_price", "voucher_a", "voucher_b", "return_shipping", "salvage_value", "defective_pair_value",
-    "return_hassle", "menswear_price", "unit_cost", "newsvendor_salvage", "demand_mean", "cost_ratio",
-    "support_max_age_years", "support_monthly_gmv_min", "merchant_gmv_median", "fastbrand_target",
+    "list_price",
+    "promo_price",
+    "voucher_a",
+    "voucher_b",
+    "return_shipping",
+    "salvage_value",
+    "defective_pair_value",
+    "return_hassle",
+    "menswear_price",
+    "unit_cost",
+    "newsvendor_salvage",
+    "demand_mean",
+    "cost_ratio",
+    "support_max_age_years",
+    "support_monthly_gmv_min",
+    "merchant_gmv_median",
+    "fastbrand_target",
 )
-_POSITIVE = ("list_price", "sellout_minutes", "menswear_price", "demand_mean", "merchant_age_mean_years",
-             "merchant_own_share_concentration", "merchant_gmv_median", "merchant_gmv_sigma")
+_POSITIVE = (
+    "list_price",
+    "sellout_minutes",
+    "menswear_price",
+    "demand_mean",
+    "merchant_age_mean_years",
+    "merchant_own_share_concentration",
+    "merchant_gmv_median",
+    "merchant_gmv_sigma",
+)
 _COUNTS = ("units", "recall_customers", "n_buyers", "n_merchants", "monte_carlo_draws")
 _SHARES = (
-    "redemption_rate", "customer_voucher_value", "presale_cancel_share", "trust_share_price_platform",
-    "trust_share_trust_platform", "support_own_brand_share_min", "merchant_own_share_mean", "merchant_core_share",
+    "redemption_rate",
+    "customer_voucher_value",
+    "presale_cancel_share",
+    "trust_share_price_platform",
+    "trust_share_trust_platform",
+    "support_own_brand_share_min",
+    "merchant_own_share_mean",
+    "merchant_core_share",
 )
 
 
@@ -119,7 +147,9 @@ def check_params(params: Mapping[str, Any]) -> None:
 
 def choice_truth(params: Mapping[str, Any]) -> ChoiceTruth:
     """The true logit parameters from a notebook parameter dict."""
-    return ChoiceTruth(params["choice_intercept"], params["price_coef"], params["trust_premium"], params["trust_price_interaction"])
+    return ChoiceTruth(
+        params["choice_intercept"], params["price_coef"], params["trust_premium"], params["trust_price_interaction"]
+    )
 
 
 def platform_mix(params: Mapping[str, Any]) -> dict[str, float]:
@@ -129,21 +159,34 @@ def platform_mix(params: Mapping[str, Any]) -> dict[str, float]:
 
 def support_criteria(params: Mapping[str, Any]) -> SupportCriteria:
     """The fast-brand support criteria from a notebook parameter dict."""
-    return SupportCriteria(params["support_max_age_years"], params["support_own_brand_share_min"], params["support_monthly_gmv_min"], True)
+    return SupportCriteria(
+        params["support_max_age_years"], params["support_own_brand_share_min"], params["support_monthly_gmv_min"], True
+    )
 
 
 def merchant_population(params: Mapping[str, Any]) -> pd.DataFrame:
     """The simulated merchant population of a notebook parameter dict (seed = ``seed`` + 2)."""
     return simulate_merchants(
-        params["n_merchants"], params["seed"] + 2, params["merchant_age_mean_years"], params["merchant_own_share_mean"],
-        params["merchant_own_share_concentration"], params["merchant_gmv_median"], params["merchant_gmv_sigma"],
+        params["n_merchants"],
+        params["seed"] + 2,
+        params["merchant_age_mean_years"],
+        params["merchant_own_share_mean"],
+        params["merchant_own_share_concentration"],
+        params["merchant_gmv_median"],
+        params["merchant_gmv_sigma"],
         params["merchant_core_share"],
     )
 
 
 def batch_inputs(params: Mapping[str, Any]) -> tuple[float, float, float, float, float]:
     """(price, unit cost, salvage, demand mean, demand cv) of the newsvendor from a parameter dict."""
-    return (params["menswear_price"], params["unit_cost"], params["newsvendor_salvage"], params["demand_mean"], params["demand_cv"])
+    return (
+        params["menswear_price"],
+        params["unit_cost"],
+        params["newsvendor_salvage"],
+        params["demand_mean"],
+        params["demand_cv"],
+    )
 
 
 @dataclass(frozen=True)
@@ -206,15 +249,28 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
     check_params(params)
     p = params
     launch = launch_numbers(p["list_price"], p["promo_price"], p["units"], p["sellout_minutes"])
-    recall_args = (p["promo_price"], p["voucher_a"], p["voucher_b"], p["redemption_rate"], p["cost_ratio"],
-                   p["return_shipping"], p["salvage_value"])
+    recall_args = (
+        p["promo_price"],
+        p["voucher_a"],
+        p["voucher_b"],
+        p["redemption_rate"],
+        p["cost_ratio"],
+        p["return_shipping"],
+        p["salvage_value"],
+    )
     recall = recall_costs(p["recall_customers"], *recall_args)
     verdict = recall_verdict(*recall_args)
     breakeven_r = breakeven_redemption_rate(
         p["promo_price"], p["voucher_a"], p["voucher_b"], p["cost_ratio"], p["return_shipping"], p["salvage_value"]
     )
-    customer = customer_side(p["promo_price"], p["voucher_a"], p["voucher_b"], p["customer_voucher_value"],
-                             p["defective_pair_value"], p["return_hassle"])
+    customer = customer_side(
+        p["promo_price"],
+        p["voucher_a"],
+        p["voucher_b"],
+        p["customer_voucher_value"],
+        p["defective_pair_value"],
+        p["return_hassle"],
+    )
     inputs = batch_inputs(p)
     price, unit_cost, _, demand_mean, _ = inputs
     nv = newsvendor(*inputs)
@@ -272,6 +328,13 @@ def fact_parameter_table(params: Mapping[str, Any], fact_lookup: Callable[[str],
     rows = []
     for name, (fact_id, factor) in FACT_PARAMETERS.items():
         fact = fact_lookup(fact_id) * factor
-        rows.append({"parameter": name, "value": params[name], "fact_id": fact_id, "fact": fact,
-                     "agrees": math.isclose(float(params[name]), fact, rel_tol=1e-12)})
+        rows.append(
+            {
+                "parameter": name,
+                "value": params[name],
+                "fact_id": fact_id,
+                "fact": fact,
+                "agrees": math.isclose(float(params[name]), fact, rel_tol=1e-12),
+            }
+        )
     return pd.DataFrame(rows)

@@ -113,8 +113,13 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
     )
     tb_window = figure_window(facts, TRUST_BUY_FESTIVAL_ID, p["festival_end"])
     ends = sorted({str(tb_window[1]), "2022-06-19", "2022-06-14"}, reverse=True)
-    trust = trust_buy_run_rate(fact_value(facts, "rights_trust_buy_orders_2021"), fact_value(facts, TRUST_BUY_FESTIVAL_ID),
-                               festival_start=str(tb_window[0]), festival_ends=ends, dated_end=str(tb_window[1]))
+    trust = trust_buy_run_rate(
+        fact_value(facts, "rights_trust_buy_orders_2021"),
+        fact_value(facts, TRUST_BUY_FESTIVAL_ID),
+        festival_start=str(tb_window[0]),
+        festival_ends=ends,
+        dated_end=str(tb_window[1]),
+    )
     dated = trust[trust["dated"]].iloc[0]
 
     te, h, model, alpha = p["train_end"], int(p["forecast_quarters"]), p["model"], float(p["alpha"])
@@ -179,8 +184,9 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         "effects_df": int(chosen.loc[effects.chosen, "df"]),
         "q2_effect": effects.effect("Q2"),
         "q4_effect": effects.effect("Q4"),
-        "effects_by_trend": {t: {"q2": float(r["q2_effect"]), "q4": float(r["q4_effect"]), "bic": float(r["bic"])}
-                             for t, r in chosen.iterrows()},
+        "effects_by_trend": {
+            t: {"q2": float(r["q2_effect"]), "q4": float(r["q4_effect"]), "bic": float(r["bic"])} for t, r in chosen.iterrows()
+        },
     }
     return PromotionRun(p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, effects, results)
 
@@ -196,8 +202,10 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
 def _effect_clause(name: str, e: Mapping[str, float]) -> str:
     from trustlab import prose
 
-    return (f"{name} {prose.signed_percent(e['effect'], 0)} against Q3 (95% CI {prose.signed_percent(e['lower'], 0)} "
-            f"to {prose.signed_percent(e['upper'], 0)})")
+    return (
+        f"{name} {prose.signed_percent(e['effect'], 0)} against Q3 (95% CI {prose.signed_percent(e['lower'], 0)} "
+        f"to {prose.signed_percent(e['upper'], 0)})"
+    )
 
 
 def _verdict(e: Mapping[str, float]) -> str:
@@ -222,12 +230,16 @@ def headline_reason(results: Mapping[str, Any]) -> str:
     method = results["headline_method"]
     label = METHOD_LABELS[method]
     if results["backtest_n"] == 0:
-        return (f"The headline forecast uses the {label}: no quarter after train_end is reported, so no method "
-                "can be scored and the model is kept by default.")
+        return (
+            f"The headline forecast uses the {label}: no quarter after train_end is reported, so no method "
+            "can be scored and the model is kept by default."
+        )
     mape = results["backtest_mape_by_method"][method]
-    return (f"The headline forecast uses the {label}, the method with the lowest rolling-origin backtest MAPE "
-            f"({prose.error_percent(mape)}); the backtest scores quarters after train_end, so this choice uses hindsight "
-            "an analyst at train_end did not have.")
+    return (
+        f"The headline forecast uses the {label}, the method with the lowest rolling-origin backtest MAPE "
+        f"({prose.error_percent(mape)}); the backtest scores quarters after train_end, so this choice uses hindsight "
+        "an analyst at train_end did not have."
+    )
 
 
 def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
@@ -262,15 +274,21 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
             + headline_reason(results)
         )
     else:
-        lines.append(f"Forecasts: no quarter after train_end = {p['train_end']} is reported, so the model and the "
-                     "benchmarks cannot be scored. " + headline_reason(results))
+        lines.append(
+            f"Forecasts: no quarter after train_end = {p['train_end']} is reported, so the model and the "
+            "benchmarks cannot be scored. " + headline_reason(results)
+        )
     if results["holdout_n"]:
         ho = results["holdout_mape"]
         lines.append(
             f"On the {prose.number(results['holdout_n'])} reported quarters after {p['train_end']}, the forecasts score "
             + prose.join(f"MAPE {prose.error_percent(ho[m])} ({METHOD_LABELS[m] if m != 'model' else 'model'})" for m in METHODS)
-            + (f"; against the best benchmark the model {skill_verdict(results['holdout_skill'])} there "
-               f"(skill {prose.signed_percent(results['holdout_skill'])})" if results["holdout_skill"] is not None else "")
+            + (
+                f"; against the best benchmark the model {skill_verdict(results['holdout_skill'])} there "
+                f"(skill {prose.signed_percent(results['holdout_skill'])})"
+                if results["holdout_skill"] is not None
+                else ""
+            )
             + f", and {prose.percent(results['holdout_coverage'], 0)} of actuals fall inside the model's nominal "
             f"{prose.percent(1 - p['alpha'], 0)} intervals."
         )
@@ -286,25 +304,33 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     interp = results["interpolated_quarters"]
     out.append(
         f"The model saw {prose.number(results['train_quarters'])} quarters ({results['train_start']}..{p['train_end']})"
-        + (f", of which {prose.join(interp)} {'is' if len(interp) == 1 else 'are'} interpolated: that GMV is not in "
-           "data/kuaishou_quarterly.csv (not found in the sources searched, never typed in by hand), although Kuaishou "
-           "published it, so the model saw less than an analyst at train_end did."
-           if interp else "; none is interpolated.")
+        + (
+            f", of which {prose.join(interp)} {'is' if len(interp) == 1 else 'are'} interpolated: that GMV is not in "
+            "data/kuaishou_quarterly.csv (not found in the sources searched, never typed in by hand), although Kuaishou "
+            "published it, so the model saw less than an analyst at train_end did."
+            if interp
+            else "; none is interpolated."
+        )
     )
     if p["model"] == "sarimax" and results["seasonal_ar"] is not None:
         phi = results["seasonal_ar"]
         out.append(
             f"The seasonal autoregression is estimated at {prose.number(round(phi, 2))}"
-            + (": the seasonal term is weak, so the model's forecast is close to trend growth."
-               if abs(phi) < 0.3 else ": the model carries last year's seasonal pattern forward.")
+            + (
+                ": the seasonal term is weak, so the model's forecast is close to trend growth."
+                if abs(phi) < 0.3
+                else ": the model carries last year's seasonal pattern forward."
+            )
         )
     cov = results["backtest_coverage"]
     if cov is not None:
         nominal = 1 - p["alpha"]
-        verdict = ("too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right")
-        out.append(f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
-                   f"{prose.percent(nominal, 0)} intervals: the intervals are {verdict}. The benchmarks are point "
-                   "forecasts; their coverage is n/a.")
+        verdict = "too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right"
+        out.append(
+            f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
+            f"{prose.percent(nominal, 0)} intervals: the intervals are {verdict}. The benchmarks are point "
+            "forecasts; their coverage is n/a."
+        )
     dw, dw_lin = results["durbin_watson"], results["durbin_watson_linear"]
     out.append(
         f"The quarter effects rest on {prose.number(results['effects_n'])} observed quarters; Durbin-Watson is "

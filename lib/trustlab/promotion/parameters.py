@@ -33,7 +33,9 @@ def check_params(params: Mapping[str, Any], gmv: pd.Series | None = None) -> Non
         raise ParameterError(f"parameter 'average_order_value_rmb': expected RMB > 0, got {aov!r}")
     fe = params.get("festival_end", FESTIVAL_ENDS[0])
     if fe not in FESTIVAL_ENDS:
-        raise ParameterError(f"parameter 'festival_end': expected one of {list(FESTIVAL_ENDS)} (the two end dates the article gives), got {fe!r}")
+        raise ParameterError(
+            f"parameter 'festival_end': expected one of {list(FESTIVAL_ENDS)} (the two end dates the article gives), got {fe!r}"
+        )
     fq = params.get("forecast_quarters", 4)
     if not isinstance(fq, int) or isinstance(fq, bool) or fq < 1:
         raise ParameterError(f"parameter 'forecast_quarters': expected an integer >= 1, got {fq!r}")

@@ -58,9 +58,7 @@ class StrictLoader(yaml.SafeLoader):
             # A mapping's value is composed with its key node as ``index``: name the key.
             where = f"under key {index.value!r} " if isinstance(index, yaml.ScalarNode) else ""
             kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
-            raise YamlRefused(
-                f"{kind}{anchor} {where}at line {event.start_mark.line + 1}: anchors and aliases are not allowed"
-            )
+            raise YamlRefused(f"{kind}{anchor} {where}at line {event.start_mark.line + 1}: anchors and aliases are not allowed")
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -121,7 +119,11 @@ _LIST_TYPE = re.compile(r"^list\[(int|float|str|bool)\]$")
 
 
 def _split_optional(type_name: str) -> tuple[str, bool]:
-    parts = [p.strip() for p in type_name.replace("Optional[", "").rstrip("]").split("|")] if "|" in type_name else [type_name.strip()]
+    parts = (
+        [p.strip() for p in type_name.replace("Optional[", "").rstrip("]").split("|")]
+        if "|" in type_name
+        else [type_name.strip()]
+    )
     nullable = "None" in parts
     core = [p for p in parts if p != "None"]
     if len(core) != 1:
@@ -150,7 +152,11 @@ def parse_value(param: Parameter, text: str) -> Any:
     try:
         value = load_yaml_text(text)
         if core.startswith("list[") and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            value = [v.strip() for v in str(text).split(",")] if core == "list[str]" else [_number_text(load_yaml_text(v), v) for v in str(text).split(",")]
+            value = (
+                [v.strip() for v in str(text).split(",")]
+                if core == "list[str]"
+                else [_number_text(load_yaml_text(v), v) for v in str(text).split(",")]
+            )
     except yaml.YAMLError as exc:
         raise ParameterError(f"parameter {param.name!r}: cannot parse {text!r} as {param.type_name}: {exc}") from None
     if core == "float":
@@ -179,9 +185,7 @@ def check_value(param: Parameter, value: Any) -> Any:
             return None
         raise ParameterError(f"parameter {param.name!r}: expected {param.type_name}, got None")
     if not _is_type(value, core):  # a string is never a number, even "0.05": quote nothing you mean as a number
-        raise ParameterError(
-            f"parameter {param.name!r}: expected {param.type_name}, got {type(value).__name__} {value!r}"
-        )
+        raise ParameterError(f"parameter {param.name!r}: expected {param.type_name}, got {type(value).__name__} {value!r}")
     if core == "float":
         value = float(value)
     if core == "list[float]":
@@ -294,9 +298,7 @@ def declared(notebook: str | Path) -> dict[str, Parameter]:
     help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
     for node in tree.body:
         if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
-            raise ParameterError(
-                f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'"
-            )
+            raise ParameterError(f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'")
         name = node.target.id
         try:
             default = ast.literal_eval(node.value) if node.value is not None else None
@@ -331,8 +333,9 @@ def changed_from_defaults(notebook: str | Path, values: Mapping[str, Any]) -> di
 
     ``1`` and ``1.0`` count as the same value (a ``float`` parameter's default may be written as
     an integer), ``True`` and ``1`` do not; NaN equals NaN here."""
-    return {name: p.default for name, p in declared(notebook).items()
-            if name in values and not _same_value(values[name], p.default)}
+    return {
+        name: p.default for name, p in declared(notebook).items() if name in values and not _same_value(values[name], p.default)
+    }
 
 
 def import_function(spec: str) -> Callable[..., Any]:
