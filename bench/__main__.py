@@ -57,8 +57,14 @@ def bench_cold(tmp: Path) -> dict[str, float]:
     build = _timed([str(BIN / "trustlab"), "build", "--force", "--out", str(tmp / "site")])
     # The same build with every run and kernel started as a new interpreter: what the fork server gives.
     plain = _timed([str(BIN / "trustlab"), "build", "--force", "--no-fork-server", "--out", str(tmp / "site-plain")])
-    return {"papermill sequential s": sequential, "trustlab build s": build, "ratio": sequential / build, "target": 1.7,
-            "trustlab build --no-fork-server s": plain, "ratio without the fork server": sequential / plain}
+    return {
+        "papermill sequential s": sequential,
+        "trustlab build s": build,
+        "ratio": sequential / build,
+        "target": 1.7,
+        "trustlab build --no-fork-server s": plain,
+        "ratio without the fork server": sequential / plain,
+    }
 
 
 def bench_warm(tmp: Path) -> dict[str, float]:
@@ -87,8 +93,7 @@ def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
 
     workers = os.cpu_count() or 1
     # The cluster is started before the clock: a 1,000-point sweep would pay its start-up once.
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
         t0 = time.perf_counter()
         sample_table = sweep.run_notebooks(
             "03_pricing_positioning", points[:sample], tmp / "sample", scheduler=cluster.scheduler_address
@@ -96,8 +101,13 @@ def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
         sample_seconds = time.perf_counter() - t0
     assert (sample_table["status"] == "ok").all()
     extrapolated = sample_seconds / sample * len(points)
-    return {"fast sweep s (1,000 points)": fast, f"notebook sample s ({sample} points, {workers} workers)": sample_seconds,
-            "notebook path extrapolated s": extrapolated, "ratio": extrapolated / fast, "target": 500}
+    return {
+        "fast sweep s (1,000 points)": fast,
+        f"notebook sample s ({sample} points, {workers} workers)": sample_seconds,
+        "notebook path extrapolated s": extrapolated,
+        "ratio": extrapolated / fast,
+        "target": 500,
+    }
 
 
 # What the analysis modules imported at module level before they imported it where used.
@@ -137,8 +147,10 @@ def bench_imports(runs: int = 3) -> dict[str, float]:
 
 
 SERVE_CHANGES = {  # one changed parameter per notebook (03's is the issue's "what if the promo price were 499?")
-    "00_source_facts": {"max_rows_per_topic": "10"}, "01_governance": {"alpha": "0.01"},
-    "02_promotion_growth": {"gmv_growth": "4.0"}, "03_pricing_positioning": {"promo_price": "499"},
+    "00_source_facts": {"max_rows_per_topic": "10"},
+    "01_governance": {"alpha": "0.01"},
+    "02_promotion_growth": {"gmv_growth": "4.0"},
+    "03_pricing_positioning": {"promo_price": "499"},
 }
 
 
@@ -192,9 +204,13 @@ def main() -> int:
     print(f"trustlab benchmarks on {os.cpu_count()} core(s); project {config.PROJECT_ROOT}")
     with tempfile.TemporaryDirectory(prefix="trustlab-bench-") as tmp:
         tmp = Path(tmp)
-        for name, func in (("cold", lambda: bench_cold(tmp)), ("warm", lambda: bench_warm(tmp)),
-                           ("sweep", lambda: bench_sweep(tmp, args.sample)), ("imports", bench_imports),
-                           ("serve", lambda: bench_serve(tmp))):
+        for name, func in (
+            ("cold", lambda: bench_cold(tmp)),
+            ("warm", lambda: bench_warm(tmp)),
+            ("sweep", lambda: bench_sweep(tmp, args.sample)),
+            ("imports", bench_imports),
+            ("serve", lambda: bench_serve(tmp)),
+        ):
             if name in chosen:
                 figures = func()
                 print(f"\n[{name}]")

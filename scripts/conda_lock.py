@@ -32,7 +32,7 @@ def conda_lock_text(lock_text: str, python_version: str) -> str:
         "  - pip",
         "  - pip:",
         *(f"      - {pin}" for pin in pins),
-        '      - -e .[test]',
+        "      - -e .[test]",
     ]
     return "\n".join(lines) + "\n"
 

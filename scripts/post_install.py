@@ -31,9 +31,20 @@ SERVER_CONFIG = Path("etc") / "jupyter" / "jupyter_server_config.json"
 def register_kernel(prefix: Path) -> None:
     """Install the trustlab kernelspec into ``prefix``, pointing at this interpreter."""
     subprocess.run(
-        [sys.executable, "-m", "ipykernel", "install", "--prefix", str(prefix),
-         "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "ipykernel",
+            "install",
+            "--prefix",
+            str(prefix),
+            "--name",
+            KERNEL_NAME,
+            "--display-name",
+            KERNEL_DISPLAY_NAME,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
 
 
@@ -54,12 +65,10 @@ def make_default_kernel(prefix: Path) -> Path:
 
 def enable_nbdime(repo: Path, bin_dir: Path) -> bool:
     """Configure nbdime's diff and merge drivers in ``repo``'s git config; False when ``repo`` is no git work tree."""
-    inside = subprocess.run(["git", "-C", str(repo), "rev-parse", "--is-inside-work-tree"],
-                            capture_output=True, text=True)
+    inside = subprocess.run(["git", "-C", str(repo), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True)
     if inside.returncode != 0 or inside.stdout.strip() != "true":
         return False
-    subprocess.run([str(bin_dir / "nbdime"), "config-git", "--enable"], cwd=repo, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(bin_dir / "nbdime"), "config-git", "--enable"], cwd=repo, check=True, stdout=subprocess.DEVNULL)
     # nbdime writes bare command names, found only while the environment is on PATH.
     absolute = {
         "diff.jupyternotebook.command": f"{bin_dir / 'git-nbdiffdriver'} diff",
@@ -74,18 +83,24 @@ def enable_nbdime(repo: Path, bin_dir: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repo", default=str(Path(__file__).resolve().parents[1]),
-                        help="git work tree whose config gets nbdime's drivers (default: this checkout)")
-    parser.add_argument("--prefix", default=sys.prefix,
-                        help="environment to register the kernel in (default: this interpreter's)")
+    parser.add_argument(
+        "--repo",
+        default=str(Path(__file__).resolve().parents[1]),
+        help="git work tree whose config gets nbdime's drivers (default: this checkout)",
+    )
+    parser.add_argument(
+        "--prefix", default=sys.prefix, help="environment to register the kernel in (default: this interpreter's)"
+    )
     args = parser.parse_args(argv)
     prefix = Path(args.prefix).resolve()
     bin_dir = Path(sys.executable).parent
     register_kernel(prefix)
     config = make_default_kernel(prefix)
     nbdime = enable_nbdime(Path(args.repo), bin_dir)
-    print(f"post-install: kernel {KERNEL_NAME!r} registered in {prefix}; default kernel set in {config}; "
-          + ("nbdime enabled for git diff/merge of notebooks" if nbdime else "not a git checkout: nbdime not configured"))
+    print(
+        f"post-install: kernel {KERNEL_NAME!r} registered in {prefix}; default kernel set in {config}; "
+        + ("nbdime enabled for git diff/merge of notebooks" if nbdime else "not a git checkout: nbdime not configured")
+    )
     return 0
 
 

@@ -36,8 +36,9 @@ def immutable():
             folder.chmod(0o755)
 
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str, *, interval: float = 0.05,
-               alive: Callable[[], bool] | None = None) -> None:
+def wait_until(
+    condition: Callable[[], object], timeout: float, what: str, *, interval: float = 0.05, alive: Callable[[], bool] | None = None
+) -> None:
     """Poll ``condition`` until it holds; fail naming ``what`` once ``timeout`` seconds have passed, or
     at once when ``alive()`` says that what would make it hold (a process) has ended.
 
@@ -86,7 +87,10 @@ def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
         if not record.exists():
             proc = subprocess.run(
                 [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "smoke", "--out", str(site)],
-                capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                stdin=subprocess.DEVNULL,
             )
             record.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}))
     built = SmokeBuild(site, **json.loads(record.read_text()))

@@ -38,8 +38,13 @@ def project(tmp_path_factory) -> Path:
 def _trustlab(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=600, env=env,
-        cwd=root, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=root,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -90,7 +95,9 @@ def test_a_facts_row_with_a_bad_number(damaged):
 
 def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "quote", "封禁違規主播、商家99萬人次")
-    _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "gov_violators_banned_2021", "quote not in the article text"])
+    _run_expecting_failure(
+        damaged, ["DataFileError", f"line {row}", "gov_violators_banned_2021", "quote not in the article text"]
+    )
 
 
 def test_a_facts_value_the_quote_does_not_state(damaged):
@@ -129,8 +136,13 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True,
-                          timeout=600, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", ".inf"])
@@ -146,8 +158,10 @@ def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value)
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        (["orders_in_period", "10000", "orders_previous_period", "1e12"],
-         "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports"),
+        (
+            ["orders_in_period", "10000", "orders_previous_period", "1e12"],
+            "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports",
+        ),
         (["dau_millions", "0.001"], "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
     ],
 )
@@ -203,13 +217,18 @@ HOSTILE_REFUSALS = [
     ({"orders_in_period": "inf"}, "parameter 'orders_in_period': expected a finite number"),
     ({"orders_in_period": "-inf"}, "parameter 'orders_in_period': expected a finite number"),
     ({"orders_in_period": "nan"}, "parameter 'orders_in_period': expected a finite number"),
-    ({"orders_in_period": "10000", "orders_previous_period": "1e12"},
-     "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports"),
+    (
+        {"orders_in_period": "10000", "orders_previous_period": "1e12"},
+        "parameter 'orders_in_period': with base_report_rate_per_10k_orders=1.0 and design_effect=10.0 it implies 0.91 reports",
+    ),
     ({"dau_millions": "0.001"}, "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
     ({"alpha": "__import__('os').system('touch /tmp/x')"}, "parameter 'alpha': expected float, got str"),
     ({"year": "2021; import os"}, "parameter 'year': expected int, got str"),
     ({"__class__": "1"}, "unknown parameter(s) ['__class__'] for notebook 01_governance"),
-    ({"include_secondary_sources": "!!python/object/apply:os.system ['touch /tmp/x']"}, "parameter 'include_secondary_sources': cannot parse"),
+    (
+        {"include_secondary_sources": "!!python/object/apply:os.system ['touch /tmp/x']"},
+        "parameter 'include_secondary_sources': cannot parse",
+    ),
 ]
 
 
@@ -231,7 +250,9 @@ def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explore
     assert explorer.status()["queued"] == [] and not (explorer.site / "runs").exists()
 
 
-@pytest.mark.parametrize("name", ["..", "../notebooks/01_governance", "01_governance/../../x", "<img src=x onerror=alert(1)>", ""])
+@pytest.mark.parametrize(
+    "name", ["..", "../notebooks/01_governance", "01_governance/../../x", "<img src=x onerror=alert(1)>", ""]
+)
 def test_the_explorer_refuses_notebook_names_it_does_not_serve(explorer_client, name):
     _, client = explorer_client
     api = client.post("/api/runs", json={"notebook": name, "parameters": {}})

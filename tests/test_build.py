@@ -19,14 +19,22 @@ from trustlab.runner import params, report, runs
 NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 def trustlab(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
 
@@ -87,8 +95,20 @@ def test_a_second_build_is_all_cache_hits_and_a_forced_one_is_identical(site):
 
 def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
     out = site / "runs" / "facts-alt-end"
-    proc = trustlab("run", "00_source_facts", "--scenario", "smoke", "-p", "festival_end", "2022-06-14",
-                    "-p", "topics", "[promotion]", "--out", str(out))
+    proc = trustlab(
+        "run",
+        "00_source_facts",
+        "--scenario",
+        "smoke",
+        "-p",
+        "festival_end",
+        "2022-06-14",
+        "-p",
+        "topics",
+        "[promotion]",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     record = json.loads((out / "results.json").read_text())
     assert record["parameters"]["festival_end"] == "2022-06-14" and record["parameters"]["topics"] == ["promotion"]
@@ -167,6 +187,6 @@ def test_publish_writes_a_self_contained_copy(site, tmp_path):
     assert report.check_site(dest) == []
     for html_file in dest.rglob("*.html"):
         text = html_file.read_text()
-        assert "<script src=" not in text and "<link rel=\"stylesheet\" href=\"http" not in text
+        assert "<script src=" not in text and '<link rel="stylesheet" href="http' not in text
     proc = trustlab("publish", str(site / "inside"), "--site", str(site))
     assert proc.returncode == 2 and "is, contains or lies inside the site" in proc.stderr

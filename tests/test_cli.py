@@ -17,7 +17,10 @@ HOLD = FIXTURES.parent / "interrupt" / "notebooks" / "92_hold.py"  # holds in a 
 
 def trustlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
 
@@ -94,7 +97,10 @@ def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
     reached = tmp_path / "reached"  # the notebook's cell writes it, then holds until stopped
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustlab.runner.cli", "run", str(HOLD), "-p", "marker", str(reached), "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     try:
         wait_until(reached.exists, 240, "the kernel never entered the holding cell", alive=lambda: proc.poll() is None)
@@ -155,8 +161,14 @@ def _complete(line: str, tmp_path: Path) -> list[str]:
     import os
 
     answer = tmp_path / "completions"
-    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
-           "COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE_IFS": "\n"}
+    env = {
+        **os.environ,
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+        "_ARGCOMPLETE_IFS": "\n",
+    }
     proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli"], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return [word.strip() for word in answer.read_text().split("\n")]
@@ -210,6 +222,7 @@ def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_fil
     assert proc.returncode == 2
     assert "holds files trustlab did not write (notes.txt)" in proc.stderr and "sweeping" not in proc.stderr
     assert (out / "notes.txt").read_text() == "mine" and (out / "sweep.csv").exists()
+
 
 # ---------------------------------------------------------------- bad input
 
@@ -304,13 +317,27 @@ def test_json_records_of_run_build_and_sweep(tmp_path):
 
     site = tmp_path / "site"
     dry = json.loads(trustlab("build", "--out", str(site), "--dry-run", "--json", "00_source_facts").stdout)
-    assert dry == {"command": "build", "dry_run": True, "site": str(site.resolve()),
-                   "runs": [{"notebook": "00_source_facts", "action": "run", "reason": "no previous report"}]}
+    assert dry == {
+        "command": "build",
+        "dry_run": True,
+        "site": str(site.resolve()),
+        "runs": [{"notebook": "00_source_facts", "action": "run", "reason": "no previous report"}],
+    }
 
     grid = tmp_path / "g.yaml"
     grid.write_text("fixed: {n_buyers: 2000, monte_carlo_draws: 5000, n_merchants: 2000}\ngrid:\n  seed: [1, 2]\n")
-    sweep = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid),
-                     "--out", str(tmp_path / "sweep"), "--json")
+    sweep = trustlab(
+        "sweep",
+        "03_pricing_positioning",
+        "--fast",
+        "--jobs",
+        "1",
+        "--grid",
+        str(grid),
+        "--out",
+        str(tmp_path / "sweep"),
+        "--json",
+    )
     assert sweep.returncode == 0, sweep.stderr
     assert "fast (analysis function, no kernels) on 1 local process(es)" in sweep.stderr
     summary = json.loads(sweep.stdout)

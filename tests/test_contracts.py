@@ -40,7 +40,8 @@ def test_the_parameters_cell_is_the_contracts(name):
     from_cell = params._parameters_from_cell(params.notebook_source(name), {})
     from_contract = params.parameters_of(model)
     assert [(p.name, p.type_name, p.default, p.help) for p in from_cell.values()] == [
-        (p.name, p.type_name, p.default, p.help) for p in from_contract.values()]
+        (p.name, p.type_name, p.default, p.help) for p in from_contract.values()
+    ]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -76,7 +77,12 @@ class Demo(Contract):
 def test_types_and_constraints_are_read_from_the_model():
     got = params.parameters_of(Demo)
     assert {n: p.type_name for n, p in got.items()} == {
-        "rate": "float", "count": "int", "label": "str", "tags": "list[str]", "cap": "float | None"}
+        "rate": "float",
+        "count": "int",
+        "label": "str",
+        "tags": "list[str]",
+        "cap": "float | None",
+    }
     assert got["rate"].describe_range() == "> 0 and < 1"
     assert got["tags"].describe_range() == "one of ['x', 'y'] and at least 1 item(s)"
     assert got["cap"].constraints == {"gt": 0}
@@ -115,7 +121,8 @@ def test_the_rendered_cell_round_trips(tmp_path):
     nb.write_text('# %% tags=["parameters"]\n' + cell + "\n")
     back = params._parameters_from_cell(nb, {})
     assert {n: (p.type_name, p.default, p.help) for n, p in back.items()} == {
-        n: (p.type_name, p.default, p.help) for n, p in params.parameters_of(Demo).items()}
+        n: (p.type_name, p.default, p.help) for n, p in params.parameters_of(Demo).items()
+    }
 
 
 def test_large_round_defaults_are_written_exactly():
@@ -129,7 +136,8 @@ def test_a_contract_file_beside_the_schema(tmp_path):
     (tmp_path / "params" / "nb_contract.py").write_text(
         "from typing import ClassVar\nfrom pydantic import Field\nfrom trustlab.contract import Contract\n\n"
         "class Parameters(Contract):\n    notebook: ClassVar[str] = '96_nb'\n"
-        "    n: int = Field(2, ge=1, description='how many')\n")
+        "    n: int = Field(2, ge=1, description='how many')\n"
+    )
     (tmp_path / "params" / "96_nb.schema.yaml").write_text("contract: nb_contract.py:Parameters\n")
     nb = tmp_path / "96_nb.py"
     nb.write_text('# %% tags=["parameters"]\nn: int = 2  # how many\n')
@@ -140,8 +148,7 @@ def test_a_contract_file_beside_the_schema(tmp_path):
 
 def test_ranges_beside_a_contract_are_refused(tmp_path):
     (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "97_nb.schema.yaml").write_text(
-        "contract: trustlab.facts:Parameters\nparameters:\n  x: {gt: 0}\n")
+    (tmp_path / "params" / "97_nb.schema.yaml").write_text("contract: trustlab.facts:Parameters\nparameters:\n  x: {gt: 0}\n")
     nb = tmp_path / "97_nb.py"
     nb.write_text('# %% tags=["parameters"]\nx: int = 2  # x\n')
     with pytest.raises(ParameterError, match=r"\['parameters'\] given beside 'contract'"):

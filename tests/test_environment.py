@@ -67,8 +67,16 @@ def test_the_conda_lock_is_generated_from_the_pip_lock(tmp_path):
     import sys
 
     regenerated = tmp_path / "environment.lock.yml"
-    subprocess.run([sys.executable, str(config.PROJECT_ROOT / "scripts" / "conda_lock.py"),
-                    str(config.PROJECT_ROOT / "requirements.lock"), str(regenerated)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(config.PROJECT_ROOT / "scripts" / "conda_lock.py"),
+            str(config.PROJECT_ROOT / "requirements.lock"),
+            str(regenerated),
+        ],
+        check=True,
+        capture_output=True,
+    )
     committed = (config.PROJECT_ROOT / "environment.lock.yml").read_text()
     assert regenerated.read_text() == committed, "environment.lock.yml is stale: run `make lock`"
     env = yaml.safe_load(committed)

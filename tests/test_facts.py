@@ -248,7 +248,11 @@ def test_quote_not_in_source_is_reported(table: pd.DataFrame, article: sources.C
     bad.loc[i, "quote"] = "封禁違規主播、商家22萬人次"
     problems = data_facts.verify_quotes(bad, article.text)
     assert problems.to_dict("records") == [
-        {"fact_id": "gov_violators_banned_2021", "row": i + 2, "problem": "quote not in the article text: '封禁違規主播、商家22萬人次'"}
+        {
+            "fact_id": "gov_violators_banned_2021",
+            "row": i + 2,
+            "problem": "quote not in the article text: '封禁違規主播、商家22萬人次'",
+        }
     ]
 
 
@@ -387,7 +391,10 @@ def test_an_untraceable_fact_is_named_by_line_fact_and_column(tmp_path) -> None:
     with pytest.raises(DataFileError) as exc:
         data_facts.load_facts(path)
     message = str(exc.value)
-    assert f"{path}: line {i + 2} (row {i}, fact_id 'gov_violators_banned_2021'), column 'quote': got '封禁違規主播、商家99萬人次'" in message
+    assert (
+        f"{path}: line {i + 2} (row {i}, fact_id 'gov_violators_banned_2021'), column 'quote': got '封禁違規主播、商家99萬人次'"
+        in message
+    )
     assert "quote not in the article text" in message
     assert f"line {j + 2} (row {j}, fact_id 'gov_counterfeit_listings_intercepted_2021'), column 'value': got '6244'" in message
     assert "value 6244 is not among the numbers in the quote" in message

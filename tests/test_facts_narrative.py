@@ -16,8 +16,12 @@ from trustlab.data import facts as facts_data
     max_rows=st.integers(1, 100),
 )
 def test_summary_is_fit_to_publish_and_follows_the_numbers(topics: list[str], festival_end: str, max_rows: int) -> None:
-    params = {"source_id": "kuaishou-trust-pyramid-2022-06-23", "topics": topics, "festival_end": festival_end,
-              "max_rows_per_topic": max_rows}
+    params = {
+        "source_id": "kuaishou-trust-pyramid-2022-06-23",
+        "topics": topics,
+        "festival_end": festival_end,
+        "max_rows_per_topic": max_rows,
+    }
     results = facts.analysis(params)
     lines = facts.summary(results, params)
     text = "\n".join(lines)

@@ -71,8 +71,7 @@ def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
     import nbformat
 
     figure_outputs = [
-        nbformat.read(tmp_path / kind / "91_kernel_state.ipynb", as_version=4).cells[-1].outputs
-        for kind in ("fresh", "forked")
+        nbformat.read(tmp_path / kind / "91_kernel_state.ipynb", as_version=4).cells[-1].outputs for kind in ("fresh", "forked")
     ]
     assert [[sorted(o.get("data", {})) for o in outputs] for outputs in figure_outputs] == [
         [["text/plain"], ["image/png", "text/plain"]]
@@ -130,8 +129,9 @@ def test_runs_die_with_their_fork_server(tmp_path, marker):
 
         killer = threading.Thread(target=kill_once_the_cell_holds)
         killer.start()
-        [outcome] = runs.build([planned(HOLD, tmp_path / "out", marker=str(reached), hold_seconds="120")],
-                               fork_server=server, timeout=100)
+        [outcome] = runs.build(
+            [planned(HOLD, tmp_path / "out", marker=str(reached), hold_seconds="120")], fork_server=server, timeout=100
+        )
         killer.join()
     finally:
         server.close()
@@ -157,7 +157,11 @@ def test_a_stopped_build_stops_its_runs_and_writes_no_report(tmp_path, marker, s
     env = _project_copy(tmp_path, reached)
     proc = subprocess.Popen(
         [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "hold"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     reports = tmp_path / "reports"
     wait_until(reached.exists, 240, "the kernel never entered the holding cell", alive=lambda: proc.poll() is None)

@@ -40,9 +40,17 @@ def governance_params(draw) -> dict:
     mau = draw(st.one_of(st.none(), st.floats(0.5, 2000)))
     start = date(2021, 1, 1) + timedelta(days=draw(st.integers(0, 364)))
     p.update(
-        base_report_rate_per_10k_orders=rate, design_effect=deff, orders_in_period=orders, orders_previous_period=previous,
-        alpha=alpha, power=power, dau_millions=dau, mau_millions=mau, blocking_system_start=start.isoformat(),
-        practical_relative_change=draw(st.floats(1e-3, 0.99)), include_secondary_sources=draw(st.booleans()),
+        base_report_rate_per_10k_orders=rate,
+        design_effect=deff,
+        orders_in_period=orders,
+        orders_previous_period=previous,
+        alpha=alpha,
+        power=power,
+        dau_millions=dau,
+        mau_millions=mau,
+        blocking_system_start=start.isoformat(),
+        practical_relative_change=draw(st.floats(1e-3, 0.99)),
+        include_secondary_sources=draw(st.booleans()),
     )
     try:
         gov.check_params(p)
@@ -55,8 +63,16 @@ def narrative(p: dict) -> tuple[dict, list[str], str]:
     a = gov.analyse(p)
     res = a.results
     summary = gov.summary(res, p)
-    parts = [*summary, *gov.caveats(res, p), gov.intensity_text(a), gov.blocks_per_ban_text(a), gov.report_rate_text(a),
-             gov.design_effect_text(a), gov.false_publicity_text(a) or "", gov.sensitivity_text(a)]
+    parts = [
+        *summary,
+        *gov.caveats(res, p),
+        gov.intensity_text(a),
+        gov.blocks_per_ban_text(a),
+        gov.report_rate_text(a),
+        gov.design_effect_text(a),
+        gov.false_publicity_text(a) or "",
+        gov.sensitivity_text(a),
+    ]
     return res, summary, "\n".join(parts)
 
 
@@ -109,8 +125,15 @@ def test_readme_row_gives_the_committed_notebooks_answer():
     nb = nbformat.read(config.NOTEBOOKS_DIR / "01_governance.ipynb", as_version=4)
     res = results.collect(nb)
     answer = _readme_row().split(" | ")[1]
-    for name in ("interceptions_per_day", "bans_per_day", "blocks_per_ban", "report_rate_z",
-                 "report_rate_design_effect", "report_rate_breakeven_design_effect", "report_rate_z_independent"):
+    for name in (
+        "interceptions_per_day",
+        "bans_per_day",
+        "blocks_per_ban",
+        "report_rate_z",
+        "report_rate_design_effect",
+        "report_rate_breakeven_design_effect",
+        "report_rate_z_independent",
+    ):
         assert prose.number(res[name]) in answer, (name, prose.number(res[name]), answer)
     lo, hi = res["report_rate_ci"]
     assert f"{prose.signed_percent(lo, 1)} to {prose.signed_percent(hi, 1)}" in answer

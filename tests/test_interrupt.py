@@ -36,7 +36,7 @@ def _start_time(pid: int) -> str | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return None if fields[0] in ("Z", "X") else fields[19]
 
 
@@ -120,8 +120,14 @@ class Project:
 
         with open(self.stdout, "w") as out, open(self.stderr, "w") as err:  # files: no pipe held open by a straggler
             return subprocess.Popen(
-                [sys.executable, "-m", "trustlab.runner.cli", *args], env=self.env, cwd=self.root, stdin=subprocess.DEVNULL,
-                stdout=out, stderr=err, start_new_session=True, preexec_fn=ignore if ignore_sigint else None,
+                [sys.executable, "-m", "trustlab.runner.cli", *args],
+                env=self.env,
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+                preexec_fn=ignore if ignore_sigint else None,
             )
 
     def wait_for_moment(self, proc: subprocess.Popen) -> None:
@@ -132,8 +138,9 @@ class Project:
             time.sleep(0.05)
 
 
-def stop_and_check(project: Project, proc: subprocess.Popen, sig: signal.Signals, watched: Path,
-                   before: dict[str, bytes | None]) -> None:
+def stop_and_check(
+    project: Project, proc: subprocess.Popen, sig: signal.Signals, watched: Path, before: dict[str, bytes | None]
+) -> None:
     """Signal the command at the moment reached; check it stopped, left no process, and left
     ``watched`` as it was ``before`` it started."""
     recorded = descendants(proc.pid)
@@ -196,7 +203,9 @@ def test_a_stopped_build_moves_no_report_and_leaves_no_process(tmp_path, moment,
     stop_and_check(project, proc, sig, reports, before)
 
 
-@pytest.mark.parametrize(("moment", "sig"), [("kernel", signal.SIGINT), ("cell", signal.SIGTERM), ("render", signal.SIGINT)], ids=_case_id)
+@pytest.mark.parametrize(
+    ("moment", "sig"), [("kernel", signal.SIGINT), ("cell", signal.SIGTERM), ("render", signal.SIGINT)], ids=_case_id
+)
 def test_a_stopped_run_moves_no_report_and_leaves_no_process(tmp_path, moment, sig):
     project = Project(tmp_path, moment)
     out = tmp_path / "runs" / "hold"

@@ -72,9 +72,18 @@ def _free_port() -> int:
 def test_a_jupyter_server_of_the_environment_defaults_to_the_trustlab_kernel(tmp_path):
     port, token = _free_port(), "trustlab-test"
     server = subprocess.Popen(
-        [str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={tmp_path}", "--ServerApp.port_retries=0", "--allow-root"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(BIN / "jupyter"),
+            "server",
+            "--no-browser",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={tmp_path}",
+            "--ServerApp.port_retries=0",
+            "--allow-root",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 90
@@ -110,8 +119,11 @@ def test_git_diff_of_a_notebook_is_rendered_by_nbdime(tmp_path):
     _git(repo, "config", "user.name", "test")
     shutil.copy(ROOT / ".gitattributes", repo)
     shutil.copy(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb", repo)
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "post_install.py"), "--repo", str(repo),
-                    "--prefix", str(tmp_path / "prefix")], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "post_install.py"), "--repo", str(repo), "--prefix", str(tmp_path / "prefix")],
+        check=True,
+        capture_output=True,
+    )
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "notebook")
     notebook = nbformat.read(repo / f"{NOTEBOOK}.ipynb", 4)

@@ -42,14 +42,16 @@ def _sources() -> list[Path]:
 def test_no_analysis_module_imports_the_runner():
     offenders = {
         _module_name(path): sorted(m for m in _imports(path) if m == "trustlab.runner" or m.startswith("trustlab.runner."))
-        for path in _sources() if RUNNER not in path.parents
+        for path in _sources()
+        if RUNNER not in path.parents
     }
     assert not {name: used for name, used in offenders.items() if used}
 
 
 def test_the_runner_has_no_import_loop():
-    graph = {_module_name(p): {m for m in _imports(p) if m.startswith("trustlab.runner.")} for p in _sources()
-             if RUNNER in p.parents}
+    graph = {
+        _module_name(p): {m for m in _imports(p) if m.startswith("trustlab.runner.")} for p in _sources() if RUNNER in p.parents
+    }
     for name in graph:
         graph[name].discard(name)
 
@@ -102,6 +104,9 @@ def test_no_module_is_much_over_500_lines():
 
 
 def test_every_module_says_what_it_is_for():
-    missing = [str(p.relative_to(PACKAGE)) for p in _sources()
-               if p.stat().st_size and not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    missing = [
+        str(p.relative_to(PACKAGE))
+        for p in _sources()
+        if p.stat().st_size and not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))
+    ]
     assert not missing, f"modules without a docstring: {missing}"

@@ -30,8 +30,13 @@ def _tree(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def layout(tmp_path):
     """A project layout with notebooks 00 and 03, a module, a package and a test already there."""
-    for rel in ("notebooks/00_existing.py", "notebooks/03_other.py", "lib/trustlab/taken_module.py",
-                "lib/trustlab/taken_package/__init__.py", "tests/test_taken_test.py"):
+    for rel in (
+        "notebooks/00_existing.py",
+        "notebooks/03_other.py",
+        "lib/trustlab/taken_module.py",
+        "lib/trustlab/taken_package/__init__.py",
+        "tests/test_taken_test.py",
+    ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("# here before\n")
     return tmp_path
@@ -71,11 +76,14 @@ def test_the_next_free_number_is_taken_and_none_past_99(layout):
         new.plan("fresh", root=layout)
 
 
-@pytest.mark.parametrize(("question", "message"), [
-    ("  \n ", "--question: expected the question the notebook answers, got an empty text"),
-    ("why?\x1b[2J", "expected printable text, got the control character(s) '\\x1b'"),
-    ("x" * 501, "expected at most 500 characters, got 501"),
-])
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("  \n ", "--question: expected the question the notebook answers, got an empty text"),
+        ("why?\x1b[2J", "expected printable text, got the control character(s) '\\x1b'"),
+        ("x" * 501, "expected at most 500 characters, got 501"),
+    ],
+)
 def test_a_question_that_cannot_head_a_notebook_is_refused(question, message):
     with pytest.raises(ParameterError) as info:
         new.check_question(question)
@@ -89,8 +97,9 @@ def test_no_question_breaks_the_files_it_is_written_into(layout):
     module = compile(texts[scaffold.module], str(scaffold.module), "exec")  # the docstring did not end early
     namespace: dict = {}
     exec(module, namespace)  # noqa: S102 - our own rendered template
-    assert " ".join(namespace["__doc__"].split()).startswith("The analysis of notebook 04_hostile. Question: "
-                                                            + " ".join(QUESTION.split()))
+    assert " ".join(namespace["__doc__"].split()).startswith(
+        "The analysis of notebook 04_hostile. Question: " + " ".join(QUESTION.split())
+    )
     header = texts[scaffold.notebook].split("# %% tags=")[0]
     assert '# What if the "trust" premium doubled, and what\'s left of it?\n# A back\\slash and """ too.\n' in header
     assert _tree(layout) == before  # rendering writes nothing
@@ -105,7 +114,8 @@ def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhil
     assert written == [*scaffold.rendered(), scaffold.committed]
     stored = nbformat.read(scaffold.committed, as_version=4)  # unexecuted, in sync with its source
     assert [(c.cell_type, c.source) for c in stored.cells] == [
-        (c.cell_type, c.source) for c in jupytext.read(scaffold.notebook).cells]
+        (c.cell_type, c.source) for c in jupytext.read(scaffold.notebook).cells
+    ]
     assert not any(c.get("outputs") for c in stored.cells if c.cell_type == "code")
     assert stored.metadata["kernelspec"]["name"] == "trustlab"
     declared = params.declared(scaffold.notebook)  # typed, commented, constrained by its contract class
@@ -144,8 +154,9 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     env["PYTHONPATH"] = str(root / "lib")  # config.PROJECT_ROOT is the copy: it lies above the package
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True,
-                              timeout=600, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
+        )
 
     def trustlab(*args: str) -> subprocess.CompletedProcess:
         return run("-m", "trustlab.runner.cli", *args)
@@ -159,23 +170,42 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     assert created.returncode == 0, created.stderr[-3000:] + created.stdout[-2000:]
     stem = "04_trust_premium"
     assert set(_tree(root)) - set(before) == {
-        f"notebooks/{stem}.py", f"notebooks/{stem}.ipynb", f"notebooks/params/{stem}.schema.yaml",
-        f"notebooks/params/{stem}.smoke.yaml", "lib/trustlab/trust_premium.py", "tests/test_trust_premium.py"}
+        f"notebooks/{stem}.py",
+        f"notebooks/{stem}.ipynb",
+        f"notebooks/params/{stem}.schema.yaml",
+        f"notebooks/params/{stem}.smoke.yaml",
+        "lib/trustlab/trust_premium.py",
+        "tests/test_trust_premium.py",
+    }
     scaffolded = _tree(root)
     again = trustlab("new", "trust_premium", "--question", "again")
     assert again.returncode == 2 and f"the notebook {stem}.py exists already" in again.stderr
     assert _tree(root) == scaffolded
 
     # `make test` on it: the generated test, the skeleton and sync checks, and nbval on the committed .ipynb.
-    tested = run("-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-q", "-rA",
-                 "tests/test_trust_premium.py", "tests/test_notebooks.py", f"notebooks/{stem}.ipynb",
-                 "-k", f"test_trust_premium or ({stem} and not smoke)")
+    tested = run(
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-rA",
+        "tests/test_trust_premium.py",
+        "tests/test_notebooks.py",
+        f"notebooks/{stem}.ipynb",
+        "-k",
+        f"test_trust_premium or ({stem} and not smoke)",
+    )
     assert tested.returncode == 0, tested.stdout[-4000:] + tested.stderr[-2000:]
     passed = {line.split(" ", 1)[1] for line in tested.stdout.splitlines() if line.startswith("PASSED ")}
-    assert {f"tests/test_notebooks.py::test_skeleton_and_parameters_cell[{stem}]",
-            f"tests/test_notebooks.py::test_committed_notebook_is_in_sync_with_its_source[{stem}]",
-            "tests/test_trust_premium.py::test_the_summary_reads_well_across_the_contract",
-            "tests/test_trust_premium.py::test_the_contract_names_this_analysis_as_the_fast_path"} <= passed, passed
+    assert {
+        f"tests/test_notebooks.py::test_skeleton_and_parameters_cell[{stem}]",
+        f"tests/test_notebooks.py::test_committed_notebook_is_in_sync_with_its_source[{stem}]",
+        "tests/test_trust_premium.py::test_the_summary_reads_well_across_the_contract",
+        "tests/test_trust_premium.py::test_the_contract_names_this_analysis_as_the_fast_path",
+    } <= passed, passed
     assert sum(name.startswith(f"notebooks/{stem}.ipynb::") for name in passed) >= 5, "nbval checked no cells"
 
     module = _load_module(root / "lib" / "trustlab" / "trust_premium.py")
@@ -196,13 +226,15 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     assert swept.returncode == 0, swept.stderr[-3000:]
     table = pd.read_csv(root / "reports" / "sweeps" / f"{stem}-grid" / "sweep.csv")
     assert list(table["status"]) == ["ok", "ok"]
-    assert list(table["result.final_value"]) == [module.analysis({**defaults, "growth_rate": g})["final_value"]
-                                                 for g in (0.01, 0.1)]
+    assert list(table["result.final_value"]) == [
+        module.analysis({**defaults, "growth_rate": g})["final_value"] for g in (0.01, 0.1)
+    ]
 
     converted = run("-m", "jupytext", "--to", "ipynb", f"notebooks/{stem}.py", "-o", str(tmp_path / "in.ipynb"))
     assert converted.returncode == 0, converted.stderr
-    papermill = run("-m", "papermill", str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"), "-k", "trustlab",
-                    "-p", "periods", "3")
+    papermill = run(
+        "-m", "papermill", str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"), "-k", "trustlab", "-p", "periods", "3"
+    )
     assert papermill.returncode == 0, papermill.stderr[-3000:]
     ran = results.collect(nbformat.read(tmp_path / "out.ipynb", as_version=4))
     assert ran == module.analysis({**defaults, "periods": 3}) and ran != committed

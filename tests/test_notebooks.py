@@ -23,20 +23,59 @@ NAMES = [nb.stem for nb in NOTEBOOKS]
 
 # The results each notebook must record (from its issue).
 REQUIRED_RESULTS = {
-    "00_source_facts": {"n_facts", "n_facts_by_topic", "n_unrepaired_spans", "festival_days",
-                        "fast_brand_orders_per_day", "trust_buy_orders_per_day_2021",
-                        "interceptions_per_day_2021", "quote_problems"},
-    "01_governance": {"interceptions_per_day", "bans_per_day", "new_store_blocks_per_day", "blocks_per_ban",
-                      "interceptions_per_million_dau", "report_rate_z", "report_rate_p_value",
-                      "minimum_detectable_relative_change"},
-    "02_promotion_growth": {"gmv_per_merchant_change", "views_per_order", "fast_brand_orders_per_day",
-                            "trust_buy_daily_2021", "trust_buy_daily_festival", "forecast", "backtest_mape",
-                            "backtest_coverage", "q4_effect", "q2_effect", "holdout_mape", "backtest_mape_by_method"},
-    "03_pricing_positioning": {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b",
-                               "breakeven_redemption_rate", "critical_ratio", "newsvendor_quantity",
-                               "newsvendor_expected_profit", "presale_expected_profit", "breakeven_cancel_share",
-                               "eligible_brands", "logit_params", "logit_converged", "logit_far_terms",
-                               "breakeven_cost_ratio", "b_cheaper_at_every_redemption", "claim_holds_in_model"},
+    "00_source_facts": {
+        "n_facts",
+        "n_facts_by_topic",
+        "n_unrepaired_spans",
+        "festival_days",
+        "fast_brand_orders_per_day",
+        "trust_buy_orders_per_day_2021",
+        "interceptions_per_day_2021",
+        "quote_problems",
+    },
+    "01_governance": {
+        "interceptions_per_day",
+        "bans_per_day",
+        "new_store_blocks_per_day",
+        "blocks_per_ban",
+        "interceptions_per_million_dau",
+        "report_rate_z",
+        "report_rate_p_value",
+        "minimum_detectable_relative_change",
+    },
+    "02_promotion_growth": {
+        "gmv_per_merchant_change",
+        "views_per_order",
+        "fast_brand_orders_per_day",
+        "trust_buy_daily_2021",
+        "trust_buy_daily_festival",
+        "forecast",
+        "backtest_mape",
+        "backtest_coverage",
+        "q4_effect",
+        "q2_effect",
+        "holdout_mape",
+        "backtest_mape_by_method",
+    },
+    "03_pricing_positioning": {
+        "discount_depth",
+        "units_per_minute",
+        "recall_cost_a",
+        "recall_cost_b",
+        "breakeven_redemption_rate",
+        "critical_ratio",
+        "newsvendor_quantity",
+        "newsvendor_expected_profit",
+        "presale_expected_profit",
+        "breakeven_cancel_share",
+        "eligible_brands",
+        "logit_params",
+        "logit_converged",
+        "logit_far_terms",
+        "breakeven_cost_ratio",
+        "b_cheaper_at_every_redemption",
+        "claim_holds_in_model",
+    },
 }
 SECTIONS = ("## Data", "## Method", "## Result", "## Caveats", "## References")
 
@@ -70,6 +109,7 @@ def test_committed_notebook_is_in_sync_with_its_source(source):
     assert committed.exists(), f"{committed.name} missing: run `make notebooks`"
     stored = nbformat.read(committed, as_version=4)
     fresh = jupytext.read(source)
+
     def cells(nb):  # the tags too: the report page reads them (remove-input, remove-cell)
         return [(c.cell_type, c.source, [t for t in c.metadata.get("tags", []) if t != "injected-parameters"]) for c in nb.cells]
 
@@ -103,8 +143,12 @@ def test_every_table_goes_through_tables_display(source):
     assert not problems, "\n".join(problems)
     # and in the executed notebook no output is a raw DataFrame (pandas' own HTML, class="dataframe")
     stored = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
-    raw = [i for i, c in enumerate(stored.cells[:-1]) for o in c.get("outputs", [])
-           if 'class="dataframe"' in str((o.get("data") or {}).get("text/html", ""))]
+    raw = [
+        i
+        for i, c in enumerate(stored.cells[:-1])
+        for o in c.get("outputs", [])
+        if 'class="dataframe"' in str((o.get("data") or {}).get("text/html", ""))
+    ]
     assert not raw, f"cells {raw} of {source.stem}.ipynb show a raw DataFrame"
 
 

@@ -22,8 +22,14 @@ pytestmark = pytest.mark.skipif(pdf.chromium_path() is None, reason="Chromium is
 
 
 def trustlab(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def pdf_text(path: Path) -> str:
@@ -116,8 +122,7 @@ def test_a_pdf_that_cannot_be_printed_leaves_the_report_as_it_was(site, tmp_path
     broken.chmod(0o755)
     folder = site / NAME
     before = folder_state(folder)
-    proc = trustlab("run", str(FIXTURE), "-p", "x", "4", "--out", str(folder), "--pdf",
-                    env={pdf.CHROMIUM_VARIABLE: str(broken)})
+    proc = trustlab("run", str(FIXTURE), "-p", "x", "4", "--out", str(folder), "--pdf", env={pdf.CHROMIUM_VARIABLE: str(broken)})
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"FAILED {NAME}: the PDF could not be written: Chromium ({broken}) could not print {NAME}.html" in proc.stdout
     assert "no report was written" in proc.stdout

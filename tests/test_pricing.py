@@ -288,8 +288,9 @@ def test_breakeven_cost_ratio_by_hand_and_the_every_redemption_verdict():
 
 @settings(max_examples=200, deadline=None)
 @given(refund=money, voucher_a=money, voucher_b=money, r=share, cost_ratio=ratio, shipping=money, c=ratio)
-def test_breakeven_cost_ratio_separates_and_every_redemption_is_true_on_a_grid(refund, voucher_a, voucher_b, r, cost_ratio,
-                                                                               shipping, c):
+def test_breakeven_cost_ratio_separates_and_every_redemption_is_true_on_a_grid(
+    refund, voucher_a, voucher_b, r, cost_ratio, shipping, c
+):
     salvage = refund / 2
     c_star = pr.breakeven_cost_ratio(refund, voucher_a, voucher_b, r, shipping, salvage)
     a = float(pr.recall_cost_a(refund, voucher_a, r, c, shipping, salvage))
@@ -300,7 +301,9 @@ def test_breakeven_cost_ratio_separates_and_every_redemption_is_true_on_a_grid(r
         assert b >= a - 1e-6
     verdict = pr.recall_verdict(refund, voucher_a, voucher_b, r, cost_ratio, shipping, salvage)
     grid = np.linspace(0, 1, 201)
-    gaps = pr.recall_cost_a(refund, voucher_a, grid, cost_ratio, shipping, salvage) - pr.recall_cost_b(voucher_b, grid, cost_ratio)
+    gaps = pr.recall_cost_a(refund, voucher_a, grid, cost_ratio, shipping, salvage) - pr.recall_cost_b(
+        voucher_b, grid, cost_ratio
+    )
     if verdict.b_cheaper_at_every_redemption:
         assert (gaps > -1e-6).all()
     else:
@@ -342,8 +345,9 @@ def test_newsvendor_closed_form_by_hand():
 
 def test_newsvendor_optimum_is_the_maximum_of_the_profit_curve():
     nv = pr.newsvendor(1000, 400, 200, 2000, 0.3)
-    result = optimize.minimize_scalar(lambda q: -pr.newsvendor(1000, 400, 200, 2000, 0.3, q).expected_profit,
-                                      bounds=(0, 5000), method="bounded")
+    result = optimize.minimize_scalar(
+        lambda q: -pr.newsvendor(1000, 400, 200, 2000, 0.3, q).expected_profit, bounds=(0, 5000), method="bounded"
+    )
     assert result.x == pytest.approx(nv.quantity, rel=1e-3)
 
 
@@ -457,9 +461,20 @@ def test_notebook_defaults_that_are_article_facts_equal_the_facts():
 
 def test_analysis_covers_every_recorded_result_and_matches_the_parts(defaults):
     result = pr.analysis(defaults)
-    required = {"discount_depth", "units_per_minute", "recall_cost_a", "recall_cost_b", "breakeven_redemption_rate",
-                "critical_ratio", "newsvendor_quantity", "newsvendor_expected_profit", "presale_expected_profit",
-                "breakeven_cancel_share", "eligible_brands", "logit_params"}
+    required = {
+        "discount_depth",
+        "units_per_minute",
+        "recall_cost_a",
+        "recall_cost_b",
+        "breakeven_redemption_rate",
+        "critical_ratio",
+        "newsvendor_quantity",
+        "newsvendor_expected_profit",
+        "presale_expected_profit",
+        "breakeven_cancel_share",
+        "eligible_brands",
+        "logit_params",
+    }
     assert required <= set(result)
     source = (config.NOTEBOOKS_DIR / f"{NOTEBOOK}.py").read_text(encoding="utf-8")
     # One orchestration: the notebook records exactly what run_analysis computes, and nothing else.
@@ -482,7 +497,9 @@ def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
         assert result["logit_params"] == pr.logit_params_dict(pr.fit_choice_logit(choices, truth, alpha=p["alpha"]))
         inputs = pr.batch_inputs(p)
         assert result["breakeven_cancel_share"] == pr.breakeven_cancel_share(*inputs)
-        mc = pr.newsvendor_monte_carlo(*inputs, quantity=result["newsvendor_quantity"], draws=p["monte_carlo_draws"], seed=seed + 1)
+        mc = pr.newsvendor_monte_carlo(
+            *inputs, quantity=result["newsvendor_quantity"], draws=p["monte_carlo_draws"], seed=seed + 1
+        )
         assert (result["newsvendor_mc_profit"], result["newsvendor_mc_std_err"]) == (mc.expected_profit, mc.profit_std_err)
         assert result["eligible_brands"] == int(pr.eligible(pr.merchant_population(p), pr.support_criteria(p)).sum())
 

@@ -141,8 +141,9 @@ def check_verdicts(results: dict, p: dict, text: str) -> None:
     assert ("A (refund + voucher) is cheaper" in text) == (a < b)
     grid = np.linspace(0, 1, 101)
     args = (p["promo_price"], p["voucher_a"])
-    gaps = (pr.recall_cost_a(*args, grid, p["cost_ratio"], p["return_shipping"], p["salvage_value"])
-            - pr.recall_cost_b(p["voucher_b"], grid, p["cost_ratio"]))
+    gaps = pr.recall_cost_a(*args, grid, p["cost_ratio"], p["return_shipping"], p["salvage_value"]) - pr.recall_cost_b(
+        p["voucher_b"], grid, p["cost_ratio"]
+    )
     if "at every redemption rate from 0 to 100%" in text:
         assert (gaps > -1e-6 * max(1.0, abs(a))).all()
     # presale against the batch
@@ -164,16 +165,19 @@ def test_narrative_is_fit_to_publish_and_its_verdicts_follow_the_numbers(p):
     check_verdicts(results, p, text)
 
 
-@pytest.mark.parametrize("cli", [
-    {},
-    # the case: few trust-driven buyers, a steep trust price slope; the estimator does not converge
-    {"trust_price_interaction": "-20", "trust_share_trust_platform": "0", "n_buyers": "500"},
-    {"trust_share_price_platform": "0", "trust_share_trust_platform": "0", "n_buyers": "500"},  # no trust buyer
-    {"cost_ratio": "1.1"},  # B cheaper, but not at every redemption rate
-    {"voucher_b": "40"},  # B's voucher the smaller one
-    {"redemption_rate": "0"},
-    {"include_secondary_sources": "false"},
-])
+@pytest.mark.parametrize(
+    "cli",
+    [
+        {},
+        # the case: few trust-driven buyers, a steep trust price slope; the estimator does not converge
+        {"trust_price_interaction": "-20", "trust_share_trust_platform": "0", "n_buyers": "500"},
+        {"trust_share_price_platform": "0", "trust_share_trust_platform": "0", "n_buyers": "500"},  # no trust buyer
+        {"cost_ratio": "1.1"},  # B cheaper, but not at every redemption rate
+        {"voucher_b": "40"},  # B's voucher the smaller one
+        {"redemption_rate": "0"},
+        {"include_secondary_sources": "false"},
+    ],
+)
 def test_named_cases(cli):
     p = params.resolve(NOTEBOOK, cli=cli)
     results, lines = narrative(p)

@@ -155,7 +155,9 @@ def test_corruption_before_train_end_does_change_the_forecast(gmv: pd.Series) ->
     # guards the no-leakage test: the comparison is sensitive to the training data
     corrupted = gmv.copy()
     corrupted[pd.Period("2021Q3", "Q")] *= 1.5
-    assert not np.allclose(p.fit_forecast(corrupted, "2022Q1", "sarimax", 4).table, p.fit_forecast(gmv, "2022Q1", "sarimax", 4).table)
+    assert not np.allclose(
+        p.fit_forecast(corrupted, "2022Q1", "sarimax", 4).table, p.fit_forecast(gmv, "2022Q1", "sarimax", 4).table
+    )
 
 
 def test_backtest_is_rolling_origin_and_scores_by_hand(gmv: pd.Series) -> None:
@@ -292,7 +294,10 @@ def test_analysis_chooses_the_headline_before_train_end_and_evaluates_after() ->
     assert r["headline_holdout_mape"] == r["holdout_mape"][r["headline_method"]]
     assert r["holdout_best_method"] == p.lowest_mape(r["holdout_mape"])
     assert set(r["holdout_mape"]) == set(r["backtest_mape_by_method"]) == set(r["selection_mape_by_method"]) == set(p.METHODS)
-    assert p.select_method(quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"], "2023Q4", "sarimax", 2).method == r["headline_method"]
+    assert (
+        p.select_method(quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"], "2023Q4", "sarimax", 2).method
+        == r["headline_method"]
+    )
 
 
 def test_effect_specifications_choose_by_bic_and_use_t(gmv: pd.Series) -> None:

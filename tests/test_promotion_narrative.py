@@ -15,22 +15,31 @@ from trustlab.runner.params import ParameterError
 ROOT = Path(__file__).resolve().parents[1]
 QUARTERS = [f"{y}Q{q}" for y in range(2022, 2026) for q in range(1, 5) if f"{y}Q{q}" <= "2025Q3"]
 
-params_strategy = st.fixed_dictionaries({
-    "train_end": st.sampled_from(QUARTERS),
-    "forecast_quarters": st.integers(1, 12),
-    "model": st.sampled_from(["sarimax", "sarimax", "ets"]),
-    "merchant_multiple": st.one_of(st.just(1e-3), st.just(1e4), st.floats(0.01, 1000)),
-    "gmv_growth": st.one_of(st.just(-0.999), st.just(1e3), st.floats(-0.99, 100)),
-    "festival_end": st.sampled_from(["2022-06-19", "2022-06-14"]),
-    "include_secondary_sources": st.just(True),
-    "average_order_value_rmb": st.one_of(st.just(0.01), st.just(1e5), st.floats(1, 1000)),
-    "backtest_horizon": st.integers(1, 8),
-    "alpha": st.one_of(st.just(0.001), st.just(0.999), st.floats(0.01, 0.5)),
-})
+params_strategy = st.fixed_dictionaries(
+    {
+        "train_end": st.sampled_from(QUARTERS),
+        "forecast_quarters": st.integers(1, 12),
+        "model": st.sampled_from(["sarimax", "sarimax", "ets"]),
+        "merchant_multiple": st.one_of(st.just(1e-3), st.just(1e4), st.floats(0.01, 1000)),
+        "gmv_growth": st.one_of(st.just(-0.999), st.just(1e3), st.floats(-0.99, 100)),
+        "festival_end": st.sampled_from(["2022-06-19", "2022-06-14"]),
+        "include_secondary_sources": st.just(True),
+        "average_order_value_rmb": st.one_of(st.just(0.01), st.just(1e5), st.floats(1, 1000)),
+        "backtest_horizon": st.integers(1, 8),
+        "alpha": st.one_of(st.just(0.001), st.just(0.999), st.floats(0.01, 0.5)),
+    }
+)
 
 
-EDGE = {"forecast_quarters": 12, "merchant_multiple": 1e-3, "gmv_growth": -0.999, "festival_end": "2022-06-14",
-        "include_secondary_sources": True, "average_order_value_rmb": 0.01, "backtest_horizon": 8}
+EDGE = {
+    "forecast_quarters": 12,
+    "merchant_multiple": 1e-3,
+    "gmv_growth": -0.999,
+    "festival_end": "2022-06-14",
+    "include_secondary_sources": True,
+    "average_order_value_rmb": 0.01,
+    "backtest_horizon": 8,
+}
 
 
 @settings(max_examples=7, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
@@ -55,7 +64,9 @@ def test_narrative_is_fit_to_publish_and_verdicts_follow_the_numbers(params: dic
     _skill_is_stated_as_the_numbers_say(results, "\n".join(summary))
     for q in ("q2", "q4"):
         e = results[f"{q}_effect"]
-        match = re.search(rf"{q.upper()} [^()]*\([^)]*\), (significantly above Q3|significantly below Q3|not distinguishable from Q3)", text)
+        match = re.search(
+            rf"{q.upper()} [^()]*\([^)]*\), (significantly above Q3|significantly below Q3|not distinguishable from Q3)", text
+        )
         assert match, text
         clause = match.group(1)
         if e["lower"] > 0:
@@ -88,8 +99,10 @@ def _headline_follows_the_data_up_to_train_end(results: dict, summary: str, trai
 def _skill_is_stated_as_the_numbers_say(results: dict, summary: str) -> None:
     """'no skill' appears exactly where the model does not beat the best benchmark (before train_end,
     in the backtest from train_end), and a run with nothing after train_end says it cannot be evaluated."""
-    for where, n, skill in (("Before train_end", results["selection_n"], results["selection_skill"]),
-                            ("after train_end", results["backtest_n"], results["backtest_skill"])):
+    for where, n, skill in (
+        ("Before train_end", results["selection_n"], results["selection_skill"]),
+        ("after train_end", results["backtest_n"], results["backtest_skill"]),
+    ):
         if not n:
             assert f"{where} the model" not in summary
             continue
@@ -112,8 +125,11 @@ def _committed_results(name: str) -> dict:
 
 
 def test_readme_row_matches_the_committed_notebook() -> None:
-    row = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-               if line.startswith("| `02_promotion_growth`"))
+    row = next(
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `02_promotion_growth`")
+    )
     r = _committed_results("02_promotion_growth")
     for value in (r["backtest_mape_by_method"]["model"], r["backtest_mape_by_method"]["seasonal_naive_growth"]):
         assert prose.percent(value) in row
@@ -121,10 +137,17 @@ def test_readme_row_matches_the_committed_notebook() -> None:
     assert prose.signed_percent(r["q2_effect"]["effect"], 0) in row
     assert prose.change(1, 1 + r["gmv_per_merchant_change"]) in row
     # the headline method, chosen on data up to train_end, with the MAPE that chose it and its holdout score
-    assert {"seasonal_naive_growth": "headline forecast uses seasonal naive x growth", "model": "headline forecast uses SARIMAX",
-            "seasonal_naive": "headline forecast uses seasonal naive"}[r["headline_method"]] in row
-    for value in (r["selection_mape_by_method"][r["headline_method"]], r["selection_mape_by_method"]["model"],
-                  r["holdout_mape"][r["headline_method"]], r["holdout_mape"]["model"]):
+    assert {
+        "seasonal_naive_growth": "headline forecast uses seasonal naive x growth",
+        "model": "headline forecast uses SARIMAX",
+        "seasonal_naive": "headline forecast uses seasonal naive",
+    }[r["headline_method"]] in row
+    for value in (
+        r["selection_mape_by_method"][r["headline_method"]],
+        r["selection_mape_by_method"]["model"],
+        r["holdout_mape"][r["headline_method"]],
+        r["holdout_mape"]["model"],
+    ):
         assert prose.percent(value) in row
 
 

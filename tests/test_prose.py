@@ -13,17 +13,20 @@ finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_v
 positive = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infinity=False)
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [
-    (100, 148, "up 48.0%"),
-    (100, 76.9, "down 23.1%"),
-    (100, 100, "unchanged"),
-    (100, 240, "up 2.4-fold (+140.0%)"),
-    (100, 1, "down 99.0%"),
-    (0, 5, "from zero to 5"),
-    (0, 0, "unchanged at zero"),
-    (-2, 3, "from −2 to 3 (a change of sign)"),
-    (100, 100.001, "essentially unchanged (less than 0.05%)"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (100, 148, "up 48.0%"),
+        (100, 76.9, "down 23.1%"),
+        (100, 100, "unchanged"),
+        (100, 240, "up 2.4-fold (+140.0%)"),
+        (100, 1, "down 99.0%"),
+        (0, 5, "from zero to 5"),
+        (0, 0, "unchanged at zero"),
+        (-2, 3, "from −2 to 3 (a change of sign)"),
+        (100, 100.001, "essentially unchanged (less than 0.05%)"),
+    ],
+)
 def test_change_in_words(old, new, expected):
     assert prose.change(old, new) == expected
 
@@ -52,10 +55,18 @@ def test_percent_refuses_a_share_outside_0_and_1():
             prose.percent(bad)
 
 
-@pytest.mark.parametrize(("p", "expected"), [
-    (0.0, "p < 1e-300"), (1e-320, "p < 1e-300"), (3e-12, "p < 1e-11"), (0.0004, "p < 0.001"),
-    (0.032, "p = 0.032"), (0.5, "p = 0.50"), (1.0, "p = 1.00"),
-])
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        (0.0, "p < 1e-300"),
+        (1e-320, "p < 1e-300"),
+        (3e-12, "p < 1e-11"),
+        (0.0004, "p < 0.001"),
+        (0.032, "p = 0.032"),
+        (0.5, "p = 0.50"),
+        (1.0, "p = 1.00"),
+    ],
+)
 def test_p_value_reports_underflow_as_a_bound(p, expected):
     assert prose.p_value(p) == expected
 
@@ -84,15 +95,26 @@ def test_join():
     assert prose.join(["a", "b", "c"]) == "a, b and c"
 
 
-@pytest.mark.parametrize("text", [
-    "GMV up -99%", "GMV +-99%", "grown -0.5-fold", "grown 0.0-fold", "at inf or more", "a nan share",
-    "45000.000% of the average DAU", "the parameter was None",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GMV up -99%",
+        "GMV +-99%",
+        "grown -0.5-fold",
+        "grown 0.0-fold",
+        "at inf or more",
+        "a nan share",
+        "45000.000% of the average DAU",
+        "the parameter was None",
+    ],
+)
 def test_narrative_problems_finds_what_the_reviews_found(text):
     assert prose.narrative_problems(text), text
 
 
 def test_narrative_problems_accepts_ordinary_prose():
-    text = ("GMV per merchant is down 23.1%; orders grew 2.4-fold (+140.0%); participants are 4.5% of "
-            "the average DAU; information and influence are words, not numbers; p < 1e-300.")
+    text = (
+        "GMV per merchant is down 23.1%; orders grew 2.4-fold (+140.0%); participants are 4.5% of "
+        "the average DAU; information and influence are words, not numbers; p < 1e-300."
+    )
     assert prose.narrative_problems(text) == []

@@ -71,9 +71,7 @@ def test_urls_and_quotes_are_verbatim_in_the_raw_file(raw_rows: pd.DataFrame, ra
 
 def test_value_appears_in_its_quote(raw_rows: pd.DataFrame) -> None:
     bad = [
-        (r.quarter, r.metric, r.value, r.quote)
-        for r in raw_rows.itertuples()
-        if not _value_in_quote(r.value, r.unit, r.quote)
+        (r.quarter, r.metric, r.value, r.quote) for r in raw_rows.itertuples() if not _value_in_quote(r.value, r.unit, r.quote)
     ]
     assert not bad, bad
 

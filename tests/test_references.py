@@ -19,8 +19,13 @@ def _citations(source: Path) -> list[tuple[list[str], list[str]]]:
     """The keys and the note keys of every ``references.show(...)`` call in a notebook source."""
     calls = []
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "show"
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "references"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "show"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "references"
+        ):
             keys = ast.literal_eval(node.args[0])
             notes = next((ast.literal_eval(k.value) for k in node.keywords if k.arg == "notes"), {})
             calls.append((keys, list(notes)))
@@ -75,20 +80,66 @@ def _write(tmp_path: Path, entries: list[dict]) -> Path:
 
 
 ONE_OF_EACH = [
-    {"id": "mag", "type": "article-magazine", "title": "Trade piece", "author": [{"literal": "Retail Channel"}],
-     "container-title": "Retail Weekly", "issued": {"date-parts": [[2022, 6, 23]]}},
-    {"id": "news", "type": "article-newspaper", "title": "News piece", "author": [{"family": "Li", "given": "Wei"}],
-     "container-title": "Daily News", "issued": {"date-parts": [[2021, 11, 24]]}},
-    {"id": "web", "type": "webpage", "title": "A web page", "author": [{"literal": "Some Site"}],
-     "container-title": "Some Site", "issued": {"date-parts": [[2020]]}, "URL": "https://example.org/page"},
-    {"id": "rep", "type": "report", "title": "Annual Report", "author": [{"literal": "A Company"}],
-     "publisher": "A Company", "issued": {"date-parts": [[2022, 3, 4]]}},
-    {"id": "book", "type": "book", "title": "A Book", "author": [{"family": "Doe", "given": "Jane"}],
-     "edition": "2", "publisher": "A Press", "publisher-place": "Boston", "issued": {"date-parts": [[1999]]}},
-    {"id": "conf", "type": "paper-conference", "title": "A paper", "author": [{"family": "Roe", "given": "Ann"}],
-     "container-title": "Proceedings of a Conference", "page": "1-9", "issued": {"date-parts": [[2010]]}},
-    {"id": "data", "type": "dataset", "title": "A table", "author": [{"literal": "trustlab"}],
-     "issued": {"date-parts": [[2026]]}, "note": "`data/a.csv`, one row per figure."},
+    {
+        "id": "mag",
+        "type": "article-magazine",
+        "title": "Trade piece",
+        "author": [{"literal": "Retail Channel"}],
+        "container-title": "Retail Weekly",
+        "issued": {"date-parts": [[2022, 6, 23]]},
+    },
+    {
+        "id": "news",
+        "type": "article-newspaper",
+        "title": "News piece",
+        "author": [{"family": "Li", "given": "Wei"}],
+        "container-title": "Daily News",
+        "issued": {"date-parts": [[2021, 11, 24]]},
+    },
+    {
+        "id": "web",
+        "type": "webpage",
+        "title": "A web page",
+        "author": [{"literal": "Some Site"}],
+        "container-title": "Some Site",
+        "issued": {"date-parts": [[2020]]},
+        "URL": "https://example.org/page",
+    },
+    {
+        "id": "rep",
+        "type": "report",
+        "title": "Annual Report",
+        "author": [{"literal": "A Company"}],
+        "publisher": "A Company",
+        "issued": {"date-parts": [[2022, 3, 4]]},
+    },
+    {
+        "id": "book",
+        "type": "book",
+        "title": "A Book",
+        "author": [{"family": "Doe", "given": "Jane"}],
+        "edition": "2",
+        "publisher": "A Press",
+        "publisher-place": "Boston",
+        "issued": {"date-parts": [[1999]]},
+    },
+    {
+        "id": "conf",
+        "type": "paper-conference",
+        "title": "A paper",
+        "author": [{"family": "Roe", "given": "Ann"}],
+        "container-title": "Proceedings of a Conference",
+        "page": "1-9",
+        "issued": {"date-parts": [[2010]]},
+    },
+    {
+        "id": "data",
+        "type": "dataset",
+        "title": "A table",
+        "author": [{"literal": "trustlab"}],
+        "issued": {"date-parts": [[2026]]},
+        "note": "`data/a.csv`, one row per figure.",
+    },
 ]
 
 EXPECTED = {  # what each type's rendering must show beside its title
@@ -128,13 +179,16 @@ def test_an_unknown_key_names_the_key_and_the_file(tmp_path):
         references.render(["book"], notes={"conf": "x"}, path=path)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda e: e.pop("publisher"), "entry 4 'book': a book needs 'publisher'"),
-    (lambda e: e.update(type="thesis"), "entry 4 'book': type 'thesis' is not one of"),
-    (lambda e: e.update(issued="1999"), "entry 4 'book': 'issued' must be"),
-    (lambda e: e.update(author=[{"given": "Jane"}]), "entry 4 'book': an author needs 'family'"),
-    (lambda e: e.update(id="mag"), "entry 4: key 'mag' appears twice"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda e: e.pop("publisher"), "entry 4 'book': a book needs 'publisher'"),
+        (lambda e: e.update(type="thesis"), "entry 4 'book': type 'thesis' is not one of"),
+        (lambda e: e.update(issued="1999"), "entry 4 'book': 'issued' must be"),
+        (lambda e: e.update(author=[{"given": "Jane"}]), "entry 4 'book': an author needs 'family'"),
+        (lambda e: e.update(id="mag"), "entry 4: key 'mag' appears twice"),
+    ],
+)
 def test_a_bad_entry_is_refused_naming_the_file_and_the_entry(tmp_path, change, message):
     entries = json.loads(json.dumps(ONE_OF_EACH))
     change(entries[4])

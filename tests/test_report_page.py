@@ -42,8 +42,9 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path)
     executed = nbformat.read(out / "90_demo.ipynb", as_version=4)
     tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
     assert "parameters" in tags and "injected-parameters" in tags  # the executed notebook keeps both
-    recorded_lines = [o["data"]["text/plain"] for c in executed.cells for o in c.get("outputs", [])
-                      if RESULT_MIME in o.get("data", {})]
+    recorded_lines = [
+        o["data"]["text/plain"] for c in executed.cells for o in c.get("outputs", []) if RESULT_MIME in o.get("data", {})
+    ]
     assert recorded_lines == ["recorded double = 8.0", 'recorded label = "abc"']  # and record's lines
 
     html = (out / "90_demo.html").read_text()
@@ -80,11 +81,15 @@ def _notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_markdown_cell("# Title"),
         nbformat.v4.new_code_cell("x: float = 1.5  # help", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("# Parameters\nx = 2.0\n", metadata={"tags": ["injected-parameters"]}),
-        nbformat.v4.new_code_cell("record('y', 2 * x)\n2 * x", outputs=[
-            nbformat.v4.new_output("display_data", data={RESULT_MIME: {"name": "y", "value": 4.0},
-                                                          "text/plain": "recorded y = 4.0"}),
-            nbformat.v4.new_output("execute_result", data={"text/plain": "4.0"}, execution_count=3),
-        ]),
+        nbformat.v4.new_code_cell(
+            "record('y', 2 * x)\n2 * x",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={RESULT_MIME: {"name": "y", "value": 4.0}, "text/plain": "recorded y = 4.0"}
+                ),
+                nbformat.v4.new_output("execute_result", data={"text/plain": "4.0"}, execution_count=3),
+            ],
+        ),
     ]
     return nbformat.v4.new_notebook(cells=cells)
 
@@ -103,11 +108,19 @@ def test_set_up_code_and_the_environment_cell_are_left_out_of_the_page_only():
     nb = _notebook()
     nb.cells[1:1] = [
         nbformat.v4.new_code_cell("import trustlab\nRUN = 1", metadata={"tags": ["remove-input"]}),
-        nbformat.v4.new_code_cell("import warnings", metadata={"tags": ["remove-input"]},
-                                  outputs=[nbformat.v4.new_output("stream", name="stderr", text="a warning\n")]),
+        nbformat.v4.new_code_cell(
+            "import warnings",
+            metadata={"tags": ["remove-input"]},
+            outputs=[nbformat.v4.new_output("stream", name="stderr", text="a warning\n")],
+        ),
     ]
-    nb.cells.append(nbformat.v4.new_code_cell("environment_table()", metadata={"tags": ["remove-cell"]}, outputs=[
-        nbformat.v4.new_output("execute_result", data={"text/plain": "commit abc"}, execution_count=9)]))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "environment_table()",
+            metadata={"tags": ["remove-cell"]},
+            outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "commit abc"}, execution_count=9)],
+        )
+    )
     copy = report.reading_copy(nb)
     # the set-up cell with nothing to show is gone; the one with an output keeps it, without its code
     assert [c.source.splitlines()[0] for c in copy.cells] == ["# Title", "import warnings", "record('y', 2 * x)"]
@@ -124,8 +137,9 @@ def test_set_up_code_and_the_environment_cell_are_left_out_of_the_page_only():
 def test_a_failure_in_a_parameters_cell_is_shown_with_its_banner():
     nb = _notebook()
     nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="bad", traceback=[])]
-    html = report.render_html(nb, {"notebook": "demo", "parameters": {"x": 2.0}, "provenance": {"status": "failed"}},
-                              failed_cell=1)
+    html = report.render_html(
+        nb, {"notebook": "demo", "parameters": {"x": 2.0}, "provenance": {"status": "failed"}}, failed_cell=1
+    )
     assert "failed in the next cell (cell 2 of 3)" in html  # numbered among the notebook's own cells
     assert "celltag_parameters" in html and "celltag_injected-parameters" not in html
     assert html.index('id="failed-cell"') < html.index("celltag_parameters")
@@ -135,10 +149,16 @@ def test_a_failure_in_a_parameters_cell_is_shown_with_its_banner():
     ("record", "row", "expected"),
     [
         # A non-finite value, null in strict JSON, is shown by its name from the nonfinite mapping.
-        ({"parameters": {"x": None}, "changed_parameters": {"x": 1.5}, "nonfinite": {"parameters.x": "inf"}},
-         "x", ["<td>inf <span", "<td>1.5</td>"]),
-        ({"parameters": {"topics": ["a", "b"]}, "changed_parameters": {"topics": []}},
-         "topics", ['<td>[&#34;a&#34;, &#34;b&#34;] <span', "<td>[]</td>"]),
+        (
+            {"parameters": {"x": None}, "changed_parameters": {"x": 1.5}, "nonfinite": {"parameters.x": "inf"}},
+            "x",
+            ["<td>inf <span", "<td>1.5</td>"],
+        ),
+        (
+            {"parameters": {"topics": ["a", "b"]}, "changed_parameters": {"topics": []}},
+            "topics",
+            ["<td>[&#34;a&#34;, &#34;b&#34;] <span", "<td>[]</td>"],
+        ),
         ({"parameters": {"x": None}, "changed_parameters": {}}, "x", ["<td>null</td>"]),
     ],
 )
@@ -178,7 +198,7 @@ def test_every_report_page_opens_with_the_summary_and_shows_the_environment_once
     nb = nbformat.read(committed, as_version=4)
     record = runs.new_record(committed.stem, None, {}, "key", None, datetime.datetime.now())
     html = report.render_html(nb, record, index_href=None)
-    body = html[html.index("</header>"):]
+    body = html[html.index("</header>") :]
     cells = re.split(r'<div[^>]*class="jp-Cell ', body)[1:]
     title, heading, summary = cells[:3]
     assert "jp-MarkdownCell" in title[:200] and "<h1" in title

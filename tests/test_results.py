@@ -57,8 +57,12 @@ def test_non_finite_values_are_noted_by_path():
 def test_a_run_record_is_strict_json_with_a_nonfinite_mapping():
     import json
 
-    record_ = {"notebook": "n", "parameters": {"ceiling": math.inf, "steps": [1.0, math.nan]},
-               "results": {"growth": None, "ok": 1.0}, "provenance": {"seconds": 1.0}}
+    record_ = {
+        "notebook": "n",
+        "parameters": {"ceiling": math.inf, "steps": [1.0, math.nan]},
+        "results": {"growth": None, "ok": 1.0},
+        "provenance": {"seconds": 1.0},
+    }
     text = dumps_record(record_, {"growth": "inf"})
 
     def refuse(constant):

@@ -337,8 +337,6 @@ def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path):
     assert "An Exception was encountered" not in page  # papermill's notice, numbered by execution count
 
 
-
-
 def test_refresh_refuses_an_unwritable_notebooks_folder_before_any_kernel(project, immutable, monkeypatch):
     started = []
     monkeypatch.setattr(runs, "run_notebook", lambda *a, **k: started.append(a))

@@ -53,8 +53,14 @@ def test_the_api_lists_every_notebook_with_its_contract(served):
     listed = {nb["notebook"]: nb for nb in client.get("/api/notebooks").json()["notebooks"]}
     assert list(listed) == ["90_demo", "01_governance", "03_pricing_positioning"]
     x = next(p for p in listed["90_demo"]["parameters"] if p["name"] == "x")
-    assert x == {"name": "x", "type": "float", "default": 1.5, "range": "> 0 and <= 100",
-                 "constraints": {"gt": 0, "le": 100}, "help": "a positive number"}
+    assert x == {
+        "name": "x",
+        "type": "float",
+        "default": 1.5,
+        "range": "> 0 and <= 100",
+        "constraints": {"gt": 0, "le": 100},
+        "help": "a positive number",
+    }
     assert "171,068" in listed["01_governance"]["answer"]  # the first point of its Summary, from its default run
 
 
@@ -67,8 +73,14 @@ def test_a_run_is_reported_compared_with_the_default_run_cached_and_reproduced_b
     assert record["changed_parameters"] == {"x": 1.5}
     rows = {row["name"]: row for row in record["comparison"]}
     assert rows["x"]["changed"] and (rows["x"]["default"], rows["x"]["run"]) == ("1.5", "2.5")
-    assert rows["double"] == {"kind": "result", "name": "double", "default": "3", "run": "5", "changed": True,
-                              "change": "+2 (+66.7%)"}
+    assert rows["double"] == {
+        "kind": "result",
+        "name": "double",
+        "default": "3",
+        "run": "5",
+        "changed": True,
+        "change": "+2 (+66.7%)",
+    }
     assert not rows["label"]["changed"] and rows["label"]["change"] == ""
     page = client.get(record["report_url"])
     assert page.status_code == 200 and 'id="trustlab-provenance"' in page.text
@@ -99,8 +111,13 @@ def test_a_run_is_reported_compared_with_the_default_run_cached_and_reproduced_b
 def test_refused_values_get_the_command_lines_message_before_any_kernel_starts(served, tmp_path):
     explorer, client = served
     before = sorted(p.name for p in (explorer.site / "runs").glob("*")) if (explorer.site / "runs").exists() else []
-    cli = subprocess.run([sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "x", "150", "--out",
-                          str(tmp_path / "out")], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    cli = subprocess.run(
+        [sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "x", "150", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     message = cli.stderr.strip().removeprefix("trustlab: error: ")
     assert cli.returncode == 2 and message == "parameter 'x': expected > 0 and <= 100, got 150.0"
     response = _post(client, {"x": "150"})
@@ -128,8 +145,10 @@ def test_two_concurrent_submissions_queue_for_the_one_worker_and_both_finish(ser
     def wait_for(name, parameters):
         answers[name] = _post(client, parameters).json()
 
-    threads = [threading.Thread(target=wait_for, args=(n, p)) for n, p in (("slow", {"x": "7", "sleep_seconds": "2"}),
-                                                                              ("queued", {"x": "8"}))]
+    threads = [
+        threading.Thread(target=wait_for, args=(n, p))
+        for n, p in (("slow", {"x": "7", "sleep_seconds": "2"}), ("queued", {"x": "8"}))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -169,8 +188,12 @@ def test_a_hostile_label_stays_inert_in_the_form_and_the_api(served, tmp_path):
     record = _post(client, {"label": value}).json()
     assert record["status"] in ("ok", "cached") and record["results"]["label"] == value
     assert not marker.exists(), "the parameter value was executed"
-    for text in (client.get(record["run_url"]).text, client.get(record["report_url"]).text,
-                 client.get("/notebooks/90_demo", params={"label": value}).text, client.get("/").text):
+    for text in (
+        client.get(record["run_url"]).text,
+        client.get(record["report_url"]).text,
+        client.get("/notebooks/90_demo", params={"label": value}).text,
+        client.get("/").text,
+    ):
         assert "<script>alert(1)</script>" not in text
 
 
@@ -214,14 +237,26 @@ def test_a_notebook_sweep_plots_every_point_and_offers_its_csv(served):
     assert "<svg" in shown and 'id="csv"' in shown
     assert (explorer.site / record["csv"]).is_file()
     refused = client.get("/notebooks/90_demo/sweep", params={"vary": "x", "start": "50", "stop": "150", "steps": "3"})
-    assert refused.status_code == 400 and "sweep point x = 150.0: parameter &#39;x&#39;: expected &gt; 0 and &lt;= 100" in refused.text
+    assert (
+        refused.status_code == 400
+        and "sweep point x = 150.0: parameter &#39;x&#39;: expected &gt; 0 and &lt;= 100" in refused.text
+    )
 
 
 def test_a_fast_sweep_uses_the_notebooks_analysis_function(served):
     explorer, client = served
-    client.get("/notebooks/03_pricing_positioning/sweep",
-               params={"vary": "redemption_rate", "start": "0.2", "stop": "0.8", "steps": "2", "monte_carlo_draws": "2000",
-                       "n_buyers": "2000", "n_merchants": "2000"})
+    client.get(
+        "/notebooks/03_pricing_positioning/sweep",
+        params={
+            "vary": "redemption_rate",
+            "start": "0.2",
+            "stop": "0.8",
+            "steps": "2",
+            "monte_carlo_draws": "2000",
+            "n_buyers": "2000",
+            "n_merchants": "2000",
+        },
+    )
     job = next(j for j in explorer.sweeps.values() if j.notebook == "03_pricing_positioning")
     job.done.wait(300)
     assert job.status == "ok" and job.mode == "fast" and len(job.table) == 2
@@ -275,13 +310,24 @@ def test_the_default_run_to_compare_with_is_the_sites_build_when_it_is_current(s
         other.close()
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--host", "0.0.0.0", "--token", ""], "--host 0.0.0.0: a server reachable from the network needs a token; --token '' is refused"),
-    (["--workers", "0"], "--workers: expected at least 1, got 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--host", "0.0.0.0", "--token", ""],
+            "--host 0.0.0.0: a server reachable from the network needs a token; --token '' is refused",
+        ),
+        (["--workers", "0"], "--workers: expected at least 1, got 0"),
+    ],
+)
 def test_the_command_refuses_an_unsafe_or_empty_setup_before_it_listens(args, expected):
-    proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli", "serve", "--port", "0", *args],
-                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "trustlab.runner.cli", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 2 and proc.stderr.strip() == f"trustlab: error: {expected}" and proc.stdout == ""
 
 

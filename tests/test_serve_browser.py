@@ -19,15 +19,25 @@ from trustlab import config
 
 pytest.importorskip("starlette")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 TOKEN = "test-token-0123456789"
 
 
 def _api(base: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=120) as response:
         return json.loads(response.read())
 
@@ -51,9 +61,15 @@ def server(tmp_path_factory):
     (root / "data").mkdir()
     (root / "data" / "numbers.csv").write_text("a,b\n1,2\n")
     env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
-    proc = subprocess.Popen([sys.executable, "-m", "trustlab.runner.cli", "serve", "--port", "0", "--token", TOKEN,
-                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=root, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustlab.runner.cli", "serve", "--port", "0", "--token", TOKEN, "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         line = proc.stdout.readline()
         assert line.startswith("trustlab serve: open http://127.0.0.1:"), line + proc.stderr.read()
@@ -81,8 +97,14 @@ def test_the_explorer_in_headless_chromium(server):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             refusing = []  # the refusal is a 400 answer, which Chromium logs as an error: expected there only
-            page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-                    if msg.type == "error" and not (refusing and "status of 400" in msg.text) else None)
+            page.on(
+                "console",
+                lambda msg: (
+                    problems.append(f"console {msg.type}: {msg.text}")
+                    if msg.type == "error" and not (refusing and "status of 400" in msg.text)
+                    else None
+                ),
+            )
             page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
             page.goto(server["url"])  # the token in the address; a cookie carries it from here on
             expect(page.locator("#nb-90_demo")).to_contain_text("Demo notebook for the runner tests")

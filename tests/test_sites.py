@@ -24,15 +24,17 @@ DEMO = FIXTURES / "90_demo.py"
 
 def trustlab(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args], capture_output=True, text=True, timeout=timeout,
-        stdin=subprocess.DEVNULL, **kwargs,
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        **kwargs,
     )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 
 
 # ---------------------------------------------------------------- run folders
@@ -59,8 +61,7 @@ def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path)
     proc = trustlab("run", str(DEMO), "-p", "x", "3", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "run"]
-    assert sorted(p.name for p in out.iterdir()) == [
-        ".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
     html = (out / "90_demo.html").read_text()
     assert "All reports" not in html and "index.html" not in html
     assert "index:" not in proc.stdout
@@ -90,7 +91,8 @@ def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     assert (out / "failed" / "90_demo.html").exists()
     assert {k: v for k, v in snapshot(out).items() if not k.startswith(("failed/", ".trustlab"))} == {
-        k: v for k, v in good.items() if not k.startswith(".trustlab")}
+        k: v for k, v in good.items() if not k.startswith(".trustlab")
+    }
     # The folder is still trustlab's (its manifest lists the failure), so a good run replaces it.
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
     assert not (out / "failed").exists()
@@ -158,7 +160,10 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path):
     site = sites.open_site(tmp_path / "site")
     resolved = params.resolve(DEMO)
     assert runs.run_notebook(DEMO, resolved, site / "runs" / "a", site_root=site).ok
-    assert runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), site / "runs" / "b", site_root=site).status == "failed"
+    assert (
+        runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), site / "runs" / "b", site_root=site).status
+        == "failed"
+    )
     # Folders that only look like runs, and records of the wrong shape, are not the site's runs.
     shutil.copytree(site / "runs" / "a", site / "copied-by-hand")
     (site / "stray").mkdir()
@@ -237,8 +242,11 @@ def test_publish_refuses_the_site_the_checkout_and_what_contains_them(tmp_path, 
     assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site).ok
     report.build_index(site, [DEMO])
     dest = {
-        "site itself": site, "inside the site": site / "copy", "contains the site": parent,
-        "checkout": config.PROJECT_ROOT, "inside the checkout": config.PROJECT_ROOT / "shared-site",
+        "site itself": site,
+        "inside the site": site / "copy",
+        "contains the site": parent,
+        "checkout": config.PROJECT_ROOT,
+        "inside the checkout": config.PROJECT_ROOT / "shared-site",
     }[where]
     before = snapshot(parent)
     proc = trustlab("publish", str(dest), "--site", str(site))
@@ -302,8 +310,9 @@ def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so
         worker.start()
         worker.join(timeout=10)
         assert entered.is_set()
-        other = subprocess.Popen([sys.executable, "-c", script, str(site)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+        other = subprocess.Popen(
+            [sys.executable, "-c", script, str(site)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         err_line = other.stderr.readline()
         assert "waiting for another trustlab process writing to" in err_line
         assert other.poll() is None, "the second process did not wait"
@@ -314,9 +323,27 @@ def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so
 def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
     site = sites.open_site(tmp_path / "site")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "x", str(x),
-                          "-p", "sleep_seconds", "2", "--out", str(site / "runs" / f"x{x}")],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "trustlab.runner.cli",
+                "run",
+                str(DEMO),
+                "-p",
+                "x",
+                str(x),
+                "-p",
+                "sleep_seconds",
+                "2",
+                "--out",
+                str(site / "runs" / f"x{x}"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         for x in (1, 2)
     ]
     outputs = [p.communicate(timeout=300) for p in procs]

@@ -77,8 +77,14 @@ def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
         link = line.removeprefix("Dask dashboard: ")
         dashboard.append((line, link, *_fetch(link)) if link != line else (line,))
 
-    table = sweep.run_notebooks(DEMO, resolved, tmp_path / "sweep", workers=2, on_cluster=on_cluster,
-                                on_point=lambda i, done, total, outcome: progress.append((i, done, total, outcome["status"])))
+    table = sweep.run_notebooks(
+        DEMO,
+        resolved,
+        tmp_path / "sweep",
+        workers=2,
+        on_cluster=on_cluster,
+        on_point=lambda i, done, total, outcome: progress.append((i, done, total, outcome["status"])),
+    )
     [(line, link, status, page)] = dashboard
     assert link.startswith("http://127.0.0.1:") and link.endswith("/status"), line
     assert status == 200 and "Dask" in page
@@ -119,10 +125,13 @@ def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_b
 
     name = "03_pricing_positioning"
     base = params.resolve(name, files=[params.scenario_path(name, "smoke")])
-    points = sweep.resolve_points(name, [
-        {**base, "redemption_rate": 0.15, "seed": 11},
-        base,
-    ])
+    points = sweep.resolve_points(
+        name,
+        [
+            {**base, "redemption_rate": 0.15, "seed": 11},
+            base,
+        ],
+    )
     fast = sweep.run_fast(name, points)
     swept = sweep.run_notebooks(name, points[:1], tmp_path / "sweep", workers=1)
     built = json.loads((smoke_build.site / f"{name}--smoke" / "results.json").read_text())
@@ -155,8 +164,7 @@ def test_sweeps_run_on_an_existing_dask_scheduler(tmp_path):
             DEMO, sweep.resolve_points(DEMO, [{"x": 4}]), tmp_path / "s", scheduler=cluster.scheduler_address
         )
     assert list(table["status"]) == ["ok"] * 3
-    pd.testing.assert_series_equal(table.loc[0].filter(like="result."), table.loc[2].filter(like="result."),
-                                   check_names=False)
+    pd.testing.assert_series_equal(table.loc[0].filter(like="result."), table.loc[2].filter(like="result."), check_names=False)
     assert notebook["result.double"].tolist() == [8.0]
 
 
@@ -168,8 +176,9 @@ def scheduler():
     """One in-process Dask cluster (two single-thread workers) shared by the tests of this module."""
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -262,9 +271,11 @@ def _dask_worker(address: str, cwd: Path, env: dict[str, str]):
 
     cwd.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-         "--no-dashboard"],
-        cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -288,8 +299,9 @@ def _bare_scheduler():
     from dask.distributed import LocalCluster
 
     # tcp, not the in-process transport: workers in other processes join it
-    return LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0",
-                        silence_logs=logging.ERROR)
+    return LocalCluster(
+        n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=":0", silence_logs=logging.ERROR
+    )
 
 
 def test_workers_need_not_share_the_clients_files(tmp_path):
@@ -315,8 +327,9 @@ def test_workers_need_not_share_the_clients_files(tmp_path):
         assert record["provenance"]["data_hashes"]["data/facts.csv"]  # the client's data, sent to the worker
     assert list(empty_project.iterdir()) == []
     assert list(worker_tmp.glob("trustlab-sweep-point-*")) == [], "the worker left its temporary folder"
-    pd.testing.assert_frame_equal(fast.drop(columns="seconds"),
-                                  sweep.run_fast("03_pricing_positioning", _smoke_points([4]), jobs=1).drop(columns="seconds"))
+    pd.testing.assert_frame_equal(
+        fast.drop(columns="seconds"), sweep.run_fast("03_pricing_positioning", _smoke_points([4]), jobs=1).drop(columns="seconds")
+    )
 
 
 def _other_trustlab(lib: Path) -> None:
@@ -335,8 +348,10 @@ def _broken_trustlab(lib: Path) -> None:
 @pytest.mark.parametrize(
     ("make_package", "expected"),
     [
-        (_other_trustlab, ["run another trustlab than this client: worker tcp://", "trustlab 0.0.9 (this client: 0.1.0)",
-                           "trustlab code "]),
+        (
+            _other_trustlab,
+            ["run another trustlab than this client: worker tcp://", "trustlab 0.0.9 (this client: 0.1.0)", "trustlab code "],
+        ),
         (_broken_trustlab, ["cannot run trustlab (", "install this trustlab on every worker"]),
     ],
 )
@@ -410,15 +425,33 @@ def test_the_dashboard_line_says_why_there_is_no_link(scheduler, monkeypatch):
         real = importlib.util.find_spec
         monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bokeh" else real(name, *a))
         line = sweep.dashboard_line(client, scheduler)
-    assert line.startswith(f"no Dask dashboard: it needs the bokeh package, which the Dask scheduler at {scheduler} does not have")
+    assert line.startswith(
+        f"no Dask dashboard: it needs the bokeh package, which the Dask scheduler at {scheduler} does not have"
+    )
 
 
 def test_the_sweep_command_prints_the_dashboard_link(tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("points:\n  - {x: 1}\n")
-    proc = subprocess.run([sys.executable, "-m", "trustlab.runner.cli", "sweep", str(DEMO), "--grid", str(grid),
-                           "--out", str(tmp_path / "sweep"), "--jobs", "1"],
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trustlab.runner.cli",
+            "sweep",
+            str(DEMO),
+            "--grid",
+            str(grid),
+            "--out",
+            str(tmp_path / "sweep"),
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stderr.splitlines()
     started = next(i for i, line in enumerate(lines) if line.startswith("sweeping 90_demo"))

@@ -69,21 +69,34 @@ def test_format_percent_and_cells():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("62440000", "62,440,000"), ("-8.96", "-8.96"), ("5.15", "5.15"), (" 1e-9 ", "1e-09"), (".5", "0.5"),
-     ("2022-05-20", "2022-05-20"), ("about 5", "about 5"), ("", ""), (None, "—"), (math.nan, "—"), (2405.0, "2,405")],
+    [
+        ("62440000", "62,440,000"),
+        ("-8.96", "-8.96"),
+        ("5.15", "5.15"),
+        (" 1e-9 ", "1e-09"),
+        (".5", "0.5"),
+        ("2022-05-20", "2022-05-20"),
+        ("about 5", "about 5"),
+        ("", ""),
+        (None, "—"),
+        (math.nan, "—"),
+        (2405.0, "2,405"),
+    ],
 )
 def test_format_text_number_formats_numbers_kept_as_text_and_leaves_dates(value, text):
     assert td.format_text_number(value) == text
 
 
 def test_styled_formats_every_number_and_gap_and_wraps_long_text():
-    frame = pd.DataFrame({
-        "tier": ["low", "high <RMB 1,000>"],
-        "index": [100.0, 87.654321],
-        "orders": [461538, None],
-        "share": [0.127, 0.5],
-        "quote": ["short", "x" * 80],
-    })
+    frame = pd.DataFrame(
+        {
+            "tier": ["low", "high <RMB 1,000>"],
+            "index": [100.0, 87.654321],
+            "orders": [461538, None],
+            "share": [0.127, 0.5],
+            "quote": ["short", "x" * 80],
+        }
+    )
     html = td.styled(frame, percent=["share"]).to_html()
     for shown in (">100<", ">87.65<", ">461,538<", ">—<", ">12.7 %<", ">50 %<", "high &lt;RMB 1,000&gt;"):
         assert shown in html, shown
@@ -96,8 +109,9 @@ def test_styled_formats_every_number_and_gap_and_wraps_long_text():
 
 def test_styled_options_and_refusals():
     frame = pd.DataFrame({"a": [1.23456, float("nan")], "b": ["x", "y"]})
-    html = td.styled(frame, formats={"a": "{:.1f}"}, text_columns=["b"], text_width="10em", index=True,
-                     caption="A caption").to_html()
+    html = td.styled(
+        frame, formats={"a": "{:.1f}"}, text_columns=["b"], text_width="10em", index=True, caption="A caption"
+    ).to_html()
     assert ">1.2<" in html and ">—<" in html and "max-width: 10em" in html and "A caption" in html
     assert "row_heading" in html
     with pytest.raises(KeyError, match=r"percent: no column\(s\) \['c'\] in the table; its columns: \['a', 'b'\]"):

@@ -12,8 +12,18 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "config", "data", "errors", "facts", "governance", "plots", "pricing", "promotion", "prose", "provenance",
-    "results", "runner",
+    "config",
+    "data",
+    "errors",
+    "facts",
+    "governance",
+    "plots",
+    "pricing",
+    "promotion",
+    "prose",
+    "provenance",
+    "results",
+    "runner",
 }
 
 

@@ -36,7 +36,11 @@ class Contract(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, allow_inf_nan=False, validate_default=True,
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        allow_inf_nan=False,
+        validate_default=True,
         protected_namespaces=(),
     )
 
@@ -115,8 +119,19 @@ def describe_range(limits: Mapping[str, Any]) -> str:
 
 # ----------------------------------------------------------------------- checking values
 
-_TYPE_ERRORS = {"float_type", "int_type", "string_type", "bool_type", "list_type", "int_from_float",
-                "float_parsing", "int_parsing", "bool_parsing", "none_required", "is_instance_of"}
+_TYPE_ERRORS = {
+    "float_type",
+    "int_type",
+    "string_type",
+    "bool_type",
+    "list_type",
+    "int_from_float",
+    "float_parsing",
+    "int_parsing",
+    "bool_parsing",
+    "none_required",
+    "is_instance_of",
+}
 
 
 def check(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
@@ -154,8 +169,14 @@ def error_from(model: type[BaseModel], exc: ValidationError, values: Mapping[str
         return _about(name, f"expected a finite number, got {bad!r} (its contract does not allow inf or nan)")
     if first["type"] == "too_short":
         return _about(name, f"expected {describe_range(constraints(field))}, got {value!r}")
-    if first["type"] in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error",
-                         "string_pattern_mismatch"):
+    if first["type"] in (
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "literal_error",
+        "string_pattern_mismatch",
+    ):
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         wanted = extra.get("expected") or describe_range(constraints(field))  # a field may say it in words
         return _about(name, f"expected {wanted}, got {bad!r}")
@@ -196,6 +217,7 @@ def parameters_cell(model: type[BaseModel]) -> str:
         written = type_name(field.annotation)
         if written.endswith(" | None"):
             written = f'"Optional[{written.removesuffix(" | None")}]"'
-        lines.append(f"{name}: {written} = {_literal(field.get_default(call_default_factory=True))}"
-                     f"  # {field.description or ''}".rstrip())
+        lines.append(
+            f"{name}: {written} = {_literal(field.get_default(call_default_factory=True))}  # {field.description or ''}".rstrip()
+        )
     return "\n".join(lines)

@@ -78,7 +78,9 @@ def figure_window(facts: pd.DataFrame, fact_id: str, festival_end: date | str | 
     if has(start) and has(end):
         return _as_date(start), _as_date(end), "dated in its own sentence"
     if festival_end is None:
-        raise ValueError(f"fact {fact_id!r}: no dated window in data/facts.csv (period_start/period_end) and no festival_end given")
+        raise ValueError(
+            f"fact {fact_id!r}: no dated window in data/facts.csv (period_start/period_end) and no festival_end given"
+        )
     begin = _as_date(start) if has(start) else fact_date(facts, FESTIVAL_START_ID)
     return begin, _as_date(festival_end), "festival_end parameter (the source gives no end)"
 
@@ -112,9 +114,7 @@ def festival_rate_sensitivity(facts: pd.DataFrame) -> pd.DataFrame:
         }
         for end in ends:
             row[f"per_day_{end.isoformat()}"] = per_day(float(fact["value"]), start, end)
-        row["relative_difference"] = (
-            row[f"per_day_{shortest.isoformat()}"] / row[f"per_day_{longest.isoformat()}"] - 1
-        )
+        row["relative_difference"] = row[f"per_day_{shortest.isoformat()}"] / row[f"per_day_{longest.isoformat()}"] - 1
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -143,13 +143,26 @@ def derived_rates(facts: pd.DataFrame, festival_end: date | str | None = None) -
         days = day_count(row["period_start"], row["period_end"])
         add(quantity, per_day(v(fid), row["period_start"], row["period_end"]), unit, f"{fmt(v(fid))} / {days}", [fid])
 
-    annual("gov_counterfeit_listings_intercepted_2021", "suspected counterfeit listings intercepted per day, 2021", "listing attempts per day")
+    annual(
+        "gov_counterfeit_listings_intercepted_2021",
+        "suspected counterfeit listings intercepted per day, 2021",
+        "listing attempts per day",
+    )
     annual("gov_violators_banned_2021", "violating streamers and merchants banned per day, 2021", "person-times per day")
-    annual("gov_new_store_applications_blocked_2021", "new-store applications of past violators blocked per day, 2021", "applications per day")
+    annual(
+        "gov_new_store_applications_blocked_2021",
+        "new-store applications of past violators blocked per day, 2021",
+        "applications per day",
+    )
     annual("rights_trust_buy_orders_2021", "orders covered by 信任購 per day, 2021 (whole year)", "orders per day")
     p = v("gov_daily_governance_participants_2021")
-    add("person-days of user participation in governance, 2021", p * 365, "person-days", f"{fmt(p)} * 365",
-        ["gov_daily_governance_participants_2021"])
+    add(
+        "person-days of user participation in governance, 2021",
+        p * 365,
+        "person-days",
+        f"{fmt(p)} * 365",
+        ["gov_daily_governance_participants_2021"],
+    )
 
     for fid, quantity, unit in (
         ("rights_trust_buy_orders_616_2022", "orders covered by 信任購 per day, 616 festival 2022", "orders per day"),
@@ -157,21 +170,46 @@ def derived_rates(facts: pd.DataFrame, festival_end: date | str | None = None) -
         ("fastbrand_room_views_616_2022", "fast-brand live-room views per day, 616 festival 2022", "views per day"),
     ):
         start, end, _ = figure_window(facts, fid, festival_end)
-        add(quantity, figure_per_day(facts, fid, festival_end), unit,
-            f"{fmt(v(fid))} / {day_count(start, end)} ({start}..{end})", [fid])
+        add(
+            quantity,
+            figure_per_day(facts, fid, festival_end),
+            unit,
+            f"{fmt(v(fid))} / {day_count(start, end)} ({start}..{end})",
+            [fid],
+        )
 
     views, orders = v("fastbrand_room_views_616_2022"), v("fastbrand_orders_616_2022")
-    add("fast-brand live-room views per fast-brand order, 616 festival 2022", views / orders, "views per order",
-        f"{fmt(views)} / {fmt(orders)}", ["fastbrand_room_views_616_2022", "fastbrand_orders_616_2022"])
+    add(
+        "fast-brand live-room views per fast-brand order, 616 festival 2022",
+        views / orders,
+        "views per order",
+        f"{fmt(views)} / {fmt(orders)}",
+        ["fastbrand_room_views_616_2022", "fastbrand_orders_616_2022"],
+    )
     target = v("fastbrand_target_2022")
-    add("fast-brand festival orders per targeted fast brand (500 is a 2022 target, not a count)", orders / target,
-        "orders per brand", f"{fmt(orders)} / {fmt(target)}", ["fastbrand_orders_616_2022", "fastbrand_target_2022"])
+    add(
+        "fast-brand festival orders per targeted fast brand (500 is a 2022 target, not a count)",
+        orders / target,
+        "orders per brand",
+        f"{fmt(orders)} / {fmt(target)}",
+        ["fastbrand_orders_616_2022", "fastbrand_target_2022"],
+    )
     traffic = v("fastbrand_traffic_support")
-    add("dedicated traffic support per targeted fast brand", traffic / target, "traffic units per brand (unit not stated)",
-        f"{fmt(traffic)} / {fmt(target)}", ["fastbrand_traffic_support", "fastbrand_target_2022"])
+    add(
+        "dedicated traffic support per targeted fast brand",
+        traffic / target,
+        "traffic units per brand (unit not stated)",
+        f"{fmt(traffic)} / {fmt(target)}",
+        ["fastbrand_traffic_support", "fastbrand_target_2022"],
+    )
     rooms, threshold = v("fastbrand_rooms_over_10m_616_2022"), v("fastbrand_room_sales_threshold_616_2022")
-    add("lower bound of the sales of the fast-brand rooms above 10 million RMB, 616 festival 2022", rooms * threshold, "RMB",
-        f"{fmt(rooms)} * {fmt(threshold)}", ["fastbrand_rooms_over_10m_616_2022", "fastbrand_room_sales_threshold_616_2022"])
+    add(
+        "lower bound of the sales of the fast-brand rooms above 10 million RMB, 616 festival 2022",
+        rooms * threshold,
+        "RMB",
+        f"{fmt(rooms)} * {fmt(threshold)}",
+        ["fastbrand_rooms_over_10m_616_2022", "fastbrand_room_sales_threshold_616_2022"],
+    )
     for fid, quantity in (
         ("fastbrand_sales_growth_616_2022", "fast-brand sales as a multiple of the same period last year"),
         ("promo_brand_merchant_gmv_growth_616_2022", "brand-merchant GMV as a multiple of the same period last year"),
@@ -180,30 +218,68 @@ def derived_rates(facts: pd.DataFrame, festival_end: date | str | None = None) -
         g = v(fid)
         add(quantity, 1 + g / 100, "multiple", f"1 + {fmt(g)} / 100", [fid])
     pairs, growth = v("community_mutual_follow_pairs_2022q1"), v("community_mutual_follow_growth_2022q1")
-    add("implied mutual-follow pairs in 2021Q1", pairs / (1 + growth / 100), "pairs",
-        f"{fmt(pairs)} / (1 + {fmt(growth)} / 100)", ["community_mutual_follow_pairs_2022q1", "community_mutual_follow_growth_2022q1"])
+    add(
+        "implied mutual-follow pairs in 2021Q1",
+        pairs / (1 + growth / 100),
+        "pairs",
+        f"{fmt(pairs)} / (1 + {fmt(growth)} / 100)",
+        ["community_mutual_follow_pairs_2022q1", "community_mutual_follow_growth_2022q1"],
+    )
 
     listp, promo = v("pricing_shoe_list_price"), v("pricing_shoe_promo_price")
-    add("shoe anniversary discount off list price", 1 - promo / listp, "share in [0, 1]", f"1 - {fmt(promo)} / {fmt(listp)}",
-        ["pricing_shoe_promo_price", "pricing_shoe_list_price"])
+    add(
+        "shoe anniversary discount off list price",
+        1 - promo / listp,
+        "share in [0, 1]",
+        f"1 - {fmt(promo)} / {fmt(listp)}",
+        ["pricing_shoe_promo_price", "pricing_shoe_list_price"],
+    )
     units, minutes = v("pricing_shoe_units_sold"), v("pricing_shoe_sellout_minutes")
-    add("shoe revenue of the anniversary sale", units * promo, "RMB", f"{fmt(units)} * {fmt(promo)}",
-        ["pricing_shoe_units_sold", "pricing_shoe_promo_price"])
-    add("shoe sell-out rate (lower bound: sold out within 2 minutes)", units / minutes, "pairs per minute",
-        f"{fmt(units)} / {fmt(minutes)}", ["pricing_shoe_units_sold", "pricing_shoe_sellout_minutes"])
+    add(
+        "shoe revenue of the anniversary sale",
+        units * promo,
+        "RMB",
+        f"{fmt(units)} * {fmt(promo)}",
+        ["pricing_shoe_units_sold", "pricing_shoe_promo_price"],
+    )
+    add(
+        "shoe sell-out rate (lower bound: sold out within 2 minutes)",
+        units / minutes,
+        "pairs per minute",
+        f"{fmt(units)} / {fmt(minutes)}",
+        ["pricing_shoe_units_sold", "pricing_shoe_sellout_minutes"],
+    )
     customers, voucher_b = v("pricing_recall_customers"), v("pricing_recall_voucher_b")
-    add("recall vouchers issued under option B, all customers choosing it (lower bound: 'over a thousand' customers)",
-        customers * voucher_b, "RMB of vouchers", f"{fmt(customers)} * {fmt(voucher_b)}",
-        ["pricing_recall_customers", "pricing_recall_voucher_b"])
-    add("option-B voucher as a share of the price paid", voucher_b / promo, "share", f"{fmt(voucher_b)} / {fmt(promo)}",
-        ["pricing_recall_voucher_b", "pricing_shoe_promo_price"])
+    add(
+        "recall vouchers issued under option B, all customers choosing it (lower bound: 'over a thousand' customers)",
+        customers * voucher_b,
+        "RMB of vouchers",
+        f"{fmt(customers)} * {fmt(voucher_b)}",
+        ["pricing_recall_customers", "pricing_recall_voucher_b"],
+    )
+    add(
+        "option-B voucher as a share of the price paid",
+        voucher_b / promo,
+        "share",
+        f"{fmt(voucher_b)} / {fmt(promo)}",
+        ["pricing_recall_voucher_b", "pricing_shoe_promo_price"],
+    )
     monthly = v("support_monthly_live_gmv_min")
-    add("fast-brand support threshold, live-room GMV per year", monthly * 12, "RMB per year", f"{fmt(monthly)} * 12",
-        ["support_monthly_live_gmv_min"])
+    add(
+        "fast-brand support threshold, live-room GMV per year",
+        monthly * 12,
+        "RMB per year",
+        f"{fmt(monthly)} * 12",
+        ["support_monthly_live_gmv_min"],
+    )
     scale = v("brand_challenge_sales_threshold")
-    add("sales scale at which the two challenges appear, as a multiple of the annualised support threshold",
-        scale / (monthly * 12), "multiple", f"{fmt(scale)} / ({fmt(monthly)} * 12)",
-        ["brand_challenge_sales_threshold", "support_monthly_live_gmv_min"])
+    add(
+        "sales scale at which the two challenges appear, as a multiple of the annualised support threshold",
+        scale / (monthly * 12),
+        "multiple",
+        f"{fmt(scale)} / ({fmt(monthly)} * 12)",
+        ["brand_challenge_sales_threshold", "support_monthly_live_gmv_min"],
+    )
     return pd.DataFrame(rows, columns=["quantity", "value", "unit", "arithmetic", "inputs"])
 
 
@@ -227,14 +303,20 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
 
     start = fact_date(facts, FESTIVAL_START_ID)
     starts = facts[(facts["unit"] == "date") & facts["fact_id"].str.startswith("promo_festival_start")]["value"]
-    add("festival start date", starts.nunique() == 1,
-        f"all {len(starts)} statements of the 616 festival start give {', '.join(sorted(set(starts)))}")
+    add(
+        "festival start date",
+        starts.nunique() == 1,
+        f"all {len(starts)} statements of the 616 festival start give {', '.join(sorted(set(starts)))}",
+    )
     days = festival_day_counts(facts)
     end_a, end_b = fact_date(facts, FESTIVAL_END_IDS[0]), fact_date(facts, FESTIVAL_END_IDS[1])
-    add("festival end date", end_a == end_b,
+    add(
+        "festival end date",
+        end_a == end_b,
         f"the article ends the festival on {end_a} ({days[end_a.isoformat()]} days from {start}; the 戰報 and fast-brand "
         f"sentences) and on {end_b} ({days[end_b.isoformat()]} days; the 信任購 sentence): per-day rates differ by "
-        f"{days[end_a.isoformat()] / days[end_b.isoformat()] - 1:.1%} depending on the reading")
+        f"{days[end_a.isoformat()] / days[end_b.isoformat()] - 1:.1%} depending on the reading",
+    )
 
     year_orders = fact_value(facts, "rights_trust_buy_orders_2021")
     fest_orders = fact_value(facts, "rights_trust_buy_orders_616_2022")
@@ -243,30 +325,45 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
     fest_rate = per_day(fest_orders, fest_row["period_start"], fest_row["period_end"])
     year_rate = per_day(year_orders, "2021-01-01", "2021-12-31")
     since_launch_rate = per_day(year_orders, launch, "2021-12-31")
-    add("信任購 orders: 2021 total vs festival run rate", since_launch_rate <= fest_rate,
+    add(
+        "信任購 orders: 2021 total vs festival run rate",
+        since_launch_rate <= fest_rate,
         f"50億 orders over all of 2021 is {year_rate:,.0f} a day, over the {day_count(launch, '2021-12-31')} days since "
         f"信任購 launched ({launch:%Y-%m}) {since_launch_rate:,.0f} a day, against {fest_rate:,.0f} a day in the festival "
         f"({fest_row['period_start']}..{fest_row['period_end']}); a post-launch reading implies {since_launch_rate / fest_rate:.1f}x "
-        "the festival rate, so the 2021 figure must count orders from before the launch (or all orders on the platform)")
+        "the festival rate, so the 2021 figure must count orders from before the launch (or all orders on the platform)",
+    )
 
     card, trust_buy = fact_date(facts, "rights_trust_card_launch_2021"), launch
-    add("trust card (2021 early) precedes 信任購 (Nov 2021)", card < trust_buy,
-        f"小店信任卡 launched {card} (年初, approximate), 信任購 {trust_buy:%Y-%m} (同年11月); order as stated")
+    add(
+        "trust card (2021 early) precedes 信任購 (Nov 2021)",
+        card < trust_buy,
+        f"小店信任卡 launched {card} (年初, approximate), 信任購 {trust_buy:%Y-%m} (同年11月); order as stated",
+    )
 
     brand_age, ecom_age = fact_value(facts, "support_brand_age_max_years"), fact_value(facts, "context_ecommerce_age_years")
-    add("fast-brand age limit vs age of Kuaishou e-commerce", brand_age <= ecom_age,
+    add(
+        "fast-brand age limit vs age of Kuaishou e-commerce",
+        brand_age <= ecom_age,
         f"fast brands may be up to {brand_age:g} years old, while Kuaishou e-commerce is 'more than {ecom_age:g} years' old: "
-        "a qualifying brand can predate Kuaishou e-commerce, so 'fast brand' does not mean 'born on Kuaishou'")
+        "a qualifying brand can predate Kuaishou e-commerce, so 'fast brand' does not mean 'born on Kuaishou'",
+    )
 
     mult = fact_row(facts, "promo_merchant_multiple_616_vs_116")
-    add("merchant multiple base", "116" not in mult["quote"],
+    add(
+        "merchant multiple base",
+        "116" not in mult["quote"],
         f"the {float(mult['value']):g}x merchant count compares the 2022 616 festival with last year's 116 promotion "
-        "(November, a different festival), not with last year's 616: it is not a year-on-year growth figure")
+        "(November, a different festival), not with last year's 616: it is not a year-on-year growth figure",
+    )
 
     text = article.text
     spans = unrepaired_positions(text)
-    add("unrepaired spans counted", len(spans) == len(article.unrepaired),
-        f"{len(spans)} U+FFFD run(s) in the cleaned text, {len(article.unrepaired)} span(s) reported by the cleaner")
+    add(
+        "unrepaired spans counted",
+        len(spans) == len(article.unrepaired),
+        f"{len(spans)} U+FFFD run(s) in the cleaned text, {len(article.unrepaired)} span(s) reported by the cleaner",
+    )
     inside = [fid for fid, q in zip(facts["fact_id"], facts["quote"]) if "\ufffd" in q]
     add("no quote contains an unrepaired span", not inside, f"quotes containing U+FFFD: {inside or 'none'}")
     for s, e in spans:
@@ -279,8 +376,11 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
             if gap <= window:
                 near.append(f"{fid} ({gap} chars)")
         context = text[max(0, s - 12) : e + 12].replace("\n", " ")
-        add(f"unrepaired span at cleaned-text offset {s}", not near,
-            f"'{context}': quotes within {window} characters: {', '.join(near) if near else 'none'}")
+        add(
+            f"unrepaired span at cleaned-text offset {s}",
+            not near,
+            f"'{context}': quotes within {window} characters: {', '.join(near) if near else 'none'}",
+        )
     return pd.DataFrame(rows, columns=["check", "status", "detail"])
 
 
@@ -290,13 +390,16 @@ class Parameters(Contract):
     notebook: ClassVar[str] = "00_source_facts"
 
     source_id: Literal["kuaishou-trust-pyramid-2022-06-23"] = Field(
-        "kuaishou-trust-pyramid-2022-06-23", description="source in data/sources.csv whose facts are shown")
+        "kuaishou-trust-pyramid-2022-06-23", description="source in data/sources.csv whose facts are shown"
+    )
     topics: list[Literal[tuple(TOPICS)]] = Field(  # type: ignore[valid-type]
-        list(TOPICS), min_length=1, description="fact topics shown and counted (trust-pyramid layers first)")
+        list(TOPICS), min_length=1, description="fact topics shown and counted (trust-pyramid layers first)"
+    )
     festival_end: Literal["2022-06-19", "2022-06-14"] = Field(
         "2022-06-19",
         description="end of the 2022 616 festival for a festival figure whose sentence gives no end (each dated "
-                    "figure keeps its own window): 2022-06-19 (戰報, 31 days) or 2022-06-14 (信任購 sentence, 26 days)")
+        "figure keeps its own window): 2022-06-19 (戰報, 31 days) or 2022-06-14 (信任購 sentence, 26 days)",
+    )
     max_rows_per_topic: int = Field(30, ge=1, le=100, description="facts shown per topic in the tables (all are counted)")
 
     @model_validator(mode="after")
@@ -356,10 +459,16 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
         "n_warnings": int((checks["status"] == "warning").sum()),
         "festival_end_conflict": bool((checks.loc[checks["check"] == "festival end date", "status"] == "warning").any()),
         "trust_buy_total_conflict": bool(
-            (checks.loc[checks["check"].str.startswith("信任購 orders"), "status"] == "warning").any()),
-        "undated_festival_figures": int(sum(
-            figure_window(all_facts, fid, festival_end)[2] != "dated in its own sentence"
-            for fid in all_facts.loc[all_facts["period_start"] == fact_date(all_facts, FESTIVAL_START_ID).isoformat(), "fact_id"])),
+            (checks.loc[checks["check"].str.startswith("信任購 orders"), "status"] == "warning").any()
+        ),
+        "undated_festival_figures": int(
+            sum(
+                figure_window(all_facts, fid, festival_end)[2] != "dated in its own sentence"
+                for fid in all_facts.loc[
+                    all_facts["period_start"] == fact_date(all_facts, FESTIVAL_START_ID).isoformat(), "fact_id"
+                ]
+            )
+        ),
     }
 
 
@@ -370,19 +479,28 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     params = check_params(params)
     n, problems = int(results["n_facts"]), int(results["quote_problems"])
     topics = [t for t, k in results["n_facts_by_topic"].items() if k]
-    quotes = ("every quote was found verbatim in the cleaned article and states its value" if problems == 0
-              else f"{prose.number(problems)} fact(s) do not match the article (see Provenance)")
+    quotes = (
+        "every quote was found verbatim in the cleaned article and states its value"
+        if problems == 0
+        else f"{prose.number(problems)} fact(s) do not match the article (see Provenance)"
+    )
     days = results["festival_days"]
     ends = sorted(days)
     warnings_ = int(results["n_warnings"])
     return [
         f"The article makes **{prose.number(n)}** quantitative claims in the {prose.number(len(topics))} topic(s) shown "
         f"({prose.join(topics)}); {quotes}.",
-        (f"It does not fully hold together: **{prose.number(warnings_)}** of {prose.number(int(results['n_checks']))} "
-         "consistency checks raise a warning" if warnings_ else
-         f"It holds together: none of the {prose.number(int(results['n_checks']))} consistency checks raises a warning")
-        + (f"; the article gives two end dates for the same festival ({prose.join(f'{e}, {days[e]} days' for e in ends)})"
-           if results["festival_end_conflict"] else "")
+        (
+            f"It does not fully hold together: **{prose.number(warnings_)}** of {prose.number(int(results['n_checks']))} "
+            "consistency checks raise a warning"
+            if warnings_
+            else f"It holds together: none of the {prose.number(int(results['n_checks']))} consistency checks raises a warning"
+        )
+        + (
+            f"; the article gives two end dates for the same festival ({prose.join(f'{e}, {days[e]} days' for e in ends)})"
+            if results["festival_end_conflict"]
+            else ""
+        )
         + ("; its 2021 信任購 total cannot all date from the November launch" if results["trust_buy_total_conflict"] else "")
         + ".",
         f"Each festival figure is put per day over its own dated window: fast-brand orders are "
@@ -391,7 +509,9 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         f"({prose.number(results['trust_buy_days'])} days), against {prose.number(results['trust_buy_orders_per_day_2021'])} "
         "a day over 2021.",
         f"`festival_end = {params['festival_end']}` applies only to festival figures without a dated window: "
-        + ("every figure in this article has one, so it changes no rate here."
-           if results["undated_festival_figures"] == 0 else
-           f"{prose.number(results['undated_festival_figures'])} figure(s) here, whose rates depend on it."),
+        + (
+            "every figure in this article has one, so it changes no rate here."
+            if results["undated_festival_figures"] == 0
+            else f"{prose.number(results['undated_festival_figures'])} figure(s) here, whose rates depend on it."
+        ),
     ]

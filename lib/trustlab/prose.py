@@ -78,7 +78,7 @@ def change(old: float, new: float, decimals: int = 1) -> str:
         return f"from {number(old)} to {number(new)}"
     rounded = round(100 * abs(relative), decimals)
     if rounded == 0:
-        return "unchanged" if relative == 0 else f"essentially unchanged (less than {0.5 * 10 ** -decimals:g}%)"
+        return "unchanged" if relative == 0 else f"essentially unchanged (less than {0.5 * 10**-decimals:g}%)"
     if relative >= 1:
         return f"up {fold(new / old)} ({signed_percent(relative, decimals)})"
     return f"{'up' if relative > 0 else 'down'} {rounded:.{decimals}f}%"
@@ -137,9 +137,12 @@ def narrative_problems(text: str) -> list[str]:
     """What makes a narrative unfit to publish: nan, inf, "+-", a negative or zero "-fold", "up -x",
     a Python None, or a share of something given as a percentage above 100 ("... 4,500.0% of ...",
     checked where the sentence says "of"). Returns one message per problem, empty when fit."""
-    problems = [f"{label}: ...{text[max(0, m.start() - 40):m.end() + 40]}..."
-                for pattern, label in _PROBLEMS for m in pattern.finditer(text)]
+    problems = [
+        f"{label}: ...{text[max(0, m.start() - 40) : m.end() + 40]}..."
+        for pattern, label in _PROBLEMS
+        for m in pattern.finditer(text)
+    ]
     for match in re.finditer(r"(\d[\d,]*(?:\.\d+)?)%\s+of\b", text):
         if float(match.group(1).replace(",", "")) > 100:
-            problems.append(f"a share above 100%: ...{text[max(0, match.start() - 40):match.end() + 40]}...")
+            problems.append(f"a share above 100%: ...{text[max(0, match.start() - 40) : match.end() + 40]}...")
     return problems

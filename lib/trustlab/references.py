@@ -68,8 +68,12 @@ def entry_problems(entry: Any, where: str) -> list[str]:
         return [f"{where} {key!r}: type {kind!r} is not one of {', '.join(REQUIRED_FIELDS)}"]
     problems = [f"{where} {key!r}: a {kind} needs {field!r}" for field in REQUIRED_FIELDS[kind] if not entry.get(field)]
     issued = entry.get("issued")
-    if issued and not (isinstance(issued, dict) and isinstance(issued.get("date-parts"), list)
-                       and issued["date-parts"] and all(isinstance(p, int) for p in issued["date-parts"][0])):
+    if issued and not (
+        isinstance(issued, dict)
+        and isinstance(issued.get("date-parts"), list)
+        and issued["date-parts"]
+        and all(isinstance(p, int) for p in issued["date-parts"][0])
+    ):
         problems.append(f"{where} {key!r}: 'issued' must be {{\"date-parts\": [[year, month, day]]}}, got {issued!r}")
     for name in entry.get("author") or []:
         if not (isinstance(name, dict) and (name.get("literal") or name.get("family"))):
@@ -151,8 +155,10 @@ def render(keys: Sequence[str], notes: Mapping[str, str] | None = None, path: Pa
     keys = list(dict.fromkeys(keys))  # each once, in the order given
     for key in [*keys, *notes]:
         if key not in entries:
-            raise BibliographyError(f"unknown reference key {key!r}: it is not in {path} "
-                                    f"(add an entry with that 'id', or cite one of {', '.join(sorted(entries))})")
+            raise BibliographyError(
+                f"unknown reference key {key!r}: it is not in {path} "
+                f"(add an entry with that 'id', or cite one of {', '.join(sorted(entries))})"
+            )
     stray = sorted(set(notes) - set(keys))
     if stray:
         raise BibliographyError(f"notes given for {stray}, which are not cited; cite them or drop the notes")

@@ -187,8 +187,13 @@ def styled(
         formatter = spec if callable(spec) else (lambda v, spec=spec: MISSING if is_missing(v) else spec.format(v))
         style = style.format(formatter, subset=[column], escape="html")
     if wrapped:
-        props = [("max-width", text_width), ("min-width", "12em"), ("white-space", "normal"),
-                 ("overflow-wrap", "break-word"), ("text-align", "left")]
+        props = [
+            ("max-width", text_width),
+            ("min-width", "12em"),
+            ("white-space", "normal"),
+            ("overflow-wrap", "break-word"),
+            ("text-align", "left"),
+        ]
         style = style.set_table_styles({c: [{"selector": "td", "props": props}] for c in wrapped}, overwrite=False)
     if not index:
         style = style.hide(axis="index")

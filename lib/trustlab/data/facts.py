@@ -172,9 +172,7 @@ def _typed(frame: pd.DataFrame, path: Path, verify: bool) -> pd.DataFrame:
     return frame
 
 
-def load_facts(
-    path: Path | str | None = None, source_id: str | None = None, verify: bool = True
-) -> pd.DataFrame:
+def load_facts(path: Path | str | None = None, source_id: str | None = None, verify: bool = True) -> pd.DataFrame:
     """Read and validate ``data/facts.csv``.
 
     Returns the table (all columns text) plus ``number`` (float in the base unit of ``unit``; NaN for
@@ -228,7 +226,11 @@ def verify_quotes(facts: pd.DataFrame, article_text: str) -> pd.DataFrame:
         stated = quotes.article_numbers(quote)
         if not quotes.is_stated(abs(float(value)), stated, abs_tol=1e-12):
             problems.append(
-                {"fact_id": fact["fact_id"], "row": row, "problem": f"value {value} is not among the numbers in the quote {stated}"}
+                {
+                    "fact_id": fact["fact_id"],
+                    "row": row,
+                    "problem": f"value {value} is not among the numbers in the quote {stated}",
+                }
             )
     return pd.DataFrame(problems, columns=["fact_id", "row", "problem"])
 

@@ -22,8 +22,17 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
 
 POSITIONING_COLUMNS = [
-    "platform", "metric", "period", "value", "unit", "qualifier", "status",
-    "source_url", "quote", "comparable", "note",
+    "platform",
+    "metric",
+    "period",
+    "value",
+    "unit",
+    "qualifier",
+    "status",
+    "source_url",
+    "quote",
+    "comparable",
+    "note",
 ]
 POSITIONING_METRICS = {
     "gmv": "RMB bn",
@@ -65,9 +74,7 @@ def schema() -> pa.DataFrameSchema:
         },
         checks=[
             pa.Check(
-                lambda df: pd.Series(
-                    [POSITIONING_METRICS.get(m) == u for m, u in zip(df["metric"], df["unit"])], index=df.index
-                ),
+                lambda df: pd.Series([POSITIONING_METRICS.get(m) == u for m, u in zip(df["metric"], df["unit"])], index=df.index),
                 error=_FRAME_CHECKS["unit_matches_metric"][0],
                 name="unit_matches_metric",
             ),

@@ -91,9 +91,7 @@ def validate_quarterly(frame: pd.DataFrame, path: Path | str = QUARTERLY_CSV) ->
     for col in COLUMNS:
         if col != "value":
             frame[col] = frame[col].fillna("").astype(str)
-    frame["value"] = numeric_column(
-        frame, "value", path, _EXPECTED_FORM["value"] + " (gaps are absent rows, not empty values)"
-    )
+    frame["value"] = numeric_column(frame, "value", path, _EXPECTED_FORM["value"] + " (gaps are absent rows, not empty values)")
     return validate_table(frame, schema(), path, _EXPECTED_FORM, {_UNIT_CHECK: "metric/unit"})
 
 
@@ -142,7 +140,5 @@ def wide_with_status(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
     status = wide_status(frame)
     out = pd.DataFrame(index=values.index, columns=values.columns, dtype=object)
     for col in values.columns:
-        out[col] = [
-            "" if pd.isna(v) else f"{v:,.{decimals}f} ({s})" for v, s in zip(values[col], status[col], strict=True)
-        ]
+        out[col] = ["" if pd.isna(v) else f"{v:,.{decimals}f} ({s})" for v, s in zip(values[col], status[col], strict=True)]
     return out

@@ -27,10 +27,26 @@ from typing import NamedTuple
 
 # What each scale word or multiplier multiplies the number before it by.
 SCALES: dict[str, int] = {
-    "trillion": 10**12, "tn": 10**12, "billion": 10**9, "bn": 10**9, "million": 10**6, "m": 10**6,
+    "trillion": 10**12,
+    "tn": 10**12,
+    "billion": 10**9,
+    "bn": 10**9,
+    "million": 10**6,
+    "m": 10**6,
     "thousand": 10**3,
-    "億": 10**8, "亿": 10**8, "千萬": 10**7, "千万": 10**7, "百萬": 10**6, "百万": 10**6,
-    "十萬": 10**5, "十万": 10**5, "萬": 10**4, "万": 10**4, "千": 10**3, "百": 10**2, "十": 10,
+    "億": 10**8,
+    "亿": 10**8,
+    "千萬": 10**7,
+    "千万": 10**7,
+    "百萬": 10**6,
+    "百万": 10**6,
+    "十萬": 10**5,
+    "十万": 10**5,
+    "萬": 10**4,
+    "万": 10**4,
+    "千": 10**3,
+    "百": 10**2,
+    "十": 10,
 }
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -47,9 +63,7 @@ def _words(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) + ("(?![A-Za-z])" if w.isascii() else "") for w in sorted(words, key=len, reverse=True))
 
 
-def _scanner(
-    words: Iterable[str], separators: bool = True, numerals: bool = False, ignore_case: bool = False
-) -> re.Pattern[str]:
+def _scanner(words: Iterable[str], separators: bool = True, numerals: bool = False, ignore_case: bool = False) -> re.Pattern[str]:
     """A number (with ``separators``: digits and commas, checked by :func:`_amounts`), optionally
     followed by one of ``words`` (not after a trailing comma; in any case with ``ignore_case``);
     with ``numerals``, also runs of Chinese numeral characters (group ``run``)."""

@@ -137,8 +137,7 @@ def check_columns(frame: pd.DataFrame, columns: list[str], path: Path | str) -> 
     extra = [c for c in frame.columns if c not in columns]
     if missing or extra:
         raise DataFileError(
-            f"{path}: missing column or unexpected column; missing {missing}; unexpected {extra}; "
-            f"expected the columns {columns}"
+            f"{path}: missing column or unexpected column; missing {missing}; unexpected {extra}; expected the columns {columns}"
         )
 
 

@@ -73,8 +73,9 @@ def schema() -> pa.DataFrameSchema:
                 name="value_in_quote",
             ),
             pa.Check(
-                lambda df: pd.to_datetime(df["period_end"], errors="coerce")
-                >= pd.to_datetime(df["period_start"], errors="coerce"),
+                lambda df: (
+                    pd.to_datetime(df["period_end"], errors="coerce") >= pd.to_datetime(df["period_start"], errors="coerce")
+                ),
                 error="period_end must be a valid date not before period_start",
                 name="period_order",
             ),
@@ -134,4 +135,3 @@ def report_value(report: pd.DataFrame, metric: str) -> float | None:
     if len(rows) > 1:
         raise ValueError(f"metric {metric!r} has {len(rows)} rows; expected one")
     return float(rows["value"].iloc[0])
-

@@ -63,7 +63,11 @@ def _load(include_secondary: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     from trustlab.data.quarterly import load_quarterly
     from trustlab.data.trust_report import load_trust_report
 
-    return load_trust_report(include_secondary=include_secondary), load_facts(), load_quarterly(include_secondary=include_secondary)
+    return (
+        load_trust_report(include_secondary=include_secondary),
+        load_facts(),
+        load_quarterly(include_secondary=include_secondary),
+    )
 
 
 @dataclass
@@ -106,9 +110,14 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
     mau = p["mau_millions"] if p["mau_millions"] is not None else mau_base.value_millions
     intensity = intensity_table(governance_inputs(report, days, p["blocking_system_start"]), dau, mau)
     names = (
-        "counterfeit_listings_intercepted", "violators_banned", "new_store_applications_blocked",
-        "new_store_requests_blocked_per_day", "daily_governance_participants", "live_commerce_report_rate_change",
-        "false_publicity_reports_change", "false_publicity_penalties",
+        "counterfeit_listings_intercepted",
+        "violators_banned",
+        "new_store_applications_blocked",
+        "new_store_requests_blocked_per_day",
+        "daily_governance_participants",
+        "live_commerce_report_rate_change",
+        "false_publicity_reports_change",
+        "false_publicity_penalties",
     )
     found = {name: report_value(report, name) for name in names}
     missing = [name for name, value in found.items() if value is None and name != "daily_governance_participants"]
@@ -117,18 +126,38 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
     fig = {name: value for name, value in found.items() if value is not None}
     rate_change = fig["live_commerce_report_rate_change"] / 100  # percent -> share
     live_days = day_count(p["blocking_system_start"], f"{year}-12-31")
-    bpb = blocks_per_ban(fig["new_store_applications_blocked"], fig["violators_banned"], fig["new_store_requests_blocked_per_day"], days)
-    implied = implied_reports(p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, p["orders_previous_period"])
+    bpb = blocks_per_ban(
+        fig["new_store_applications_blocked"], fig["violators_banned"], fig["new_store_requests_blocked_per_day"], days
+    )
+    implied = implied_reports(
+        p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, p["orders_previous_period"]
+    )
     test = report_rate_test(implied, alpha, deff)
-    mdc = minimum_detectable_relative_change(implied.rate_previous, implied.orders_current, implied.orders_previous, alpha, power, deff)
+    mdc = minimum_detectable_relative_change(
+        implied.rate_previous, implied.orders_current, implied.orders_previous, alpha, power, deff
+    )
     deffs = sorted({*DESIGN_EFFECTS, deff})
-    enough = [d for d in deffs if min(implied.reports_current, implied.reports_previous) / d >= MIN_EFFECTIVE_REPORTS or d == deff]
+    enough = [
+        d for d in deffs if min(implied.reports_current, implied.reports_previous) / d >= MIN_EFFECTIVE_REPORTS or d == deff
+    ]
     orders = p["orders_in_period"]
     growth = 0.0 if p["orders_previous_period"] is None else orders / p["orders_previous_period"] - 1
     a = Analysis(
-        params=p, report=report, facts=facts, quarterly=quarterly, dau_base=dau_base, mau_base=mau_base,
-        dau_used=float(dau), mau_used=float(mau), intensity=intensity, figures=fig, live_days=live_days, bpb=bpb,
-        implied=implied, test=test, mdc=mdc,
+        params=p,
+        report=report,
+        facts=facts,
+        quarterly=quarterly,
+        dau_base=dau_base,
+        mau_base=mau_base,
+        dau_used=float(dau),
+        mau_used=float(mau),
+        intensity=intensity,
+        figures=fig,
+        live_days=live_days,
+        bpb=bpb,
+        implied=implied,
+        test=test,
+        mdc=mdc,
         orders_for_reported=orders_needed(implied.rate_previous, abs(rate_change), alpha, power, deff),
         orders_for_practical=orders_needed(implied.rate_previous, p["practical_relative_change"], alpha, power, deff),
         breakeven_deff=breakeven_design_effect(test, alpha),
@@ -291,7 +320,9 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
             text += f"; {4 - len(quarters)} of the four quarters are missing"
         lines.append(text + ".")
     else:
-        lines.append(f"The DAU ({prose.number(p['dau_millions'])} million) is set by parameter, not taken from the quarterly data.")
+        lines.append(
+            f"The DAU ({prose.number(p['dau_millions'])} million) is set by parameter, not taken from the quarterly data."
+        )
     lines.append(
         f"The blocking system's start day is given only as June {year}; the per-day figure assumes "
         f"{p['blocking_system_start']} ({r['blocking_live_days']} days to year end)."
@@ -402,7 +433,11 @@ def false_publicity_text(a: Analysis) -> str | None:
     if fp is None:
         return None
     year = a.params["year"]
-    penalties = "" if pen is None else f", while penalties for false publicity ran at more than {prose.number(pen)} from April to November"
+    penalties = (
+        ""
+        if pen is None
+        else f", while penalties for false publicity ran at more than {prose.number(pen)} from April to November"
+    )
     return (
         f"User reports of false publicity went {prose.change(100, 100 + fp, 0)} from March to October {year} "
         "(monthly counts, no denominator). That is a change of a count within the year, not of a rate against the "

@@ -161,7 +161,17 @@ def governance_inputs(
         )
     r = get("daily_governance_participants")
     if r is not None:
-        rows.append(IntensityInput("users taking part in governance", float(r["value"]), r["unit"], "per_day", days_in_period, r["status"], r["qualifier"]))
+        rows.append(
+            IntensityInput(
+                "users taking part in governance",
+                float(r["value"]),
+                r["unit"],
+                "per_day",
+                days_in_period,
+                r["status"],
+                r["qualifier"],
+            )
+        )
     return rows
 
 
@@ -223,9 +233,7 @@ class BlocksPerBan:
     caveats: tuple[str, ...] = field(default_factory=tuple)
 
 
-def blocks_per_ban(
-    blocked: float, bans: float, blocked_per_day: float | None = None, days_in_period: int = 365
-) -> BlocksPerBan:
+def blocks_per_ban(blocked: float, bans: float, blocked_per_day: float | None = None, days_in_period: int = 365) -> BlocksPerBan:
     """Blocked new-store applications per ban; see :class:`BlocksPerBan` for the variants and caveats."""
     if bans <= 0:
         raise ValueError(f"bans must be positive, got {bans!r}")

@@ -77,32 +77,57 @@ class Parameters(Contract):
 
     year: Literal[2021] = Field(2021, description="calendar year of the governance figures (the 2021 trust report)")
     days_in_period: int = Field(
-        365, ge=365, le=366, description="calendar days the annual totals cover; must equal the days of `year`")
+        365, ge=365, le=366, description="calendar days the annual totals cover; must equal the days of `year`"
+    )
     dau_millions: float | None = Field(
-        None, gt=0, json_schema_extra={"expected": "None or a positive number of millions"}, description="average daily active users, million; None: mean of the year's quarters in the data")
+        None,
+        gt=0,
+        json_schema_extra={"expected": "None or a positive number of millions"},
+        description="average daily active users, million; None: mean of the year's quarters in the data",
+    )
     mau_millions: float | None = Field(
-        None, gt=0, json_schema_extra={"expected": "None or a positive number of millions"}, description="average monthly active users, million; None: mean of the year's quarters in the data")
+        None,
+        gt=0,
+        json_schema_extra={"expected": "None or a positive number of millions"},
+        description="average monthly active users, million; None: mean of the year's quarters in the data",
+    )
     base_report_rate_per_10k_orders: float = Field(
-        1.0, gt=0, le=10000, description="ASSUMED 2020 live-commerce report rate, reports per 10,000 orders")
+        1.0, gt=0, le=10000, description="ASSUMED 2020 live-commerce report rate, reports per 10,000 orders"
+    )
     orders_in_period: float = Field(
-        5.0e9, gt=0, json_schema_extra={"expected": "a positive number of orders"}, description="ASSUMED orders in the year; the trust-buy guarantees alone covered about 5 bn")
+        5.0e9,
+        gt=0,
+        json_schema_extra={"expected": "a positive number of orders"},
+        description="ASSUMED orders in the year; the trust-buy guarantees alone covered about 5 bn",
+    )
     orders_previous_period: float | None = Field(
-        None, gt=0, json_schema_extra={"expected": "None or a positive number of orders"}, description="ASSUMED orders in the previous year; None: same as orders_in_period")
+        None,
+        gt=0,
+        json_schema_extra={"expected": "None or a positive number of orders"},
+        description="ASSUMED orders in the previous year; None: same as orders_in_period",
+    )
     blocking_system_start: str = Field(
-        "2021-06-01", pattern=DATE_PATTERN, json_schema_extra={"expected": "a date YYYY-MM-DD"},
-        description='first day the new-store blocking ran; the source says only "from June 2021"')
+        "2021-06-01",
+        pattern=DATE_PATTERN,
+        json_schema_extra={"expected": "a date YYYY-MM-DD"},
+        description='first day the new-store blocking ran; the source says only "from June 2021"',
+    )
     practical_relative_change: float = Field(
-        0.05, gt=0, lt=1,
-        description="smallest relative fall of the report rate taken to matter in practice, share")
+        0.05, gt=0, lt=1, description="smallest relative fall of the report rate taken to matter in practice, share"
+    )
     alpha: float = Field(0.05, gt=0, lt=1, description="significance level of the two-proportion test, in (0, 1)")
     power: float = Field(0.8, gt=0, lt=1, description="power for the minimum detectable change, in (0, 1)")
     design_effect: float = Field(
-        10.0, ge=1, le=1000000,
+        10.0,
+        ge=1,
+        le=1000000,
         json_schema_extra={"expected": "a finite number >= 1 (1: independent orders) and <= 1000000"},
         description="ASSUMED variance of the report rate relative to independent orders (Kish deff, at least 1; "
-                    "1: independent); reports cluster by merchant, category and campaign")
+        "1: independent); reports cluster by merchant, category and campaign",
+    )
     include_secondary_sources: bool = Field(
-        True, description="keep V-2 (secondary copy) rows of the trust report and the quarterly data")
+        True, description="keep V-2 (secondary copy) rows of the trust report and the quarterly data"
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> Parameters:

@@ -110,7 +110,9 @@ def format_number(value: float) -> str:
     return f"{value:,.4g}"
 
 
-def cross_check(report: pd.DataFrame, facts: pd.DataFrame, fact_value_fn: Any, mapping: Mapping[str, str] = GOVERNANCE_METRICS) -> pd.DataFrame:
+def cross_check(
+    report: pd.DataFrame, facts: pd.DataFrame, fact_value_fn: Any, mapping: Mapping[str, str] = GOVERNANCE_METRICS
+) -> pd.DataFrame:
     """The article's figures (facts) beside the trust report's for the same metric.
 
     ``fact_value_fn(facts, fact_id) -> float`` is :func:`trustlab.data.facts.fact_value`. Columns:
@@ -160,8 +162,12 @@ def _inside(patch: Any, artists: Sequence[Any], renderer: Any) -> bool:
 
 
 def draw_pyramid(
-    ax: Any, layers: Sequence[PyramidLayer], base_half_width: float = 0.48, top_half_width: float = 0.16,
-    fontsize: float = 8.5, min_fontsize: float = 4.0,
+    ax: Any,
+    layers: Sequence[PyramidLayer],
+    base_half_width: float = 0.48,
+    top_half_width: float = 0.16,
+    fontsize: float = 8.5,
+    min_fontsize: float = 4.0,
 ) -> list[tuple[Any, list[Any]]]:
     """Draw the layers as a stepped pyramid on ``ax`` (axes coordinates 0..1), each layer's name and
     figures inside its trapezoid: lines are wrapped to the layer's width and the font shrinks (down to

@@ -105,7 +105,7 @@ class ZTest:
 
     @property
     def p_value_bound(self) -> str | None:
-        """"< 1e-300" when the p-value is below :data:`P_VALUE_FLOOR` (cannot be recorded as a number), else None."""
+        """ "< 1e-300" when the p-value is below :data:`P_VALUE_FLOOR` (cannot be recorded as a number), else None."""
         return f"< {P_VALUE_FLOOR:g}" if self.p_value < P_VALUE_FLOOR else None
 
     @property
@@ -146,8 +146,13 @@ def report_rate_test(implied: ImpliedReports, alpha: float = 0.05, design_effect
     q = stats.norm.ppf(1 - alpha / 2)
     lo, hi = rr * math.exp(-q * se) - 1, rr * math.exp(q * se) - 1
     return ZTest(
-        z=z, p_value=float(min(p, 1.0)), log10_p=float(min(log10_p, 0.0)), relative_change=float(rr - 1),
-        ci_relative_change=(float(lo), float(hi)), design_effect=deff, z_independent=float(z_independent),
+        z=z,
+        p_value=float(min(p, 1.0)),
+        log10_p=float(min(log10_p, 0.0)),
+        relative_change=float(rr - 1),
+        ci_relative_change=(float(lo), float(hi)),
+        design_effect=deff,
+        z_independent=float(z_independent),
     )
 
 

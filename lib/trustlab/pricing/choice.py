@@ -42,7 +42,12 @@ def buy_probability(price_rmb: np.ndarray | float, trust_buyer: np.ndarray | flo
     """Probability in [0, 1] that a buyer buys the brand at ``price_rmb`` (RMB), by buyer type (0/1)."""
     price_k = np.asarray(price_rmb, dtype=float) / 1000.0
     trust = np.asarray(trust_buyer, dtype=float)
-    eta = truth.intercept + truth.price_coef * price_k + truth.trust_premium * trust + truth.trust_price_interaction * trust * price_k
+    eta = (
+        truth.intercept
+        + truth.price_coef * price_k
+        + truth.trust_premium * trust
+        + truth.trust_price_interaction * trust * price_k
+    )
     return 1.0 / (1.0 + np.exp(-eta))
 
 
@@ -175,8 +180,11 @@ def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: floa
             with np.errstate(all="ignore"):
                 result = model.fit(disp=0, method="newton", maxiter=100, callback=_no_callback)
                 if np.allclose(model.predict(result.params) - model.endog, 0):
-                    warnings.warn("Perfect separation or prediction detected, parameter may not be identified",
-                                  PerfectSeparationWarning, stacklevel=2)
+                    warnings.warn(
+                        "Perfect separation or prediction detected, parameter may not be identified",
+                        PerfectSeparationWarning,
+                        stacklevel=2,
+                    )
                 estimate = np.asarray(result.params, dtype=float)
                 std_err = np.asarray(result.bse, dtype=float)
                 ci = np.asarray(result.conf_int(alpha=alpha), dtype=float)
@@ -190,8 +198,15 @@ def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: floa
     problems = list(dict.fromkeys([_problem_text(w) for w in caught] + fail))
     if not converged and not any("converge" in p for p in problems):
         problems.insert(0, "the maximum-likelihood iterations did not converge")
-    return LogitFit(true, tuple(map(float, estimate)), tuple(map(float, std_err)), tuple(map(float, ci[:, 0])),
-                    tuple(map(float, ci[:, 1])), converged, tuple(problems))
+    return LogitFit(
+        true,
+        tuple(map(float, estimate)),
+        tuple(map(float, std_err)),
+        tuple(map(float, ci[:, 0])),
+        tuple(map(float, ci[:, 1])),
+        converged,
+        tuple(problems),
+    )
 
 
 def fit_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0.05) -> pd.DataFrame:
@@ -224,7 +239,9 @@ def conversion_table(choices: pd.DataFrame, truth: ChoiceTruth, platform_trust_s
     expected under the true model for the platform's buyer mix, with the number of buyers shown the tier."""
     observed = choices.groupby(["price_rmb", "platform"], observed=False)["buy"].agg(["mean", "size"]).reset_index()
     share = observed["platform"].astype(str).map(platform_trust_share).astype(float)
-    expected = share * buy_probability(observed["price_rmb"], 1, truth) + (1 - share) * buy_probability(observed["price_rmb"], 0, truth)
+    expected = share * buy_probability(observed["price_rmb"], 1, truth) + (1 - share) * buy_probability(
+        observed["price_rmb"], 0, truth
+    )
     return observed.rename(columns={"mean": "observed_conversion", "size": "buyers"}).assign(
         expected_conversion=np.asarray(expected), trust_share=np.asarray(share)
     )[["price_rmb", "platform", "trust_share", "buyers", "observed_conversion", "expected_conversion"]]

@@ -96,15 +96,28 @@ def eligibility_sensitivity(
             count = int(eligible(merchants, varied).sum())
             looser = f > 1 if name == "max_age_years" else f < 1
             direction = "published" if f == 1 else ("looser" if looser else "tighter")
-            rows.append({"threshold": name, "factor": f, "value": value, "direction": direction, "eligible": count,
-                         "change": count - base})
+            rows.append(
+                {
+                    "threshold": name,
+                    "factor": f,
+                    "value": value,
+                    "direction": direction,
+                    "eligible": count,
+                    "change": count - base,
+                }
+            )
     for required in (True, False):
         varied = SupportCriteria(**{**asdict(criteria), "require_core_channel": required})
         count = int(eligible(merchants, varied).sum())
         rows.append(
-            {"threshold": "require_core_channel", "factor": np.nan, "value": float(required),
-             "direction": "published" if required == criteria.require_core_channel else ("tighter" if required else "looser"),
-             "eligible": count, "change": count - base}
+            {
+                "threshold": "require_core_channel",
+                "factor": np.nan,
+                "value": float(required),
+                "direction": "published" if required == criteria.require_core_channel else ("tighter" if required else "looser"),
+                "eligible": count,
+                "change": count - base,
+            }
         )
     return pd.DataFrame(rows)
 
@@ -112,10 +125,14 @@ def eligibility_sensitivity(
 def pass_shares(merchants: pd.DataFrame, criteria: SupportCriteria) -> dict[str, float]:
     """Share of merchants (in [0, 1]) passing each criterion on its own, by a readable criterion name."""
     return {
-        f"founded within {criteria.max_age_years:g} years": float((merchants["brand_age_years"] <= criteria.max_age_years).mean()),
-        f"own-brand share above {100 * criteria.min_own_brand_share:g}%":
-            float((merchants["own_brand_gmv_share"] > criteria.min_own_brand_share).mean()),
-        f"monthly live GMV above RMB {criteria.min_monthly_live_gmv:,.0f}":
-            float((merchants["monthly_live_gmv_rmb"] > criteria.min_monthly_live_gmv).mean()),
+        f"founded within {criteria.max_age_years:g} years": float(
+            (merchants["brand_age_years"] <= criteria.max_age_years).mean()
+        ),
+        f"own-brand share above {100 * criteria.min_own_brand_share:g}%": float(
+            (merchants["own_brand_gmv_share"] > criteria.min_own_brand_share).mean()
+        ),
+        f"monthly live GMV above RMB {criteria.min_monthly_live_gmv:,.0f}": float(
+            (merchants["monthly_live_gmv_rmb"] > criteria.min_monthly_live_gmv).mean()
+        ),
         "Kuaishou core channel": float(merchants["kuaishou_core_channel"].mean()),
     }

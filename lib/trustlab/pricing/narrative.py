@@ -78,21 +78,31 @@ def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
         f"at {rmb(low)}, {low_text.removesuffix(' as')}."
     )
     if not results["claim_premise_holds"]:
-        verdict = ("So under these assumptions the claim **fails** in the model: the trust-positioned platform has no more "
-                   "trust-driven buyers than the price-positioned one, so the assumed values contradict the claim's premise.")
+        verdict = (
+            "So under these assumptions the claim **fails** in the model: the trust-positioned platform has no more "
+            "trust-driven buyers than the price-positioned one, so the assumed values contradict the claim's premise."
+        )
     elif results["claim_holds_in_model"]:
-        verdict = ("So under these assumptions the claim holds in the model: the trust-positioned platform converts "
-                   "better at the brand's price, and its advantage is larger at the high price than at the low one.")
+        verdict = (
+            "So under these assumptions the claim holds in the model: the trust-positioned platform converts "
+            "better at the brand's price, and its advantage is larger at the high price than at the low one."
+        )
     elif ratio_top <= 1:
-        verdict = ("So under these assumptions the claim **fails** in the model: at the highest price the "
-                   "trust-positioned platform converts no better than the price-positioned one.")
+        verdict = (
+            "So under these assumptions the claim **fails** in the model: at the highest price the "
+            "trust-positioned platform converts no better than the price-positioned one."
+        )
     else:
-        verdict = ("So under these assumptions the claim **fails** in the model: the trust-positioned platform converts "
-                   "better, but its advantage is no larger at the high price than at the low one, so the price "
-                   "positioning is not what holds the brand back.")
-    return [first + " " + verdict,
-            "This shows what the claim would imply if these assumed values were true; it is not evidence for the "
-            "claim: no choice data exist, and every size in the model is assumed."]
+        verdict = (
+            "So under these assumptions the claim **fails** in the model: the trust-positioned platform converts "
+            "better, but its advantage is no larger at the high price than at the low one, so the price "
+            "positioning is not what holds the brand back."
+        )
+    return [
+        first + " " + verdict,
+        "This shows what the claim would imply if these assumed values were true; it is not evidence for the "
+        "claim: no choice data exist, and every size in the model is assumed.",
+    ]
 
 
 def _estimation_problem(results: Mapping[str, Any]) -> str | None:
@@ -111,11 +121,17 @@ def _estimation_clause(results: Mapping[str, Any]) -> str | None:
     finite = [t for t in far if math.isfinite(results["logit_params"][t]["estimate"])]
     if finite:
         parts.append(
-            ("the estimates of " if len(finite) > 1 else "the estimate of ") + prose.join(
+            ("the estimates of " if len(finite) > 1 else "the estimate of ")
+            + prose.join(
                 f"{_TERM_NAMES[t]} ({prose.number(results['logit_params'][t]['estimate'])} against an assumed "
-                f"{prose.number(results['logit_params'][t]['true'])})" for t in finite
-            ) + (" are far from the values they were simulated from" if len(finite) > 1
-                 else " is far from the value it was simulated from")
+                f"{prose.number(results['logit_params'][t]['true'])})"
+                for t in finite
+            )
+            + (
+                " are far from the values they were simulated from"
+                if len(finite) > 1
+                else " is far from the value it was simulated from"
+            )
         )
     if not parts:
         return None
@@ -129,16 +145,23 @@ def logit_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
     estimates = [lp[t]["estimate"] for t in LOGIT_TERMS]
     n = int(params["n_buyers"])
     if not all(math.isfinite(e) for e in estimates):
-        return [f"- **The logit could not be estimated** from the {prose.number(n)} simulated choices: "
-                + prose.join(results["logit_problems"] or ["the fit failed"]) + ". No estimate is reported."]
+        return [
+            f"- **The logit could not be estimated** from the {prose.number(n)} simulated choices: "
+            + prose.join(results["logit_problems"] or ["the fit failed"])
+            + ". No estimate is reported."
+        ]
     lines = []
     problem = _estimation_problem(results)
     if problem:
-        lines.append(f"- **Warning.** {problem} With {prose.number(n)} buyers the simulation does not pin the model "
-                     "down; do not read the estimates below as a recovery of the assumed values.")
+        lines.append(
+            f"- **Warning.** {problem} With {prose.number(n)} buyers the simulation does not pin the model "
+            "down; do not read the estimates below as a recovery of the assumed values."
+        )
     else:
-        lines.append(f"- The fit converged and every estimate is within half its size (at least 0.5 log-odds) of the value it "
-                     f"was simulated from ({prose.number(n)} buyers).")
+        lines.append(
+            f"- The fit converged and every estimate is within half its size (at least 0.5 log-odds) of the value it "
+            f"was simulated from ({prose.number(n)} buyers)."
+        )
     seeker, seeker_true = lp["price_per_1000_rmb"]["estimate"], lp["price_per_1000_rmb"]["true"]
     trust = seeker + lp["trust_x_price"]["estimate"]
     trust_true = seeker_true + lp["trust_x_price"]["true"]
@@ -186,16 +209,21 @@ def _recall_margin(results: Mapping[str, Any], params: Mapping[str, Any]) -> str
     c_star = results["breakeven_cost_ratio"]
     c_full = results["breakeven_cost_ratio_full_redemption"]
     if results["b_cheaper_at_every_redemption"]:
-        text = ("B is cheaper than A at every redemption rate from 0 to 100%"
-                + (f" as long as the brand's cost per RMB of redeemed goods is below {prose.number(c_full)} "
-                   f"(this run assumes {prose.number(c)})" if math.isfinite(c_full) else ", whatever the cost ratio"))
+        text = "B is cheaper than A at every redemption rate from 0 to 100%" + (
+            f" as long as the brand's cost per RMB of redeemed goods is below {prose.number(c_full)} "
+            f"(this run assumes {prose.number(c)})"
+            if math.isfinite(c_full)
+            else ", whatever the cost ratio"
+        )
         if math.isfinite(r_star) and r_star > 1:
             text += f"; the break-even redemption rate, {prose.number(r_star)}, is above 1 and so decides nothing"
         return text + "."
     parts = []
     if math.isfinite(c_star):
-        parts.append(f"at the assumed redemption rate B is cheaper while the brand's cost per RMB of redeemed goods is "
-                     f"below {prose.number(c_star)} (this run assumes {prose.number(c)})")
+        parts.append(
+            f"at the assumed redemption rate B is cheaper while the brand's cost per RMB of redeemed goods is "
+            f"below {prose.number(c_star)} (this run assumes {prose.number(c)})"
+        )
     elif math.isinf(c_star):
         parts.append("at the assumed redemption rate B is cheaper whatever the cost ratio")
     if math.isfinite(c_full) and c_full > 0:
@@ -213,10 +241,12 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
     p = params
     a, b = results["recall_cost_a"], results["recall_cost_b"]
     cheaper = "B is cheaper" if b < a else ("A is cheaper" if a < b else "they cost the same")
-    brand = (f"- At a redemption rate of {prose.percent(p['redemption_rate'])} and a cost of {prose.number(p['cost_ratio'])} "
-             f"per RMB of goods redeemed, A costs the brand {rmb(a)} and B {rmb(b)} for {prose.number(p['recall_customers'])} "
-             f"customers: {cheaper}. {_recall_margin(results, params)} The refund is cash; a voucher costs only the goods "
-             "redeemed with it.")
+    brand = (
+        f"- At a redemption rate of {prose.percent(p['redemption_rate'])} and a cost of {prose.number(p['cost_ratio'])} "
+        f"per RMB of goods redeemed, A costs the brand {rmb(a)} and B {rmb(b)} for {prose.number(p['recall_customers'])} "
+        f"customers: {cheaper}. {_recall_margin(results, params)} The refund is cash; a voucher costs only the goods "
+        "redeemed with it."
+    )
     gap = p["voucher_b"] - p["voucher_a"]
     v = p["customer_voucher_value"]
     value_a = p["promo_price"] + v * p["voucher_a"] - p["return_hassle"]
@@ -225,20 +255,28 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
     if threshold == 0:
         who = "B is the better choice whatever the voucher is worth to the customer."
     elif math.isfinite(threshold) and threshold <= 1:
-        who = (f"B is the better choice for anyone who values RMB 1 of voucher at {prose.number(threshold)} or more (here "
-               f"{prose.number(v)}): a customer who expects to buy from the brand again.")
+        who = (
+            f"B is the better choice for anyone who values RMB 1 of voucher at {prose.number(threshold)} or more (here "
+            f"{prose.number(v)}): a customer who expects to buy from the brand again."
+        )
     else:
         who = "No voucher valuation up to RMB 1 per RMB makes B the better choice for the customer."
-    difference = (f"the difference between the vouchers ({rmb(p['voucher_b'])} − {rmb(p['voucher_a'])} = {rmb(gap)}) "
-                  f"at their valuation ({rmb(v * gap)})")
+    difference = (
+        f"the difference between the vouchers ({rmb(p['voucher_b'])} − {rmb(p['voucher_a'])} = {rmb(gap)}) "
+        f"at their valuation ({rmb(v * gap)})"
+    )
     if results["customer_prefers_b"]:
-        why = (f"With these values the customer prefers B, as all of the brand's customers did, by {rmb(value_b - value_a)}: "
-               f"the pair kept ({rmb(p['defective_pair_value'])}) plus {difference} plus the return saved "
-               f"({rmb(p['return_hassle'])}), less the refund given up ({rmb(p['promo_price'])}).")
+        why = (
+            f"With these values the customer prefers B, as all of the brand's customers did, by {rmb(value_b - value_a)}: "
+            f"the pair kept ({rmb(p['defective_pair_value'])}) plus {difference} plus the return saved "
+            f"({rmb(p['return_hassle'])}), less the refund given up ({rmb(p['promo_price'])})."
+        )
     else:
-        why = (f"With these values the customer would prefer A, by {rmb(value_a - value_b)}, which is not what the brand's "
-               "customers did: trust (a higher voucher valuation) or a pair still worth wearing is needed to explain "
-               "their choice.")
+        why = (
+            f"With these values the customer would prefer A, by {rmb(value_a - value_b)}, which is not what the brand's "
+            "customers did: trust (a higher voucher valuation) or a pair still worth wearing is needed to explain "
+            "their choice."
+        )
     customer = f"- The customer: A is worth {rmb(value_a)}, B {rmb(value_b)}. {who} {why}"
     return [brand, customer]
 
@@ -254,15 +292,21 @@ def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list
     gap = abs(mc - nv)
     gap_se = f", {prose.number(gap / se)} standard errors" if se > 0 else ""
     if presale > nv:
-        verdict = (f"Semi-presale is **better**; it stays better while fewer than **{prose.percent(k_star)}** of pre-order "
-                   "buyers cancel during the wait.")
+        verdict = (
+            f"Semi-presale is **better**; it stays better while fewer than **{prose.percent(k_star)}** of pre-order "
+            "buyers cancel during the wait."
+        )
     elif presale < nv:
         if prose.percent(k_star) == prose.percent(0.0):
-            verdict = ("Semi-presale is **worse**; it could match the batch only if (almost) no pre-order buyer cancelled "
-                       f"(break-even below {prose.percent(0.0005)}).")
+            verdict = (
+                "Semi-presale is **worse**; it could match the batch only if (almost) no pre-order buyer cancelled "
+                f"(break-even below {prose.percent(0.0005)})."
+            )
         else:
-            verdict = (f"Semi-presale is **worse**; it would be better only if fewer than **{prose.percent(k_star)}** of "
-                       "pre-order buyers cancelled during the wait.")
+            verdict = (
+                f"Semi-presale is **worse**; it would be better only if fewer than **{prose.percent(k_star)}** of "
+                "pre-order buyers cancelled during the wait."
+            )
     else:
         verdict = "Semi-presale and the batch earn the same."
     return [
@@ -275,8 +319,9 @@ def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list
     ]
 
 
-def eligibility_lines(results: Mapping[str, Any], params: Mapping[str, Any], passes: Mapping[str, float],
-                      sensitivity: pd.DataFrame) -> list[str]:
+def eligibility_lines(
+    results: Mapping[str, Any], params: Mapping[str, Any], passes: Mapping[str, float], sensitivity: pd.DataFrame
+) -> list[str]:
     """The eligible count against the target, the share passing each criterion and the threshold that
     moves the count most (``passes``: criterion -> share in [0, 1]; ``sensitivity`` from
     :func:`~trustlab.pricing.eligibility_sensitivity`)."""
@@ -290,17 +335,20 @@ def eligibility_lines(results: Mapping[str, Any], params: Mapping[str, Any], pas
         moves = "Loosening or tightening one threshold at a time by half leaves the count unchanged."
     else:
         most = (looser.abs() + tighter.reindex(looser.index).fillna(0).abs()).idxmax()
-        moves = (f"Loosening one threshold at a time by half (a 50% lower minimum, a 50% higher age limit), `{most}` moves "
-                 f"the count most: {_signed_count(looser[most])} merchants; tightening it by half: "
-                 f"{_signed_count(tighter.get(most, 0))}.")
+        moves = (
+            f"Loosening one threshold at a time by half (a 50% lower minimum, a 50% higher age limit), `{most}` moves "
+            f"the count most: {_signed_count(looser[most])} merchants; tightening it by half: "
+            f"{_signed_count(tighter.get(most, 0))}."
+        )
     return [
         f"In the simulated population of {prose.number(params['n_merchants'])} brand merchants (all distributions assumed) "
         f"**{prose.number(n)}** meet every criterion, {against} the 2022 target of {prose.number(target)} fast brands. "
         "Share passing each criterion alone: "
-        + "; ".join(f"{k} {prose.percent(v)}" for k, v in passes.items()) + ". " + moves
+        + "; ".join(f"{k} {prose.percent(v)}" for k, v in passes.items())
+        + ". "
+        + moves
         + " The count says what the criteria do to a population like this one, not how many brands Kuaishou has."
     ]
-
 
 
 # ---------------------------------------------------------------- public figures
@@ -322,13 +370,14 @@ def positioning_lines(spend: pd.DataFrame) -> list[str]:
         bound = bound[bound["reported_qualifier"].isin([">", "<"])]
         for row in bound.itertuples():
             verb = "respects" if bool(row.bound_consistent) else "violates"
-            line += (f" The {row.period} derived figure {verb} the reported "
-                     f"'{row.reported_qualifier}{rmb(row.reported_rmb)}'.")
+            line += f" The {row.period} derived figure {verb} the reported '{row.reported_qualifier}{rmb(row.reported_rmb)}'."
         reproduced = group.dropna(subset=["reported_rmb", "derived_rmb"])
         reproduced = reproduced[(reproduced["basis"] == "reported")]
         if not reproduced.empty:
-            line += (" Where GMV and buyers are also given, GMV / buyers reproduces the reported figure within "
-                     f"{rmb((reproduced['derived_rmb'] - reproduced['reported_rmb']).abs().max())}.")
+            line += (
+                " Where GMV and buyers are also given, GMV / buyers reproduces the reported figure within "
+                f"{rmb((reproduced['derived_rmb'] - reproduced['reported_rmb']).abs().max())}."
+            )
         lines.append(line)
     for platform, group in not_comparable.groupby("platform", sort=False):
         lines.append(
@@ -348,13 +397,17 @@ def _positioning_summary(spend: pd.DataFrame | None) -> str | None:
     if kuaishou.empty:
         where = "This run leaves out the secondary copies (V-2), which are all there is for Kuaishou, so"
     elif kuaishou["comparable"].any():
-        return (f"**Public figures** place Kuaishou beside {prose.join(p for p in places if p != 'Kuaishou')} on "
-                "spend per annual buyer (see the table).")
+        return (
+            f"**Public figures** place Kuaishou beside {prose.join(p for p in places if p != 'Kuaishou')} on "
+            "spend per annual buyer (see the table)."
+        )
     else:
         where = "Kuaishou publishes only average monthly buyers, so"
-    return (f"**Public figures cannot place Kuaishou** on the price axis: {where} its spend per annual buyer cannot be "
-            f"formed beside {prose.join(places) if places else 'the other platforms'}. The article's positioning claim is "
-            "not a number.")
+    return (
+        f"**Public figures cannot place Kuaishou** on the price axis: {where} its spend per annual buyer cannot be "
+        f"formed beside {prose.join(places) if places else 'the other platforms'}. The article's positioning claim is "
+        "not a number."
+    )
 
 
 # ---------------------------------------------------------------- summary and caveats
@@ -364,17 +417,25 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
     """The notebook's Summary: bullets that answer its question, from the recorded results and the
     parameters (and the spend-per-buyer table, when given). True under any valid parameters."""
     p = params
-    claim = ("**The logit shows what the claim implies under assumed parameters; it is not evidence for it.** "
-             + ("Under this run's assumptions the claim holds in the model: "
-                if results["claim_holds_in_model"] else "Under this run's assumptions the claim **fails** in the model: ")
-             + f"at {rmb(max(PRICE_TIERS_RMB))} the trust-positioned platform converts "
-             + _distinct_ratios(results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"])[0]
-             + f" the price-positioned one; at {rmb(min(PRICE_TIERS_RMB))}, "
-             + _distinct_ratios(results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"])[1].removesuffix(" as")
-             + "."
-             + ("" if results["claim_premise_holds"] else
-                " The trust-positioned platform has no more trust-driven buyers than the price-positioned one: the "
-                "assumed values contradict the claim's premise."))
+    claim = (
+        "**The logit shows what the claim implies under assumed parameters; it is not evidence for it.** "
+        + (
+            "Under this run's assumptions the claim holds in the model: "
+            if results["claim_holds_in_model"]
+            else "Under this run's assumptions the claim **fails** in the model: "
+        )
+        + f"at {rmb(max(PRICE_TIERS_RMB))} the trust-positioned platform converts "
+        + _distinct_ratios(results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"])[0]
+        + f" the price-positioned one; at {rmb(min(PRICE_TIERS_RMB))}, "
+        + _distinct_ratios(results["conversion_ratio_top_tier"], results["conversion_ratio_bottom_tier"])[1].removesuffix(" as")
+        + "."
+        + (
+            ""
+            if results["claim_premise_holds"]
+            else " The trust-positioned platform has no more trust-driven buyers than the price-positioned one: the "
+            "assumed values contradict the claim's premise."
+        )
+    )
     lp = results["logit_params"]
     if not all(math.isfinite(lp[t]["estimate"]) for t in LOGIT_TERMS):
         claim += " The logit could not be estimated back from the simulated choices."
@@ -387,21 +448,30 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
     if positioning:
         bullets.append(positioning)
     a, b = results["recall_cost_a"], results["recall_cost_b"]
-    which = "B (keep the pair + voucher) is cheaper" if b < a else ("A (refund + voucher) is cheaper" if a < b else
-                                                                     "both options cost the same")
-    bullets.append(f"**Recall:** for the brand {which}: {rmb(b)} against {rmb(a)} for A, under assumed costs. "
-                   + _recall_margin(results, params))
+    which = (
+        "B (keep the pair + voucher) is cheaper"
+        if b < a
+        else ("A (refund + voucher) is cheaper" if a < b else "both options cost the same")
+    )
+    bullets.append(
+        f"**Recall:** for the brand {which}: {rmb(b)} against {rmb(a)} for A, under assumed costs. "
+        + _recall_margin(results, params)
+    )
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
     k_star = _share_clamped(results["breakeven_cancel_share"])
     better = "earns more than" if presale > nv else ("earns less than" if presale < nv else "earns the same as")
-    bullets.append(f"**Semi-presale** with {prose.percent(p['presale_cancel_share'])} cancellations {better} the optimal "
-                   f"batch ({rmb(presale)} against {rmb(nv)}); the break-even cancellation share is {prose.percent(k_star)} "
-                   "(assumed costs and demand).")
+    bullets.append(
+        f"**Semi-presale** with {prose.percent(p['presale_cancel_share'])} cancellations {better} the optimal "
+        f"batch ({rmb(presale)} against {rmb(nv)}); the break-even cancellation share is {prose.percent(k_star)} "
+        "(assumed costs and demand)."
+    )
     n, target = results["eligible_brands"], p["fastbrand_target"]
     against = "above" if n > target else ("below" if n < target else "equal to")
-    bullets.append(f"**Fast-brand support:** {prose.number(n)} of {prose.number(p['n_merchants'])} simulated merchants meet "
-                   f"every published criterion, {against} the 2022 target of {prose.number(target)}; the population is "
-                   "assumed, so this shows what the criteria do, not how many brands qualify.")
+    bullets.append(
+        f"**Fast-brand support:** {prose.number(n)} of {prose.number(p['n_merchants'])} simulated merchants meet "
+        f"every published criterion, {against} the 2022 target of {prose.number(target)}; the population is "
+        "assumed, so this shows what the criteria do, not how many brands qualify."
+    )
     return bullets
 
 
@@ -416,11 +486,15 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         if kuaishou.empty:
             ks = "This run has no Kuaishou figures (secondary copies are left out)"
         else:
-            ks = (f"For Kuaishou only {len(kuaishou)} quarters of average *monthly* buyers exist (status "
-                  f"{', '.join(sorted(set(kuaishou['status'])))})")
-        lines.append("- **Spend per buyer is not a price position.** Annual spend per buyer mixes basket size, frequency "
-                     f"and category. {ks}, so the platform the article is about cannot be placed on the same axis. The "
-                     "article's own positioning claim about Taobao is not a number.")
+            ks = (
+                f"For Kuaishou only {len(kuaishou)} quarters of average *monthly* buyers exist (status "
+                f"{', '.join(sorted(set(kuaishou['status'])))})"
+            )
+        lines.append(
+            "- **Spend per buyer is not a price position.** Annual spend per buyer mixes basket size, frequency "
+            f"and category. {ks}, so the platform the article is about cannot be placed on the same axis. The "
+            "article's own positioning claim about Taobao is not a number."
+        )
     problem = _estimation_clause(results)
     lines.append(
         "- **The logit is a simulation, not evidence.** Every size in it is assumed: trust-driven buyers are "
@@ -446,6 +520,6 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
     )
     lines.append(
         f"- **Eligibility.** The {prose.number(p['n_merchants'])} merchants are invented (assumed distributions); only the "
-        "criteria and the target come from the article. \"Kuaishou as core channel\" is taken as a yes/no attribute."
+        'criteria and the target come from the article. "Kuaishou as core channel" is taken as a yes/no attribute.'
     )
     return lines

@@ -132,6 +132,8 @@ def newsvendor_profit_curve(
     return pd.DataFrame(
         {
             "quantity": list(quantities),
-            "expected_profit": [newsvendor(price, unit_cost, salvage, demand_mean, demand_cv, q).expected_profit for q in quantities],
+            "expected_profit": [
+                newsvendor(price, unit_cost, salvage, demand_mean, demand_cv, q).expected_profit for q in quantities
+            ],
         }
     )

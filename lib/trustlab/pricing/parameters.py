@@ -55,6 +55,7 @@ PRICE_TIERS_RMB = (100.0, 300.0, 600.0, 1000.0)
 PRICE_PLATFORM = "price-positioned"
 TRUST_PLATFORM = "trust-positioned"
 
+
 class Parameters(Contract):
     """The parameter contract of notebook ``03_pricing_positioning``.
 
@@ -65,50 +66,86 @@ class Parameters(Contract):
 
     notebook: ClassVar[str] = "03_pricing_positioning"
 
-    list_price: float = Field(1099.0, gt=0, description='list price of the sneaker, RMB (article fact)')
-    promo_price: float = Field(599.0, gt=0, description='anniversary-day price of the sneaker, RMB (article fact)')
-    units: int = Field(1000, ge=1, description='pairs sold at the promo price (article fact)')
-    sellout_minutes: float = Field(2.0, gt=0, description='minutes to sell out, at most (article fact)')
-    recall_customers: int = Field(1000, ge=1, description='buyers offered the recall options, at least (article fact)')
-    voucher_a: float = Field(50.0, ge=0, description='voucher on top of refund + paid return shipping in option A, RMB (article fact)')
-    voucher_b: float = Field(599.0, ge=0, description='voucher instead of a return in option B, RMB (article fact)')
-    redemption_rate: float = Field(0.8, ge=0, le=1, description='ASSUMED share of voucher value customers redeem, in [0, 1]')
+    list_price: float = Field(1099.0, gt=0, description="list price of the sneaker, RMB (article fact)")
+    promo_price: float = Field(599.0, gt=0, description="anniversary-day price of the sneaker, RMB (article fact)")
+    units: int = Field(1000, ge=1, description="pairs sold at the promo price (article fact)")
+    sellout_minutes: float = Field(2.0, gt=0, description="minutes to sell out, at most (article fact)")
+    recall_customers: int = Field(1000, ge=1, description="buyers offered the recall options, at least (article fact)")
+    voucher_a: float = Field(
+        50.0, ge=0, description="voucher on top of refund + paid return shipping in option A, RMB (article fact)"
+    )
+    voucher_b: float = Field(599.0, ge=0, description="voucher instead of a return in option B, RMB (article fact)")
+    redemption_rate: float = Field(0.8, ge=0, le=1, description="ASSUMED share of voucher value customers redeem, in [0, 1]")
     # Above 1 the brand sells the redeemed goods below cost (the founder's "strategic loss").
-    cost_ratio: float = Field(0.4, ge=0, le=2, description="ASSUMED brand's cost per RMB of goods redeemed with a voucher, RMB/RMB")
-    return_shipping: float = Field(15.0, ge=0, description='ASSUMED return shipping the brand pays per pair in option A, RMB')
-    salvage_value: float = Field(50.0, ge=0, description='ASSUMED value to the brand of a returned defective pair, RMB')
-    customer_voucher_value: float = Field(0.9, ge=0, le=1, description='ASSUMED value to a customer of RMB 1 of voucher (1 means surely buys again), in [0, 1]')
-    defective_pair_value: float = Field(200.0, ge=0, description='ASSUMED value to the customer of keeping the pair with the fading tongue, RMB')
+    cost_ratio: float = Field(
+        0.4, ge=0, le=2, description="ASSUMED brand's cost per RMB of goods redeemed with a voucher, RMB/RMB"
+    )
+    return_shipping: float = Field(15.0, ge=0, description="ASSUMED return shipping the brand pays per pair in option A, RMB")
+    salvage_value: float = Field(50.0, ge=0, description="ASSUMED value to the brand of a returned defective pair, RMB")
+    customer_voucher_value: float = Field(
+        0.9, ge=0, le=1, description="ASSUMED value to a customer of RMB 1 of voucher (1 means surely buys again), in [0, 1]"
+    )
+    defective_pair_value: float = Field(
+        200.0, ge=0, description="ASSUMED value to the customer of keeping the pair with the fading tongue, RMB"
+    )
     return_hassle: float = Field(20.0, ge=0, description="ASSUMED customer's cost of packing and sending the pair back, RMB")
-    menswear_price: float = Field(1000.0, gt=0, description='unit price of the menswear, about, RMB (article fact)')
-    unit_cost: float = Field(400.0, gt=0, description='ASSUMED production cost per garment, RMB')
-    newsvendor_salvage: float = Field(200.0, ge=0, description='ASSUMED clearance value of an unsold garment, RMB')
-    demand_mean: float = Field(2000.0, gt=0, description='ASSUMED mean demand for one style in one season, units')
+    menswear_price: float = Field(1000.0, gt=0, description="unit price of the menswear, about, RMB (article fact)")
+    unit_cost: float = Field(400.0, gt=0, description="ASSUMED production cost per garment, RMB")
+    newsvendor_salvage: float = Field(200.0, ge=0, description="ASSUMED clearance value of an unsold garment, RMB")
+    demand_mean: float = Field(2000.0, gt=0, description="ASSUMED mean demand for one style in one season, units")
     # At most 0.5: the normal demand model then puts at most 2.3 % probability on negative demand.
-    demand_cv: float = Field(0.3, gt=0, le=0.5, description='ASSUMED coefficient of variation of that demand, > 0')
-    presale_cancel_share: float = Field(0.1, ge=0, le=1, description='ASSUMED share of pre-order buyers who cancel during the 45-day wait, in [0, 1]')
-    monte_carlo_draws: int = Field(200000, ge=1000, le=10000000, description='demand draws for the Monte Carlo check of the newsvendor')
-    choice_intercept: float = Field(0.5, ge=-10, le=10, description='TRUE log-odds of buying for a price-seeking buyer at price 0 (simulation)')
-    price_coef: float = Field(-3.0, ge=-20, le=20, description='TRUE price coefficient of a price-seeking buyer, log-odds per RMB 1,000 (simulation)')
-    trust_premium: float = Field(1.0, ge=-10, le=10, description='TRUE extra log-odds of buying for a trust-driven buyer (simulation)')
-    trust_price_interaction: float = Field(2.0, ge=-20, le=20, description='TRUE change of the price coefficient for trust-driven buyers, per RMB 1,000 (simulation)')
-    trust_share_price_platform: float = Field(0.2, ge=0, le=1, description='ASSUMED share of trust-driven buyers on the price-positioned platform, in [0, 1]')
-    trust_share_trust_platform: float = Field(0.7, ge=0, le=1, description='ASSUMED share of trust-driven buyers on the trust-positioned platform, in [0, 1]')
-    n_buyers: int = Field(20000, ge=500, le=5000000, description='simulated buyers in the choice model')
-    alpha: float = Field(0.05, gt=0, lt=1, description='1 - confidence level of the logit intervals, in (0, 1)')
-    support_max_age_years: float = Field(5.0, gt=0, description='fast-brand support: founded within this many years (article fact)')
-    support_own_brand_share_min: float = Field(0.3, ge=0, lt=1, description='fast-brand support: own-brand GMV share above this, share (article fact, 30 %)')
-    support_monthly_gmv_min: float = Field(2000000.0, ge=0, description='fast-brand support: monthly live GMV above this, RMB (article fact)')
-    fastbrand_target: int = Field(500, ge=1, description='fast brands Kuaishou planned to incubate in 2022 (article fact)')
-    n_merchants: int = Field(20000, ge=1, le=10000000, description='ASSUMED number of brand merchants in the simulated population')
-    merchant_age_mean_years: float = Field(4.0, gt=0, description='ASSUMED mean brand age (exponential), years')
-    merchant_own_share_mean: float = Field(0.4, gt=0, lt=1, description='ASSUMED mean own-brand GMV share (beta), in (0, 1)')
-    merchant_own_share_concentration: float = Field(4.0, gt=0, description='ASSUMED beta concentration a + b of the own-brand share')
-    merchant_gmv_median: float = Field(200000.0, gt=0, description='ASSUMED median monthly live GMV (lognormal), RMB')
-    merchant_gmv_sigma: float = Field(1.5, gt=0, description='ASSUMED log-sd of monthly live GMV')
-    merchant_core_share: float = Field(0.6, ge=0, le=1, description='ASSUMED share of merchants with Kuaishou as core channel, in [0, 1]')
-    include_secondary_sources: bool = Field(True, description='keep V-2 (secondary copy) rows of the platform figures')
-    seed: int = Field(20220623, ge=0, description='random seed: choices use seed, Monte Carlo seed + 1, merchants seed + 2')
+    demand_cv: float = Field(0.3, gt=0, le=0.5, description="ASSUMED coefficient of variation of that demand, > 0")
+    presale_cancel_share: float = Field(
+        0.1, ge=0, le=1, description="ASSUMED share of pre-order buyers who cancel during the 45-day wait, in [0, 1]"
+    )
+    monte_carlo_draws: int = Field(
+        200000, ge=1000, le=10000000, description="demand draws for the Monte Carlo check of the newsvendor"
+    )
+    choice_intercept: float = Field(
+        0.5, ge=-10, le=10, description="TRUE log-odds of buying for a price-seeking buyer at price 0 (simulation)"
+    )
+    price_coef: float = Field(
+        -3.0, ge=-20, le=20, description="TRUE price coefficient of a price-seeking buyer, log-odds per RMB 1,000 (simulation)"
+    )
+    trust_premium: float = Field(
+        1.0, ge=-10, le=10, description="TRUE extra log-odds of buying for a trust-driven buyer (simulation)"
+    )
+    trust_price_interaction: float = Field(
+        2.0, ge=-20, le=20, description="TRUE change of the price coefficient for trust-driven buyers, per RMB 1,000 (simulation)"
+    )
+    trust_share_price_platform: float = Field(
+        0.2, ge=0, le=1, description="ASSUMED share of trust-driven buyers on the price-positioned platform, in [0, 1]"
+    )
+    trust_share_trust_platform: float = Field(
+        0.7, ge=0, le=1, description="ASSUMED share of trust-driven buyers on the trust-positioned platform, in [0, 1]"
+    )
+    n_buyers: int = Field(20000, ge=500, le=5000000, description="simulated buyers in the choice model")
+    alpha: float = Field(0.05, gt=0, lt=1, description="1 - confidence level of the logit intervals, in (0, 1)")
+    support_max_age_years: float = Field(
+        5.0, gt=0, description="fast-brand support: founded within this many years (article fact)"
+    )
+    support_own_brand_share_min: float = Field(
+        0.3, ge=0, lt=1, description="fast-brand support: own-brand GMV share above this, share (article fact, 30 %)"
+    )
+    support_monthly_gmv_min: float = Field(
+        2000000.0, ge=0, description="fast-brand support: monthly live GMV above this, RMB (article fact)"
+    )
+    fastbrand_target: int = Field(500, ge=1, description="fast brands Kuaishou planned to incubate in 2022 (article fact)")
+    n_merchants: int = Field(
+        20000, ge=1, le=10000000, description="ASSUMED number of brand merchants in the simulated population"
+    )
+    merchant_age_mean_years: float = Field(4.0, gt=0, description="ASSUMED mean brand age (exponential), years")
+    merchant_own_share_mean: float = Field(0.4, gt=0, lt=1, description="ASSUMED mean own-brand GMV share (beta), in (0, 1)")
+    merchant_own_share_concentration: float = Field(
+        4.0, gt=0, description="ASSUMED beta concentration a + b of the own-brand share"
+    )
+    merchant_gmv_median: float = Field(200000.0, gt=0, description="ASSUMED median monthly live GMV (lognormal), RMB")
+    merchant_gmv_sigma: float = Field(1.5, gt=0, description="ASSUMED log-sd of monthly live GMV")
+    merchant_core_share: float = Field(
+        0.6, ge=0, le=1, description="ASSUMED share of merchants with Kuaishou as core channel, in [0, 1]"
+    )
+    include_secondary_sources: bool = Field(True, description="keep V-2 (secondary copy) rows of the platform figures")
+    seed: int = Field(20220623, ge=0, description="random seed: choices use seed, Monte Carlo seed + 1, merchants seed + 2")
 
     @model_validator(mode="after")
     def _rules(self) -> Parameters:
@@ -123,8 +160,7 @@ class Parameters(Contract):
             )
         if self.unit_cost >= self.menswear_price:
             raise ParameterError(
-                f"parameter 'unit_cost': must be below the price (menswear_price {self.menswear_price!r}), "
-                f"got {self.unit_cost!r}"
+                f"parameter 'unit_cost': must be below the price (menswear_price {self.menswear_price!r}), got {self.unit_cost!r}"
             )
         if self.newsvendor_salvage >= self.unit_cost:
             raise ParameterError(
@@ -140,7 +176,9 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def choice_truth(params: Mapping[str, Any]) -> ChoiceTruth:
     """The true logit parameters from a notebook parameter dict."""
-    return ChoiceTruth(params["choice_intercept"], params["price_coef"], params["trust_premium"], params["trust_price_interaction"])
+    return ChoiceTruth(
+        params["choice_intercept"], params["price_coef"], params["trust_premium"], params["trust_price_interaction"]
+    )
 
 
 def platform_mix(params: Mapping[str, Any]) -> dict[str, float]:
@@ -150,21 +188,34 @@ def platform_mix(params: Mapping[str, Any]) -> dict[str, float]:
 
 def support_criteria(params: Mapping[str, Any]) -> SupportCriteria:
     """The fast-brand support criteria from a notebook parameter dict."""
-    return SupportCriteria(params["support_max_age_years"], params["support_own_brand_share_min"], params["support_monthly_gmv_min"], True)
+    return SupportCriteria(
+        params["support_max_age_years"], params["support_own_brand_share_min"], params["support_monthly_gmv_min"], True
+    )
 
 
 def merchant_population(params: Mapping[str, Any]) -> pd.DataFrame:
     """The simulated merchant population of a notebook parameter dict (seed = ``seed`` + 2)."""
     return simulate_merchants(
-        params["n_merchants"], params["seed"] + 2, params["merchant_age_mean_years"], params["merchant_own_share_mean"],
-        params["merchant_own_share_concentration"], params["merchant_gmv_median"], params["merchant_gmv_sigma"],
+        params["n_merchants"],
+        params["seed"] + 2,
+        params["merchant_age_mean_years"],
+        params["merchant_own_share_mean"],
+        params["merchant_own_share_concentration"],
+        params["merchant_gmv_median"],
+        params["merchant_gmv_sigma"],
         params["merchant_core_share"],
     )
 
 
 def batch_inputs(params: Mapping[str, Any]) -> tuple[float, float, float, float, float]:
     """(price, unit cost, salvage, demand mean, demand cv) of the newsvendor from a parameter dict."""
-    return (params["menswear_price"], params["unit_cost"], params["newsvendor_salvage"], params["demand_mean"], params["demand_cv"])
+    return (
+        params["menswear_price"],
+        params["unit_cost"],
+        params["newsvendor_salvage"],
+        params["demand_mean"],
+        params["demand_cv"],
+    )
 
 
 @dataclass(frozen=True)
@@ -226,15 +277,28 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
     """
     p = check_params(params)
     launch = launch_numbers(p["list_price"], p["promo_price"], p["units"], p["sellout_minutes"])
-    recall_args = (p["promo_price"], p["voucher_a"], p["voucher_b"], p["redemption_rate"], p["cost_ratio"],
-                   p["return_shipping"], p["salvage_value"])
+    recall_args = (
+        p["promo_price"],
+        p["voucher_a"],
+        p["voucher_b"],
+        p["redemption_rate"],
+        p["cost_ratio"],
+        p["return_shipping"],
+        p["salvage_value"],
+    )
     recall = recall_costs(p["recall_customers"], *recall_args)
     verdict = recall_verdict(*recall_args)
     breakeven_r = breakeven_redemption_rate(
         p["promo_price"], p["voucher_a"], p["voucher_b"], p["cost_ratio"], p["return_shipping"], p["salvage_value"]
     )
-    customer = customer_side(p["promo_price"], p["voucher_a"], p["voucher_b"], p["customer_voucher_value"],
-                             p["defective_pair_value"], p["return_hassle"])
+    customer = customer_side(
+        p["promo_price"],
+        p["voucher_a"],
+        p["voucher_b"],
+        p["customer_voucher_value"],
+        p["defective_pair_value"],
+        p["return_hassle"],
+    )
     inputs = batch_inputs(p)
     price, unit_cost, _, demand_mean, _ = inputs
     nv = newsvendor(*inputs)
@@ -292,6 +356,13 @@ def fact_parameter_table(params: Mapping[str, Any], fact_lookup: Callable[[str],
     rows = []
     for name, (fact_id, factor) in FACT_PARAMETERS.items():
         fact = fact_lookup(fact_id) * factor
-        rows.append({"parameter": name, "value": params[name], "fact_id": fact_id, "fact": fact,
-                     "agrees": math.isclose(float(params[name]), fact, rel_tol=1e-12)})
+        rows.append(
+            {
+                "parameter": name,
+                "value": params[name],
+                "fact_id": fact_id,
+                "fact": fact,
+                "agrees": math.isclose(float(params[name]), fact, rel_tol=1e-12),
+            }
+        )
     return pd.DataFrame(rows)

@@ -122,8 +122,9 @@ def recall_verdict(
     full_b = float(recall_cost_b(voucher_b, 1.0, cost_ratio))
     zero_a = float(recall_cost_a(refund, voucher_a, 0.0, cost_ratio, return_shipping, salvage_value))
     every = full_b < full_a and 0.0 < zero_a  # B costs nothing at r = 0, so it needs A > 0 there too
-    return RecallVerdict(b < a, breakeven_cost_ratio(refund, voucher_a, voucher_b, redemption_rate, return_shipping,
-                                                     salvage_value), always, every)
+    return RecallVerdict(
+        b < a, breakeven_cost_ratio(refund, voucher_a, voucher_b, redemption_rate, return_shipping, salvage_value), always, every
+    )
 
 
 @dataclass(frozen=True)

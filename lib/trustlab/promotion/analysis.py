@@ -104,8 +104,13 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
     )
     tb_window = figure_window(facts, TRUST_BUY_FESTIVAL_ID, p["festival_end"])
     ends = sorted({str(tb_window[1]), "2022-06-19", "2022-06-14"}, reverse=True)
-    trust = trust_buy_run_rate(fact_value(facts, "rights_trust_buy_orders_2021"), fact_value(facts, TRUST_BUY_FESTIVAL_ID),
-                               festival_start=str(tb_window[0]), festival_ends=ends, dated_end=str(tb_window[1]))
+    trust = trust_buy_run_rate(
+        fact_value(facts, "rights_trust_buy_orders_2021"),
+        fact_value(facts, TRUST_BUY_FESTIVAL_ID),
+        festival_start=str(tb_window[0]),
+        festival_ends=ends,
+        dated_end=str(tb_window[1]),
+    )
     dated = trust[trust["dated"]].iloc[0]
 
     te, h, model, alpha = p["train_end"], int(p["forecast_quarters"]), p["model"], float(p["alpha"])
@@ -185,11 +190,13 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         "effects_df": int(chosen.loc[effects.chosen, "df"]),
         "q2_effect": effects.effect("Q2"),
         "q4_effect": effects.effect("Q4"),
-        "effects_by_trend": {t: {"q2": float(r["q2_effect"]), "q4": float(r["q4_effect"]), "bic": float(r["bic"])}
-                             for t, r in chosen.iterrows()},
+        "effects_by_trend": {
+            t: {"q2": float(r["q2_effect"]), "q4": float(r["q4_effect"]), "bic": float(r["bic"])} for t, r in chosen.iterrows()
+        },
     }
-    return PromotionRun(p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, selection,
-                        effects, results)
+    return PromotionRun(
+        p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, selection, effects, results
+    )
 
 
 def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,8 +210,10 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
 def _effect_clause(name: str, e: Mapping[str, float]) -> str:
     from trustlab import prose
 
-    return (f"{name} {prose.signed_percent(e['effect'], 0)} against Q3 (95% CI {prose.signed_percent(e['lower'], 0)} "
-            f"to {prose.signed_percent(e['upper'], 0)})")
+    return (
+        f"{name} {prose.signed_percent(e['effect'], 0)} against Q3 (95% CI {prose.signed_percent(e['lower'], 0)} "
+        f"to {prose.signed_percent(e['upper'], 0)})"
+    )
 
 
 def _verdict(e: Mapping[str, float]) -> str:
@@ -239,17 +248,21 @@ def headline_reason(results: Mapping[str, Any]) -> str:
 
     method = results["headline_method"]
     if not results["selection_n"]:
-        return (f"The headline forecast uses the model by default: with {prose.number(results['train_quarters'])} "
-                "quarters up to train_end, no backtest origin before train_end leaves a reported quarter to score, "
-                "so the methods cannot be compared on the data available at train_end.")
+        return (
+            f"The headline forecast uses the model by default: with {prose.number(results['train_quarters'])} "
+            "quarters up to train_end, no backtest origin before train_end leaves a reported quarter to score, "
+            "so the methods cannot be compared on the data available at train_end."
+        )
     mape = results["selection_mape_by_method"]
     first, last = results["selection_origins"]
     others = [m for m in METHODS if m != method]
     tie = any(mape[m] is not None and mape[m] == mape[method] for m in others)
-    return (f"The headline forecast uses {_method(method)}: in a rolling-origin backtest on the data up to train_end only "
-            f"({prose.number(results['selection_n'])} forecasts per method, origins {first}..{last}) its MAPE, "
-            f"{prose.error_percent(mape[method])}, is the {'lowest (tied; ties go to the model)' if tie else 'lowest'}, "
-            f"against {_mapes(mape, others)}.")
+    return (
+        f"The headline forecast uses {_method(method)}: in a rolling-origin backtest on the data up to train_end only "
+        f"({prose.number(results['selection_n'])} forecasts per method, origins {first}..{last}) its MAPE, "
+        f"{prose.error_percent(mape[method])}, is the {'lowest (tied; ties go to the model)' if tie else 'lowest'}, "
+        f"against {_mapes(mape, others)}."
+    )
 
 
 def _level(alpha: float) -> str:
@@ -267,7 +280,9 @@ def _skill_clause(skill_value: float | None, where: str) -> str:
 
     if skill_value is None:
         return f"{where} the model's skill is undefined (the best benchmark is perfect or nothing is scored)"
-    return f"{where} the model {skill_verdict(skill_value)} against the best benchmark (skill {prose.signed_percent(skill_value)})"
+    return (
+        f"{where} the model {skill_verdict(skill_value)} against the best benchmark (skill {prose.signed_percent(skill_value)})"
+    )
 
 
 def forecast_summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
@@ -300,8 +315,10 @@ def forecast_summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> l
             f"{_level(p['alpha'])} intervals."
         )
     if len(lines) == 1:
-        lines.append(f"No quarter after train_end = {p['train_end']} is reported, so the forecasts cannot be evaluated "
-                     "and the model's skill after train_end is unknown.")
+        lines.append(
+            f"No quarter after train_end = {p['train_end']} is reported, so the forecasts cannot be evaluated "
+            "and the model's skill after train_end is unknown."
+        )
     return lines
 
 
@@ -338,17 +355,23 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     interp = results["interpolated_quarters"]
     out.append(
         f"The model saw {prose.number(results['train_quarters'])} quarters ({results['train_start']}..{p['train_end']})"
-        + (f", of which {prose.join(interp)} {'is' if len(interp) == 1 else 'are'} interpolated: that GMV is not in "
-           "data/kuaishou_quarterly.csv (not found in the sources searched, never typed in by hand), although Kuaishou "
-           "published it, so the model saw less than an analyst at train_end did."
-           if interp else "; none is interpolated.")
+        + (
+            f", of which {prose.join(interp)} {'is' if len(interp) == 1 else 'are'} interpolated: that GMV is not in "
+            "data/kuaishou_quarterly.csv (not found in the sources searched, never typed in by hand), although Kuaishou "
+            "published it, so the model saw less than an analyst at train_end did."
+            if interp
+            else "; none is interpolated."
+        )
     )
     if p["model"] == "sarimax" and results["seasonal_ar"] is not None:
         phi = results["seasonal_ar"]
         out.append(
             f"The seasonal autoregression is estimated at {prose.number(round(phi, 2))}"
-            + (": the seasonal term is weak, so the model's forecast is close to trend growth."
-               if abs(phi) < 0.3 else ": the model carries last year's seasonal pattern forward.")
+            + (
+                ": the seasonal term is weak, so the model's forecast is close to trend growth."
+                if abs(phi) < 0.3
+                else ": the model carries last year's seasonal pattern forward."
+            )
         )
     if results["selection_n"]:
         mape = results["selection_mape_by_method"]
@@ -356,17 +379,24 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         runner_up = next(m for m in ranked if m != results["headline_method"]) if len(ranked) > 1 else None
         out.append(
             f"The headline choice rests on {prose.number(results['selection_n'])} scored forecasts per method before "
-            f"train_end" + (f"; the runner-up, {_method(runner_up)}, is "
-                             f"{prose.number(100 * (mape[runner_up] - mape[results['headline_method']]), 2)} points of MAPE behind"
-                             if runner_up else "") + ". The choice may change as more quarters are reported."
+            f"train_end"
+            + (
+                f"; the runner-up, {_method(runner_up)}, is "
+                f"{prose.number(100 * (mape[runner_up] - mape[results['headline_method']]), 2)} points of MAPE behind"
+                if runner_up
+                else ""
+            )
+            + ". The choice may change as more quarters are reported."
         )
     cov = results["backtest_coverage"]
     if cov is not None:
         nominal = 1 - p["alpha"]
-        verdict = ("too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right")
-        out.append(f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
-                   f"{_level(p['alpha'])} intervals: the intervals are {verdict}. The benchmarks are point "
-                   "forecasts; their coverage is n/a.")
+        verdict = "too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right"
+        out.append(
+            f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
+            f"{_level(p['alpha'])} intervals: the intervals are {verdict}. The benchmarks are point "
+            "forecasts; their coverage is n/a."
+        )
     dw, dw_lin = results["durbin_watson"], results["durbin_watson_linear"]
     out.append(
         f"The quarter effects rest on {prose.number(results['effects_n'])} observed quarters; Durbin-Watson is "

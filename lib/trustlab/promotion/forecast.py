@@ -161,7 +161,7 @@ def _period(q: str | pd.Period) -> pd.Period:
 def training_data(series: pd.Series, train_end: str | pd.Period, interpolation: str = "auto") -> pd.DataFrame:
     """The series cut at ``train_end`` (inclusive) FIRST, then gaps filled and labelled (:func:`interpolate_gaps`)."""
     end = _period(train_end)
-    cut = series.loc[: end]
+    cut = series.loc[:end]
     if cut.empty or end not in cut.index or pd.isna(cut.loc[end]):
         raise ValueError(f"train_end {end}: the series has no observed value in that quarter")
     return interpolate_gaps(cut, method=interpolation)
@@ -205,7 +205,9 @@ def fit_forecast(
         else:
             from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-            res = ETSModel(pd.Series(y), error="add", trend="add", seasonal="add", seasonal_periods=SEASONAL_PERIOD).fit(disp=False)
+            res = ETSModel(pd.Series(y), error="add", trend="add", seasonal="add", seasonal_periods=SEASONAL_PERIOD).fit(
+                disp=False
+            )
             frame = res.get_prediction(start=len(y), end=len(y) + horizon - 1).summary_frame(alpha=alpha)
             mean, lo, hi = frame["mean"], frame["pi_lower"], frame["pi_upper"]
             spec = "ETS(A,A,A), period 4, on log GMV"
@@ -333,7 +335,9 @@ def backtest(
                     "covered": bool(r["lower"] <= actual <= r["upper"]) if has_interval else np.nan,
                 }
             )
-    forecasts = pd.DataFrame(rows, columns=["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "covered"])
+    forecasts = pd.DataFrame(
+        rows, columns=["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "covered"]
+    )
     if forecasts.empty:
         raise ValueError(f"no quarter after {first} has an observed value to score")
     errors = (
@@ -484,8 +488,16 @@ def effect_specifications(
     for trend, (_, growth) in TRENDS.items():
         fit = _fit_effects(data, trend, reference_quarter, lags)
         eff = quarter_effects(series, reference_quarter, alpha, trend, lags).set_index("quarter")
-        row = {"trend": trend, "growth": growth, "aic": float(fit.aic), "bic": float(fit.bic),
-               "durbin_watson": float(durbin_watson(fit.resid)), "n": int(fit.nobs), "df": int(fit.df_resid), "lags": lags}
+        row = {
+            "trend": trend,
+            "growth": growth,
+            "aic": float(fit.aic),
+            "bic": float(fit.bic),
+            "durbin_watson": float(durbin_watson(fit.resid)),
+            "n": int(fit.nobs),
+            "df": int(fit.df_resid),
+            "lags": lags,
+        }
         for q in ("Q2", "Q4"):
             if q in eff.index:
                 for col, key in (("effect", "effect"), ("lower", "lower"), ("upper", "upper"), ("p_value", "p")):

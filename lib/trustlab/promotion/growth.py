@@ -112,7 +112,12 @@ class FastBrandFunnel:
             ("assumed average order value", self.average_order_value_rmb, "RMB / order", "assumption (parameter)"),
             ("fast-brand GMV = orders x order value", self.fast_brand_gmv_rmb / 1e6, "RMB m", "under the assumption"),
             ("top rooms' share of fast-brand GMV", self.top_rooms_min_share, "share", "lower bound"),
-            ("order value at which the figures conflict", self.breakeven_order_value_rmb, "RMB / order", "below it the top rooms alone exceed all fast-brand GMV"),
+            (
+                "order value at which the figures conflict",
+                self.breakeven_order_value_rmb,
+                "RMB / order",
+                "below it the top rooms alone exceed all fast-brand GMV",
+            ),
         ]
         return pd.DataFrame(rows, columns=["quantity", "value", "unit", "note"])
 
@@ -126,7 +131,12 @@ def fast_brand_funnel(
     days: int,
 ) -> FastBrandFunnel:
     """Funnel ratios of the fast-brand report (orders, views in counts; money in RMB; days of the festival)."""
-    for name, value in (("orders", orders), ("room_views", room_views), ("average_order_value_rmb", average_order_value_rmb), ("days", days)):
+    for name, value in (
+        ("orders", orders),
+        ("room_views", room_views),
+        ("average_order_value_rmb", average_order_value_rmb),
+        ("days", days),
+    ):
         if value <= 0:
             raise ValueError(f"{name} must be > 0, got {value!r}")
     min_top = rooms_over_threshold * room_sales_threshold_rmb
@@ -161,11 +171,27 @@ def trust_buy_run_rate(
     'more than', so festival rates are lower bounds.
     """
     base = orders_2021 / days_2021
-    rows = [{"period": "2021 (full year)", "days": days_2021, "orders": orders_2021, "orders_per_day": base,
-             "ratio_to_2021": 1.0, "dated": False}]
+    rows = [
+        {
+            "period": "2021 (full year)",
+            "days": days_2021,
+            "orders": orders_2021,
+            "orders_per_day": base,
+            "ratio_to_2021": 1.0,
+            "dated": False,
+        }
+    ]
     for end in festival_ends:
         d = day_count(festival_start, end)
         rate = orders_festival / d
-        rows.append({"period": f"festival {festival_start}..{end}", "days": d, "orders": orders_festival, "orders_per_day": rate,
-                     "ratio_to_2021": rate / base, "dated": str(end) == str(dated_end)})
+        rows.append(
+            {
+                "period": f"festival {festival_start}..{end}",
+                "days": d,
+                "orders": orders_festival,
+                "orders_per_day": rate,
+                "ratio_to_2021": rate / base,
+                "dated": str(end) == str(dated_end),
+            }
+        )
     return pd.DataFrame(rows)

@@ -27,23 +27,29 @@ class Parameters(Contract):
     notebook: ClassVar[str] = "02_promotion_growth"
 
     train_end: str = Field(
-        "2023Q4", pattern=QUARTER_RE.pattern, json_schema_extra={"expected": "a quarter written YYYYQn (e.g. 2022Q1)"},
-        description="last quarter the forecasting model may see, YYYYQn (scenario june2022: 2022Q1, what was "
-                    "known in June 2022)")
+        "2023Q4",
+        pattern=QUARTER_RE.pattern,
+        json_schema_extra={"expected": "a quarter written YYYYQn (e.g. 2022Q1)"},
+        description="last quarter the forecasting model may see, YYYYQn (scenario june2022: 2022Q1, what was known in June 2022)",
+    )
     forecast_quarters: int = Field(7, ge=1, le=12, description="quarters to forecast after train_end")
     model: Literal[MODELS] = Field(  # type: ignore[valid-type]
-        "sarimax", description="seasonal model on log GMV: sarimax (needs 5 quarters) or ets (needs 10)")
+        "sarimax", description="seasonal model on log GMV: sarimax (needs 5 quarters) or ets (needs 10)"
+    )
     merchant_multiple: float = Field(
-        8.0, gt=0, description="merchants at 616 of 2022 as a multiple of last year's 116 festival, x")
-    gmv_growth: float = Field(
-        5.15, gt=-1, description="brand merchants' GMV growth at 616 of 2022, fraction (5.15 is +515 %)")
+        8.0, gt=0, description="merchants at 616 of 2022 as a multiple of last year's 116 festival, x"
+    )
+    gmv_growth: float = Field(5.15, gt=-1, description="brand merchants' GMV growth at 616 of 2022, fraction (5.15 is +515 %)")
     festival_end: Literal[FESTIVAL_ENDS] = Field(  # type: ignore[valid-type]
         FESTIVAL_ENDS[0],
-        description="festival end for a festival figure whose sentence gives no end (dated figures keep their own window)")
+        description="festival end for a festival figure whose sentence gives no end (dated figures keep their own window)",
+    )
     include_secondary_sources: bool = Field(True, description="keep V-2 (secondary copy) rows of the quarterly data")
     average_order_value_rmb: float = Field(
-        70.0, gt=0,
-        description="ASSUMED fast-brand average order value, RMB per order (Kuaishou live commerce late 2020: 70, V-2)")
+        70.0,
+        gt=0,
+        description="ASSUMED fast-brand average order value, RMB per order (Kuaishou live commerce late 2020: 70, V-2)",
+    )
     backtest_horizon: int = Field(4, ge=1, le=8, description="quarters ahead scored in the rolling-origin backtest")
     alpha: float = Field(0.1, gt=0, lt=1, description="1 - coverage of forecast intervals, in (0, 1)")
 
@@ -82,7 +88,9 @@ def check_train_end(train_end: str, model: str, gmv: pd.Series) -> None:
     if end < first or end > last:
         raise ParameterError(f"parameter 'train_end': {train_end} is outside the GMV data ({first}..{last})")
     if end not in observed.index:
-        raise ParameterError(f"parameter 'train_end': GMV for {train_end} is not in the data (a gap); choose a quarter with a value")
+        raise ParameterError(
+            f"parameter 'train_end': GMV for {train_end} is not in the data (a gap); choose a quarter with a value"
+        )
     span = len(pd.period_range(first, end, freq="Q"))
     need = MIN_TRAIN_QUARTERS[model]
     if span < need:

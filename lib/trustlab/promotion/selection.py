@@ -112,8 +112,11 @@ def select_method(
     cut = series.loc[:end]
     start = first_origin(cut, model)
     observed = cut.dropna()
-    scorable = [o for o in pd.period_range(start, end - 1, freq="Q") if o in observed.index
-                and any(t in observed.index for t in pd.period_range(o + 1, min(o + horizon, end), freq="Q"))]
+    scorable = [
+        o
+        for o in pd.period_range(start, end - 1, freq="Q")
+        if o in observed.index and any(t in observed.index for t in pd.period_range(o + 1, min(o + horizon, end), freq="Q"))
+    ]
     backtests: dict[str, Backtest] = {}
     if scorable:
         backtests = {m: backtest(cut, start, model, horizon, alpha, interpolation, method=m) for m in METHODS}

@@ -60,7 +60,7 @@ def changed_inputs(recorded: dict[str, str], current: dict[str, str]) -> list[st
     """Which inputs differ between a record's :func:`input_files` and today's, in words: each
     changed, new or removed file by name, the package's files counted together."""
     changed = sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
-    package = [k[len(PACKAGE_LABEL):] for k in changed if k.startswith(PACKAGE_LABEL)]
+    package = [k[len(PACKAGE_LABEL) :] for k in changed if k.startswith(PACKAGE_LABEL)]
     words = []
     for name in (k for k in changed if not k.startswith(PACKAGE_LABEL)):
         state = "new" if name not in recorded else "removed" if name not in current else "changed"

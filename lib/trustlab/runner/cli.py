@@ -63,8 +63,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     with sites.locked(site if site is not None else out_dir):
         _check_run_places(out_dir, site)  # again: the process we waited for may have written there
         print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
-        outcome = runs.run_notebook(source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout,
-                                      site_root=site, pdf_code=pdf_code)
+        outcome = runs.run_notebook(
+            source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout, site_root=site, pdf_code=pdf_code
+        )
         index = _update_index(site)
     if args.json:
         _print_json({"command": "run", **_outcome_record(outcome), "index": str(index) if index else None})
@@ -77,9 +78,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _outcome_record(outcome: runs.RunOutcome) -> dict:
     """One run's outcome as a JSON record (for ``--json``)."""
-    return {"notebook": outcome.notebook, "status": outcome.status, "ok": outcome.ok,
-            "seconds": round(outcome.seconds, 2), "out_dir": str(outcome.out_dir),
-            "error": outcome.error or None, "results": results.to_jsonable(outcome.results)}
+    return {
+        "notebook": outcome.notebook,
+        "status": outcome.status,
+        "ok": outcome.ok,
+        "seconds": round(outcome.seconds, 2),
+        "out_dir": str(outcome.out_dir),
+        "error": outcome.error or None,
+        "results": results.to_jsonable(outcome.results),
+    }
 
 
 def _check_run_places(out_dir: Path, site: Path | None) -> None:
@@ -97,9 +104,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.dry_run:
         planned = runs.plan_build(args.notebooks or None, site, args.force, args.scenario, pdf_code=args.pdf_code)
         if args.json:
-            _print_json({"command": "build", "dry_run": True, "site": str(site), "runs": [
-                {"notebook": run.name, "action": "skip" if run.reason == "up to date" else "run", "reason": run.reason}
-                for run in planned]})
+            _print_json(
+                {
+                    "command": "build",
+                    "dry_run": True,
+                    "site": str(site),
+                    "runs": [
+                        {"notebook": run.name, "action": "skip" if run.reason == "up to date" else "run", "reason": run.reason}
+                        for run in planned
+                    ],
+                }
+            )
             return 0
         for run in planned:
             action = "skip" if run.reason == "up to date" else "run"
@@ -118,8 +133,12 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
 
     try:
         planned = runs.plan_build(
-            args.notebooks or None, site, args.force, args.scenario,
-            on_pending=start_fork_server if args.fork_server else None, pdf_code=args.pdf_code,
+            args.notebooks or None,
+            site,
+            args.force,
+            args.scenario,
+            on_pending=start_fork_server if args.fork_server else None,
+            pdf_code=args.pdf_code,
         )
         sites.open_site(site)  # only now: parameters that fail their checks leave nothing behind
         pending = sum(run.reason != "up to date" for run in planned)
@@ -129,16 +148,29 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
         def report_progress(outcome: runs.RunOutcome, finished: int, total: int) -> None:
             print(f"[{finished}/{total}] {outcome.notebook}: {outcome.status} in {outcome.seconds:.1f} s", file=sys.stderr)
 
-        outcomes = runs.build(planned, jobs=args.jobs, timeout=args.timeout, on_done=report_progress,
-                                fork_server=server or False, pdf_code=args.pdf_code)
+        outcomes = runs.build(
+            planned,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            on_done=report_progress,
+            fork_server=server or False,
+            pdf_code=args.pdf_code,
+        )
     finally:
         if server is not None:
             server.close()
     if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
         _update_index(site)
     if args.json:
-        _print_json({"command": "build", "dry_run": False, "site": str(site), "index": str(site / "index.html"),
-                     "runs": [_outcome_record(o) for o in outcomes]})
+        _print_json(
+            {
+                "command": "build",
+                "dry_run": False,
+                "site": str(site),
+                "index": str(site / "index.html"),
+                "runs": [_outcome_record(o) for o in outcomes],
+            }
+        )
     else:
         print(_summary(outcomes))
         print(f"index: {site / 'index.html'}")
@@ -169,12 +201,22 @@ def notebook_status(source: Path, site: Path, scenario: str | None = None) -> di
     why: list[str] = []
     if reason == "inputs changed":
         before = prov.get("input_files")
-        why = (cache.changed_inputs(before, cache.input_files(source, files)) if isinstance(before, dict)
-               else ["inputs changed (this report predates per-file records; build once to see which)"])
+        why = (
+            cache.changed_inputs(before, cache.input_files(source, files))
+            if isinstance(before, dict)
+            else ["inputs changed (this report predates per-file records; build once to see which)"]
+        )
     elif reason is not None:
         why = [reason]
-    return {"notebook": source.stem, "scenario": scenario, "status": "up to date" if reason is None else "stale",
-            "why": why, "report": str(out_dir), "built": prov.get("started"), "commit": prov.get("git_commit")}
+    return {
+        "notebook": source.stem,
+        "scenario": scenario,
+        "status": "up to date" if reason is None else "stale",
+        "why": why,
+        "report": str(out_dir),
+        "built": prov.get("started"),
+        "commit": prov.get("git_commit"),
+    }
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -201,9 +243,22 @@ def cmd_params(args: argparse.Namespace) -> int:
         return 0
     declared = params.declared(args.notebook)
     if args.json:
-        _print_json({"command": "params", "notebook": params.notebook_source(args.notebook).stem, "parameters": [
-            {"name": p.name, "type": p.type_name, "default": p.default, "range": p.describe_range() or None,
-             "help": p.help or None} for p in declared.values()]})
+        _print_json(
+            {
+                "command": "params",
+                "notebook": params.notebook_source(args.notebook).stem,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type_name,
+                        "default": p.default,
+                        "range": p.describe_range() or None,
+                        "help": p.help or None,
+                    }
+                    for p in declared.values()
+                ],
+            }
+        )
         return 0
     width = max(len(n) for n in declared) if declared else 4
     for p in declared.values():
@@ -227,25 +282,48 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     import os
 
     local = f"{args.jobs or os.cpu_count() or 1} local process(es)"
-    where = f"the Dask scheduler at {args.scheduler}" if args.scheduler else (local if args.fast else f"a local Dask cluster of {local}")
+    where = (
+        f"the Dask scheduler at {args.scheduler}"
+        if args.scheduler
+        else (local if args.fast else f"a local Dask cluster of {local}")
+    )
     mode = f"{'fast (analysis function, no kernels)' if args.fast else 'notebook runs'} on {where}"
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
         table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
         sweep.save_sweep(table, out_dir, source.stem, on_placed=_update_index)
     else:
+
         def report_point(point: int, finished: int, total: int, outcome: dict) -> None:
             print(f"[{finished}/{total}] point-{point:04d}: {outcome['status']} in {outcome['seconds']:.1f} s", file=sys.stderr)
 
-        table = sweep.run_notebooks(source, resolved, out_dir, scheduler=args.scheduler, workers=args.jobs,
-                                    timeout=args.timeout, on_placed=_update_index, on_point=report_point,
-                                    on_cluster=lambda line: print(line, file=sys.stderr))
+        table = sweep.run_notebooks(
+            source,
+            resolved,
+            out_dir,
+            scheduler=args.scheduler,
+            workers=args.jobs,
+            timeout=args.timeout,
+            on_placed=_update_index,
+            on_point=report_point,
+            on_cluster=lambda line: print(line, file=sys.stderr),
+        )
     csv, parquet = out_dir / "sweep.csv", out_dir / "sweep.parquet"
     failed = int((table["status"] != "ok").sum())
     if args.json:
-        _print_json({"command": "sweep", "notebook": source.stem, "mode": mode, "out_dir": str(out_dir),
-                     "points": len(table), "ok": len(table) - failed, "failed": failed,
-                     "csv": str(csv), "parquet": str(parquet)})
+        _print_json(
+            {
+                "command": "sweep",
+                "notebook": source.stem,
+                "mode": mode,
+                "out_dir": str(out_dir),
+                "points": len(table),
+                "ok": len(table) - failed,
+                "failed": failed,
+                "csv": str(csv),
+                "parquet": str(parquet),
+            }
+        )
     else:
         print(f"{len(table) - failed} ok, {failed} failed; table: {csv} and {parquet}")
     return 0 if failed == 0 else 1
@@ -256,8 +334,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
     if args.json:
-        _print_json({"command": "diff", "run_a": str(args.run_a), "run_b": str(args.run_b), "same": table.empty,
-                     "differences": table.to_dict(orient="records")})
+        _print_json(
+            {
+                "command": "diff",
+                "run_a": str(args.run_a),
+                "run_b": str(args.run_b),
+                "same": table.empty,
+                "differences": table.to_dict(orient="records"),
+            }
+        )
     elif table.empty:
         print("no differences in parameters or recorded results")
     else:
@@ -274,8 +359,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     for path in new.write(scaffold, question):
         print(f"created {path.relative_to(root)}")
     if not args.execute:
-        print(f"not executed: run `trustlab refresh {scaffold.stem}` to store the outputs of its default run "
-              f"in {scaffold.committed.relative_to(root)}")
+        print(
+            f"not executed: run `trustlab refresh {scaffold.stem}` to store the outputs of its default run "
+            f"in {scaffold.committed.relative_to(root)}"
+        )
         return 0
     print(f"executing {scaffold.stem} on its defaults into {scaffold.committed.relative_to(root)}", file=sys.stderr)
     outcomes = runs.refresh([scaffold.stem], timeout=args.timeout)
@@ -283,8 +370,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not all(o.ok for o in outcomes):
         print(f"the scaffold is in place, but its run failed: fix it, then `trustlab refresh {scaffold.stem}`")
         return 1
-    print(f"next: edit {scaffold.notebook.relative_to(root)} and {scaffold.module.relative_to(root)}, "
-          f"then `trustlab refresh {scaffold.stem}` and `make test`")
+    print(
+        f"next: edit {scaffold.notebook.relative_to(root)} and {scaffold.module.relative_to(root)}, "
+        f"then `trustlab refresh {scaffold.stem}` and `make test`"
+    )
     return 0
 
 
@@ -302,7 +391,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 DEBUG_HELP = "on an unexpected error, show the Python traceback (default: a one-line message)"
-
 
 
 class _CommandParser(argparse.ArgumentParser):
@@ -324,8 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="execute one notebook with parameters into a report folder")
     run.add_argument("notebook", help="notebook name (00_source_facts), file or path")
-    run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                     help="set a parameter; VALUE is parsed by the declared type (it may start with '-': -p x -inf)")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="set a parameter; VALUE is parsed by the declared type (it may start with '-': -p x -inf)",
+    )
     run.add_argument("-f", "--file", action="append", help="YAML file of parameters (may repeat)")
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
@@ -342,9 +436,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--scenario", help="build this named scenario of each notebook instead of the defaults")
     build.add_argument("--out", help="reports folder (default reports/)")
     build.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
-    build.add_argument("--no-fork-server", dest="fork_server", action="store_false",
-                       help="start every run as a new interpreter instead of forking it from one that has "
-                       "imported the libraries once")
+    build.add_argument(
+        "--no-fork-server",
+        dest="fork_server",
+        action="store_false",
+        help="start every run as a new interpreter instead of forking it from one that has imported the libraries once",
+    )
     build.add_argument("--json", action="store_true", help="print one JSON record of the build instead of a table")
     pdf.add_arguments(build)
     build.set_defaults(func=cmd_build)
@@ -383,22 +480,32 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
     status.set_defaults(func=cmd_status)
 
-    nw = sub.add_parser("new", help="scaffold a new question: numbered notebook, contract, smoke scenario, "
-                        "analysis module and test, and execute it once")
-    nw.add_argument("name", help="the question's module name: lower-case letters, digits and '_' "
-                    "(notebooks/NN_NAME.py, lib/trustlab/NAME.py); never one that exists")
+    nw = sub.add_parser(
+        "new",
+        help="scaffold a new question: numbered notebook, contract, smoke scenario, "
+        "analysis module and test, and execute it once",
+    )
+    nw.add_argument(
+        "name",
+        help="the question's module name: lower-case letters, digits and '_' "
+        "(notebooks/NN_NAME.py, lib/trustlab/NAME.py); never one that exists",
+    )
     nw.add_argument("--question", required=True, help="the question the notebook answers (its first lines)")
-    nw.add_argument("--no-execute", dest="execute", action="store_false",
-                    help="do not execute the new notebook; its committed .ipynb then has no outputs "
-                    "until `trustlab refresh NN_NAME`")
+    nw.add_argument(
+        "--no-execute",
+        dest="execute",
+        action="store_false",
+        help="do not execute the new notebook; its committed .ipynb then has no outputs until `trustlab refresh NN_NAME`",
+    )
     nw.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
     nw.set_defaults(func=cmd_new)
 
     show = sub.add_parser("params", help="print a notebook's parameters: type, default, range, help")
     show.add_argument("notebook", help="notebook name (00_source_facts), file or path")
     show.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
-    show.add_argument("--cell", action="store_true",
-                      help="print the notebook's papermill parameters cell as its contract declares it")
+    show.add_argument(
+        "--cell", action="store_true", help="print the notebook's papermill parameters cell as its contract declares it"
+    )
     show.set_defaults(func=cmd_params)
 
     from trustlab.runner import serve

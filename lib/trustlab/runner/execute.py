@@ -29,7 +29,6 @@ from trustlab.runner.processes import fork
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
 
 
-
 def main(spec_path: str, forked_kernel: bool = False) -> int:
     """Execute the run described by ``spec_path`` and finalize it; returns the exit code."""
     import papermill
@@ -214,9 +213,7 @@ def forked_kernel_manager(pid: int, connection_file: str, arguments: list[str]) 
         async def _async_pre_start_kernel(self, **kw: Any):
             if self.provisioner is None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-                self.provisioner = ForkedKernelProvisioner(
-                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-                )
+                self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
 
     return ForkedKernelManager

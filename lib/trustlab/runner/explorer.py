@@ -79,8 +79,15 @@ class Job:
 class Explorer:
     """A report site, the notebooks it explores and a bounded pool of warm runs into it."""
 
-    def __init__(self, site: Path, notebooks: list[Path], *, workers: int = 2, fork_server: bool = True,
-                 timeout: float = runs.DEFAULT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        site: Path,
+        notebooks: list[Path],
+        *,
+        workers: int = 2,
+        fork_server: bool = True,
+        timeout: float = runs.DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
         if workers < 1:
             raise ParameterError(f"--workers: expected at least 1, got {workers}")
         self.site = sites.open_site(Path(site))
@@ -115,8 +122,9 @@ class Explorer:
             self._about[name] = {"title": title, "question": question, "answer": notebook_answer(source, self.site)}
         return self._about[name]
 
-    def resolve(self, name: str, texts: Mapping[str, str] | None = None, typed: Mapping[str, Any] | None = None
-                ) -> tuple[Path, dict[str, Any]]:
+    def resolve(
+        self, name: str, texts: Mapping[str, str] | None = None, typed: Mapping[str, Any] | None = None
+    ) -> tuple[Path, dict[str, Any]]:
         """Resolve parameters as the command line does (``texts`` as ``-p NAME VALUE`` strings,
         ``typed`` as values from a JSON body); a refused value raises its :class:`ParameterError`."""
         source = self.source(name)
@@ -178,9 +186,13 @@ class Explorer:
         """The pool at a glance (``GET /api/status``)."""
         with self._lock:
             running = [j.run_id for j in self._jobs.values() if j.status == "running"]
-            return {"workers": self.workers, "running": running, "queued": list(self._queued),
-                    "fork_server_pid": self._server._proc.pid if self._server is not None else None,
-                    "site": str(self.site)}
+            return {
+                "workers": self.workers,
+                "running": running,
+                "queued": list(self._queued),
+                "fork_server_pid": self._server._proc.pid if self._server is not None else None,
+                "site": str(self.site),
+            }
 
     def baseline(self, source: Path) -> Job:
         """The run on the notebook's defaults to compare with: the build's report in the site when
@@ -211,9 +223,18 @@ class Explorer:
             job.status, job.started = "running", time.time()
         record = None
         try:
-            outcome = runs.run_notebook(job.source, job.parameters, job.out_dir, key=job.key, site_root=self.site,
-                                        kind="run", executor=self._execute, stop=self._stop, timeout=self.timeout,
-                                        progress=False)
+            outcome = runs.run_notebook(
+                job.source,
+                job.parameters,
+                job.out_dir,
+                key=job.key,
+                site_root=self.site,
+                kind="run",
+                executor=self._execute,
+                stop=self._stop,
+                timeout=self.timeout,
+                progress=False,
+            )
         except KeyboardInterrupt:
             status, job.error = "stopped", "the explorer was stopped before this run ended"
         except Exception as exc:  # noqa: BLE001 - shown on the run's page, never lost
@@ -328,8 +349,16 @@ def comparison(default: dict[str, Any], run: dict[str, Any]) -> list[dict[str, A
                 change += f" ({(b - a) / abs(a):+.1%})"
         elif row["changed"]:
             change = "changed"
-        rows.append({"kind": row["kind"], "name": row["name"], "default": _shown(a), "run": _shown(b),
-                     "changed": bool(row["changed"]), "change": change})
+        rows.append(
+            {
+                "kind": row["kind"],
+                "name": row["name"],
+                "default": _shown(a),
+                "run": _shown(b),
+                "changed": bool(row["changed"]),
+                "change": change,
+            }
+        )
     return rows
 
 

@@ -64,7 +64,9 @@ def sweep_values(explorer: Explorer, name: str, vary: str, start: str, stop: str
 
     allowed = sweepable(explorer, name)
     if vary not in allowed:
-        raise ParameterError(f"sweep: parameter {vary!r} cannot be swept; expected one of {allowed} (numeric parameters of {name})")
+        raise ParameterError(
+            f"sweep: parameter {vary!r} cannot be swept; expected one of {allowed} (numeric parameters of {name})"
+        )
     fast = _has_fast(explorer, name)
     limit = MAX_SWEEP_POINTS["fast" if fast else "notebook"]
     try:
@@ -76,7 +78,9 @@ def sweep_values(explorer: Explorer, name: str, vary: str, start: str, stop: str
     except ValueError:
         raise ParameterError(f"sweep: steps must be a whole number, got {steps!r}") from None
     if not 2 <= count <= limit:
-        raise ParameterError(f"sweep: steps must be between 2 and {limit} for this notebook ({'fast path' if fast else 'one notebook run a point'}), got {count}")
+        raise ParameterError(
+            f"sweep: steps must be between 2 and {limit} for this notebook ({'fast path' if fast else 'one notebook run a point'}), got {count}"
+        )
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo == hi:
         raise ParameterError(f"sweep: start and stop must be two different finite numbers, got {start!r} and {stop!r}")
     grid = np.linspace(lo, hi, count)
@@ -101,7 +105,9 @@ def start_sweep(explorer: Explorer, name: str, base: Mapping[str, str], vary: st
         except ParameterError as exc:
             raise ParameterError(f"sweep point {vary} = {value}: {exc}") from None
     mode = "fast" if _has_fast(explorer, name) else "notebook"
-    sweep_id = name + "-" + hashlib.sha256(json.dumps([mode, vary, points], sort_keys=True, default=str).encode()).hexdigest()[:10]
+    sweep_id = (
+        name + "-" + hashlib.sha256(json.dumps([mode, vary, points], sort_keys=True, default=str).encode()).hexdigest()[:10]
+    )
     existing = explorer.sweeps.get(sweep_id)
     if existing is not None and existing.status != "failed":
         return existing
@@ -146,8 +152,11 @@ def result_columns(table: "pd.DataFrame") -> list[str]:
     """The numeric recorded results of a sweep table (``result.*`` columns), in order."""
     import pandas as pd
 
-    return [c for c in table.columns if c.startswith("result.") and pd.api.types.is_numeric_dtype(table[c])
-            and not pd.api.types.is_bool_dtype(table[c])]
+    return [
+        c
+        for c in table.columns
+        if c.startswith("result.") and pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+    ]
 
 
 def plot_svg(job: SweepJob, limit: int = 12) -> str:
@@ -174,14 +183,23 @@ def plot_svg(job: SweepJob, limit: int = 12) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def record(job: SweepJob) -> dict[str, Any]:
     """A sweep as JSON (``GET /api/sweeps/ID``)."""
     from trustlab.results import to_jsonable
 
-    return {"sweep_id": job.sweep_id, "notebook": job.notebook, "vary": job.vary, "values": job.values,
-            "mode": job.mode, "status": job.status, "finished": job.finished, "points": len(job.points),
-            "error": job.error or None, "csv": job.csv_href,
-            "table": to_jsonable(job.table.to_dict(orient="records")) if job.table is not None else None}
+    return {
+        "sweep_id": job.sweep_id,
+        "notebook": job.notebook,
+        "vary": job.vary,
+        "values": job.values,
+        "mode": job.mode,
+        "status": job.status,
+        "finished": job.finished,
+        "points": len(job.points),
+        "error": job.error or None,
+        "csv": job.csv_href,
+        "table": to_jsonable(job.table.to_dict(orient="records")) if job.table is not None else None,
+    }

@@ -33,9 +33,7 @@ def output_hashes(folder: Path, name: str) -> dict[str, str]:
     """SHA-256 of the report files of a run (``NAME.html``, ``NAME.ipynb``) present in ``folder``,
     as recorded in ``results.json`` under ``provenance.outputs``."""
     return {
-        file: provenance.file_sha256(folder / file)
-        for file in (f"{name}.html", f"{name}.ipynb")
-        if (folder / file).is_file()
+        file: provenance.file_sha256(folder / file) for file in (f"{name}.html", f"{name}.ipynb") if (folder / file).is_file()
     }
 
 
@@ -75,8 +73,9 @@ def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> s
             record["provenance"]["failed_cell"] = {"cell": number, "of": of}
             error = f"cell {number} of {of} failed: {error}"
         href = spec["index_href"] if status == "ok" else spec["failed_index_href"]
-        page = report.render_html(sanitize_notebook(executed), results.strict_record(record),
-                                  failed_cell=failed_at, index_href=href)
+        page = report.render_html(
+            sanitize_notebook(executed), results.strict_record(record), failed_cell=failed_at, index_href=href
+        )
         (staged / f"{name}.html").write_text(page, encoding="utf-8")
     if status != "ok":
         (staged / "error.txt").write_text(error, encoding="utf-8")

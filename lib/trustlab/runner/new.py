@@ -68,8 +68,13 @@ class Scaffold:
 
     def rendered(self) -> dict[Path, str]:
         """Target path -> template, for the files rendered from templates (in writing order)."""
-        return {self.module: "module.py.j2", self.schema: "schema.yaml.j2", self.smoke: "smoke.yaml.j2",
-                self.notebook: "notebook.py.j2", self.test: "test.py.j2"}
+        return {
+            self.module: "module.py.j2",
+            self.schema: "schema.yaml.j2",
+            self.smoke: "smoke.yaml.j2",
+            self.notebook: "notebook.py.j2",
+            self.test: "test.py.j2",
+        }
 
 
 def check_name(name: str) -> str:
@@ -127,12 +132,17 @@ def _environment():
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     # Text inside a """docstring""": backslashes and quotes escaped, so no question can end it early.
-    env.filters["docstring"] = lambda text: "\n".join(
-        textwrap.wrap(" ".join(text.split()), 96)).replace("\\", "\\\\").replace('"', '\\"')
+    env.filters["docstring"] = lambda text: (
+        "\n".join(textwrap.wrap(" ".join(text.split()), 96)).replace("\\", "\\\\").replace('"', '\\"')
+    )
     return env
 
 
@@ -140,11 +150,16 @@ def render(scaffold: Scaffold, question: str) -> dict[Path, str]:
     """The text of every file of the scaffold, by target path."""
     env = _environment()
     # The question as markdown comment lines of the notebook's first cell (a blank line stays "#").
-    lines = [f"# {wrapped}" if wrapped else "#"
-             for line in question.splitlines() for wrapped in (textwrap.wrap(line, 96) or [""])]
+    lines = [
+        f"# {wrapped}" if wrapped else "#" for line in question.splitlines() for wrapped in (textwrap.wrap(line, 96) or [""])
+    ]
     context = {
-        "number": scaffold.number, "name": scaffold.name, "stem": scaffold.stem, "question": question,
-        "question_lines": lines, "title": scaffold.name.replace("_", " ").capitalize(),
+        "number": scaffold.number,
+        "name": scaffold.name,
+        "stem": scaffold.stem,
+        "question": question,
+        "question_lines": lines,
+        "title": scaffold.name.replace("_", " ").capitalize(),
     }
     return {target: env.get_template(template).render(**context) for target, template in scaffold.rendered().items()}
 

@@ -65,9 +65,7 @@ class StrictLoader(yaml.SafeLoader):
             # A mapping's value is composed with its key node as ``index``: name the key.
             where = f"under key {index.value!r} " if isinstance(index, yaml.ScalarNode) else ""
             kind = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
-            raise YamlRefused(
-                f"{kind}{anchor} {where}at line {event.start_mark.line + 1}: anchors and aliases are not allowed"
-            )
+            raise YamlRefused(f"{kind}{anchor} {where}at line {event.start_mark.line + 1}: anchors and aliases are not allowed")
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -121,7 +119,7 @@ _LIST_TYPE = re.compile(r"^list\[(int|float|str|bool)\]$")
 def _split_optional(type_name: str) -> tuple[str, bool]:
     text = type_name.strip().strip("\"'")
     if text.startswith("Optional[") and text.endswith("]"):
-        return text[len("Optional["):-1].strip(), True
+        return text[len("Optional[") : -1].strip(), True
     parts = [p.strip() for p in text.split("|")]
     nullable = "None" in parts
     core = [p for p in parts if p != "None"]
@@ -160,19 +158,23 @@ def _field(param: Parameter) -> tuple[Any, Any]:
     return annotation, Field(param.default, description=param.help, **extra)
 
 
-def _model_of(name: str, declared_params: Mapping[str, Parameter], checker: Callable[[dict[str, Any]], None] | None = None) -> type[BaseModel]:
+def _model_of(
+    name: str, declared_params: Mapping[str, Parameter], checker: Callable[[dict[str, Any]], None] | None = None
+) -> type[BaseModel]:
     """A contract model built from declared parameters (a notebook without a contract class)."""
     from pydantic import create_model, model_validator
 
     validators: dict[str, Any] = {}
     if checker is not None:
+
         def _rules(self: Any) -> Any:
             checker(self.model_dump())
             return self
 
         validators["_rules"] = model_validator(mode="after")(_rules)
     return create_model(  # type: ignore[call-overload,no-any-return]
-        f"Contract_{re.sub(r'[^0-9A-Za-z_]', '_', name)}", __base__=contract.Contract,
+        f"Contract_{re.sub(r'[^0-9A-Za-z_]', '_', name)}",
+        __base__=contract.Contract,
         __validators__=validators or None,
         **{n: _field(p) for n, p in declared_params.items()},
     )
@@ -188,7 +190,11 @@ def parse_value(param: Parameter, text: str) -> Any:
     try:
         value = load_yaml_text(text)
         if core.startswith("list[") and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            value = [v.strip() for v in str(text).split(",")] if core == "list[str]" else [_number_text(load_yaml_text(v), v) for v in str(text).split(",")]
+            value = (
+                [v.strip() for v in str(text).split(",")]
+                if core == "list[str]"
+                else [_number_text(load_yaml_text(v), v) for v in str(text).split(",")]
+            )
     except yaml.YAMLError as exc:
         raise ParameterError(f"parameter {param.name!r}: cannot parse {text!r} as {param.type_name}: {exc}") from None
     if core == "float":
@@ -297,20 +303,27 @@ def _parameters_from_cell(source: Path, schema: Mapping[str, Any]) -> dict[str, 
     help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
     for node in tree.body:
         if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
-            raise ParameterError(
-                f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'"
-            )
+            raise ParameterError(f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'")
         name = node.target.id
         try:
             default = ast.literal_eval(node.value) if node.value is not None else None
         except ValueError:
             raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
         annotation = node.annotation
-        written = annotation.value if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str) else ast.unparse(annotation)
+        written = (
+            annotation.value
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)
+            else ast.unparse(annotation)
+        )
         core, nullable = _split_optional(written)  # "Optional[float]" (papermill reads it) is "float | None"
         written = f"{core} | None" if nullable else core
-        found[name] = Parameter(name=name, type_name=written, default=default,
-                                help=help_by_line.get(node.lineno, ""), constraints=constraints.get(name, {}))
+        found[name] = Parameter(
+            name=name,
+            type_name=written,
+            default=default,
+            help=help_by_line.get(node.lineno, ""),
+            constraints=constraints.get(name, {}),
+        )
     unknown = set(constraints) - set(found)
     if unknown:
         raise ParameterError(f"{schema_path(source)}: constraints for undeclared parameter(s) {sorted(unknown)}")
@@ -340,9 +353,13 @@ def contract_model(notebook: str | Path) -> type[BaseModel]:
 def parameters_of(model: type[BaseModel]) -> dict[str, Parameter]:
     """A contract model's parameters, in declaration order."""
     return {
-        name: Parameter(name=name, type_name=contract.type_name(f.annotation),
-                        default=f.get_default(call_default_factory=True), help=f.description or "",
-                        constraints=contract.constraints(f))
+        name: Parameter(
+            name=name,
+            type_name=contract.type_name(f.annotation),
+            default=f.get_default(call_default_factory=True),
+            help=f.description or "",
+            constraints=contract.constraints(f),
+        )
         for name, f in model.model_fields.items()
     }
 
@@ -368,8 +385,9 @@ def changed_from_defaults(notebook: str | Path, values: Mapping[str, Any]) -> di
 
     ``1`` and ``1.0`` count as the same value (a ``float`` parameter's default may be written as
     an integer), ``True`` and ``1`` do not; NaN equals NaN here."""
-    return {name: p.default for name, p in declared(notebook).items()
-            if name in values and not _same_value(values[name], p.default)}
+    return {
+        name: p.default for name, p in declared(notebook).items() if name in values and not _same_value(values[name], p.default)
+    }
 
 
 def import_object(spec: str, base: Path | None = None) -> Any:

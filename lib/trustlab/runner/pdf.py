@@ -34,8 +34,15 @@ if TYPE_CHECKING:
 CODE_CHOICES = ("hidden", "shown")  # the "Hide code" switch, as the PDF is printed
 DEFAULT_CODE = "hidden"  # a report sent by e-mail is read for its prose, tables and figures
 CHROMIUM_VARIABLE = "TRUSTLAB_CHROMIUM"  # another Chromium executable to print with
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PRINT_TIMEOUT_SECONDS = 120
 
 # Added to the page only as it is printed: no links or switches on paper, cells and figures not
@@ -50,8 +57,10 @@ _PRINT_CSS = """
 }
 """
 
-_FOOTER = ('<div style="font-size: 8px; width: 100%; text-align: center; color: #555;">'
-           '{name} · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+_FOOTER = (
+    '<div style="font-size: 8px; width: 100%; text-align: center; color: #555;">'
+    '{name} · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+)
 
 
 class PdfError(RuntimeError):
@@ -80,11 +89,16 @@ def check_available() -> str:
     path = chromium_path()
     if path is None:
         named = os.environ.get(CHROMIUM_VARIABLE)
-        looked = f"${CHROMIUM_VARIABLE}={named} is not an executable file" if named else \
-            "no `chromium` on PATH and no /usr/bin/chromium"
-        raise ParameterError(f"--pdf needs Chromium to print the report, and it was not found ({looked}): "
-                             f"install it with `make system-deps` (Debian's chromium package), or set "
-                             f"{CHROMIUM_VARIABLE} to a Chromium executable")
+        looked = (
+            f"${CHROMIUM_VARIABLE}={named} is not an executable file"
+            if named
+            else "no `chromium` on PATH and no /usr/bin/chromium"
+        )
+        raise ParameterError(
+            f"--pdf needs Chromium to print the report, and it was not found ({looked}): "
+            f"install it with `make system-deps` (Debian's chromium package), or set "
+            f"{CHROMIUM_VARIABLE} to a Chromium executable"
+        )
     return path
 
 
@@ -94,8 +108,9 @@ def check_code_choice(code: str) -> str:
     return code
 
 
-def write_pdf(html: Path, target: Path, *, code: str = DEFAULT_CODE, name: str | None = None,
-              timeout: float = PRINT_TIMEOUT_SECONDS) -> Path:
+def write_pdf(
+    html: Path, target: Path, *, code: str = DEFAULT_CODE, name: str | None = None, timeout: float = PRINT_TIMEOUT_SECONDS
+) -> Path:
     """Print the report page ``html`` to the PDF ``target`` (A4, backgrounds, a footer naming the
     report and the page) with its code cells ``code`` ("hidden" or "shown"); returns ``target``.
 
@@ -137,9 +152,15 @@ def write_pdf(html: Path, target: Path, *, code: str = DEFAULT_CODE, name: str |
                     [code == "hidden", _note(html.name, code)],
                 )
                 page.emulate_media(media="print")
-                page.pdf(path=str(staged), format="A4", print_background=True, display_header_footer=True,
-                         header_template="<span></span>", footer_template=_FOOTER.format(name=_escape(name or html.stem)),
-                         margin={"top": "12mm", "bottom": "14mm", "left": "10mm", "right": "10mm"})
+                page.pdf(
+                    path=str(staged),
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=_FOOTER.format(name=_escape(name or html.stem)),
+                    margin={"top": "12mm", "bottom": "14mm", "left": "10mm", "right": "10mm"},
+                )
             finally:
                 browser.close()
         if not staged.read_bytes().startswith(b"%PDF"):
@@ -154,8 +175,11 @@ def write_pdf(html: Path, target: Path, *, code: str = DEFAULT_CODE, name: str |
 
 def _note(page: str, code: str) -> str:
     """The line under the PDF's title saying what it is and how its code was printed."""
-    how = ("code cells hidden (--pdf-code shown prints them)" if code == "hidden"
-           else "code cells shown (--pdf-code hidden leaves them out)")
+    how = (
+        "code cells hidden (--pdf-code shown prints them)"
+        if code == "hidden"
+        else "code cells shown (--pdf-code hidden leaves them out)"
+    )
     return f"PDF of {page}, {how}."
 
 
@@ -198,10 +222,17 @@ def stale_reason(out_dir: Path, name: str, recorded: dict[str, Any], code: str) 
 
 def add_arguments(parser: "argparse.ArgumentParser") -> None:
     """The command line's ``--pdf`` and ``--pdf-code`` (of ``run`` and ``build``)."""
-    parser.add_argument("--pdf", action="store_true",
-                        help="also write NAME.pdf of each report beside NAME.html (printed by Chromium: make system-deps)")
-    parser.add_argument("--pdf-code", choices=CODE_CHOICES, default=None,
-                        help="the code cells in the PDF: hidden (default, for prose and figures) or shown")
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write NAME.pdf of each report beside NAME.html (printed by Chromium: make system-deps)",
+    )
+    parser.add_argument(
+        "--pdf-code",
+        choices=CODE_CHOICES,
+        default=None,
+        help="the code cells in the PDF: hidden (default, for prose and figures) or shown",
+    )
 
 
 def requested(args: "argparse.Namespace") -> str | None:

@@ -58,8 +58,10 @@ def _templates() -> "jinja2.Environment":
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
     env.filters["as_text"] = _as_text
     return env
@@ -75,9 +77,15 @@ def parameter_rows(run_record: dict[str, Any]) -> list[dict[str, Any]]:
     def text(value: Any, path: str) -> str:
         return str(nonfinite[path]) if value is None and path in nonfinite else _as_text(value)
 
-    return [{"name": name, "value": text(value, f"parameters.{name}"), "changed": name in changed,
-             "default": text(changed[name], f"changed_parameters.{name}") if name in changed else ""}
-            for name, value in (run_record.get("parameters") or {}).items()]
+    return [
+        {
+            "name": name,
+            "value": text(value, f"parameters.{name}"),
+            "changed": name in changed,
+            "default": text(changed[name], f"changed_parameters.{name}") if name in changed else "",
+        }
+        for name, value in (run_record.get("parameters") or {}).items()
+    ]
 
 
 def provenance_header(run_record: dict[str, Any], *, index_href: str | None = "../index.html") -> str:
@@ -90,16 +98,24 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str | None = ".
     report page that differs between two runs with the same inputs."""
     prov = run_record.get("provenance", {})
     rows = parameter_rows(run_record)
-    return _templates().get_template("provenance_header.html.j2").render(
-        name=run_record.get("notebook", "notebook"),
-        scenario=run_record.get("scenario"),
-        status=prov.get("status", "ok"),
-        provenance={"git_commit": prov.get("git_commit"), "started": prov.get("started"),
-                    "seconds": prov.get("seconds"), "package_versions": prov.get("package_versions", {})},
-        parameters=rows,
-        changed_count=sum(row["changed"] for row in rows),
-        data_rows=[(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()],
-        index_href=index_href,
+    return (
+        _templates()
+        .get_template("provenance_header.html.j2")
+        .render(
+            name=run_record.get("notebook", "notebook"),
+            scenario=run_record.get("scenario"),
+            status=prov.get("status", "ok"),
+            provenance={
+                "git_commit": prov.get("git_commit"),
+                "started": prov.get("started"),
+                "seconds": prov.get("seconds"),
+                "package_versions": prov.get("package_versions", {}),
+            },
+            parameters=rows,
+            changed_count=sum(row["changed"] for row in rows),
+            data_rows=[(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()],
+            index_href=index_href,
+        )
     )
 
 
@@ -288,7 +304,10 @@ def _valid_record(path: Path) -> dict[str, Any] | None:
 
     problem = record_problem(record)
     if problem is not None:
-        print(f"trustlab: warning: {path}: not a run record of the expected shape ({problem}); left out of the index", file=sys.stderr)
+        print(
+            f"trustlab: warning: {path}: not a run record of the expected shape ({problem}); left out of the index",
+            file=sys.stderr,
+        )
         return None
     return record
 
@@ -306,9 +325,15 @@ def collect_runs(site: Path) -> list[dict[str, Any]]:
         if record is None:
             continue
         name = str(record.get("notebook", folder.name))
-        runs.append({"folder": rel, "kind": kind, "record": record,
-                     "html": f"{rel}/{name}.html" if (folder / f"{name}.html").exists() else None,
-                     "ipynb": f"{rel}/{name}.ipynb" if (folder / f"{name}.ipynb").exists() else None})
+        runs.append(
+            {
+                "folder": rel,
+                "kind": kind,
+                "record": record,
+                "html": f"{rel}/{name}.html" if (folder / f"{name}.html").exists() else None,
+                "ipynb": f"{rel}/{name}.ipynb" if (folder / f"{name}.ipynb").exists() else None,
+            }
+        )
     return runs
 
 
@@ -332,22 +357,43 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
         for run in (r for r in runs if str(r["record"].get("notebook")) == stem):
             rec = run["record"]
             prov = rec.get("provenance", {})
-            rows.append({
-                "kind": run["kind"],
-                "status": str(prov.get("status", "ok")),
-                "parameters": ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in rec.get("parameters", {}).items()),
-                "results": _scalar_results(rec.get("results", {})),
-                "started": str(prov.get("started", "")),
-                "commit": str(prov.get("git_commit", ""))[:12],
-                "links": [(label, href) for label, href in (("report", run["html"]), ("notebook", run["ipynb"]),
-                                                            ("results", f"{run['folder']}/results.json")) if href],
-            })
+            rows.append(
+                {
+                    "kind": run["kind"],
+                    "status": str(prov.get("status", "ok")),
+                    "parameters": ", ".join(
+                        f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in rec.get("parameters", {}).items()
+                    ),
+                    "results": _scalar_results(rec.get("results", {})),
+                    "started": str(prov.get("started", "")),
+                    "commit": str(prov.get("git_commit", ""))[:12],
+                    "links": [
+                        (label, href)
+                        for label, href in (
+                            ("report", run["html"]),
+                            ("notebook", run["ipynb"]),
+                            ("results", f"{run['folder']}/results.json"),
+                        )
+                        if href
+                    ],
+                }
+            )
         sections.append({"name": stem, "title": title, "question": question, "runs": rows})
     sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
-    page = _templates().get_template("site_index.html.j2").render(
-        entries=sections,
-        sweeps=[{"name": p.parent.name, "csv": p.relative_to(site).as_posix(),
-                 "parquet": p.with_suffix(".parquet").relative_to(site).as_posix()} for p in sweeps],
+    page = (
+        _templates()
+        .get_template("site_index.html.j2")
+        .render(
+            entries=sections,
+            sweeps=[
+                {
+                    "name": p.parent.name,
+                    "csv": p.relative_to(site).as_posix(),
+                    "parquet": p.with_suffix(".parquet").relative_to(site).as_posix(),
+                }
+                for p in sweeps
+            ],
+        )
     )
     target = site / "index.html"
     handle, staged = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=site)
@@ -395,14 +441,15 @@ def publish(site: Path, dest: Path) -> Path:
 
     site, dest = Path(site).resolve(), Path(dest).resolve()
     if sites.read_manifest(site, sites.SITE_MANIFEST) is None or not (site / "index.html").exists():
-        raise sites.OwnershipError(f"{site}: not a report site trustlab built (no index.html and {sites.SITE_MANIFEST}); build the reports first (make report)")
+        raise sites.OwnershipError(
+            f"{site}: not a report site trustlab built (no index.html and {sites.SITE_MANIFEST}); build the reports first (make report)"
+        )
     sites.check_publish_destination(dest, site)
     sites.check_writable(dest.parent)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
-        shutil.copytree(site, staged, dirs_exist_ok=True,
-                        ignore=lambda folder, names: [n for n in names if n.startswith(".")])
+        shutil.copytree(site, staged, dirs_exist_ok=True, ignore=lambda folder, names: [n for n in names if n.startswith(".")])
         problems = check_site(staged)
         if problems:
             raise ValueError("the site is not self-contained:\n" + "\n".join(problems[:20]))

@@ -130,8 +130,16 @@ def run_notebook(
             record["provenance"]["input_files"] = input_files(source, scenario_files)
         _check_stop(stop)
         status, error, seconds, run_record = execute_run(
-            source, resolved, staged, record, inject_parameters=inject_parameters, timeout=timeout, progress=progress,
-            index_href=_index_href(site, out_dir), failed_index_href=_index_href(site, failed_dir), executor=executor,
+            source,
+            resolved,
+            staged,
+            record,
+            inject_parameters=inject_parameters,
+            timeout=timeout,
+            progress=progress,
+            index_href=_index_href(site, out_dir),
+            failed_index_href=_index_href(site, failed_dir),
+            executor=executor,
         )
         _check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
         if pdf_code is not None and status == "ok":
@@ -139,8 +147,15 @@ def run_notebook(
                 pdf.add_to_run(staged, name, pdf_code)
             except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
                 _check_stop(stop)
-                return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0,
-                                  f"the PDF could not be written: {exc}; no report was written", key, run_record["results"])
+                return RunOutcome(
+                    name,
+                    out_dir,
+                    "failed",
+                    time.perf_counter() - t0,
+                    f"the PDF could not be written: {exc}; no report was written",
+                    key,
+                    run_record["results"],
+                )
             _check_stop(stop)
         seconds = time.perf_counter() - t0
         sites.mark_run(staged, name)
@@ -289,7 +304,10 @@ def _index_href(site: Path | None, folder: Path) -> str | None:
 
 
 def _execute(
-    spec_path: Path, timeout: float, progress: bool, extra_env: dict[str, str] | None = None,
+    spec_path: Path,
+    timeout: float,
+    progress: bool,
+    extra_env: dict[str, str] | None = None,
     stop: threading.Event | None = None,
 ) -> tuple[str, str]:
     """Run the papermill child (with ``extra_env`` added to its environment); returns (status,
@@ -390,8 +408,18 @@ def plan_build(
     for source, files, out_dir, digest, recorded, stale in checked:
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
-            planned.append(PlannedRun(source, recorded["parameters"], out_dir, recorded["provenance"]["cache_key"],
-                                      "up to date", scenario, digest, out_root))
+            planned.append(
+                PlannedRun(
+                    source,
+                    recorded["parameters"],
+                    out_dir,
+                    recorded["provenance"]["cache_key"],
+                    "up to date",
+                    scenario,
+                    digest,
+                    out_root,
+                )
+            )
             continue
         resolved = params.resolve(source, files=files)
         sites.check_replaceable(out_dir)
@@ -455,9 +483,19 @@ def build(
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
         outcome = run_notebook(
-            run.source, run.resolved, run.out_dir, scenario=run.scenario, timeout=timeout,
-            progress=progress, key=run.key, build_inputs=run.build_inputs, executor=execute,
-            site_root=run.site, kind=run.kind, stop=stop, pdf_code=pdf_code,
+            run.source,
+            run.resolved,
+            run.out_dir,
+            scenario=run.scenario,
+            timeout=timeout,
+            progress=progress,
+            key=run.key,
+            build_inputs=run.build_inputs,
+            executor=execute,
+            site_root=run.site,
+            kind=run.kind,
+            stop=stop,
+            pdf_code=pdf_code,
         )
         return index, outcome
 

@@ -74,9 +74,20 @@ def fields(declared: dict[str, params.Parameter], texts: dict[str, str]) -> list
         default = parameter_text(p.default)
         value = texts.get(p.name, default)
         choices = [parameter_text(c) for c in p.constraints.get("choices", [])] or (
-            ["true", "false"] if p.type_name == "bool" else [])
-        out.append({"name": p.name, "type": p.type_name, "range": p.describe_range(), "default": default,
-                    "help": p.help, "value": value, "choices": choices, "changed": value != default})
+            ["true", "false"] if p.type_name == "bool" else []
+        )
+        out.append(
+            {
+                "name": p.name,
+                "type": p.type_name,
+                "range": p.describe_range(),
+                "default": default,
+                "help": p.help,
+                "value": value,
+                "choices": choices,
+                "changed": value != default,
+            }
+        )
     return out
 
 
@@ -109,12 +120,20 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
     def run_record(job: Job, baseline: Job | None = None) -> dict[str, Any]:
         report_href = f"/site/{job.out_dir.relative_to(explorer.site).as_posix()}/{job.notebook}.html" if job.ok else None
         failed = explorer.failed_page(job) if job.status == "failed" else None
-        record = {"run_id": job.run_id, "notebook": job.notebook, "status": job.status,
-                  "results": results.to_jsonable(job.results) if job.status in DONE else None,
-                  "report_url": report_href, "run_url": run_url(job), "parameters": results.to_jsonable(job.parameters),
-                  "changed_parameters": results.to_jsonable(changed_parameters(job)),
-                  "queue_position": explorer.position(job), "seconds": round(job.seconds, 2), "error": job.error or None,
-                  "failed_page": f"/site/{failed.relative_to(explorer.site).as_posix()}" if failed else None}
+        record = {
+            "run_id": job.run_id,
+            "notebook": job.notebook,
+            "status": job.status,
+            "results": results.to_jsonable(job.results) if job.status in DONE else None,
+            "report_url": report_href,
+            "run_url": run_url(job),
+            "parameters": results.to_jsonable(job.parameters),
+            "changed_parameters": results.to_jsonable(changed_parameters(job)),
+            "queue_position": explorer.position(job),
+            "seconds": round(job.seconds, 2),
+            "error": job.error or None,
+            "failed_page": f"/site/{failed.relative_to(explorer.site).as_posix()}" if failed else None,
+        }
         if baseline is not None and job.record is not None and baseline.record is not None:
             record["comparison"] = comparison(baseline.record, job.record)
         return record
@@ -140,21 +159,40 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         for run in report.collect_runs(explorer.site):
             rec = run["record"]
             name = str(rec.get("notebook"))
-            explore = (f"/notebooks/{name}/run?{_query(rec.get('parameters') or {})}"
-                       if name in explorer.notebooks and run["kind"] in ("run", "default") else None)
-            held.append({"notebook": name, "kind": run["kind"], "status": rec["provenance"].get("status", "ok"),
-                         "changed": ", ".join(f"{k}={parameter_text(v)}" for k, v in (rec.get("parameters") or {}).items()
-                                              if k in (rec.get("changed_parameters") or {})),
-                         "started": rec["provenance"].get("started", ""), "html": run["html"], "explore": explore})
+            explore = (
+                f"/notebooks/{name}/run?{_query(rec.get('parameters') or {})}"
+                if name in explorer.notebooks and run["kind"] in ("run", "default")
+                else None
+            )
+            held.append(
+                {
+                    "notebook": name,
+                    "kind": run["kind"],
+                    "status": rec["provenance"].get("status", "ok"),
+                    "changed": ", ".join(
+                        f"{k}={parameter_text(v)}"
+                        for k, v in (rec.get("parameters") or {}).items()
+                        if k in (rec.get("changed_parameters") or {})
+                    ),
+                    "started": rec["provenance"].get("started", ""),
+                    "html": run["html"],
+                    "explore": explore,
+                }
+            )
         from trustlab.runner import sites
 
-        return page("home", notebooks=notebooks, runs=held, site=str(explorer.site), workers=explorer.workers,
-                    sweeps=[f"{rel}/sweep.csv" for rel in sites.recorded_sweeps(explorer.site)])
+        return page(
+            "home",
+            notebooks=notebooks,
+            runs=held,
+            site=str(explorer.site),
+            workers=explorer.workers,
+            sweeps=[f"{rel}/sweep.csv" for rel in sites.recorded_sweeps(explorer.site)],
+        )
 
     def form(request: Request, name: str, texts: dict[str, str], error: str = "", status_code: int = 200) -> Response:
         declared = params.declared(explorer.source(name))
-        return page("notebook", status_code, name=name, about=explorer.about(name), error=error,
-                    fields=fields(declared, texts))
+        return page("notebook", status_code, name=name, about=explorer.about(name), error=error, fields=fields(declared, texts))
 
     def notebook_form(request: Request) -> Response:
         name = request.path_params["name"]
@@ -175,10 +213,21 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         pending = not (job.done.is_set() and baseline.done.is_set())
         record = run_record(job, baseline)
         failed = explorer.failed_page(job) if job.status == "failed" else None
-        return page("run", name=name, about=explorer.about(name), job=job, baseline=baseline, pending=pending,
-                    position=explorer.position(job), workers=explorer.workers, rows=record.get("comparison"),
-                    report_href=record["report_url"], run_url=record["run_url"], query=_query(job.parameters),
-                    failed_page=failed.relative_to(explorer.site).as_posix() if failed else None)
+        return page(
+            "run",
+            name=name,
+            about=explorer.about(name),
+            job=job,
+            baseline=baseline,
+            pending=pending,
+            position=explorer.position(job),
+            workers=explorer.workers,
+            rows=record.get("comparison"),
+            report_href=record["report_url"],
+            run_url=record["run_url"],
+            query=_query(job.parameters),
+            failed_page=failed.relative_to(explorer.site).as_posix() if failed else None,
+        )
 
     def run_permalink(request: Request) -> Response:
         job = explorer.job(request.path_params["run_id"])
@@ -199,10 +248,21 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         start = q.get("start", parameter_text(default / 2 if isinstance(default, (int, float)) and default else 0))
         stop = q.get("stop", parameter_text(default * 2 if isinstance(default, (int, float)) and default else 1))
         fast = bool(params.load_schema(explorer.source(name)).get("fast"))
-        context = {"name": name, "about": explorer.about(name), "sweepable": choices, "vary": vary, "start": start,
-                   "stop": stop, "steps": q.get("steps", "5"), "base": base, "job": None, "error": "",
-                   "mode_note": "This notebook has a fast path: points are computed by its analysis function, without kernels."
-                   if fast else "Each point is one notebook run (cached like any run)."}
+        context = {
+            "name": name,
+            "about": explorer.about(name),
+            "sweepable": choices,
+            "vary": vary,
+            "start": start,
+            "stop": stop,
+            "steps": q.get("steps", "5"),
+            "base": base,
+            "job": None,
+            "error": "",
+            "mode_note": "This notebook has a fast path: points are computed by its analysis function, without kernels."
+            if fast
+            else "Each point is one notebook run (cached like any run).",
+        }
         if "vary" not in q:
             return page("sweep", **context)
         try:
@@ -212,20 +272,45 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         await settle(job, seconds=2.0)
         table = None
         if job.table is not None:
-            table = {"columns": list(job.table.columns),
-                     "rows": [[report.format_number(v) if isinstance(v, float) else v for v in row]
-                              for row in job.table.itertuples(index=False)]}
-        return page("sweep", **{**context, "job": job, "svg": explorer_sweep.plot_svg(job) if job.done.is_set() else "",
-                                "table": table, "csv_url": f"/api/sweeps/{job.sweep_id}.csv"})
+            table = {
+                "columns": list(job.table.columns),
+                "rows": [
+                    [report.format_number(v) if isinstance(v, float) else v for v in row]
+                    for row in job.table.itertuples(index=False)
+                ],
+            }
+        return page(
+            "sweep",
+            **{
+                **context,
+                "job": job,
+                "svg": explorer_sweep.plot_svg(job) if job.done.is_set() else "",
+                "table": table,
+                "csv_url": f"/api/sweeps/{job.sweep_id}.csv",
+            },
+        )
 
     def api_notebooks(request: Request) -> Response:
         out = []
         for name, source in explorer.notebooks.items():
             declared = params.declared(source)
-            out.append({"notebook": name, **explorer.about(name), "parameters": [
-                {"name": p.name, "type": p.type_name, "default": results.to_jsonable(p.default),
-                 "range": p.describe_range() or None, "constraints": results.to_jsonable(dict(p.constraints)),
-                 "help": p.help or None} for p in declared.values()]})
+            out.append(
+                {
+                    "notebook": name,
+                    **explorer.about(name),
+                    "parameters": [
+                        {
+                            "name": p.name,
+                            "type": p.type_name,
+                            "default": results.to_jsonable(p.default),
+                            "range": p.describe_range() or None,
+                            "constraints": results.to_jsonable(dict(p.constraints)),
+                            "help": p.help or None,
+                        }
+                        for p in declared.values()
+                    ],
+                }
+            )
         return JSONResponse({"notebooks": out})
 
     async def api_submit(request: Request) -> Response:
@@ -235,12 +320,20 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
             body = await request.json()
         except ValueError as exc:
             return refused(request, f"the body is not valid JSON: {exc}")
-        if not isinstance(body, dict) or not isinstance(body.get("notebook"), str) or not isinstance(body.get("parameters", {}), dict):
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("notebook"), str)
+            or not isinstance(body.get("parameters", {}), dict)
+        ):
             return refused(request, 'expected {"notebook": NAME, "parameters": {NAME: VALUE, ...}}')
         given = body.get("parameters") or {}
         try:  # strings as the command line reads -p values, other JSON values as typed values
-            job, baseline = await run_in_threadpool(start, body["notebook"], {k: v for k, v in given.items() if isinstance(v, str)},
-                                                    {k: v for k, v in given.items() if not isinstance(v, str)})
+            job, baseline = await run_in_threadpool(
+                start,
+                body["notebook"],
+                {k: v for k, v in given.items() if isinstance(v, str)},
+                {k: v for k, v in given.items() if not isinstance(v, str)},
+            )
         except ParameterError as exc:
             return refused(request, str(exc))
         if request.query_params.get("wait", "true").lower() not in ("false", "0", "no"):
@@ -266,8 +359,11 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         job = explorer.sweeps.get(request.path_params["sweep_id"])
         if job is None or job.table is None:
             return refused(request, f"no finished sweep {request.path_params['sweep_id']!r}", 404)
-        return Response(job.table.to_csv(index=False), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{job.sweep_id}.csv"'})
+        return Response(
+            job.table.to_csv(index=False),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{job.sweep_id}.csv"'},
+        )
 
     def api_status(request: Request) -> Response:
         return JSONResponse(explorer.status())
@@ -288,28 +384,43 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
             request = Request(scope)
             host = host_name(request.headers.get("host") or "")
             if loopback_only and not is_loopback(host):
-                return await refused(request, f"this server answers only requests to a loopback address, not {host!r}", 403)(scope, receive, send)
+                return await refused(request, f"this server answers only requests to a loopback address, not {host!r}", 403)(
+                    scope, receive, send
+                )
             if token is not None:
                 header = request.headers.get("authorization", "")
-                given = (request.query_params.get("token") or header.removeprefix("token ").removeprefix("Bearer ").strip()
-                         or request.cookies.get(TOKEN_COOKIE, ""))
+                given = (
+                    request.query_params.get("token")
+                    or header.removeprefix("token ").removeprefix("Bearer ").strip()
+                    or request.cookies.get(TOKEN_COOKIE, "")
+                )
                 if not secrets.compare_digest(given.encode(), token.encode()):
-                    return await refused(request, "a valid token is required (?token=..., or the header 'Authorization: token ...')", 403)(scope, receive, send)
+                    return await refused(
+                        request, "a valid token is required (?token=..., or the header 'Authorization: token ...')", 403
+                    )(scope, receive, send)
                 if request.query_params.get("token"):
+
                     async def send_with_cookie(message: dict) -> None:
                         if message["type"] == "http.response.start":
                             cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
                             message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
                         await send(message)
+
                     return await self.app(scope, receive, send_with_cookie)
             return await self.app(scope, receive, send)
 
     routes = [
-        Route("/", home), Route("/notebooks/{name}", notebook_form), Route("/notebooks/{name}/run", notebook_run),
-        Route("/notebooks/{name}/sweep", sweep_page), Route("/runs/{run_id}", run_permalink),
-        Route("/api/notebooks", api_notebooks), Route("/api/runs", api_submit, methods=["POST"]),
-        Route("/api/runs/{run_id}", api_run), Route("/api/sweeps/{sweep_id}.csv", api_sweep_csv),
-        Route("/api/sweeps/{sweep_id}", api_sweep), Route("/api/status", api_status),
+        Route("/", home),
+        Route("/notebooks/{name}", notebook_form),
+        Route("/notebooks/{name}/run", notebook_run),
+        Route("/notebooks/{name}/sweep", sweep_page),
+        Route("/runs/{run_id}", run_permalink),
+        Route("/api/notebooks", api_notebooks),
+        Route("/api/runs", api_submit, methods=["POST"]),
+        Route("/api/runs/{run_id}", api_run),
+        Route("/api/sweeps/{sweep_id}.csv", api_sweep_csv),
+        Route("/api/sweeps/{sweep_id}", api_sweep),
+        Route("/api/status", api_status),
         Mount("/site", app=StaticFiles(directory=str(explorer.site), html=True)),
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers={ParameterError: on_parameter_error})
@@ -341,7 +452,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         shown = socket.gethostname() if args.host in ("0.0.0.0", "::") else args.host
         shown = f"[{shown}]" if ":" in shown else shown
         url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-        print(f"trustlab serve: {len(explorer.notebooks)} notebook(s), {args.workers} warm worker(s), site {site}", file=sys.stderr)
+        print(
+            f"trustlab serve: {len(explorer.notebooks)} notebook(s), {args.workers} warm worker(s), site {site}", file=sys.stderr
+        )
         print(f"trustlab serve: open {url}", flush=True)
         threading.Thread(target=_say_when_warm, args=(explorer,), daemon=True).start()
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -370,13 +483,24 @@ def _say_when_warm(explorer: Explorer) -> None:
 
 def add_parser(sub: Any) -> None:
     """Register ``trustlab serve`` with the command line's subcommands."""
-    serve = sub.add_parser("serve", help="start the explorer: a local web app to run notebooks with new parameters, "
-                           "compare them with the default run and sweep a parameter")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine "
-                       "only); any other needs a token, made and printed if --token is not given")
+    serve = sub.add_parser(
+        "serve",
+        help="start the explorer: a local web app to run notebooks with new parameters, "
+        "compare them with the default run and sweep a parameter",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine "
+        "only); any other needs a token, made and printed if --token is not given",
+    )
     serve.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0 picks a free one)")
-    serve.add_argument("--token", default=None, help="require this token on every request (?token=, the header "
-                       "'Authorization: token T', or the cookie the first page sets)")
+    serve.add_argument(
+        "--token",
+        default=None,
+        help="require this token on every request (?token=, the header "
+        "'Authorization: token T', or the cookie the first page sets)",
+    )
     serve.add_argument("--workers", type=int, default=2, help="notebook runs at a time (default 2); more submissions queue")
     serve.add_argument("--out", help="report site the runs are written into (default reports/)")
     serve.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout of a run, s")

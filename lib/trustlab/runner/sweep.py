@@ -177,7 +177,8 @@ def check_workers(client: "Client", scheduler: str, timeout: float = SCHEDULER_T
     mismatches = identity_mismatches(worker_identity(), seen)
     if mismatches:
         raise ParameterError(
-            f"the Dask workers of {scheduler} run another trustlab than this client: " + "; ".join(mismatches)
+            f"the Dask workers of {scheduler} run another trustlab than this client: "
+            + "; ".join(mismatches)
             + ". Install the same trustlab (and Python) on every worker."
         )
 
@@ -218,7 +219,10 @@ def run_fast(
     else:
         outcomes = [work(resolved) for resolved in resolved_points]
     return pd.DataFrame(
-        [_row(i, resolved, results, "ok", seconds) for i, (resolved, (results, seconds)) in enumerate(zip(resolved_points, outcomes))]
+        [
+            _row(i, resolved, results, "ok", seconds)
+            for i, (resolved, (results, seconds)) in enumerate(zip(resolved_points, outcomes))
+        ]
     )
 
 
@@ -245,8 +249,9 @@ def _safe_relative(rel: str) -> PurePosixPath:
     return path
 
 
-def _run_point(bundle: dict[str, Any], resolved: dict[str, Any], record: dict[str, Any], index_href: str | None,
-               timeout: float) -> dict[str, Any]:
+def _run_point(
+    bundle: dict[str, Any], resolved: dict[str, Any], record: dict[str, Any], index_href: str | None, timeout: float
+) -> dict[str, Any]:
     """Run on a worker: lay the project ``bundle`` out in a temporary folder of the worker's own,
     run the notebook there on it (``TRUSTLAB_ROOT`` points the run at that copy), and return the
     outcome with every file of the run folder as bytes. Nothing of the client's is read or written."""
@@ -269,8 +274,13 @@ def _run_point(bundle: dict[str, Any], resolved: dict[str, Any], record: dict[st
         staged = Path(tmp) / "run"
         staged.mkdir()
         status, error, seconds, run_record = runs.execute_run(
-            root / "notebooks" / f"{bundle['name']}.py", resolved, staged, record, timeout=timeout,
-            index_href=index_href, failed_index_href=index_href,
+            root / "notebooks" / f"{bundle['name']}.py",
+            resolved,
+            staged,
+            record,
+            timeout=timeout,
+            index_href=index_href,
+            failed_index_href=index_href,
             executor=functools.partial(runs._execute, extra_env=env),
         )
         files = {p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()}
@@ -311,8 +321,7 @@ def _staging(out_dir: Path) -> Iterator[Path]:
             shutil.rmtree(staged, ignore_errors=True)
 
 
-def _place(staged: Path, out_dir: Path, table: pd.DataFrame, name: str,
-           on_placed: Callable[[Path | None], Any] | None) -> None:
+def _place(staged: Path, out_dir: Path, table: pd.DataFrame, name: str, on_placed: Callable[[Path | None], Any] | None) -> None:
     """Write the table into the staged sweep folder and swap it into place under the site's lock:
     an earlier sweep there is replaced only now, whole; the site records the sweep and its points."""
     write_table(table, staged)
@@ -331,8 +340,9 @@ def _place(staged: Path, out_dir: Path, table: pd.DataFrame, name: str,
             on_placed(site)
 
 
-def save_sweep(table: pd.DataFrame, out_dir: Path, name: str,
-               on_placed: Callable[[Path | None], Any] | None = None) -> tuple[Path, Path]:
+def save_sweep(
+    table: pd.DataFrame, out_dir: Path, name: str, on_placed: Callable[[Path | None], Any] | None = None
+) -> tuple[Path, Path]:
     """Put a sweep table (a fast sweep's) into place as the sweep folder ``out_dir`` of notebook
     ``name``: staged, then swapped in under the site's lock. ``on_placed(site)`` runs under the
     lock once it is in place (the command line rewrites the site's index there). Returns the
@@ -386,8 +396,11 @@ def run_notebooks(
         client = connect(scheduler)
     else:
         cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-            dashboard_address=local_dashboard_address(), silence_logs=logging.ERROR,
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=local_dashboard_address(),
+            silence_logs=logging.ERROR,
         )
         client = Client(cluster, set_as_default=False)
     futures: dict[Any, int] = {}
@@ -397,10 +410,14 @@ def run_notebooks(
         with _staging(out_dir) as staged:
             [shared] = client.scatter([bundle], broadcast=True, hash=False)
             for i, resolved in enumerate(resolved_points):
-                record = {**base, "parameters": resolved,
-                          "provenance": {**base["provenance"], "cache_key": runs.cache_key(source, resolved, inputs=digest)}}
-                future = client.submit(_run_point, shared, resolved, record, index_hrefs[i], timeout,
-                                       key=f"{sweep_id}-point-{i:04d}", pure=False)
+                record = {
+                    **base,
+                    "parameters": resolved,
+                    "provenance": {**base["provenance"], "cache_key": runs.cache_key(source, resolved, inputs=digest)},
+                }
+                future = client.submit(
+                    _run_point, shared, resolved, record, index_hrefs[i], timeout, key=f"{sweep_id}-point-{i:04d}", pure=False
+                )
                 futures[future] = i
             outcomes: dict[int, dict[str, Any]] = {}
             for future in as_completed(list(futures), loop=client.loop):
@@ -411,8 +428,10 @@ def run_notebooks(
                 outcomes[i] = outcome
                 if on_point is not None:  # progress, as each point finishes: (point, finished, total, outcome)
                     on_point(i, len(outcomes), len(resolved_points), outcome)
-            rows = [_row(i, r, outcomes[i]["results"], outcomes[i]["status"], outcomes[i]["seconds"])
-                    for i, r in enumerate(resolved_points)]
+            rows = [
+                _row(i, r, outcomes[i]["results"], outcomes[i]["status"], outcomes[i]["seconds"])
+                for i, r in enumerate(resolved_points)
+            ]
             table = pd.DataFrame(rows)
             _place(staged, out_dir, table, source.stem, on_placed)
     except BaseException:
@@ -450,8 +469,10 @@ def dashboard_line(client: "Client", scheduler: str | None = None) -> str:
         import importlib.util
 
         apps = getattr(getattr(dask_scheduler, "http_application", None), "applications", [])
-        return (any("Bokeh" in cls.__name__ for app in apps for cls in type(app).__mro__),  # bokeh's Tornado app
-                importlib.util.find_spec("bokeh") is not None)
+        return (
+            any("Bokeh" in cls.__name__ for app in apps for cls in type(app).__mro__),  # bokeh's Tornado app
+            importlib.util.find_spec("bokeh") is not None,
+        )
 
     try:
         served, has_bokeh = client.run_on_scheduler(serves_dashboard)
@@ -460,8 +481,10 @@ def dashboard_line(client: "Client", scheduler: str | None = None) -> str:
     if served:
         return f"Dask dashboard: {client.dashboard_link}"
     if not has_bokeh:
-        return (f"no Dask dashboard: it needs the bokeh package, which {where} does not have "
-                "(make install installs it; or pip install 'bokeh>=3.1')")
+        return (
+            f"no Dask dashboard: it needs the bokeh package, which {where} does not have "
+            "(make install installs it; or pip install 'bokeh>=3.1')"
+        )
     return f"no Dask dashboard: {where} serves none"
 
 
@@ -490,6 +513,7 @@ def _flatten(record: dict[str, Any], key: str) -> dict[str, Any]:
 
 def diff_runs(run_a: Path, run_b: Path) -> pd.DataFrame:
     """Parameters and recorded results that differ between two run folders (or results.json files)."""
+
     def load(path: Path) -> dict[str, Any]:
         path = Path(path)
         file = path / "results.json" if path.is_dir() else path
@@ -509,7 +533,7 @@ def compare_records(a: dict[str, Any], b: dict[str, Any], every: bool = False) -
     rows = []
     for kind in ("parameters", "results"):
         fa, fb = _flatten(a, kind), _flatten(b, kind)
-        for name in (sorted(set(fa) | set(fb)) if not every else list(fa) + [n for n in fb if n not in fa]):
+        for name in sorted(set(fa) | set(fb)) if not every else list(fa) + [n for n in fb if n not in fa]:
             va, vb = fa.get(name, "<absent>"), fb.get(name, "<absent>")
             if va != vb or every:
                 row = {"kind": "parameter" if kind == "parameters" else "result", "name": name, "a": va, "b": vb}
