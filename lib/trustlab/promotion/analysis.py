@@ -239,7 +239,8 @@ def _mapes(mape: Mapping[str, float | None], methods: tuple[str, ...] | list[str
     """'MAPE 4.4% for the model, 4.9% for the seasonal naive (...)' over ``methods`` with a MAPE."""
     from trustlab import prose
 
-    return prose.join(f"{prose.error_percent(mape[m])} for {_method(m)}" for m in methods if mape.get(m) is not None)
+    scored = {m: value for m in methods if (value := mape.get(m)) is not None}
+    return prose.join(f"{prose.error_percent(value)} for {_method(m)}" for m, value in scored.items())
 
 
 def headline_reason(results: Mapping[str, Any]) -> str:

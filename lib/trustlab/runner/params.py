@@ -18,6 +18,7 @@ import importlib.util
 import math
 import re
 import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,7 +145,7 @@ def _field(param: Parameter) -> tuple[Any, Any]:
     annotation: Any = list[item] if m else item
     if nullable:
         annotation = Optional[annotation]  # noqa: UP045 - a runtime annotation object
-    limits = {k: c[k] for k in ("gt", "ge", "lt", "le", "pattern") if k in c}
+    limits: dict[str, Any] = {k: c[k] for k in ("gt", "ge", "lt", "le", "pattern") if k in c}
     if m and limits:  # ranges of a list apply to each item
         from typing import Annotated
 
@@ -172,7 +173,7 @@ def _model_of(
             return self
 
         validators["_rules"] = model_validator(mode="after")(_rules)
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(  # type: ignore[call-overload]
         f"Contract_{re.sub(r'[^0-9A-Za-z_]', '_', name)}",
         __base__=contract.Contract,
         __validators__=validators or None,
@@ -394,6 +395,7 @@ def import_object(spec: str, base: Path | None = None) -> Any:
     """The object a schema names as ``module:name`` or ``file.py:name`` (a file relative to ``base``);
     :class:`ParameterError` if there is none."""
     target, _, attr = str(spec).partition(":")
+    module: types.ModuleType | None
     try:
         if target.endswith(".py"):
             path = (Path(base or ".") / target).resolve()

@@ -147,7 +147,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         source, resolved = explorer.resolve(name, texts, typed)  # refused here, before any kernel starts
         return explorer.submit(source, resolved), explorer.baseline(source)
 
-    async def settle(*jobs: Job, seconds: float) -> None:
+    async def settle(*jobs: Job | explorer_sweep.SweepJob, seconds: float) -> None:
         for _ in range(int(seconds / 0.05)):
             if all(job.done.is_set() for job in jobs):
                 return
