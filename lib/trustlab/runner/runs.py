@@ -435,22 +435,8 @@ def build(
 
     own_server = fork_server is True
     server = start_fork_server() if own_server else (fork_server or None)
-    unusable: list[str] = []  # why the fork server could not be used, once known
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
-
-    def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-        _check_stop(stop)
-        if server is not None and not unusable:
-            try:
-                server.wait_ready()
-            except ForkServerError as exc:
-                _check_stop(stop)  # it was stopped because the build is: no new interpreters then
-                if not unusable:
-                    unusable.append(str(exc))
-                    print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
-            else:
-                return server.execute(spec_path, timeout, progress)
-        return _execute(spec_path, timeout, progress, stop=stop)
+    execute = fork_server_executor(server, stop)
 
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
@@ -488,8 +474,32 @@ def build(
 
 
 def start_fork_server() -> ForkServer:
-    """Start a fork server for :func:`build` (it imports in the background; close it when done)."""
+    """Start a fork server for :func:`build` or a run (it imports in the background; close it when done)."""
     return ForkServer(env=single_thread_environment())
+
+
+def fork_server_executor(server: ForkServer | None, stop: threading.Event | None = None) -> Executor:
+    """The executor that forks each run (and its kernel) from ``server`` once it is ready, for
+    :func:`run_notebook`. If the server cannot start, it says so once and starts each run as a new
+    interpreter instead, unless ``stop`` is set (the command is being stopped: an interrupted
+    build or run does not fall back to new interpreters). ``server=None``: always new interpreters."""
+    unusable: list[str] = []  # why the fork server could not be used, once known
+
+    def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        _check_stop(stop)
+        if server is not None and not unusable:
+            try:
+                server.wait_ready()
+            except ForkServerError as exc:
+                _check_stop(stop)  # it was stopped because the command is: no new interpreters then
+                if not unusable:
+                    unusable.append(str(exc))
+                    print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
+            else:
+                return server.execute(spec_path, timeout, progress)
+        return _execute(spec_path, timeout, progress, stop=stop)
+
+    return execute
 
 
 def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> list[RunOutcome]:
