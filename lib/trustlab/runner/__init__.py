@@ -9,11 +9,12 @@ analyses it runs.
   notebook with papermill and writes its page and ``results.json``.
 - :mod:`~trustlab.runner.forkserver`, :mod:`~trustlab.runner.processes`: warm runs forked from one
   interpreter that imported the libraries once; process and signal helpers.
+- :mod:`~trustlab.runner.executors`: how a run's child starts (a new interpreter, or forked from a fork server).
 - :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index.
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
 - :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask.
 - :mod:`~trustlab.runner.new`, ``templates/new/``: ``trustlab new``, the scaffold of a new question.
 
-Imports flow one way: cli -> sweep -> runs -> {cache, finish, forkserver} -> {execute, report,
-processes, params, sites}, and cli -> new -> params; a test checks that no analysis module imports this package.
+Imports flow one way: cli -> sweep -> runs -> {cache, finish, executors} -> forkserver -> {execute,
+report, processes, params, sites}, and cli -> new -> params; a test checks that no analysis module imports this package.
 """
