@@ -53,7 +53,7 @@ def _summary(outcomes: list[runs.RunOutcome]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     # The fork server imports what the run and its kernel need while the parameters and places
     # are checked; a refused input stops it before it has done anything.
-    server = runs.start_fork_server(split=True) if args.fork_server else None
+    server = runs.start_fork_server() if args.fork_server else None
     try:
         outcome, index = _run_checked(args, server)
     except BaseException:

@@ -29,13 +29,13 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 
 
-def main(spec_path: str, forked_kernel: bool = False, kernel_preload: tuple[str, ...] = ()) -> int:
-    """Execute the run described by ``spec_path`` and finalize it; returns the exit code.
+def main(spec_path: str, forked_kernel: bool = False) -> int:
+    """Execute the run described by ``spec_path`` and finalize it; returns the exit code."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
 
-    ``forked_kernel``: fork the kernel from this process (a fork server's child) instead of
-    starting a new interpreter. ``kernel_preload``: modules the forked kernel imports before it
-    serves, while this process imports papermill and nbconvert (a split fork server, see
-    :func:`trustlab.runner.forkserver.serve`)."""
+    from trustlab.runner.finish import finalize
+
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     status, error = "ok", ""
@@ -43,20 +43,8 @@ def main(spec_path: str, forked_kernel: bool = False, kernel_preload: tuple[str,
     kernel_pid = None
     try:
         if forked_kernel:
-            # Forked first: a split server's kernel imports its libraries while this process
-            # imports papermill's, and is told its arguments once they are known.
-            kernel_pid, connection_file, arguments_pipe = fork_kernel(spec["cwd"], preload=kernel_preload)
             arguments = kernel_arguments(spec["kernel_name"])
-            send_arguments(arguments_pipe, arguments)
-        import papermill
-
-        if kernel_preload:
-            from trustlab.runner import report
-
-            report.warm_up()  # the page's templates, compiled while the kernel still imports
-        if forked_kernel:
-            wait_listening(kernel_pid, connection_file,
-                           PRELOADING_KERNEL_START_SECONDS if kernel_preload else KERNEL_START_SECONDS)
+            kernel_pid, connection_file = fork_kernel(spec["cwd"], arguments)
             engine_options["kernel_manager_class"] = forked_kernel_manager(kernel_pid, connection_file, arguments)
         papermill.execute_notebook(
             spec["input"],
@@ -67,27 +55,19 @@ def main(spec_path: str, forked_kernel: bool = False, kernel_preload: tuple[str,
             cwd=spec["cwd"],
             **engine_options,
         )
-    except Exception as exc:
-        status, error = _failure(exc)
+    except PapermillExecutionError as exc:
+        # finalize names the cell "cell N of M" by its position, as the report page does (not by
+        # papermill's execution count, which skips markdown cells and counts the injected one)
+        status, error = "failed", f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # a kernel that died or would not start: still leave a report
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:
         if kernel_pid is not None:
             _reap(kernel_pid)
-    from trustlab.runner.finish import finalize
-
     error = finalize(spec, status, error, time.perf_counter() - t0)
     if error:
         print(error, file=sys.stderr)
     return 0 if status == "ok" else 3
-
-
-def _failure(exc: Exception) -> tuple[str, str]:
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        # finalize names the cell "cell N of M" by its position, as the report page does (not by
-        # papermill's execution count, which skips markdown cells and counts the injected one)
-        return "failed", f"{exc.ename}: {exc.evalue}"
-    return "failed", f"{type(exc).__name__}: {exc}"  # a kernel that died or would not start: still leave a report
 
 
 def kernel_arguments(kernel_name: str) -> list[str]:
@@ -102,17 +82,9 @@ def kernel_arguments(kernel_name: str) -> list[str]:
     return []
 
 
-# How long a forked kernel may take to listen; one that imports the notebooks' libraries first
-# (a split fork server's) may take as long as a fork server's start-up.
-KERNEL_START_SECONDS = 60.0
-PRELOADING_KERNEL_START_SECONDS = 300.0
-
-
-def fork_kernel(cwd: str, preload: tuple[str, ...] = ()) -> tuple[int, str, int]:
-    """Fork an IPython kernel of this process, working in ``cwd``, which first imports the modules
-    ``preload``, then waits for its extra arguments (:func:`send_arguments` on the returned pipe).
-    Returns its pid, its connection file and that pipe at once (:func:`wait_listening` waits
-    until it listens).
+def fork_kernel(cwd: str, arguments: list[str], start_timeout: float = 60.0) -> tuple[int, str]:
+    """Fork an IPython kernel of this process, working in ``cwd`` and started with the extra
+    ``arguments``; returns its pid and connection file once the kernel listens.
 
     The kernel binds its own ports and then writes the connection file, so no other process can
     take a port between its choice and its use. Must be called before any event loop or ZeroMQ
@@ -121,20 +93,7 @@ def fork_kernel(cwd: str, preload: tuple[str, ...] = ()) -> tuple[int, str, int]
     """
     connection_file = str(Path(cwd) / f"kernel-{os.getpid()}.json")
     parent = os.getpid()
-    read_end, write_end = os.pipe()
-    pid = fork(lambda: _serve_kernel(connection_file, cwd, parent, (read_end, write_end), preload))
-    os.close(read_end)
-    return pid, connection_file, write_end
-
-
-def send_arguments(pipe: int, arguments: list[str]) -> None:
-    """Tell the kernel forked by :func:`fork_kernel` the extra arguments it starts with."""
-    with os.fdopen(pipe, "w", encoding="utf-8") as writer:
-        json.dump(arguments, writer)
-
-
-def wait_listening(pid: int, connection_file: str, start_timeout: float) -> None:
-    """Wait until the forked kernel ``pid`` listens; raise RuntimeError if it exits or takes longer."""
+    pid = fork(lambda: _serve_kernel(connection_file, cwd, parent, arguments))
     deadline = time.monotonic() + start_timeout
     while not _listening(connection_file):
         finished, status = os.waitpid(pid, os.WNOHANG)
@@ -145,6 +104,7 @@ def wait_listening(pid: int, connection_file: str, start_timeout: float) -> None
             os.waitpid(pid, 0)
             raise RuntimeError(f"the forked kernel did not listen within {start_timeout:g} s")
         time.sleep(0.01)
+    return pid, connection_file
 
 
 def _listening(connection_file: str) -> bool:
@@ -156,17 +116,9 @@ def _listening(connection_file: str) -> bool:
     return all(info.get(f"{channel}_port") for channel in ("shell", "iopub", "stdin", "control", "hb"))
 
 
-def _serve_kernel(connection_file: str, cwd: str, parent: int, pipe: tuple[int, int], preload: tuple[str, ...]) -> int:
+def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: list[str]) -> int:
     from trustlab.runner import processes
 
-    read_end, write_end = pipe
-    os.close(write_end)
-    # The run process skips jsonschema's IRI grammar (see the top of this module); a kernel's
-    # libraries import as in a new interpreter. (A split server's processes have not imported
-    # jsonschema yet; a build's server imported it whole.)
-    if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
-        del sys.modules["rfc3987_syntax"]
-    processes.import_modules(preload)  # where the fork server imports them: in its folder, outside any kernel
     launch_dir = processes.LAUNCH_DIR or os.getcwd()
     os.chdir(cwd)
     # As `python -m ipykernel_launcher` does: the launching directory leaves sys.path while the
@@ -175,11 +127,6 @@ def _serve_kernel(connection_file: str, cwd: str, parent: int, pipe: tuple[int, 
         del sys.path[0]
     os.environ["JPY_PARENT_PID"] = str(parent)  # as jupyter_client sets it for the kernels it starts
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    with os.fdopen(read_end, encoding="utf-8") as reader:
-        sent = reader.read()
-    if not sent:  # the run process ended before it said how to start
-        return 1
-    extra_arguments = json.loads(sent)
     import ipykernel_launcher
     from ipykernel.kernelapp import IPKernelApp
 

@@ -64,11 +64,10 @@ def _execute(
     return "failed", ((err or "") + (out or "")).strip()[-4000:] or f"exit code {proc.returncode}"
 
 
-def start_fork_server(split: bool = False) -> ForkServer:
-    """Start a fork server for :func:`build` or a run (it imports in the background; close it when
-    done). ``split``, for a single run: each run's kernel imports the notebooks' libraries while
-    the run imports papermill's (:func:`trustlab.runner.forkserver.serve`)."""
-    return ForkServer(env=single_thread_environment(), split=split)
+def start_fork_server() -> ForkServer:
+    """Start a fork server for :func:`trustlab.runner.runs.build` or a run (it imports in the
+    background; close it when done)."""
+    return ForkServer(env=single_thread_environment())
 
 
 def fork_server_executor(server: ForkServer | None, stop: threading.Event | None = None) -> Executor:

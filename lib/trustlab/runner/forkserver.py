@@ -15,6 +15,7 @@ stdin closes (the parent finished or died) the server kills what still runs and 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import queue
@@ -27,14 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from trustlab.runner import processes
-from trustlab.runner.processes import _die_with_parent, fork, import_modules
+from trustlab.runner.processes import _die_with_parent, fork
 
 # What a run and its kernel import; a module that is not installed is skipped (a notebook that
 # needs it will say so when it runs). matplotlib's inline backend is not among them: it hooks
 # into the kernel's shell when it is first imported, which must happen inside the kernel.
-RUN_PRELOAD = ("papermill", "nbconvert")  # the run process: papermill's client, the report page
-KERNEL_BASE = ("ipykernel.kernelapp", "ipykernel.ipkernel")
-KERNEL_PRELOAD = (  # what the notebooks import
+PRELOAD = (
+    "papermill",
+    "nbconvert",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
     "numpy",
     "pandas",
     "scipy.stats",
@@ -53,7 +56,6 @@ KERNEL_PRELOAD = (  # what the notebooks import
     "trustlab.runner.params",
     "trustlab.runner.runs",
 )
-PRELOAD = RUN_PRELOAD + KERNEL_BASE + KERNEL_PRELOAD
 READY = "ready"
 POLL_SECONDS = 0.05
 
@@ -65,19 +67,20 @@ class ForkServerError(RuntimeError):
 # ---------------------------------------------------------------- server side (its own process)
 
 
-def _preload(split: bool) -> None:
+def _preload() -> None:
     # The kernel's inline backend is chosen the way ipykernel chooses it, before matplotlib reads it.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    if split:  # each run imports the rest: its kernel on one core, the run process on another
-        import_modules(KERNEL_BASE)
-        return
-    import_modules(PRELOAD)
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     from trustlab.runner import report
 
     report.warm_up()
 
 
-def _start_run(request: dict[str, Any], split: bool) -> int:
+def _start_run(request: dict[str, Any]) -> int:
     server = os.getpid()
 
     def run() -> int:
@@ -93,24 +96,18 @@ def _start_run(request: dict[str, Any], split: bool) -> int:
         os.close(devnull)
         from trustlab.runner import execute
 
-        return execute.main(request["spec"], forked_kernel=True, kernel_preload=KERNEL_PRELOAD if split else ())
+        return execute.main(request["spec"], forked_kernel=True)
 
     return fork(run)
 
 
-def serve(split: bool = False) -> int:
-    """The server's main loop (``python -m trustlab.runner.forkserver [--split]``).
-
-    ``split`` (for a single run, which gains nothing from imports shared between runs): the server
-    imports only the kernel's base, and each run forks its kernel at once; the kernel then imports
-    the notebooks' libraries (:data:`KERNEL_PRELOAD`) before it serves, while the run process
-    imports papermill and nbconvert, so the two halves of the imports use two cores.
-    """
+def serve() -> int:
+    """The server's main loop (``python -m trustlab.runner.forkserver``)."""
     processes.LAUNCH_DIR = os.getcwd()
     # Started with SIGINT ignored (a background job), its runs would inherit that; they are
     # stopped by their parent, but Ctrl-C semantics must not depend on how the build was started.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    _preload(split)
+    _preload()
     out = sys.stdout
     out.write(READY + "\n")
     out.flush()
@@ -131,7 +128,7 @@ def serve(split: bool = False) -> int:
                 while b"\n" in pending:
                     line, pending = pending.split(b"\n", 1)
                     request = json.loads(line)
-                    pid = _start_run(request, split)
+                    pid = _start_run(request)
                     running[pid] = request["id"]
                     out.write(json.dumps({"id": request["id"], "pid": pid}) + "\n")
                     out.flush()
@@ -164,11 +161,11 @@ class ForkServer:
     Use as a context manager; leaving it stops the server and kills any run still going.
     """
 
-    def __init__(self, env: dict[str, str], start_timeout: float = 300.0, split: bool = False) -> None:
+    def __init__(self, env: dict[str, str], start_timeout: float = 300.0) -> None:
         """Start the server without waiting for it: it imports while the caller goes on (the
-        first :meth:`execute` waits until it is ready). ``split``: see :func:`serve`."""
+        first :meth:`execute` waits until it is ready)."""
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "trustlab.runner.forkserver", *(["--split"] if split else [])],
+            [sys.executable, "-m", "trustlab.runner.forkserver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -287,4 +284,4 @@ class ForkServer:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(split="--split" in sys.argv[1:]))
+    sys.exit(serve())

@@ -14,17 +14,6 @@ from pathlib import Path
 LAUNCH_DIR: str | None = None  # the server's starting directory (first on its sys.path), once serving
 
 
-def import_modules(names: tuple[str, ...]) -> None:
-    """Import ``names`` (what a fork server or a forked kernel preloads), skipping those that are not installed."""
-    import importlib
-
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-
-
 def fork(child: Callable[[], int]) -> int:
     """Fork; the child runs ``child()`` and exits with its code. Returns the child's pid.
 
