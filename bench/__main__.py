@@ -16,7 +16,15 @@
    parameter (``POST /api/runs``, waiting) to the report page fetched, the default run already
    made. Target: under 5 s per notebook on 2 cores.
 
-Usage: python -m bench [--only cold,warm,sweep,imports,serve] [--sample N]
+6. A changed-parameter run of each notebook (one numeric parameter changed, `CHANGED_RUN`) with
+   `trustlab run` (its fork server started at once, the run and kernel forked from it) against the
+   stock commands on the same notebook and parameters: `papermill -p NAME VALUE` then
+   `jupyter nbconvert --to html`. The two are alternated (A, B, A, B...) so that other work on the
+   machine weighs on both alike; wall seconds, median of the repeats, and CPU seconds of each
+   command with its children. Also timed: `trustlab run --no-fork-server` (a new interpreter for
+   the run and for its kernel), to show what the fork server contributes. Target: at least 3x faster.
+
+Usage: python -m bench [--only cold,warm,sweep,imports,serve,run] [--sample N] [--repeats N]
 """
 
 from __future__ import annotations
@@ -131,14 +139,14 @@ def cpu_seconds(cmd: list[str], **kwargs) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def bench_imports(runs: int = 3) -> dict[str, float]:
+def bench_imports(repeats: int = 3) -> dict[str, float]:
     env = {**os.environ, "MPLBACKEND": "Agg"}
     figures: dict[str, float] = {}
     lazy_total = eager_total = 0.0
     for source in runs.notebooks():
         cell = import_cell(source)
-        lazy = min(cpu_seconds([sys.executable, "-c", cell], env=env) for _ in range(runs))
-        eager = min(cpu_seconds([sys.executable, "-c", EAGER_IMPORTS + cell], env=env) for _ in range(runs))
+        lazy = min(cpu_seconds([sys.executable, "-c", cell], env=env) for _ in range(repeats))
+        eager = min(cpu_seconds([sys.executable, "-c", EAGER_IMPORTS + cell], env=env) for _ in range(repeats))
         figures[f"{source.stem} import cell CPU s"] = lazy
         figures[f"{source.stem} with eager imports CPU s"] = eager
         lazy_total, eager_total = lazy_total + lazy, eager_total + eager
@@ -192,13 +200,77 @@ def bench_serve(tmp: Path) -> dict[str, float]:
     worst = max(v for k, v in figures.items() if k[:2].isdigit() and not k.endswith("CPU s"))
     figures["load average (1 min) at the end"] = os.getloadavg()[0]
     figures.update({"slowest notebook s": worst, "target s": 5.0, "ratio (target / slowest)": 5.0 / worst})
+
+
+# One numeric parameter changed per notebook, within its contract.
+CHANGED_RUN = {
+    "00_source_facts": ("max_rows_per_topic", "20"),
+    "01_governance": ("alpha", "0.01"),
+    "02_promotion_growth": ("alpha", "0.2"),
+    "03_pricing_positioning": ("promo_price", "499"),
+}
+
+
+def timed_with_cpu(cmd: list[str], **kwargs) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, with the children it waited for) of a command."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, **kwargs)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status):
+        raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), cmd)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def bench_run(tmp: Path, repeats: int) -> dict[str, float]:
+    import statistics
+
+    figures: dict[str, float] = {}
+    ratios = []
+    for source in runs.notebooks():
+        name, value = CHANGED_RUN[source.stem]
+        notebook = tmp / f"{source.stem}.ipynb"
+        nbformat.write(jupytext.read(source), notebook)
+        trustlab_cmd = [str(BIN / "trustlab"), "run", source.stem, "-p", name, value]
+        stock_out = tmp / f"{source.stem}.stock.ipynb"
+        papermill_cmd = [
+            str(BIN / "papermill"),
+            str(notebook),
+            str(stock_out),
+            "-k",
+            runs.kernel_name(),
+            "-p",
+            name,
+            value,
+            "--cwd",
+            str(tmp),
+        ]
+        nbconvert_cmd = [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(stock_out)]
+        ours, stock, plain = [], [], []
+        for i in range(repeats):
+            ours.append(timed_with_cpu([*trustlab_cmd, "--out", str(tmp / "runs" / f"{source.stem}-{i}")]))
+            plain.append(timed_with_cpu([*trustlab_cmd, "--no-fork-server", "--out", str(tmp / "plain" / f"{source.stem}-{i}")]))
+            executed = timed_with_cpu(papermill_cmd)
+            rendered = timed_with_cpu(nbconvert_cmd)
+            stock.append((executed[0] + rendered[0], executed[1] + rendered[1]))
+        wall_ours = statistics.median(w for w, _ in ours)
+        wall_stock = statistics.median(w for w, _ in stock)
+        figures[f"{source.stem} trustlab run s"] = wall_ours
+        figures[f"{source.stem} papermill + nbconvert s"] = wall_stock
+        figures[f"{source.stem} ratio"] = wall_stock / wall_ours
+        figures[f"{source.stem} trustlab run --no-fork-server s"] = statistics.median(w for w, _ in plain)
+        figures[f"{source.stem} CPU s, trustlab run"] = statistics.median(c for _, c in ours)
+        figures[f"{source.stem} CPU s, stock"] = statistics.median(c for _, c in stock)
+        ratios.append(wall_stock / wall_ours)
+    figures.update({"lowest ratio": min(ratios), "target": 3.0})
     return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="cold,warm,sweep,imports")
+    parser.add_argument("--only", default="cold,warm,sweep,imports,run")
     parser.add_argument("--sample", type=int, default=4, help="notebook runs sampled for the sweep extrapolation")
+    parser.add_argument("--repeats", type=int, default=3, help="alternated repeats of each changed-parameter run")
     args = parser.parse_args()
     chosen = args.only.split(",")
     print(f"trustlab benchmarks on {os.cpu_count()} core(s); project {config.PROJECT_ROOT}")
@@ -210,6 +282,7 @@ def main() -> int:
             ("sweep", lambda: bench_sweep(tmp, args.sample)),
             ("imports", bench_imports),
             ("serve", lambda: bench_serve(tmp)),
+            ("run", lambda: bench_run(tmp, args.repeats)),
         ):
             if name in chosen:
                 figures = func()

@@ -5,6 +5,7 @@ failures, timeouts, interrupts and deaths must end as they do without the fork s
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -63,19 +64,86 @@ def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
     fresh = runs.run_notebook(KERNEL_STATE, params.resolve(KERNEL_STATE), tmp_path / "fresh")
     [forked] = runs.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
     assert fresh.status == forked.status == "ok", fresh.error + forked.error
+    assert_same_kernel_state(fresh.results, forked.results, tmp_path / "fresh", tmp_path / "forked")
+
+
+def assert_same_kernel_state(fresh: dict, forked: dict, fresh_dir: Path, forked_dir: Path) -> None:
+    """The kernel-state notebook's records and figure of a new and of a forked kernel agree."""
+    assert (fresh.pop("forked_from_server"), forked.pop("forked_from_server")) == (False, True), (
+        "not compared with a forked kernel"
+    )
     # pandas options (with their defaults), matplotlib backend and rc settings, history file,
     # kernel arguments, sys.path, working directory and environment.
-    assert set(fresh.results) == set(forked.results)
-    for name, value in fresh.results.items():
-        assert forked.results[name] == value, f"{name} differs in a forked kernel"
+    assert set(fresh) == set(forked)
+    for name, value in fresh.items():
+        assert forked[name] == value, f"{name} differs in a forked kernel"
     import nbformat
 
     figure_outputs = [
-        nbformat.read(tmp_path / kind / "91_kernel_state.ipynb", as_version=4).cells[-1].outputs for kind in ("fresh", "forked")
+        nbformat.read(folder / "91_kernel_state.ipynb", as_version=4).cells[-1].outputs for folder in (fresh_dir, forked_dir)
     ]
     assert [[sorted(o.get("data", {})) for o in outputs] for outputs in figure_outputs] == [
         [["text/plain"], ["image/png", "text/plain"]]
     ] * 2, "the inline figure is missing"
+
+
+def trustlab(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "trustlab.runner.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
+
+
+def test_trustlab_run_forks_a_kernel_that_finds_what_a_new_one_finds(tmp_path, marker):
+    folders = {"forked": tmp_path / "forked", "fresh": tmp_path / "fresh"}
+    recorded = {}
+    for kind, folder in folders.items():
+        options = ["--no-fork-server"] if kind == "fresh" else []
+        proc = trustlab("run", str(KERNEL_STATE), "--out", str(folder), "--json", *options, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "new interpreter instead" not in proc.stderr
+        recorded[kind] = json.loads(proc.stdout)["results"]
+    assert_same_kernel_state(recorded["fresh"], recorded["forked"], folders["fresh"], folders["forked"])
+    assert wait_until_gone(marker) == [], "the fork server, the run or its kernel outlived the command"
+
+
+def test_a_refused_run_stops_its_fork_server_at_once(tmp_path, marker):
+    proc = trustlab("run", str(DEMO), "-p", "x", "three", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 2 and "'x'" in proc.stderr, proc.stderr
+    assert wait_until_gone(marker, seconds=5) == [], "the fork server outlived a refused run"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", [source.stem for source in runs.notebooks()])
+def test_trustlab_run_shows_the_same_outputs_forked_or_not(tmp_path, name):
+    """What the build's forced `--no-fork-server` rebuild proves for builds, for a changed-parameter run."""
+    import nbformat
+
+    records, outputs = {}, {}
+    for kind, options in (("forked", []), ("fresh", ["--no-fork-server"])):
+        out = tmp_path / kind
+        proc = trustlab("run", name, "--scenario", "smoke", *CHANGED[name], "--out", str(out), *options, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        records[kind] = json.loads((out / "results.json").read_text())
+        notebook = runs.sanitize_notebook(nbformat.read(out / f"{name}.ipynb", as_version=4))
+        outputs[kind] = [cell.get("outputs") for cell in notebook.cells]
+    assert records["forked"]["changed_parameters"] == records["fresh"]["changed_parameters"] != {}
+    assert records["forked"]["results"] == records["fresh"]["results"]
+    assert outputs["forked"] == outputs["fresh"], f"{name} shows other outputs when its kernel is not forked"
+
+
+# One parameter changed from the smoke scenario, as an analyst exploring would (bench/ times the same).
+CHANGED = {
+    "00_source_facts": ["-p", "max_rows_per_topic", "20"],
+    "01_governance": ["-p", "alpha", "0.01"],
+    "02_promotion_growth": ["-p", "alpha", "0.2"],
+    "03_pricing_positioning": ["-p", "promo_price", "499"],
+}
 
 
 def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):

@@ -1,4 +1,4 @@
-"""SIGINT or SIGTERM stops `trustlab build`, `run` and `sweep` at any moment: exit code 130, the
+"""SIGINT or SIGTERM stops `trustlab build`, `run` (forked or not) and `sweep` at any moment: exit code 130, the
 message "interrupted", no report moved into place (the one already there untouched), no staging
 folder and no process left (fork server, run processes, kernels, Dask workers).
 
@@ -203,17 +203,30 @@ def test_a_stopped_build_moves_no_report_and_leaves_no_process(tmp_path, moment,
     stop_and_check(project, proc, sig, reports, before)
 
 
-@pytest.mark.parametrize(
-    ("moment", "sig"), [("kernel", signal.SIGINT), ("cell", signal.SIGTERM), ("render", signal.SIGINT)], ids=_case_id
-)
-def test_a_stopped_run_moves_no_report_and_leaves_no_process(tmp_path, moment, sig):
+RUN_CASES = [
+    # fork server (default): its start-up (the parameters checked meanwhile), a forked kernel
+    # starting, the cell, the run rendering
+    ("forkserver", [], signal.SIGINT),
+    ("forkserver", [], signal.SIGTERM),
+    ("kernel", [], signal.SIGTERM),
+    ("cell", [], signal.SIGINT),
+    ("render", [], signal.SIGTERM),
+    # the run and its kernel as new interpreters
+    ("kernel", ["--no-fork-server"], signal.SIGINT),
+    ("cell", ["--no-fork-server"], signal.SIGTERM),
+    ("render", ["--no-fork-server"], signal.SIGINT),
+]
+
+
+@pytest.mark.parametrize(("moment", "options", "sig"), RUN_CASES, ids=_case_id)
+def test_a_stopped_run_moves_no_report_and_leaves_no_process(tmp_path, moment, options, sig):
     project = Project(tmp_path, moment)
     out = tmp_path / "runs" / "hold"
     existing_report(out)
     watched = out.parent
     hold = ["-p", "marker", str(project.marker)] if moment == "cell" else []
     before = snapshot(watched)
-    proc = project.start("run", NOTEBOOK, *hold, "--out", str(out))
+    proc = project.start("run", NOTEBOOK, *hold, "--out", str(out), *options)
     project.wait_for_moment(proc)
     stop_and_check(project, proc, sig, watched, before)
 
@@ -235,7 +248,7 @@ def test_a_stopped_sweep_moves_no_report_and_leaves_no_process(tmp_path, moment,
     stop_and_check(project, proc, sig, watched, before)
 
 
-@pytest.mark.parametrize("command", ["build", "run"])
+@pytest.mark.parametrize("command", ["build", "run", "run --no-fork-server"])
 def test_sigint_stops_a_command_started_with_sigint_ignored(tmp_path, command):
     project = Project(tmp_path, "cell")
     if command == "build":
@@ -243,7 +256,16 @@ def test_sigint_stops_a_command_started_with_sigint_ignored(tmp_path, command):
         watched = tmp_path / "reports"
         sites.open_site(watched)
     else:
-        args = ["run", NOTEBOOK, "-p", "marker", str(project.marker), "--out", str(tmp_path / "runs" / "hold")]
+        args = [
+            "run",
+            NOTEBOOK,
+            "-p",
+            "marker",
+            str(project.marker),
+            "--out",
+            str(tmp_path / "runs" / "hold"),
+            *command.split()[1:],
+        ]
         watched = tmp_path / "runs"
         watched.mkdir()
     before = snapshot(watched)

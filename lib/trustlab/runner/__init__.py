@@ -9,6 +9,7 @@ analyses it runs.
   notebook with papermill and writes its page and ``results.json``.
 - :mod:`~trustlab.runner.forkserver`, :mod:`~trustlab.runner.processes`: warm runs forked from one
   interpreter that imported the libraries once; process and signal helpers.
+- :mod:`~trustlab.runner.executors`: how a run's child starts (a new interpreter, or forked from a fork server).
 - :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index.
 - :mod:`~trustlab.runner.pdf`: a report page printed to PDF by Chromium (``run``/``build --pdf``).
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
@@ -18,7 +19,7 @@ analyses it runs.
   ``templates/serve/``: ``trustlab serve``, the web explorer (Starlette on uvicorn), its pool of warm
   runs and its sweep page.
 
-Imports flow one way: cli -> sweep -> runs -> {cache, finish, forkserver, pdf} -> {execute, report,
-sites -> processes, params}, cli -> new -> params, and cli -> serve -> explorer_sweep -> explorer -> runs;
+Imports flow one way: cli -> sweep -> runs -> {cache, finish, executors, pdf} -> forkserver -> {execute,
+report, sites -> processes, params}, cli -> new -> params, and cli -> serve -> explorer_sweep -> explorer -> runs;
 a test checks that no analysis module imports this package.
 """

@@ -12,6 +12,7 @@ from typing import Any
 
 from trustlab import config, results
 from trustlab.runner import params, pdf, report, runs, sites
+from trustlab.runner.processes import signals_deferred
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
@@ -51,6 +52,26 @@ def _summary(outcomes: list[runs.RunOutcome]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # The fork server imports what the run and its kernel need while the parameters and places
+    # are checked; a refused input stops it before it has done anything.
+    server = runs.start_fork_server() if args.fork_server else None
+    try:
+        outcome, index = _run_checked(args, server)
+    except BaseException:
+        if server is not None:
+            with signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
+                server.close()
+        raise
+    if args.json:
+        _print_json({"command": "run", **_outcome_record(outcome), "index": str(index) if index else None})
+    else:
+        print(_summary([outcome]))
+        if index is not None:
+            print(f"index: {index}")
+    return 0 if outcome.ok else 1
+
+
+def _run_checked(args: argparse.Namespace, server: runs.ForkServer | None) -> tuple[runs.RunOutcome, Path | None]:
     source = params.notebook_source(args.notebook)
     files = [Path(f) for f in args.file or []]
     if args.scenario is not None:  # --scenario "" is refused by scenario_path, not ignored
@@ -64,16 +85,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         _check_run_places(out_dir, site)  # again: the process we waited for may have written there
         print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
         outcome = runs.run_notebook(
-            source, resolved, out_dir, scenario=args.scenario, timeout=args.timeout, site_root=site, pdf_code=pdf_code
+            source,
+            resolved,
+            out_dir,
+            scenario=args.scenario,
+            timeout=args.timeout,
+            site_root=site,
+            executor=runs.fork_server_executor(server),
+            pdf_code=pdf_code,
         )
-        index = _update_index(site)
-    if args.json:
-        _print_json({"command": "run", **_outcome_record(outcome), "index": str(index) if index else None})
-    else:
-        print(_summary([outcome]))
-        if index is not None:
-            print(f"index: {index}")
-    return 0 if outcome.ok else 1
+        if server is not None:  # done with it: its memory and cores go back before the index is written
+            with signals_deferred():
+                server.close()
+        return outcome, _update_index(site)
 
 
 def _outcome_record(outcome: runs.RunOutcome) -> dict:
@@ -424,6 +448,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", help="named scenario from notebooks/params/NAME.SCENARIO.yaml")
     run.add_argument("--out", help="output folder (default reports/runs/NAME-<parameter hash>)")
     run.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="whole-notebook timeout, s")
+    run.add_argument(
+        "--no-fork-server",
+        dest="fork_server",
+        action="store_false",
+        help="start the run and its kernel as new interpreters instead of forking them from one "
+        "that imports the libraries while the parameters are checked",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON record of the run instead of a table")
     pdf.add_arguments(run)
     run.set_defaults(func=cmd_run)

@@ -257,8 +257,10 @@ class ForkServer:
         return "failed", log or f"exit code {code}"
 
     def close(self) -> None:
-        """Stop the server; runs still going are killed."""
+        """Stop the server; runs still going are killed. Closing it again does nothing."""
         self._stopping = True
+        if self._proc.returncode is not None:  # already stopped and collected
+            return
         with self._lock:
             idle = not self._replies
         if idle:  # nothing to wait for, maybe still importing: no need to let it finish

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from trustlab import config, provenance
 from trustlab.runner import params, pdf, sites
-from trustlab.runner._blas import single_thread_environment
 from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
+from trustlab.runner.executors import Executor, _check_stop, _execute, fork_server_executor, start_fork_server
 from trustlab.runner.finish import finalize, kernel_name, load_source, sanitize_notebook
-from trustlab.runner.forkserver import ForkServer, ForkServerError
-from trustlab.runner.processes import _kill_group, signals_deferred
+from trustlab.runner.forkserver import ForkServer
+from trustlab.runner.processes import signals_deferred
 from trustlab.runner.sites import remove_abandoned_staging
 from trustlab.runner.sites import staging_stem as _staging_stem
 
@@ -39,10 +38,6 @@ if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     pass
 
 DEFAULT_TIMEOUT_SECONDS = 900
-STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
-
-# Executes a run's spec file in a child process: (spec, timeout, progress) -> (status, error text).
-Executor = Callable[[Path, float, bool], tuple[str, str]]
 
 
 @dataclass
@@ -172,11 +167,6 @@ def run_notebook(
                 shutil.rmtree(staged, ignore_errors=True)
 
 
-def _check_stop(stop: threading.Event | None) -> None:
-    if stop is not None and stop.is_set():
-        raise KeyboardInterrupt
-
-
 def new_record(
     name: str, scenario: str | None, resolved: dict[str, Any], key: str, build_inputs: str | None, started: datetime
 ) -> dict[str, Any]:
@@ -303,46 +293,6 @@ def _index_href(site: Path | None, folder: Path) -> str | None:
     return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
 
 
-def _execute(
-    spec_path: Path,
-    timeout: float,
-    progress: bool,
-    extra_env: dict[str, str] | None = None,
-    stop: threading.Event | None = None,
-) -> tuple[str, str]:
-    """Run the papermill child (with ``extra_env`` added to its environment); returns (status,
-    error text). When ``stop`` is set (by another thread) the child is killed with its kernel and
-    KeyboardInterrupt raised."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab.runner.execute", str(spec_path), str(os.getpid())],
-        env={**single_thread_environment(), **(extra_env or {})},  # runs execute side by side
-        stdout=subprocess.PIPE,
-        stderr=None if progress else subprocess.PIPE,  # papermill's progress bar goes to the terminal
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            try:
-                # Retrying communicate after its timeout loses no output.
-                out, err = proc.communicate(timeout=max(0.0, min(remaining, STOP_POLL_SECONDS if stop else remaining)))
-                break
-            except subprocess.TimeoutExpired:
-                _check_stop(stop)
-                if time.monotonic() >= deadline:
-                    _kill_group(proc)
-                    return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
-    except BaseException:
-        with signals_deferred(reraise=False):  # being stopped already: a second Ctrl-C waits for this
-            _kill_group(proc)
-        raise
-    if proc.returncode == 0:
-        return "ok", ""
-    return "failed", ((err or "") + (out or "")).strip()[-4000:] or f"exit code {proc.returncode}"
-
-
 def notebooks(root: Path | None = None) -> list[Path]:
     """Every numbered notebook source of the collection, in order."""
     return sorted((root or config.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.py"))
@@ -462,23 +412,9 @@ def build(
         sites.open_site(site)
 
     own_server = fork_server is True
-    server = start_fork_server() if fork_server is True else (fork_server or None)
-    unusable: list[str] = []  # why the fork server could not be used, once known
+    server = start_fork_server() if own_server else (fork_server or None)
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
-
-    def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-        _check_stop(stop)
-        if server is not None and not unusable:
-            try:
-                server.wait_ready()
-            except ForkServerError as exc:
-                _check_stop(stop)  # it was stopped because the build is: no new interpreters then
-                if not unusable:
-                    unusable.append(str(exc))
-                    print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
-            else:
-                return server.execute(spec_path, timeout, progress)
-        return _execute(spec_path, timeout, progress, stop=stop)
+    execute = fork_server_executor(server, stop)
 
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
@@ -523,11 +459,6 @@ def build(
         if own_server and server is not None:
             server.close()
     return [outcomes[i] for i in range(len(planned))]
-
-
-def start_fork_server() -> ForkServer:
-    """Start a fork server for :func:`build` (it imports in the background; close it when done)."""
-    return ForkServer(env=single_thread_environment())
 
 
 def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> list[RunOutcome]:
