@@ -412,7 +412,11 @@ def build(
         sites.open_site(site)
 
     own_server = fork_server is True
-    server = start_fork_server() if own_server else (fork_server or None)
+    server: ForkServer | None
+    if fork_server is True:
+        server = start_fork_server()
+    else:
+        server = fork_server or None
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
     execute = fork_server_executor(server, stop)
 
