@@ -118,8 +118,19 @@ def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhil
     ]
     assert not any(c.get("outputs") for c in stored.cells if c.cell_type == "code")
     assert stored.metadata["kernelspec"]["name"] == "trustlab"
-    declared = params.declared(scaffold.notebook)  # typed, commented, constrained by its contract class
+    # The contract class lives in the scaffolded module (importable once the project is installed; here
+    # it is loaded from its file): typed, with help and ranges, and the notebook's cell is its rendering.
+    import importlib.util
+
+    from trustlab import contract
+
+    spec = importlib.util.spec_from_file_location("scaffolded_fresh", scaffold.module)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    declared = params.parameters_of(module.Parameters)
     assert all(p.help and p.constraints for p in declared.values()) and len(declared) == 3
+    cell = next(c.source for c in stored.cells if "parameters" in c.metadata.get("tags", []))
+    assert cell == contract.parameters_cell(module.Parameters)
 
     other = new.plan("second", root=layout)
     before = _tree(layout)

@@ -119,7 +119,7 @@ def test_refused_values_get_the_command_lines_message_before_any_kernel_starts(s
         stdin=subprocess.DEVNULL,
     )
     message = cli.stderr.strip().removeprefix("trustlab: error: ")
-    assert cli.returncode == 2 and message == "parameter 'x': expected > 0 and <= 100, got 150.0"
+    assert cli.returncode == 2 and message == "parameter 'x': expected > 0 and <= 100, got 150"
     response = _post(client, {"x": "150"})
     assert response.status_code == 400 and response.json() == {"error": message}
     form = client.get("/notebooks/90_demo/run?x=150&label=abc")

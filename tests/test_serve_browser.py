@@ -130,7 +130,7 @@ def test_the_explorer_in_headless_chromium(server):
             page.fill("#p-x", "500")
             refusing.append(True)
             page.click("#run-button")
-            expect(page.locator("#refused")).to_have_text("parameter 'x': expected > 0 and <= 100, got 500.0")
+            expect(page.locator("#refused")).to_have_text("parameter 'x': expected > 0 and <= 100, got 500")
             refusing.clear()
 
             page.goto(server["base"] + run_url)  # the run's address reproduces it, from the cache at once
