@@ -15,18 +15,10 @@ from pathlib import Path
 import pytest
 from trustlab import config
 from trustlab.runner import params, report, runs
+from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
 NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def trustlab(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:

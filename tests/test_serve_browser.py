@@ -16,18 +16,10 @@ from pathlib import Path
 
 import pytest
 from trustlab import config
+from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
 pytest.importorskip("starlette")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 TOKEN = "test-token-0123456789"
 
