@@ -81,6 +81,8 @@ def _clone(tmp_path: Path) -> Path:
         elif (clone / rel).exists():
             (clone / rel).unlink()
     (clone / ".venv").symlink_to(BIN.parent)  # the hooks' entries call .venv/bin/...
+    if (ROOT / ".mypy_cache").is_dir():  # mypy then checks what changed (by content hash), not the whole package cold
+        shutil.copytree(ROOT / ".mypy_cache", clone / ".mypy_cache")
     for args in (
         ["add", "--all"],
         ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x", "--allow-empty", "--no-verify"],

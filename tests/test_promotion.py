@@ -160,6 +160,25 @@ def test_corruption_before_train_end_does_change_the_forecast(gmv: pd.Series) ->
     )
 
 
+@pytest.mark.parametrize("model", ["sarimax", "ets"])
+def test_a_fit_is_made_once_per_training_data_and_equals_a_fresh_one(gmv: pd.Series, model: str) -> None:
+    from trustlab.promotion import forecast
+
+    forecast._fitted.cache_clear()
+    first = p.fit_forecast(gmv, "2023Q4", model, 4, alpha=0.1)
+    again = p.fit_forecast(gmv, "2023Q4", model, 8, alpha=0.2)  # another horizon and level: the same fit
+    assert forecast._fitted.cache_info().misses == 1 and forecast._fitted.cache_info().hits == 1
+    assert first.params == again.params
+    np.testing.assert_allclose(first.table["forecast"], again.table["forecast"].iloc[:4])
+    forecast._fitted.cache_clear()
+    fresh = p.fit_forecast(gmv, "2023Q4", model, 4, alpha=0.1)
+    pd.testing.assert_frame_equal(first.table, fresh.table)
+    corrupted = gmv.copy()
+    corrupted[pd.Period("2021Q3", "Q")] *= 1.5  # other training values: a fit of its own
+    p.fit_forecast(corrupted, "2023Q4", model, 4)
+    assert forecast._fitted.cache_info().misses == 2
+
+
 def test_backtest_is_rolling_origin_and_scores_by_hand(gmv: pd.Series) -> None:
     bt = p.backtest(gmv, "2022Q1", "sarimax", 2)
     f = bt.forecasts

@@ -54,9 +54,10 @@ def _summary(outcomes: list[runs.RunOutcome]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     # The fork server imports what the run and its kernel need while the parameters and places
     # are checked; a refused input stops it before it has done anything.
-    server = runs.start_fork_server() if args.fork_server else None
+    source = params.notebook_source(args.notebook)
+    server = runs.start_fork_server([source]) if args.fork_server else None
     try:
-        outcome, index = _run_checked(args, server)
+        outcome, index = _run_checked(args, source, server)
     except BaseException:
         if server is not None:
             with signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
@@ -71,8 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
-def _run_checked(args: argparse.Namespace, server: runs.ForkServer | None) -> tuple[runs.RunOutcome, Path | None]:
-    source = params.notebook_source(args.notebook)
+def _run_checked(args: argparse.Namespace, source: Path, server: runs.ForkServer | None) -> tuple[runs.RunOutcome, Path | None]:
     files = [Path(f) for f in args.file or []]
     if args.scenario is not None:  # --scenario "" is refused by scenario_path, not ignored
         files.insert(0, params.scenario_path(source, args.scenario))
@@ -151,9 +151,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build_locked(args: argparse.Namespace, site: Path) -> int:
     server: runs.ForkServer | None = None
 
-    def start_fork_server() -> None:  # called once some run is due: it imports while parameters are checked
+    def start_fork_server(due: list[Path]) -> None:  # called once some run is due: it imports while parameters are checked
         nonlocal server
-        server = runs.start_fork_server()
+        server = runs.start_fork_server(due)
 
     try:
         planned = runs.plan_build(

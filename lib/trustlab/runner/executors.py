@@ -9,11 +9,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from trustlab.runner._blas import single_thread_environment
 from trustlab.runner.forkserver import ForkServer, ForkServerError
+from trustlab.runner.preload import modules_to_preload
 from trustlab.runner.processes import _kill_group, signals_deferred
 
 STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
@@ -67,10 +68,11 @@ def _execute(
     return "failed", ((err or "") + (out or "")).strip()[-4000:] or f"exit code {proc.returncode}"
 
 
-def start_fork_server() -> ForkServer:
-    """Start a fork server for :func:`trustlab.runner.runs.build` or a run (it imports in the
-    background; close it when done)."""
-    return ForkServer(env=single_thread_environment())
+def start_fork_server(notebooks: Iterable[Path] = ()) -> ForkServer:
+    """Start a fork server for :func:`trustlab.runner.runs.build` or a run of ``notebooks`` (it
+    imports what they need in the background: :func:`trustlab.runner.preload.modules_to_preload`;
+    close it when done)."""
+    return ForkServer(env=single_thread_environment(), preload=modules_to_preload(notebooks))
 
 
 def fork_server_executor(server: ForkServer | None, stop: threading.Event | None = None) -> Executor:

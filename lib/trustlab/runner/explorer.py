@@ -100,7 +100,7 @@ class Explorer:
         self._queued: list[str] = []  # run ids waiting for a worker, in order
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustlab-run")
-        self._server = runs.start_fork_server() if fork_server else None
+        self._server = runs.start_fork_server(self.notebooks.values()) if fork_server else None
         self._unusable: list[str] = []
         self._about: dict[str, dict[str, str]] = {}
         self._defaults: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}

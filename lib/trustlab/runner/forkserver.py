@@ -24,38 +24,14 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from trustlab.runner import processes
+from trustlab.runner.preload import RUNNER_MODULES
 from trustlab.runner.processes import _die_with_parent, fork
 
-# What a run and its kernel import; a module that is not installed is skipped (a notebook that
-# needs it will say so when it runs). matplotlib's inline backend is not among them: it hooks
-# into the kernel's shell when it is first imported, which must happen inside the kernel.
-PRELOAD = (
-    "papermill",
-    "nbconvert",
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "numpy",
-    "pandas",
-    "scipy.stats",
-    "statsmodels.api",
-    "matplotlib.pyplot",
-    "seaborn",
-    "pandera.pandas",
-    "trustlab.facts",
-    "trustlab.governance",
-    "trustlab.promotion",
-    "trustlab.pricing",
-    "trustlab.plots",
-    "trustlab.results",
-    "trustlab.prose",
-    "trustlab.data",
-    "trustlab.runner.params",
-    "trustlab.runner.runs",
-)
 READY = "ready"
 POLL_SECONDS = 0.05
 
@@ -67,10 +43,14 @@ class ForkServerError(RuntimeError):
 # ---------------------------------------------------------------- server side (its own process)
 
 
-def _preload() -> None:
+def _preload(modules: list[str]) -> None:
+    """Import ``modules`` (:func:`trustlab.runner.preload.modules_to_preload`); one that is not
+    installed, or a name that is not a module, is skipped (a notebook that needs it says so when
+    it runs). matplotlib's inline backend is not imported: it hooks into the kernel's shell when it
+    is first imported, which must happen inside the kernel."""
     # The kernel's inline backend is chosen the way ipykernel chooses it, before matplotlib reads it.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for name in PRELOAD:
+    for name in modules:
         try:
             importlib.import_module(name)
         except ImportError:
@@ -101,13 +81,14 @@ def _start_run(request: dict[str, Any]) -> int:
     return fork(run)
 
 
-def serve() -> int:
-    """The server's main loop (``python -m trustlab.runner.forkserver``)."""
+def serve(modules: list[str]) -> int:
+    """The server's main loop (``python -m trustlab.runner.forkserver MODULE...``), after importing
+    ``modules``."""
     processes.LAUNCH_DIR = os.getcwd()
     # Started with SIGINT ignored (a background job), its runs would inherit that; they are
     # stopped by their parent, but Ctrl-C semantics must not depend on how the build was started.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    _preload()
+    _preload(modules)
     out = sys.stdout
     out.write(READY + "\n")
     out.flush()
@@ -161,11 +142,12 @@ class ForkServer:
     Use as a context manager; leaving it stops the server and kills any run still going.
     """
 
-    def __init__(self, env: dict[str, str], start_timeout: float = 300.0) -> None:
-        """Start the server without waiting for it: it imports while the caller goes on (the
-        first :meth:`execute` waits until it is ready)."""
+    def __init__(self, env: dict[str, str], preload: Sequence[str] = RUNNER_MODULES, start_timeout: float = 300.0) -> None:
+        """Start the server without waiting for it: it imports ``preload`` while the caller goes on
+        (the first :meth:`execute` waits until it is ready)."""
+        self.preload = list(preload)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "trustlab.runner.forkserver"],
+            [sys.executable, "-m", "trustlab.runner.forkserver", *self.preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -284,4 +266,4 @@ class ForkServer:
 
 
 if __name__ == "__main__":
-    sys.exit(serve())
+    sys.exit(serve(sys.argv[1:]))

@@ -326,7 +326,7 @@ def plan_build(
     out_root: Path | None = None,
     force: bool = False,
     scenario: str | None = None,
-    on_pending: Callable[[], None] | None = None,
+    on_pending: Callable[[list[Path]], None] | None = None,
     pdf_code: str | None = None,
 ) -> list[PlannedRun]:
     """Resolve and check the parameters of every selected notebook and decide which need to run.
@@ -334,9 +334,9 @@ def plan_build(
     Raises :class:`trustlab.runner.params.ParameterError` before anything runs (and writes nothing) if
     any notebook's parameters are invalid, or :class:`trustlab.runner.sites.OwnershipError` if a report
     folder that would be replaced is not trustlab's. ``out_root`` (default ``reports/``) is the
-    report site; the caller opens it (:func:`trustlab.runner.sites.open_site`) before :func:`build`. ``on_pending()`` is called once, before any parameters are resolved,
-    if some run is not up to date (the command line starts its fork server there, so that it
-    imports while the parameters are checked). With ``pdf_code`` (``build --pdf``) a report without
+    report site; the caller opens it (:func:`trustlab.runner.sites.open_site`) before :func:`build`. ``on_pending(sources)`` is called once, before any parameters are resolved,
+    with the notebooks whose runs are not up to date, if there are any (the command line starts
+    its fork server there, so that it imports what they need while the parameters are checked). With ``pdf_code`` (``build --pdf``) a report without
     its PDF printed that way is not up to date (:func:`trustlab.runner.pdf.stale_reason`).
     """
     out_root = Path(out_root or config.REPORTS_DIR).resolve()
@@ -352,8 +352,9 @@ def plan_build(
             stale = pdf.stale_reason(out_dir, source.stem, recorded, pdf_code)
             recorded = None if stale is not None else recorded
         checked.append((source, files, out_dir, digest, recorded, stale))
-    if on_pending is not None and any(recorded is None for *_, recorded, _ in checked):
-        on_pending()
+    due = [source for source, _, _, _, recorded, _ in checked if recorded is None]
+    if on_pending is not None and due:
+        on_pending(due)
     planned = []
     for source, files, out_dir, digest, recorded, stale in checked:
         if recorded is not None:
@@ -414,7 +415,7 @@ def build(
     own_server = fork_server is True
     server: ForkServer | None
     if fork_server is True:
-        server = start_fork_server()
+        server = start_fork_server(run.source for _, run in to_run)
     else:
         server = fork_server or None
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
