@@ -110,3 +110,14 @@ def test_every_module_says_what_it_is_for():
         if p.stat().st_size and not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))
     ]
     assert not missing, f"modules without a docstring: {missing}"
+
+
+def test_tests_mirror_the_package():
+    """tests/PKG/ for each subpackage lib/trustlab/PKG/ (and nothing else), test files named uniquely
+    (pytest imports them by name)."""
+    tests = Path(__file__).resolve().parent
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))}
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders == packages, f"test folders {sorted(folders)} do not mirror the subpackages {sorted(packages)}"
+    names = [p.name for p in tests.rglob("test_*.py") if "fixtures" not in p.parts]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

@@ -71,7 +71,7 @@ def _clone(tmp_path: Path) -> Path:
     """A clone of this checkout's last commit, with this checkout's uncommitted changes to tracked files."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], check=True, capture_output=True)
-    changed = _run("git", "diff", "--name-only", "HEAD").stdout.split()
+    changed = _run("git", "diff", "--name-only", "--no-renames", "HEAD").stdout.split()  # a rename: both paths
     untracked = _run("git", "ls-files", "--others", "--exclude-standard").stdout.split()
     for rel in changed + untracked:
         source = ROOT / rel

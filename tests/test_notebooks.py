@@ -1,7 +1,7 @@
 """The notebooks of the collection: skeleton, parameters cell, sync with the committed .ipynb.
 
 The smoke scenario of each is executed once, through the command line, by the build of
-tests/test_build.py, which checks its recorded results against REQUIRED_RESULTS below.
+tests/runner/test_build.py, which checks its recorded results against REQUIRED_RESULTS below.
 
 nbval (configured in pyproject.toml) separately re-executes every committed ``notebooks/*.ipynb``
 and compares its outputs with the stored ones.

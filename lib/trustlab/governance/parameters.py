@@ -15,7 +15,7 @@ from trustlab.contract import Contract
 from trustlab.data.trust_report import DATE_PATTERN
 from trustlab.errors import ParameterError
 from trustlab.governance.intensity import days_in_year
-from trustlab.governance.report_rate import MIN_EFFECTIVE_REPORTS
+from trustlab.governance.report_rate import MIN_EFFECTIVE_REPORTS, orders_for_effective_reports
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def _check_rules(p: dict[str, Any]) -> None:
     ):
         reports = rate / 10_000 * factor * n
         if reports / deff < MIN_EFFECTIVE_REPORTS:
-            needed = MIN_EFFECTIVE_REPORTS * deff / (rate / 10_000 * factor)
+            needed = orders_for_effective_reports(MIN_EFFECTIVE_REPORTS, rate, deff, factor)
             raise ParameterError(
                 f"parameter {name!r}: with base_report_rate_per_10k_orders={rate!r} and design_effect={deff!r} "
                 f"it implies {reports:,.3g} reports in {when}, {reports / deff:,.3g} effective reports; the "

@@ -75,6 +75,15 @@ def implied_reports(
     )
 
 
+def orders_for_effective_reports(
+    effective_reports: float, report_rate_per_10k_orders: float, design_effect: float, rate_factor: float = 1.0
+) -> float:
+    """The orders at which a report rate of ``report_rate_per_10k_orders`` × ``rate_factor`` (1 +
+    the rate's change, for the current year) gives ``effective_reports`` effective reports
+    (reports / ``design_effect``)."""
+    return effective_reports * design_effect / (report_rate_per_10k_orders / 10_000 * rate_factor)
+
+
 # The smallest p-value recorded as a number: below it a double loses precision (denormals) and then
 # underflows to 0, so a smaller p is recorded as the bound "< 1e-300" (its exact log10 is kept).
 P_VALUE_FLOOR = 1e-300

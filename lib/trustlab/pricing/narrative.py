@@ -3,7 +3,7 @@ formatted from a run's recorded results (:func:`trustlab.pricing.analysis`) and 
 :mod:`trustlab.prose` for every number, so that each sentence stays true under any valid parameters.
 
 Every builder returns a list of markdown lines (bullets or sentences); verdicts follow the numbers
-they cite. The property test ``tests/test_pricing_narrative.py`` builds all of them over the
+they cite. The property test ``tests/pricing/test_pricing_narrative.py`` builds all of them over the
 parameter space.
 """
 

@@ -257,6 +257,13 @@ def test_minimum_detectable_change_matches_closed_form():
     assert math.isnan(gov.minimum_detectable_relative_change(1e-6, 100))
 
 
+def test_orders_for_effective_reports_inverts_the_implied_reports():
+    orders = gov.orders_for_effective_reports(100, 2.0, 3.0, 1 - 0.0896)
+    assert orders == pytest.approx(100 * 3.0 / (2.0 / 10_000 * (1 - 0.0896)))
+    imp = gov.implied_reports(2.0, orders, -0.0896)
+    assert imp.reports_current / 3.0 == pytest.approx(100, abs=0.5)  # reports are whole numbers
+
+
 def test_orders_needed_detects_the_change():
     n = gov.orders_needed(1e-4, 0.0896)
     assert gov.minimum_detectable_relative_change(1e-4, n) == pytest.approx(0.0896, rel=1e-3)

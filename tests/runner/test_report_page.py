@@ -185,7 +185,7 @@ def test_changed_from_defaults_compares_as_parameters_do():
     assert params.changed_from_defaults(DEMO, {"fail": 0}) == {"fail": False}  # 0 is not False here
 
 
-COLLECTION = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+COLLECTION = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.mark.parametrize("committed", COLLECTION, ids=[p.stem for p in COLLECTION])

@@ -19,7 +19,7 @@ from trustlab import results
 from trustlab.runner import new
 from trustlab.runner.params import ParameterError
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 QUESTION = 'What if the "trust" premium doubled, and what\'s left of it?\nA back\\slash and """ too.'
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from trustlab import promotion, prose
 from trustlab.runner.params import ParameterError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUARTERS = [f"{y}Q{q}" for y in range(2022, 2026) for q in range(1, 5) if f"{y}Q{q}" <= "2025Q3"]
 
 params_strategy = st.fixed_dictionaries(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from trustlab.runner.preload import RUNNER_MODULES, _imports, modules_to_preload
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "tests" / "fixtures" / "notebooks" / "90_demo.py"
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "tests" / "runner" / "fixtures" / "notebooks" / "90_demo.py"
 
 
 def test_a_small_notebook_preloads_the_runner_and_only_what_it_imports():

@@ -32,7 +32,7 @@ def governance_params(draw) -> dict:
     rate = draw(_log_uniform(1e-3, SCHEMA["base_report_rate_per_10k_orders"]["le"]))
     deff = draw(_log_uniform(SCHEMA["design_effect"]["ge"], SCHEMA["design_effect"]["le"]))
     effective = draw(_log_uniform(gov.MIN_EFFECTIVE_REPORTS, 1e9))  # effective reports in the current year
-    orders = effective * deff / (rate / 1e4 * (1 + RATE_CHANGE)) * 1.001
+    orders = gov.orders_for_effective_reports(effective, rate, deff, 1 + RATE_CHANGE) * 1.001
     previous = draw(st.one_of(st.none(), _log_uniform(0.01, 100).map(lambda r: orders * r)))
     alpha = draw(st.one_of(st.sampled_from([1e-6, 0.05, 0.5]), st.floats(1e-6, 0.5)))
     power = draw(st.floats(max(alpha, 0.05) + 1e-3, 0.999))

@@ -22,7 +22,7 @@ from trustlab.runner.params import ParameterError
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
 DATA_NOTEBOOK = Path(__file__).parent / "fixtures" / "data_notebook" / "91_data.py"  # reads data/facts.csv of its project
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_grid_expands_every_combination_then_listed_points(tmp_path):

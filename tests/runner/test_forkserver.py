@@ -119,7 +119,10 @@ def test_a_refused_run_stops_its_fork_server_at_once(tmp_path, marker):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("name", [source.stem for source in runs.notebooks()])
+# The build test rebuilds every notebook with --no-fork-server and requires identical outputs; a
+# run forks through the same executor, so one notebook (figures, scipy, statsmodels, a changed
+# parameter) proves the run's path, beside the kernel-state comparison above.
+@pytest.mark.parametrize("name", ["01_governance"])
 def test_trustlab_run_shows_the_same_outputs_forked_or_not(tmp_path, name):
     """What the build's forced `--no-fork-server` rebuild proves for builds, for a changed-parameter run."""
     import nbformat
@@ -137,13 +140,8 @@ def test_trustlab_run_shows_the_same_outputs_forked_or_not(tmp_path, name):
     assert outputs["forked"] == outputs["fresh"], f"{name} shows other outputs when its kernel is not forked"
 
 
-# One parameter changed from the smoke scenario, as an analyst exploring would (bench/ times the same).
-CHANGED = {
-    "00_source_facts": ["-p", "max_rows_per_topic", "20"],
-    "01_governance": ["-p", "alpha", "0.01"],
-    "02_promotion_growth": ["-p", "alpha", "0.2"],
-    "03_pricing_positioning": ["-p", "promo_price", "499"],
-}
+# One parameter changed from the smoke scenario, as an analyst exploring would.
+CHANGED = {"01_governance": ["-p", "alpha", "0.01"]}
 
 
 def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
