@@ -8,13 +8,12 @@ files are never touched.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 from trustlab import config
 
 NOTEBOOK = "00_source_facts"
@@ -36,16 +35,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def _trustlab(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRUSTLAB_ROOT": str(root)}
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        cwd=root,
-        stdin=subprocess.DEVNULL,
-    )
+    return trustlab(*args, extra_env={"TRUSTLAB_ROOT": str(root)}, cwd=root)
 
 
 @pytest.fixture
@@ -135,14 +125,7 @@ def test_a_good_run_after_the_failure_clears_it(project):
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-    )
+_cli = trustlab
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", ".inf"])

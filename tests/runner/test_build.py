@@ -8,27 +8,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 from trustlab import config
 from trustlab.runner import params, report, runs
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
 NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def trustlab(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 @pytest.fixture(scope="module")

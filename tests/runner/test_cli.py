@@ -9,20 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
 HOLD = FIXTURES.parent / "interrupt" / "notebooks" / "92_hold.py"  # holds in a cell until stopped
-
-
-def trustlab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def test_params_prints_types_defaults_ranges_and_help():

@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 from trustlab.runner import params, runs
 from trustlab.runner.forkserver import ForkServerError
 
@@ -85,18 +86,6 @@ def assert_same_kernel_state(fresh: dict, forked: dict, fresh_dir: Path, forked_
     assert [[sorted(o.get("data", {})) for o in outputs] for outputs in figure_outputs] == [
         [["text/plain"], ["image/png", "text/plain"]]
     ] * 2, "the inline figure is missing"
-
-
-def trustlab(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-    )
 
 
 def test_trustlab_run_forks_a_kernel_that_finds_what_a_new_one_finds(tmp_path, marker):

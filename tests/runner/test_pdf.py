@@ -4,14 +4,12 @@ keeps them up to date, and that a PDF that cannot be printed leaves no half-writ
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 from trustlab import provenance
 from trustlab.runner import pdf, sites
 
@@ -19,17 +17,6 @@ FIXTURE = Path(__file__).parent / "fixtures" / "report_pages" / "94_summary.py"
 NAME = FIXTURE.stem
 
 pytestmark = pytest.mark.skipif(pdf.chromium_path() is None, reason="Chromium is missing: make system-deps")
-
-
-def trustlab(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def pdf_text(path: Path) -> str:
@@ -106,7 +93,9 @@ def test_a_build_keeps_its_pdfs_up_to_date(site, tmp_path):
 
 def test_missing_chromium_is_refused_before_any_kernel_starts_and_names_the_fix(tmp_path):
     out = tmp_path / "out"
-    proc = trustlab("run", str(FIXTURE), "--out", str(out), "--pdf", env={pdf.CHROMIUM_VARIABLE: str(tmp_path / "no-chromium")})
+    proc = trustlab(
+        "run", str(FIXTURE), "--out", str(out), "--pdf", extra_env={pdf.CHROMIUM_VARIABLE: str(tmp_path / "no-chromium")}
+    )
     assert proc.returncode == 2
     assert "--pdf needs Chromium to print the report, and it was not found" in proc.stderr
     assert "make system-deps" in proc.stderr
@@ -122,7 +111,9 @@ def test_a_pdf_that_cannot_be_printed_leaves_the_report_as_it_was(site, tmp_path
     broken.chmod(0o755)
     folder = site / NAME
     before = folder_state(folder)
-    proc = trustlab("run", str(FIXTURE), "-p", "x", "4", "--out", str(folder), "--pdf", env={pdf.CHROMIUM_VARIABLE: str(broken)})
+    proc = trustlab(
+        "run", str(FIXTURE), "-p", "x", "4", "--out", str(folder), "--pdf", extra_env={pdf.CHROMIUM_VARIABLE: str(broken)}
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"FAILED {NAME}: the PDF could not be written: Chromium ({broken}) could not print {NAME}.html" in proc.stdout
     assert "no report was written" in proc.stdout

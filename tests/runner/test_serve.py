@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 from markupsafe import escape
 from trustlab import config
 from trustlab.runner import params, sites
@@ -111,13 +112,7 @@ def test_a_run_is_reported_compared_with_the_default_run_cached_and_reproduced_b
 def test_refused_values_get_the_command_lines_message_before_any_kernel_starts(served, tmp_path):
     explorer, client = served
     before = sorted(p.name for p in (explorer.site / "runs").glob("*")) if (explorer.site / "runs").exists() else []
-    cli = subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", "run", str(DEMO), "-p", "x", "150", "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    cli = trustlab("run", str(DEMO), "-p", "x", "150", "--out", str(tmp_path / "out"))
     message = cli.stderr.strip().removeprefix("trustlab: error: ")
     assert cli.returncode == 2 and message == "parameter 'x': expected > 0 and <= 100, got 150"
     response = _post(client, {"x": "150"})

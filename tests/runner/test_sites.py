@@ -15,22 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from cli_process import trustlab
 from trustlab import config
 from trustlab.runner import params, report, runs, sites
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
-
-
-def trustlab(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "trustlab.runner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        **kwargs,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
