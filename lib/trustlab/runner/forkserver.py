@@ -147,9 +147,8 @@ class ForkServer:
     def __init__(self, env: dict[str, str], preload: Sequence[str] = RUNNER_MODULES, start_timeout: float = 300.0) -> None:
         """Start the server without waiting for it: it imports ``preload`` while the caller goes on
         (the first :meth:`execute` waits until it is ready)."""
-        self.preload = list(preload)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "trustlab.runner.forkserver", *self.preload],
+            [sys.executable, "-m", "trustlab.runner.forkserver", *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

@@ -39,6 +39,7 @@ def modules_to_preload(notebooks: Iterable[Path]) -> list[str]:
     for notebook in notebooks:
         found |= _notebook_imports(Path(notebook))
     seen: set[str] = set()
+    modules: set[str] = set()
     todo = sorted(found)
     while todo:
         name = todo.pop()
@@ -46,15 +47,14 @@ def modules_to_preload(notebooks: Iterable[Path]) -> list[str]:
             continue
         seen.add(name)
         source = _trustlab_source(name)
-        if name.startswith("trustlab.") and source is None:
-            continue  # a name imported from a trustlab module, not a module
-        if source is not None:
-            package = name if source.name == "__init__.py" else name.rpartition(".")[0]
-            todo.extend(sorted(_imports(source.read_text(encoding="utf-8"), package) - seen))
-    extra = sorted(
-        (n for n in seen - set(RUNNER_MODULES) if not n.startswith("trustlab.") or _trustlab_source(n) is not None),
-        key=lambda n: (n.count("."), n),
-    )
+        if source is None:
+            if not name.startswith("trustlab."):  # another library's module (or a name in one: skipped when imported)
+                modules.add(name)
+            continue  # else a name imported from a trustlab module, not a module
+        modules.add(name)
+        package = name if source.name == "__init__.py" else name.rpartition(".")[0]
+        todo.extend(sorted(_imports(source.read_text(encoding="utf-8"), package) - seen))
+    extra = sorted(modules - set(RUNNER_MODULES), key=lambda n: (n.count("."), n))
     return [*RUNNER_MODULES, *extra]
 
 
