@@ -200,6 +200,7 @@ def bench_serve(tmp: Path) -> dict[str, float]:
     worst = max(v for k, v in figures.items() if k[:2].isdigit() and not k.endswith("CPU s"))
     figures["load average (1 min) at the end"] = os.getloadavg()[0]
     figures.update({"slowest notebook s": worst, "target s": 5.0, "ratio (target / slowest)": 5.0 / worst})
+    return figures
 
 
 # One numeric parameter changed per notebook, within its contract.
