@@ -193,9 +193,18 @@ def test_sweep_with_an_unreachable_scheduler_exits_2_with_one_line_and_creates_n
     grid = tmp_path / "g.yaml"
     grid.write_text("grid:\n  x: [1, 2]\n")
     out = tmp_path / "reports" / "sweep"
-    proc = trustlab("sweep", str(DEMO), "--grid", str(grid), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(out))
+    address = f"tcp://127.0.0.1:{port}"
+    proc = trustlab(
+        "sweep", str(DEMO), "--grid", str(grid), "--scheduler", address, "--scheduler-timeout", "0.5", "--out", str(out)
+    )
     assert proc.returncode == 2
-    assert proc.stderr.splitlines() == [f"trustlab: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 5 s"]
+    assert proc.stderr.splitlines() == [f"trustlab: error: cannot reach the Dask scheduler at {address} within 0.5 s"]
+    for bad in ("0", "-1", "inf", "soon"):
+        proc = trustlab(
+            "sweep", str(DEMO), "--grid", str(grid), "--scheduler", address, "--scheduler-timeout", bad, "--out", str(out)
+        )
+        assert proc.returncode == 2
+        assert f"argument --scheduler-timeout: expected a number of seconds > 0, got '{bad}'" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.yaml"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config, results
-from trustlab.runner import params, pdf, report, runs, sites
+from trustlab.runner import params, pdf, report, runs, sites, sweep
 from trustlab.runner.processes import signals_deferred
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
@@ -293,16 +293,25 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    from trustlab.runner import sweep
+def _positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above zero (argparse names the option)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
 
+
+def cmd_sweep(args: argparse.Namespace) -> int:
     source = params.notebook_source(args.notebook)
     resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
     out_dir = (Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}").resolve()
     # Every check before anything is created or runs: the places, then the scheduler and its workers.
     sweep.check_places(out_dir)
     if args.scheduler:
-        sweep.check_scheduler(args.scheduler)
+        sweep.check_scheduler(args.scheduler, args.scheduler_timeout)
     import os
 
     local = f"{args.jobs or os.cpu_count() or 1} local process(es)"
@@ -314,7 +323,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     mode = f"{'fast (analysis function, no kernels)' if args.fast else 'notebook runs'} on {where}"
     print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
-        table = sweep.run_fast(source, resolved, jobs=args.jobs, scheduler=args.scheduler)
+        table = sweep.run_fast(
+            source, resolved, jobs=args.jobs, scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout
+        )
         sweep.save_sweep(table, out_dir, source.stem, on_placed=_update_index)
     else:
 
@@ -326,6 +337,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             resolved,
             out_dir,
             scheduler=args.scheduler,
+            scheduler_timeout=args.scheduler_timeout,
             workers=args.jobs,
             timeout=args.timeout,
             on_placed=_update_index,
@@ -354,8 +366,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from trustlab.runner import sweep
-
     table = sweep.diff_runs(Path(args.run_a), Path(args.run_b))
     if args.json:
         _print_json(
@@ -488,6 +498,13 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", help="output folder (default reports/sweeps/NOTEBOOK-GRID)")
     sw.add_argument("--fast", action="store_true", help="evaluate the notebook's analysis function, no kernels")
     sw.add_argument("--scheduler", help="address of an existing Dask scheduler (default: a local cluster)")
+    sw.add_argument(
+        "--scheduler-timeout",
+        type=_positive_seconds,
+        default=sweep.SCHEDULER_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for --scheduler to answer and a worker to join before refusing (default: %(default)g)",
+    )
     sw.add_argument("--jobs", "-j", type=int, default=None, help="local workers or processes (default: cores)")
     sw.add_argument("--timeout", type=float, default=runs.DEFAULT_TIMEOUT_SECONDS, help="per-notebook timeout, s")
     sw.add_argument("--json", action="store_true", help="print one JSON record of the sweep instead of a line")

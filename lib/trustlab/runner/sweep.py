@@ -30,13 +30,12 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from trustlab import config, provenance
 from trustlab.runner import params, runs, sites
 from trustlab.runner.params import ParameterError
 
 if TYPE_CHECKING:
+    import pandas as pd
     from dask.distributed import Client
 
 
@@ -88,6 +87,8 @@ def fast_function(notebook: str | Path) -> Callable[[dict[str, Any]], dict[str, 
 
 
 def _row(index: int, resolved: dict[str, Any], results: dict[str, Any], status: str, seconds: float) -> dict:
+    import pandas as pd
+
     row: dict[str, Any] = {"point": index, "status": status, "seconds": round(seconds, 4)}
     row.update({f"param.{k}": json.dumps(v) if isinstance(v, list) else v for k, v in resolved.items()})
     flat = pd.json_normalize(results, sep=".").to_dict(orient="records")[0] if results else {}
@@ -104,7 +105,7 @@ def _fast_point(spec: str, resolved: dict[str, Any]) -> tuple[dict[str, Any], fl
     return results, time.perf_counter() - t0
 
 
-SCHEDULER_TIMEOUT_SECONDS = 5
+SCHEDULER_TIMEOUT_SECONDS = 5.0  # default wait for a scheduler to answer and a worker to join (--scheduler-timeout)
 
 
 def connect(scheduler: str, timeout: float = SCHEDULER_TIMEOUT_SECONDS) -> "Client":
@@ -194,15 +195,19 @@ def run_fast(
     *,
     jobs: int | None = None,
     scheduler: str | None = None,
+    scheduler_timeout: float = SCHEDULER_TIMEOUT_SECONDS,
 ) -> pd.DataFrame:
     """Evaluate the notebook's analysis function at every point, without kernels.
 
     Points are spread over ``jobs`` local processes (default: the number of cores), or over an
-    existing Dask cluster when ``scheduler`` is given (checked first: :func:`connect`).
+    existing Dask cluster when ``scheduler`` is given (checked first: :func:`connect`, waiting at
+    most ``scheduler_timeout`` seconds for it and for a worker).
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
+
+    import pandas as pd
 
     spec = _fast_spec(notebook)  # fails early, naming the notebook, if it has none
     params.import_function(spec)  # and if the function cannot be imported
@@ -210,7 +215,7 @@ def run_fast(
     jobs = jobs or os.cpu_count() or 1
     if scheduler:
         sweep_id = _sweep_id()
-        with connect(scheduler) as client:
+        with connect(scheduler, scheduler_timeout) as client:
             keys = [f"{sweep_id}-fast-{i:04d}" for i in range(len(resolved_points))]
             outcomes = client.gather(client.map(work, resolved_points, key=keys, pure=False))
     elif jobs > 1 and len(resolved_points) > 1:
@@ -360,6 +365,7 @@ def run_notebooks(
     out_dir: Path,
     *,
     scheduler: str | None = None,
+    scheduler_timeout: float = SCHEDULER_TIMEOUT_SECONDS,
     workers: int | None = None,
     timeout: float = runs.DEFAULT_TIMEOUT_SECONDS,
     on_placed: Callable[[Path | None], Any] | None = None,
@@ -369,7 +375,8 @@ def run_notebooks(
     """Run the notebook at every point on Dask and put the sweep folder ``out_dir`` in place:
     ``point-NNNN/`` run folders, ``sweep.csv`` and ``sweep.parquet``; returns the table.
 
-    ``scheduler`` is the address of an existing Dask scheduler (checked first: :func:`connect`);
+    ``scheduler`` is the address of an existing Dask scheduler (checked first: :func:`connect`,
+    waiting at most ``scheduler_timeout`` seconds);
     without it a local cluster of ``workers`` processes (default: the number of cores) is started
     for the sweep and closed after. Workers need not share the client's files: each task carries
     the notebook, its schema, the data files and the point's parameters, runs in a temporary
@@ -381,6 +388,7 @@ def run_notebooks(
     ``on_cluster(line)`` is called once the cluster is up, with the link to its Dask dashboard
     (:func:`dashboard_line`), before any point is sent.
     """
+    import pandas as pd
     from dask.distributed import Client, LocalCluster, as_completed
 
     source = params.notebook_source(notebook)
@@ -393,7 +401,7 @@ def run_notebooks(
     sweep_id = _sweep_id()
     cluster = None
     if scheduler:
-        client = connect(scheduler)
+        client = connect(scheduler, scheduler_timeout)
     else:
         cluster = LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
@@ -507,6 +515,8 @@ def write_table(table: pd.DataFrame, out_dir: Path) -> tuple[Path, Path]:
 
 
 def _flatten(record: dict[str, Any], key: str) -> dict[str, Any]:
+    import pandas as pd
+
     values = record.get(key, {})
     return pd.json_normalize(values, sep=".").to_dict(orient="records")[0] if values else {}
 
@@ -530,6 +540,8 @@ def diff_runs(run_a: Path, run_b: Path) -> pd.DataFrame:
 def compare_records(a: dict[str, Any], b: dict[str, Any], every: bool = False) -> pd.DataFrame:
     """The parameters and recorded results of two run records that differ (with ``every``, all of
     them, and a column ``changed``), flattened to dotted names, parameters first."""
+    import pandas as pd
+
     rows = []
     for kind in ("parameters", "results"):
         fa, fb = _flatten(a, kind), _flatten(b, kind)
