@@ -139,13 +139,13 @@ def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
     failing = planned(DEMO, reports / "failing", site=reports, fail="true")
     sleeping = planned(DEMO, reports / "sleeping", site=reports, sleep_seconds="120")
     t0 = time.monotonic()
-    outcomes = runs.build([good, failing, sleeping], jobs=3, timeout=10, fork_server=True)
+    outcomes = runs.build([good, failing, sleeping], jobs=3, timeout=6, fork_server=True)
     assert time.monotonic() - t0 < 90
     assert [o.status for o in outcomes] == ["ok", "failed", "timeout"], [o.error[-1500:] for o in outcomes]
     assert outcomes[0].results == {"double": 6.0, "label": "abc"}
     assert "the demo notebook was asked to fail" in outcomes[1].error
     assert 'id="failed-cell"' in (reports / "failed" / "failing" / "90_demo.html").read_text()
-    assert "timeout of 10 s" in outcomes[2].error
+    assert "timeout of 6 s" in outcomes[2].error
     assert not (reports / "failing").exists() and not (reports / "sleeping").exists()
     assert not list(reports.glob(".*.tmp-*")), "a staging folder was left behind"
     assert wait_until_gone(marker) == [], "the fork server, a run or a kernel outlived the build"

@@ -77,9 +77,9 @@ def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_
 
 def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     out = tmp_path / "out"
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=8)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=3)
     assert outcome.status == "timeout"
-    assert "timeout of 8 s" in outcome.error
+    assert "timeout of 3 s" in outcome.error
     assert not (out / "results.json").exists(), "a timed-out run was moved into place"
     assert json.loads((out / "failed" / "results.json").read_text())["provenance"]["status"] == "timeout"
 

@@ -197,12 +197,23 @@ def test_the_checkout_reports_folder_is_a_site(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- publish
 
 
-@pytest.fixture
-def built_site(tmp_path) -> Path:
-    site = sites.open_site(tmp_path / "site")
+@pytest.fixture(scope="module")
+def site_template(tmp_path_factory) -> Path:
+    """A site holding one default run of the demo notebook and its index, made once per module."""
+    site = sites.open_site(tmp_path_factory.mktemp("template") / "site")
     assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default").ok
     report.build_index(site, [DEMO])
     return site
+
+
+def copy_site(template: Path, dest: Path) -> Path:
+    """A copy of ``template`` at ``dest`` (nothing in a site names the folder it is in)."""
+    return Path(shutil.copytree(template, dest, symlinks=True))
+
+
+@pytest.fixture
+def built_site(site_template, tmp_path) -> Path:
+    return copy_site(site_template, tmp_path / "site")
 
 
 def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
@@ -226,11 +237,9 @@ def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp
 
 
 @pytest.mark.parametrize("where", ["site itself", "inside the site", "contains the site", "checkout", "inside the checkout"])
-def test_publish_refuses_the_site_the_checkout_and_what_contains_them(tmp_path, where):
+def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_template, tmp_path, where):
     parent = tmp_path / "P"
-    site = sites.open_site(parent / "sub" / "site")
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site).ok
-    report.build_index(site, [DEMO])
+    site = copy_site(site_template, parent / "sub" / "site")
     dest = {
         "site itself": site,
         "inside the site": site / "copy",

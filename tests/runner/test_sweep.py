@@ -150,24 +150,6 @@ def test_fast_sweep_needs_a_declared_analysis_function():
         sweep.fast_function(DEMO)
 
 
-def test_sweeps_run_on_an_existing_dask_scheduler(tmp_path):
-    import logging
-
-    from dask.distributed import LocalCluster
-    from trustlab.runner import params
-
-    smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])
-    fast_points = sweep.resolve_points("03_pricing_positioning", [{**smoke, "seed": s} for s in (1, 2, 1)])
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
-        table = sweep.run_fast("03_pricing_positioning", fast_points, scheduler=cluster.scheduler_address)
-        notebook = sweep.run_notebooks(
-            DEMO, sweep.resolve_points(DEMO, [{"x": 4}]), tmp_path / "s", scheduler=cluster.scheduler_address
-        )
-    assert list(table["status"]) == ["ok"] * 3
-    pd.testing.assert_series_equal(table.loc[0].filter(like="result."), table.loc[2].filter(like="result."), check_names=False)
-    assert notebook["result.double"].tolist() == [8.0]
-
-
 # ---------------------------------------------------------------- shared clusters
 
 
@@ -234,7 +216,8 @@ def test_two_notebook_sweeps_at_once_on_one_scheduler_each_get_their_own_results
 
 
 def test_two_fast_sweeps_at_once_on_one_scheduler_each_get_their_own_results(scheduler):
-    points_a, points_b = _smoke_points([1, 2, 3]), _smoke_points([7, 8])
+    """Also: a point given twice in one sweep gets the same results twice (seed 1)."""
+    points_a, points_b = _smoke_points([1, 2, 1]), _smoke_points([7, 8])
     table_a, table_b = _run_at_once(
         lambda: sweep.run_fast("03_pricing_positioning", points_a, scheduler=scheduler),
         lambda: sweep.run_fast("03_pricing_positioning", points_b, scheduler=scheduler),
@@ -243,6 +226,9 @@ def test_two_fast_sweeps_at_once_on_one_scheduler_each_get_their_own_results(sch
         expected = sweep.run_fast("03_pricing_positioning", points, jobs=1)  # in this process, point by point
         assert list(table["param.seed"]) == [p["seed"] for p in points]
         pd.testing.assert_frame_equal(table.drop(columns="seconds"), expected.drop(columns="seconds"), check_exact=True)
+    pd.testing.assert_series_equal(
+        table_a.loc[0].filter(like="result."), table_a.loc[2].filter(like="result."), check_names=False
+    )
 
 
 def _free_port() -> int:
