@@ -16,6 +16,17 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
 
 
+@pytest.fixture(scope="module")
+def forked():
+    """The executor of a fork server shared by this module's runs, as a build or `trustlab run`
+    runs them; the tests of a run's kernel as a new interpreter call run_notebook without it."""
+    server = runs.start_fork_server([DEMO, *sorted((Path(__file__).parent / "fixtures" / "report_pages").glob("*.py"))])
+    try:
+        yield runs.fork_server_executor(server)
+    finally:
+        server.close()
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A throw-away copy of the project layout: the demo notebook, a data file and a copy of the package."""
@@ -58,12 +69,12 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
     assert not list(tmp_path.glob(".out.tmp-*")), "staging folder left behind"
 
 
-def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path):
+def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path, forked):
     sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
     good = _files(out)
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), out)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), out, executor=forked)
     assert outcome.status == "failed"
     assert "the demo notebook was asked to fail" in outcome.error
     assert _files(out) == good, "the last good report was touched"
@@ -165,11 +176,11 @@ def test_sanitize_drops_volatile_metadata():
     assert clean.cells[0].metadata == {} and clean.cells[0].id == "cell-000"
 
 
-def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path):
+def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path, forked):
     marker = tmp_path / "pwned"
     value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
     out = tmp_path / "out"
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"label": value}), out)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"label": value}), out, executor=forked)
     assert outcome.ok, outcome.error
     assert outcome.results["label"] == value
     assert not marker.exists(), "the parameter value was executed"
@@ -208,7 +219,7 @@ def test_sanitize_makes_styler_ids_and_addresses_stable():
     assert second.data["text/plain"] == "T_00001_x"
 
 
-def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path):
+def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, forked):
     import socket
     import subprocess
     import sys
@@ -223,7 +234,7 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path):
     other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
     for folder in (abandoned, live, elsewhere, other_report):
         (folder / ".work").mkdir(parents=True)
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
 
@@ -240,20 +251,20 @@ def _strict_json(path: Path) -> dict:
     return json.loads(path.read_text(), parse_constant=refuse)
 
 
-def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_mapping(tmp_path):
+def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_mapping(tmp_path, forked):
     notebooks = tmp_path / "notebooks"
     (notebooks / "params").mkdir(parents=True)
     source = notebooks / "90_demo.py"
     shutil.copy(DEMO, source)
     (notebooks / "params" / "90_demo.schema.yaml").write_text("parameters:\n  x: {gt: 0, allow_nonfinite: true}\n")
     out = tmp_path / "out"
-    outcome = runs.run_notebook(source, params.resolve(source, cli={"x": "inf"}), out)
+    outcome = runs.run_notebook(source, params.resolve(source, cli={"x": "inf"}), out, executor=forked)
     assert outcome.ok, outcome.error
     record = _strict_json(out / "results.json")
     assert record["parameters"]["x"] is None and record["results"]["double"] is None
     assert record["nonfinite"] == {"parameters.x": "inf", "results.double": "inf"}
 
-    failed = runs.run_notebook(source, params.resolve(source, cli={"x": "inf", "fail": "true"}), out)
+    failed = runs.run_notebook(source, params.resolve(source, cli={"x": "inf", "fail": "true"}), out, executor=forked)
     assert failed.status == "failed"
     assert _strict_json(out / "failed" / "results.json")["nonfinite"] == {"parameters.x": "inf"}
 
@@ -310,22 +321,24 @@ def _page_without_run_time(path: Path) -> bytes:
 
 
 @pytest.mark.parametrize("cli", [{}, {"rows": "5"}])
-def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli):
+def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     source = PAGES / "92_styled.py"
     resolved = params.resolve(source, cli=cli)
     pages = []
-    for attempt in ("first", "second"):
+    # A new interpreter, then a run forked from the fork server (another interpreter, so another
+    # hash seed): the page depends on neither.
+    for attempt, executor in (("fresh", None), ("forked", forked)):
         out = tmp_path / attempt
-        assert runs.run_notebook(source, resolved, out).ok
+        assert runs.run_notebook(source, resolved, out, executor=executor).ok
         pages.append(_page_without_run_time(out / "92_styled.html"))
         assert b"T_00001" in pages[-1] and b"0x000000" in pages[-1]  # the Styler table and the repr are there
     assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
 
 
-def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path):
+def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path, forked):
     source = PAGES / "93_fails_late.py"
     out = tmp_path / "out"
-    outcome = runs.run_notebook(source, params.resolve(source), out)
+    outcome = runs.run_notebook(source, params.resolve(source), out, executor=forked)
     assert outcome.status == "failed"
     # The 7th of the notebook's 8 cells (markdown included, papermill's injected cell left out);
     # papermill's execution count for it is 4, and its index in the executed notebook 7.
