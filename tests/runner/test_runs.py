@@ -16,17 +16,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
 
 
-@pytest.fixture(scope="module")
-def forked():
-    """The executor of a fork server shared by this module's runs, as a build or `trustlab run`
-    runs them; the tests of a run's kernel as a new interpreter call run_notebook without it."""
-    server = runs.start_fork_server([DEMO, *sorted((Path(__file__).parent / "fixtures" / "report_pages").glob("*.py"))])
-    try:
-        yield runs.fork_server_executor(server)
-    finally:
-        server.close()
-
-
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A throw-away copy of the project layout: the demo notebook, a data file and a copy of the package."""
