@@ -35,9 +35,9 @@ def _parameter_row(header: str, name: str) -> str:
     return match.group(0)
 
 
-def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path):
+def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path, forked):
     out = tmp_path / "out"
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "4", "label": "abc"}), out)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "4", "label": "abc"}), out, executor=forked)
     assert outcome.ok, outcome.error
     executed = nbformat.read(out / "90_demo.ipynb", as_version=4)
     tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
@@ -67,9 +67,9 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path)
     assert html.count("<th>sleep_seconds</th>") == 1  # one row per parameter, in the header only
 
 
-def test_a_run_on_the_defaults_says_so_and_marks_nothing(tmp_path):
+def test_a_run_on_the_defaults_says_so_and_marks_nothing(tmp_path, forked):
     out = tmp_path / "out"
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
     assert _strict_json(out / "results.json")["changed_parameters"] == {}
     header = _header((out / "90_demo.html").read_text())
     assert "all at the notebook's defaults" in header
