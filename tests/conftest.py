@@ -96,3 +96,22 @@ def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
     built = SmokeBuild(site, **json.loads(record.read_text()))
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return built
+
+
+RUNNER_FIXTURES = Path(__file__).parent / "runner" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def forked():
+    """The executor of a fork server shared by a test module's runs, as a build or `trustlab run`
+    runs them (preloaded for the runner's fixture notebooks). Tests of a run as a new interpreter
+    call run_notebook without it; a test that changes the package or the project's paths must not
+    use it (its runs fork from what the server imported when it started)."""
+    from trustlab.runner import runs
+
+    notebooks = sorted([*(RUNNER_FIXTURES / "notebooks").glob("*.py"), *(RUNNER_FIXTURES / "report_pages").glob("*.py")])
+    server = runs.start_fork_server(notebooks)
+    try:
+        yield runs.fork_server_executor(server)
+    finally:
+        server.close()
