@@ -496,3 +496,12 @@ def test_pyramid_labels_stay_inside_their_shapes():
                 corners = [[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]]
                 assert path.contains_points(corners).all(), (text.get_text()[:40], box, path.get_extents())
         plt.close(fig)
+
+
+def test_expected_reports_and_the_orders_that_give_them_are_inverse():
+    from trustlab.governance.report_rate import expected_reports
+
+    assert expected_reports(1e6, 1.0) == pytest.approx(100.0)  # 1 report per 10,000 orders
+    assert expected_reports(1e6, 1.0, 1 - 0.0896) == pytest.approx(91.04)
+    orders = gov.orders_for_effective_reports(10.0, 2.5, 3.0, 0.9)
+    assert expected_reports(orders, 2.5, 0.9) / 3.0 == pytest.approx(10.0)

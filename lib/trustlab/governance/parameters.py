@@ -15,7 +15,7 @@ from trustlab.contract import Contract
 from trustlab.data.trust_report import DATE_PATTERN
 from trustlab.errors import ParameterError
 from trustlab.governance.intensity import days_in_year
-from trustlab.governance.report_rate import MIN_EFFECTIVE_REPORTS, orders_for_effective_reports
+from trustlab.governance.report_rate import MIN_EFFECTIVE_REPORTS, expected_reports, orders_for_effective_reports
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def _check_rules(p: dict[str, Any]) -> None:
         ("orders_in_period", orders, 1.0 + change, f"{year} (after the reported change of {change:+.2%})"),
         (prev_name, prev, 1.0, f"{year - 1} (at the base rate)"),
     ):
-        reports = rate / 10_000 * factor * n
+        reports = expected_reports(n, rate, factor)
         if reports / deff < MIN_EFFECTIVE_REPORTS:
             needed = orders_for_effective_reports(MIN_EFFECTIVE_REPORTS, rate, deff, factor)
             raise ParameterError(

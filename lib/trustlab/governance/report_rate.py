@@ -75,13 +75,19 @@ def implied_reports(
     )
 
 
+def expected_reports(orders: float, report_rate_per_10k_orders: float, rate_factor: float = 1.0) -> float:
+    """Reports expected among ``orders`` at a report rate of ``report_rate_per_10k_orders`` ×
+    ``rate_factor`` (1 + the rate's change, for the current year); not rounded."""
+    return report_rate_per_10k_orders / 10_000 * rate_factor * orders
+
+
 def orders_for_effective_reports(
     effective_reports: float, report_rate_per_10k_orders: float, design_effect: float, rate_factor: float = 1.0
 ) -> float:
     """The orders at which a report rate of ``report_rate_per_10k_orders`` × ``rate_factor`` (1 +
     the rate's change, for the current year) gives ``effective_reports`` effective reports
     (reports / ``design_effect``)."""
-    return effective_reports * design_effect / (report_rate_per_10k_orders / 10_000 * rate_factor)
+    return effective_reports * design_effect / expected_reports(1.0, report_rate_per_10k_orders, rate_factor)
 
 
 # The smallest p-value recorded as a number: below it a double loses precision (denormals) and then
