@@ -380,6 +380,8 @@ record("backtest_mape", RESULTS["backtest_mape"])
 record("backtest_coverage", RESULTS["backtest_coverage"])
 record("backtest_mape_by_method", RESULTS["backtest_mape_by_method"])
 record("backtest_skill", RESULTS["backtest_skill"])
+record("selection_origins_not_converged", RESULTS["selection_origins_not_converged"])
+record("backtest_origins_not_converged", RESULTS["backtest_origins_not_converged"])
 
 # %% [markdown]
 # ### 7. The 616 (Q2) and Double 11 (Q4) effects

@@ -405,3 +405,57 @@ def test_check_params_agrees_with_fit(year: int, q: int) -> None:
     except ParameterError:
         return
     assert len(p.fit_forecast(gmv, te, "sarimax", 2).table) == 2
+
+
+class _NotConverged:
+    """A fitted model's results whose optimizer is said not to have converged (everything else real)."""
+
+    def __init__(self, results: object) -> None:
+        self._results = results
+        self.mle_retvals = {"converged": False, "warnflag": 2}
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._results, name)
+
+
+def test_a_fit_that_did_not_converge_is_flagged_at_its_origin_and_nowhere_else(gmv: pd.Series, monkeypatch) -> None:
+    from trustlab.promotion import forecast
+
+    as_fitted = set(p.backtest(gmv, "2022Q1", "sarimax", 2).origins_not_converged)  # the optimizer's own verdicts
+    assert "2022Q3" not in as_fitted and p.fit_forecast(gmv, "2022Q3", "sarimax", 2).converged
+    real = forecast._fitted
+    n_train = len(forecast.training_data(gmv, "2022Q3"))
+
+    def fitted(model: str, values: bytes) -> object:  # the fit on data up to 2022Q3 is said not to converge
+        return _NotConverged(real(model, values)) if len(values) == 8 * n_train else real(model, values)
+
+    monkeypatch.setattr(forecast, "_fitted", fitted)
+    assert not p.fit_forecast(gmv, "2022Q3", "sarimax", 2).converged
+    bt = p.backtest(gmv, "2022Q1", "sarimax", 2)
+    assert bt.origins_not_converged == sorted(as_fitted | {"2022Q3"})
+    assert bt.n_origins == bt.forecasts["origin"].nunique() > len(bt.origins_not_converged)
+    assert set(bt.forecasts.loc[~bt.forecasts["converged"], "origin"].astype(str)) == as_fitted | {"2022Q3"}
+    benchmark = p.backtest(gmv, "2022Q1", "sarimax", 2, method="seasonal_naive")
+    assert benchmark.origins_not_converged == [] and benchmark.forecasts["converged"].all()
+
+
+def test_the_convergence_caveat_names_every_fit_that_did_not_converge_and_is_silent_otherwise() -> None:
+    from trustlab.promotion.analysis import convergence_caveat
+
+    converged = {
+        "forecast_converged": True,
+        "selection_origins_not_converged": [],
+        "selection_n_origins": 7,
+        "backtest_origins_not_converged": [],
+        "backtest_n_origins": 0,
+    }
+    assert convergence_caveat(converged, "sarimax") == ""
+    text = convergence_caveat(
+        {**converged, "forecast_converged": False, "selection_origins_not_converged": ["2022Q2", "2022Q3"]}, "ets"
+    )
+    assert text.startswith(
+        "The ETS fit did not converge at train_end itself and at 2 of the 7 backtest origins before train_end "
+        "(2022Q2 and 2022Q3): "
+    )
+    text = convergence_caveat({**converged, "backtest_origins_not_converged": ["2024Q1"], "backtest_n_origins": 6}, "sarimax")
+    assert "The SARIMAX fit did not converge at 1 of the 6 backtest origins from train_end on (2024Q1)" in text

@@ -178,6 +178,12 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         "backtest_skill": _none_if_nan(bt_skill),
         "backtest_best_benchmark": best or None,
         "backtest_n": int(len(backtests["model"].forecasts)) if backtests else 0,
+        # Fits whose optimizer stopped without meeting its criterion: their forecasts depend on where it stopped.
+        "forecast_converged": fc.converged,
+        "selection_origins_not_converged": selection.backtests["model"].origins_not_converged if selection.backtests else [],
+        "selection_n_origins": selection.backtests["model"].n_origins if selection.backtests else 0,
+        "backtest_origins_not_converged": backtests["model"].origins_not_converged if backtests else [],
+        "backtest_n_origins": backtests["model"].n_origins if backtests else 0,
         "train_quarters": int(len(fc.train)),
         "train_start": str(fc.train.index.min()),
         "interpolated_quarters": interpolated,
@@ -347,6 +353,30 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     return lines + forecast_summary(results, p)
 
 
+def convergence_caveat(results: Mapping[str, Any], model: str) -> str:
+    """A sentence naming the fits whose optimizer did not converge (the headline fit at train_end,
+    backtest origins before and after it), or "" when every fit converged."""
+    from trustlab import prose
+
+    parts = []
+    if not results["forecast_converged"]:
+        parts.append("at train_end itself")
+    for key, where in (("selection", "before train_end"), ("backtest", "from train_end on")):
+        origins = results[f"{key}_origins_not_converged"]
+        if origins:
+            n = results[f"{key}_n_origins"]
+            parts.append(
+                f"at {prose.number(len(origins))} of the {prose.number(n)} backtest origins {where} ({prose.join(origins)})"
+            )
+    if not parts:
+        return ""
+    return (
+        f"The {model.upper()} fit did not converge {prose.join(parts)}: its optimizer stopped without meeting "
+        "its criterion, so those forecasts, and the MAPEs and coverages they enter, depend on where it "
+        "stopped: the same run on another machine can give slightly different figures."
+    )
+
+
 def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """Caveats that depend on the run, formatted from its values."""
     from trustlab import prose
@@ -389,6 +419,9 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
             )
             + ". The choice may change as more quarters are reported."
         )
+    unconverged = convergence_caveat(results, p["model"])
+    if unconverged:
+        out.append(unconverged)
     cov = results["backtest_coverage"]
     if cov is not None:
         nominal = 1 - p["alpha"]

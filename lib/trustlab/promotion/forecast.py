@@ -150,6 +150,7 @@ class Forecast:
     train: pd.DataFrame
     table: pd.DataFrame
     params: dict[str, float] = field(default_factory=dict)
+    converged: bool = True  # the optimizer met its convergence criterion (statsmodels' mle_retvals)
 
 
 def _period(q: str | pd.Period) -> pd.Period:
@@ -211,7 +212,8 @@ def fit_forecast(
         index=index,
     )
     params = {str(k): float(v) for k, v in zip(res.model.param_names, np.asarray(res.params), strict=False)}
-    return Forecast(model, spec, end, alpha, train, table, params)
+    converged = bool((getattr(res, "mle_retvals", None) or {}).get("converged", True))
+    return Forecast(model, spec, end, alpha, train, table, params, converged)
 
 
 @functools.lru_cache(maxsize=256)
@@ -275,19 +277,22 @@ def method_forecast(
     alpha: float = 0.1,
     interpolation: str = "auto",
 ) -> pd.DataFrame:
-    """Forecast table (``forecast``, ``lower``, ``upper``) of ``method``: "model" (``model`` by
-    :func:`fit_forecast`) or a benchmark (:func:`benchmark_forecast`, ``lower``/``upper`` NaN)."""
+    """Forecast table (``forecast``, ``lower``, ``upper``, ``converged``) of ``method``: "model"
+    (``model`` by :func:`fit_forecast`; ``converged`` says whether its fit converged) or a
+    benchmark (:func:`benchmark_forecast`: ``lower``/``upper`` NaN, nothing fitted, ``converged`` True)."""
     if method == "model":
-        return fit_forecast(series, train_end, model, horizon, alpha, interpolation).table
+        fc = fit_forecast(series, train_end, model, horizon, alpha, interpolation)
+        return fc.table.assign(converged=fc.converged)
     point = benchmark_forecast(series, train_end, method, horizon, interpolation)
-    return pd.DataFrame({"forecast": point, "lower": np.nan, "upper": np.nan})
+    return pd.DataFrame({"forecast": point, "lower": np.nan, "upper": np.nan, "converged": True})
 
 
 @dataclass
 class Backtest:
     """Rolling-origin evaluation: ``forecasts`` one row per (origin, target); ``errors`` one row per horizon.
 
-    ``covered`` is NaN for a method without intervals (the benchmarks), so its coverage is NaN.
+    ``covered`` is NaN for a method without intervals (the benchmarks), so its coverage is NaN;
+    ``converged`` is False where the origin's fit did not converge (never for a benchmark).
     """
 
     forecasts: pd.DataFrame
@@ -303,6 +308,17 @@ class Backtest:
         """Share of scored actuals inside their interval, in [0, 1]; NaN for a method without intervals."""
         covered = self.forecasts["covered"].dropna()
         return float(covered.astype(float).mean()) if len(covered) else float("nan")
+
+    @property
+    def origins_not_converged(self) -> list[str]:
+        """The scored origins whose fit did not converge, in order (empty for a benchmark)."""
+        rows = self.forecasts[~self.forecasts["converged"].astype(bool)]
+        return [str(o) for o in sorted(set(rows["origin"]))]
+
+    @property
+    def n_origins(self) -> int:
+        """Scored origins."""
+        return int(self.forecasts["origin"].nunique())
 
 
 def backtest(
@@ -348,10 +364,11 @@ def backtest(
                     "actual": float(actual),
                     "ape": abs(r["forecast"] - actual) / actual,
                     "covered": bool(r["lower"] <= actual <= r["upper"]) if has_interval else np.nan,
+                    "converged": bool(r["converged"]),
                 }
             )
     forecasts = pd.DataFrame(
-        rows, columns=["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "covered"]
+        rows, columns=["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "covered", "converged"]
     )
     if forecasts.empty:
         raise ValueError(f"no quarter after {first} has an observed value to score")
