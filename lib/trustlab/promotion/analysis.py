@@ -373,7 +373,7 @@ def convergence_caveat(results: Mapping[str, Any], model: str) -> str:
     return (
         f"The {model.upper()} fit did not converge {prose.join(parts)}: its optimizer stopped without meeting "
         "its criterion, so those forecasts, and the MAPEs and coverages they enter, depend on where it "
-        "stopped: the same run on another machine can give slightly different figures."
+        "stopped; the same run on another machine can give slightly different figures."
     )
 
 
