@@ -146,6 +146,15 @@ def test_failures_and_timeouts_end_as_without_the_fork_server(tmp_path, marker):
     assert "the demo notebook was asked to fail" in outcomes[1].error
     assert 'id="failed-cell"' in (reports / "failed" / "failing" / "90_demo.html").read_text()
     assert "timeout of 6 s" in outcomes[2].error
+    # The timed-out run's notebook was saved when its last cell started: every earlier cell
+    # completed, and the cell it was killed in marked as running.
+    import nbformat
+
+    cells = nbformat.read(reports / "failed" / "sleeping" / "90_demo.ipynb", as_version=4).cells
+    statuses = [cell.metadata.papermill["status"] for cell in cells]
+    running = statuses.index("running")
+    assert "time.sleep(sleep_seconds)" in cells[running].source
+    assert statuses[:running] == ["completed"] * running and running > 2, statuses
     assert not (reports / "failing").exists() and not (reports / "sleeping").exists()
     assert not list(reports.glob(".*.tmp-*")), "a staging folder was left behind"
     assert wait_until_gone(marker) == [], "the fork server, a run or a kernel outlived the build"

@@ -52,6 +52,7 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
             kernel_name=spec["kernel_name"],
             progress_bar=spec["progress"],
             cwd=spec["cwd"],
+            engine_name=register_engine(),
             **engine_options,
         )
     except PapermillExecutionError as exc:
@@ -67,6 +68,75 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
     if error:
         print(error, file=sys.stderr)
     return 0 if status == "ok" else 3
+
+
+ENGINE_NAME = "trustlab"
+
+
+def register_engine() -> str:
+    """Register papermill's nbclient engine, saving the notebook as it runs only when a code cell
+    starts, under :data:`ENGINE_NAME`; returns that name.
+
+    papermill writes the whole notebook (figures included) when every cell starts and again when
+    it completes: 66 writes for notebook 03, whose warm forked runs take 3.2 s with this engine and
+    3.5 s with papermill's (01: 3.7 and 4.2 s; medians of five alternated runs). The write when a code cell starts
+    is the one that matters: a run killed by its timeout is finalized from that file, which then
+    holds every earlier cell's outputs and marks the cell that was running. Markdown cells run no
+    code, and a completed cell's outputs are written when the next code cell starts, or at the end
+    (papermill's final write, also after a failed cell); long cells are still autosaved every 30 s.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class CodeCellStartSaves(NotebookExecutionManager):
+        _saving = True
+
+        def save(self, **kwargs: Any) -> None:
+            if self._saving:
+                super().save(**kwargs)
+
+        def _without_save(self, method: Any, cell: Any, *args: Any, save: bool, **kwargs: Any) -> Any:
+            self._saving = save
+            try:
+                return method(cell, *args, **kwargs)
+            finally:
+                self._saving = True
+
+        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> Any:
+            return self._without_save(super().cell_start, cell, cell_index, save=cell.cell_type == "code", **kwargs)
+
+        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> Any:
+            return self._without_save(super().cell_complete, cell, cell_index, save=False, **kwargs)
+
+    class TrustlabEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: str | None = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's Engine.execute_notebook, with the manager above
+            nb_man = CodeCellStartSaves(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE_NAME, TrustlabEngine)
+    return ENGINE_NAME
 
 
 def kernel_arguments(kernel_name: str) -> list[str]:
