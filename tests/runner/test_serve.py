@@ -336,3 +336,28 @@ def test_the_explorers_runs_and_sweeps_are_published_with_the_site(served, tmp_p
     assert report.check_site(dest) == []
     assert (dest / "runs" / record["run_id"] / "90_demo.html").is_file()
     assert any(dest.glob("sweeps/explore-90_demo-*/sweep.csv"))
+
+
+def test_after_trustlab_changes_runs_start_as_new_interpreters_not_from_the_stale_server(tmp_path, monkeypatch, capsys):
+    """A run forked from the warm server would compute with the modules it imported before the
+    change while its record names the new code; the explorer stops forking once the code differs."""
+    from trustlab import provenance
+    from trustlab.runner import explorer as explorer_module
+
+    kernel_state = Path(__file__).parent / "fixtures" / "kernel_state" / "91_kernel_state.py"
+    explorer = Explorer(tmp_path / "site", [kernel_state], workers=1)
+    try:
+        source = explorer.source("91_kernel_state")
+        before = explorer.submit(source, params.resolve(source))
+        before.done.wait(120)
+        assert before.status == "ok" and before.results["forked_from_server"] is True, before.error
+        assert explorer.status()["warm"] is True and explorer.status()["why_not_warm"] is None
+        real = provenance.package_digest()
+        monkeypatch.setattr(provenance, "package_digest", lambda: "0" * 64 if real != "0" * 64 else "1" * 64)
+        after = explorer.submit(source, params.resolve(source, cli={"label": "after the change"}))
+        after.done.wait(120)
+        assert after.status == "ok" and after.results["forked_from_server"] is False, after.error
+        assert explorer.status()["warm"] is False and explorer.status()["why_not_warm"] == explorer_module.CODE_CHANGED
+        assert explorer_module.CODE_CHANGED in capsys.readouterr().err
+    finally:
+        explorer.close()

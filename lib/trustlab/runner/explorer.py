@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -27,6 +28,10 @@ from trustlab.runner.forkserver import ForkServerError
 from trustlab.runner.params import ParameterError
 
 DONE = ("ok", "cached", "failed", "timeout", "stopped")
+CODE_CHANGED = (
+    "trustlab's code changed since the explorer started: its warm fork server still holds the old "
+    "modules, so runs now start as new interpreters (restart trustlab serve to warm them again)"
+)
 MAX_SWEEP_POINTS = {"notebook": 12, "fast": 200}  # notebook runs cost a kernel each; fast points ~10 ms
 
 
@@ -100,6 +105,9 @@ class Explorer:
         self._queued: list[str] = []  # run ids waiting for a worker, in order
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustlab-run")
+        # The code the fork server imports: a run forked from it after the package changed would be
+        # recorded under the new code's cache key with results of the old code.
+        self._server_code = provenance.package_digest() if fork_server else None
         self._server = runs.start_fork_server(self.notebooks.values()) if fork_server else None
         self._unusable: list[str] = []
         self._about: dict[str, dict[str, str]] = {}
@@ -191,6 +199,8 @@ class Explorer:
                 "running": running,
                 "queued": list(self._queued),
                 "fork_server_pid": self._server._proc.pid if self._server is not None else None,
+                "warm": self._server is not None and not self._unusable,
+                "why_not_warm": self._unusable[0] if self._unusable else None,
                 "site": str(self.site),
             }
 
@@ -251,6 +261,9 @@ class Explorer:
         """Run one spec in a child forked from the warm server (a new interpreter if it cannot start)."""
         if self._stop.is_set():
             raise KeyboardInterrupt
+        if self._server is not None and not self._unusable and provenance.package_digest() != self._server_code:
+            self._unusable.append(CODE_CHANGED)
+            print(f"trustlab serve: {CODE_CHANGED}", file=sys.stderr)
         if self._server is not None and not self._unusable:
             try:
                 self._server.wait_ready()
