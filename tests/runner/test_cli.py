@@ -13,7 +13,6 @@ from cli_process import trustlab
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
-HOLD = FIXTURES.parent / "interrupt" / "notebooks" / "92_hold.py"  # holds in a cell until stopped
 
 
 def test_params_prints_types_defaults_ranges_and_help():
@@ -75,37 +74,6 @@ def test_build_dry_run_says_what_would_run_and_why(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"^run +00_source_facts +no previous report$", proc.stdout, re.M)
     assert not (tmp_path / "site").exists()
-
-
-@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
-def test_an_interrupted_run_leaves_no_half_written_report(tmp_path, sig):
-    import os
-    import signal
-
-    from conftest import wait_until
-
-    out = tmp_path / "reports" / "demo"
-    reached = tmp_path / "reached"  # the notebook's cell writes it, then holds until stopped
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "trustlab.runner.cli", "run", str(HOLD), "-p", "marker", str(reached), "--out", str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(reached.exists, 240, "the kernel never entered the holding cell", alive=lambda: proc.poll() is None)
-        assert list(out.parent.glob(".demo.tmp-*/92_hold.ipynb")), "papermill has not started writing"
-        os.kill(proc.pid, getattr(signal, sig))
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 130, err
-    assert "interrupted; no report was half-written" in err
-    assert not out.exists()
-    assert list(out.parent.iterdir()) == [], "a staging folder was left behind"
 
 
 def test_version_is_the_package_version():
