@@ -505,3 +505,16 @@ def test_expected_reports_and_the_orders_that_give_them_are_inverse():
     assert expected_reports(1e6, 1.0, 1 - 0.0896) == pytest.approx(91.04)
     orders = gov.orders_for_effective_reports(10.0, 2.5, 3.0, 0.9)
     assert expected_reports(orders, 2.5, 0.9) / 3.0 == pytest.approx(10.0)
+
+
+def test_implied_reports_never_exceed_the_orders_and_the_test_stays_defined():
+    """Found by the narrative's property test: every order reported (10,000 per 10,000) over a
+    fractional order volume rounded to more reports than orders, and the interval's variance went
+    negative (math domain error)."""
+    from trustlab.governance.report_rate import implied_reports, report_rate_test
+
+    implied = implied_reports(10_000, 3476.9770846095644, -0.0896, 34.769770846095644)
+    assert implied.reports_previous == 34 <= implied.orders_previous
+    assert implied.reports_current <= implied.orders_current
+    test = report_rate_test(implied, alpha=1e-6)
+    assert math.isfinite(test.z) and math.isfinite(test.ci_relative_change[0]) and math.isfinite(test.ci_relative_change[1])

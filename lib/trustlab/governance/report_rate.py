@@ -70,8 +70,10 @@ def implied_reports(
         rate_current=p1,
         orders_previous=float(previous),
         orders_current=float(orders_in_period),
-        reports_previous=int(round(p0 * previous)),
-        reports_current=int(round(p1 * orders_in_period)),
+        # A count of reports cannot exceed the orders it comes from: with a rate of 1 and a
+        # fractional order volume, rounding alone would give more reports than orders.
+        reports_previous=min(int(round(p0 * previous)), math.floor(previous)),
+        reports_current=min(int(round(p1 * orders_in_period)), math.floor(orders_in_period)),
     )
 
 
