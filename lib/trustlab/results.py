@@ -14,10 +14,19 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from copy import deepcopy
 from datetime import date, datetime
 from typing import Any
 
 RESULT_MIME = "application/vnd.trustlab.result+json"
+# How closely a recorded number must agree between two runs of the same inputs (another machine, another
+# BLAS kernel, data perturbed in the 9th digit): relative, with ABS_TOL for values that should be zero.
+# A result that an iterative optimizer computes (SARIMAX, ETS, a logit) is only as exact as its stopping
+# rule, so it is recorded with ``optimizer=True`` and compared at OPTIMIZER_RTOL; verdicts (strings,
+# booleans, integers) must agree exactly.
+RESULT_RTOL = 1e-6
+OPTIMIZER_RTOL = 1e-4
+ABS_TOL = 1e-12
 
 
 def nonfinite_name(value: float) -> str:
@@ -72,8 +81,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def record(name: str, value: Any) -> None:
-    """Record a named result of this notebook and show it (returns None so it is not shown twice)."""
+def record(name: str, value: Any, *, optimizer: bool = False) -> None:
+    """Record a named result of this notebook and show it (returns None so it is not shown twice).
+
+    ``optimizer=True`` marks a value computed by an iterative optimizer: runs are compared at
+    :data:`OPTIMIZER_RTOL` instead of :data:`RESULT_RTOL` (:func:`differences`).
+    """
     from IPython.display import display
 
     if not name.isidentifier():
@@ -81,11 +94,41 @@ def record(name: str, value: Any) -> None:
     nonfinite: dict[str, str] = {}
     plain = to_jsonable(value, nonfinite, name)
     payload: dict[str, Any] = {"name": name, "value": plain}
+    if optimizer:
+        payload["rtol"] = OPTIMIZER_RTOL
     shown = f"recorded {name} = {_short(plain)}"
     if nonfinite:
         payload["nonfinite"] = nonfinite
         shown += f" (non-finite, recorded as null: {_short(nonfinite)})"
     display({RESULT_MIME: payload, "text/plain": shown}, raw=True)
+
+
+def _stored_payloads(outputs: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    found = {}
+    for output in outputs:
+        payload = output.get("data", {}).get(RESULT_MIME)
+        if isinstance(payload, Mapping) and "name" in payload:
+            found[payload["name"]] = output
+    return found
+
+
+def outputs_within_tolerance(test: list[Mapping[str, Any]], ref: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``test`` (a cell's new outputs) with each recorded result that agrees with its stored twin in
+    ``ref`` within tolerance replaced by that twin, so that an exact comparison passes."""
+    stored = _stored_payloads(ref)
+    out = []
+    for output in test:
+        payload = output.get("data", {}).get(RESULT_MIME)
+        twin = stored.get(payload.get("name")) if isinstance(payload, Mapping) else None
+        if twin is not None:
+            twin_payload = twin["data"][RESULT_MIME]
+            rtol = max(tolerance_of(payload), tolerance_of(twin_payload))
+            same_nonfinite = payload.get("nonfinite") == twin_payload.get("nonfinite")
+            if same_nonfinite and not differences(twin_payload["value"], payload["value"], rtol):
+                output = deepcopy(output)
+                output["data"] = deepcopy(twin["data"])
+        out.append(output)
+    return out
 
 
 def _payloads(notebook: Mapping) -> dict[str, Mapping]:
@@ -102,6 +145,47 @@ def _payloads(notebook: Mapping) -> dict[str, Mapping]:
 def collect(notebook: Mapping) -> dict[str, Any]:
     """All results recorded in an executed notebook (nbformat dict), in order; a later value wins."""
     return {name: payload["value"] for name, payload in _payloads(notebook).items()}
+
+
+def tolerance_of(payload: Mapping[str, Any]) -> float:
+    """The relative tolerance a recorded result's payload asks for: :data:`RESULT_RTOL`, or
+    :data:`OPTIMIZER_RTOL` for an optimizer's value; never looser than that."""
+    rtol = payload.get("rtol", RESULT_RTOL)
+    if not isinstance(rtol, (int, float)) or isinstance(rtol, bool) or not RESULT_RTOL <= rtol <= OPTIMIZER_RTOL:
+        raise ValueError(f"result {payload.get('name')!r}: rtol {rtol!r} must lie in [{RESULT_RTOL:g}, {OPTIMIZER_RTOL:g}]")
+    return float(rtol)
+
+
+def differences(expected: Any, actual: Any, rtol: float = RESULT_RTOL, path: str = "") -> list[str]:
+    """Where two recorded values (plain JSON, as :func:`to_jsonable` makes them) disagree: each
+    difference as "PATH: EXPECTED != ACTUAL". Floats agree within ``rtol`` relative (or
+    :data:`ABS_TOL` absolute); strings, booleans, integers, None and the shape of lists and objects
+    must be identical. An empty list means the two agree."""
+    where = path or "value"
+    if isinstance(expected, bool) or isinstance(actual, bool) or expected is None or actual is None:
+        return (
+            []
+            if expected is actual or (type(expected) is type(actual) and expected == actual)
+            else [f"{where}: {expected!r} != {actual!r}"]
+        )
+    if isinstance(expected, float) or isinstance(actual, float):
+        if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+            if math.isclose(expected, actual, rel_tol=rtol, abs_tol=ABS_TOL):
+                return []
+            return [f"{where}: {expected!r} != {actual!r} (relative difference above {rtol:g})"]
+        return [f"{where}: {expected!r} != {actual!r}"]
+    if isinstance(expected, Mapping) and isinstance(actual, Mapping):
+        out = [f"{where}: key {k!r} only in the expected value" for k in expected if k not in actual]
+        out += [f"{where}: key {k!r} only in the actual value" for k in actual if k not in expected]
+        for k in expected:
+            if k in actual:
+                out += differences(expected[k], actual[k], rtol, f"{path}.{k}" if path else str(k))
+        return out
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return [f"{where}: {len(expected)} items != {len(actual)} items"]
+        return [d for i, (e, a) in enumerate(zip(expected, actual)) for d in differences(e, a, rtol, f"{where}[{i}]")]
+    return [] if type(expected) is type(actual) and expected == actual else [f"{where}: {expected!r} != {actual!r}"]
 
 
 def collect_nonfinite(notebook: Mapping) -> dict[str, str]:
