@@ -119,14 +119,15 @@ def outputs_within_tolerance(test: list[Mapping[str, Any]], ref: list[Mapping[st
     out = []
     for output in test:
         payload = output.get("data", {}).get(RESULT_MIME)
-        twin = stored.get(payload.get("name")) if isinstance(payload, Mapping) else None
-        if twin is not None:
+        twin = stored.get(str(payload.get("name"))) if isinstance(payload, Mapping) else None
+        if twin is not None and isinstance(payload, Mapping):
             twin_payload = twin["data"][RESULT_MIME]
             rtol = max(tolerance_of(payload), tolerance_of(twin_payload))
             same_nonfinite = payload.get("nonfinite") == twin_payload.get("nonfinite")
             if same_nonfinite and not differences(twin_payload["value"], payload["value"], rtol):
-                output = deepcopy(output)
-                output["data"] = deepcopy(twin["data"])
+                settled = deepcopy(output)  # a notebook node, as nbval reads it (``output.output_type``)
+                settled["data"] = deepcopy(twin["data"])  # type: ignore[index]
+                output = settled
         out.append(output)
     return out
 
