@@ -331,7 +331,7 @@ def notebook_answer(source: Path, site: Path | None = None) -> str:
     for path in candidates:
         try:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             continue
         for i, cell in enumerate(cells[:-1]):
             text = "".join(cell.get("source", "")) if cell.get("cell_type") == "markdown" else ""
