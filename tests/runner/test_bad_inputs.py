@@ -228,8 +228,11 @@ def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explore
     assert str(cli_message.value).startswith(expected)
     api = client.post("/api/runs", json={"notebook": "01_governance", "parameters": given})
     assert api.status_code == 400 and api.json() == {"error": str(cli_message.value)}
-    form = client.get("/notebooks/01_governance/run", params=given)
-    assert form.status_code == 400 and str(escape(str(cli_message.value))) in form.text
+    for form in (
+        client.get("/notebooks/01_governance/run", params=given),
+        client.post("/notebooks/01_governance/run", data=given),
+    ):
+        assert form.status_code == 400 and str(escape(str(cli_message.value))) in form.text
     assert explorer.status()["queued"] == [] and not (explorer.site / "runs").exists()
 
 
@@ -239,10 +242,31 @@ def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explore
 def test_the_explorer_refuses_notebook_names_it_does_not_serve(explorer_client, name):
     _, client = explorer_client
     api = client.post("/api/runs", json={"notebook": name, "parameters": {}})
-    assert api.status_code == 400 and api.json()["error"].startswith(f"unknown notebook {name!r}")
+    assert api.status_code == 404 and api.json()["error"].startswith(
+        f"unknown notebook {name!r}; known notebooks: 00_source_facts"
+    )
     page = client.get(f"/notebooks/{name}") if name and "/" not in name and name != ".." else None
     if page is not None:
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/plain")  # never rendered as HTML
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "the body is not valid JSON: nested too deeply to read"),
+        (
+            '{"notebook": "01_governance", "parameters": ' + '{"a": ' * 30_000,
+            "the body is not valid JSON: nested too deeply to read",
+        ),
+        ("[]", 'expected {"notebook": NAME, "parameters": {NAME: VALUE, ...}}'),
+        ('"01_governance"', 'expected {"notebook": NAME, "parameters": {NAME: VALUE, ...}}'),
+    ],
+)
+def test_the_api_answers_a_body_too_deep_or_not_an_object_with_400(explorer_client, body, expected):
+    explorer, client = explorer_client
+    response = client.post("/api/runs", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"].startswith(expected)
+    assert explorer.status()["queued"] == []
 
 
 # ---------------------------------------------------------------- a site's records: read, never trusted
