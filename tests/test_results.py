@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -97,6 +98,33 @@ def test_record_carries_non_finite_results_to_collect(monkeypatch):
         ({"provenance": []}, "no 'parameters' in it"),
         ({"parameters": {}, "results": {}, "provenance": []}, "expected 'provenance' to be an object, got list"),
         ({"parameters": {}, "results": {}, "provenance": {}}, None),
+        ({"parameters": [], "results": {}, "provenance": {}}, "expected 'parameters' to be an object, got list"),
+        ({"parameters": {}, "results": "x", "provenance": {}}, "expected 'results' to be an object, got str \"x\""),
+        (
+            {"parameters": {}, "results": {}, "provenance": {"seconds": "abc"}},
+            "expected 'provenance.seconds' to be a finite number or null, got str \"abc\"",
+        ),
+        ({"parameters": {}, "results": {}, "provenance": {"seconds": 1.5, "status": "ok", "started": None}}, None),
+        (
+            {"parameters": {}, "results": {}, "provenance": {"seconds": 10**400}},
+            "expected 'provenance.seconds' to be a finite number or null, got int " + "1" + "0" * 196 + "...",
+        ),
+        (
+            {"parameters": {}, "results": {}, "provenance": {"seconds": True}},
+            "expected 'provenance.seconds' to be a finite number or null, got bool",
+        ),
+        (
+            {"parameters": {}, "results": {}, "provenance": {"outputs": []}},
+            "expected 'provenance.outputs' to be an object, got list",
+        ),
+        ({"notebook": ["x"], "parameters": {}, "results": {}, "provenance": {}}, "expected 'notebook' to be a string, got list"),
+        (
+            {"changed_parameters": 5, "parameters": {}, "results": {}, "provenance": {}},
+            "expected 'changed_parameters' to be an object, got int 5",
+        ),
+        # 64 levels of containers are a record (the record itself is the first); 65 are not
+        ({"parameters": {}, "results": {"r": json.loads("[" * 62 + "]" * 62)}, "provenance": {}}, None),
+        ({"parameters": {}, "results": {"r": json.loads("[" * 63 + "]" * 63)}, "provenance": {}}, "nested deeper than 64 levels"),
     ],
 )
 def test_record_problem_says_what_shape_is_wrong(value, problem):
@@ -212,3 +240,19 @@ def test_nbval_compares_recorded_results_at_their_tolerance(tmp_path):
     )
     outcomes = dict(re.findall(r"check\W+ipynb::Cell (\d) (PASSED|FAILED)", done.stdout))
     assert outcomes == {"0": "PASSED", "1": "FAILED", "2": "FAILED"}, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"a": ' * 100_000 + "1" + "}" * 100_000, "nested deeper than 64 levels"),  # too deep for the JSON parser itself
+        ("[" * 600 + "]" * 600, "expected a JSON object, got list"),
+        ("{", "not readable JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ],
+)
+def test_read_record_names_what_is_wrong_and_never_raises(tmp_path, text, problem):
+    from trustlab.results import read_record
+
+    path = tmp_path / "results.json"
+    path.write_text(text)
+    assert read_record(path) == (None, problem)

@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from copy import deepcopy
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 RESULT_MIME = "application/vnd.trustlab.result+json"
@@ -224,14 +225,92 @@ def dumps_record(run_record: Mapping[str, Any], nonfinite: Mapping[str, str] | N
     return json.dumps(strict_record(run_record, nonfinite), indent=2, ensure_ascii=False, allow_nan=False)
 
 
+MAX_RECORD_DEPTH = 64  # far deeper than any record a notebook writes; its readers (pages, API, diff) recurse into it
+
+# Fields the readers of a record use, with the types they rely on (each may be absent; the
+# parameters, results and provenance must be there).
+_NUMBER: tuple[type, ...] = (int, float, type(None))  # and finite, not a bool
+_FIELD_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "notebook": ((str,), "a string"),
+    "changed_parameters": ((dict,), "an object"),
+    "nonfinite": ((dict,), "an object"),
+    "provenance.status": ((str, type(None)), "a string or null"),
+    "provenance.started": ((str, type(None)), "a string or null"),
+    "provenance.seconds": (_NUMBER, "a finite number or null"),
+    "provenance.cache_key": ((str, type(None)), "a string or null"),
+    "provenance.outputs": ((dict,), "an object"),
+    "provenance.input_files": ((dict,), "an object"),
+    "provenance.pdf": ((dict,), "an object"),
+    "provenance.package_versions": ((dict,), "an object"),
+    "provenance.data_hashes": ((dict,), "an object"),
+}
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether JSON containers nest in ``value`` more than ``limit`` deep (counted without recursion)."""
+    todo = [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if level > limit:
+            return True
+        todo.extend((child, level + 1) for child in children)
+    return False
+
+
+def _finite_number_or_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 def record_problem(run_record: Any) -> str | None:
     """Why a parsed ``results.json`` is not a run record of the expected shape, or None if it is:
-    a mapping whose ``parameters``, ``results`` and ``provenance`` are mappings."""
+    a mapping whose ``parameters``, ``results`` and ``provenance`` are mappings, nested at most
+    :data:`MAX_RECORD_DEPTH` deep, whose other fields have the types its readers use (``notebook``
+    a string, ``provenance.seconds`` a finite number or null, ...)."""
     if not isinstance(run_record, dict):
         return f"expected a JSON object, got {type(run_record).__name__}"
     for key in ("parameters", "results", "provenance"):
         if key not in run_record:
             return f"no {key!r} in it"
         if not isinstance(run_record[key], dict):
-            return f"expected {key!r} to be an object, got {type(run_record[key]).__name__}"
+            return f"expected {key!r} to be an object, got {_shown_type(run_record[key])}"
+    if _depth_over(run_record, MAX_RECORD_DEPTH):
+        return f"nested deeper than {MAX_RECORD_DEPTH} levels"
+    for path, (types, expected) in _FIELD_TYPES.items():
+        *parent, key = path.split(".")
+        holder = run_record[parent[0]] if parent else run_record
+        if key not in holder:
+            continue
+        value = holder[key]
+        if not (_finite_number_or_null(value) if types is _NUMBER else isinstance(value, types)):
+            return f"expected {path!r} to be {expected}, got {_shown_type(value)}"
     return None
+
+
+def _shown_type(value: Any) -> str:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return f"{type(value).__name__} {_short(value)}"
+    return type(value).__name__
+
+
+def read_record(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The run record in the ``results.json`` at ``path``, or (None, why it is not one): unreadable,
+    not JSON, nested too deeply to parse, or of another shape (:func:`record_problem`). Every
+    reader of a site's records goes through here, so none of them meets a record it cannot use."""
+    try:
+        parsed = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return None, f"not readable JSON ({exc})"
+    except RecursionError:
+        return None, f"nested deeper than {MAX_RECORD_DEPTH} levels"
+    problem = record_problem(parsed)
+    return (parsed, None) if problem is None else (None, problem)

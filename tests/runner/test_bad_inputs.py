@@ -228,8 +228,11 @@ def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explore
     assert str(cli_message.value).startswith(expected)
     api = client.post("/api/runs", json={"notebook": "01_governance", "parameters": given})
     assert api.status_code == 400 and api.json() == {"error": str(cli_message.value)}
-    form = client.get("/notebooks/01_governance/run", params=given)
-    assert form.status_code == 400 and str(escape(str(cli_message.value))) in form.text
+    for form in (
+        client.get("/notebooks/01_governance/run", params=given),
+        client.post("/notebooks/01_governance/run", data=given),
+    ):
+        assert form.status_code == 400 and str(escape(str(cli_message.value))) in form.text
     assert explorer.status()["queued"] == [] and not (explorer.site / "runs").exists()
 
 
@@ -239,7 +242,89 @@ def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explore
 def test_the_explorer_refuses_notebook_names_it_does_not_serve(explorer_client, name):
     _, client = explorer_client
     api = client.post("/api/runs", json={"notebook": name, "parameters": {}})
-    assert api.status_code == 400 and api.json()["error"].startswith(f"unknown notebook {name!r}")
+    assert api.status_code == 404 and api.json()["error"].startswith(
+        f"unknown notebook {name!r}; known notebooks: 00_source_facts"
+    )
     page = client.get(f"/notebooks/{name}") if name and "/" not in name and name != ".." else None
     if page is not None:
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/plain")  # never rendered as HTML
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "the body is not valid JSON: nested too deeply to read"),
+        (
+            '{"notebook": "01_governance", "parameters": ' + '{"a": ' * 30_000,
+            "the body is not valid JSON: nested too deeply to read",
+        ),
+        ("[]", 'expected {"notebook": NAME, "parameters": {NAME: VALUE, ...}}'),
+        ('"01_governance"', 'expected {"notebook": NAME, "parameters": {NAME: VALUE, ...}}'),
+    ],
+)
+def test_the_api_answers_a_body_too_deep_or_not_an_object_with_400(explorer_client, body, expected):
+    explorer, client = explorer_client
+    response = client.post("/api/runs", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"].startswith(expected)
+    assert explorer.status()["queued"] == []
+
+
+# ---------------------------------------------------------------- a site's records: read, never trusted
+
+GOOD_RECORD = {
+    "notebook": "90_demo",
+    "parameters": {"x": 1.5, "label": "abc", "fail": False, "sleep_seconds": 0.0},
+    "results": {"double": 3.0, "label": "abc"},
+    "provenance": {"status": "ok", "seconds": 1.0, "started": "2026-01-01T00:00:00+00:00"},
+}
+BAD_RECORDS = [
+    ('{"a": ' * 100_000 + "1" + "}" * 100_000, "nested deeper than 64 levels"),
+    (json.dumps({**GOOD_RECORD, "results": {"r": json.loads("[" * 600 + "]" * 600)}}), "nested deeper than 64 levels"),
+    (
+        json.dumps({**GOOD_RECORD, "provenance": {"status": "ok", "seconds": "abc"}}),
+        "expected 'provenance.seconds' to be a finite number or null, got str \"abc\"",
+    ),
+    (json.dumps({**GOOD_RECORD, "parameters": []}), "expected 'parameters' to be an object, got list"),
+    (json.dumps({**GOOD_RECORD, "results": "x"}), "expected 'results' to be an object, got str \"x\""),
+    (json.dumps({**GOOD_RECORD, "notebook": ["90_demo"]}), "expected 'notebook' to be a string, got list"),
+    (json.dumps({**GOOD_RECORD, "changed_parameters": 5}), "expected 'changed_parameters' to be an object, got int 5"),
+    ("[]", "expected a JSON object, got list"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD_RECORDS)
+def test_a_results_json_too_deep_or_wrongly_typed_is_not_a_run_record_for_the_index_and_the_explorer(
+    tmp_path, capsys, text, problem
+):
+    """The site's index, the explorer's home page and GET /api/runs/ID leave the folder out with a
+    warning naming the file and what is wrong, as they do for ``[]``; a good record beside it stays listed."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+    from trustlab.runner import report, sites
+    from trustlab.runner.explorer import Explorer
+    from trustlab.runner.serve import create_app
+
+    explorer = Explorer(tmp_path / "site", [DEMO], fork_server=False)
+    site = explorer.site
+    for rid, content in (("90_demo-bad0000000", text), ("90_demo-good000000", json.dumps(GOOD_RECORD))):
+        folder = site / "runs" / rid
+        folder.mkdir(parents=True)
+        (folder / "results.json").write_text(content)
+        sites.mark_run(folder, "90_demo")
+        sites.register_run(site, folder, "run")
+    warning = f"trustlab: warning: {site / 'runs' / '90_demo-bad0000000' / 'results.json'}: not a run record: {problem}"
+    try:
+        capsys.readouterr()
+        index = report.build_index(site, [DEMO]).read_text()
+        assert "runs/90_demo-good000000/results.json" in index and "90_demo-bad0000000" not in index
+        assert warning in capsys.readouterr().err
+        with TestClient(create_app(explorer), base_url="http://127.0.0.1") as client:
+            home = client.get("/")
+            assert home.status_code == 200 and "/notebooks/90_demo/run?x=1.5" in home.text
+            assert warning in capsys.readouterr().err
+            api = client.get("/api/runs/90_demo-bad0000000")
+            assert api.status_code == 404 and api.json() == {"error": "no run '90_demo-bad0000000' in this site"}
+            assert warning in capsys.readouterr().err
+            assert client.get("/api/runs/90_demo-good000000").json()["results"] == GOOD_RECORD["results"]
+    finally:
+        explorer.close()

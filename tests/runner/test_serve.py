@@ -4,6 +4,7 @@ default run, the cache, the queue, failures, sweeps, and the token and host rule
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -196,7 +197,10 @@ def test_a_hostile_label_stays_inert_in_the_form_and_the_api(served, tmp_path):
 def test_a_notebook_name_outside_the_explorer_is_refused(served, name):
     _, client = served
     response = _post(client, {}, notebook=name)
-    assert response.status_code == 400 and response.json()["error"].startswith(f"unknown notebook {name!r}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": f"unknown notebook {name!r}; known notebooks: 90_demo, 01_governance, 03_pricing_positioning"
+    }
 
 
 def test_the_home_page_lists_questions_answers_and_the_runs_the_site_holds(served):
@@ -219,9 +223,9 @@ def test_the_form_is_generated_from_the_contract(served):
 
 def test_a_notebook_sweep_plots_every_point_and_offers_its_csv(served):
     explorer, client = served
-    page = client.get("/notebooks/90_demo/sweep", params={"vary": "x", "start": "1", "stop": "3", "steps": "3"})
+    page = client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "1", "stop": "3", "steps": "3"})
     assert page.status_code == 200
-    sweep_id = next(s for s in explorer.sweeps if s.startswith("90_demo-"))
+    sweep_id = next(s for s in explorer.sweeps if s.startswith("90_demo-") and explorer.sweeps[s].values == [1.0, 2.0, 3.0])
     explorer.sweeps[sweep_id].done.wait(120)
     record = client.get(f"/api/sweeps/{sweep_id}").json()
     assert record["status"] == "ok" and record["mode"] == "notebook" and record["values"] == [1.0, 2.0, 3.0]
@@ -231,18 +235,21 @@ def test_a_notebook_sweep_plots_every_point_and_offers_its_csv(served):
     shown = client.get("/notebooks/90_demo/sweep", params={"vary": "x", "start": "1", "stop": "3", "steps": "3"}).text
     assert "<svg" in shown and 'id="csv"' in shown
     assert (explorer.site / record["csv"]).is_file()
-    refused = client.get("/notebooks/90_demo/sweep", params={"vary": "x", "start": "50", "stop": "150", "steps": "3"})
-    assert (
-        refused.status_code == 400
-        and "sweep point x = 150.0: parameter &#39;x&#39;: expected &gt; 0 and &lt;= 100" in refused.text
-    )
+    for refused in (
+        client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "50", "stop": "150", "steps": "3"}),
+        client.get("/notebooks/90_demo/sweep", params={"vary": "x", "start": "50", "stop": "150", "steps": "3"}),
+    ):
+        assert (
+            refused.status_code == 400
+            and "sweep point x = 150.0: parameter &#39;x&#39;: expected &gt; 0 and &lt;= 100" in refused.text
+        )
 
 
 def test_a_fast_sweep_uses_the_notebooks_analysis_function(served):
     explorer, client = served
-    client.get(
+    client.post(
         "/notebooks/03_pricing_positioning/sweep",
-        params={
+        data={
             "vary": "redemption_rate",
             "start": "0.2",
             "stop": "0.8",
@@ -359,5 +366,164 @@ def test_after_trustlab_changes_runs_start_as_new_interpreters_not_from_the_stal
         assert after.status == "ok" and after.results["forked_from_server"] is False, after.error
         assert explorer.status()["warm"] is False and explorer.status()["why_not_warm"] == explorer_module.CODE_CHANGED
         assert explorer_module.CODE_CHANGED in capsys.readouterr().err
+    finally:
+        explorer.close()
+
+
+# ---------------------------------------------------------------- work starts only when asked: POST, from this server's pages
+
+LIMIT = 256 * 1024  # the largest body the README says the server reads
+EVIL = {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+CROSS_SITE = [
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},  # a sandboxed frame, a page opened from a file
+    {"Origin": "http://127.0.0.1:8888"},  # another server on this machine
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Origin": LOCAL, "Sec-Fetch-Site": "cross-site"},
+]
+
+
+def _demo_run_id(explorer, x: str) -> str:
+    from trustlab.runner.explorer import run_id
+
+    return run_id("90_demo", explorer.resolve("90_demo", {"x": x})[1])
+
+
+def test_a_cross_site_get_of_a_run_address_starts_nothing_and_shows_the_form_to_start_it(served):
+    """An <img> on any page could GET a run's address: that shows the form, filled in; only its
+    button (a POST from this server's page) starts the run, which the address then shows."""
+    explorer, client = served
+    rid = _demo_run_id(explorer, "7.25")
+    page = client.get("/notebooks/90_demo/run?x=7.25&sleep_seconds=0.1", headers=EVIL)
+    assert page.status_code == 200 and 'id="not-run"' in page.text
+    assert '<form class="params" method="post" action="/notebooks/90_demo/run"' in page.text
+    assert 'id="p-x" value="7.25"' in page.text and 'id="p-sleep_seconds" value="0.1"' in page.text
+    assert explorer.job(rid) is None and not (explorer.site / "runs" / rid).exists()
+    assert explorer.status()["queued"] == [] and explorer.status()["running"] == []
+    started = client.post(
+        "/notebooks/90_demo/run",
+        data={"x": "7.25", "label": "abc", "fail": "false", "sleep_seconds": "0"},
+        headers={"Origin": LOCAL, "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    assert started.headers["location"] == "/notebooks/90_demo/run?x=7.25&label=abc&fail=false&sleep_seconds=0.0"
+    _until(lambda: explorer.job(rid) is not None and explorer.job(rid).done.is_set(), "the run")
+    shown = client.get(started.headers["location"], headers=EVIL)  # made: any GET of its address shows it
+    assert 'id="comparison"' in shown.text and 'id="not-run"' not in shown.text
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_a_cross_site_post_is_refused_and_starts_nothing(served, headers):
+    explorer, client = served
+    sweeps = set(explorer.sweeps)
+    api = client.post("/api/runs?wait=false", json={"notebook": "90_demo", "parameters": {"x": "6.5"}}, headers=headers)
+    form = client.post("/notebooks/90_demo/run", data={"x": "6.5"}, headers=headers)
+    sweep = client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "6", "stop": "7", "steps": "2"}, headers=headers)
+    assert api.status_code == 403 and api.json()["error"].startswith("cross-site request refused (")
+    assert api.json()["error"].endswith("): runs and sweeps start only from this server's own pages")
+    assert form.status_code == 403 and form.text.startswith("trustlab: error: cross-site request refused (")
+    assert sweep.status_code == 403
+    assert explorer.job(_demo_run_id(explorer, "6.5")) is None and set(explorer.sweeps) == sweeps
+
+
+@pytest.mark.parametrize("headers", [{}, {"Origin": LOCAL, "Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}])
+def test_a_post_from_the_servers_own_pages_or_from_a_script_is_taken(served, headers):
+    _, client = served
+    response = client.post("/api/runs", json={"notebook": "90_demo", "parameters": {"x": "2.5"}}, headers=headers)
+    assert response.status_code == 200 and response.json()["results"]["double"] == 5.0
+
+
+def test_a_sweep_starts_only_from_its_forms_post(served):
+    explorer, client = served
+    asked = {"vary": "x", "start": "4", "stop": "5", "steps": "2"}
+    page = client.get("/notebooks/90_demo/sweep", params=asked, headers=EVIL)
+    assert page.status_code == 200 and 'id="not-run"' in page.text
+    assert '<form method="post" action="/notebooks/90_demo/sweep"' in page.text and 'id="start" value="4"' in page.text
+    assert not [job for job in explorer.sweeps.values() if job.values == [4.0, 5.0]]
+    started = client.post("/notebooks/90_demo/sweep", data=asked, follow_redirects=False)
+    assert started.status_code == 303 and started.headers["location"] == "/notebooks/90_demo/sweep?vary=x&start=4&stop=5&steps=2"
+    job = next(job for job in explorer.sweeps.values() if job.values == [4.0, 5.0])
+    job.done.wait(120)
+    shown = client.get(started.headers["location"])
+    assert "<svg" in shown.text and 'id="not-run"' not in shown.text
+
+
+def test_a_body_over_256_kib_is_refused_with_413(served):
+    from trustlab.runner import serve
+
+    assert serve.MAX_BODY_BYTES == LIMIT
+    explorer, client = served
+    body = json.dumps({"notebook": "no_such_notebook", "parameters": {}}).encode()
+    at_limit = body + b" " * (LIMIT - len(body))
+    json_type = {"content-type": "application/json"}
+    assert client.post("/api/runs", content=at_limit, headers=json_type).status_code == 404  # read: the limit is allowed
+    message = "the request body is over 262,144 bytes (256 KiB), the most this server reads"
+    over = client.post("/api/runs", content=at_limit + b" ", headers=json_type)
+    assert over.status_code == 413 and over.json() == {"error": message}
+    streamed = client.post("/api/runs", content=iter([at_limit, b" "]), headers=json_type)  # no Content-Length
+    assert streamed.status_code == 413 and streamed.json() == {"error": message}
+    form = client.post("/notebooks/90_demo/run", data={"label": "a" * LIMIT})
+    assert form.status_code == 413 and form.text == f"trustlab: error: {message}\n"
+
+
+def test_an_endless_body_is_cut_off_once_it_passes_the_limit(served):
+    """The guard counts the bytes as they arrive (no Content-Length), and stops reading there."""
+    import asyncio
+
+    explorer, _ = served
+    chunk, offered, taken = 16 * 1024, 40, []
+    sent: list[dict] = []
+
+    async def receive():
+        taken.append(chunk)
+        return {"type": "http.request", "body": b" " * chunk, "more_body": len(taken) < offered}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/runs",
+        "raw_path": b"/api/runs",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    asyncio.run(create_app(explorer)(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert len(taken) == LIMIT // chunk + 1  # 16 chunks make 256 KiB; the 17th passes it, and no more is read
+
+
+def test_opening_a_runs_address_never_starts_the_default_run_the_page_offers_it(tmp_path):
+    """A run made before (by another server, or `trustlab run`) whose default run is not in the
+    site: its page and GET /api/runs/ID show it without a comparison and start nothing; the
+    page's button (a POST) runs the default run, and then the comparison shows."""
+    explorer = Explorer(tmp_path / "site", [DEMO], workers=1, fork_server=False)
+    try:
+        source, resolved = explorer.resolve("90_demo", {"x": "3"})
+        made = explorer.submit(source, resolved)
+        made.done.wait(120)
+        assert made.status == "ok", made.error
+        with TestClient(create_app(explorer), base_url=LOCAL) as client:
+            url = client.get(f"/api/runs/{made.run_id}").json()["run_url"]
+            for _ in range(2):
+                page = client.get(url, headers=EVIL)
+                assert page.status_code == 200 and 'id="compare-form"' in page.text and 'id="comparison"' not in page.text
+                assert "comparison" not in client.get(f"/api/runs/{made.run_id}").json()
+            assert explorer.made_baseline(source) is None and explorer.status()["queued"] == []
+            assert explorer.status()["running"] == []
+            assert '<input type="hidden" name="x" value="3.0">' in page.text
+            compared = client.post("/notebooks/90_demo/run", data={"x": "3.0", "label": "abc", "fail": "false"})
+            _until(lambda: (b := explorer.made_baseline(source)) is not None and b.done.is_set(), "the default run")
+            shown = client.get(url).text
+            assert compared.status_code == 200 and 'id="comparison"' in shown and 'id="compare-form"' not in shown
     finally:
         explorer.close()

@@ -176,7 +176,7 @@ def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path
     (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
     index = report.build_index(site, [DEMO]).read_text()
     assert "a/90_demo.html" not in index
-    assert "not a run record of the expected shape" in capsys.readouterr().err
+    assert "results.json: not a run record: expected 'parameters' to be an object, got list" in capsys.readouterr().err
 
 
 def test_the_index_is_written_only_in_a_site_trustlab_made(tmp_path):

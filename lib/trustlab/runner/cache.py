@@ -87,18 +87,10 @@ def _read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
     path = out_dir / "results.json"
     if not path.exists():
         return None
-    problem: str | None
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        problem = f"not readable JSON ({exc})"
-    else:
-        problem = results.record_problem(recorded)
-        if problem is None:
-            return recorded
-    if warn:
+    recorded, problem = results.read_record(path)
+    if recorded is None and warn:
         print(f"trustlab: warning: {path}: not a run record: {problem}; its report is treated as stale", file=sys.stderr)
-    return None
+    return recorded
 
 
 def stale_reason(out_dir: Path, name: str, build_inputs: str) -> str | None:

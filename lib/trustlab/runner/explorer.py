@@ -144,29 +144,42 @@ class Explorer:
         """The run of ``source`` with these (resolved) parameters: the one going or done already
         (failed ones included) with the same cache key, the site's report with that key, or a new
         run queued for a worker."""
-        rid = run_id(source.stem, resolved)
-        key = runs.cache_key(source, resolved)
+        rid, key = run_id(source.stem, resolved), runs.cache_key(source, resolved)
         with self._lock:
-            job = self._jobs.get(rid)
-            # The same inputs give the same run: a failure too is shown again, not rerun; a run
-            # stopped with the server, or made from other inputs (code, data), runs again.
-            if job is not None and job.key == key and job.status != "stopped":
+            job = self._made(source, resolved, rid, key)
+            if job is not None:
                 return job
             if self._stop.is_set():
                 raise RuntimeError("the explorer is stopping")
-            out_dir = self.site / "runs" / rid
-            job = Job(rid, source, resolved, out_dir, key)
-            built = self.site / source.stem  # the build's report, when these are the defaults it was built with
-            cached = current_record(out_dir, source.stem, key)
-            if cached is None and (cached := current_record(built, source.stem, key)) is not None:
-                job.out_dir = built
-            if cached is not None:
-                self._finish(job, "cached", cached)
-            else:
-                self._queued.append(rid)
-                self._pool.submit(self._work, job)
+            job = Job(rid, source, resolved, self.site / "runs" / rid, key)
+            self._queued.append(rid)
+            self._pool.submit(self._work, job)
             self._jobs[rid] = job
             return job
+
+    def lookup(self, source: Path, resolved: dict[str, Any]) -> Job | None:
+        """The run :meth:`submit` would answer with when it need not start one (going, done, or
+        the site's report with the same cache key); None where it would start one."""
+        rid, key = run_id(source.stem, resolved), runs.cache_key(source, resolved)
+        with self._lock:
+            return self._made(source, resolved, rid, key)
+
+    def _made(self, source: Path, resolved: dict[str, Any], rid: str, key: str) -> Job | None:
+        # The same inputs give the same run: a failure too is shown again, not rerun; a run
+        # stopped with the server, or made from other inputs (code, data), runs again.
+        job = self._jobs.get(rid)
+        if job is not None and job.key == key and job.status != "stopped":
+            return job
+        job = Job(rid, source, resolved, self.site / "runs" / rid, key)
+        built = self.site / source.stem  # the build's report, when these are the defaults it was built with
+        cached = current_record(job.out_dir, source.stem, key)
+        if cached is None and (cached := current_record(built, source.stem, key)) is not None:
+            job.out_dir = built
+        if cached is None:
+            return None
+        self._finish(job, "cached", cached)
+        self._jobs[rid] = job
+        return job
 
     def job(self, rid: str) -> Job | None:
         """A run by id: one of this server's, or an ad-hoc run the site holds (``trustlab run``'s too)."""
@@ -207,10 +220,17 @@ class Explorer:
     def baseline(self, source: Path) -> Job:
         """The run on the notebook's defaults to compare with: the build's report in the site when
         it is current (same cache key), else an ad-hoc run of the defaults (queued if need be)."""
+        return self.submit(source, self._defaults_of(source))
+
+    def made_baseline(self, source: Path) -> Job | None:
+        """The run :meth:`baseline` would answer with, if it need not start one; else None."""
+        return self.lookup(source, self._defaults_of(source))
+
+    def _defaults_of(self, source: Path) -> dict[str, Any]:
         stamp = tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in (source, params.schema_path(source)))
         if self._defaults.get(source, (None,))[0] != stamp:  # resolved once per version of the notebook and its contract
             self._defaults[source] = (stamp, params.resolve(source))
-        return self.submit(source, self._defaults[source][1])
+        return self._defaults[source][1]
 
     def _finish(self, job: Job, status: str, record: dict[str, Any] | None) -> None:
         job.status = status
@@ -331,7 +351,7 @@ def notebook_answer(source: Path, site: Path | None = None) -> str:
     for path in candidates:
         try:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             continue
         for i, cell in enumerate(cells[:-1]):
             text = "".join(cell.get("source", "")) if cell.get("cell_type") == "markdown" else ""

@@ -93,9 +93,9 @@ def _has_fast(explorer: Explorer, name: str) -> bool:
     return bool(params.load_schema(explorer.source(name)).get("fast"))
 
 
-def start_sweep(explorer: Explorer, name: str, base: Mapping[str, str], vary: str, start: str, stop: str, steps: str) -> SweepJob:
-    """Check every point (as the command line checks ``-p`` values: the first refused one raises
-    its message, naming the point) and start the sweep, or return the same sweep already made."""
+def plan_sweep(explorer: Explorer, name: str, base: Mapping[str, str], vary: str, start: str, stop: str, steps: str) -> SweepJob:
+    """The sweep these values ask for, not started: every point checked (as the command line checks
+    ``-p`` values: the first refused one raises its message, naming the point), and its id."""
     values = sweep_values(explorer, name, vary, start, stop, steps)
     source = explorer.source(name)
     points = []
@@ -108,12 +108,17 @@ def start_sweep(explorer: Explorer, name: str, base: Mapping[str, str], vary: st
     sweep_id = (
         name + "-" + hashlib.sha256(json.dumps([mode, vary, points], sort_keys=True, default=str).encode()).hexdigest()[:10]
     )
-    existing = explorer.sweeps.get(sweep_id)
+    return SweepJob(sweep_id, name, vary, values, points, mode)
+
+
+def start_sweep(explorer: Explorer, name: str, base: Mapping[str, str], vary: str, start: str, stop: str, steps: str) -> SweepJob:
+    """Start the sweep :func:`plan_sweep` checks, or return the same sweep already made or going."""
+    job = plan_sweep(explorer, name, base, vary, start, stop, steps)
+    existing = explorer.sweeps.get(job.sweep_id)
     if existing is not None and existing.status != "failed":
         return existing
-    job = SweepJob(sweep_id, name, vary, values, points, mode)
-    explorer.sweeps[sweep_id] = job
-    threading.Thread(target=_run, args=(explorer, job), name=f"trustlab-sweep-{sweep_id}", daemon=True).start()
+    explorer.sweeps[job.sweep_id] = job
+    threading.Thread(target=_run, args=(explorer, job), name=f"trustlab-sweep-{job.sweep_id}", daemon=True).start()
     return job
 
 

@@ -293,22 +293,13 @@ def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, 
 
 
 def _valid_record(path: Path) -> dict[str, Any] | None:
-    """A run's ``results.json`` if it holds a run record (a mapping with mappings for parameters,
-    results and provenance); else None, with a warning naming the file."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        print(f"trustlab: warning: {path}: not a readable run record ({exc}); left out of the index", file=sys.stderr)
-        return None
-    from trustlab.results import record_problem
+    """A run's ``results.json`` if it holds a run record (:func:`trustlab.results.read_record`);
+    else None, with a warning naming the file and what is wrong with it."""
+    from trustlab.results import read_record
 
-    problem = record_problem(record)
-    if problem is not None:
-        print(
-            f"trustlab: warning: {path}: not a run record of the expected shape ({problem}); left out of the index",
-            file=sys.stderr,
-        )
-        return None
+    record, problem = read_record(path)
+    if record is None:
+        print(f"trustlab: warning: {path}: not a run record: {problem}; left out of the index", file=sys.stderr)
     return record
 
 

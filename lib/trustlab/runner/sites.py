@@ -56,7 +56,7 @@ def read_manifest(folder: Path, name: str) -> dict[str, Any] | None:
     """The manifest ``name`` in ``folder`` if trustlab wrote it (a JSON mapping saying so), else None."""
     try:
         data = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) and data.get("made_by") == MADE_BY else None
 
@@ -101,7 +101,7 @@ def _legacy_run(folder: Path, entries: list[str]) -> bool:
     after the notebook its ``results.json`` records."""
     try:
         record = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     if not isinstance(record, dict) or not isinstance(record.get("provenance"), dict):
         return False
