@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install conda-setup report test lab notebooks bench lock system-deps clean
+.PHONY: help install conda-setup report test lab notebooks bench lock fonts system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,10 +26,13 @@ conda-setup: ## inside an activated conda env (conda env create -f environment.y
 	python -m pip install --quiet --no-deps -e .
 	python scripts/post_install.py
 
-system-deps: ## install what the browser and figure tests need (Chromium, CJK fonts) from Debian
-	bash scripts/install-system-deps.sh
+fonts: ## install the CJK fonts figures need (Debian's fonts-noto-cjk), if missing
+	bash scripts/install-system-deps.sh fonts
 
-report: install ## execute every notebook with its default parameters into reports/ (unchanged ones are skipped)
+system-deps: ## install what the browser and figure tests need (Chromium, CJK fonts) from Debian
+	bash scripts/install-system-deps.sh fonts chromium
+
+report: install fonts ## execute every notebook with its default parameters into reports/ (unchanged ones are skipped)
 	$(BIN)/trustlab build
 
 test: install system-deps ## run the whole test suite
@@ -38,7 +41,7 @@ test: install system-deps ## run the whole test suite
 lab: install ## open JupyterLab on the project with the trustlab kernel
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
-notebooks: install ## re-execute the committed notebooks in place after a change
+notebooks: install fonts ## re-execute the committed notebooks in place after a change
 	$(BIN)/trustlab refresh
 
 bench: install ## run the benchmarks and print the measured ratios

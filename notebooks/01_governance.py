@@ -160,7 +160,7 @@ display(Markdown(gov.intensity_text(a)))
 
 # %%
 intensity = a.intensity
-fig, ax = plt.subplots(figsize=(8, 3.8))
+fig, ax = plt.subplots(figsize=(9, 3.8))
 daily = intensity["per_day"].sort_values()
 colors = ["0.6" if s == "V-2" else sns.color_palette()[0] for s in intensity.loc[daily.index, "status"]]
 ax.barh(daily.index, daily.to_numpy(), color=colors)
@@ -228,7 +228,6 @@ ax.set_ylabel("relative change of the rate, %")
 ax.set_title("The report-rate change under clustered reports")
 ax.legend(fontsize=8, loc="lower left")
 plots.caption(fig, "computed from the report-rate change (data/trust_report_2021.csv) under the assumed rate, volume and design effects")
-fig.tight_layout(rect=(0, 0.04, 1, 1))
 plt.show()
 
 # %% [markdown]
@@ -258,7 +257,6 @@ for ax in axes:
     ax.set_ylabel("2020 report rate, reports per 10,000 orders")
     ax.invert_yaxis()
 plots.caption(fig, f"design effect {a.test.design_effect:g}; computed from the report-rate change (data/trust_report_2021.csv) under assumed rates and volumes; empty cells: fewer than {gov.MIN_EFFECTIVE_REPORTS:g} effective reports")
-plt.tight_layout()
 plt.show()
 display(Markdown(gov.sensitivity_text(a)))
 

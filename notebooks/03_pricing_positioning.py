@@ -165,6 +165,7 @@ if not comparable.empty:
         for x, y, period in zip(ends, group["spend_per_buyer_rmb"], group["period"]):
             ax.annotate(period, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7,
                         color=line.get_color())
+    ax.margins(y=0.1)  # room above the highest point for its label
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))

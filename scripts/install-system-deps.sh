@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need: Chromium for the report-site browser test and a CJK
-# font so Chinese renders in figures. Does nothing when they are already there.
+# Install Debian packages trustlab needs beyond Python, each only if missing:
+#   fonts     a CJK font (fonts-noto-cjk), so Chinese in figures is drawn (make report, make fonts)
+#   chromium  Chromium, for the report-site browser test and --pdf (make system-deps, with the fonts)
+# With no argument, both. Does nothing when what was asked for is already there.
 set -euo pipefail
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(fonts chromium)
 needed=()
-command -v chromium >/dev/null 2>&1 || needed+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || needed+=(fonts-noto-cjk)
-command -v fc-list >/dev/null 2>&1 || needed+=(fontconfig)
+for part in "${parts[@]}"; do
+  case "$part" in
+    fonts)
+      command -v fc-list >/dev/null 2>&1 || needed+=(fontconfig)
+      fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || needed+=(fonts-noto-cjk)
+      ;;
+    chromium)
+      command -v chromium >/dev/null 2>&1 || needed+=(chromium)
+      ;;
+    *)
+      echo "install-system-deps: unknown part '$part' (expected fonts or chromium)" >&2
+      exit 2
+      ;;
+  esac
+done
 if [ ${#needed[@]} -eq 0 ]; then
   exit 0
 fi

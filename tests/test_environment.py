@@ -84,3 +84,35 @@ def test_the_conda_lock_is_generated_from_the_pip_lock(tmp_path):
     lock = (config.PROJECT_ROOT / "requirements.lock").read_text().splitlines()
     assert sorted(p for p in pip_section if "==" in p) == sorted(line for line in lock if "==" in line)
     assert f"python={sys.version_info.major}.{sys.version_info.minor}" in " ".join(map(str, env["dependencies"]))
+
+
+def test_make_report_installs_the_fonts_figures_need_and_not_chromium():
+    """`make report` draws Chinese in figures, so it runs the fonts step `make test` runs; Chromium
+    is only for tests and --pdf. `make -n` prints the commands without running them."""
+    import subprocess
+
+    dry_run = subprocess.run(["make", "-n", "report"], cwd=config.PROJECT_ROOT, capture_output=True, text=True, check=True)
+    steps = dry_run.stdout.splitlines()
+    assert "bash scripts/install-system-deps.sh fonts" in steps
+    assert not [step for step in steps if "chromium" in step]
+
+
+def test_the_fonts_step_asks_for_the_cjk_font_only(tmp_path):
+    """On a machine without a CJK font and without root, the fonts step names the one package it
+    needs (fake `fc-list` listing no font, fake `id` saying user 1000: nothing is installed)."""
+    import subprocess
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, output in (("fc-list", ""), ("id", "1000")):
+        (fake / name).write_text(f"#!/bin/sh\necho '{output}'\n")
+        (fake / name).chmod(0o755)
+    script = config.PROJECT_ROOT / "scripts" / "install-system-deps.sh"
+    env = {"PATH": f"{fake}:/usr/bin:/bin"}
+    fonts = subprocess.run(["bash", str(script), "fonts"], capture_output=True, text=True, env=env)
+    assert (fonts.returncode, fonts.stderr.strip()) == (
+        1,
+        "install-system-deps: need root to apt-get install fonts-noto-cjk (or install them yourself)",
+    )
+    unknown = subprocess.run(["bash", str(script), "font"], capture_output=True, text=True, env=env)
+    assert unknown.returncode == 2 and "unknown part 'font' (expected fonts or chromium)" in unknown.stderr

@@ -1,28 +1,171 @@
-"""The house style: a CJK font is found so Chinese renders in figures."""
+"""The house style: a CJK font is found so Chinese renders in figures, a character no font has is an
+error naming the font to install, the caption sits under the axis labels, and no figure a notebook
+draws has text that overlaps other text or is clipped."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import warnings
+from pathlib import Path
+
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 from trustlab import plots  # noqa: E402
 
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.py"))
+# what a kernel prints into the page (it hides DeprecationWarning and the like raised inside libraries)
+PAGE_WARNINGS = (UserWarning, FutureWarning, RuntimeWarning)
 
-def test_setup_selects_a_cjk_font_that_draws_chinese(recwarn):
-    plots.setup()
+
+@pytest.fixture
+def house_style():
+    """The house style for one test; matplotlib's settings are restored after it."""
+    with matplotlib.rc_context():
+        plots.setup()
+        yield
+    plt.close("all")
+
+
+@pytest.fixture
+def latin_font_only(house_style):
+    """The house style on a machine without a CJK font: matplotlib's DejaVu Sans only."""
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}):
+        yield
+
+
+def test_setup_selects_a_cjk_font_that_draws_chinese(house_style, recwarn):
     font = plots.cjk_font()
-    assert font is not None, "no CJK font: run scripts/install-system-deps.sh (fonts-noto-cjk)"
+    assert font is not None, "no CJK font: run make fonts (fonts-noto-cjk)"
     assert matplotlib.rcParams["font.sans-serif"][0] == font
     fig, ax = plt.subplots()
     ax.set_title("快品牌 信任金字塔")
-    fig.canvas.draw()
-    plt.close(fig)
+    plots.caption(fig, "快手电商 (data/facts.csv)")  # draws the figure: raises if a glyph were missing
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
 
 
-def test_caption_names_the_source():
+def test_a_chinese_label_without_a_cjk_font_is_an_error_naming_the_font_to_install(latin_font_only, recwarn):
+    fig, ax = plt.subplots()
+    ax.set_title("信任購 orders")
+    with pytest.raises(plots.MissingGlyphError) as raised:
+        plots.caption(fig, "data/facts.csv")
+    message = str(raised.value)
+    assert message.startswith("figure text needs a CJK font: install fonts-noto-cjk (make fonts)")
+    assert "DejaVu Sans" in message and "信任購" in message
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]  # an error, not a warning
+
+
+def test_a_missing_glyph_that_is_not_chinese_does_not_ask_for_a_cjk_font(latin_font_only):
+    fig, ax = plt.subplots()
+    ax.set_title("\u0915")  # Devanagari KA: DejaVu Sans has none
+    with pytest.raises(plots.MissingGlyphError, match="needs a font that has these characters") as raised:
+        plots.caption(fig, "data/facts.csv")
+    assert "CJK" not in str(raised.value)
+
+
+def test_caption_names_the_source_and_sits_under_the_axis_label_inside_the_figure(house_style):
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("events per day (log scale)")
+    source = " ".join(["data/trust_report_2021.csv (2021 trust report as reported by Teller Report)"] * 3)
+    plots.caption(fig, source)
+    label = fig.get_supxlabel()
+    assert " ".join(label.split()) == f"Source: {source}"  # the same words, broken into lines
+    assert label.count("\n") >= 1  # 230 characters at 8 pt do not fit on one line of a 6-inch figure
+    renderer = fig.canvas.get_renderer()
+    caption = fig._supxlabel.get_window_extent(renderer)
+    xlabel = ax.xaxis.label.get_window_extent(renderer)
+    assert caption.y1 <= xlabel.y0  # below the axis label (display y grows upwards)
+    assert 0 <= caption.x0 and caption.x1 <= fig.bbox.width and 0 <= caption.y0  # inside the figure
+    assert plots.text_problems(fig) == []
+
+
+def test_text_problems_names_overlapping_clipped_and_stray_text(house_style):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    assert plots.text_problems(fig) == []
+    ax.text(5, 5, "first label", ha="center")
+    ax.text(5, 5, "second label", ha="center")  # drawn over the first
+    ax.text(9.9, 2, "value 450,000")  # starts inside the axes, runs past its right edge
+    fig.text(0.995, 0.5, "cut off")  # starts at the figure's right edge
+    problems = plots.text_problems(fig)
+    assert "text 'first label' overlaps text 'second label'" in problems
+    assert any(p.startswith("text 'value 450,000' reaches outside its axes (right by") for p in problems)
+    assert any(p.startswith("text 'cut off' is clipped: it reaches outside the figure (right by") for p in problems)
+    assert len(problems) == 3
+
+
+def test_text_problems_flags_text_that_wraps_only_when_drawn(house_style):
     fig, _ = plt.subplots()
-    plots.caption(fig, "data/facts.csv")
-    assert any(t.get_text() == "Source: data/facts.csv" for t in fig.texts)
-    plt.close(fig)
+    fig.text(0.01, 0.01, "Source: " + "word " * 60, wrap=True)  # the old caption: its box is one long line
+    assert any("wraps when drawn (wrap=True)" in p for p in plots.text_problems(fig))
+
+
+def _quarterly_chart() -> tuple[plt.Figure, plt.Axes]:
+    quarters = pd.period_range("2021Q1", "2025Q3", freq="Q")
+    fig, ax = plt.subplots()
+    ax.plot(quarters.to_timestamp(), range(len(quarters)), marker="o")
+    ax.set_xlabel("quarter")
+    return fig, ax
+
+
+def test_quarter_axis_labels_each_year_by_its_first_quarter_without_overlap(latin_font_only):
+    fig, ax = _quarterly_chart()  # DejaVu Sans: wider than the Noto font of the committed figures
+    plots.quarter_axis(ax)
+    assert plots.text_problems(fig) == []
+    labels = [t.get_text() for t in plots.drawn_texts(fig) if t in ax.get_xticklabels()]
+    assert labels == ["2021Q1", "2022Q1", "2023Q1", "2024Q1", "2025Q1"]
+
+
+def test_quarter_axis_labels_fewer_years_over_a_long_span(house_style):
+    quarters = pd.period_range("2010Q1", "2025Q4", freq="Q")
+    fig, ax = plt.subplots()
+    ax.plot(quarters.to_timestamp(), range(len(quarters)))
+    assert [str(d.year) for d in mdates.num2date(ax.get_xlim())] == ["2009", "2026"]  # with the axes' margins
+    plots.quarter_axis(ax)
+    labels = [t.get_text() for t in plots.drawn_texts(fig) if t in ax.get_xticklabels()]
+    # 18 years shown, at most 8 labels: every third year (a multiple of 3, as matplotlib's YearLocator counts)
+    assert labels == ["2010Q1", "2013Q1", "2016Q1", "2019Q1", "2022Q1", "2025Q1"]
+
+
+def _notebook_figures(source: Path, monkeypatch) -> tuple[list[plt.Figure], list[warnings.WarningMessage]]:
+    """Run a notebook's code cells in this process, as its default run does, and keep every figure
+    it shows (``plt.show()``) and every warning it raises."""
+    import jupytext
+
+    figures: list[plt.Figure] = []
+
+    def keep_and_close(*args, **kwargs):
+        for number in plt.get_fignums():
+            figures.append(plt.figure(number))
+        plt.close("all")
+
+    monkeypatch.setattr(plt, "show", keep_and_close)
+    namespace = {"__name__": "__main__"}
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("always")
+        for cell in jupytext.read(source).cells:
+            if cell.cell_type == "code":
+                exec(compile(cell.source, str(source), "exec"), namespace)  # noqa: S102
+    return figures, caught
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_figure_of_a_notebook_has_its_caption_and_no_overlapping_or_clipped_text(source, monkeypatch):
+    """Each figure a notebook draws on its default parameters, as a client's report shows it: a
+    source caption, every text inside the figure (and a value label inside its axes), no text over
+    another; and nothing the notebook runs warns into the page."""
+    with matplotlib.rc_context():  # the notebook's house style holds while its figures are checked
+        figures, caught = _notebook_figures(source, monkeypatch)
+        assert figures, f"{source.name} shows no figure"
+        for number, fig in enumerate(figures, start=1):
+            assert fig.get_supxlabel().startswith("Source: "), f"{source.name}, figure {number}: no plots.caption"
+            assert plots.text_problems(fig) == [], f"{source.name}, figure {number} ({fig.axes[0].get_title()!r})"
+    shown = [f"{w.category.__name__}: {w.message}" for w in caught if issubclass(w.category, PAGE_WARNINGS)]
+    assert shown == []

@@ -129,3 +129,11 @@ def test_show_displays_the_styled_table(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     assert td.show(pd.DataFrame({"a": [1.0]})) is None
     assert ">1<" in shown[0].to_html()
+
+
+def test_column_labels_may_break_after_each_underscore_and_are_escaped():
+    frame = pd.DataFrame({"per_day_per_million_dau": [1.5], "a<b": ["x"]})
+    html = td.styled(frame).to_html()
+    assert ">per_<wbr>day_<wbr>per_<wbr>million_<wbr>dau<" in html  # the browser may break the label there
+    assert ">a&lt;b<" in html
+    assert td.breakable_label("count_in_period") == "count_<wbr>in_<wbr>period"

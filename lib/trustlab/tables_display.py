@@ -12,6 +12,7 @@ pandas is imported by the functions, not with the module.
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
 import re
@@ -164,7 +165,8 @@ def styled(
     thousands separators, gaps "—"), except the ``percent`` columns (shares in [0, 1] shown as
     ``12.7 %``) and the ``formats`` columns (a format string such as ``"{:.2f}"`` or a function
     of the value). ``text_columns`` (default: :func:`long_text_columns`) are left-aligned and
-    wrap within ``text_width``. The index is hidden unless ``index``. Text is HTML-escaped.
+    wrap within ``text_width``. Column labels may break after an underscore (:func:`breakable_label`).
+    The index is hidden unless ``index``. Text is HTML-escaped.
     A column named in ``percent``, ``formats`` or ``text_columns`` that the table lacks raises
     KeyError naming it.
     """
@@ -181,6 +183,7 @@ def styled(
     wrapped = _check_columns(frame, long_text_columns(frame) if text_columns is None else text_columns, "text_columns")
 
     style = frame.style.format(lambda v: format_cell(v, digits), escape="html")
+    style = style.format_index(breakable_label, axis="columns")
     if percent:
         style = style.format(lambda v: format_percent(v), subset=percent)
     for column, spec in formats.items():
@@ -200,6 +203,12 @@ def styled(
     if caption:
         style = style.set_caption(caption)
     return style
+
+
+def breakable_label(label: Any) -> str:
+    """A column label as HTML that may break after each underscore (``per_day_<wbr>per_million_<wbr>dau``),
+    so a table of long snake_case labels narrows to fit the page instead of running past it."""
+    return html.escape(str(label)).replace("_", "_<wbr>")
 
 
 def show(frame: "pd.DataFrame", **options: Any) -> None:

@@ -487,6 +487,8 @@ def test_pyramid_labels_stay_inside_their_shapes():
     for size in ((10, 6.5), (7, 5)):
         fig, ax = plt.subplots(figsize=size)
         drawn = gov.draw_pyramid(ax, layers)
+        ax.set_title("Kuaishou's trust pyramid")
+        plots.caption(fig, "data/facts.csv")  # as the notebook draws it: the figure's layout then moves the axes
         renderer = fig.canvas.get_renderer()
         assert len(drawn) == len(layers)
         for patch, texts in drawn:
@@ -495,6 +497,9 @@ def test_pyramid_labels_stay_inside_their_shapes():
                 box = text.get_window_extent(renderer)
                 corners = [[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]]
                 assert path.contains_points(corners).all(), (text.get_text()[:40], box, path.get_extents())
+            name, body = (t.get_window_extent(renderer) for t in texts)
+            assert name.y0 - body.y1 == pytest.approx(4 / 72 * fig.dpi, abs=1)  # the name 4 pt above its figures
+        assert plots.text_problems(fig) == []
         plt.close(fig)
 
 

@@ -213,3 +213,86 @@ def test_every_report_page_opens_with_the_summary_and_shows_the_environment_once
     assert commit is None or commit in header
     for package, version in provenance.package_versions().items():
         assert f"<tr><th>{package}</th><td>{version}</td></tr>" in header
+
+
+# Text a library prints when it warns; the report page must show none of it (nor any stderr output).
+_WARNING_WORDS = re.compile(r"\b[A-Z]\w*Warning\b|Warning:")
+_STDERR_OUTPUT = 'data-mime-type="application/vnd.jupyter.stderr"'
+
+
+def page_warnings(html: str) -> list[str]:
+    """The warnings a report page shows its reader: each stderr output, and each library warning's
+    name ("UserWarning", "FutureWarning", "Warning:" ...) in the text of the page (its style sheets
+    and scripts, which name stderr outputs to style them, are left out)."""
+    import html as html_lib
+
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.DOTALL | re.IGNORECASE)
+    found = [
+        f"a stderr output: {match.group(1)[:120]!r}"
+        for match in re.finditer(rf"{_STDERR_OUTPUT}[^>]*>(.*?)</div>", body, re.DOTALL)
+    ]
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", body))
+    found += [
+        f"{match.group(0)!r} in {text[max(0, match.start() - 60) : match.end() + 60]!r}"
+        for match in _WARNING_WORDS.finditer(text)
+    ]
+    return found
+
+
+def test_page_warnings_finds_stderr_and_warning_text():
+    glyph = "UserWarning: Glyph 20449 (\\N{CJK UNIFIED IDEOGRAPH-4FE1}) missing from font(s) DejaVu Sans."
+    cells = [
+        nbformat.v4.new_code_cell("plt.show()", outputs=[nbformat.v4.new_output("stream", name="stderr", text=glyph)]),
+        nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("stream", name="stdout", text="FutureWarning: x\n")]),
+        nbformat.v4.new_markdown_cell("The model's warnings are caught and named in the caveats."),  # no warning's name
+    ]
+    html = report.render_html(nbformat.v4.new_notebook(cells=cells), {"notebook": "demo", "parameters": {}, "provenance": {}})
+    found = page_warnings(html)
+    assert len(found) == 3, found  # the stderr output, and the two warnings' names in the page's text
+    assert found[0].startswith("a stderr output: ") and "missing from font(s) DejaVu Sans" in found[0]
+    assert [f.split(" in ")[0] for f in found[1:]] == ["'UserWarning'", "'FutureWarning'"]
+
+
+@pytest.mark.parametrize("committed", COLLECTION, ids=[p.stem for p in COLLECTION])
+def test_no_report_page_of_a_committed_notebook_shows_a_warning(committed):
+    nb = nbformat.read(committed, as_version=4)
+    record = runs.new_record(committed.stem, None, {}, "key", None, datetime.datetime.now())
+    assert page_warnings(report.render_html(nb, record, index_href=None)) == []
+
+
+def test_no_report_page_of_a_fresh_build_shows_a_warning(smoke_build):
+    """The session's smoke build executes every notebook on this machine with today's code and libraries
+    (a machine without the CJK fonts used to get matplotlib's glyph warnings in 01's page)."""
+    pages = sorted(smoke_build.site.glob("*--smoke/*.html"))
+    assert len(pages) == len(COLLECTION)
+    assert {page.name: page_warnings(page.read_text()) for page in pages} == {page.name: [] for page in pages}
+
+
+def test_every_table_of_a_fresh_build_fits_its_page_at_1300_px(smoke_build):
+    """In Chromium 1,300 px wide, no table of any report page runs past its output area (01's governance
+    intensity table did by 68 px: its snake_case column labels could not break, so its notes were cut)."""
+    from trustlab.runner import pdf
+
+    if pdf.chromium_path() is None:
+        pytest.skip("Chromium is missing: make system-deps")
+    from playwright.sync_api import sync_playwright
+
+    pages = sorted(smoke_build.site.glob("*--smoke/*.html"))
+    overflow = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=pdf.chromium_path(), args=pdf.CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1300, "height": 900})
+            for page in pages:
+                tab.goto(page.as_uri())
+                overflow[page.name] = tab.evaluate(
+                    """() => Array.from(document.querySelectorAll('.jp-OutputArea-output table')).map(table => {
+                         const area = table.closest('.jp-OutputArea-output').getBoundingClientRect();
+                         const box = table.getBoundingClientRect();
+                         return [table.querySelector('th') ? table.querySelector('th').textContent.trim() : '',
+                                 Math.round(box.right - area.right)];
+                       }).filter(([_, past]) => past > 0)"""
+                )
+        finally:
+            browser.close()
+    assert overflow == {page.name: [] for page in pages}

@@ -193,13 +193,15 @@ def draw_pyramid(
         patch = Polygon(xy, closed=True, facecolor=colors[layer.level % len(colors)], alpha=0.3, edgecolor="0.35")
         ax.add_patch(patch)
         body = ax.text(0.5, lo + 0.015, _layer_text(layer, max(30, int(2 * half(lo) * 100))), ha="center", va="bottom")
-        title = ax.text(0.5, hi, layer.name, ha="center", va="bottom", weight="bold")
+        # the name sits just above the figures whatever size the figure's layout gives the axes
+        title = ax.annotate(
+            layer.name, xy=(0.5, 1), xycoords=body, xytext=(0, 4), textcoords="offset points", ha="center", va="bottom"
+        )
+        title.set_weight("bold")
         size = fontsize
         while True:
             body.set_fontsize(size)
             title.set_fontsize(size * 1.3)
-            top = ax.transData.inverted().transform(body.get_window_extent(renderer).corners()[1])[1]
-            title.set_y(top + 0.01)
             if _inside(patch, [title, body], renderer):
                 break
             size *= 0.92
