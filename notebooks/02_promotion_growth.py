@@ -5,6 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (trustlab)
 #     language: python
@@ -65,8 +66,10 @@ display(Markdown("\n".join(f"- {line}" for line in promo.summary(RESULTS, PARAMS
 # **Festival figures** come from the article (`data/facts.csv`, each with its verbatim quote).
 # **Quarterly figures** come from `data/kuaishou_quarterly.csv`; every value carries a status code:
 # **V** verified in a primary or near-primary copy, **V-c** verified but a prior-year comparator printed
-# in a later release, **V-2** verified but in a secondary, lower-reliability copy (dropped when
-# `include_secondary_sources = False`). Gaps are left empty.
+# in a later release, **V-2** verified but in a secondary, lower-reliability copy, **D-2** derived by
+# this project from quoted figures, at least one of them V-2 (its arithmetic is in the row's note and
+# printed below). V-2 and D-2 values are dropped when `include_secondary_sources = False`. Gaps are
+# left empty.
 
 # %%
 facts = load_facts()
@@ -105,10 +108,15 @@ display(Markdown("Quarterly figures, `value (status)`; GMV and revenue in RMB bn
 tables_display.show(quarterly.wide_with_status(q_frame).rename_axis("quarter").reset_index().astype({"quarter": str}))
 gmv = q_wide["gmv_rmb_bn"]
 gaps = [str(p) for p in gmv.index[gmv.isna()]]
+gap_reasons = quarterly.gap_reasons(include_secondary_sources)
+gaps_by_reason: dict[str, list[str]] = {}
+for q in gaps:
+    gaps_by_reason.setdefault(gap_reasons[q], []).append(q)
+derived_gmv = q_frame[q_frame["status"].isin(quarterly.DERIVED_STATUSES) & (q_frame["metric"] == "gmv_rmb_bn")]
 display(Markdown(
-    f"GMV quarters without a value in the sources: **{', '.join(gaps) if gaps else 'none'}**. "
-    + (f"{prose.join(gaps)} GMV {'was' if len(gaps) == 1 else 'were'} published by Kuaishou but *not found* (NF) in the "
-       "sources searched (see `data/raw/kuaishou-public-figures.md`); never typed in by hand. "
+    "".join(f"**{r.quarter} GMV** was not found as a quarterly figure; its row is {r.note}. " for r in derived_gmv.itertuples())
+    + f"GMV quarters without a value in this run: **{', '.join(gaps) if gaps else 'none'}**. "
+    + ("; ".join(f"{prose.join(qs)} GMV {'is' if len(qs) == 1 else 'are'} {reason}" for reason, qs in gaps_by_reason.items()) + ". "
        "Where a method needs a complete series, a gap is filled by a labelled interpolation step (below); "
        "charts of the reported series break at a gap." if gaps else "")
 ))

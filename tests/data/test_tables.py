@@ -42,7 +42,7 @@ def test_wrong_columns_are_named():
 
 def test_read_validated_drops_secondary_copies_only_when_asked(tmp_path):
     path = tmp_path / "toy.csv"
-    pd.DataFrame({"name": ["a", "b", "c"], "status": ["V", "V-2", "V-c"]}).to_csv(path, index=False)
+    pd.DataFrame({"name": ["a", "b", "c", "d", "e"], "status": ["V", "V-2", "V-c", "D-2", "D"]}).to_csv(path, index=False)
     seen = []
 
     def validator(frame, where):
@@ -52,8 +52,9 @@ def test_read_validated_drops_secondary_copies_only_when_asked(tmp_path):
     full = tables.read_validated(path, validator)
     primary = tables.read_validated(path, validator, include_secondary=False)
     assert seen == [path, path]
-    assert list(full["name"]) == ["a", "b", "c"]
-    assert list(primary["name"]) == ["a", "c"] and list(primary.index) == [0, 1]
+    assert list(full["name"]) == ["a", "b", "c", "d", "e"]
+    # V-2 (a secondary copy) and D-2 (derived from one) go; D (derived from primary figures only) stays
+    assert list(primary["name"]) == ["a", "c", "e"] and list(primary.index) == [0, 1, 2]
 
 
 def test_a_key_column_names_the_row_in_every_message():

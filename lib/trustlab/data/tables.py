@@ -22,20 +22,26 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
 
 
-STATUSES = ("V", "V-c", "V-2")  # verified; prior-year comparator; secondary copy (data/README.md)
+STATUSES = ("V", "V-c", "V-2")  # quoted figures: verified; prior-year comparator; secondary copy (data/README.md)
 SECONDARY_STATUS = "V-2"
+# Derived by this project from quoted figures, the arithmetic in the row (data/README.md): D when every
+# input is V or V-c, D-2 when one is V-2 (so it goes wherever the V-2 rows go).
+DERIVED_STATUSES = ("D", "D-2")
+DERIVED_SECONDARY_STATUS = "D-2"
+SECONDARY_STATUSES = (SECONDARY_STATUS, DERIVED_SECONDARY_STATUS)  # left out by include_secondary=False
 
 
 class DataFileError(ValueError):
     """A data file broke its schema; the message names file, line, column, value and expected form."""
 
 
-def provenance_columns() -> dict[str, pa.Column]:
-    """Schema of the columns every transcribed public figure carries: status, source_url, quote, note."""
+def provenance_columns(statuses: tuple[str, ...] = STATUSES) -> dict[str, pa.Column]:
+    """Schema of the columns every transcribed public figure carries: status (one of ``statuses``),
+    source_url, quote, note."""
     import pandera.pandas as pa
 
     return {
-        "status": pa.Column(str, pa.Check.isin(list(STATUSES))),
+        "status": pa.Column(str, pa.Check.isin(list(statuses))),
         "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$")),
         "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
         "note": pa.Column(str),
@@ -186,10 +192,10 @@ def read_validated(
     **kwargs: Any,
 ) -> pd.DataFrame:
     """The data file at ``path`` read as text (:func:`read_text_table`), passed through
-    ``validator(frame, path, **kwargs)``, without its secondary copies (status V-2) unless
-    ``include_secondary``; the index runs 0..n-1."""
+    ``validator(frame, path, **kwargs)``, without its secondary copies and the values derived from
+    them (status V-2 or D-2, :data:`SECONDARY_STATUSES`) unless ``include_secondary``; the index runs 0..n-1."""
     path = Path(path)
     frame = validator(read_text_table(path), path, **kwargs)
     if not include_secondary:
-        frame = frame[frame["status"] != SECONDARY_STATUS]
+        frame = frame[~frame["status"].isin(SECONDARY_STATUSES)]
     return frame.reset_index(drop=True)
