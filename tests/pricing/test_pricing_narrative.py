@@ -139,6 +139,7 @@ def check_verdicts(results: dict, p: dict, text: str) -> None:
     a, b = results["recall_cost_a"], results["recall_cost_b"]
     assert ("B (keep the pair + voucher) is cheaper" in text) == (b < a)
     assert ("A (refund + voucher) is cheaper" in text) == (a < b)
+    check_recall_sentences(p, text)
     grid = np.linspace(0, 1, 101)
     args = (p["promo_price"], p["voucher_a"])
     gaps = pr.recall_cost_a(*args, grid, p["cost_ratio"], p["return_shipping"], p["salvage_value"]) - pr.recall_cost_b(
@@ -231,3 +232,62 @@ def test_readme_row_gives_the_committed_notebooks_answer():
     for name, text in numbers.items():
         assert re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", row), f"README row lacks {name} = {text}"
     assert ("holds in the model" in row) == recorded["claim_holds_in_model"]
+
+
+# ---------------------------------------------------------------- sentences against hand-derived numbers
+
+
+def hand_recall_totals(p: dict) -> tuple[float, float]:
+    """Cost of A and B to the brand for all recall customers, written out from the article's offer
+    (a second route: not pricing.recall_cost_a / recall_cost_b)."""
+    redeemed_cost_per_voucher_rmb = p["redemption_rate"] * p["cost_ratio"]
+    a = p["promo_price"] + p["return_shipping"] - p["salvage_value"] + p["voucher_a"] * redeemed_cost_per_voucher_rmb
+    b = p["voucher_b"] * redeemed_cost_per_voucher_rmb
+    return a * p["recall_customers"], b * p["recall_customers"]
+
+
+def test_recall_sentences_give_each_option_its_own_cost_by_hand():
+    # the issue's case: A = 599 + 15 - 50 + 50 x 1 x 2 = 664 a customer, B = 599 x 1 x 2 = 1,198: A is cheaper
+    cli = {"cost_ratio": "2", "redemption_rate": "1", "customer_voucher_value": "0", "demand_cv": "0.5"}
+    p = params.resolve(NOTEBOOK, cli={**cli, "presale_cancel_share": "1"})
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert "A (refund + voucher) is cheaper: RMB 664,000 against RMB 1,198,000 for B" in text
+    assert "A costs the brand RMB 664,000 and B RMB 1,198,000 for 1,000 customers: A is cheaper." in text
+    # defaults: A = 599 + 15 - 50 + 50 x 0.8 x 0.4 = 580, B = 599 x 0.8 x 0.4 = 191.68
+    results, lines = narrative(params.resolve(NOTEBOOK))
+    text = "\n".join(lines)
+    assert "B (keep the pair + voucher) is cheaper: RMB 191,680 against RMB 580,000 for A" in text
+    assert "A costs the brand RMB 580,000 and B RMB 191,680 for 1,000 customers: B is cheaper." in text
+
+
+_AMOUNT = r"(−?[\d,.]+(?:e-\d+)?)"
+_CHEAPER = re.compile(rf"([AB]) \([^)]*\) is cheaper: RMB {_AMOUNT} against RMB {_AMOUNT} for ([AB])")
+_EACH = re.compile(
+    rf"A costs the brand RMB {_AMOUNT} and B RMB {_AMOUNT} for [\d,]+ customers: (A is cheaper|B is cheaper|they cost the same)"
+)
+
+
+def amount(text: str) -> float:
+    """A number as the narrative writes it ("1,198,000", "−3.5", "1.2e-106") as a float."""
+    return float(text.replace(",", "").replace(prose.MINUS, "-"))
+
+
+def check_recall_sentences(p: dict, text: str) -> None:
+    """Every recall comparison names the option whose (hand-computed) cost is lower, with that cost."""
+    a, b = hand_recall_totals(p)
+    tolerance = 1e-9 * max(1.0, abs(a), abs(b))
+    for cheaper, first, second, other in _CHEAPER.findall(text):
+        assert {cheaper, other} == {"A", "B"}
+        costs = {"A": a, "B": b}
+        assert costs[cheaper] <= costs[other] + tolerance, (cheaper, a, b)
+        assert amount(first) == pytest.approx(costs[cheaper], rel=1e-3, abs=0.5)
+        assert amount(second) == pytest.approx(costs[other], rel=1e-3, abs=0.5)
+    (each,) = _EACH.findall(text) or [None]
+    assert each is not None, "the recall sentence is missing"
+    shown_a, shown_b, verdict = each
+    assert amount(shown_a) == pytest.approx(a, rel=1e-3, abs=0.5)
+    assert amount(shown_b) == pytest.approx(b, rel=1e-3, abs=0.5)
+    if abs(a - b) > tolerance:
+        assert verdict == ("B is cheaper" if b < a else "A is cheaper"), (a, b, verdict)
+    assert len(_CHEAPER.findall(text)) + ("both options cost the same" in text) == 1

@@ -50,6 +50,18 @@ def _distinct_ratios(top: float, low: float) -> tuple[str, str]:
     return _times(top, 10), _times(low, 10)
 
 
+def _distinct_amounts(a: float, b: float) -> tuple[str, str]:
+    """Two amounts of money worded with enough decimals that different amounts never read as equal
+    ("RMB 580,000" and "RMB 580,000.4"), so a verdict of "cheaper" always has numbers that show it."""
+    if a == b or rmb(a) != rmb(b):
+        return rmb(a), rmb(b)
+    for decimals in range(1, 13):
+        shown_a, shown_b = (f"RMB {v:,.{decimals}f}".replace("-", prose.MINUS) for v in (a, b))
+        if shown_a != shown_b:
+            return shown_a, shown_b
+    return f"RMB {a!r}".replace("-", prose.MINUS), f"RMB {b!r}".replace("-", prose.MINUS)
+
+
 def _signed_count(n: int) -> str:
     """A change in a count with its sign: "+1,234", "−56", "0"."""
     n = int(n)
@@ -241,9 +253,11 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
     p = params
     a, b = results["recall_cost_a"], results["recall_cost_b"]
     cheaper = "B is cheaper" if b < a else ("A is cheaper" if a < b else "they cost the same")
+    shown_a, shown_b = _distinct_amounts(a, b)
     brand = (
         f"- At a redemption rate of {prose.percent(p['redemption_rate'])} and a cost of {prose.number(p['cost_ratio'])} "
-        f"per RMB of goods redeemed, A costs the brand {rmb(a)} and B {rmb(b)} for {prose.number(p['recall_customers'])} "
+        f"per RMB of goods redeemed, A costs the brand {shown_a} and B {shown_b} for "
+        f"{prose.number(p['recall_customers'])} "
         f"customers: {cheaper}. {_recall_margin(results, params)} The refund is cash; a voucher costs only the goods "
         "redeemed with it."
     )
@@ -448,15 +462,14 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
     if positioning:
         bullets.append(positioning)
     a, b = results["recall_cost_a"], results["recall_cost_b"]
-    which = (
-        "B (keep the pair + voucher) is cheaper"
-        if b < a
-        else ("A (refund + voucher) is cheaper" if a < b else "both options cost the same")
-    )
-    bullets.append(
-        f"**Recall:** for the brand {which}: {rmb(b)} against {rmb(a)} for A, under assumed costs. "
-        + _recall_margin(results, params)
-    )
+    shown_a, shown_b = _distinct_amounts(a, b)
+    if b < a:
+        which = f"B (keep the pair + voucher) is cheaper: {shown_b} against {shown_a} for A"
+    elif a < b:
+        which = f"A (refund + voucher) is cheaper: {shown_a} against {shown_b} for B"
+    else:
+        which = f"both options cost the same: {shown_a} each"
+    bullets.append(f"**Recall:** for the brand {which}, under assumed costs. " + _recall_margin(results, params))
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
     k_star = _share_clamped(results["breakeven_cancel_share"])
     better = "earns more than" if presale > nv else ("earns less than" if presale < nv else "earns the same as")
