@@ -117,57 +117,69 @@ def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
     ]
 
 
+def _logit_usable(results: Mapping[str, Any]) -> bool:
+    """Whether the logit estimated back converged without a problem (only then are estimates recorded)."""
+    lp = results["logit_params"]
+    return (
+        bool(results["logit_converged"])
+        and not results["logit_problems"]
+        and all(math.isfinite(lp[t]["estimate"]) for t in LOGIT_TERMS)
+    )
+
+
+def _unusable_fit(results: Mapping[str, Any]) -> str:
+    """Why the logit estimated back supports no conclusion, as a clause."""
+    return prose.join(results["logit_problems"] or ["the maximum-likelihood iterations did not converge"])
+
+
 def _estimation_problem(results: Mapping[str, Any]) -> str | None:
     """One sentence on what went wrong when the logit was estimated back, or None when nothing did."""
-    clause = _estimation_clause(results)
+    if not _logit_usable(results):
+        return (
+            f"Estimated back from the simulated choices, the logit supports no conclusion: {_unusable_fit(results)}, "
+            "so no estimate from it is reported."
+        )
+    clause = _far_clause(results)
     return None if clause is None else "Estimated back from the simulated choices, " + clause + "."
 
 
-def _estimation_clause(results: Mapping[str, Any]) -> str | None:
-    """What went wrong when the logit was estimated back, as a clause, or None when nothing did."""
-    parts = []
-    if not results["logit_converged"] or results["logit_problems"]:
-        problems = results["logit_problems"] or ["the maximum-likelihood iterations did not converge"]
-        parts.append("the estimator reports that " + prose.join(problems))
+def _far_clause(results: Mapping[str, Any]) -> str | None:
+    """The estimates of a converged fit that are far from their assumed values, as a clause, or None."""
     far = results["logit_far_terms"]
-    finite = [t for t in far if math.isfinite(results["logit_params"][t]["estimate"])]
-    if finite:
-        parts.append(
-            ("the estimates of " if len(finite) > 1 else "the estimate of ")
-            + prose.join(
-                f"{_TERM_NAMES[t]} ({prose.number(results['logit_params'][t]['estimate'])} against an assumed "
-                f"{prose.number(results['logit_params'][t]['true'])})"
-                for t in finite
-            )
-            + (
-                " are far from the values they were simulated from"
-                if len(finite) > 1
-                else " is far from the value it was simulated from"
-            )
-        )
-    if not parts:
+    if not far:
         return None
-    return "; ".join(parts)
+    lp = results["logit_params"]
+    return (
+        ("the estimates of " if len(far) > 1 else "the estimate of ")
+        + prose.join(
+            f"{_TERM_NAMES[t]} ({prose.number(lp[t]['estimate'])} against an assumed {prose.number(lp[t]['true'])})" for t in far
+        )
+        + (
+            " are far from the values they were simulated from"
+            if len(far) > 1
+            else " is far from the value it was simulated from"
+        )
+    )
 
 
 def logit_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The logit estimated back from the simulated choices: convergence, distance from the true values,
-    interval coverage, and the price slopes of the two buyer types."""
+    interval coverage, and the price slopes of the two buyer types. A fit that did not converge (or
+    converged with a problem) gets one sentence saying so, and nothing is read from it."""
     lp = results["logit_params"]
-    estimates = [lp[t]["estimate"] for t in LOGIT_TERMS]
     n = int(params["n_buyers"])
-    if not all(math.isfinite(e) for e in estimates):
+    if not _logit_usable(results):
         return [
-            f"- **The logit could not be estimated** from the {prose.number(n)} simulated choices: "
-            + prose.join(results["logit_problems"] or ["the fit failed"])
-            + ". No estimate is reported."
+            f"- **The logit estimated back from the {prose.number(n)} simulated choices supports no conclusion**: "
+            f"{_unusable_fit(results)}. No estimate, interval or coverage is reported from it; the verdict on the "
+            "claim above comes from the assumed values alone."
         ]
     lines = []
-    problem = _estimation_problem(results)
-    if problem:
+    far = _far_clause(results)
+    if far:
         lines.append(
-            f"- **Warning.** {problem} With {prose.number(n)} buyers the simulation does not pin the model "
-            "down; do not read the estimates below as a recovery of the assumed values."
+            f"- **Warning.** Estimated back from the simulated choices, {far}. With {prose.number(n)} buyers the "
+            "simulation does not pin the model down; do not read the estimates below as a recovery of the assumed values."
         )
     else:
         lines.append(
@@ -177,10 +189,13 @@ def logit_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
     seeker, seeker_true = lp["price_per_1000_rmb"]["estimate"], lp["price_per_1000_rmb"]["true"]
     trust = seeker + lp["trust_x_price"]["estimate"]
     trust_true = seeker_true + lp["trust_x_price"]["true"]
-    same_sign = (seeker < 0) == (seeker_true < 0)
+    if seeker_true == 0 or seeker == 0:
+        sign = ""
+    else:
+        sign = "; the same sign" if (seeker < 0) == (seeker_true < 0) else "; the OPPOSITE sign"
     lines.append(
         f"- The estimated price coefficient of price-seeking buyers is **{prose.number(seeker)}** log-odds per RMB 1,000 "
-        f"(assumed {prose.number(seeker_true)}; {'the same sign' if same_sign else 'the OPPOSITE sign'}); for "
+        f"(assumed {prose.number(seeker_true)}{sign}); for "
         f"trust-driven buyers it is {prose.number(trust)} (assumed {prose.number(trust_true)})."
     )
     level = 1 - params["alpha"]
@@ -450,13 +465,9 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
             "assumed values contradict the claim's premise."
         )
     )
-    lp = results["logit_params"]
-    if not all(math.isfinite(lp[t]["estimate"]) for t in LOGIT_TERMS):
-        claim += " The logit could not be estimated back from the simulated choices."
-    else:
-        problem = _estimation_problem(results)
-        if problem:
-            claim += " " + problem
+    problem = _estimation_problem(results)
+    if problem:
+        claim += " " + problem
     bullets = [claim]
     positioning = _positioning_summary(spend)
     if positioning:
@@ -508,7 +519,10 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
             f"and category. {ks}, so the platform the article is about cannot be placed on the same axis. The "
             "article's own positioning claim about Taobao is not a number."
         )
-    problem = _estimation_clause(results)
+    if not _logit_usable(results):
+        problem: str | None = f"the fit supports no conclusion: {_unusable_fit(results)}"
+    else:
+        problem = _far_clause(results)
     lines.append(
         "- **The logit is a simulation, not evidence.** Every size in it is assumed: trust-driven buyers are "
         f"{prose.percent(p['trust_share_trust_platform'])} of the trust-positioned platform and "

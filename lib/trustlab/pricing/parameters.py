@@ -333,7 +333,7 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
         "logit_converged": logit.converged,
         "logit_problems": list(logit.problems),
         "logit_far_terms": logit.far_terms,
-        "logit_recovered_terms": int(sum(logit.recovered)),
+        "logit_recovered_terms": logit.recovered_terms,
         **claim_in_model(truth, mix),
         "newsvendor_mc_profit": mc.expected_profit,
         "newsvendor_mc_std_err": mc.profit_std_err,
