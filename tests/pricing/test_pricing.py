@@ -454,6 +454,16 @@ def test_eligibility_truth_table():
     assert pr.eligible(rows, loose).iloc[5]
 
 
+def test_expected_eligible_share_by_hand():
+    # age limit = mean age: 1 - 1/e; Beta(1, 1) is uniform: P(share > 0.3) = 0.7; GMV minimum at the
+    # median: 1/2; core channel 0.6
+    criteria = pr.SupportCriteria(max_age_years=5.0, min_own_brand_share=0.3, min_monthly_live_gmv=2e6)
+    share = pr.expected_eligible_share(criteria, 5.0, 0.5, 2.0, 2e6, 1.5, 0.6)
+    assert share == pytest.approx((1 - math.exp(-1)) * 0.7 * 0.5 * 0.6, rel=1e-12)
+    loose = pr.SupportCriteria(5.0, 0.3, 0.0, require_core_channel=False)  # no GMV minimum, no core rule
+    assert pr.expected_eligible_share(loose, 5.0, 0.5, 2.0, 2e6, 1.5, 0.6) == pytest.approx((1 - math.exp(-1)) * 0.7)
+
+
 def test_eligibility_requires_the_columns():
     with pytest.raises(KeyError, match="monthly_live_gmv_rmb"):
         pr.eligible(pd.DataFrame({"brand_age_years": [1], "own_brand_gmv_share": [0.5], "kuaishou_core_channel": [True]}))

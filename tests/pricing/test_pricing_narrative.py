@@ -146,10 +146,7 @@ def check_verdicts(results: dict, p: dict, text: str) -> None:
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
     assert ("earns more than the optimal batch" in text) == (presale > nv)
     assert ("Semi-presale is **better**" in text) == (presale > nv)
-    # eligibility against the target
-    n, target = results["eligible_brands"], p["fastbrand_target"]
-    assert (f"above the 2022 target of {prose.number(target)}" in text) == (n > target)
-    assert (f"below the 2022 target of {prose.number(target)}" in text) == (n < target)
+    check_eligibility_sentences(results, p, text)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -328,3 +325,65 @@ def check_recall_sentences(p: dict, text: str) -> None:
     if abs(a - b) > tolerance:
         assert verdict == ("B is cheaper" if b < a else "A is cheaper"), (a, b, verdict)
     assert len(_CHEAPER.findall(text)) + ("both options cost the same" in text) == 1
+
+
+def hand_eligible_shares(p: dict) -> tuple[float, float]:
+    """Share of the simulated merchants meeting every criterion, counted here from the population's
+    columns, and the share the assumed distributions imply, multiplied out here from scipy's
+    distributions (not pricing.eligible / expected_eligible_share)."""
+    from scipy import stats
+
+    m = pr.merchant_population(p)
+    simulated = (
+        (m["brand_age_years"] <= p["support_max_age_years"])
+        & (m["own_brand_gmv_share"] > p["support_own_brand_share_min"])
+        & (m["monthly_live_gmv_rmb"] > p["support_monthly_gmv_min"])
+        & m["kuaishou_core_channel"]
+    ).mean()
+    mean, concentration = p["merchant_own_share_mean"], p["merchant_own_share_concentration"]
+    expected = (
+        stats.expon(scale=p["merchant_age_mean_years"]).cdf(p["support_max_age_years"])
+        * stats.beta(mean * concentration, (1 - mean) * concentration).sf(p["support_own_brand_share_min"])
+        * stats.lognorm(s=p["merchant_gmv_sigma"], scale=p["merchant_gmv_median"]).sf(p["support_monthly_gmv_min"])
+        * p["merchant_core_share"]
+    )
+    return float(simulated), float(expected)
+
+
+def check_eligibility_sentences(results: dict, p: dict, text: str) -> None:
+    """Eligibility is stated as shares of the simulated population (counted by hand), and the 2022
+    target, a count of brands, only against the merchants a population like it would need."""
+    simulated, expected = hand_eligible_shares(p)
+    assert results["eligible_share"] == pytest.approx(simulated, abs=1e-12)
+    assert results["eligible_share_expected"] == pytest.approx(expected, rel=1e-6, abs=1e-300)
+    assert "target of" not in text.replace("the 2022 target of", "") and "below the 2022 target" not in text
+    assert "above the 2022 target" not in text
+    (shown,) = re.findall(r"\*\*([\d.]+)%\*\* \(([\d,]+)\) meet every criterion", text)
+    assert float(shown[0]) == pytest.approx(100 * simulated, abs=0.051) and amount(shown[1]) == round(
+        simulated * p["n_merchants"]
+    )
+    target = p["fastbrand_target"]
+    if expected > 0 and target / expected <= 1e12:
+        needed = re.findall(r"would need about ([\d,]+) brand merchant", text)
+        assert needed and all(amount(n) == pytest.approx(target / expected, rel=1e-6, abs=1) for n in needed)
+
+
+def test_eligibility_is_stated_as_shares_and_the_target_against_merchants_needed():
+    # issue 23: "0 of 1 ... below the target of 1" compared a count in an invented population with a real target
+    p = params.resolve(NOTEBOOK, cli={"n_merchants": "1", "fastbrand_target": "1"})
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert "below the" not in text and "0 of 1" not in text
+    assert "0% of the 1 simulated merchant meets every published criterion" in text
+    check_eligibility_sentences(results, p, text)
+    # defaults by hand: P(age <= 5) = 1 - exp(-5/4); P(share > 0.3) under Beta(1.6, 2.4); P(GMV > 2 M) with
+    # median 200,000 and log-sd 1.5: Phi(-ln 10 / 1.5); core 60 %
+    from scipy import stats
+
+    expected = (1 - math.exp(-1.25)) * stats.beta(1.6, 2.4).sf(0.3) * stats.norm.cdf(-math.log(10) / 1.5) * 0.6
+    p = params.resolve(NOTEBOOK)
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert results["eligible_share_expected"] == pytest.approx(expected, rel=1e-9)
+    assert f"would need about {math.ceil(500 / expected):,} brand merchants" in text
+    assert "**1.7%** (333) meet every criterion" in text  # 333 of 20,000 = 1.665 %

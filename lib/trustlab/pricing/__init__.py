@@ -37,6 +37,7 @@ from trustlab.pricing.eligibility import (
     SupportCriteria,
     eligibility_sensitivity,
     eligible,
+    expected_eligible_share,
     pass_shares,
     simulate_merchants,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "SupportCriteria",
     "eligibility_sensitivity",
     "eligible",
+    "expected_eligible_share",
     "simulate_merchants",
     "LaunchNumbers",
     "launch_numbers",

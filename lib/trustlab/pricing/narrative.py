@@ -348,35 +348,82 @@ def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list
     ]
 
 
+def _share(value: float) -> str:
+    """A share in [0, 1] as a percentage with enough decimals that a share above 0 never reads as 0."""
+    value = _share_clamped(value)
+    if value == 0:
+        return "0%"
+    for decimals in range(1, 7):
+        text = prose.percent(value, decimals)
+        if float(text[:-1]) > 0:
+            return text
+    return f"less than {prose.percent(1e-8, 6)}"
+
+
+def _signed_points(change: float) -> str:
+    """A change of a share (0.012 for 1.2 points) in percentage points with its sign: "+1.2 percentage
+    points", "−0.05 percentage points", "no change"."""
+    for decimals in range(1, 7):
+        text = f"{100 * abs(change):.{decimals}f}"
+        if float(text) > 0:
+            return ("+" if change > 0 else prose.MINUS) + f"{text} percentage points"
+    return "no change"
+
+
+def _merchants(n: float) -> str:
+    return f"{prose.number(n)} simulated merchant" + ("" if n == 1 else "s")
+
+
+def _target_clause(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """The 2022 target (a count of brands) against the merchants a population like the simulated one
+    would need for that many to qualify: a count against a count."""
+    target = params["fastbrand_target"]
+    needed = results["merchants_for_target"]
+    brands = f"{prose.number(target)} fast brand" + ("" if target == 1 else "s")
+    if not math.isfinite(needed):
+        return (
+            f"no merchant drawn from these distributions can meet every criterion, so no merchant base like this one "
+            f"yields the 2022 target of {brands}"
+        )
+    if needed > 1e12:
+        return f"for the 2022 target of {brands} to qualify, a merchant base like this one would need more than a trillion brand merchants"
+    count = math.ceil(needed - 1e-9 * needed)  # the fewest merchants whose expected eligible count reaches the target
+    return (
+        f"for the 2022 target of {brands} to qualify, a merchant base like this one would need about "
+        f"{count:,} brand merchant" + ("" if count == 1 else "s")
+    )
+
+
 def eligibility_lines(
     results: Mapping[str, Any], params: Mapping[str, Any], passes: Mapping[str, float], sensitivity: pd.DataFrame
 ) -> list[str]:
-    """The eligible count against the target, the share passing each criterion and the threshold that
-    moves the count most (``passes``: criterion -> share in [0, 1]; ``sensitivity`` from
+    """The share of the simulated population meeting every criterion (beside its closed-form value),
+    what the target implies for the merchant base, the share passing each criterion and the threshold
+    that moves the share most (``passes``: criterion -> share in [0, 1]; ``sensitivity`` from
     :func:`~trustlab.pricing.eligibility_sensitivity`)."""
-    n, target = results["eligible_brands"], params["fastbrand_target"]
-    against = "more than" if n > target else ("fewer than" if n < target else "exactly")
+    n = params["n_merchants"]
     steps = sensitivity.dropna(subset=["factor"]).assign(step=lambda d: (d["factor"] - 1).abs())
     half = steps[(steps["step"] - 0.5).abs() < 1e-9]
-    looser = half[half["direction"] == "looser"].set_index("threshold")["change"]
-    tighter = half[half["direction"] == "tighter"].set_index("threshold")["change"]
+    looser = half[half["direction"] == "looser"].set_index("threshold")["share_change"]
+    tighter = half[half["direction"] == "tighter"].set_index("threshold")["share_change"]
     if looser.empty or (looser == 0).all() and (tighter == 0).all():
-        moves = "Loosening or tightening one threshold at a time by half leaves the count unchanged."
+        moves = "Loosening or tightening one threshold at a time by half leaves the share unchanged."
     else:
         most = (looser.abs() + tighter.reindex(looser.index).fillna(0).abs()).idxmax()
         moves = (
             f"Loosening one threshold at a time by half (a 50% lower minimum, a 50% higher age limit), `{most}` moves "
-            f"the count most: {_signed_count(looser[most])} merchants; tightening it by half: "
-            f"{_signed_count(tighter.get(most, 0))}."
+            f"the share most: {_signed_points(looser[most])}; tightening it by half: "
+            f"{_signed_points(tighter.get(most, 0.0))}."
         )
     return [
-        f"In the simulated population of {prose.number(params['n_merchants'])} brand merchants (all distributions assumed) "
-        f"**{prose.number(n)}** meet every criterion, {against} the 2022 target of {prose.number(target)} fast brands. "
-        "Share passing each criterion alone: "
+        f"Of the {_merchants(n)} (all distributions assumed), **{_share(results['eligible_share'])}** "
+        f"({prose.number(results['eligible_brands'])}) meet every criterion; the assumed distributions give "
+        f"{_share(results['eligible_share_expected'])} in closed form. {_target_clause(results, params)[0].upper()}"
+        f"{_target_clause(results, params)[1:]}. Share passing each criterion alone: "
         + "; ".join(f"{k} {prose.percent(v)}" for k, v in passes.items())
         + ". "
         + moves
-        + " The count says what the criteria do to a population like this one, not how many brands Kuaishou has."
+        + " The shares say what the criteria do to a population like this one, not how many brands Kuaishou has."
     ]
 
 
@@ -489,12 +536,12 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         f"batch ({rmb(presale)} against {rmb(nv)}); the break-even cancellation share is {prose.percent(k_star)} "
         "(assumed costs and demand)."
     )
-    n, target = results["eligible_brands"], p["fastbrand_target"]
-    against = "above" if n > target else ("below" if n < target else "equal to")
     bullets.append(
-        f"**Fast-brand support:** {prose.number(n)} of {prose.number(p['n_merchants'])} simulated merchants meet "
-        f"every published criterion, {against} the 2022 target of {prose.number(target)}; the population is "
-        "assumed, so this shows what the criteria do, not how many brands qualify."
+        f"**Fast-brand support:** {_share(results['eligible_share'])} of the {_merchants(p['n_merchants'])} "
+        f"{'meets' if p['n_merchants'] == 1 else 'meet'} every "
+        f"published criterion ({_share(results['eligible_share_expected'])} under the assumed distributions); "
+        f"{_target_clause(results, params)}. The population is assumed, so this shows what the criteria do, not how "
+        "many brands qualify."
     )
     return bullets
 

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from trustlab.contract import Contract
 from trustlab.errors import ParameterError
 from trustlab.pricing.choice import ChoiceTruth, LogitFit, buy_probability, estimate_choice_logit, simulate_choices
-from trustlab.pricing.eligibility import SupportCriteria, eligible, simulate_merchants
+from trustlab.pricing.eligibility import SupportCriteria, eligible, expected_eligible_share, simulate_merchants
 from trustlab.pricing.launch import LaunchNumbers, launch_numbers
 from trustlab.pricing.newsvendor import (
     NewsvendorResult,
@@ -311,6 +311,15 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
     merchants = merchant_population(p)
     criteria = support_criteria(p)
     n_eligible = int(eligible(merchants, criteria).sum())
+    share_expected = expected_eligible_share(
+        criteria,
+        p["merchant_age_mean_years"],
+        p["merchant_own_share_mean"],
+        p["merchant_own_share_concentration"],
+        p["merchant_gmv_median"],
+        p["merchant_gmv_sigma"],
+        p["merchant_core_share"],
+    )
     results = {
         "discount_depth": launch.discount_depth,
         "units_per_minute": launch.units_per_minute,
@@ -329,6 +338,11 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
         "presale_expected_profit": presale,
         "breakeven_cancel_share": _breakeven_cancel_share(nv, price, unit_cost, demand_mean),
         "eligible_brands": n_eligible,
+        "eligible_share": n_eligible / p["n_merchants"],
+        "eligible_share_expected": share_expected,
+        # like with like: the target is a count of brands, so it is set against the merchants a
+        # population like the simulated one would need for that many to qualify
+        "merchants_for_target": p["fastbrand_target"] / share_expected if share_expected > 0 else math.inf,
         "logit_params": logit.record(),
         "logit_converged": logit.converged,
         "logit_problems": list(logit.problems),
