@@ -381,27 +381,39 @@ def test_customer_side_when_b_has_the_smaller_voucher():
 # ---------------------------------------------------------------- newsvendor and presale
 
 
-def test_standard_normal_loss_matches_its_integral():
-    for z in (-1.5, 0.0, 0.6744897501960817, 2.0):
-        integral, _ = integrate.quad(lambda x: (x - z) * stats.norm.pdf(x), z, np.inf)
-        assert float(pr.standard_normal_loss(z)) == pytest.approx(integral, abs=1e-9)
+def lognormal_demand(mean: float, cv: float):
+    """scipy's lognormal with this mean and coefficient of variation (a second route to the parameters)."""
+    sigma = math.sqrt(math.log(1 + cv * cv))
+    return stats.lognorm(s=sigma, scale=mean / math.sqrt(1 + cv * cv))  # median = mean / sqrt(1 + cv^2)
+
+
+@pytest.mark.parametrize(("mean", "cv"), [(2000, 0.3), (100, 0.5), (1, 2.0)])
+def test_lognormal_demand_has_the_stated_mean_and_cv_and_its_lost_sales_match_the_integral(mean, cv):
+    demand = lognormal_demand(mean, cv)
+    assert demand.mean() == pytest.approx(mean, rel=1e-12) and demand.std() / demand.mean() == pytest.approx(cv, rel=1e-12)
+    mu, sigma = pr.lognormal_parameters(mean, cv)
+    assert (math.exp(mu), sigma) == (pytest.approx(demand.median(), rel=1e-12), pytest.approx(demand.kwds["s"], rel=1e-12))
+    for q in (0.5 * mean, mean, 2 * mean):
+        integral, _ = integrate.quad(lambda x: (x - q) * demand.pdf(x), q, np.inf, limit=200)
+        assert pr.lognormal_lost_sales(q, mean, cv) == pytest.approx(integral, rel=1e-7)
+    assert pr.lognormal_lost_sales(0.0, mean, cv) == mean  # nothing ordered: every unit of demand is lost
 
 
 def test_newsvendor_closed_form_by_hand():
     nv = pr.newsvendor(price=1000, unit_cost=400, salvage=200, demand_mean=2000, demand_cv=0.3)
-    assert nv.critical_ratio == 0.75
-    z = 0.6744897501960817  # Phi^-1(0.75)
-    assert nv.quantity == pytest.approx(2000 + 600 * z)
-    lost = 600 * (math.exp(-z * z / 2) / math.sqrt(2 * math.pi) - z * 0.25)
-    assert nv.expected_lost_sales == pytest.approx(lost)
-    assert nv.expected_profit == pytest.approx(800 * (2000 - lost) - 200 * (2000 + 600 * z))
-    assert nv.expected_profit == pytest.approx(1_047_467, abs=1)
+    assert nv.critical_ratio == 0.75  # (1000 - 400) / (1000 - 200)
+    demand = lognormal_demand(2000, 0.3)
+    assert nv.quantity == pytest.approx(demand.ppf(0.75), rel=1e-12)  # the critical-ratio quantile
+    lost, _ = integrate.quad(lambda x: (x - nv.quantity) * demand.pdf(x), nv.quantity, np.inf)
+    assert nv.expected_lost_sales == pytest.approx(lost, rel=1e-7)
+    assert nv.expected_profit == pytest.approx(800 * (2000 - lost) - 200 * nv.quantity, rel=1e-9)
     assert nv.fill_rate == pytest.approx((2000 - lost) / 2000)
     assert nv.expected_leftovers == pytest.approx(nv.quantity - nv.expected_sales)
-    # critical ratio 1/2: order the mean, lose sigma * phi(0)
+    # critical ratio 1/2: order the median, mean / sqrt(1 + cv^2)
     half = pr.newsvendor(price=10, unit_cost=6, salvage=2, demand_mean=100, demand_cv=0.2)
-    assert half.critical_ratio == 0.5 and half.quantity == pytest.approx(100)
-    assert half.expected_lost_sales == pytest.approx(20 / math.sqrt(2 * math.pi))
+    assert half.critical_ratio == 0.5 and half.quantity == pytest.approx(100 / math.sqrt(1.04), rel=1e-12)
+    # the lognormal is never negative: at CV 0.5 a normal demand would be below zero 2.3 % of the time
+    assert lognormal_demand(2000, 0.5).cdf(0) == 0
 
 
 def test_newsvendor_optimum_is_the_maximum_of_the_profit_curve():
@@ -422,14 +434,20 @@ def test_monte_carlo_agrees_with_closed_form(price, cost, salvage, mean, cv):
     assert mc.fill_rate == pytest.approx(nv.fill_rate, abs=3e-3)
 
 
-def test_breakeven_cancel_share_closed_form_matches_brentq():
+def test_breakeven_shares_closed_form_match_brentq():
     args = (1000, 400, 200, 2000, 0.3)
     nv = pr.newsvendor(*args)
-    closed = pr.breakeven_cancel_share(*args)
-    root = optimize.brentq(lambda k: pr.presale_expected_profit(1000, 400, 2000, k) - nv.expected_profit, 0, 1)
-    assert closed == pytest.approx(root, abs=1e-10)
-    assert 0 < closed < 1
-    assert pr.presale_expected_profit(1000, 400, 2000, 0.1) == pytest.approx(600 * 0.9 * 2000)
+    closed = pr.breakeven_cancel_share(*args, accept_share=0.9)
+    root = optimize.brentq(lambda k: pr.presale_expected_profit(1000, 400, 2000, k, 0.9) - nv.expected_profit, -1, 1)
+    assert closed == pytest.approx(root, abs=1e-10) and 0 < closed < 1
+    accept = pr.breakeven_accept_share(nv, 1000, 400, 2000, cancel_share=0.1)
+    root = optimize.brentq(lambda a: pr.presale_expected_profit(1000, 400, 2000, 0.1, a) - nv.expected_profit, 0, 2)
+    assert accept == pytest.approx(root, abs=1e-10) and 0 < accept < 1
+    # by hand: (1000 - 400) x 0.9 accept x (1 - 0.1) kept x 2000 = 972,000
+    assert pr.presale_expected_profit(1000, 400, 2000, 0.1, 0.9) == pytest.approx(972_000)
+    assert pr.presale_expected_profit(1000, 400, 2000, 0.1) == pytest.approx(600 * 0.9 * 2000)  # everyone accepts
+    assert pr.breakeven_cancel_share(*args, accept_share=0.5) < 0  # half the buyers lost: worse with no cancellation
+    assert math.isinf(pr.breakeven_accept_share(nv, 1000, 400, 2000, cancel_share=1.0))
 
 
 # ---------------------------------------------------------------- support criteria
@@ -555,7 +573,7 @@ def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
         choices = pr.simulate_choices(p["n_buyers"], seed, truth, pr.platform_mix(p), pr.PRICE_TIERS_RMB)
         assert result["logit_params"] == pr.logit_params_dict(pr.fit_choice_logit(choices, truth, alpha=p["alpha"]))
         inputs = pr.batch_inputs(p)
-        assert result["breakeven_cancel_share"] == pr.breakeven_cancel_share(*inputs)
+        assert result["breakeven_cancel_share"] == pr.breakeven_cancel_share(*inputs, accept_share=p["presale_accept_share"])
         mc = pr.newsvendor_monte_carlo(
             *inputs, quantity=result["newsvendor_quantity"], draws=p["monte_carlo_draws"], seed=seed + 1
         )
@@ -565,7 +583,7 @@ def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
 
 def test_monte_carlo_equals_its_formulas_bit_for_bit():
     mc = pr.newsvendor_monte_carlo(1000, 400, 200, 2000, 0.3, quantity=2100, draws=1000, seed=7)
-    demand = np.random.default_rng(7).normal(2000, 600, size=1000)
+    demand = np.random.default_rng(7).lognormal(*pr.lognormal_parameters(2000, 0.3), size=1000)
     sales = np.minimum(demand, 2100)
     profit = 1000 * sales + 200 * (2100 - sales) - 400 * 2100
     assert mc.expected_sales == sales.mean() and mc.expected_leftovers == (2100 - sales).mean()

@@ -70,7 +70,8 @@ def parameter_sets(draw) -> dict:
         "unit_cost": unit_cost,
         "newsvendor_salvage": unit_cost * draw(edge(0.0, 0.99)),
         "demand_mean": draw(edge(1.0, 1e6)),
-        "demand_cv": draw(edge(0.01, 0.5)),
+        "demand_cv": draw(edge(0.01, 2.0)),
+        "presale_accept_share": draw(edge(0.0, 1.0)),
         "presale_cancel_share": draw(edge(0.0, 1.0)),
         "monte_carlo_draws": 1000,
         "choice_intercept": draw(edge(-10.0, 10.0)),
@@ -142,10 +143,7 @@ def check_verdicts(results: dict, p: dict, text: str) -> None:
     )
     if "at every redemption rate from 0 to 100%" in text:
         assert (gaps > -1e-6 * max(1.0, abs(a))).all()
-    # presale against the batch
-    nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
-    assert ("earns more than the optimal batch" in text) == (presale > nv)
-    assert ("Semi-presale is **better**" in text) == (presale > nv)
+    check_presale_sentences(results, p, text)
     check_eligibility_sentences(results, p, text)
 
 
@@ -387,3 +385,52 @@ def test_eligibility_is_stated_as_shares_and_the_target_against_merchants_needed
     assert results["eligible_share_expected"] == pytest.approx(expected, rel=1e-9)
     assert f"would need about {math.ceil(500 / expected):,} brand merchants" in text
     assert "**1.7%** (333) meet every criterion" in text  # 333 of 20,000 = 1.665 %
+
+
+def hand_newsvendor(p: dict) -> tuple[float, float, float, float]:
+    """(critical ratio, order quantity, batch profit, presale profit) by a second route: the quantity as
+    scipy's lognormal quantile, expected sales as the integral of the survival function up to it."""
+    from scipy import integrate, stats
+
+    price, cost, salvage = p["menswear_price"], p["unit_cost"], p["newsvendor_salvage"]
+    mean, cv = p["demand_mean"], p["demand_cv"]
+    ratio = (price - cost) / (price - salvage)
+    demand = stats.lognorm(s=math.sqrt(math.log(1 + cv * cv)), scale=mean / math.sqrt(1 + cv * cv))
+    quantity = float(demand.ppf(ratio))
+    sales, _ = integrate.quad(demand.sf, 0, quantity, limit=200, points=[min(mean, quantity)])
+    batch = price * sales + salvage * (quantity - sales) - cost * quantity
+    presale = (price - cost) * p["presale_accept_share"] * (1 - p["presale_cancel_share"]) * mean
+    return ratio, quantity, batch, presale
+
+
+def check_presale_sentences(results: dict, p: dict, text: str) -> None:
+    """The critical ratio, the batch and the presale verdict as the sentences state them, against hand values."""
+    ratio, quantity, batch, presale = hand_newsvendor(p)
+    assert f"The critical ratio is **{prose.number(ratio)}**, inside (0, 1)" in text
+    assert results["newsvendor_quantity"] == pytest.approx(quantity, rel=1e-9)
+    assert f"is **{prose.number(results['newsvendor_quantity'])} garments** against a mean demand" in text
+    assert results["newsvendor_expected_profit"] == pytest.approx(
+        batch, rel=1e-6, abs=1e-6 * p["menswear_price"] * p["demand_mean"]
+    )
+    assert results["presale_expected_profit"] == pytest.approx(presale, rel=1e-12, abs=1e-300)
+    nv, pre = results["newsvendor_expected_profit"], results["presale_expected_profit"]
+    assert ("earns more than the optimal batch" in text) == (pre > nv)
+    assert ("Semi-presale is **better**" in text) == (pre > nv)
+    assert ("Semi-presale is **worse**" in text) == (pre < nv)
+    if abs(presale - batch) > 1e-6 * max(abs(presale), abs(batch)):
+        assert ("Semi-presale is **better**" in text) == (presale > batch)
+
+
+def test_presale_sentences_by_hand():
+    # defaults: critical ratio (1000 - 400) / (1000 - 200) = 0.75; presale 600 x 0.9 x 0.9 x 2000 = 972,000
+    p = params.resolve(NOTEBOOK)
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert "The critical ratio is **0.75**" in text and "RMB 972,000" in text
+    check_presale_sentences(results, p, text)
+    # everyone accepts the wait: 600 x 0.9 x 2000 = 1,080,000, more than the batch
+    p = params.resolve(NOTEBOOK, cli={"presale_accept_share": "1"})
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert "RMB 1,080,000" in text and "Semi-presale is **better**" in text
+    check_presale_sentences(results, p, text)

@@ -45,13 +45,15 @@ from trustlab.pricing.launch import LaunchNumbers, launch_numbers, support_thres
 from trustlab.pricing.narrative import caveats, summary
 from trustlab.pricing.newsvendor import (
     NewsvendorResult,
+    breakeven_accept_share,
     breakeven_cancel_share,
     critical_ratio,
+    lognormal_lost_sales,
+    lognormal_parameters,
     newsvendor,
     newsvendor_monte_carlo,
     newsvendor_profit_curve,
     presale_expected_profit,
-    standard_normal_loss,
 )
 from trustlab.pricing.parameters import (
     FACT_PARAMETERS,
@@ -123,7 +125,9 @@ __all__ = [
     "newsvendor_monte_carlo",
     "newsvendor_profit_curve",
     "presale_expected_profit",
-    "standard_normal_loss",
+    "breakeven_accept_share",
+    "lognormal_lost_sales",
+    "lognormal_parameters",
     "FACT_PARAMETERS",
     "PRICE_PLATFORM",
     "PRICE_TIERS_RMB",

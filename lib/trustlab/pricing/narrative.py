@@ -310,41 +310,55 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
     return [brand, customer]
 
 
+def _presale_margins(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """What would change the presale verdict, one assumption at a time: the share of demand that must
+    accept the wait (at the assumed cancellations) and the cancellation share (at the assumed acceptance)."""
+    a_star, k_star = results["breakeven_accept_share"], results["breakeven_cancel_share"]
+    a, k = params["presale_accept_share"], params["presale_cancel_share"]
+    at_k = f"at {prose.percent(k)} cancellations"
+    at_a = f"at {prose.percent(a)} acceptance"
+    presale, nv = results["presale_expected_profit"], results["newsvendor_expected_profit"]
+    if presale > nv:
+        return (
+            f"it stays better while at least {_share(a_star)} of demand accepts the wait ({at_k}) and while fewer "
+            f"than {_share(k_star)} of pre-order buyers cancel ({at_a})"
+        )
+    no_acceptance_suffices = not math.isfinite(a_star) or a_star > 1
+    if no_acceptance_suffices:
+        accept = f"no share of demand accepting the wait would make it match the batch {at_k}"
+    else:
+        accept = f"it would match the batch only if at least {_share(a_star)} of demand accepted the wait ({at_k})"
+    if k_star <= 0:
+        return f"{accept}; {at_a} it earns less even if no pre-order buyer cancelled"
+    if no_acceptance_suffices:
+        return f"{accept}; {at_a} it would match it if fewer than {_share(k_star)} of pre-order buyers cancelled"
+    return f"{accept}, or if fewer than {_share(k_star)} of pre-order buyers cancelled ({at_a})"
+
+
 def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The newsvendor's sanity checks and semi-presale against the optimal batch."""
     p = params
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
     mc, se = results["newsvendor_mc_profit"], results["newsvendor_mc_std_err"]
     cr = results["critical_ratio"]
-    k_star = _share_clamped(results["breakeven_cancel_share"])
-    k = p["presale_cancel_share"]
     gap = abs(mc - nv)
     gap_se = f", {prose.number(gap / se)} standard errors" if se > 0 else ""
+    shown_presale, shown_nv = _distinct_amounts(presale, nv)
     if presale > nv:
-        verdict = (
-            f"Semi-presale is **better**; it stays better while fewer than **{prose.percent(k_star)}** of pre-order "
-            "buyers cancel during the wait."
-        )
+        verdict = f"Semi-presale is **better**; {_presale_margins(results, params)}."
     elif presale < nv:
-        if prose.percent(k_star) == prose.percent(0.0):
-            verdict = (
-                "Semi-presale is **worse**; it could match the batch only if (almost) no pre-order buyer cancelled "
-                f"(break-even below {prose.percent(0.0005)})."
-            )
-        else:
-            verdict = (
-                f"Semi-presale is **worse**; it would be better only if fewer than **{prose.percent(k_star)}** of "
-                "pre-order buyers cancelled during the wait."
-            )
+        verdict = f"Semi-presale is **worse**; {_presale_margins(results, params)}."
     else:
         verdict = "Semi-presale and the batch earn the same."
     return [
         f"- The critical ratio is **{prose.number(cr)}**, "
-        f"{'inside (0, 1) as it must be' if 0 < cr < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch is "
-        f"{prose.number(results['newsvendor_quantity'])} garments against a mean demand of {prose.number(p['demand_mean'])}.",
+        f"{'inside (0, 1) as it must be' if 0 < cr < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch, "
+        f"that quantile of the lognormal demand, is **{prose.number(results['newsvendor_quantity'])} garments** against "
+        f"a mean demand of {prose.number(p['demand_mean'])}.",
         f"- Monte Carlo ({prose.number(p['monte_carlo_draws'])} draws) differs from the closed form by {rmb(gap)}{gap_se}.",
-        f"- Expected profit of the optimal batch: {rmb(nv)}. Semi-presale with {prose.percent(k)} cancellations: "
-        f"{rmb(presale)}. {verdict}",
+        f"- Expected profit of the optimal batch: {shown_nv}. Semi-presale, with {prose.percent(p['presale_accept_share'])} "
+        f"of demand accepting the 45-day wait and {prose.percent(p['presale_cancel_share'])} of those cancelling: "
+        f"{shown_presale}. {verdict}",
     ]
 
 
@@ -529,12 +543,13 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         which = f"both options cost the same: {shown_a} each"
     bullets.append(f"**Recall:** for the brand {which}, under assumed costs. " + _recall_margin(results, params))
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
-    k_star = _share_clamped(results["breakeven_cancel_share"])
     better = "earns more than" if presale > nv else ("earns less than" if presale < nv else "earns the same as")
+    shown_presale, shown_nv = _distinct_amounts(presale, nv)
+    margins = "" if presale == nv else f"; {_presale_margins(results, params)}"
     bullets.append(
-        f"**Semi-presale** with {prose.percent(p['presale_cancel_share'])} cancellations {better} the optimal "
-        f"batch ({rmb(presale)} against {rmb(nv)}); the break-even cancellation share is {prose.percent(k_star)} "
-        "(assumed costs and demand)."
+        f"**Semi-presale**, with {prose.percent(p['presale_accept_share'])} of demand accepting the 45-day wait and "
+        f"{prose.percent(p['presale_cancel_share'])} of those cancelling, {better} the optimal batch ({shown_presale} "
+        f"against {shown_nv}){margins}. Costs and the lognormal demand are assumed."
     )
     bullets.append(
         f"**Fast-brand support:** {_share(results['eligible_share'])} of the {_merchants(p['n_merchants'])} "
@@ -548,8 +563,6 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
 
 def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.DataFrame | None = None) -> list[str]:
     """The caveats that depend on the run, formatted from its values."""
-    from scipy import stats
-
     p = params
     lines = []
     if spend is not None:
@@ -585,12 +598,12 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         f"salvage {rmb(p['salvage_value'])}) and the customers' valuations are assumptions. One redemption rate serves both "
         "vouchers; vouchers may also bring extra spending, which is not counted."
     )
-    p_negative = float(stats.norm.cdf(-1 / p["demand_cv"]))
     lines.append(
-        "- **Presale.** The model lets every buyer pre-order at the same price and ignores the costs of waiting other than "
-        "cancellation (buyers who would not pre-order at all, a discount for waiting, fabric lead times of 30–60 days "
-        f"against 45-day shipping). Demand is normal with a coefficient of variation of {prose.number(p['demand_cv'])}, so it "
-        f"is negative with probability {prose.number(p_negative)}."
+        "- **Presale.** Buyers who pre-order pay the same price as from stock, and the only costs of waiting counted are "
+        f"the buyers who will not wait ({prose.percent(1 - p['presale_accept_share'])} of demand, assumed: no figure "
+        "exists) and the cancellations; a discount for waiting and fabric lead times of 30–60 days against 45-day "
+        f"shipping are left out. Demand is lognormal with a coefficient of variation of {prose.number(p['demand_cv'])} "
+        "(never negative); its shape, like its mean, is assumed."
     )
     lines.append(
         f"- **Eligibility.** The {prose.number(p['n_merchants'])} merchants are invented (assumed distributions); only the "
