@@ -123,8 +123,8 @@ def newsvendor_monte_carlo(
 
 
 def presale_expected_profit(
-    price: float, unit_cost: float, demand_mean: float, cancel_share: float, accept_share: float = 1.0
-) -> float:
+    price: float, unit_cost: float, demand_mean: float, cancel_share: float | np.ndarray, accept_share: float = 1.0
+) -> np.ndarray:
     """Expected profit (RMB) of producing exactly to pre-orders: a share ``accept_share`` of demand
     accepts the wait and orders (the rest buys elsewhere), a share ``cancel_share`` of those cancels
     during the wait, the rest are made and shipped: (p - c) a (1 - k) mean. Vectorised."""
