@@ -254,6 +254,40 @@ def test_claim_in_model_verdict_follows_the_conversions():
     assert sensitive["conversion_ratio_top_tier"] < sensitive["conversion_ratio_bottom_tier"]
 
 
+def hand_ratios(a: float, b: float, t: float, g: float, share_price: float, share_trust: float) -> tuple[float, float]:
+    """Conversion ratio trust / price platform at RMB 1,000 and at RMB 100, written out from the logit."""
+
+    def conversion(share: float, price_k: float) -> float:
+        seeker = 1 / (1 + math.exp(-(a + b * price_k)))
+        trusting = 1 / (1 + math.exp(-(a + b * price_k + t + g * price_k)))
+        return share * trusting + (1 - share) * seeker
+
+    return conversion(share_trust, 1.0) / conversion(share_price, 1.0), conversion(share_trust, 0.1) / conversion(
+        share_price, 0.1
+    )
+
+
+def test_claim_region_by_hand_and_by_brute_force():
+    # trust premium -10: at RMB 1,000 a trust-driven buyer's log-odds equal a price seeker's at g = 10 exactly,
+    # and at RMB 100 they are 9 lower whatever g in range: the claim holds exactly above g = 10
+    (interval,) = pr.claim_interaction_intervals(pr.ChoiceTruth(0.5, -3.0, -10.0, 0.0))
+    assert interval == [pytest.approx(10.0, abs=1e-9), 20.0]
+    # the defaults: brute force over interactions and trust shares with the ratios written out
+    (interval,) = pr.claim_interaction_intervals(TRUTH)
+    start = interval[0]
+    assert interval[1] == 20.0 and -1 < start < 0  # above -1 at least: the top ratio exceeds 1 once t + g > 0
+    for g in np.linspace(-20, 20, 161):
+        for share_trust in (0.0, 0.1, 0.21, 0.5, 0.7, 1.0):
+            top, low = hand_ratios(0.5, -3.0, 1.0, g, 0.2, share_trust)
+            holds = share_trust > 0.2 and top > 1 and top > low
+            if abs(g - start) > 1e-6:
+                assert holds == (share_trust > 0.2 and g > start), (g, share_trust)
+    ratio_top, ratio_low = hand_ratios(0.5, -3.0, 1.0, start + 1e-6, 0.2, 0.7)
+    assert ratio_top > ratio_low and ratio_top == pytest.approx(ratio_low, rel=1e-5)  # the boundary is where they meet
+    grid = pr.claim_map(TRUTH, 0.2, np.linspace(-20, 20, 81), np.linspace(0, 1, 11))
+    assert (grid["claim_holds"] == ((grid["trust_share_trust_platform"] > 0.2) & (grid["trust_price_interaction"] > start))).all()
+
+
 def test_same_seed_same_results_and_another_seed_differs(smoke):
     first = pr.analysis(smoke)
     assert pr.analysis(dict(smoke)) == first

@@ -121,15 +121,7 @@ def narrative(p: dict) -> tuple[dict, list[str]]:
 
 
 def check_verdicts(results: dict, p: dict, text: str) -> None:
-    # the claim: verdict recomputed from the assumed conversions
-    truth, mix = pr.choice_truth(p), pr.platform_mix(p)
-    top = [pr.expected_conversion(truth, mix[k], max(pr.PRICE_TIERS_RMB)) for k in (pr.TRUST_PLATFORM, pr.PRICE_PLATFORM)]
-    low = [pr.expected_conversion(truth, mix[k], min(pr.PRICE_TIERS_RMB)) for k in (pr.TRUST_PLATFORM, pr.PRICE_PLATFORM)]
-    holds = mix[pr.TRUST_PLATFORM] > mix[pr.PRICE_PLATFORM] and top[0] > top[1] and top[0] / top[1] > low[0] / low[1]
-    assert results["claim_holds_in_model"] == holds
-    assert ("the claim holds in the model" in text) == holds
-    assert ("the claim **fails** in the model" in text) == (not holds)
-    assert "not evidence" in text
+    check_claim_sentences(results, p, text)
     check_logit_sentences(results, p, text)
     # the recall: the cheaper option, and "every redemption rate" checked on a grid
     a, b = results["recall_cost_a"], results["recall_cost_b"]
@@ -434,3 +426,31 @@ def test_presale_sentences_by_hand():
     text = "\n".join(lines)
     assert "RMB 1,080,000" in text and "Semi-presale is **better**" in text
     check_presale_sentences(results, p, text)
+
+
+def hand_conversion(p: dict, share: float, price_rmb: float) -> float:
+    """A platform's conversion written out from the logit (not pricing.expected_conversion)."""
+    price_k = price_rmb / 1000
+    seeker = p["choice_intercept"] + p["price_coef"] * price_k
+    trusting = seeker + p["trust_premium"] + p["trust_price_interaction"] * price_k
+    return share / (1 + math.exp(-trusting)) + (1 - share) / (1 + math.exp(-seeker))
+
+
+def check_claim_sentences(results: dict, p: dict, text: str) -> None:
+    """The claim's verdict from conversions computed here, and the region sentence consistent with it."""
+    s_price, s_trust = p["trust_share_price_platform"], p["trust_share_trust_platform"]
+    top = hand_conversion(p, s_trust, 1000) / hand_conversion(p, s_price, 1000)
+    low = hand_conversion(p, s_trust, 100) / hand_conversion(p, s_price, 100)
+    holds = s_trust > s_price and top > 1 and top > low
+    clear = min(abs(top - 1), abs(top - low)) > 1e-9 or s_trust <= s_price  # away from the boundary, rounding cannot flip it
+    if clear:
+        assert results["claim_holds_in_model"] == holds, (top, low)
+    holds = results["claim_holds_in_model"]
+    assert ("the claim holds in the model" in text) == holds
+    assert ("the claim **fails** in the model" in text) == (not holds)
+    assert "not evidence" in text
+    g = p["trust_price_interaction"]
+    inside = any(start < g < end for start, end in results["claim_interaction_intervals"])
+    near_edge = any(min(abs(g - start), abs(g - end)) < 1e-6 for start, end in results["claim_interaction_intervals"])
+    if s_trust > s_price and not near_edge and clear:
+        assert inside == holds, (g, results["claim_interaction_intervals"])

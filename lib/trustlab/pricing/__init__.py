@@ -6,6 +6,7 @@ Kuaishou's trust model lets the streamer's and brand's own positioning lead. One
 
 - :mod:`~trustlab.pricing.positioning`: reported and derived spend per buyer by platform;
 - :mod:`~trustlab.pricing.choice`: the price-positioning fit, a buy / not-buy logit simulated and estimated back;
+- :mod:`~trustlab.pricing.claim`: what the claim implies in that logit, in closed form, and where it holds;
 - :mod:`~trustlab.pricing.launch`: the case numbers of the shoe launch and the support threshold in units;
 - :mod:`~trustlab.pricing.recall`: the recall decision, option A against option B;
 - :mod:`~trustlab.pricing.newsvendor`: semi-presale against batch production;
@@ -32,6 +33,17 @@ from trustlab.pricing.choice import (
     logit_params_dict,
     simulate_choices,
 )
+from trustlab.pricing.claim import (
+    INTERACTION_RANGE,
+    PRICE_PLATFORM,
+    PRICE_TIERS_RMB,
+    TRUST_PLATFORM,
+    claim_in_model,
+    claim_interaction_intervals,
+    claim_map,
+    expected_conversion,
+    log_trust_advantage,
+)
 from trustlab.pricing.eligibility import (
     MERCHANT_COLUMNS,
     SupportCriteria,
@@ -57,16 +69,11 @@ from trustlab.pricing.newsvendor import (
 )
 from trustlab.pricing.parameters import (
     FACT_PARAMETERS,
-    PRICE_PLATFORM,
-    PRICE_TIERS_RMB,
-    TRUST_PLATFORM,
     PricingRun,
     analysis,
     batch_inputs,
     check_params,
     choice_truth,
-    claim_in_model,
-    expected_conversion,
     fact_parameter_table,
     merchant_population,
     platform_mix,
@@ -94,6 +101,10 @@ __all__ = [
     "far_from_truth",
     "PricingRun",
     "claim_in_model",
+    "claim_interaction_intervals",
+    "claim_map",
+    "log_trust_advantage",
+    "INTERACTION_RANGE",
     "expected_conversion",
     "run_analysis",
     "RecallVerdict",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from trustlab import prose
 from trustlab.pricing.choice import LOGIT_TERMS
-from trustlab.pricing.parameters import PRICE_PLATFORM, PRICE_TIERS_RMB, TRUST_PLATFORM
+from trustlab.pricing.claim import INTERACTION_RANGE, PRICE_PLATFORM, PRICE_TIERS_RMB, TRUST_PLATFORM
 
 _TERM_NAMES = {
     "intercept": "the intercept",
@@ -76,6 +76,42 @@ def _share_clamped(value: float) -> float:
 # ---------------------------------------------------------------- the price-positioning logit
 
 
+def _interaction_region(results: Mapping[str, Any]) -> str | None:
+    """Where in the trust × price interaction the claim holds (given its premise), as "the trust ×
+    price interaction is above −0.649" or "… is from −20 to 20"; None when it holds nowhere in the range."""
+    lo, hi = INTERACTION_RANGE
+    parts = []
+    for start, end in results["claim_interaction_intervals"]:
+        if start <= lo and end >= hi:
+            parts.append(f"anywhere from {prose.number(lo)} to {prose.number(hi)}")
+        elif start <= lo:
+            parts.append(f"below {prose.number(end)}")
+        elif end >= hi:
+            parts.append(f"above {prose.number(start)}")
+        else:
+            parts.append(f"between {prose.number(start)} and {prose.number(end)}")
+    return "the trust × price interaction is " + " or ".join(parts) if parts else None
+
+
+def claim_region_sentence(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """Where the claim holds in closed form: the premise (shares) and the interaction's region, which
+    the shares do not move; the rest of the logit's parameters as assumed."""
+    region = _interaction_region(results)
+    assumed = f"this run assumes {prose.number(params['trust_price_interaction'])}"
+    lo, hi = INTERACTION_RANGE
+    if region is None:
+        return (
+            "In closed form, with the assumed intercept, price coefficient and trust premium, the model bears out the claim "
+            f"at no trust × price interaction from {prose.number(lo)} to {prose.number(hi)} per RMB 1,000 "
+            f"({assumed}), whatever the platforms' shares of trust-driven buyers."
+        )
+    return (
+        "In closed form, with the assumed intercept, price coefficient and trust premium, the model bears out the claim "
+        "exactly when the trust-positioned platform has more trust-driven buyers than the price-positioned one and "
+        f"{region} per RMB 1,000 ({assumed}); how many more trust-driven buyers does not move that boundary."
+    )
+
+
 def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """What the article's claim implies in the logit under the assumed parameters, and its verdict."""
     top, low = max(PRICE_TIERS_RMB), min(PRICE_TIERS_RMB)
@@ -112,6 +148,7 @@ def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
         )
     return [
         first + " " + verdict,
+        claim_region_sentence(results, params),
         "This shows what the claim would imply if these assumed values were true; it is not evidence for the "
         "claim: no choice data exist, and every size in the model is assumed.",
     ]
@@ -503,6 +540,21 @@ def _positioning_summary(spend: pd.DataFrame | None) -> str | None:
 # ---------------------------------------------------------------- summary and caveats
 
 
+def _summary_region(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    region = _interaction_region(results)
+    assumed = prose.number(params["trust_price_interaction"])
+    if region is None:
+        lo, hi = INTERACTION_RANGE
+        return (
+            f" With the assumed intercept, price coefficient and trust premium it holds at no trust × price interaction "
+            f"from {prose.number(lo)} to {prose.number(hi)} (assumed {assumed}), whatever the platforms' shares."
+        )
+    return (
+        f" Whenever its premise holds, it holds exactly when {region} per RMB 1,000 (assumed {assumed}): the "
+        "assumed interaction, not data, decides it."
+    )
+
+
 def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.DataFrame | None = None) -> list[str]:
     """The notebook's Summary: bullets that answer its question, from the recorded results and the
     parameters (and the spend-per-buyer table, when given). True under any valid parameters."""
@@ -525,6 +577,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
             else " The trust-positioned platform has no more trust-driven buyers than the price-positioned one: the "
             "assumed values contradict the claim's premise."
         )
+        + _summary_region(results, params)
     )
     problem = _estimation_problem(results)
     if problem:

@@ -15,7 +15,8 @@ from pydantic import Field, model_validator
 
 from trustlab.contract import Contract
 from trustlab.errors import ParameterError
-from trustlab.pricing.choice import ChoiceTruth, LogitFit, buy_probability, estimate_choice_logit, simulate_choices
+from trustlab.pricing.choice import ChoiceTruth, LogitFit, estimate_choice_logit, simulate_choices
+from trustlab.pricing.claim import PRICE_PLATFORM, PRICE_TIERS_RMB, TRUST_PLATFORM, claim_in_model
 from trustlab.pricing.eligibility import SupportCriteria, eligible, expected_eligible_share, simulate_merchants
 from trustlab.pricing.launch import LaunchNumbers, launch_numbers
 from trustlab.pricing.newsvendor import (
@@ -51,10 +52,6 @@ FACT_PARAMETERS: dict[str, tuple[str, float]] = {
     "support_monthly_gmv_min": ("support_monthly_live_gmv_min", 1.0),
     "fastbrand_target": ("fastbrand_target_2022", 1.0),
 }
-
-PRICE_TIERS_RMB = (100.0, 300.0, 600.0, 1000.0)
-PRICE_PLATFORM = "price-positioned"
-TRUST_PLATFORM = "trust-positioned"
 
 
 class Parameters(Contract):
@@ -243,37 +240,6 @@ class PricingRun:
     logit: LogitFit
     merchants: pd.DataFrame
     criteria: SupportCriteria
-
-
-def expected_conversion(truth: ChoiceTruth, trust_share: float, price_rmb: float) -> float:
-    """Share in [0, 1] of a platform's buyers who buy at ``price_rmb`` under the true model, for a
-    platform with ``trust_share`` trust-driven buyers."""
-    return float(trust_share * buy_probability(price_rmb, 1, truth) + (1 - trust_share) * buy_probability(price_rmb, 0, truth))
-
-
-def claim_in_model(truth: ChoiceTruth, mix: Mapping[str, float], tiers: tuple[float, ...] = PRICE_TIERS_RMB) -> dict[str, Any]:
-    """What the article's claim implies in the logit, under the assumed (true) parameters.
-
-    The claim: a price-positioned platform holds back a high-priced brand, a trust-positioned one lets
-    it grow. In the model it holds when the trust-positioned platform has more trust-driven buyers
-    than the price-positioned one (the claim's premise), and, at the highest price tier, converts
-    better than it (ratio above 1) *and* its advantage is larger there than at the lowest tier (the
-    high price is what the price-positioned platform penalises). Returns the conversions, the two
-    ratios (trust / price platform), ``claim_premise_holds`` and ``claim_holds_in_model``.
-    """
-    top, low = max(tiers), min(tiers)
-    conv = {(name, tier): expected_conversion(truth, share, tier) for name, share in mix.items() for tier in (top, low)}
-    ratio_top = conv[(TRUST_PLATFORM, top)] / conv[(PRICE_PLATFORM, top)]
-    ratio_low = conv[(TRUST_PLATFORM, low)] / conv[(PRICE_PLATFORM, low)]
-    premise = mix[TRUST_PLATFORM] > mix[PRICE_PLATFORM]
-    return {
-        "conversion_top_tier": {PRICE_PLATFORM: conv[(PRICE_PLATFORM, top)], TRUST_PLATFORM: conv[(TRUST_PLATFORM, top)]},
-        "conversion_bottom_tier": {PRICE_PLATFORM: conv[(PRICE_PLATFORM, low)], TRUST_PLATFORM: conv[(TRUST_PLATFORM, low)]},
-        "conversion_ratio_top_tier": ratio_top,
-        "conversion_ratio_bottom_tier": ratio_low,
-        "claim_premise_holds": bool(premise),
-        "claim_holds_in_model": bool(premise and ratio_top > 1 and ratio_top > ratio_low),
-    }
 
 
 def run_analysis(params: Mapping[str, Any]) -> PricingRun:
