@@ -62,6 +62,15 @@ def _distinct_amounts(a: float, b: float) -> tuple[str, str]:
     return f"RMB {a!r}".replace("-", prose.MINUS), f"RMB {b!r}".replace("-", prose.MINUS)
 
 
+def _strictly_between_0_and_1(value: float) -> str:
+    """A number in (0, 1) with enough digits that it never reads as the bound "0" or "1" (0.9999998)."""
+    for digits in range(3, 16):
+        text = prose.number(value, digits)
+        if text not in ("0", "1") or value in (0.0, 1.0):
+            return text
+    return prose.number(value, 16)
+
+
 def _signed_count(n: int) -> str:
     """A change in a count with its sign: "+1,234", "−56", "0"."""
     n = int(n)
@@ -388,7 +397,7 @@ def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list
     else:
         verdict = "Semi-presale and the batch earn the same."
     return [
-        f"- The critical ratio is **{prose.number(cr)}**, "
+        f"- The critical ratio is **{_strictly_between_0_and_1(cr)}**, "
         f"{'inside (0, 1) as it must be' if 0 < cr < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch, "
         f"that quantile of the lognormal demand, is **{prose.number(results['newsvendor_quantity'])} garments** against "
         f"a mean demand of {prose.number(p['demand_mean'])}.",

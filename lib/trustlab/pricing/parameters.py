@@ -145,7 +145,8 @@ class Parameters(Contract):
         4.0, gt=0, description="ASSUMED beta concentration a + b of the own-brand share"
     )
     merchant_gmv_median: float = Field(200000.0, gt=0, description="ASSUMED median monthly live GMV (lognormal), RMB")
-    merchant_gmv_sigma: float = Field(1.5, gt=0, description="ASSUMED log-sd of monthly live GMV")
+    # At most 10: one log-sd is then a factor of 22,000; far beyond it the draws overflow to infinity.
+    merchant_gmv_sigma: float = Field(1.5, gt=0, le=10, description="ASSUMED log-sd of monthly live GMV")
     merchant_core_share: float = Field(
         0.6, ge=0, le=1, description="ASSUMED share of merchants with Kuaishou as core channel, in [0, 1]"
     )
