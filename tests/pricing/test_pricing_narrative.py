@@ -129,13 +129,11 @@ def check_verdicts(results: dict, p: dict, text: str) -> None:
     assert ("B (keep the pair + voucher) is cheaper" in text) == (b < a)
     assert ("A (refund + voucher) is cheaper" in text) == (a < b)
     check_recall_sentences(p, text)
-    grid = np.linspace(0, 1, 101)
-    args = (p["promo_price"], p["voucher_a"])
-    gaps = pr.recall_cost_a(*args, grid, p["cost_ratio"], p["return_shipping"], p["salvage_value"]) - pr.recall_cost_b(
-        p["voucher_b"], grid, p["cost_ratio"]
-    )
     if "at every redemption rate from 0 to 100%" in text:
-        assert (gaps > -1e-6 * max(1.0, abs(a))).all()
+        for rate in np.linspace(0, 1, 101):  # A - B per customer, written out
+            fixed = p["promo_price"] + p["return_shipping"] - p["salvage_value"]
+            gap = fixed + (p["voucher_a"] - p["voucher_b"]) * rate * p["cost_ratio"]
+            assert gap > -1e-6 * max(1.0, abs(a)), rate
     check_presale_sentences(results, p, text)
     check_eligibility_sentences(results, p, text)
 
@@ -508,3 +506,30 @@ def test_every_parameter_at_each_end_of_its_range_gives_true_sentences_or_a_name
     assert not prose.narrative_problems(text), prose.narrative_problems(text)
     assert not bad_wordings(text), bad_wordings(text)
     check_verdicts(results, p, text)
+
+
+def test_logit_sentences_on_a_fit_written_by_hand():
+    # far: the intercept (off by 1.5 > 0.5 x max(1, 0.5)) and the price coefficient (+0.4 against -3: off by
+    # 3.4 > 0.5 x 3, and of the opposite sign); not far: 1.2 against 1, 2.5 against 2. The intervals of the
+    # price coefficient and the trust premium hold their assumed values: 2 of 4
+    p = params.resolve(NOTEBOOK)
+    lp = {
+        "intercept": {"estimate": 2.0, "lower": 1.5, "upper": 2.5, "true": 0.5},
+        "price_per_1000_rmb": {"estimate": 0.4, "lower": -3.5, "upper": 4.3, "true": -3.0},
+        "trust_premium": {"estimate": 1.2, "lower": 0.7, "upper": 1.7, "true": 1.0},
+        "trust_x_price": {"estimate": 2.5, "lower": 2.1, "upper": 2.9, "true": 2.0},
+    }
+    results = {"logit_params": lp, "logit_converged": True, "logit_problems": [], "logit_recovered_terms": 2}
+    results["logit_far_terms"] = ["intercept", "price_per_1000_rmb"]
+    text = "\n".join(pr.narrative.logit_lines(results, p))
+    assert "the intercept (2 against an assumed 0.5)" in text and "the price coefficient (0.4 against an assumed −3)" in text
+    assert "are far from the values they were simulated from" in text
+    assert "**0.4** log-odds per RMB 1,000 (assumed −3; the OPPOSITE sign)" in text
+    assert "for trust-driven buyers it is 2.9 (assumed −1)" in text  # 0.4 + 2.5 and -3 + 2
+    assert "- 2 of 4 assumed values lie inside their 95.0% intervals" in text
+    check_logit_sentences(results, p, text)
+    unconverged = {**results, "logit_converged": False, "logit_problems": ["the maximum-likelihood iterations did not converge"]}
+    nan = {"estimate": math.nan, "lower": math.nan, "upper": math.nan}
+    unconverged["logit_params"] = {t: {**v, **nan} for t, v in lp.items()}
+    text = "\n".join(pr.narrative.logit_lines(unconverged, p))
+    assert "supports no conclusion" in text and "2 of 4" not in text and "OPPOSITE" not in text
