@@ -250,8 +250,12 @@ def test_readme_row_gives_the_committed_notebooks_answer():
         "recall_cost_b": f"{recorded['recall_cost_b']:,.0f}",
         "recall_cost_a": f"{recorded['recall_cost_a']:,.0f}",
         "breakeven_cost_ratio_full_redemption": prose.number(recorded["breakeven_cost_ratio_full_redemption"]),
-        "breakeven_cancel_share": prose.percent(recorded["breakeven_cancel_share"]),
-        "eligible_brands": f"{recorded['eligible_brands']:,}",
+        "breakeven_accept_share": prose.percent(recorded["breakeven_accept_share"]),
+        "presale_expected_profit": f"{recorded['presale_expected_profit']:,.0f}",
+        "newsvendor_expected_profit": f"{recorded['newsvendor_expected_profit']:,.0f}",
+        "claim_interaction_boundary": prose.number(recorded["claim_interaction_intervals"][0][0]),
+        "eligible_share": prose.percent(recorded["eligible_share"]),
+        "merchants_for_target": f"{math.ceil(recorded['merchants_for_target']):,}",
     }
     for name, text in numbers.items():
         assert re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", row), f"README row lacks {name} = {text}"
