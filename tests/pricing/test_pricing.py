@@ -227,6 +227,37 @@ def test_logit_results_are_stable_under_a_1e9_perturbation_of_the_data(truth, mi
         assert_same_within(base, logit_outcome(pr.estimate_choice_logit(perturbed(choices, seed), truth)), 1e-8)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    intercept=st.floats(-10, 10),
+    price_coef=st.floats(-20, 20),
+    premium=st.floats(-10, 10),
+    interaction=st.floats(-20, 20),
+    share_price=st.floats(0, 1),
+    share_trust=st.floats(0, 1),
+    n_buyers=st.sampled_from([500, 2000]),
+    seed=st.integers(0, 2**31),
+)
+def test_logit_verdicts_and_numbers_are_stable_anywhere_in_the_parameter_space(
+    intercept, price_coef, premium, interaction, share_price, share_trust, n_buyers, seed
+):
+    # the same as above over the whole legal range: the verdicts (usable, far, recovered) never change and
+    # every number moves by at most 1e-8 of its size (of 1 for estimates near 0, which the data move absolutely)
+    truth = pr.ChoiceTruth(intercept, price_coef, premium, interaction)
+    mix = {pr.PRICE_PLATFORM: share_price, pr.TRUST_PLATFORM: share_trust}
+    choices = pr.simulate_choices(n_buyers, seed, truth, mix, pr.PRICE_TIERS_RMB)
+    first = pr.estimate_choice_logit(choices, truth)
+    second = pr.estimate_choice_logit(perturbed(choices, seed + 1), truth)
+    assert (first.usable, first.far_terms, first.recovered_terms, first.problems) == (
+        second.usable,
+        second.far_terms,
+        second.recovered_terms,
+        second.problems,
+    )
+    for a, b in zip(first.estimate + first.lower + first.upper, second.estimate + second.lower + second.upper):
+        assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-8 * max(abs(a), 1.0), (a, b)
+
+
 def test_a_fit_that_did_not_converge_records_no_estimate():
     truth = pr.ChoiceTruth(0.5, 20.0, 1.0, 2.0)
     choices = pr.simulate_choices(500, 20220623, truth, {pr.PRICE_PLATFORM: 0.7, pr.TRUST_PLATFORM: 0.7}, pr.PRICE_TIERS_RMB)
