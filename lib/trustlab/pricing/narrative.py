@@ -603,7 +603,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         which = f"A (refund + voucher) is cheaper: {shown_a} against {shown_b} for B"
     else:
         which = f"both options cost the same: {shown_a} each"
-    bullets.append(f"**Recall:** for the brand {which}, under assumed costs. " + _recall_margin(results, params))
+    bullets.append(f"**Recall:** for the brand, {which}, under assumed costs. " + _recall_margin(results, params))
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
     better = "earns more than" if presale > nv else ("earns less than" if presale < nv else "earns the same as")
     shown_presale, shown_nv = _distinct_amounts(presale, nv)
