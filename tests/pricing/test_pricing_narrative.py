@@ -129,6 +129,7 @@ def check_verdicts(results: dict, p: dict, text: str) -> None:
     assert ("B (keep the pair + voucher) is cheaper" in text) == (b < a)
     assert ("A (refund + voucher) is cheaper" in text) == (a < b)
     check_recall_sentences(p, text)
+    check_customer_sentence(p, text)
     if "at every redemption rate from 0 to 100%" in text:
         for rate in np.linspace(0, 1, 101):  # A - B per customer, written out
             fixed = p["promo_price"] + p["return_shipping"] - p["salvage_value"]
@@ -537,3 +538,33 @@ def test_logit_sentences_on_a_fit_written_by_hand():
     unconverged["logit_params"] = {t: {**v, **nan} for t, v in lp.items()}
     text = "\n".join(pr.narrative.logit_lines(unconverged, p))
     assert "supports no conclusion" in text and "2 of 4" not in text and "OPPOSITE" not in text
+
+
+def check_customer_sentence(p: dict, text: str) -> None:
+    """The customer's side: each option's value written out here, and the preference the sentence states."""
+    v = p["customer_voucher_value"]
+    value_a = p["promo_price"] + v * p["voucher_a"] - p["return_hassle"]  # refund + voucher - hassle of returning
+    value_b = p["defective_pair_value"] + v * p["voucher_b"]  # the pair kept + the larger voucher
+    (shown,) = re.findall(rf"The customer: A is worth RMB {_AMOUNT}, B RMB {_AMOUNT}\.", text)
+    assert amount(shown[0]) == pytest.approx(value_a, rel=1e-3, abs=0.5)
+    assert amount(shown[1]) == pytest.approx(value_b, rel=1e-3, abs=0.5)
+    if abs(value_a - value_b) > 1e-9 * max(1.0, abs(value_a), abs(value_b)):
+        assert ("the customer prefers B" in text) == (value_b > value_a)
+        assert ("the customer would prefer A" in text) == (value_a > value_b)
+
+
+def test_customer_sentence_by_hand():
+    # defaults: A = 599 + 0.9 x 50 - 20 = 624, B = 200 + 0.9 x 599 = 739.1: B by 115.1
+    p = params.resolve(NOTEBOOK)
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert (
+        "The customer: A is worth RMB 624, B RMB 739.1." in text
+        and "prefers B, as all of the brand's customers did, by RMB 115.1" in text
+    )
+    check_customer_sentence(p, text)
+    # a voucher worth nothing to the customer: A = 599 - 20 = 579, B = 200: A by 379
+    p = params.resolve(NOTEBOOK, cli={"customer_voucher_value": "0"})
+    results, lines = narrative(p)
+    text = "\n".join(lines)
+    assert "The customer: A is worth RMB 579, B RMB 200." in text and "would prefer A, by RMB 379" in text

@@ -340,7 +340,9 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
         f"the difference between the vouchers ({rmb(p['voucher_b'])} − {rmb(p['voucher_a'])} = {rmb(gap)}) "
         f"at their valuation ({rmb(v * gap)})"
     )
-    if results["customer_prefers_b"]:
+    if value_a == value_b:
+        why = "With these values the customer is indifferent between A and B."
+    elif results["customer_prefers_b"]:
         why = (
             f"With these values the customer prefers B, as all of the brand's customers did, by {rmb(value_b - value_a)}: "
             f"the pair kept ({rmb(p['defective_pair_value'])}) plus {difference} plus the return saved "
@@ -352,7 +354,8 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
             "customers did: trust (a higher voucher valuation) or a pair still worth wearing is needed to explain "
             "their choice."
         )
-    customer = f"- The customer: A is worth {rmb(value_a)}, B {rmb(value_b)}. {who} {why}"
+    shown_value_a, shown_value_b = _distinct_amounts(value_a, value_b)
+    customer = f"- The customer: A is worth {shown_value_a}, B {shown_value_b}. {who} {why}"
     return [brand, customer]
 
 
