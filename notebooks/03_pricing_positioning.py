@@ -5,6 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (trustlab)
 #     language: python
@@ -18,9 +19,10 @@
 # lead, so that 貝源世家 (Beiyuan Shijia), menswear at about RMB 1,000 a piece, could grow fast. How far
 # do public figures, a discrete-choice model and the case's own numbers (a 1,099 → 599 shoe launch,
 # a recall, semi-presale, the fast-brand support criteria) carry that claim? Public figures place the
-# platforms; a simulated logit shows what a "trust premium" does to conversion by price tier; the
-# case numbers are worked through with the assumptions stated as parameters. The logit shows what the
-# claim implies under assumed parameters; it is not evidence for the claim.
+# platforms; a logit shows what a "trust premium" does to conversion by price tier, and in closed form
+# where in its assumed parameters the claim holds; the case numbers are worked through with the
+# assumptions stated as parameters. The logit shows what the claim implies under assumed parameters;
+# it is not evidence for the claim.
 
 # %% tags=["parameters"]
 list_price: float = 1099.0  # list price of the sneaker, RMB (article fact)
@@ -41,7 +43,8 @@ menswear_price: float = 1000.0  # unit price of the menswear, about, RMB (articl
 unit_cost: float = 400.0  # ASSUMED production cost per garment, RMB
 newsvendor_salvage: float = 200.0  # ASSUMED clearance value of an unsold garment, RMB
 demand_mean: float = 2000.0  # ASSUMED mean demand for one style in one season, units
-demand_cv: float = 0.3  # ASSUMED coefficient of variation of that demand, > 0
+demand_cv: float = 0.3  # ASSUMED coefficient of variation of that (lognormal) demand, > 0
+presale_accept_share: float = 0.9  # ASSUMED share of demand that accepts the 45-day presale wait and pre-orders, in [0, 1]
 presale_cancel_share: float = 0.1  # ASSUMED share of pre-order buyers who cancel during the 45-day wait, in [0, 1]
 monte_carlo_draws: int = 200000  # demand draws for the Monte Carlo check of the newsvendor
 choice_intercept: float = 0.5  # TRUE log-odds of buying for a price-seeking buyer at price 0 (simulation)
@@ -71,6 +74,7 @@ import textwrap
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
@@ -189,11 +193,17 @@ if not comparable.empty:
 #    shows what the article's claim implies if these values were true, and is not evidence for the
 #    claim (no choice data exist). The claim holds in the model when, at the highest price tier, the
 #    trust-positioned platform converts better than the price-positioned one and its advantage is
-#    larger there than at the lowest tier; otherwise the text says it fails. Choices of `n_buyers`
-#    buyers, each shown one random price tier, are simulated (seed `seed`) and the model is estimated
-#    back with `statsmodels.Logit` (Newton); the estimator's warnings (non-convergence, separation) are
-#    caught and reported, and an estimate that misses its true value by more than half its size (at
-#    least 0.5 log-odds) is flagged. The 1 − `alpha` Wald intervals should hold the true values.
+#    larger there than at the lowest tier; otherwise the text says it fails. In closed form a
+#    platform's conversion ratio rises with u = P(trust-driven buyer buys) / P(price seeker buys)
+#    whenever the trust-positioned platform has more trust-driven buyers, so the claim holds exactly
+#    when it does (the premise) and u at the top price exceeds both 1 and u at the bottom price: the
+#    shares do not move the boundary, and the map over (interaction, trust share) shows where it lies.
+#    Choices of `n_buyers` buyers, each shown one random price tier, are simulated (seed `seed`) and
+#    the model is estimated back with `statsmodels.Logit` (Newton, until no parameter moves by more
+#    than 1e-10 in a step); a fit that did not converge, or whose estimator warns (separation, a
+#    Hessian that cannot be inverted), records no estimate and supports no sentence. An estimate that
+#    misses its true value by more than half its size (at least 0.5 log-odds) is flagged. The 1 −
+#    `alpha` Wald intervals should hold the true values.
 # 3. **Recall.** Cost to the brand, against letting the sale stand: A = refund + return shipping −
 #    salvage of the returned pair + voucher A × redemption × cost ratio; B = voucher B × redemption ×
 #    cost ratio. What decides it is the brand's cost per RMB of redeemed goods: B is cheaper while the
@@ -204,13 +214,19 @@ if not comparable.empty:
 #    customer's valuation minus the hassle of returning; B is the defective pair plus the larger
 #    voucher, so B wins when the difference between the vouchers, at the customer's valuation, makes
 #    up for the refund given up.
-# 4. **Batch against semi-presale.** The newsvendor with normal demand: critical ratio (p − c)/(p − s),
-#    optimal quantity μ + σ Φ⁻¹(ratio), expected lost sales σ L(z) with the standard normal loss
-#    function, checked by Monte Carlo. Semi-presale produces exactly the pre-orders left after a share
-#    cancels during the wait; the break-even cancellation share equates the two expected profits.
+# 4. **Batch against semi-presale.** The newsvendor with lognormal demand of the stated mean and
+#    coefficient of variation (never negative; σ² = ln(1 + CV²)): critical ratio (p − c)/(p − s),
+#    optimal quantity the lognormal's quantile at that ratio, expected lost sales
+#    mean·Φ(d₁) − Q·Φ(d₂) in closed form, checked by Monte Carlo. Under semi-presale only a share of
+#    demand (`presale_accept_share`) accepts the 45-day wait and pre-orders, a share of those
+#    cancels, and exactly the rest is made; the break-even acceptance and cancellation shares equate
+#    the two expected profits, one assumption at a time.
 # 5. **Support criteria.** An eligibility function (founded within the age limit, own-brand GMV share
 #    and monthly live GMV above their minimums, Kuaishou core channel) over a simulated merchant
-#    population whose distributions are assumptions, with the count's sensitivity to each threshold.
+#    population whose distributions are assumptions. Eligibility is a share of that population, beside
+#    the share the assumed distributions give in closed form (the attributes are independent); the
+#    2022 target, a count of brands, is set only against the number of merchants a population like it
+#    would need to yield that many (target / share), never against a count in the invented population.
 #
 # `trustlab.pricing.run_analysis(PARAMS)` computes every recorded result (the same function serves
 # `trustlab sweep --fast`); the cells below display its pieces.
@@ -227,12 +243,29 @@ display(Markdown("\n".join(pr.narrative.launch_lines(RESULTS, PARAMS))))
 
 # %%
 display(Markdown("\n\n".join(pr.narrative.claim_lines(RESULTS, PARAMS))))
-tables_display.show(RUN.logit.table().assign(recovered=lambda d: d["recovered"].map({True: "yes", False: "no"}),
-                                             far=lambda d: d["far"].map({True: "FAR", False: ""}))
-                    .rename(columns={"std_err": "std. error", "recovered": "true value inside interval",
-                                     "far": "far from true value"}),
-                    formats={c: "{:.3f}" for c in ["true", "estimate", "std. error", "lower", "upper"]})
+if RUN.logit.usable:  # a fit that did not converge has no estimates to show
+    tables_display.show(RUN.logit.table().assign(recovered=lambda d: d["recovered"].map({True: "yes", False: "no"}),
+                                                 far=lambda d: d["far"].map({True: "FAR", False: ""}))
+                        .rename(columns={"std_err": "std. error", "recovered": "true value inside interval",
+                                         "far": "far from true value"}),
+                        formats={c: "{:.3f}" for c in ["true", "estimate", "std. error", "lower", "upper"]})
 display(Markdown("\n".join(pr.narrative.logit_lines(RESULTS, PARAMS))))
+
+# %%
+region = pr.claim_map(RUN.truth, trust_share_price_platform, np.linspace(*pr.INTERACTION_RANGE, 161), np.linspace(0, 1, 101))
+holds = region.pivot(index="trust_share_trust_platform", columns="trust_price_interaction", values="claim_holds")
+fig, ax = plt.subplots()
+ax.pcolormesh(holds.columns, holds.index * 100, holds.to_numpy(float), cmap=ListedColormap(["0.92", "C2"]), vmin=0, vmax=1,
+              shading="nearest")
+ax.scatter([trust_price_interaction], [trust_share_trust_platform * 100], color="C3", zorder=3, label="this run's assumption")
+ax.axhline(trust_share_price_platform * 100, color="0.4", ls=":",
+           label=f"price-positioned platform's share ({trust_share_price_platform:.0%})")
+ax.set_xlabel("trust × price interaction, log-odds per RMB 1,000")
+ax.set_ylabel("trust-driven buyers on the trust-positioned platform, %")
+ax.set_title("Where the claim holds in the model (green), other parameters as assumed")
+ax.legend(fontsize=8, loc="lower left")
+plots.caption(fig, "closed form of the assumed logit (no simulation); not data")
+plt.show()
 
 # %%
 conversion = pr.conversion_table(RUN.choices, RUN.truth, pr.platform_mix(PARAMS))
@@ -312,7 +345,7 @@ batch = pr.batch_inputs(PARAMS)
 nv_quantity, nv_profit, breakeven_k = (RESULTS["newsvendor_quantity"], RESULTS["newsvendor_expected_profit"],
                                        RESULTS["breakeven_cancel_share"])
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-quantities = np.linspace(max(demand_mean * (1 - 3 * demand_cv), 0), demand_mean * (1 + 3 * demand_cv), 121)
+quantities = np.linspace(0, max(2 * nv_quantity, demand_mean * 2), 121)
 curve = pr.newsvendor_profit_curve(*batch, quantities)
 axes[0].plot(curve["quantity"], curve["expected_profit"] / 1e3)
 axes[0].axvline(nv_quantity, color="0.5", ls=":", label=f"optimal {nv_quantity:,.0f}")
@@ -321,9 +354,11 @@ axes[0].set_ylabel("expected profit, RMB thousand")
 axes[0].set_title("Batch produced before demand")
 axes[0].legend(fontsize=8)
 shares = np.linspace(0, 0.5, 51)
-axes[1].plot(shares * 100, pr.presale_expected_profit(menswear_price, unit_cost, demand_mean, shares) / 1e3, label="semi-presale")
+axes[1].plot(shares * 100, pr.presale_expected_profit(menswear_price, unit_cost, demand_mean, shares, presale_accept_share) / 1e3,
+             label=f"semi-presale ({presale_accept_share:.0%} of demand waits)")
 axes[1].axhline(nv_profit / 1e3, color="C1", label="optimal batch")
-axes[1].axvline(breakeven_k * 100, color="0.5", ls=":", label=f"break-even {breakeven_k:.1%}")
+if 0 <= breakeven_k <= 0.5:
+    axes[1].axvline(breakeven_k * 100, color="0.5", ls=":", label=f"break-even {breakeven_k:.1%}")
 axes[1].set_xlabel("pre-order buyers who cancel during the wait, %")
 axes[1].set_ylabel("expected profit, RMB thousand")
 axes[1].set_title("Semi-presale against the batch")
@@ -337,18 +372,18 @@ plt.show()
 # %%
 criteria, merchants = RUN.criteria, RUN.merchants
 sensitivity = pr.eligibility_sensitivity(merchants, criteria)
-tables_display.show(sensitivity, formats={"factor": "{:.2f}", "value": "{:,.2f}", "change": "{:+,}"})
+tables_display.show(sensitivity, formats={"factor": "{:.2f}", "value": "{:,.2f}", "change": "{:+,}",
+                                          "eligible_share": "{:.2%}", "share_change": "{:+.2%}"})
 passes = pr.pass_shares(merchants, criteria)
 display(Markdown("\n".join(pr.narrative.eligibility_lines(RESULTS, PARAMS, passes, sensitivity))))
 
 # %%
 fig, ax = plt.subplots()
 for name, group in sensitivity.dropna(subset=["factor"]).groupby("threshold", sort=False):
-    ax.plot(group["factor"], group["eligible"], marker="o", label=name)
-ax.axhline(fastbrand_target, color="0.4", ls="--", label=f"2022 target: {fastbrand_target}")
+    ax.plot(group["factor"], group["eligible_share"] * 100, marker="o", label=name)
 ax.set_xlabel("threshold scaled by (1 = published criterion)")
-ax.set_ylabel("eligible merchants, count")
-ax.set_title("Sensitivity of the eligible count to each threshold")
+ax.set_ylabel("eligible merchants, % of the simulated population")
+ax.set_title("Sensitivity of the eligible share to each threshold")
 ax.legend(fontsize=8)
 plots.caption(fig, "criteria and target from the article; simulated merchant population (assumed distributions)")
 plt.show()
@@ -369,7 +404,7 @@ from trustlab import references
 references.show(
     ["zhuangshuai-2022-trust-pyramid", "trustlab-2026-facts", "trustlab-2026-platform-positioning",
      "trustlab-2026-public-figures", "cachon-terwiesch-2013", "seabold-perktold-2010"],
-    notes={"cachon-terwiesch-2013": "Used here: the newsvendor model and the standard normal loss function.",
+    notes={"cachon-terwiesch-2013": "Used here: the newsvendor model and its critical-ratio quantity.",
            "seabold-perktold-2010": "Used here: the binary logit, statsmodels.discrete.discrete_model.Logit."},
 )
 

@@ -165,10 +165,8 @@ def test_logit_fit_reports_non_convergence_and_far_estimates():
     truth = pr.ChoiceTruth(0.5, -3.0, 1.0, -20.0)
     choices = pr.simulate_choices(500, 20220623, truth, {pr.PRICE_PLATFORM: 0.2, pr.TRUST_PLATFORM: 0.0}, pr.PRICE_TIERS_RMB)
     fit = pr.estimate_choice_logit(choices, truth)
-    assert "trust_x_price" in fit.far_terms
-    assert not fit.converged or fit.problems  # the estimator says something is wrong, and it is caught
-    table = fit.table().set_index("term")
-    assert bool(table.at["trust_x_price", "far"])
+    assert not fit.usable and fit.problems  # the estimator says something is wrong, and it is caught
+    assert fit.table()["estimate"].isna().all()  # and nothing is read from it
     # no trust-driven buyer at all: the trust terms do not vary, the fit cannot identify them
     none = pr.simulate_choices(500, 1, TRUTH, {pr.PRICE_PLATFORM: 0.0, pr.TRUST_PLATFORM: 0.0}, pr.PRICE_TIERS_RMB)
     failed = pr.estimate_choice_logit(none, TRUTH)
@@ -176,6 +174,98 @@ def test_logit_fit_reports_non_convergence_and_far_estimates():
     # a well-posed fit converges, with nothing far
     good = pr.estimate_choice_logit(pr.simulate_choices(20_000, 2, TRUTH, MIX, pr.PRICE_TIERS_RMB), TRUTH)
     assert good.converged and not good.problems and not good.far_terms
+
+
+def perturbed(choices: pd.DataFrame, seed: int, relative: float = 1e-9) -> pd.DataFrame:
+    """The simulated choices with each price and trust indicator moved by up to ``relative`` of itself."""
+    rng = np.random.default_rng(seed)
+    moved = choices.copy()
+    for column in ("price_rmb", "trust_buyer"):
+        moved[column] = moved[column].astype(float) * (1 + relative * rng.uniform(-1, 1, len(moved)))
+    return moved
+
+
+def logit_outcome(fit: pr.LogitFit) -> dict:
+    return {
+        "record": fit.record(),
+        "converged": fit.converged,
+        "far": fit.far_terms,
+        "recovered": fit.recovered_terms,
+        "problems": fit.problems,
+    }
+
+
+def assert_same_within(first, second, relative: float, path: str = "") -> None:
+    """Equal structures; floats within ``relative`` of each other (nan equal to nan), the rest identical."""
+    if isinstance(first, dict):
+        assert first.keys() == second.keys(), path
+        for key in first:
+            assert_same_within(first[key], second[key], relative, f"{path}.{key}")
+    elif isinstance(first, float) and isinstance(second, float):
+        assert (math.isnan(first) and math.isnan(second)) or abs(first - second) <= relative * abs(first), (path, first, second)
+    else:
+        assert first == second, (path, first, second)
+
+
+@pytest.mark.parametrize(
+    ("truth", "mix", "n_buyers"),
+    [
+        (TRUTH, MIX, 20_000),  # the default run
+        (TRUTH, MIX, 2_000),  # the smoke run
+        # issue 23's case: price coefficient +20, both platforms 70 % trust-driven: almost everyone buys,
+        # the likelihood has no maximum and the iterations wander
+        (pr.ChoiceTruth(0.5, 20.0, 1.0, 2.0), {pr.PRICE_PLATFORM: 0.7, pr.TRUST_PLATFORM: 0.7}, 500),
+        (pr.ChoiceTruth(0.5, -3.0, 1.0, -20.0), {pr.PRICE_PLATFORM: 0.2, pr.TRUST_PLATFORM: 0.0}, 500),
+    ],
+)
+def test_logit_results_are_stable_under_a_1e9_perturbation_of_the_data(truth, mix, n_buyers):
+    # issue 22: what the logit records may not depend on the last bits of its inputs (nor, so, on the
+    # CPU's BLAS kernel); a fit that did not converge records no numbers rather than unstable ones
+    choices = pr.simulate_choices(n_buyers, 20220623, truth, mix, pr.PRICE_TIERS_RMB)
+    base = logit_outcome(pr.estimate_choice_logit(choices, truth))
+    for seed in (1, 2):
+        assert_same_within(base, logit_outcome(pr.estimate_choice_logit(perturbed(choices, seed), truth)), 1e-8)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    intercept=st.floats(-10, 10),
+    price_coef=st.floats(-20, 20),
+    premium=st.floats(-10, 10),
+    interaction=st.floats(-20, 20),
+    share_price=st.floats(0, 1),
+    share_trust=st.floats(0, 1),
+    n_buyers=st.sampled_from([500, 2000]),
+    seed=st.integers(0, 2**31),
+)
+def test_logit_verdicts_and_numbers_are_stable_anywhere_in_the_parameter_space(
+    intercept, price_coef, premium, interaction, share_price, share_trust, n_buyers, seed
+):
+    # the same as above over the whole legal range: the verdicts (usable, far, recovered) never change and
+    # every number moves by at most 1e-8 of its size (of 1 for estimates near 0, which the data move absolutely)
+    truth = pr.ChoiceTruth(intercept, price_coef, premium, interaction)
+    mix = {pr.PRICE_PLATFORM: share_price, pr.TRUST_PLATFORM: share_trust}
+    choices = pr.simulate_choices(n_buyers, seed, truth, mix, pr.PRICE_TIERS_RMB)
+    first = pr.estimate_choice_logit(choices, truth)
+    second = pr.estimate_choice_logit(perturbed(choices, seed + 1), truth)
+    assert (first.usable, first.far_terms, first.recovered_terms, first.problems) == (
+        second.usable,
+        second.far_terms,
+        second.recovered_terms,
+        second.problems,
+    )
+    for a, b in zip(first.estimate + first.lower + first.upper, second.estimate + second.lower + second.upper):
+        assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-8 * max(abs(a), 1.0), (a, b)
+
+
+def test_a_fit_that_did_not_converge_records_no_estimate():
+    truth = pr.ChoiceTruth(0.5, 20.0, 1.0, 2.0)
+    choices = pr.simulate_choices(500, 20220623, truth, {pr.PRICE_PLATFORM: 0.7, pr.TRUST_PLATFORM: 0.7}, pr.PRICE_TIERS_RMB)
+    fit = pr.estimate_choice_logit(choices, truth)
+    assert not fit.converged and not fit.usable and "did not converge" in fit.problems[0]
+    for term in fit.record().values():
+        assert all(math.isnan(term[k]) for k in ("estimate", "lower", "upper"))
+    assert fit.far_terms == [] and fit.recovered_terms is None and not any(fit.recovered)
 
 
 def test_far_from_truth_by_hand():
@@ -193,6 +283,40 @@ def test_claim_in_model_verdict_follows_the_conversions():
     sensitive = pr.claim_in_model(pr.ChoiceTruth(0.5, -3.0, 1.0, -2.0), MIX)
     assert not sensitive["claim_holds_in_model"]
     assert sensitive["conversion_ratio_top_tier"] < sensitive["conversion_ratio_bottom_tier"]
+
+
+def hand_ratios(a: float, b: float, t: float, g: float, share_price: float, share_trust: float) -> tuple[float, float]:
+    """Conversion ratio trust / price platform at RMB 1,000 and at RMB 100, written out from the logit."""
+
+    def conversion(share: float, price_k: float) -> float:
+        seeker = 1 / (1 + math.exp(-(a + b * price_k)))
+        trusting = 1 / (1 + math.exp(-(a + b * price_k + t + g * price_k)))
+        return share * trusting + (1 - share) * seeker
+
+    return conversion(share_trust, 1.0) / conversion(share_price, 1.0), conversion(share_trust, 0.1) / conversion(
+        share_price, 0.1
+    )
+
+
+def test_claim_region_by_hand_and_by_brute_force():
+    # trust premium -10: at RMB 1,000 a trust-driven buyer's log-odds equal a price seeker's at g = 10 exactly,
+    # and at RMB 100 they are 9 lower whatever g in range: the claim holds exactly above g = 10
+    (interval,) = pr.claim_interaction_intervals(pr.ChoiceTruth(0.5, -3.0, -10.0, 0.0))
+    assert interval == [pytest.approx(10.0, abs=1e-9), 20.0]
+    # the defaults: brute force over interactions and trust shares with the ratios written out
+    (interval,) = pr.claim_interaction_intervals(TRUTH)
+    start = interval[0]
+    assert interval[1] == 20.0 and -1 < start < 0  # above -1 at least: the top ratio exceeds 1 once t + g > 0
+    for g in np.linspace(-20, 20, 161):
+        for share_trust in (0.0, 0.1, 0.21, 0.5, 0.7, 1.0):
+            top, low = hand_ratios(0.5, -3.0, 1.0, g, 0.2, share_trust)
+            holds = share_trust > 0.2 and top > 1 and top > low
+            if abs(g - start) > 1e-6:
+                assert holds == (share_trust > 0.2 and g > start), (g, share_trust)
+    ratio_top, ratio_low = hand_ratios(0.5, -3.0, 1.0, start + 1e-6, 0.2, 0.7)
+    assert ratio_top > ratio_low and ratio_top == pytest.approx(ratio_low, rel=1e-5)  # the boundary is where they meet
+    grid = pr.claim_map(TRUTH, 0.2, np.linspace(-20, 20, 81), np.linspace(0, 1, 11))
+    assert (grid["claim_holds"] == ((grid["trust_share_trust_platform"] > 0.2) & (grid["trust_price_interaction"] > start))).all()
 
 
 def test_same_seed_same_results_and_another_seed_differs(smoke):
@@ -322,27 +446,39 @@ def test_customer_side_when_b_has_the_smaller_voucher():
 # ---------------------------------------------------------------- newsvendor and presale
 
 
-def test_standard_normal_loss_matches_its_integral():
-    for z in (-1.5, 0.0, 0.6744897501960817, 2.0):
-        integral, _ = integrate.quad(lambda x: (x - z) * stats.norm.pdf(x), z, np.inf)
-        assert float(pr.standard_normal_loss(z)) == pytest.approx(integral, abs=1e-9)
+def lognormal_demand(mean: float, cv: float):
+    """scipy's lognormal with this mean and coefficient of variation (a second route to the parameters)."""
+    sigma = math.sqrt(math.log(1 + cv * cv))
+    return stats.lognorm(s=sigma, scale=mean / math.sqrt(1 + cv * cv))  # median = mean / sqrt(1 + cv^2)
+
+
+@pytest.mark.parametrize(("mean", "cv"), [(2000, 0.3), (100, 0.5), (1, 2.0)])
+def test_lognormal_demand_has_the_stated_mean_and_cv_and_its_lost_sales_match_the_integral(mean, cv):
+    demand = lognormal_demand(mean, cv)
+    assert demand.mean() == pytest.approx(mean, rel=1e-12) and demand.std() / demand.mean() == pytest.approx(cv, rel=1e-12)
+    mu, sigma = pr.lognormal_parameters(mean, cv)
+    assert (math.exp(mu), sigma) == (pytest.approx(demand.median(), rel=1e-12), pytest.approx(demand.kwds["s"], rel=1e-12))
+    for q in (0.5 * mean, mean, 2 * mean):
+        integral, _ = integrate.quad(lambda x: (x - q) * demand.pdf(x), q, np.inf, limit=200)
+        assert pr.lognormal_lost_sales(q, mean, cv) == pytest.approx(integral, rel=1e-7)
+    assert pr.lognormal_lost_sales(0.0, mean, cv) == mean  # nothing ordered: every unit of demand is lost
 
 
 def test_newsvendor_closed_form_by_hand():
     nv = pr.newsvendor(price=1000, unit_cost=400, salvage=200, demand_mean=2000, demand_cv=0.3)
-    assert nv.critical_ratio == 0.75
-    z = 0.6744897501960817  # Phi^-1(0.75)
-    assert nv.quantity == pytest.approx(2000 + 600 * z)
-    lost = 600 * (math.exp(-z * z / 2) / math.sqrt(2 * math.pi) - z * 0.25)
-    assert nv.expected_lost_sales == pytest.approx(lost)
-    assert nv.expected_profit == pytest.approx(800 * (2000 - lost) - 200 * (2000 + 600 * z))
-    assert nv.expected_profit == pytest.approx(1_047_467, abs=1)
+    assert nv.critical_ratio == 0.75  # (1000 - 400) / (1000 - 200)
+    demand = lognormal_demand(2000, 0.3)
+    assert nv.quantity == pytest.approx(demand.ppf(0.75), rel=1e-12)  # the critical-ratio quantile
+    lost, _ = integrate.quad(lambda x: (x - nv.quantity) * demand.pdf(x), nv.quantity, np.inf)
+    assert nv.expected_lost_sales == pytest.approx(lost, rel=1e-7)
+    assert nv.expected_profit == pytest.approx(800 * (2000 - lost) - 200 * nv.quantity, rel=1e-9)
     assert nv.fill_rate == pytest.approx((2000 - lost) / 2000)
     assert nv.expected_leftovers == pytest.approx(nv.quantity - nv.expected_sales)
-    # critical ratio 1/2: order the mean, lose sigma * phi(0)
+    # critical ratio 1/2: order the median, mean / sqrt(1 + cv^2)
     half = pr.newsvendor(price=10, unit_cost=6, salvage=2, demand_mean=100, demand_cv=0.2)
-    assert half.critical_ratio == 0.5 and half.quantity == pytest.approx(100)
-    assert half.expected_lost_sales == pytest.approx(20 / math.sqrt(2 * math.pi))
+    assert half.critical_ratio == 0.5 and half.quantity == pytest.approx(100 / math.sqrt(1.04), rel=1e-12)
+    # the lognormal is never negative: at CV 0.5 a normal demand would be below zero 2.3 % of the time
+    assert lognormal_demand(2000, 0.5).cdf(0) == 0
 
 
 def test_newsvendor_optimum_is_the_maximum_of_the_profit_curve():
@@ -363,14 +499,20 @@ def test_monte_carlo_agrees_with_closed_form(price, cost, salvage, mean, cv):
     assert mc.fill_rate == pytest.approx(nv.fill_rate, abs=3e-3)
 
 
-def test_breakeven_cancel_share_closed_form_matches_brentq():
+def test_breakeven_shares_closed_form_match_brentq():
     args = (1000, 400, 200, 2000, 0.3)
     nv = pr.newsvendor(*args)
-    closed = pr.breakeven_cancel_share(*args)
-    root = optimize.brentq(lambda k: pr.presale_expected_profit(1000, 400, 2000, k) - nv.expected_profit, 0, 1)
-    assert closed == pytest.approx(root, abs=1e-10)
-    assert 0 < closed < 1
-    assert pr.presale_expected_profit(1000, 400, 2000, 0.1) == pytest.approx(600 * 0.9 * 2000)
+    closed = pr.breakeven_cancel_share(*args, accept_share=0.9)
+    root = optimize.brentq(lambda k: pr.presale_expected_profit(1000, 400, 2000, k, 0.9) - nv.expected_profit, -1, 1)
+    assert closed == pytest.approx(root, abs=1e-10) and 0 < closed < 1
+    accept = pr.breakeven_accept_share(nv, 1000, 400, 2000, cancel_share=0.1)
+    root = optimize.brentq(lambda a: pr.presale_expected_profit(1000, 400, 2000, 0.1, a) - nv.expected_profit, 0, 2)
+    assert accept == pytest.approx(root, abs=1e-10) and 0 < accept < 1
+    # by hand: (1000 - 400) x 0.9 accept x (1 - 0.1) kept x 2000 = 972,000
+    assert pr.presale_expected_profit(1000, 400, 2000, 0.1, 0.9) == pytest.approx(972_000)
+    assert pr.presale_expected_profit(1000, 400, 2000, 0.1) == pytest.approx(600 * 0.9 * 2000)  # everyone accepts
+    assert pr.breakeven_cancel_share(*args, accept_share=0.5) < 0  # half the buyers lost: worse with no cancellation
+    assert math.isinf(pr.breakeven_accept_share(nv, 1000, 400, 2000, cancel_share=1.0))
 
 
 # ---------------------------------------------------------------- support criteria
@@ -393,6 +535,16 @@ def test_eligibility_truth_table():
     assert result.tolist() == rows["expected"].tolist()
     loose = pr.SupportCriteria(require_core_channel=False)
     assert pr.eligible(rows, loose).iloc[5]
+
+
+def test_expected_eligible_share_by_hand():
+    # age limit = mean age: 1 - 1/e; Beta(1, 1) is uniform: P(share > 0.3) = 0.7; GMV minimum at the
+    # median: 1/2; core channel 0.6
+    criteria = pr.SupportCriteria(max_age_years=5.0, min_own_brand_share=0.3, min_monthly_live_gmv=2e6)
+    share = pr.expected_eligible_share(criteria, 5.0, 0.5, 2.0, 2e6, 1.5, 0.6)
+    assert share == pytest.approx((1 - math.exp(-1)) * 0.7 * 0.5 * 0.6, rel=1e-12)
+    loose = pr.SupportCriteria(5.0, 0.3, 0.0, require_core_channel=False)  # no GMV minimum, no core rule
+    assert pr.expected_eligible_share(loose, 5.0, 0.5, 2.0, 2e6, 1.5, 0.6) == pytest.approx((1 - math.exp(-1)) * 0.7)
 
 
 def test_eligibility_requires_the_columns():
@@ -486,7 +638,7 @@ def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
         choices = pr.simulate_choices(p["n_buyers"], seed, truth, pr.platform_mix(p), pr.PRICE_TIERS_RMB)
         assert result["logit_params"] == pr.logit_params_dict(pr.fit_choice_logit(choices, truth, alpha=p["alpha"]))
         inputs = pr.batch_inputs(p)
-        assert result["breakeven_cancel_share"] == pr.breakeven_cancel_share(*inputs)
+        assert result["breakeven_cancel_share"] == pr.breakeven_cancel_share(*inputs, accept_share=p["presale_accept_share"])
         mc = pr.newsvendor_monte_carlo(
             *inputs, quantity=result["newsvendor_quantity"], draws=p["monte_carlo_draws"], seed=seed + 1
         )
@@ -496,7 +648,7 @@ def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
 
 def test_monte_carlo_equals_its_formulas_bit_for_bit():
     mc = pr.newsvendor_monte_carlo(1000, 400, 200, 2000, 0.3, quantity=2100, draws=1000, seed=7)
-    demand = np.random.default_rng(7).normal(2000, 600, size=1000)
+    demand = np.random.default_rng(7).lognormal(*pr.lognormal_parameters(2000, 0.3), size=1000)
     sales = np.minimum(demand, 2100)
     profit = 1000 * sales + 200 * (2100 - sales) - 400 * 2100
     assert mc.expected_sales == sales.mean() and mc.expected_leftovers == (2100 - sales).mean()

@@ -6,6 +6,7 @@ Kuaishou's trust model lets the streamer's and brand's own positioning lead. One
 
 - :mod:`~trustlab.pricing.positioning`: reported and derived spend per buyer by platform;
 - :mod:`~trustlab.pricing.choice`: the price-positioning fit, a buy / not-buy logit simulated and estimated back;
+- :mod:`~trustlab.pricing.claim`: what the claim implies in that logit, in closed form, and where it holds;
 - :mod:`~trustlab.pricing.launch`: the case numbers of the shoe launch and the support threshold in units;
 - :mod:`~trustlab.pricing.recall`: the recall decision, option A against option B;
 - :mod:`~trustlab.pricing.newsvendor`: semi-presale against batch production;
@@ -32,11 +33,23 @@ from trustlab.pricing.choice import (
     logit_params_dict,
     simulate_choices,
 )
+from trustlab.pricing.claim import (
+    INTERACTION_RANGE,
+    PRICE_PLATFORM,
+    PRICE_TIERS_RMB,
+    TRUST_PLATFORM,
+    claim_in_model,
+    claim_interaction_intervals,
+    claim_map,
+    expected_conversion,
+    log_trust_advantage,
+)
 from trustlab.pricing.eligibility import (
     MERCHANT_COLUMNS,
     SupportCriteria,
     eligibility_sensitivity,
     eligible,
+    expected_eligible_share,
     pass_shares,
     simulate_merchants,
 )
@@ -44,26 +57,23 @@ from trustlab.pricing.launch import LaunchNumbers, launch_numbers, support_thres
 from trustlab.pricing.narrative import caveats, summary
 from trustlab.pricing.newsvendor import (
     NewsvendorResult,
+    breakeven_accept_share,
     breakeven_cancel_share,
     critical_ratio,
+    lognormal_lost_sales,
+    lognormal_parameters,
     newsvendor,
     newsvendor_monte_carlo,
     newsvendor_profit_curve,
     presale_expected_profit,
-    standard_normal_loss,
 )
 from trustlab.pricing.parameters import (
     FACT_PARAMETERS,
-    PRICE_PLATFORM,
-    PRICE_TIERS_RMB,
-    TRUST_PLATFORM,
     PricingRun,
     analysis,
     batch_inputs,
     check_params,
     choice_truth,
-    claim_in_model,
-    expected_conversion,
     fact_parameter_table,
     merchant_population,
     platform_mix,
@@ -91,6 +101,10 @@ __all__ = [
     "far_from_truth",
     "PricingRun",
     "claim_in_model",
+    "claim_interaction_intervals",
+    "claim_map",
+    "log_trust_advantage",
+    "INTERACTION_RANGE",
     "expected_conversion",
     "run_analysis",
     "RecallVerdict",
@@ -110,6 +124,7 @@ __all__ = [
     "SupportCriteria",
     "eligibility_sensitivity",
     "eligible",
+    "expected_eligible_share",
     "simulate_merchants",
     "LaunchNumbers",
     "launch_numbers",
@@ -121,7 +136,9 @@ __all__ = [
     "newsvendor_monte_carlo",
     "newsvendor_profit_curve",
     "presale_expected_profit",
-    "standard_normal_loss",
+    "breakeven_accept_share",
+    "lognormal_lost_sales",
+    "lognormal_parameters",
     "FACT_PARAMETERS",
     "PRICE_PLATFORM",
     "PRICE_TIERS_RMB",

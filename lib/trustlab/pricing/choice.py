@@ -98,7 +98,7 @@ class LogitFit:
     """The buy / not-buy logit estimated back from simulated choices, beside the true values.
 
     One entry per term of :data:`LOGIT_TERMS` in ``true``, ``estimate``, ``std_err`` and the 1 - alpha
-    Wald interval ``lower`` / ``upper`` (nan when the model could not be estimated). ``converged`` is
+    Wald interval ``lower`` / ``upper`` (nan when the fit is not :attr:`usable`). ``converged`` is
     statsmodels' convergence flag (False when the fit failed); ``problems`` are the estimator's
     warnings (non-convergence, perfect separation, a singular Hessian), worded for a reader.
     """
@@ -112,14 +112,27 @@ class LogitFit:
     problems: tuple[str, ...] = ()
 
     @property
+    def usable(self) -> bool:
+        """Whether the fit converged without a problem: only then do its numbers support a sentence."""
+        return self.converged and not self.problems and all(math.isfinite(e) for e in self.estimate)
+
+    @property
     def far_terms(self) -> list[str]:
-        """Terms whose estimate is far from its true value (:func:`far_from_truth`)."""
+        """Terms whose estimate is far from its true value (:func:`far_from_truth`); none for a fit
+        that is not :attr:`usable` (it has no estimates to compare)."""
+        if not self.usable:
+            return []
         return [t for t, e, tr in zip(LOGIT_TERMS, self.estimate, self.true) if far_from_truth(e, tr)]
 
     @property
     def recovered(self) -> list[bool]:
-        """Per term: the true value lies inside its interval."""
+        """Per term: the true value lies inside its interval (False for a fit that is not :attr:`usable`)."""
         return [bool(lo <= tr <= up) for tr, lo, up in zip(self.true, self.lower, self.upper)]
+
+    @property
+    def recovered_terms(self) -> int | None:
+        """How many true values lie inside their intervals; None for a fit that is not :attr:`usable`."""
+        return int(sum(self.recovered)) if self.usable else None
 
     def table(self) -> pd.DataFrame:
         """One row per term: ``true``, ``estimate``, ``std_err``, ``lower``, ``upper``, ``recovered``
@@ -156,12 +169,22 @@ def _problem_text(warning: warnings.WarningMessage) -> str:
     return f"{category.__name__}: {warning.message}"
 
 
-def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0.05) -> LogitFit:
-    """Estimate the buy / not-buy logit with statsmodels (Newton, at most 100 iterations).
+# Newton stops when no parameter moves by more than this (log-odds) in a step. Convergence is
+# quadratic, so the estimates it returns are within rounding of the maximum: the recorded results
+# then agree to about 1e-10 relative across BLAS kernels and 1e-9 perturbations of the data.
+NEWTON_TOL = 1e-10
+NEWTON_MAXITER = 100
 
-    The estimator's warnings are caught, not printed: they are returned in ``problems`` and a fit
-    that did not converge (statsmodels' ``mle_retvals["converged"]``, or a singular Hessian that
-    stops it) has ``converged=False``. A fit that fails outright returns nan estimates.
+
+def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: float = 0.05) -> LogitFit:
+    """Estimate the buy / not-buy logit with statsmodels (Newton to a step below :data:`NEWTON_TOL`,
+    at most :data:`NEWTON_MAXITER` iterations).
+
+    The estimator's warnings are caught, not printed: they are returned in ``problems``. A fit that
+    did not converge (statsmodels' ``mle_retvals["converged"]``, or a singular Hessian that stops
+    it), or that converged with a problem (separation, a Hessian that cannot be inverted), supports
+    no conclusion: it has ``converged=False`` or ``problems`` and nan estimates, standard errors and
+    intervals, so nothing downstream can use its numbers.
     """
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
@@ -178,7 +201,7 @@ def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: floa
         warnings.simplefilter("always")
         try:
             with np.errstate(all="ignore"):
-                result = model.fit(disp=0, method="newton", maxiter=100, callback=_no_callback)
+                result = model.fit(disp=0, method="newton", maxiter=NEWTON_MAXITER, tol=NEWTON_TOL, callback=_no_callback)
                 if np.allclose(model.predict(result.params) - model.endog, 0):
                     warnings.warn(
                         "Perfect separation or prediction detected, parameter may not be identified",
@@ -198,6 +221,12 @@ def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: floa
     problems = list(dict.fromkeys([_problem_text(w) for w in caught] + fail))
     if not converged and not any("converge" in p for p in problems):
         problems.insert(0, "the maximum-likelihood iterations did not converge")
+    if problems or not (np.isfinite(estimate).all() and np.isfinite(std_err).all()):
+        # numbers from a fit that did not converge move with the last bits of the data: none is kept
+        nan = np.full(len(LOGIT_TERMS), np.nan)
+        estimate, std_err, ci = nan, nan, np.column_stack([nan, nan])
+        if not problems:
+            problems = ["the standard errors could not be computed"]
     return LogitFit(
         true,
         tuple(map(float, estimate)),

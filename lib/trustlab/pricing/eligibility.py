@@ -5,6 +5,7 @@ ages in years.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -78,16 +79,45 @@ def simulate_merchants(
     )
 
 
+def expected_eligible_share(
+    criteria: SupportCriteria,
+    age_mean_years: float,
+    own_share_mean: float,
+    own_share_concentration: float,
+    gmv_median_rmb: float,
+    gmv_sigma: float,
+    core_channel_share: float,
+) -> float:
+    """Share in [0, 1] of a population drawn as :func:`simulate_merchants` draws it that meets every
+    criterion, in closed form: the attributes are independent, so it is the product of
+    P(age <= limit) (exponential), P(own share > minimum) (beta), P(GMV > minimum) (lognormal) and
+    the core-channel share (when required). The simulated share estimates it."""
+    from scipy import stats
+
+    a = own_share_mean * own_share_concentration
+    b = (1.0 - own_share_mean) * own_share_concentration
+    p_age = -math.expm1(-criteria.max_age_years / age_mean_years)
+    p_share = float(stats.beta(a, b).sf(criteria.min_own_brand_share))
+    if criteria.min_monthly_live_gmv <= 0:
+        p_gmv = 1.0
+    else:
+        p_gmv = float(stats.norm.sf(math.log(criteria.min_monthly_live_gmv / gmv_median_rmb) / gmv_sigma))
+    p_core = core_channel_share if criteria.require_core_channel else 1.0
+    return p_age * p_share * p_gmv * p_core
+
+
 def eligibility_sensitivity(
     merchants: pd.DataFrame, criteria: SupportCriteria, factors: Sequence[float] = (0.5, 0.75, 1.0, 1.25, 1.5)
 ) -> pd.DataFrame:
     """Number of eligible merchants when one threshold is scaled by each factor, the others held.
 
     Rows: threshold, factor, threshold value, direction (looser / tighter / published: a larger age
-    limit or a smaller minimum is looser), eligible count and change against the published criteria.
-    The core-channel rule is shown as required (value 1) / not required (value 0).
+    limit or a smaller minimum is looser), eligible count, ``change`` against the published criteria,
+    ``eligible_share`` (of the population, in [0, 1]) and ``share_change`` (in shares: 0.01 is one
+    percentage point). The core-channel rule is shown as required (value 1) / not required (value 0).
     """
     base = int(eligible(merchants, criteria).sum())
+    population = max(len(merchants), 1)
     rows = []
     for name in ("max_age_years", "min_own_brand_share", "min_monthly_live_gmv"):
         for f in factors:
@@ -119,7 +149,8 @@ def eligibility_sensitivity(
                 "change": count - base,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.assign(eligible_share=table["eligible"] / population, share_change=table["change"] / population)
 
 
 def pass_shares(merchants: pd.DataFrame, criteria: SupportCriteria) -> dict[str, float]:

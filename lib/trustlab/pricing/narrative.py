@@ -17,7 +17,7 @@ import pandas as pd
 
 from trustlab import prose
 from trustlab.pricing.choice import LOGIT_TERMS
-from trustlab.pricing.parameters import PRICE_PLATFORM, PRICE_TIERS_RMB, TRUST_PLATFORM
+from trustlab.pricing.claim import INTERACTION_RANGE, PRICE_PLATFORM, PRICE_TIERS_RMB, TRUST_PLATFORM
 
 _TERM_NAMES = {
     "intercept": "the intercept",
@@ -50,6 +50,27 @@ def _distinct_ratios(top: float, low: float) -> tuple[str, str]:
     return _times(top, 10), _times(low, 10)
 
 
+def _distinct_amounts(a: float, b: float) -> tuple[str, str]:
+    """Two amounts of money worded with enough decimals that different amounts never read as equal
+    ("RMB 580,000" and "RMB 580,000.4"), so a verdict of "cheaper" always has numbers that show it."""
+    if a == b or rmb(a) != rmb(b):
+        return rmb(a), rmb(b)
+    for decimals in range(1, 13):
+        shown_a, shown_b = (f"RMB {v:,.{decimals}f}".replace("-", prose.MINUS) for v in (a, b))
+        if shown_a != shown_b:
+            return shown_a, shown_b
+    return f"RMB {a!r}".replace("-", prose.MINUS), f"RMB {b!r}".replace("-", prose.MINUS)
+
+
+def _strictly_between_0_and_1(value: float) -> str:
+    """A number in (0, 1) with enough digits that it never reads as the bound "0" or "1" (0.9999998)."""
+    for digits in range(3, 16):
+        text = prose.number(value, digits)
+        if text not in ("0", "1") or value in (0.0, 1.0):
+            return text
+    return prose.number(value, 16)
+
+
 def _signed_count(n: int) -> str:
     """A change in a count with its sign: "+1,234", "−56", "0"."""
     n = int(n)
@@ -62,6 +83,42 @@ def _share_clamped(value: float) -> float:
 
 
 # ---------------------------------------------------------------- the price-positioning logit
+
+
+def _interaction_region(results: Mapping[str, Any]) -> str | None:
+    """Where in the trust × price interaction the claim holds (given its premise), as "the trust ×
+    price interaction is above −0.649" or "… is from −20 to 20"; None when it holds nowhere in the range."""
+    lo, hi = INTERACTION_RANGE
+    parts = []
+    for start, end in results["claim_interaction_intervals"]:
+        if start <= lo and end >= hi:
+            parts.append(f"anywhere from {prose.number(lo)} to {prose.number(hi)}")
+        elif start <= lo:
+            parts.append(f"below {prose.number(end)}")
+        elif end >= hi:
+            parts.append(f"above {prose.number(start)}")
+        else:
+            parts.append(f"between {prose.number(start)} and {prose.number(end)}")
+    return "the trust × price interaction is " + " or ".join(parts) if parts else None
+
+
+def claim_region_sentence(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """Where the claim holds in closed form: the premise (shares) and the interaction's region, which
+    the shares do not move; the rest of the logit's parameters as assumed."""
+    region = _interaction_region(results)
+    assumed = f"this run assumes {prose.number(params['trust_price_interaction'])}"
+    lo, hi = INTERACTION_RANGE
+    if region is None:
+        return (
+            "In closed form, with the assumed intercept, price coefficient and trust premium, the model bears out the claim "
+            f"at no trust × price interaction from {prose.number(lo)} to {prose.number(hi)} per RMB 1,000 "
+            f"({assumed}), whatever the platforms' shares of trust-driven buyers."
+        )
+    return (
+        "In closed form, with the assumed intercept, price coefficient and trust premium, the model bears out the claim "
+        "exactly when the trust-positioned platform has more trust-driven buyers than the price-positioned one and "
+        f"{region} per RMB 1,000 ({assumed}); how many more trust-driven buyers does not move that boundary."
+    )
 
 
 def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
@@ -100,62 +157,75 @@ def claim_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
         )
     return [
         first + " " + verdict,
+        claim_region_sentence(results, params),
         "This shows what the claim would imply if these assumed values were true; it is not evidence for the "
         "claim: no choice data exist, and every size in the model is assumed.",
     ]
 
 
+def _logit_usable(results: Mapping[str, Any]) -> bool:
+    """Whether the logit estimated back converged without a problem (only then are estimates recorded)."""
+    lp = results["logit_params"]
+    return (
+        bool(results["logit_converged"])
+        and not results["logit_problems"]
+        and all(math.isfinite(lp[t]["estimate"]) for t in LOGIT_TERMS)
+    )
+
+
+def _unusable_fit(results: Mapping[str, Any]) -> str:
+    """Why the logit estimated back supports no conclusion, as a clause."""
+    return prose.join(results["logit_problems"] or ["the maximum-likelihood iterations did not converge"])
+
+
 def _estimation_problem(results: Mapping[str, Any]) -> str | None:
     """One sentence on what went wrong when the logit was estimated back, or None when nothing did."""
-    clause = _estimation_clause(results)
+    if not _logit_usable(results):
+        return (
+            f"Estimated back from the simulated choices, the logit supports no conclusion: {_unusable_fit(results)}, "
+            "so no estimate from it is reported."
+        )
+    clause = _far_clause(results)
     return None if clause is None else "Estimated back from the simulated choices, " + clause + "."
 
 
-def _estimation_clause(results: Mapping[str, Any]) -> str | None:
-    """What went wrong when the logit was estimated back, as a clause, or None when nothing did."""
-    parts = []
-    if not results["logit_converged"] or results["logit_problems"]:
-        problems = results["logit_problems"] or ["the maximum-likelihood iterations did not converge"]
-        parts.append("the estimator reports that " + prose.join(problems))
+def _far_clause(results: Mapping[str, Any]) -> str | None:
+    """The estimates of a converged fit that are far from their assumed values, as a clause, or None."""
     far = results["logit_far_terms"]
-    finite = [t for t in far if math.isfinite(results["logit_params"][t]["estimate"])]
-    if finite:
-        parts.append(
-            ("the estimates of " if len(finite) > 1 else "the estimate of ")
-            + prose.join(
-                f"{_TERM_NAMES[t]} ({prose.number(results['logit_params'][t]['estimate'])} against an assumed "
-                f"{prose.number(results['logit_params'][t]['true'])})"
-                for t in finite
-            )
-            + (
-                " are far from the values they were simulated from"
-                if len(finite) > 1
-                else " is far from the value it was simulated from"
-            )
-        )
-    if not parts:
+    if not far:
         return None
-    return "; ".join(parts)
+    lp = results["logit_params"]
+    return (
+        ("the estimates of " if len(far) > 1 else "the estimate of ")
+        + prose.join(
+            f"{_TERM_NAMES[t]} ({prose.number(lp[t]['estimate'])} against an assumed {prose.number(lp[t]['true'])})" for t in far
+        )
+        + (
+            " are far from the values they were simulated from"
+            if len(far) > 1
+            else " is far from the value it was simulated from"
+        )
+    )
 
 
 def logit_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The logit estimated back from the simulated choices: convergence, distance from the true values,
-    interval coverage, and the price slopes of the two buyer types."""
+    interval coverage, and the price slopes of the two buyer types. A fit that did not converge (or
+    converged with a problem) gets one sentence saying so, and nothing is read from it."""
     lp = results["logit_params"]
-    estimates = [lp[t]["estimate"] for t in LOGIT_TERMS]
     n = int(params["n_buyers"])
-    if not all(math.isfinite(e) for e in estimates):
+    if not _logit_usable(results):
         return [
-            f"- **The logit could not be estimated** from the {prose.number(n)} simulated choices: "
-            + prose.join(results["logit_problems"] or ["the fit failed"])
-            + ". No estimate is reported."
+            f"- **The logit estimated back from the {prose.number(n)} simulated choices supports no conclusion**: "
+            f"{_unusable_fit(results)}. No estimate, interval or coverage is reported from it; the verdict on the "
+            "claim above comes from the assumed values alone."
         ]
     lines = []
-    problem = _estimation_problem(results)
-    if problem:
+    far = _far_clause(results)
+    if far:
         lines.append(
-            f"- **Warning.** {problem} With {prose.number(n)} buyers the simulation does not pin the model "
-            "down; do not read the estimates below as a recovery of the assumed values."
+            f"- **Warning.** Estimated back from the simulated choices, {far}. With {prose.number(n)} buyers the "
+            "simulation does not pin the model down; do not read the estimates below as a recovery of the assumed values."
         )
     else:
         lines.append(
@@ -165,10 +235,13 @@ def logit_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
     seeker, seeker_true = lp["price_per_1000_rmb"]["estimate"], lp["price_per_1000_rmb"]["true"]
     trust = seeker + lp["trust_x_price"]["estimate"]
     trust_true = seeker_true + lp["trust_x_price"]["true"]
-    same_sign = (seeker < 0) == (seeker_true < 0)
+    if seeker_true == 0 or seeker == 0:
+        sign = ""
+    else:
+        sign = "; the same sign" if (seeker < 0) == (seeker_true < 0) else "; the OPPOSITE sign"
     lines.append(
         f"- The estimated price coefficient of price-seeking buyers is **{prose.number(seeker)}** log-odds per RMB 1,000 "
-        f"(assumed {prose.number(seeker_true)}; {'the same sign' if same_sign else 'the OPPOSITE sign'}); for "
+        f"(assumed {prose.number(seeker_true)}{sign}); for "
         f"trust-driven buyers it is {prose.number(trust)} (assumed {prose.number(trust_true)})."
     )
     level = 1 - params["alpha"]
@@ -241,9 +314,11 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
     p = params
     a, b = results["recall_cost_a"], results["recall_cost_b"]
     cheaper = "B is cheaper" if b < a else ("A is cheaper" if a < b else "they cost the same")
+    shown_a, shown_b = _distinct_amounts(a, b)
     brand = (
         f"- At a redemption rate of {prose.percent(p['redemption_rate'])} and a cost of {prose.number(p['cost_ratio'])} "
-        f"per RMB of goods redeemed, A costs the brand {rmb(a)} and B {rmb(b)} for {prose.number(p['recall_customers'])} "
+        f"per RMB of goods redeemed, A costs the brand {shown_a} and B {shown_b} for "
+        f"{prose.number(p['recall_customers'])} "
         f"customers: {cheaper}. {_recall_margin(results, params)} The refund is cash; a voucher costs only the goods "
         "redeemed with it."
     )
@@ -265,7 +340,9 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
         f"the difference between the vouchers ({rmb(p['voucher_b'])} − {rmb(p['voucher_a'])} = {rmb(gap)}) "
         f"at their valuation ({rmb(v * gap)})"
     )
-    if results["customer_prefers_b"]:
+    if value_a == value_b:
+        why = "With these values the customer is indifferent between A and B."
+    elif results["customer_prefers_b"]:
         why = (
             f"With these values the customer prefers B, as all of the brand's customers did, by {rmb(value_b - value_a)}: "
             f"the pair kept ({rmb(p['defective_pair_value'])}) plus {difference} plus the return saved "
@@ -277,8 +354,34 @@ def recall_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[
             "customers did: trust (a higher voucher valuation) or a pair still worth wearing is needed to explain "
             "their choice."
         )
-    customer = f"- The customer: A is worth {rmb(value_a)}, B {rmb(value_b)}. {who} {why}"
+    shown_value_a, shown_value_b = _distinct_amounts(value_a, value_b)
+    customer = f"- The customer: A is worth {shown_value_a}, B {shown_value_b}. {who} {why}"
     return [brand, customer]
+
+
+def _presale_margins(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """What would change the presale verdict, one assumption at a time: the share of demand that must
+    accept the wait (at the assumed cancellations) and the cancellation share (at the assumed acceptance)."""
+    a_star, k_star = results["breakeven_accept_share"], results["breakeven_cancel_share"]
+    a, k = params["presale_accept_share"], params["presale_cancel_share"]
+    at_k = f"at {prose.percent(k)} cancellations"
+    at_a = f"at {prose.percent(a)} acceptance"
+    presale, nv = results["presale_expected_profit"], results["newsvendor_expected_profit"]
+    if presale > nv:
+        return (
+            f"it stays better while at least {_share(a_star)} of demand accepts the wait ({at_k}) and while fewer "
+            f"than {_share(k_star)} of pre-order buyers cancel ({at_a})"
+        )
+    no_acceptance_suffices = not math.isfinite(a_star) or a_star > 1
+    if no_acceptance_suffices:
+        accept = f"no share of demand accepting the wait would make it match the batch {at_k}"
+    else:
+        accept = f"it would match the batch only if at least {_share(a_star)} of demand accepted the wait ({at_k})"
+    if k_star <= 0:
+        return f"{accept}; {at_a} it earns less even if no pre-order buyer cancelled"
+    if no_acceptance_suffices:
+        return f"{accept}; {at_a} it would match it if fewer than {_share(k_star)} of pre-order buyers cancelled"
+    return f"{accept}, or if fewer than {_share(k_star)} of pre-order buyers cancelled ({at_a})"
 
 
 def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
@@ -287,67 +390,103 @@ def presale_lines(results: Mapping[str, Any], params: Mapping[str, Any]) -> list
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
     mc, se = results["newsvendor_mc_profit"], results["newsvendor_mc_std_err"]
     cr = results["critical_ratio"]
-    k_star = _share_clamped(results["breakeven_cancel_share"])
-    k = p["presale_cancel_share"]
     gap = abs(mc - nv)
     gap_se = f", {prose.number(gap / se)} standard errors" if se > 0 else ""
+    shown_presale, shown_nv = _distinct_amounts(presale, nv)
     if presale > nv:
-        verdict = (
-            f"Semi-presale is **better**; it stays better while fewer than **{prose.percent(k_star)}** of pre-order "
-            "buyers cancel during the wait."
-        )
+        verdict = f"Semi-presale is **better**; {_presale_margins(results, params)}."
     elif presale < nv:
-        if prose.percent(k_star) == prose.percent(0.0):
-            verdict = (
-                "Semi-presale is **worse**; it could match the batch only if (almost) no pre-order buyer cancelled "
-                f"(break-even below {prose.percent(0.0005)})."
-            )
-        else:
-            verdict = (
-                f"Semi-presale is **worse**; it would be better only if fewer than **{prose.percent(k_star)}** of "
-                "pre-order buyers cancelled during the wait."
-            )
+        verdict = f"Semi-presale is **worse**; {_presale_margins(results, params)}."
     else:
         verdict = "Semi-presale and the batch earn the same."
     return [
-        f"- The critical ratio is **{prose.number(cr)}**, "
-        f"{'inside (0, 1) as it must be' if 0 < cr < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch is "
-        f"{prose.number(results['newsvendor_quantity'])} garments against a mean demand of {prose.number(p['demand_mean'])}.",
+        f"- The critical ratio is **{_strictly_between_0_and_1(cr)}**, "
+        f"{'inside (0, 1) as it must be' if 0 < cr < 1 else 'OUTSIDE (0, 1): check the parameters'}; the batch, "
+        f"that quantile of the lognormal demand, is **{prose.number(results['newsvendor_quantity'])} garments** against "
+        f"a mean demand of {prose.number(p['demand_mean'])}.",
         f"- Monte Carlo ({prose.number(p['monte_carlo_draws'])} draws) differs from the closed form by {rmb(gap)}{gap_se}.",
-        f"- Expected profit of the optimal batch: {rmb(nv)}. Semi-presale with {prose.percent(k)} cancellations: "
-        f"{rmb(presale)}. {verdict}",
+        f"- Expected profit of the optimal batch: {shown_nv}. Semi-presale, with {prose.percent(p['presale_accept_share'])} "
+        f"of demand accepting the 45-day wait and {prose.percent(p['presale_cancel_share'])} of those cancelling: "
+        f"{shown_presale}. {verdict}",
     ]
+
+
+def _share(value: float) -> str:
+    """A share in [0, 1] as a percentage with enough decimals that a share above 0 never reads as 0."""
+    value = _share_clamped(value)
+    if value == 0:
+        return "0%"
+    for decimals in range(1, 7):
+        text = prose.percent(value, decimals)
+        if float(text[:-1]) > 0:
+            return text
+    return f"less than {prose.percent(1e-8, 6)}"
+
+
+def _signed_points(change: float) -> str:
+    """A change of a share (0.012 for 1.2 points) in percentage points with its sign: "+1.2 percentage
+    points", "−0.05 percentage points", "no change"."""
+    for decimals in range(1, 7):
+        text = f"{100 * abs(change):.{decimals}f}"
+        if float(text) > 0:
+            return ("+" if change > 0 else prose.MINUS) + f"{text} percentage points"
+    return "no change"
+
+
+def _merchants(n: float) -> str:
+    return f"{prose.number(n)} simulated merchant" + ("" if n == 1 else "s")
+
+
+def _target_clause(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """The 2022 target (a count of brands) against the merchants a population like the simulated one
+    would need for that many to qualify: a count against a count."""
+    target = params["fastbrand_target"]
+    needed = results["merchants_for_target"]
+    brands = f"{prose.number(target)} fast brand" + ("" if target == 1 else "s")
+    if not math.isfinite(needed):
+        return (
+            f"no merchant drawn from these distributions can meet every criterion, so no merchant base like this one "
+            f"yields the 2022 target of {brands}"
+        )
+    if needed > 1e12:
+        return f"for the 2022 target of {brands} to qualify, a merchant base like this one would need more than a trillion brand merchants"
+    count = math.ceil(needed - 1e-9 * needed)  # the fewest merchants whose expected eligible count reaches the target
+    return (
+        f"for the 2022 target of {brands} to qualify, a merchant base like this one would need about "
+        f"{count:,} brand merchant" + ("" if count == 1 else "s")
+    )
 
 
 def eligibility_lines(
     results: Mapping[str, Any], params: Mapping[str, Any], passes: Mapping[str, float], sensitivity: pd.DataFrame
 ) -> list[str]:
-    """The eligible count against the target, the share passing each criterion and the threshold that
-    moves the count most (``passes``: criterion -> share in [0, 1]; ``sensitivity`` from
+    """The share of the simulated population meeting every criterion (beside its closed-form value),
+    what the target implies for the merchant base, the share passing each criterion and the threshold
+    that moves the share most (``passes``: criterion -> share in [0, 1]; ``sensitivity`` from
     :func:`~trustlab.pricing.eligibility_sensitivity`)."""
-    n, target = results["eligible_brands"], params["fastbrand_target"]
-    against = "more than" if n > target else ("fewer than" if n < target else "exactly")
+    n = params["n_merchants"]
     steps = sensitivity.dropna(subset=["factor"]).assign(step=lambda d: (d["factor"] - 1).abs())
     half = steps[(steps["step"] - 0.5).abs() < 1e-9]
-    looser = half[half["direction"] == "looser"].set_index("threshold")["change"]
-    tighter = half[half["direction"] == "tighter"].set_index("threshold")["change"]
+    looser = half[half["direction"] == "looser"].set_index("threshold")["share_change"]
+    tighter = half[half["direction"] == "tighter"].set_index("threshold")["share_change"]
     if looser.empty or (looser == 0).all() and (tighter == 0).all():
-        moves = "Loosening or tightening one threshold at a time by half leaves the count unchanged."
+        moves = "Loosening or tightening one threshold at a time by half leaves the share unchanged."
     else:
         most = (looser.abs() + tighter.reindex(looser.index).fillna(0).abs()).idxmax()
         moves = (
             f"Loosening one threshold at a time by half (a 50% lower minimum, a 50% higher age limit), `{most}` moves "
-            f"the count most: {_signed_count(looser[most])} merchants; tightening it by half: "
-            f"{_signed_count(tighter.get(most, 0))}."
+            f"the share most: {_signed_points(looser[most])}; tightening it by half: "
+            f"{_signed_points(tighter.get(most, 0.0))}."
         )
     return [
-        f"In the simulated population of {prose.number(params['n_merchants'])} brand merchants (all distributions assumed) "
-        f"**{prose.number(n)}** meet every criterion, {against} the 2022 target of {prose.number(target)} fast brands. "
-        "Share passing each criterion alone: "
+        f"Of the {_merchants(n)} (all distributions assumed), **{_share(results['eligible_share'])}** "
+        f"({prose.number(results['eligible_brands'])}) meet every criterion; the assumed distributions give "
+        f"{_share(results['eligible_share_expected'])} in closed form. {_target_clause(results, params)[0].upper()}"
+        f"{_target_clause(results, params)[1:]}. Share passing each criterion alone: "
         + "; ".join(f"{k} {prose.percent(v)}" for k, v in passes.items())
         + ". "
         + moves
-        + " The count says what the criteria do to a population like this one, not how many brands Kuaishou has."
+        + " The shares say what the criteria do to a population like this one, not how many brands Kuaishou has."
     ]
 
 
@@ -413,6 +552,21 @@ def _positioning_summary(spend: pd.DataFrame | None) -> str | None:
 # ---------------------------------------------------------------- summary and caveats
 
 
+def _summary_region(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    region = _interaction_region(results)
+    assumed = prose.number(params["trust_price_interaction"])
+    if region is None:
+        lo, hi = INTERACTION_RANGE
+        return (
+            f" With the assumed intercept, price coefficient and trust premium it holds at no trust × price interaction "
+            f"from {prose.number(lo)} to {prose.number(hi)} (assumed {assumed}), whatever the platforms' shares."
+        )
+    return (
+        f" Whenever its premise holds, it holds exactly when {region} per RMB 1,000 (assumed {assumed}): the "
+        "assumed interaction, not data, decides it."
+    )
+
+
 def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.DataFrame | None = None) -> list[str]:
     """The notebook's Summary: bullets that answer its question, from the recorded results and the
     parameters (and the spend-per-buyer table, when given). True under any valid parameters."""
@@ -435,50 +589,45 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
             else " The trust-positioned platform has no more trust-driven buyers than the price-positioned one: the "
             "assumed values contradict the claim's premise."
         )
+        + _summary_region(results, params)
     )
-    lp = results["logit_params"]
-    if not all(math.isfinite(lp[t]["estimate"]) for t in LOGIT_TERMS):
-        claim += " The logit could not be estimated back from the simulated choices."
-    else:
-        problem = _estimation_problem(results)
-        if problem:
-            claim += " " + problem
+    problem = _estimation_problem(results)
+    if problem:
+        claim += " " + problem
     bullets = [claim]
     positioning = _positioning_summary(spend)
     if positioning:
         bullets.append(positioning)
     a, b = results["recall_cost_a"], results["recall_cost_b"]
-    which = (
-        "B (keep the pair + voucher) is cheaper"
-        if b < a
-        else ("A (refund + voucher) is cheaper" if a < b else "both options cost the same")
-    )
-    bullets.append(
-        f"**Recall:** for the brand {which}: {rmb(b)} against {rmb(a)} for A, under assumed costs. "
-        + _recall_margin(results, params)
-    )
+    shown_a, shown_b = _distinct_amounts(a, b)
+    if b < a:
+        which = f"B (keep the pair + voucher) is cheaper: {shown_b} against {shown_a} for A"
+    elif a < b:
+        which = f"A (refund + voucher) is cheaper: {shown_a} against {shown_b} for B"
+    else:
+        which = f"both options cost the same: {shown_a} each"
+    bullets.append(f"**Recall:** for the brand, {which}, under assumed costs. " + _recall_margin(results, params))
     nv, presale = results["newsvendor_expected_profit"], results["presale_expected_profit"]
-    k_star = _share_clamped(results["breakeven_cancel_share"])
     better = "earns more than" if presale > nv else ("earns less than" if presale < nv else "earns the same as")
+    shown_presale, shown_nv = _distinct_amounts(presale, nv)
+    margins = "" if presale == nv else f"; {_presale_margins(results, params)}"
     bullets.append(
-        f"**Semi-presale** with {prose.percent(p['presale_cancel_share'])} cancellations {better} the optimal "
-        f"batch ({rmb(presale)} against {rmb(nv)}); the break-even cancellation share is {prose.percent(k_star)} "
-        "(assumed costs and demand)."
+        f"**Semi-presale**, with {prose.percent(p['presale_accept_share'])} of demand accepting the 45-day wait and "
+        f"{prose.percent(p['presale_cancel_share'])} of those cancelling, {better} the optimal batch ({shown_presale} "
+        f"against {shown_nv}){margins}. Costs and the lognormal demand are assumed."
     )
-    n, target = results["eligible_brands"], p["fastbrand_target"]
-    against = "above" if n > target else ("below" if n < target else "equal to")
     bullets.append(
-        f"**Fast-brand support:** {prose.number(n)} of {prose.number(p['n_merchants'])} simulated merchants meet "
-        f"every published criterion, {against} the 2022 target of {prose.number(target)}; the population is "
-        "assumed, so this shows what the criteria do, not how many brands qualify."
+        f"**Fast-brand support:** {_share(results['eligible_share'])} of the {_merchants(p['n_merchants'])} "
+        f"{'meets' if p['n_merchants'] == 1 else 'meet'} every "
+        f"published criterion ({_share(results['eligible_share_expected'])} under the assumed distributions); "
+        f"{_target_clause(results, params)}. The population is assumed, so this shows what the criteria do, not how "
+        "many brands qualify."
     )
     return bullets
 
 
 def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.DataFrame | None = None) -> list[str]:
     """The caveats that depend on the run, formatted from its values."""
-    from scipy import stats
-
     p = params
     lines = []
     if spend is not None:
@@ -495,7 +644,10 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
             f"and category. {ks}, so the platform the article is about cannot be placed on the same axis. The "
             "article's own positioning claim about Taobao is not a number."
         )
-    problem = _estimation_clause(results)
+    if not _logit_usable(results):
+        problem: str | None = f"the fit supports no conclusion: {_unusable_fit(results)}"
+    else:
+        problem = _far_clause(results)
     lines.append(
         "- **The logit is a simulation, not evidence.** Every size in it is assumed: trust-driven buyers are "
         f"{prose.percent(p['trust_share_trust_platform'])} of the trust-positioned platform and "
@@ -511,12 +663,12 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         f"salvage {rmb(p['salvage_value'])}) and the customers' valuations are assumptions. One redemption rate serves both "
         "vouchers; vouchers may also bring extra spending, which is not counted."
     )
-    p_negative = float(stats.norm.cdf(-1 / p["demand_cv"]))
     lines.append(
-        "- **Presale.** The model lets every buyer pre-order at the same price and ignores the costs of waiting other than "
-        "cancellation (buyers who would not pre-order at all, a discount for waiting, fabric lead times of 30–60 days "
-        f"against 45-day shipping). Demand is normal with a coefficient of variation of {prose.number(p['demand_cv'])}, so it "
-        f"is negative with probability {prose.number(p_negative)}."
+        "- **Presale.** Buyers who pre-order pay the same price as from stock, and the only costs of waiting counted are "
+        f"the buyers who will not wait ({prose.percent(1 - p['presale_accept_share'])} of demand, assumed: no figure "
+        "exists) and the cancellations; a discount for waiting and fabric lead times of 30–60 days against 45-day "
+        f"shipping are left out. Demand is lognormal with a coefficient of variation of {prose.number(p['demand_cv'])} "
+        "(never negative); its shape, like its mean, is assumed."
     )
     lines.append(
         f"- **Eligibility.** The {prose.number(p['n_merchants'])} merchants are invented (assumed distributions); only the "
