@@ -112,7 +112,6 @@ def test_join():
         "unchanged only if the merchant count had grown a fall to 1.0% of its level",
         "unchanged only if the merchant count had grown 1-fold",
         "with 1 times as many merchants",
-        "with 0.01 times as many merchants",
         "they drew at least more than all of fast-brand GMV",
         "**more than all** of fast-brand GMV",
     ],
@@ -160,7 +159,9 @@ def test_times_as_many_never_says_1_times_or_a_fraction_of_times(ratio, expected
     assert prose.times_as_many(ratio, "merchants") == expected
 
 
-edge_ratios = st.one_of(st.sampled_from([0.0, 1e-9, 0.01, 0.9995, 1.0, 1.0004, 1.0005, 1.9999, 2.0, 1e9]), positive)
+edge_ratios = st.one_of(
+    st.sampled_from([0.0, 1e-9, 0.01, 0.9995, 1.0, 1.0004, 1.0005, 1.0006, 1.0049, 1.9999, 2.0, 1e9]), positive
+)
 
 
 @given(edge_ratios)

@@ -108,7 +108,11 @@ class Parameters(Contract):
     effect, the orders must imply at least
     :data:`~trustlab.governance.report_rate.MIN_EFFECTIVE_REPORTS` effective reports (reports /
     design effect) in each year, the least the z test's normal approximation needs; ``power`` >
-    ``alpha``; ``blocking_system_start`` a date inside ``year``.
+    ``alpha``; ``blocking_system_start`` a date inside ``year``. Values the reported figures rule out
+    are refused: a DAU or MAU outside 1 / :data:`USER_BASE_FACTOR` times the lowest to
+    :data:`USER_BASE_FACTOR` times the highest quarterly value of ``year``, and more orders than the
+    year's GMV (``data/kuaishou_annual.csv``) at :data:`MIN_AVERAGE_ORDER_RMB` an order. The previous
+    year's orders default to ``orders_in_period`` over 1 + the reported GMV growth (:func:`previous_orders`).
     """
 
     notebook: ClassVar[str] = "01_governance"
