@@ -114,6 +114,7 @@ def test_join():
         "with 1 times as many merchants",
         "they drew at least more than all of fast-brand GMV",
         "**more than all** of fast-brand GMV",
+        "a fall of 0.00% of the rate would be detected",
     ],
 )
 def test_narrative_problems_finds_what_the_reviews_found(text):

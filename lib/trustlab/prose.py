@@ -168,6 +168,7 @@ _PROBLEMS = (
     (re.compile(r"\bgrown\s+1(\.0+)?-fold"), "'grown 1-fold' (no growth)"),
     (re.compile(r"(?<![\d.,])1(\.0+)?\s+times\s+(as\s+many|as\s+much|more)\b"), "'1 times as many'"),
     (re.compile(r"\bat\s+least\s+more\s+than\b"), "'at least more than'"),
+    (re.compile(r"\bfall\s+of\s+(at\s+least\s+)?\**0\.0+%"), "a 'fall of 0.00%'"),
     (re.compile(r"\bmore\s+than\s+all\W*\s+of\b"), "'more than all of' (a share above the whole)"),
 )
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trustlab import config
+from trustlab import config, prose
 from trustlab import governance as gov
 from trustlab.data import trust_report
 from trustlab.data.tables import DataFileError
@@ -413,6 +413,7 @@ def test_more_orders_than_the_gmv_allows_is_refused_and_the_cap_itself_is_worded
     assert (z_ind / 1.959964) ** 2 > 1e6
     assert "at every design effect the contract allows (up to 1,000,000" in text
     assert "no design effect the contract allows (up to 1,000,000) turns the verdict" in text
+    assert "a fall of under 0.01% of the rate would be detected" in text and not prose.narrative_problems(text)
 
 
 @pytest.mark.parametrize(

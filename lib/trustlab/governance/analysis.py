@@ -208,9 +208,13 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _pct(share: float) -> str:
-    """A level or power (a share in [0, 1]) as "95%", "99.9%"."""
+    """A level, power or small share (in [0, 1]) as "95%", "99.9%", "1e-07%": with the digits it needs never
+    to print 100% below 1 or 0% above 0."""
     prose.percent(share)  # refuses a share outside [0, 1]
-    return f"{prose.number(100 * share)}%"
+    digits = 3
+    while digits < 12 and (0 < share < 1) and prose.number(100 * share, digits) in ("100", "0"):
+        digits += 1
+    return f"{prose.number(100 * share, digits)}%"
 
 
 def _p_text(results: Mapping[str, Any]) -> str:
@@ -270,6 +274,11 @@ def _previous_orders_text(results: Mapping[str, Any], params: Mapping[str, Any])
     return ""
 
 
+def _mdc_text(mdc: float) -> str:
+    """A detectable relative fall at 2 decimals; one that rounds to 0.00% as "under 0.01%"."""
+    return prose.percent(mdc, 2) if round(100 * mdc, 2) > 0 else f"under {prose.percent(0.0001, 2)}"
+
+
 def _fall_word(change: float) -> str:
     return "fall" if change < 0 else "rise"
 
@@ -305,14 +314,14 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         )
     elif mdc <= practical:
         lines.append(
-            f"At these assumed volumes a fall of {prose.percent(mdc, 2)} of the rate would be detected with power "
-            f"{_pct(power)}, less than the {prose.percent(practical)} taken to matter: whether the fall matters depends "
+            f"At these assumed volumes a fall of {_mdc_text(mdc)} of the rate would be detected with power "
+            f"{_pct(power)}, less than the {_pct(practical)} taken to matter: whether the fall matters depends "
             "on what the rate measures, not on sampling error."
         )
     else:
         lines.append(
-            f"At these assumed volumes only a fall of at least {prose.percent(mdc, 2)} of the rate would be detected "
-            f"with power {_pct(power)}, more than the {prose.percent(practical)} taken to matter: at these assumptions "
+            f"At these assumed volumes only a fall of at least {_mdc_text(mdc)} of the rate would be detected "
+            f"with power {_pct(power)}, more than the {_pct(practical)} taken to matter: at these assumptions "
             "the test is too weak to rule out a change that matters."
         )
     lines.append(
@@ -359,7 +368,8 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         if secondary:
             text += f"; {prose.join(q.split(' ')[0] for q in secondary)} from a machine-translated secondary copy (V-2)"
         if len(quarters) < 4:
-            text += f"; {4 - len(quarters)} of the four quarters are missing"
+            missing = 4 - len(quarters)
+            text += f"; {missing} of the four quarters {'is' if missing == 1 else 'are'} missing"
         lines.append(text + ".")
     else:
         lines.append(
@@ -426,7 +436,7 @@ def report_rate_text(a: Analysis) -> str:
     mdc = r["minimum_detectable_relative_change"]
     if math.isfinite(mdc):
         detect = (
-            f"At these volumes and this design effect a relative fall of **{prose.percent(mdc, 2)}** would be detected "
+            f"At these volumes and this design effect a relative fall of **{_mdc_text(mdc)}** would be detected "
             f"with power {_pct(power)} at alpha = {alpha:g}."
         )
     else:
@@ -445,7 +455,7 @@ def report_rate_text(a: Analysis) -> str:
         f"{_pct(1 - alpha)} interval of the relative change is {interval_text(lo, hi)}. Treating every order as an independent trial would give "
         f"z = {prose.number(r['report_rate_z_independent'])}.\n\n"
         f"{detect} The reported change would be detectable with about {prose.number(a.orders_for_reported)} orders a "
-        f"year, and a fall of {prose.percent(p['practical_relative_change'])} (the change taken to matter in practice) "
+        f"year, and a fall of {_pct(p['practical_relative_change'])} (the change taken to matter in practice) "
         f"with about {prose.number(a.orders_for_practical)}."
     )
 
