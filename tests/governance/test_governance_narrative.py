@@ -190,6 +190,35 @@ def test_summary_at_the_defaults_and_with_independent_orders():
     assert ", not significant at alpha = 0.05" in summary2[1] and not res2["report_rate_significant"]
 
 
+def _hand_z(x0: int, n0: float, x1: int, n1: float) -> float:
+    pooled = (x0 + x1) / (n0 + n1)
+    return (x1 / n1 - x0 / n0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+
+
+@pytest.mark.parametrize("cli", [{}, {"design_effect": "300"}, {"include_secondary_sources": "false", "alpha": "0.001"}])
+def test_sensitivity_and_design_effect_verdicts_agree_with_a_hand_count(cli):
+    """Each cell of the sensitivity grid (rates 0.1-30 per 10,000, volumes 1e5-1e10, 2020's orders scaled as
+    in the run) and each row of the design-effect table, tested by hand: rounded counts, the pooled z over
+    the square root of the design effect, at least 10 effective reports; the sentence states the count."""
+    p = params.resolve("01_governance", cli=cli)
+    a = gov.analyse(p)
+    deff, alpha = p["design_effect"], p["alpha"]
+    q = norm.ppf(1 - alpha / 2)
+    scale = (1 + GMV_GROWTH) if p["include_secondary_sources"] else 1.0  # 2021's orders over 2020's
+    significant = 0
+    for rate in (0.1, 0.3, 1.0, 3.0, 10.0, 30.0):
+        for orders in (1e5, 1e6, 1e7, 1e8, 1e9, 5e9, 1e10):
+            n0 = orders / scale
+            x0, x1 = round(rate / 1e4 * n0), round(rate / 1e4 * (1 + REPORTED_CHANGE) * orders)
+            if min(x0, x1) / deff >= 10:
+                significant += abs(_hand_z(x0, n0, x1, orders)) / math.sqrt(deff) > q
+    assert f"significant at alpha = {alpha:g} in {significant} of 42 cells" in gov.sensitivity_text(a)
+    x0, x1 = a.results["reports_previous"], a.results["reports_current"]
+    z_ind = _hand_z(x0, a.results["orders_previous_used"], x1, p["orders_in_period"])
+    for _, row in a.deff_table.iterrows():
+        assert bool(row["significant"]) == (abs(z_ind) / math.sqrt(row["design_effect"]) > q), row
+
+
 def _readme_row() -> str:
     readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     return next(line for line in readme.splitlines() if line.startswith("| `01_governance` |"))

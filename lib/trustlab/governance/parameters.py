@@ -227,7 +227,6 @@ def _check_rules(p: dict[str, Any]) -> None:
     _check_user_bases(p, figures)
     rate, deff, orders = p["base_report_rate_per_10k_orders"], p["design_effect"], p["orders_in_period"]
     prev, basis = previous_orders(p)
-    _check_order_volumes(p, figures, prev)
     change = figures.report_rate_change
     prev_name = "orders_previous_period" if basis == "parameter" else "orders_in_period"
     # the previous year's orders are orders_in_period / scale when derived from it
@@ -245,6 +244,7 @@ def _check_rules(p: dict[str, Any]) -> None:
                 f"two-proportion test needs at least {MIN_EFFECTIVE_REPORTS:g} effective reports a year: expected "
                 f"at least {math.ceil(needed):,} orders (or a higher base rate), got {p[name]!r}"
             )
+    _check_order_volumes(p, figures, prev)
     if not p["power"] > p["alpha"]:
         raise ParameterError(f"parameter 'power': expected greater than alpha ({p['alpha']!r}), got {p['power']!r}")
     start = p["blocking_system_start"]
