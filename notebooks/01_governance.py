@@ -306,8 +306,12 @@ from trustlab import references
 
 references.show(
     ["kuaishou-2022-trust-report-2021", "chinanewsweb-2021-trust-upgrade", "zhuangshuai-2022-trust-pyramid",
-     "trustlab-2026-trust-report-figures", "trustlab-2026-quarterly", "cohen-1988"],
-    notes={"trustlab-2026-quarterly": "Used here: DAU and MAU.", "cohen-1988": "Used here: the effect size h."},
+     "trustlab-2026-trust-report-figures", "trustlab-2026-quarterly", "trustlab-2026-annual", "cohen-1988"],
+    notes={
+        "trustlab-2026-quarterly": "Used here: DAU and MAU.",
+        "trustlab-2026-annual": "Used here: 2020's orders from the GMV growth, and the most orders the GMV allows.",
+        "cohen-1988": "Used here: the effect size h.",
+    },
 )
 
 # %% tags=["remove-cell"]
