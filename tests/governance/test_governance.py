@@ -428,6 +428,33 @@ def test_user_bases_given_together_stay_within_twice_the_reported_range(dau, mau
         gov.check_params(dict(DEFAULTS, dau_millions=dau, mau_millions=mau))
 
 
+def test_the_interval_at_one_report_an_order_is_the_wald_interval_by_hand():
+    """At the cap (680 bn orders, every 2020 order reported) the finite-population terms −1/n decide the
+    width: se = sqrt(deff (1/x1 − 1/n1 + 1/x0 − 1/n0)), 1/x0 − 1/n0 = 0 when x0 = n0."""
+    p = gov.check_params(dict(DEFAULTS, orders_in_period=6.8e11, base_report_rate_per_10k_orders=10_000))
+    res = gov.analysis(p)
+    n1, n0 = 6.8e11, 6.8e11 / 1.784
+    x1, x0 = round(0.9104 * n1), min(round(n0), math.floor(n0))
+    se = math.sqrt(10 * (1 / x1 - 1 / n1 + 1 / x0 - 1 / n0))
+    lo, hi = res["report_rate_ci"]
+    assert (math.log1p(hi) - math.log1p(lo)) / (2 * 1.959964) == pytest.approx(se, rel=1e-5)
+    assert math.log1p(lo) + math.log1p(hi) == pytest.approx(2 * math.log((x1 / n1) / (x0 / n0)), rel=1e-9)
+
+
+def test_a_verdict_between_the_one_and_two_sided_thresholds_is_significant():
+    """By hand: 1 report per 10,000 of 10.5 m orders in both years gives 1,050 and 956 reports, pooled z
+    −2.11, p = 0.035: significant at 0.05 (two-sided), though not at 0.025."""
+    cell = gov.sensitivity_table([1.0], [1.05e7], -0.0896).iloc[0]
+    assert (cell["reports_previous"], cell["reports_current"]) == (1050, 956)
+    assert cell["z"] == pytest.approx(_pooled_z(956, 1.05e7, 1050, 1.05e7)) and -2.2 < cell["z"] < -2.0
+    assert bool(cell["significant"])
+    # the run's own verdict: the default counts with a design effect of 347 give z = −39.11 / sqrt(347) = −2.10
+    res = gov.analysis(dict(DEFAULTS, design_effect=347.0))
+    z = _pooled_z(455_200, 5e9, 280_269, 5e9 / 1.784) / math.sqrt(347.0)
+    assert -2.2 < z < -2.0 and res["report_rate_z"] == pytest.approx(z, rel=1e-9)
+    assert res["report_rate_significant"] is True
+
+
 def test_check_params_dau_above_mau():
     with pytest.raises(ParameterError, match="parameter 'dau_millions'.*at most mau_millions"):
         gov.check_params(dict(DEFAULTS, dau_millions=600.0, mau_millions=500.0))
