@@ -5,6 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (trustlab)
 #     language: python
@@ -26,7 +27,7 @@ dau_millions: "Optional[float]" = None  # average daily active users, million; N
 mau_millions: "Optional[float]" = None  # average monthly active users, million; None: mean of the year's quarters in the data
 base_report_rate_per_10k_orders: float = 1.0  # ASSUMED 2020 live-commerce report rate, reports per 10,000 orders
 orders_in_period: float = 5.0e9  # ASSUMED orders in the year; the trust-buy guarantees alone covered about 5 bn
-orders_previous_period: "Optional[float]" = None  # ASSUMED orders in the previous year; None: same as orders_in_period
+orders_previous_period: "Optional[float]" = None  # ASSUMED orders in the previous year; None: orders_in_period over 1 + the reported GMV growth (the same average order value; orders_in_period itself when that V-2 figure is left out)
 blocking_system_start: str = "2021-06-01"  # first day the new-store blocking ran; the source says only "from June 2021"
 practical_relative_change: float = 0.05  # smallest relative fall of the report rate taken to matter in practice, share
 alpha: float = 0.05  # significance level of the two-proportion test, in (0, 1)
@@ -74,6 +75,8 @@ display(Markdown("\n".join(f"- {line}" for line in gov.summary(results, PARAMS))
 #   Report* and of the November 2021 trust conference, as reported in the press.
 # - `data/facts.csv`: the article's own figures (the trust pyramid).
 # - `data/kuaishou_quarterly.csv`: DAU and MAU by quarter, for the per-user scale.
+# - `data/kuaishou_annual.csv`: full-year e-commerce GMV and its growth on the year before (V-2),
+#   which scale 2020's orders from 2021's and bound the orders from above.
 
 # %%
 report = a.report
@@ -120,10 +123,16 @@ tables_display.show(users.reset_index(), formats={"from the data (mean of quarte
 #    from the reported daily mean over a full year.
 # 3. **The report rate.** The source gives only the relative fall, neither the rate nor
 #    its denominator. Under an *assumed* 2020 rate (`base_report_rate_per_10k_orders`) and order
-#    volume (`orders_in_period`, `orders_previous_period`) the implied report counts of both years
+#    volume (`orders_in_period`; 2020's `orders_previous_period`, by default 2021's orders over the
+#    reported GMV growth of `data/kuaishou_annual.csv`, at an unchanged average order value) the implied report counts of both years
 #    are tested with a two-proportion z test (`statsmodels` `proportions_ztest`, pooled variance,
 #    two-sided), and a power analysis (`NormalIndPower` on Cohen's h) gives the smallest relative
 #    fall detectable at these volumes with the given `alpha` and `power`.
+#    The rate is a census of the platform's reports, not a sample: the test shows only what the
+#    assumed volumes and design effect imply, which is why the Summary leads with what the data
+#    cannot say. Inputs the reported figures rule out are refused before the run: a DAU or MAU
+#    outside half the lowest to twice the highest quarterly value of the year, and more orders than
+#    the year's GMV at RMB 1 an order.
 # 4. **Overdispersion.** Reports are not independent trials: they cluster by merchant, category and
 #    campaign, so the binomial variance is too small. The variance of each rate is multiplied by a
 #    design effect (`design_effect`, Kish's deff = 1 + (m − 1)ρ for clusters of m orders with
@@ -205,7 +214,7 @@ display(Markdown(gov.report_rate_text(a)))
 # %%
 deff_table = a.deff_table.assign(
     p=[trustlab.prose.p_value(p) for p in a.deff_table["p_value"]],
-    interval=[f"{lo:+.2%} to {hi:+.2%}" for lo, hi in zip(a.deff_table["ci_low"], a.deff_table["ci_high"], strict=True)],
+    interval=[gov.interval_text(lo, hi) for lo, hi in zip(a.deff_table["ci_low"], a.deff_table["ci_high"], strict=True)],
     mdc_text=[f"{m:.2%}" if m == m else "not detectable" for m in a.deff_table["mdc"]],
 )[["design_effect", "effective_reports_current", "z", "p", "interval", "significant", "mdc_text"]]
 deff_table.columns = ["design effect", f"effective reports {year}", "z", "p", f"{1 - alpha:.0%} interval", f"significant at {alpha:g}", "minimum detectable fall"]
@@ -295,8 +304,12 @@ from trustlab import references
 
 references.show(
     ["kuaishou-2022-trust-report-2021", "chinanewsweb-2021-trust-upgrade", "zhuangshuai-2022-trust-pyramid",
-     "trustlab-2026-trust-report-figures", "trustlab-2026-quarterly", "cohen-1988"],
-    notes={"trustlab-2026-quarterly": "Used here: DAU and MAU.", "cohen-1988": "Used here: the effect size h."},
+     "trustlab-2026-trust-report-figures", "trustlab-2026-quarterly", "trustlab-2026-annual", "cohen-1988"],
+    notes={
+        "trustlab-2026-quarterly": "Used here: DAU and MAU.",
+        "trustlab-2026-annual": "Used here: 2020's orders from the GMV growth, and the most orders the GMV allows.",
+        "cohen-1988": "Used here: the effect size h.",
+    },
 )
 
 # %% tags=["remove-cell"]

@@ -25,6 +25,7 @@ positive = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infi
         (0, 0, "unchanged at zero"),
         (-2, 3, "from −2 to 3 (a change of sign)"),
         (100, 100.001, "essentially unchanged (less than 0.05%)"),
+        (-5, 0, "up 100.0%"),  # from a negative base to zero: not "up a fall to 0.0% of its level"
     ],
 )
 def test_change_in_words(old, new, expected):
@@ -106,6 +107,14 @@ def test_join():
         "a nan share",
         "45000.000% of the average DAU",
         "the parameter was None",
+        # the review of issue 23 found these in the notebooks at legal settings
+        "GMV +-99 %",
+        "unchanged only if the merchant count had grown a fall to 1.0% of its level",
+        "unchanged only if the merchant count had grown 1-fold",
+        "with 1 times as many merchants",
+        "they drew at least more than all of fast-brand GMV",
+        "**more than all** of fast-brand GMV",
+        "a fall of 0.00% of the rate would be detected",
     ],
 )
 def test_narrative_problems_finds_what_the_reviews_found(text):
@@ -118,3 +127,56 @@ def test_narrative_problems_accepts_ordinary_prose():
         "the average DAU; information and influence are words, not numbers; p < 1e-300."
     )
     assert prose.narrative_problems(text) == []
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (2.4, "grown 2.4-fold"),
+        (2.0, "grown 2-fold"),
+        (1.4, "grown by 40.0%"),
+        (1.0, "stayed at its level"),
+        (1.0001, "stayed at its level"),
+        (0.4, "fallen by 60.0%"),
+        (0.01, "fallen by 99.0%"),
+        (0.0, "fallen to zero"),
+    ],
+)
+def test_grown_words_a_fall_and_no_change_truthfully(ratio, expected):
+    """By hand: a ratio r of a new level to an old one is growth by 100·(r − 1) %, a fall by 100·(1 − r) %."""
+    assert prose.grown(ratio) == expected
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (8, "8 times as many merchants"),
+        (1.0, "as many merchants"),
+        (0.01, "1.0% as many merchants"),
+        (0.5, "50.0% as many merchants"),
+    ],
+)
+def test_times_as_many_never_says_1_times_or_a_fraction_of_times(ratio, expected):
+    assert prose.times_as_many(ratio, "merchants") == expected
+
+
+edge_ratios = st.one_of(
+    st.sampled_from([0.0, 1e-9, 0.01, 0.9995, 1.0, 1.0004, 1.0005, 1.0006, 1.0049, 1.9999, 2.0, 1e9]), positive
+)
+
+
+@given(edge_ratios)
+def test_growth_words_are_fit_to_publish_at_every_ratio(ratio):
+    """The phrases the review found ("had grown a fall to 1.0% of its level", "grown 1-fold", "1 times as
+    many") cannot come from the helpers a caller should use after a verb."""
+    for text in (f"had {prose.grown(ratio)}", f"with {prose.times_as_many(ratio, 'merchants')}"):
+        assert not prose.narrative_problems(text), text
+    assert prose.grown(ratio).startswith("grown") == (round(100 * (ratio - 1), 1) > 0)
+    assert prose.grown(ratio).startswith("fallen") == (round(100 * (1 - ratio), 1) > 0 or ratio == 0)
+
+
+@given(finite, finite)
+def test_change_from_a_negative_base_is_never_a_fold(old, new):
+    text = prose.change(old, new)
+    if old < 0:
+        assert "fold" not in text and "a fall to" not in text, text

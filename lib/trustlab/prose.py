@@ -79,20 +79,54 @@ def change(old: float, new: float, decimals: int = 1) -> str:
     rounded = round(100 * abs(relative), decimals)
     if rounded == 0:
         return "unchanged" if relative == 0 else f"essentially unchanged (less than {0.5 * 10**-decimals:g}%)"
-    if relative >= 1:
+    if relative >= 1 and old > 0:  # from a negative base a rise to zero is not a "fold" of anything
         return f"up {fold(new / old)} ({signed_percent(relative, decimals)})"
     return f"{'up' if relative > 0 else 'down'} {rounded:.{decimals}f}%"
 
 
 def fold(ratio: float) -> str:
     """A ratio of at least 1 as "2.4-fold"; a ratio below 1 is worded as a fall, never as a
-    fraction of a fold ("to 40.0% of its level")."""
+    fraction of a fold ("a fall to 40.0% of its level"). It carries no verb: after "grown" or
+    "had to grow" use :func:`grown`, which words a fall and no change truthfully."""
     ratio = _finite(ratio, "fold")
     if ratio < 0:
         raise ValueError(f"fold: a ratio of two levels cannot be negative, got {ratio!r}")
     if ratio >= 1:
         return f"{number(ratio)}-fold"
     return f"a fall to {percent(ratio)} of its level"
+
+
+def grown(ratio: float, decimals: int = 1) -> str:
+    """A level's change as a past participle that reads after "had" or "has": "grown 2.4-fold" (a ratio
+    of at least 2), "grown by 40.0%", "stayed at its level" (no change at this rounding), "fallen by
+    60.0%", "fallen to zero"; never "grown a fall" or "grown 1-fold"."""
+    ratio = _finite(ratio, "grown")
+    if ratio < 0:
+        raise ValueError(f"grown: a ratio of two levels cannot be negative, got {ratio!r}")
+    step = round(100 * abs(ratio - 1), decimals)
+    if ratio == 0:
+        return "fallen to zero"
+    if step == 0:
+        return "stayed at its level"
+    if ratio >= 2:
+        return f"grown {fold(ratio)}"
+    if ratio > 1:
+        return f"grown by {step:.{decimals}f}%"
+    return f"fallen by {step:.{decimals}f}%"
+
+
+def times_as_many(ratio: float, noun: str, decimals: int = 1) -> str:
+    """``ratio`` times as many ``noun`` in words: "2.4 times as many merchants", "as many merchants" (1 at this
+    rounding), "40.0% as many merchants" (below 1); never "1 times as many" or "0.01 times as many"."""
+    ratio = _finite(ratio, "times_as_many")
+    if ratio < 0:
+        raise ValueError(f"times_as_many: a ratio of two counts cannot be negative, got {ratio!r}")
+    if round(100 * abs(ratio - 1), decimals) == 0:
+        return f"as many {noun}"
+    if ratio > 1:  # enough digits that a ratio just above 1 never reads "1 times"
+        digits = 3 if number(ratio) != "1" else 3 + decimals + 2
+        return f"{number(ratio, digits)} times as many {noun}"
+    return f"{100 * ratio:.{decimals}f}% as many {noun}"
 
 
 def p_value(p: float) -> str:
@@ -130,13 +164,20 @@ _PROBLEMS = (
     (re.compile(r"\bup\s+[-−]"), "'up' with a negative number"),
     (re.compile(r"\bdown\s+[-−]"), "'down' with a negative number"),
     (re.compile(r"\bNone\b"), "a Python 'None'"),
+    (re.compile(r"\bgrown\s+a\s+fall"), "'grown' with a fall"),
+    (re.compile(r"\bgrown\s+1(\.0+)?-fold"), "'grown 1-fold' (no growth)"),
+    (re.compile(r"(?<![\d.,])1(\.0+)?\s+times\s+(as\s+many|as\s+much|more)\b"), "'1 times as many'"),
+    (re.compile(r"\bat\s+least\s+more\s+than\b"), "'at least more than'"),
+    (re.compile(r"\bfall\s+of\s+(at\s+least\s+)?\**0\.0+%"), "a 'fall of 0.00%'"),
+    (re.compile(r"\bmore\s+than\s+all\W*\s+of\b"), "'more than all of' (a share above the whole)"),
 )
 
 
 def narrative_problems(text: str) -> list[str]:
     """What makes a narrative unfit to publish: nan, inf, "+-", a negative or zero "-fold", "up -x",
-    a Python None, or a share of something given as a percentage above 100 ("... 4,500.0% of ...",
-    checked where the sentence says "of"). Returns one message per problem, empty when fit."""
+    a Python None, "grown a fall" or "grown 1-fold", "1 times as many", "at least
+    more than", "more than all of", or a share of something given as a percentage above 100 ("...
+    4,500.0% of ...", checked where the sentence says "of"). Returns one message per problem, empty when fit."""
     problems = [
         f"{label}: ...{text[max(0, m.start() - 40) : m.end() + 40]}..."
         for pattern, label in _PROBLEMS

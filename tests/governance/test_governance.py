@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trustlab import config
+from trustlab import config, prose
 from trustlab import governance as gov
 from trustlab.data import trust_report
 from trustlab.data.tables import DataFileError
@@ -365,6 +365,11 @@ def test_defaults_pass():
         ("dau_millions", 0.001, "would exceed the daily active users"),
         ("dau_millions", 2000.0, "at most the data's mean MAU"),
         ("orders_previous_period", 0.0, "positive number of orders"),
+        # 2021's quarterly DAU 293.2-323.0 million and MAU 506.2-578.0 (data/kuaishou_quarterly.csv), within a factor 2
+        ("mau_millions", 1200.0, "expected at most 1,156.0 million"),
+        # the 2021 GMV, RMB 680 bn, at RMB 1 an order at least; 2020's GMV is 680 bn / 1.784 = RMB 381 bn
+        ("orders_in_period", 1e13, "expected at most 680,000,000,000 orders"),
+        ("orders_previous_period", 5e11, "expected at most 381,165,919,283 orders"),
         ("alpha", 0.0, "> 0 and < 1"),
         ("alpha", 1.0, "> 0 and < 1"),
         ("power", 1.2, "> 0 and < 1"),
@@ -381,6 +386,73 @@ def test_check_params_names_the_parameter(name, value, pattern):
     msg = str(err.value)
     assert f"parameter {name!r}" in msg
     assert re.search(re.escape(pattern), msg), msg
+
+
+def test_a_user_base_the_reported_figures_rule_out_is_refused_without_the_v2_rows():
+    """Without the V-2 participants figure nothing else stopped DAU 0.001 (it printed 62,440,000,000
+    interceptions a year per million daily users); the V and V-c quarters of 2021 give DAU 293.2 to
+    320.4 million, so the least accepted is 293.2 / 2 = 146.6."""
+    params = dict(DEFAULTS, dau_millions=0.001, include_secondary_sources=False)
+    with pytest.raises(ParameterError, match=r"parameter 'dau_millions': expected at least 146\.6 million.*293\.2 to 320\.4"):
+        gov.check_params(params)
+    gov.check_params(dict(params, dau_millions=146.6))
+
+
+def test_more_orders_than_the_gmv_allows_is_refused_and_the_cap_itself_is_worded_truthfully():
+    """1e13 orders at one report an order printed an interval "−8.96% to −8.96%" and a verdict turning at
+    a design effect of 244 billion. The GMV (RMB 680 bn, RMB 1 an order at least) refuses it; at the cap
+    the interval's ends print equal and the breakeven lies beyond the contract's 1,000,000."""
+    with pytest.raises(ParameterError, match=r"parameter 'orders_in_period': expected at most 680,000,000,000 orders"):
+        gov.check_params(dict(DEFAULTS, orders_in_period=1e13, base_report_rate_per_10k_orders=10_000))
+    p = gov.check_params(dict(DEFAULTS, orders_in_period=6.8e11, base_report_rate_per_10k_orders=10_000))
+    a = gov.analyse(p)
+    text = "\n".join([*gov.summary(a.results, p), *gov.caveats(a.results, p), gov.report_rate_text(a)])
+    assert "−8.96% to −8.96%" not in text and "its two ends equal at 2 decimals" in text
+    # by hand: z_independent of 619,072,000,000 reports in 680 bn orders against 381,165,919,283 in as many
+    z_ind = _pooled_z(round(0.9104 * 6.8e11), 6.8e11, round(6.8e11 / 1.784), 6.8e11 / 1.784)
+    assert (z_ind / 1.959964) ** 2 > 1e6
+    assert "at every design effect the contract allows (up to 1,000,000" in text
+    assert "no design effect the contract allows (up to 1,000,000) turns the verdict" in text
+    assert "a fall of under 0.01% of the rate would be detected" in text and not prose.narrative_problems(text)
+
+
+@pytest.mark.parametrize(
+    ("dau", "mau", "name", "pattern"),
+    [
+        (700.0, 1000.0, "dau_millions", "expected at most 646.0 million"),
+        (200.0, 250.0, "mau_millions", "expected at least 253.1"),
+    ],
+)
+def test_user_bases_given_together_stay_within_twice_the_reported_range(dau, mau, name, pattern):
+    with pytest.raises(ParameterError, match=rf"parameter '{name}': {re.escape(pattern)}"):
+        gov.check_params(dict(DEFAULTS, dau_millions=dau, mau_millions=mau))
+
+
+def test_the_interval_at_one_report_an_order_is_the_wald_interval_by_hand():
+    """At the cap (680 bn orders, every 2020 order reported) the finite-population terms −1/n decide the
+    width: se = sqrt(deff (1/x1 − 1/n1 + 1/x0 − 1/n0)), 1/x0 − 1/n0 = 0 when x0 = n0."""
+    p = gov.check_params(dict(DEFAULTS, orders_in_period=6.8e11, base_report_rate_per_10k_orders=10_000))
+    res = gov.analysis(p)
+    n1, n0 = 6.8e11, 6.8e11 / 1.784
+    x1, x0 = round(0.9104 * n1), min(round(n0), math.floor(n0))
+    se = math.sqrt(10 * (1 / x1 - 1 / n1 + 1 / x0 - 1 / n0))
+    lo, hi = res["report_rate_ci"]
+    assert (math.log1p(hi) - math.log1p(lo)) / (2 * 1.959964) == pytest.approx(se, rel=1e-5)
+    assert math.log1p(lo) + math.log1p(hi) == pytest.approx(2 * math.log((x1 / n1) / (x0 / n0)), rel=1e-9)
+
+
+def test_a_verdict_between_the_one_and_two_sided_thresholds_is_significant():
+    """By hand: 1 report per 10,000 of 10.5 m orders in both years gives 1,050 and 956 reports, pooled z
+    −2.11, p = 0.035: significant at 0.05 (two-sided), though not at 0.025."""
+    cell = gov.sensitivity_table([1.0], [1.05e7], -0.0896).iloc[0]
+    assert (cell["reports_previous"], cell["reports_current"]) == (1050, 956)
+    assert cell["z"] == pytest.approx(_pooled_z(956, 1.05e7, 1050, 1.05e7)) and -2.2 < cell["z"] < -2.0
+    assert bool(cell["significant"])
+    # the run's own verdict: the default counts with a design effect of 347 give z = −39.11 / sqrt(347) = −2.10
+    res = gov.analysis(dict(DEFAULTS, design_effect=347.0))
+    z = _pooled_z(455_200, 5e9, 280_269, 5e9 / 1.784) / math.sqrt(347.0)
+    assert -2.2 < z < -2.0 and res["report_rate_z"] == pytest.approx(z, rel=1e-9)
+    assert res["report_rate_significant"] is True
 
 
 def test_check_params_dau_above_mau():
@@ -459,19 +531,42 @@ def test_an_underflowing_p_value_is_a_bound_not_zero():
     assert small.p_value_bound is None and small.p_value_recorded == pytest.approx(10**small.log10_p, rel=1e-6)
 
 
+# The reported growth of e-commerce GMV, 2021 on 2020 (data/kuaishou_annual.csv: "同比增长78.4%").
+GMV_GROWTH = 0.784
+
+
 def test_analysis_records_the_default_run():
+    """By hand: 5 bn orders in 2021 and 5 bn / 1.784 = 2,802,690,583 in 2020 (the GMV growth at an
+    unchanged order value); at 1 report per 10,000 orders, 280,269 reports in 2020 and 5 bn x
+    0.9104 / 10,000 = 455,200 in 2021; the pooled z of those counts, divided by sqrt(10)."""
     from trustlab.runner import params
 
     res = gov.analysis(params.resolve("01_governance"))
+    assert res["orders_previous_used"] == pytest.approx(5e9 / 1.784) and res["orders_previous_basis"] == "gmv_growth"
+    assert (res["reports_previous"], res["reports_current"]) == (280_269, 455_200)
+    z_independent = _pooled_z(455_200, 5e9, 280_269, 5e9 / 1.784)
     assert res["report_rate_design_effect"] == 10.0
-    assert res["report_rate_z"] == pytest.approx(-45.8407 / math.sqrt(10), rel=1e-4)
-    assert res["report_rate_z_independent"] == pytest.approx(-45.8407, rel=1e-4)
+    assert res["report_rate_z_independent"] == pytest.approx(z_independent, rel=1e-9)
+    assert res["report_rate_z"] == pytest.approx(z_independent / math.sqrt(10), rel=1e-9)
+    assert res["report_rate_breakeven_design_effect"] == pytest.approx((z_independent / 1.959964) ** 2, rel=1e-6)
     assert res["report_rate_p_value"] > 0 and res["report_rate_p_value_bound"] is None
     assert res["interceptions_per_day"] == pytest.approx(62_440_000 / 365)
     lo, hi = res["report_rate_ci"]
-    assert lo < -0.0896 < hi
+    rr = (455_200 / 5e9) / (280_269 / (5e9 / 1.784))
+    se = math.sqrt(10 * (1 / 455_200 - 1 / 5e9 + 1 / 280_269 - 1 / (5e9 / 1.784)))
+    assert (lo, hi) == pytest.approx((rr * math.exp(-1.959964 * se) - 1, rr * math.exp(1.959964 * se) - 1), rel=1e-5)
     independent = gov.analysis(params.resolve("01_governance", cli={"design_effect": "1"}))
     assert independent["report_rate_p_value"] is None and independent["report_rate_p_value_bound"] == "< 1e-300"
+
+
+def test_previous_orders_follow_the_gmv_growth_unless_set_or_left_out():
+    """2020's orders are 2021's over 1.784 (GMV +78.4 %, a V-2 figure); with the V-2 rows left out there
+    is no growth to scale by and they equal 2021's, and a value given by parameter is used as given."""
+    base = dict(DEFAULTS, orders_in_period=1.784e9)
+    assert gov.previous_orders(gov.check_params(base)) == (pytest.approx(1e9), "gmv_growth")
+    left_out = gov.check_params(dict(base, include_secondary_sources=False))
+    assert gov.previous_orders(left_out) == (1.784e9, "same")
+    assert gov.previous_orders(gov.check_params(dict(base, orders_previous_period=7e8))) == (7e8, "parameter")
 
 
 def test_pyramid_labels_stay_inside_their_shapes():

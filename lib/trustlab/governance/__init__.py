@@ -22,6 +22,7 @@ from trustlab.governance.analysis import (
     design_effect_text,
     false_publicity_text,
     intensity_text,
+    interval_text,
     report_rate_text,
     sensitivity_text,
     summary,
@@ -38,7 +39,7 @@ from trustlab.governance.intensity import (
     per_day,
     per_million,
 )
-from trustlab.governance.parameters import check_params, data_figures
+from trustlab.governance.parameters import check_params, data_figures, previous_orders
 from trustlab.governance.pyramid import (
     GOVERNANCE_METRICS,
     PYRAMID_LAYERS,
@@ -77,6 +78,8 @@ __all__ = [
     "sensitivity_text",
     "summary",
     "data_figures",
+    "previous_orders",
+    "interval_text",
     "MIN_EFFECTIVE_REPORTS",
     "P_VALUE_FLOOR",
     "breakeven_design_effect",

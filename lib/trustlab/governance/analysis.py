@@ -37,7 +37,7 @@ from trustlab.governance.intensity import (
     per_day,
     per_million,
 )
-from trustlab.governance.parameters import check_params
+from trustlab.governance.parameters import MAX_DESIGN_EFFECT, check_params, data_figures, previous_orders
 from trustlab.governance.report_rate import (
     MIN_EFFECTIVE_REPORTS,
     ImpliedReports,
@@ -129,9 +129,8 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
     bpb = blocks_per_ban(
         fig["new_store_applications_blocked"], fig["violators_banned"], fig["new_store_requests_blocked_per_day"], days
     )
-    implied = implied_reports(
-        p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, p["orders_previous_period"]
-    )
+    orders_previous, orders_previous_basis = previous_orders(p)
+    implied = implied_reports(p["base_report_rate_per_10k_orders"], p["orders_in_period"], rate_change, orders_previous)
     test = report_rate_test(implied, alpha, deff)
     mdc = minimum_detectable_relative_change(
         implied.rate_previous, implied.orders_current, implied.orders_previous, alpha, power, deff
@@ -141,7 +140,7 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
         d for d in deffs if min(implied.reports_current, implied.reports_previous) / d >= MIN_EFFECTIVE_REPORTS or d == deff
     ]
     orders = p["orders_in_period"]
-    growth = 0.0 if p["orders_previous_period"] is None else orders / p["orders_previous_period"] - 1
+    growth = orders / orders_previous - 1
     a = Analysis(
         params=p,
         report=report,
@@ -177,6 +176,9 @@ def analyse(params: Mapping[str, Any]) -> Analysis:
         "daily_governance_participants": participants,
         "participants_share_of_dau": None if participants is None else participants / (a.dau_used * 1e6),
         "report_rate_change": rate_change,
+        "orders_previous_used": orders_previous,
+        "orders_previous_basis": orders_previous_basis,
+        "gmv_growth": data_figures(year, bool(p["include_secondary_sources"])).gmv_growth,
         "reports_previous": implied.reports_previous,
         "reports_current": implied.reports_current,
         "report_rate_design_effect": deff,
@@ -206,9 +208,13 @@ def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _pct(share: float) -> str:
-    """A level or power (a share in [0, 1]) as "95%", "99.9%"."""
+    """A level, power or small share (in [0, 1]) as "95%", "99.9%", "1e-07%": with the digits it needs never
+    to print 100% below 1 or 0% above 0."""
     prose.percent(share)  # refuses a share outside [0, 1]
-    return f"{prose.number(100 * share)}%"
+    digits = 3
+    while digits < 12 and (0 < share < 1) and prose.number(100 * share, digits) in ("100", "0"):
+        digits += 1
+    return f"{prose.number(100 * share, digits)}%"
 
 
 def _p_text(results: Mapping[str, Any]) -> str:
@@ -224,10 +230,53 @@ def _breakeven_text(results: Mapping[str, Any], params: Mapping[str, Any]) -> st
     d_star = results["report_rate_breakeven_design_effect"]
     if d_star < 1:
         return f"the change is not significant at alpha = {params['alpha']:g} even if every order were an independent trial"
+    if d_star > MAX_DESIGN_EFFECT:
+        return (
+            f"the change is significant at alpha = {params['alpha']:g} at every design effect the contract allows (up to "
+            f"{prose.number(MAX_DESIGN_EFFECT)}; it would take {prose.number(d_star)})"
+        )
     return (
         f"the change is significant at alpha = {params['alpha']:g} only while the design effect stays below "
         f"{prose.number(d_star)}"
     )
+
+
+def _flips_text(d_star: float) -> str:
+    if d_star < 1:
+        return "no design effect makes it significant"
+    if d_star > MAX_DESIGN_EFFECT:
+        return (
+            f"no design effect the contract allows (up to {prose.number(MAX_DESIGN_EFFECT)}) turns the verdict; it would "
+            f"take {prose.number(d_star)}"
+        )
+    return f"the verdict turns at a design effect of {prose.number(d_star)}"
+
+
+def interval_text(low: float, high: float, decimals: int = 2) -> str:
+    """An interval of a relative change, "−9.50% to −8.40%"; one narrower than the rounding is worded as
+    such ("−8.96%, its two ends equal at this rounding") rather than as "−8.96% to −8.96%"."""
+    lo, hi = prose.signed_percent(low, decimals), prose.signed_percent(high, decimals)
+    if lo == hi:
+        return f"{lo} (its two ends equal at {decimals} decimals: the assumed volume leaves no room for chance)"
+    return f"{lo} to {hi}"
+
+
+def _previous_orders_text(results: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """How the previous year's orders were set, as a parenthesis ("" when given by parameter)."""
+    year, basis = params["year"], results["orders_previous_basis"]
+    if basis == "gmv_growth":
+        return (
+            f" (the {year} orders over the reported growth of e-commerce GMV, {prose.signed_percent(results['gmv_growth'])}, "
+            "at an unchanged average order value; the GMV figure is V-2)"
+        )
+    if basis == "same":
+        return f" (the same as in {year}: the GMV growth that would scale them is V-2 and was left out)"
+    return ""
+
+
+def _mdc_text(mdc: float) -> str:
+    """A detectable relative fall at 2 decimals; one that rounds to 0.00% as "under 0.01%"."""
+    return prose.percent(mdc, 2) if round(100 * mdc, 2) > 0 else f"under {prose.percent(0.0001, 2)}"
 
 
 def _fall_word(change: float) -> str:
@@ -235,45 +284,52 @@ def _fall_word(change: float) -> str:
 
 
 def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
-    """The notebook's answer in four to five sentences, from the recorded results and parameters."""
+    """The notebook's answer in four to six sentences, from the recorded results and parameters: what the
+    report rate can and cannot say first (it is a census without its denominator), then the test on
+    assumed inputs, the detectable change and the governance figures."""
     r, p = results, check_params(params)
     year, alpha, power = p["year"], p["alpha"], p["power"]
     change = r["report_rate_change"]
     lo, hi = r["report_rate_ci"]
     lines = [
-        f"In {year} Kuaishou e-commerce intercepted about {prose.number(r['interceptions_per_day'])} suspected "
-        f"counterfeit listings a day ({prose.number(r['interceptions_per_million_dau'])} a year per million daily "
-        f"users) and banned about {prose.number(r['bans_per_day'])} streamers and merchants a day (person-times); "
-        f"about {prose.number(r['blocks_per_ban'])} new-store applications by past violators were blocked per ban.",
-        f"The reported {_fall_word(change)} of the live-commerce report rate, {prose.percent(abs(change), 2)}, comes "
-        "without the rate or its denominator, so a test of it rests on assumptions: here "
-        f"a rate of {prose.number(p['base_report_rate_per_10k_orders'])} per 10,000 orders in {year - 1}, "
-        f"{prose.number(p['orders_in_period'])} orders in {year} and a design effect of "
-        f"{prose.number(r['report_rate_design_effect'])} (an assumed allowance for reports clustering by merchant, "
-        "category and campaign, not estimated from data).",
-        f"Under these assumptions the change is **{_verdict(r, p)}** at alpha = {alpha:g} "
-        f"(z = {prose.number(r['report_rate_z'])}, {_p_text(r)}; {_pct(1 - alpha)} interval of the relative "
-        f"change {prose.signed_percent(lo, 2)} to {prose.signed_percent(hi, 2)}), and "
-        f"{_breakeven_text(r, p)}: the verdict is set by the assumed volume and clustering, not shown by the data.",
+        f"The trust report gives the live-commerce report rate of {year} only as a {_fall_word(change)} of "
+        f"{prose.percent(abs(change), 2)} on {year - 1}: not the rate, the number of reports or the orders behind it. "
+        "The rate counts every report the platform received (a census, not a sample), so there is no sampling error "
+        "to test; without the real denominator the data cannot say how many reports the change involves, whether "
+        "it exceeds the year-to-year variation of reporting, or whether it comes from fewer problems, from more "
+        "orders diluting a steady count of reports or from changes in how reporting works.",
+        f"Assume a rate of {prose.number(p['base_report_rate_per_10k_orders'])} per 10,000 orders in {year - 1}, "
+        f"{prose.number(p['orders_in_period'])} orders in {year} and {prose.number(r['orders_previous_used'])} in "
+        f"{year - 1}{_previous_orders_text(r, p)}, and a design effect of "
+        f"{prose.number(r['report_rate_design_effect'])}: a two-proportion test on the counts these imply gives "
+        f"z = {prose.number(r['report_rate_z'])}, {_p_text(r)}, a {_pct(1 - alpha)} interval of the relative change of "
+        f"{interval_text(lo, hi)}, {_verdict(r, p)} at alpha = {alpha:g}; {_breakeven_text(r, p)}: the verdict "
+        "restates the assumed volume and clustering, it is not evidence from the data.",
     ]
     mdc, practical = r["minimum_detectable_relative_change"], p["practical_relative_change"]
     if mdc is None or not math.isfinite(mdc):
         lines.append(
-            f"At these volumes not even a fall of the rate to zero would be detected with power {_pct(power)}: "
+            f"At these assumed volumes not even a fall of the rate to zero would be detected with power {_pct(power)}: "
             "the assumed data cannot test the change."
         )
     elif mdc <= practical:
         lines.append(
-            f"A fall of {prose.percent(mdc, 2)} of the rate would be detected with power {_pct(power)}, less "
-            f"than the {prose.percent(practical)} taken to matter: whether the fall matters depends on what the rate "
-            "measures, not on sampling error."
+            f"At these assumed volumes a fall of {_mdc_text(mdc)} of the rate would be detected with power "
+            f"{_pct(power)}, less than the {_pct(practical)} taken to matter: whether the fall matters depends "
+            "on what the rate measures, not on sampling error."
         )
     else:
         lines.append(
-            f"Only a fall of at least {prose.percent(mdc, 2)} of the rate would be detected with power "
-            f"{_pct(power)}, more than the {prose.percent(practical)} taken to matter: at these assumptions "
+            f"At these assumed volumes only a fall of at least {_mdc_text(mdc)} of the rate would be detected "
+            f"with power {_pct(power)}, more than the {_pct(practical)} taken to matter: at these assumptions "
             "the test is too weak to rule out a change that matters."
         )
+    lines.append(
+        f"In {year} Kuaishou e-commerce intercepted about {prose.number(r['interceptions_per_day'])} suspected "
+        f"counterfeit listings a day ({prose.number(r['interceptions_per_million_dau'])} a year per million daily "
+        f"users) and banned about {prose.number(r['bans_per_day'])} streamers and merchants a day (person-times); "
+        f"about {prose.number(r['blocks_per_ban'])} new-store applications by past violators were blocked per ban."
+    )
     share = r.get("participants_share_of_dau")
     if share is not None:
         lines.append(
@@ -287,13 +343,8 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     """The caveats of the run, formatted from its results and parameters."""
     r, p = results, check_params(params)
     year = p["year"]
-    d_star = r["report_rate_breakeven_design_effect"]
     verdict = _verdict(r, p)
-    if d_star >= 1:
-        flips = f"the verdict turns at a design effect of {prose.number(d_star)}"
-    else:
-        flips = "no design effect makes it significant"
-    orders_prev = p["orders_previous_period"] or p["orders_in_period"]
+    flips = _flips_text(r["report_rate_breakeven_design_effect"])
     lines = [
         "The figures are the platform's own, reported once (the first trust report) and copied by the press: "
         "no independent audit, no 2020 levels (only the relative change of the report rate) and no later report "
@@ -302,7 +353,7 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         "count many times in each, and none of them is a share of a population.",
         f"The report rate's denominator is not given; the test assumes a rate of {prose.number(p['base_report_rate_per_10k_orders'])} "
         f"per 10,000 orders in {year - 1}, {prose.number(p['orders_in_period'])} orders in {year} and "
-        f"{prose.number(orders_prev)} in {year - 1}. Its design effect of {prose.number(r['report_rate_design_effect'])} "
+        f"{prose.number(r['orders_previous_used'])} in {year - 1}{_previous_orders_text(r, p)}. Its design effect of {prose.number(r['report_rate_design_effect'])} "
         "is an assumption, not an estimate (how reports cluster by merchant, category and campaign is in no data we "
         f"have). With it the change is {verdict} (z = {prose.number(r['report_rate_z'])}); with independent orders "
         f"z would be {prose.number(r['report_rate_z_independent'])}; {flips}.",
@@ -317,7 +368,8 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         if secondary:
             text += f"; {prose.join(q.split(' ')[0] for q in secondary)} from a machine-translated secondary copy (V-2)"
         if len(quarters) < 4:
-            text += f"; {4 - len(quarters)} of the four quarters are missing"
+            missing = 4 - len(quarters)
+            text += f"; {missing} of the four quarters {'is' if missing == 1 else 'are'} missing"
         lines.append(text + ".")
     else:
         lines.append(
@@ -384,7 +436,7 @@ def report_rate_text(a: Analysis) -> str:
     mdc = r["minimum_detectable_relative_change"]
     if math.isfinite(mdc):
         detect = (
-            f"At these volumes and this design effect a relative fall of **{prose.percent(mdc, 2)}** would be detected "
+            f"At these volumes and this design effect a relative fall of **{_mdc_text(mdc)}** would be detected "
             f"with power {_pct(power)} at alpha = {alpha:g}."
         )
     else:
@@ -400,11 +452,10 @@ def report_rate_text(a: Analysis) -> str:
         f"({prose.change(imp.reports_previous, imp.reports_current, 2)} in absolute reports). "
         f"With a design effect of {prose.number(r['report_rate_design_effect'])} the two-proportion test gives "
         f"z = **{prose.number(r['report_rate_z'])}**, {_p_text(r)} (**{_verdict(r, p)}** at alpha = {alpha:g}); the "
-        f"{_pct(1 - alpha)} interval of the relative change is {prose.signed_percent(lo, 2)} to "
-        f"{prose.signed_percent(hi, 2)}. Treating every order as an independent trial would give "
+        f"{_pct(1 - alpha)} interval of the relative change is {interval_text(lo, hi)}. Treating every order as an independent trial would give "
         f"z = {prose.number(r['report_rate_z_independent'])}.\n\n"
         f"{detect} The reported change would be detectable with about {prose.number(a.orders_for_reported)} orders a "
-        f"year, and a fall of {prose.percent(p['practical_relative_change'])} (the change taken to matter in practice) "
+        f"year, and a fall of {_pct(p['practical_relative_change'])} (the change taken to matter in practice) "
         f"with about {prose.number(a.orders_for_practical)}."
     )
 

@@ -9,6 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
+import pandas as pd
 from pydantic import Field, model_validator
 
 from trustlab.contract import Contract
@@ -16,6 +17,17 @@ from trustlab.data.trust_report import DATE_PATTERN
 from trustlab.errors import ParameterError
 from trustlab.governance.intensity import days_in_year
 from trustlab.governance.report_rate import MIN_EFFECTIVE_REPORTS, expected_reports, orders_for_effective_reports
+
+# How far a user base given by parameter may lie from the year's reported quarterly values: at
+# least the lowest divided by this factor, at most the highest times it. Kuaishou's DAU moved by
+# less than 10 % between the quarters of 2021; a factor of 2 leaves room for any other definition of
+# "average" while ruling out a platform of a different size.
+USER_BASE_FACTOR = 2.0
+# The least average order value taken as possible, RMB: the year's GMV divided by it bounds the
+# orders from above (Kuaishou's live-commerce orders averaged about RMB 70 per product in 2020).
+MIN_AVERAGE_ORDER_RMB = 1.0
+# The largest design effect the contract accepts (a verdict that would turn beyond it is worded so).
+MAX_DESIGN_EFFECT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -26,16 +38,23 @@ class DataFigures:
     daily_participants: float | None  # users taking part in governance a day (V-2)
     dau_millions: float | None  # the year's mean DAU from the quarterly data, million
     mau_millions: float | None
+    dau_range: tuple[float, float] | None = None  # lowest and highest quarterly DAU of the year, million
+    mau_range: tuple[float, float] | None = None
+    gmv_growth: float | None = None  # year-on-year growth of the year's e-commerce GMV, share (0.784); V-2
+    gmv_rmb: float | None = None  # the year's e-commerce GMV, RMB (the annual figure, else see gmv_basis)
+    gmv_basis: str = ""  # where gmv_rmb comes from, for messages
 
 
 @lru_cache(maxsize=8)
 def _data_figures(data_dir: str, year: int, include_secondary: bool) -> DataFigures:
+    from trustlab.data.annual import annual_value, load_annual
     from trustlab.data.quarterly import load_quarterly
     from trustlab.data.trust_report import load_trust_report, report_value
     from trustlab.governance.intensity import average_users
 
     report = load_trust_report(include_secondary=include_secondary)
     quarterly = load_quarterly(include_secondary=include_secondary)
+    annual = load_annual(include_secondary=include_secondary)
 
     def mean(metric: str) -> float | None:
         try:
@@ -43,18 +62,37 @@ def _data_figures(data_dir: str, year: int, include_secondary: bool) -> DataFigu
         except ValueError:
             return None
 
+    def of_year(metric: str) -> pd.Series:
+        rows = quarterly[(quarterly["metric"] == metric) & quarterly["quarter"].astype(str).str.startswith(f"{year}Q")]
+        return rows["value"].astype(float)
+
+    def value_range(metric: str) -> tuple[float, float] | None:
+        values = of_year(metric)
+        return None if values.empty else (float(values.min()), float(values.max()))
+
     change = report_value(report, "live_commerce_report_rate_change")
+    growth = annual_value(annual, "ecommerce_gmv_growth", year)
+    gmv = annual_value(annual, "ecommerce_gmv", year)
+    basis = f"the reported e-commerce GMV of {year} (data/kuaishou_annual.csv)"
+    quarters_gmv = of_year("gmv_rmb_bn")
+    if gmv is None and not quarters_gmv.empty:  # the annual figure is V-2: bound by the quarters left
+        gmv, basis = 4 * float(quarters_gmv.max()) * 1e9, f"four times the largest quarterly GMV of {year} in the data"
     return DataFigures(
         report_rate_change=(change if change is not None else 0.0) / 100,
         daily_participants=report_value(report, "daily_governance_participants"),
         dau_millions=mean("dau_m"),
         mau_millions=mean("mau_m"),
+        dau_range=value_range("dau_m"),
+        mau_range=value_range("mau_m"),
+        gmv_growth=None if growth is None else growth / 100,
+        gmv_rmb=gmv,
+        gmv_basis=basis if gmv is not None else "",
     )
 
 
 def data_figures(year: int = 2021, include_secondary: bool = True) -> DataFigures:
-    """The report-rate change, daily participants and mean DAU/MAU of ``year`` from the project's data
-    (loaded once per data folder)."""
+    """The report-rate change, daily participants, mean and range of DAU/MAU, GMV and its growth of
+    ``year`` from the project's data (loaded once per data folder)."""
     from trustlab import config
 
     return _data_figures(str(config.DATA_DIR), year, include_secondary)
@@ -70,7 +108,11 @@ class Parameters(Contract):
     effect, the orders must imply at least
     :data:`~trustlab.governance.report_rate.MIN_EFFECTIVE_REPORTS` effective reports (reports /
     design effect) in each year, the least the z test's normal approximation needs; ``power`` >
-    ``alpha``; ``blocking_system_start`` a date inside ``year``.
+    ``alpha``; ``blocking_system_start`` a date inside ``year``. Values the reported figures rule out
+    are refused: a DAU or MAU outside 1 / :data:`USER_BASE_FACTOR` times the lowest to
+    :data:`USER_BASE_FACTOR` times the highest quarterly value of ``year``, and more orders than the
+    year's GMV (``data/kuaishou_annual.csv``) at :data:`MIN_AVERAGE_ORDER_RMB` an order. The previous
+    year's orders default to ``orders_in_period`` over 1 + the reported GMV growth (:func:`previous_orders`).
     """
 
     notebook: ClassVar[str] = "01_governance"
@@ -104,7 +146,8 @@ class Parameters(Contract):
         None,
         gt=0,
         json_schema_extra={"expected": "None or a positive number of orders"},
-        description="ASSUMED orders in the previous year; None: same as orders_in_period",
+        description="ASSUMED orders in the previous year; None: orders_in_period over 1 + the reported GMV growth "
+        "(the same average order value; orders_in_period itself when that V-2 figure is left out)",
     )
     blocking_system_start: str = Field(
         "2021-06-01",
@@ -120,7 +163,7 @@ class Parameters(Contract):
     design_effect: float = Field(
         10.0,
         ge=1,
-        le=1000000,
+        le=MAX_DESIGN_EFFECT,
         json_schema_extra={"expected": "a finite number >= 1 (1: independent orders) and <= 1000000"},
         description="ASSUMED variance of the report rate relative to independent orders (Kish deff, at least 1; "
         "1: independent); reports cluster by merchant, category and campaign",
@@ -133,6 +176,19 @@ class Parameters(Contract):
     def _rules(self) -> Parameters:
         _check_rules(self.model_dump())
         return self
+
+
+def previous_orders(p: Mapping[str, Any]) -> tuple[float, str]:
+    """The previous year's orders of a checked parameter set and how they were set: ``"parameter"``
+    (``orders_previous_period``), ``"gmv_growth"`` (``orders_in_period`` / (1 + the year's reported
+    GMV growth): the average order value assumed unchanged) or ``"same"`` (``orders_in_period``: the
+    growth figure, V-2, was left out)."""
+    if p["orders_previous_period"] is not None:
+        return float(p["orders_previous_period"]), "parameter"
+    growth = data_figures(p["year"], bool(p["include_secondary_sources"])).gmv_growth
+    if growth is None:
+        return float(p["orders_in_period"]), "same"
+    return float(p["orders_in_period"]) / (1.0 + growth), "gmv_growth"
 
 
 def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,23 +224,27 @@ def _check_rules(p: dict[str, Any]) -> None:
             f"in governance every day would exceed the daily active users ({dau!r} million); expected at least "
             f"{figures.daily_participants / 1e6:g} (or include_secondary_sources = false, which leaves that V-2 figure out)"
         )
+    _check_user_bases(p, figures)
     rate, deff, orders = p["base_report_rate_per_10k_orders"], p["design_effect"], p["orders_in_period"]
-    prev = p["orders_previous_period"] or orders
+    prev, basis = previous_orders(p)
     change = figures.report_rate_change
-    prev_name = "orders_previous_period" if p["orders_previous_period"] else "orders_in_period"
-    for name, n, factor, when in (
-        ("orders_in_period", orders, 1.0 + change, f"{year} (after the reported change of {change:+.2%})"),
-        (prev_name, prev, 1.0, f"{year - 1} (at the base rate)"),
+    prev_name = "orders_previous_period" if basis == "parameter" else "orders_in_period"
+    # the previous year's orders are orders_in_period / scale when derived from it
+    prev_scale = 1.0 if basis == "parameter" else orders / prev
+    for name, n, factor, scale, when in (
+        ("orders_in_period", orders, 1.0 + change, 1.0, f"{year} (after the reported change of {change:+.2%})"),
+        (prev_name, prev, 1.0, prev_scale, f"{year - 1} (at the base rate)"),
     ):
         reports = expected_reports(n, rate, factor)
         if reports / deff < MIN_EFFECTIVE_REPORTS:
-            needed = orders_for_effective_reports(MIN_EFFECTIVE_REPORTS, rate, deff, factor)
+            needed = orders_for_effective_reports(MIN_EFFECTIVE_REPORTS, rate, deff, factor) * scale
             raise ParameterError(
                 f"parameter {name!r}: with base_report_rate_per_10k_orders={rate!r} and design_effect={deff!r} "
                 f"it implies {reports:,.3g} reports in {when}, {reports / deff:,.3g} effective reports; the "
                 f"two-proportion test needs at least {MIN_EFFECTIVE_REPORTS:g} effective reports a year: expected "
-                f"at least {math.ceil(needed):,} orders (or a higher base rate), got {n!r}"
+                f"at least {math.ceil(needed):,} orders (or a higher base rate), got {p[name]!r}"
             )
+    _check_order_volumes(p, figures, prev)
     if not p["power"] > p["alpha"]:
         raise ParameterError(f"parameter 'power': expected greater than alpha ({p['alpha']!r}), got {p['power']!r}")
     start = p["blocking_system_start"]
@@ -194,3 +254,50 @@ def _check_rules(p: dict[str, Any]) -> None:
         raise ParameterError(f"parameter 'blocking_system_start': expected a date YYYY-MM-DD, got {start!r}") from None
     if ts.year != year:
         raise ParameterError(f"parameter 'blocking_system_start': expected a date in {year}, got {start!r}")
+
+
+def _check_user_bases(p: Mapping[str, Any], figures: DataFigures) -> None:
+    """A DAU or MAU given by parameter must lie within :data:`USER_BASE_FACTOR` of the year's
+    reported quarterly range: a value outside describes another platform."""
+    year, k = p["year"], USER_BASE_FACTOR
+    for name, value, reported, label in (
+        ("dau_millions", p["dau_millions"], figures.dau_range, "DAU"),
+        ("mau_millions", p["mau_millions"], figures.mau_range, "MAU"),
+    ):
+        if value is None or reported is None:
+            continue
+        low, high = reported[0] / k, reported[1] * k
+        if not low <= value <= high:
+            bound = f"at least {low:,.1f}" if value < low else f"at most {high:,.1f}"
+            raise ParameterError(
+                f"parameter {name!r}: expected {bound} million: the quarterly data (data/kuaishou_quarterly.csv) put "
+                f"Kuaishou's average {label} of {year} at {reported[0]:,.1f} to {reported[1]:,.1f} million, and a "
+                f"value outside {1 / k:g} to {k:g} times that range describes a platform of another size; got {value!r}"
+            )
+
+
+def _check_order_volumes(p: Mapping[str, Any], figures: DataFigures, previous: float) -> None:
+    """Orders cannot exceed the year's GMV at :data:`MIN_AVERAGE_ORDER_RMB` per order (the previous
+    year's GMV from the reported growth when loaded)."""
+    if figures.gmv_rmb is None:
+        return
+    year = p["year"]
+    cap = figures.gmv_rmb / MIN_AVERAGE_ORDER_RMB
+    checks = [("orders_in_period", p["orders_in_period"], cap, f"{figures.gmv_basis}, RMB {figures.gmv_rmb / 1e9:,.0f} bn")]
+    if p["orders_previous_period"] is not None and figures.gmv_growth is not None:
+        gmv_previous = figures.gmv_rmb / (1 + figures.gmv_growth)
+        checks.append(
+            (
+                "orders_previous_period",
+                previous,
+                gmv_previous / MIN_AVERAGE_ORDER_RMB,
+                f"the GMV of {year - 1} implied by the reported growth of {figures.gmv_growth:+.1%}, "
+                f"RMB {gmv_previous / 1e9:,.0f} bn",
+            )
+        )
+    for name, orders, most, what in checks:
+        if orders > most:
+            raise ParameterError(
+                f"parameter {name!r}: expected at most {most:,.0f} orders ({what}, at an average order of at least "
+                f"RMB {MIN_AVERAGE_ORDER_RMB:g}); got {orders!r}"
+            )
