@@ -32,7 +32,6 @@ from trustlab.runner.finish import finalize, kernel_name, load_source, sanitize_
 from trustlab.runner.forkserver import ForkServer
 from trustlab.runner.processes import signals_deferred
 from trustlab.runner.sites import remove_abandoned_staging
-from trustlab.runner.sites import staging_stem as _staging_stem
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     pass
@@ -117,7 +116,7 @@ def run_notebook(
     t0 = time.perf_counter()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
+    staged = sites.new_staging_folder(out_dir)
     try:
         record = new_record(name, scenario, resolved, key, build_inputs, started)
         if build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)

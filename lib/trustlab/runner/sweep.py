@@ -318,7 +318,7 @@ def _staging(out_dir: Path) -> Iterator[Path]:
     """A staging folder beside ``out_dir`` (created with its parents), removed unless it was moved into place."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     runs.remove_abandoned_staging(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f"{runs._staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
+    staged = sites.new_staging_folder(out_dir)
     try:
         yield staged
     finally:
