@@ -47,7 +47,7 @@ def _summary(outcomes: list[runs.RunOutcome]) -> str:
     failed = [o for o in outcomes if not o.ok]
     lines.append(f"{len(outcomes) - len(failed)} ok, {len(failed)} failed")
     for o in failed:
-        lines.append(f"FAILED {o.notebook}: {o.error.splitlines()[-1] if o.error else o.status}")
+        lines.append(f"FAILED {o.notebook}: {o.error.splitlines()[0] if o.error else o.status}")  # what happened
     return "\n".join(lines)
 
 

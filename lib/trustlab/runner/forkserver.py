@@ -128,6 +128,13 @@ def serve(modules: list[str]) -> int:
     return 0
 
 
+def _run_name(spec_path: Path) -> str:
+    try:
+        return str(json.loads(spec_path.read_text(encoding="utf-8"))["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return str(spec_path.parent.parent.name)
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -161,6 +168,7 @@ class ForkServer:
         self._stopping = False
         self._ready = threading.Event()
         self._started_ok = False
+        self._ended = ""  # how the server ended, once its output closed
         threading.Thread(target=self._read_replies, daemon=True).start()
 
     def wait_ready(self) -> None:
@@ -184,6 +192,10 @@ class ForkServer:
                 replies = self._replies.get(message["id"])
             if replies is not None:
                 replies.put(message)
+        try:
+            self._ended = processes.describe_exit(self._proc.wait(timeout=10))
+        except subprocess.TimeoutExpired:
+            self._ended = "its output closed"
         with self._lock:  # the server died: wake every waiting run
             for replies in self._replies.values():
                 replies.put({"exit": None})
@@ -235,9 +247,14 @@ class ForkServer:
         if code == 0:
             return "ok", ""
         log = log_path.read_text(encoding="utf-8", errors="replace").strip()[-4000:] if log_path.exists() else ""
-        if code is None:
-            return "failed", "the fork server died during the run" + (f"; the run's output:\n{log}" if log else "")
-        return "failed", log or f"exit code {code}"
+        if code is None:  # the first line says what happened; the run's and its kernel's last words follow
+            what = (
+                f"the fork server (pid {self._proc.pid}) died unexpectedly ({self._ended}) while running {_run_name(spec_path)}"
+            )
+            return "failed", what + (f"\nthe run's output before that:\n{log}" if log else "")
+        return "failed", f"the run process ended ({processes.describe_exit(code)}) before it finished its report" + (
+            f"; its output:\n{log}" if log else ""
+        )
 
     def close(self) -> None:
         """Stop the server; runs still going are killed. Closing it again does nothing."""
