@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config, results
-from trustlab.runner import params, pdf, report, runs, sites, sweep
+from trustlab.runner import finish, params, pdf, report, runs, sites, sweep
 from trustlab.runner.processes import signals_deferred
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
@@ -36,7 +36,15 @@ def _update_index(site: Path | None) -> Path | None:
     """Rewrite a report site's index.html after runs were added to it (a run in no site has none)."""
     if site is None:
         return None
-    return report.build_index(site, runs.notebooks())
+    try:
+        return report.build_index(site, runs.notebooks())
+    except OSError as exc:  # written whole or not at all: the old index stays
+        if not finish.disk_full(exc):
+            raise
+        print(
+            f"trustlab: {site / 'index.html'} was left as it was: {finish.disk_full_message(site, 'the index')}", file=sys.stderr
+        )
+        return None
 
 
 def _summary(outcomes: list[runs.RunOutcome]) -> str:
