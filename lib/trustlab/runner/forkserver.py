@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -192,13 +193,25 @@ class ForkServer:
                 replies = self._replies.get(message["id"])
             if replies is not None:
                 replies.put(message)
-        try:
-            self._ended = processes.describe_exit(self._proc.wait(timeout=10))
-        except subprocess.TimeoutExpired:
-            self._ended = "its output closed"
+        self._ended = self._how_it_ended()
         with self._lock:  # the server died: wake every waiting run
             for replies in self._replies.values():
                 replies.put({"exit": None})
+
+    def _how_it_ended(self, seconds: float = 10.0) -> str:
+        """How the server ended ("killed by SIGKILL"), once its output closed. Looked at without
+        collecting it (WNOWAIT): :meth:`close` collects it, and signals it only while it is not collected."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                info = os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:  # close() collected it meanwhile
+                return processes.describe_exit(self._proc.returncode) if self._proc.returncode is not None else "it ended"
+            if info is not None:
+                killed = info.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
+                return processes.describe_exit(-info.si_status if killed else info.si_status)
+            time.sleep(0.02)
+        return "its output closed"
 
     def execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
         """Run the spec in a forked child; returns (status, error text) as ``runner._execute`` does.
