@@ -182,19 +182,28 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
 DISK_FULL_HOOK = Path(__file__).parent / "fixtures" / "disk_full"  # papermill's save fails as on a full disk
 
 
-def test_a_disk_full_while_papermill_saves_the_notebook_says_so_and_keeps_the_report(tmp_path):
+@pytest.mark.parametrize("moment", ["notebook", "results"])
+def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_path, moment):
+    """``notebook``: papermill's save fails in the run's process (the rest of the run is written, so
+    the failure is kept under failed/); ``results``: results.json cannot be written by the run's
+    process nor by the command, which then gives the run up whole."""
     site = tmp_path / "site"
     assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
     before = _snapshot(site / "90_demo")
     pythonpath = os.pathsep.join(p for p in (str(DISK_FULL_HOOK), os.environ.get("PYTHONPATH")) if p)
     proc = _cli(
-        "build", str(DEMO), "--out", str(site), "--force", extra_env={"PYTHONPATH": pythonpath, "TRUSTLAB_TEST_DISK_FULL": "1"}
+        "build", str(DEMO), "--out", str(site), "--force", extra_env={"PYTHONPATH": pythonpath, "TRUSTLAB_TEST_DISK_FULL": moment}
     )
     assert proc.returncode == 1, proc.stderr
-    assert f"FAILED 90_demo: no space left on device in {site} (writing the executed notebook 90_demo.ipynb)" in proc.stdout
+    writing = {
+        "notebook": "the executed notebook 90_demo.ipynb)",
+        "results": f"the run of 90_demo); {site / '90_demo'} was left as it was",
+    }[moment]
+    assert f"FAILED 90_demo: no space left on device in {site} (writing {writing}\n" in proc.stdout, proc.stdout + proc.stderr
     assert "JSON" not in proc.stdout + proc.stderr and "unexpected" not in proc.stderr, proc.stderr
     assert _snapshot(site / "90_demo") == before, "the last good report was touched"
     assert not list(site.glob(".*tmp-*")), "a staging folder was left behind"
+    assert (site / "failed" / "90_demo").exists() == (moment == "notebook")
 
 
 @pytest.mark.parametrize(

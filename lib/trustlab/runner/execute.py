@@ -71,6 +71,7 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
     except OSError as exc:  # the parent finalizes again, or says the disk is full
         if not disk_full(exc):
             raise
+        (Path(spec["staged"]) / "results.json").unlink(missing_ok=True)  # a cut-short record is no record
         status, error = "failed", disk_full_message(Path(spec["staged"]).parent, "the report page and results.json")
     if error:
         print(error, file=sys.stderr)
