@@ -164,7 +164,9 @@ def error_from(model: type[BaseModel], exc: ValidationError, values: Mapping[str
     bad = first.get("input", value)
     choice_types = {type(choice) for choice in constraints(field).get("choices", [])}
     if first["type"] in _TYPE_ERRORS or (first["type"] == "literal_error" and type(bad) not in choice_types):
-        return _about(name, f"expected {declared_type}, got {type(bad).__name__} {bad!r}")
+        # YAML 1.2 reads yes, no, on and off as text: say what a bool is written as
+        hint = ": write true or false" if declared_type.startswith("bool") and isinstance(bad, str) else ""
+        return _about(name, f"expected {declared_type}, got {type(bad).__name__} {bad!r}{hint}")
     if first["type"] == "finite_number":
         return _about(name, f"expected a finite number, got {bad!r} (its contract does not allow inf or nan)")
     if first["type"] == "too_short":

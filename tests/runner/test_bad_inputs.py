@@ -8,6 +8,7 @@ files are never touched.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -174,6 +175,83 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
     (site / "90_demo" / "90_demo.html").write_text("")  # an emptied page is not up to date
     proc = _cli("build", str(DEMO), "--dry-run", "--out", str(site))
     assert "run   90_demo" in proc.stdout and "90_demo.html changed since it was built" in proc.stdout
+
+
+# ---------------------------------------------------------------- a full disk
+
+DISK_FULL_HOOK = Path(__file__).parent / "fixtures" / "disk_full"  # papermill's save fails as on a full disk
+
+
+@pytest.mark.parametrize("moment", ["notebook", "results"])
+def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_path, moment):
+    """``notebook``: papermill's save fails in the run's process (the rest of the run is written, so
+    the failure is kept under failed/); ``results``: results.json cannot be written by the run's
+    process nor by the command, which then gives the run up whole."""
+    site = tmp_path / "site"
+    assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
+    before = _snapshot(site / "90_demo")
+    pythonpath = os.pathsep.join(p for p in (str(DISK_FULL_HOOK), os.environ.get("PYTHONPATH")) if p)
+    proc = _cli(
+        "build", str(DEMO), "--out", str(site), "--force", extra_env={"PYTHONPATH": pythonpath, "TRUSTLAB_TEST_DISK_FULL": moment}
+    )
+    assert proc.returncode == 1, proc.stderr
+    writing = {
+        "notebook": "the executed notebook 90_demo.ipynb)",
+        "results": f"the run of 90_demo); {site / '90_demo'} was left as it was",
+    }[moment]
+    assert f"FAILED 90_demo: no space left on device in {site} (writing {writing}\n" in proc.stdout, proc.stdout + proc.stderr
+    assert "JSON" not in proc.stdout + proc.stderr and "unexpected" not in proc.stderr, proc.stderr
+    assert _snapshot(site / "90_demo") == before, "the last good report was touched"
+    assert not list(site.glob(".*tmp-*")), "a staging folder was left behind"
+    assert (site / "failed" / "90_demo").exists() == (moment == "notebook")
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["trustlab.runner.sites.new_staging_folder", "nbformat.write", "trustlab.runner.sites.write_manifest"],
+    ids=["staging folder", "input notebook", "run manifest"],
+)
+def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, monkeypatch, forked, where):
+    import errno
+
+    from trustlab.runner import params, runs, sites
+
+    site = sites.open_site(tmp_path / "site")
+    out = site / "90_demo"
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, site_root=site, executor=forked).ok
+    before = _snapshot(site)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(where, full)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "3"}), out, site_root=site, executor=forked)
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        f"no space left on device in {site} (writing the run of 90_demo); {out} was left as it was",
+    )
+    assert _snapshot(site) == before, "the last good report or the site was touched"
+    assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "90_demo"], "a staging folder was left behind"
+
+
+def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from trustlab.runner import cli, report, runs, sites
+
+    site = sites.open_site(tmp_path / "site")
+    report.build_index(site, runs.notebooks())
+    before = _snapshot(site)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sites, "new_file", full)
+    assert cli._update_index(site) is None
+    assert capsys.readouterr().err == (
+        f"trustlab: {site / 'index.html'} was left as it was: no space left on device in {site} (writing the index)\n"
+    )
+    assert _snapshot(site) == before
 
 
 # ---------------------------------------------------------------- the same refusals in the explorer (trustlab serve)

@@ -29,6 +29,8 @@ def test_params_prints_types_defaults_ranges_and_help():
         (["-p", "x", "ten"], "parameter 'x': expected float, got str 'ten'"),
         (["-p", "y", "1"], "unknown parameter(s) ['y'] for notebook 90_demo"),
         (["-p", "x", "1", "-p", "x", "2"], "parameter 'x' given twice with -p"),
+        (["-p", "fail", "off"], "parameter 'fail': expected bool, got str 'off': write true or false"),  # YAML 1.2: text
+        (["-p", "x", "1_000"], "parameter 'x': expected float, got str '1_000'"),
     ],
 )
 def test_rejected_parameters_stop_before_any_kernel_and_write_nothing(tmp_path, args, message):
@@ -236,6 +238,19 @@ def test_yaml_files_with_aliases_duplicates_or_quoted_numbers_are_refused(tmp_pa
         path.write_text(text)
         proc = trustlab("run", str(DEMO), "-f", str(path), "--out", str(tmp_path / "out"))
         assert proc.returncode == 2 and f"{path}: {message}" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_an_integer_too_long_for_python_is_refused_naming_the_parameter_not_unexpected(tmp_path):
+    digits = sys.get_int_max_str_digits() + 700
+    path = tmp_path / "big.yaml"
+    path.write_text(f"x: {'9' * digits}\n")
+    limit = f"expected a number of at most {sys.get_int_max_str_digits():,} digits"
+    for args, named in ((["-f", str(path)], f"{path}: refused: key 'x' at line 1"), (["-p", "x", "9" * digits], "parameter 'x'")):
+        proc = trustlab("run", str(DEMO), *args, "--out", str(tmp_path / "out"))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(f"trustlab: error: {named}") and limit in proc.stderr, proc.stderr
+        assert "unexpected" not in proc.stderr and len(proc.stderr.splitlines()) == 1
         assert not (tmp_path / "out").exists()
 
 

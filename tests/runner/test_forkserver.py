@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
-from trustlab.runner import params, runs
+from trustlab.runner import cli, params, runs
 from trustlab.runner.forkserver import ForkServerError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -173,7 +173,7 @@ def test_a_fork_server_that_will_not_start_leaves_runs_to_new_interpreters(tmp_p
     assert "starting each run as a new interpreter instead" in capsys.readouterr().err
 
 
-def test_runs_die_with_their_fork_server(tmp_path, marker):
+def test_runs_die_with_their_fork_server_which_the_failure_names(tmp_path, marker, capsys):
     import threading
 
     reached = tmp_path / "reached"
@@ -193,14 +193,23 @@ def test_runs_die_with_their_fork_server(tmp_path, marker):
 
         killer = threading.Thread(target=kill_once_the_cell_holds)
         killer.start()
-        [outcome] = runs.build(
-            [planned(HOLD, tmp_path / "out", marker=str(reached), hold_seconds="120")], fork_server=server, timeout=100
+        # One run at a time: the second starts after the server died, as a new interpreter.
+        outcome, after = runs.build(
+            [planned(HOLD, tmp_path / "out", marker=str(reached), hold_seconds="120"), planned(DEMO, tmp_path / "after")],
+            fork_server=server,
+            timeout=100,
+            jobs=1,
         )
         killer.join()
     finally:
         server.close()
     assert killed.is_set(), "the run's cell never started holding"
-    assert outcome.status == "failed" and "fork server died" in outcome.error
+    # The first line says what happened (the summary shows it); the kernel's warnings may follow, below it.
+    what = f"the fork server (pid {server._proc.pid}) died unexpectedly (killed by SIGKILL) while running 92_hold"
+    assert outcome.status == "failed" and outcome.error.splitlines()[0] == what, outcome.error
+    assert f"FAILED 92_hold: {what}\n" in cli._summary([outcome]) + "\n"
+    assert after.status == "ok", after.error
+    assert "starting each further run as a new interpreter" in capsys.readouterr().err
     assert wait_until_gone(marker) == [], "a run or its kernel outlived the fork server"
 
 

@@ -222,6 +222,75 @@ def test_an_oversized_yaml_file_is_refused_without_parsing_it(tmp_path):
         params.resolve(DEMO, files=[file])
 
 
+# The YAML 1.2 core schema (YAML 1.2.2, section 10.3.2) resolves a plain scalar by these rules only:
+# null (~, null), bool (true/false in three casings), int (decimal, 0o octal, 0x hex), float, else str.
+# The values are written out by hand from those rules: 0x1F3 = 1*256 + 15*16 + 3, 0o17 = 8 + 7.
+YAML_1_2_CORE = [
+    ("off", "off"),
+    ("yes", "yes"),
+    ("On", "On"),
+    ("n", "n"),
+    ("1_000", "1_000"),
+    ("1:30", "1:30"),
+    ("0b11", "0b11"),
+    ("+0x1F", "+0x1F"),
+    ("2022-06-19", "2022-06-19"),
+    ("0x1F3", 499),
+    ("0o17", 15),
+    ("017", 17),
+    ("-12", -12),
+    ("1e3", 1000.0),
+    (".5", 0.5),
+    ("-.inf", float("-inf")),
+    ("TRUE", True),
+    ("false", False),
+    ("~", None),
+    ("null", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), YAML_1_2_CORE)
+def test_yaml_scalars_follow_the_yaml_1_2_core_schema(text, expected):
+    value = params.load_yaml_text(f"v: {text}")["v"]
+    assert type(value) is type(expected) and value == expected
+
+
+def test_yaml_1_1_forms_are_text_in_files_and_on_the_command_line(tmp_path):
+    file = tmp_path / "p.yaml"
+    file.write_text("label: off\nx: 0x1F\n")
+    assert params.resolve(DEMO, files=[file])["label"] == "off"
+    assert params.resolve(DEMO, files=[file])["x"] == 31.0
+    file.write_text("fail: off\n")
+    with pytest.raises(ParameterError) as info:
+        params.resolve(DEMO, files=[file])
+    assert str(info.value) == f"{file}: parameter 'fail': expected bool, got str 'off': write true or false"
+    with pytest.raises(ParameterError, match=r"^parameter 'fail': expected bool, got str 'yes': write true or false$"):
+        params.resolve(DEMO, cli={"fail": "yes"})
+    with pytest.raises(ParameterError, match=r"^parameter 'x': expected float, got str '1_000'$"):
+        params.resolve(DEMO, cli={"x": "1_000"})
+    with pytest.raises(ParameterError, match=r"^parameter 'x': expected float, got str '1:30'$"):
+        params.resolve(DEMO, cli={"x": "1:30"})
+
+
+def test_an_integer_too_long_for_python_names_the_parameter_and_the_file(tmp_path):
+    import sys
+
+    digits = sys.get_int_max_str_digits() + 700
+    file = tmp_path / "p.yaml"
+    file.write_text(f"label: a\nx: {'9' * digits}\n")
+    expected = f"an integer of {digits:,} digits; expected a number of at most {sys.get_int_max_str_digits():,} digits"
+    with pytest.raises(ParameterError) as info:
+        params.resolve(DEMO, files=[file])
+    assert str(info.value).startswith(f"{file}: refused: key 'x' at line 2: {expected}")
+    file.write_text(f"x: [1, {'9' * digits}]\n")
+    with pytest.raises(ParameterError, match=f"key 'x' at line 1: {expected}"):
+        params.resolve(DEMO, files=[file])
+    with pytest.raises(ParameterError) as info:
+        params.resolve(DEMO, cli={"x": "9" * digits})
+    assert str(info.value).startswith(f"parameter 'x': cannot parse '{'9' * 40}'... ({digits:,} characters) as float")
+    assert expected in str(info.value) and len(str(info.value)) < 400
+
+
 def test_yaml_command_line_values_are_read_with_the_same_rules():
     topics = Parameter("topics", "list[str]", [])
     with pytest.raises(ParameterError, match="parameter 'topics': cannot parse .* anchors and aliases are not allowed"):

@@ -257,6 +257,26 @@ def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_templ
     assert not (config.PROJECT_ROOT / "shared-site").exists()
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_what_build_run_and_publish_write_has_the_modes_the_umask_allows(tmp_path, umask):
+    """A web server running as another user can read a published site under umask 022 (and nobody
+    else can under 077): every file is 0666 and every folder 0777 less the umask, as open() and
+    mkdir() make them, in the site that build and run write and in its published copy."""
+    site, dest = tmp_path / "site", tmp_path / "www" / "shared"
+    for args in (
+        ["build", str(DEMO), "--out", str(site)],
+        ["run", str(DEMO), "-p", "x", "3", "--out", str(site / "runs" / "demo-3")],
+        ["publish", str(dest), "--site", str(site)],
+    ):
+        proc = trustlab(*args, umask=umask)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    for root in (site, dest):
+        modes = {str(p.relative_to(root)): p.stat().st_mode & 0o777 for p in [root, *root.rglob("*")]}
+        expected = {name: (0o777 if (root / name).is_dir() else 0o666) & ~umask for name in modes}
+        assert modes == expected
+        assert {"index.html", "90_demo/90_demo.html", "runs/demo-3/results.json"} <= set(modes)
+
+
 # ---------------------------------------------------------------- concurrent writers
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_process import trustlab
 from trustlab.runner import sites, sweep
 from trustlab.runner.params import ParameterError
 
@@ -116,6 +117,27 @@ def test_diff_lists_changed_parameters_and_results(tmp_path):
     ]
     with pytest.raises(ParameterError, match="no results.json there"):
         sweep.diff_runs(a, tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("null", 'expected a JSON object with "parameters" and "results" mappings, got null'),
+        ("[1, 2]", 'expected a JSON object with "parameters" and "results" mappings, got a list'),
+        ('{"parameters": {}, "results": "x"}', "'results' is the string \"x\"; expected a JSON object"),
+        ('{"parameters": [], "results": {}}', "'parameters' is a list; expected a JSON object"),
+        ('{"results": {}}', "'parameters' is missing; expected a JSON object"),
+    ],
+)
+def test_diff_of_a_file_that_is_not_a_run_record_names_it_and_what_is_wrong(tmp_path, text, wrong):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps({"parameters": {"x": 1}, "results": {}}))
+    bad.write_text(text)
+    for a, b in ((good, bad), (bad, good)):
+        proc = trustlab("diff", str(a), str(b))
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert proc.stderr.startswith(f"trustlab: error: {bad}: not a run record: {wrong}"), proc.stderr
+        assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr and len(proc.stderr.splitlines()) == 1
 
 
 def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_build):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config, results
-from trustlab.runner import params, pdf, report, runs, sites, sweep
+from trustlab.runner import finish, params, pdf, report, runs, sites, sweep
 from trustlab.runner.processes import signals_deferred
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
@@ -36,7 +36,15 @@ def _update_index(site: Path | None) -> Path | None:
     """Rewrite a report site's index.html after runs were added to it (a run in no site has none)."""
     if site is None:
         return None
-    return report.build_index(site, runs.notebooks())
+    try:
+        return report.build_index(site, runs.notebooks())
+    except OSError as exc:  # written whole or not at all: the old index stays
+        if not finish.disk_full(exc):
+            raise
+        print(
+            f"trustlab: {site / 'index.html'} was left as it was: {finish.disk_full_message(site, 'the index')}", file=sys.stderr
+        )
+        return None
 
 
 def _summary(outcomes: list[runs.RunOutcome]) -> str:
@@ -47,7 +55,7 @@ def _summary(outcomes: list[runs.RunOutcome]) -> str:
     failed = [o for o in outcomes if not o.ok]
     lines.append(f"{len(outcomes) - len(failed)} ok, {len(failed)} failed")
     for o in failed:
-        lines.append(f"FAILED {o.notebook}: {o.error.splitlines()[-1] if o.error else o.status}")
+        lines.append(f"FAILED {o.notebook}: {o.error.splitlines()[0] if o.error else o.status}")  # what happened
     return "\n".join(lines)
 
 

@@ -33,7 +33,7 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from trustlab.runner.finish import finalize
+    from trustlab.runner.finish import disk_full, disk_full_message, finalize
 
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
@@ -59,12 +59,20 @@ def main(spec_path: str, forked_kernel: bool = False) -> int:
         # finalize names the cell "cell N of M" by its position, as the report page does (not by
         # papermill's execution count, which skips markdown cells and counts the injected one)
         status, error = "failed", f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # a kernel that died or would not start: still leave a report
+    except Exception as exc:  # a kernel that died or would not start, a full disk: still leave a report
         status, error = "failed", f"{type(exc).__name__}: {exc}"
+        if disk_full(exc):  # papermill saving the notebook as it runs
+            error = disk_full_message(Path(spec["staged"]).parent, f"the executed notebook {Path(spec['output']).name}")
     finally:
         if kernel_pid is not None:
             _reap(kernel_pid)
-    error = finalize(spec, status, error, time.perf_counter() - t0)
+    try:
+        error = finalize(spec, status, error, time.perf_counter() - t0)
+    except OSError as exc:  # the parent finalizes again, or says the disk is full
+        if not disk_full(exc):
+            raise
+        (Path(spec["staged"]) / "results.json").unlink(missing_ok=True)  # a cut-short record is no record
+        status, error = "failed", disk_full_message(Path(spec["staged"]).parent, "the report page and results.json")
     if error:
         print(error, file=sys.stderr)
     return 0 if status == "ok" else 3

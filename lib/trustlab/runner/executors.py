@@ -15,7 +15,7 @@ from pathlib import Path
 from trustlab.runner._blas import single_thread_environment
 from trustlab.runner.forkserver import ForkServer, ForkServerError
 from trustlab.runner.preload import modules_to_preload
-from trustlab.runner.processes import _kill_group, signals_deferred
+from trustlab.runner.processes import _kill_group, describe_exit, signals_deferred
 
 STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
 
@@ -65,7 +65,9 @@ def _execute(
         raise
     if proc.returncode == 0:
         return "ok", ""
-    return "failed", ((err or "") + (out or "")).strip()[-4000:] or f"exit code {proc.returncode}"
+    output = ((err or "") + (out or "")).strip()[-4000:]
+    what = f"the run process ended ({describe_exit(proc.returncode)}) before it finished its report"
+    return "failed", what + (f"; its output:\n{output}" if output else "")
 
 
 def start_fork_server(notebooks: Iterable[Path] = ()) -> ForkServer:
@@ -93,7 +95,13 @@ def fork_server_executor(server: ForkServer | None, stop: threading.Event | None
                     unusable.append(str(exc))
                     print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
             else:
-                return server.execute(spec_path, timeout, progress)
+                try:
+                    return server.execute(spec_path, timeout, progress)
+                except ForkServerError as exc:  # it died before this run started (killed mid-build): go on without it
+                    _check_stop(stop)
+                    if not unusable:
+                        unusable.append(str(exc))
+                        print(f"trustlab: {exc}; starting each further run as a new interpreter", file=sys.stderr)
         return _execute(spec_path, timeout, progress, stop=stop)
 
     return execute

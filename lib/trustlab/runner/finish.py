@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from pathlib import Path
@@ -37,6 +38,34 @@ def output_hashes(folder: Path, name: str) -> dict[str, str]:
     }
 
 
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from or while handling, is the system saying the
+    disk (or the user's quota) is full."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def disk_full_message(folder: Path, what: str) -> str:
+    """What a run says when the disk is full: the words, the folder and what it was writing."""
+    return f"no space left on device in {folder} (writing {what})"
+
+
+def read_executed(output: Path) -> "nbformat.NotebookNode | None":
+    """The executed notebook papermill saved, or None if there is none or it is cut short (papermill
+    saves it as the cells run: a full disk or a kill mid-save leaves a truncated file)."""
+    import nbformat
+
+    try:
+        return nbformat.read(output, as_version=4) if output.exists() else None
+    except (ValueError, nbformat.reader.NotJSONError, nbformat.ValidationError):
+        return None
+
+
 # How cells are found and numbered lives with the page that shows them (trustlab.runner.report).
 _failed_cell = report.failed_cell_index
 
@@ -56,12 +85,11 @@ def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> s
     ``results.json`` is strict JSON (:func:`trustlab.results.dumps_record`) and records the SHA-256
     of the page and the executed notebook (``provenance.outputs``), which the build's cache checks.
     """
-    import nbformat
 
     staged = Path(spec["staged"])
     output = Path(spec["output"])
     name = spec["name"]
-    executed = nbformat.read(output, as_version=4) if output.exists() else None
+    executed = read_executed(output)
     record = spec["record"]
     record["results"] = results.collect(executed) if executed is not None else {}
     record["provenance"]["seconds"] = round(seconds, 2)

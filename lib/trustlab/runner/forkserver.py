@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,13 @@ def serve(modules: list[str]) -> int:
     return 0
 
 
+def _run_name(spec_path: Path) -> str:
+    try:
+        return str(json.loads(spec_path.read_text(encoding="utf-8"))["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return str(spec_path.parent.parent.name)
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -161,6 +169,7 @@ class ForkServer:
         self._stopping = False
         self._ready = threading.Event()
         self._started_ok = False
+        self._ended = ""  # how the server ended, once its output closed
         threading.Thread(target=self._read_replies, daemon=True).start()
 
     def wait_ready(self) -> None:
@@ -184,9 +193,25 @@ class ForkServer:
                 replies = self._replies.get(message["id"])
             if replies is not None:
                 replies.put(message)
+        self._ended = self._how_it_ended()
         with self._lock:  # the server died: wake every waiting run
             for replies in self._replies.values():
                 replies.put({"exit": None})
+
+    def _how_it_ended(self, seconds: float = 10.0) -> str:
+        """How the server ended ("killed by SIGKILL"), once its output closed. Looked at without
+        collecting it (WNOWAIT): :meth:`close` collects it, and signals it only while it is not collected."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                info = os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:  # close() collected it meanwhile
+                return processes.describe_exit(self._proc.returncode) if self._proc.returncode is not None else "it ended"
+            if info is not None:
+                killed = info.si_code in (os.CLD_KILLED, os.CLD_DUMPED)
+                return processes.describe_exit(-info.si_status if killed else info.si_status)
+            time.sleep(0.02)
+        return "its output closed"
 
     def execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
         """Run the spec in a forked child; returns (status, error text) as ``runner._execute`` does.
@@ -235,9 +260,14 @@ class ForkServer:
         if code == 0:
             return "ok", ""
         log = log_path.read_text(encoding="utf-8", errors="replace").strip()[-4000:] if log_path.exists() else ""
-        if code is None:
-            return "failed", "the fork server died during the run" + (f"; the run's output:\n{log}" if log else "")
-        return "failed", log or f"exit code {code}"
+        if code is None:  # the first line says what happened; the run's and its kernel's last words follow
+            what = (
+                f"the fork server (pid {self._proc.pid}) died unexpectedly ({self._ended}) while running {_run_name(spec_path)}"
+            )
+            return "failed", what + (f"\nthe run's output before that:\n{log}" if log else "")
+        return "failed", f"the run process ended ({processes.describe_exit(code)}) before it finished its report" + (
+            f"; its output:\n{log}" if log else ""
+        )
 
     def close(self) -> None:
         """Stop the server; runs still going are killed. Closing it again does nothing."""

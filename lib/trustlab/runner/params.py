@@ -55,9 +55,13 @@ class YamlRefused(yaml.YAMLError):
 
 
 class StrictLoader(yaml.SafeLoader):
-    """The loader of every YAML file trustlab reads: PyYAML's safe loader, but refusing anchors and
-    aliases (no "billion laughs" expansion) and duplicate keys (no silent "last one wins"), and
-    reading ``1e3``/``1.0e-3`` as floats as YAML 1.2 does (YAML 1.1 reads them as text)."""
+    """The loader of every YAML file and value trustlab reads: PyYAML's safe loader, refusing anchors
+    and aliases (no "billion laughs" expansion) and duplicate keys (no silent "last one wins"), with
+    the YAML 1.2 core schema's rules for plain scalars (:data:`YAML12_CORE`) instead of YAML 1.1's:
+    ``off``, ``yes``, ``1_000``, ``1:30`` and ``2022-06-19`` are strings, ``1e3`` is a float,
+    ``0x1F3`` and ``0o17`` are integers, ``017`` is 17."""
+
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # filled below, from nothing of YAML 1.1
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
@@ -71,8 +75,11 @@ class StrictLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            # An integer too long for int() is named by its key here, before it is constructed.
+            for item in value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]:
+                _check_digits(item, f"key {key!r} at line {item.start_mark.line + 1}")
             try:
                 first = seen.get(key)
             except TypeError:  # an unhashable key; the base constructor reports it
@@ -83,12 +90,45 @@ class StrictLoader(yaml.SafeLoader):
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml12_int(self, node: yaml.ScalarNode) -> int:
+        _check_digits(node, f"line {node.start_mark.line + 1}")
+        text = str(self.construct_scalar(node))
+        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+        try:
+            return int(text[2:] if base != 10 else text, base)  # base 10: "017" is 17, as YAML 1.2 reads it
+        except ValueError:  # only an explicit !!int tag gets here
+            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark) from None
 
-StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+
+INT_TAG = "tag:yaml.org,2002:int"
+# The YAML 1.2 core schema's tag resolution (YAML 1.2.2, section 10.3.2), which the README promises:
+# tag, regular expression, the characters a matching scalar can start with.
+YAML12_CORE = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (INT_TAG, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+]
+for _tag, _pattern, _first in YAML12_CORE:
+    StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+StrictLoader.add_constructor(INT_TAG, StrictLoader.construct_yaml12_int)
+
+
+def _check_digits(node: Any, where: str) -> None:
+    """Refuse a decimal integer longer than Python reads (``sys.get_int_max_str_digits``), naming ``where``."""
+    if not (isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG and node.value.isascii()):
+        return
+    digits = len(node.value.lstrip("+-"))
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    if limit and digits > limit and not node.value.startswith(("0x", "0o")):
+        raise YamlRefused(
+            f"{where}: an integer of {digits:,} digits; expected a number of at most {limit:,} digits "
+            "(Python's limit for reading an integer, sys.set_int_max_str_digits)"
+        )
 
 
 def load_yaml_text(text: str) -> Any:
@@ -197,7 +237,8 @@ def parse_value(param: Parameter, text: str) -> Any:
                 else [_number_text(load_yaml_text(v), v) for v in str(text).split(",")]
             )
     except yaml.YAMLError as exc:
-        raise ParameterError(f"parameter {param.name!r}: cannot parse {text!r} as {param.type_name}: {exc}") from None
+        shown = repr(text) if len(text) <= 80 else f"{text[:40]!r}... ({len(text):,} characters)"
+        raise ParameterError(f"parameter {param.name!r}: cannot parse {shown} as {param.type_name}: {exc}") from None
     if core == "float":
         value = _number_text(value, text)
     elif core == "list[float]" and isinstance(value, list):
@@ -206,14 +247,15 @@ def parse_value(param: Parameter, text: str) -> Any:
 
 
 def _number_text(value: Any, text: Any) -> Any:
-    """On the command line a number is text: ``inf``, ``nan`` and ``-inf`` (which YAML reads as
-    strings) are read as the floats they spell, so that the contract can refuse or allow them."""
-    if isinstance(value, str):
-        try:
-            return float(str(text).strip())
-        except ValueError:
-            return value
+    """On the command line a number is text: ``inf``, ``nan``, ``-Infinity`` (which YAML reads as
+    strings) are read as the floats they spell, so that the contract can refuse or allow them; any
+    other string stays one (``1_000`` is text under YAML 1.2, though Python's float() reads it)."""
+    if isinstance(value, str) and _NONFINITE_TEXT.fullmatch(str(text).strip()):
+        return float(str(text).strip())
     return value
+
+
+_NONFINITE_TEXT = re.compile(r"[-+]?(?:inf|infinity|nan)", re.IGNORECASE)
 
 
 def check_value(param: Parameter, value: Any) -> Any:

@@ -78,6 +78,16 @@ def signals_deferred(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM),
         signal.raise_signal(received[0])
 
 
+def describe_exit(code: int) -> str:
+    """How a process ended, from its exit code as subprocess gives it (negative: the signal that killed it)."""
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
 def _process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -387,10 +386,7 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
         )
     )
     target = site / "index.html"
-    handle, staged = tempfile.mkstemp(prefix=".index.html.", suffix=".tmp", dir=site)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(page)
-    os.replace(staged, target)
+    sites.write_atomically(target, page)
     return target
 
 
@@ -438,9 +434,9 @@ def publish(site: Path, dest: Path) -> Path:
     sites.check_publish_destination(dest, site)
     sites.check_writable(dest.parent)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    staged = sites.new_folder(dest.parent, f".{dest.name}.tmp-")
     try:
-        shutil.copytree(site, staged, dirs_exist_ok=True, ignore=lambda folder, names: [n for n in names if n.startswith(".")])
+        _copy_contents(site, staged)
         problems = check_site(staged)
         if problems:
             raise ValueError("the site is not self-contained:\n" + "\n".join(problems[:20]))
@@ -451,3 +447,16 @@ def publish(site: Path, dest: Path) -> Path:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
     return dest
+
+
+def _copy_contents(site: Path, staged: Path) -> None:
+    """Copy the site's files and folders, hidden ones left out, into ``staged``: each file and folder
+    made new, as the umask allows (not with the site's own modes, as copytree would keep them)."""
+    import shutil
+
+    for folder, subfolders, files in os.walk(site, followlinks=True):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        into = staged / Path(folder).relative_to(site)
+        into.mkdir(exist_ok=True)
+        for name in sorted(name for name in files if not name.startswith(".")):
+            shutil.copyfile(Path(folder) / name, into / name)

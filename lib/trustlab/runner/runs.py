@@ -28,11 +28,10 @@ from trustlab import config, provenance
 from trustlab.runner import params, pdf, sites
 from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
 from trustlab.runner.executors import Executor, _check_stop, _execute, fork_server_executor, start_fork_server
-from trustlab.runner.finish import finalize, kernel_name, load_source, sanitize_notebook
+from trustlab.runner.finish import disk_full, disk_full_message, finalize, kernel_name, load_source, sanitize_notebook
 from trustlab.runner.forkserver import ForkServer
 from trustlab.runner.processes import signals_deferred
 from trustlab.runner.sites import remove_abandoned_staging
-from trustlab.runner.sites import staging_stem as _staging_stem
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     pass
@@ -117,8 +116,9 @@ def run_notebook(
     t0 = time.perf_counter()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned_staging(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f"{_staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
+    staged: Path | None = None
     try:
+        staged = sites.new_staging_folder(out_dir)
         record = new_record(name, scenario, resolved, key, build_inputs, started)
         if build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)
             scenario_files = [params.scenario_path(source, scenario)] if scenario else []
@@ -161,8 +161,15 @@ def run_notebook(
         if status != "ok":
             return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        # Wherever it happened (the staging folder, the notebook, the page, a manifest), nothing was
+        # moved into place half-written: the staging folder goes, the report there stays as it was.
+        full = disk_full_message(out_dir.parent, f"the run of {name}")
+        return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0, f"{full}; {out_dir} was left as it was", key)
     finally:
-        if staged.exists():
+        if staged is not None and staged.exists():
             with signals_deferred():
                 shutil.rmtree(staged, ignore_errors=True)
 

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import sys
@@ -63,11 +64,60 @@ def read_manifest(folder: Path, name: str) -> dict[str, Any] | None:
 
 def write_manifest(folder: Path, name: str, content: dict[str, Any]) -> None:
     """Write a manifest atomically (a unique temporary file renamed over the old one)."""
-    folder = Path(folder)
-    handle, temporary = tempfile.mkstemp(prefix=f"{name}.", suffix=".tmp", dir=folder)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump({"made_by": MADE_BY, **content}, stream, indent=2, ensure_ascii=False, sort_keys=True)
-    os.replace(temporary, folder / name)
+    text = json.dumps({"made_by": MADE_BY, **content}, indent=2, ensure_ascii=False, sort_keys=True)
+    write_atomically(Path(folder) / name, text)
+
+
+# ---------------------------------------------------------------- new files and folders, as the umask allows
+
+# tempfile's mkstemp and mkdtemp make files 0600 and folders 0700, which they keep once renamed
+# into a site: a web server running as another user then answers 403. These create them as
+# open() and mkdir() do, 0666 and 0777 less the umask.
+
+
+def _unique(parent: Path, prefix: str, suffix: str, create: Callable[[Path], Any]) -> Any:
+    for _ in range(1000):
+        path = Path(parent) / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            return create(path)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused name {prefix}...{suffix} in {parent}")
+
+
+def new_folder(parent: Path, prefix: str) -> Path:
+    """A new folder with a unique name starting with ``prefix`` in ``parent``; mode 0777 less the umask."""
+
+    def create(path: Path) -> Path:
+        path.mkdir()
+        return path
+
+    return _unique(parent, prefix, "", create)
+
+
+def new_file(parent: Path, prefix: str, suffix: str = ".tmp") -> tuple[int, Path]:
+    """A new empty file with a unique name in ``parent``, open for writing: (descriptor, path); mode 0666 less the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    return _unique(parent, prefix, suffix, lambda path: (os.open(path, flags, 0o666), path))
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` at once (a new file renamed over it; removed if writing fails)."""
+    target = Path(target)
+    handle, temporary = new_file(target.parent, f".{target.name}." if not target.name.startswith(".") else f"{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def new_staging_folder(out_dir: Path) -> Path:
+    """The staging folder of a run or sweep into ``out_dir``: beside it, named for this host and process
+    (:func:`remove_abandoned_staging`), moved into place when done."""
+    return new_folder(Path(out_dir).parent, f"{staging_stem(Path(out_dir))}{os.getpid()}-")
 
 
 def _entries(folder: Path) -> list[str]:
@@ -193,7 +243,7 @@ def open_site(root: Path) -> Path:
         return root
     root.mkdir(parents=True, exist_ok=True)
     # Created without replacing: when two processes open the same new site, one manifest wins whole.
-    handle, temporary = tempfile.mkstemp(prefix=f"{SITE_MANIFEST}.", suffix=".tmp", dir=root)
+    handle, temporary = new_file(root, f"{SITE_MANIFEST}.")
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump({"made_by": MADE_BY, "kind": "site", "runs": {}, "sweeps": []}, stream, indent=2)
     try:

@@ -318,7 +318,7 @@ def _staging(out_dir: Path) -> Iterator[Path]:
     """A staging folder beside ``out_dir`` (created with its parents), removed unless it was moved into place."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     runs.remove_abandoned_staging(out_dir)
-    staged = Path(tempfile.mkdtemp(prefix=f"{runs._staging_stem(out_dir)}{os.getpid()}-", dir=out_dir.parent))
+    staged = sites.new_staging_folder(out_dir)
     try:
         yield staged
     finally:
@@ -528,13 +528,29 @@ def diff_runs(run_a: Path, run_b: Path) -> pd.DataFrame:
         path = Path(path)
         file = path / "results.json" if path.is_dir() else path
         try:
-            return json.loads(file.read_text(encoding="utf-8"))
+            record = json.loads(file.read_text(encoding="utf-8"))
         except OSError:
             raise ParameterError(f"{file}: no results.json there (expected a run folder or a results.json file)") from None
-        except ValueError as exc:
-            raise ParameterError(f"{file}: not valid JSON: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            raise ParameterError(f"{file}: not valid JSON: {str(exc)[:200]}") from None
+        expected = 'expected a JSON object with "parameters" and "results" mappings'
+        if not isinstance(record, dict):
+            raise ParameterError(f"{file}: not a run record: {expected}, got {_json_kind(record)}")
+        for key in ("parameters", "results"):
+            if not isinstance(record.get(key), dict):
+                got = "missing" if key not in record else _json_kind(record[key])
+                raise ParameterError(f"{file}: not a run record: {key!r} is {got}; {expected}")
+        return record
 
     return compare_records(load(run_a), load(run_b))
+
+
+def _json_kind(value: Any) -> str:
+    """A JSON value named as JSON names it, with a short excerpt: ``null``, ``a list``, ``the string 'x'``."""
+    if value is None:
+        return "null"
+    kind = {dict: "an object", list: "a list", str: "the string", bool: "the boolean"}.get(type(value), "the number")
+    return kind if isinstance(value, (dict, list)) else f"{kind} {json.dumps(value)[:40]}"
 
 
 def compare_records(a: dict[str, Any], b: dict[str, Any], every: bool = False) -> pd.DataFrame:
