@@ -1,15 +1,20 @@
 """Property test of notebook 02's narrative (Summary + run-dependent caveats) over its parameter space,
-built by the fast path (trustlab.promotion.analysis) without a kernel; and the README row's numbers."""
+built by the fast path (trustlab.promotion.analysis) without a kernel; the edges named in issue 23; and
+the README row's numbers. The quarter-effect sentences are tested in test_effects_narrative.py."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from trustlab import promotion, prose
+from trustlab.data import quarterly
 from trustlab.runner.params import ParameterError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,55 +47,63 @@ EDGE = {
 }
 
 
+LAST_GMV = str(quarterly.wide(quarterly.load_quarterly())["gmv_rmb_bn"].dropna().index.max())  # 2025Q3
+LAST_BUT_ONE = str(pd.Period(LAST_GMV, "Q") - 1)  # one forecast to score after it
+
+
 @settings(max_examples=7, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(params=params_strategy)
-# The edges of the forecast narrative, always tried: no origin before train_end to choose on (the
-# earliest train_end of each model), nothing reported after train_end (the last quarter).
+# The edges of the forecast narrative, always tried: the earliest train_end (the model lacks quarters,
+# no origin to choose on), ETS short of its 12 quarters, one origin short of a choice by data, one
+# forecast to score after train_end (the last quarter but one), nothing reported after train_end (the
+# last quarter), and the issue's run with one scored forecast before train_end at alpha 0.01.
 @example(params={**EDGE, "train_end": "2022Q1", "model": "sarimax", "alpha": 0.999})
 @example(params={**EDGE, "train_end": "2023Q2", "model": "ets", "alpha": 0.001})
-@example(params={**EDGE, "train_end": "2025Q3", "model": "sarimax", "alpha": 0.5, "forecast_quarters": 1, "backtest_horizon": 1})
+@example(params={**EDGE, "train_end": "2023Q4", "model": "sarimax", "alpha": 0.1, "backtest_horizon": 4})
+@example(
+    params={**EDGE, "train_end": LAST_BUT_ONE, "model": "sarimax", "alpha": 0.1, "forecast_quarters": 7, "backtest_horizon": 4}
+)
+@example(params={**EDGE, "train_end": LAST_GMV, "model": "sarimax", "alpha": 0.5, "forecast_quarters": 1, "backtest_horizon": 1})
+@example(params={**EDGE, "train_end": "2022Q2", "model": "sarimax", "alpha": 0.01, "forecast_quarters": 7, "backtest_horizon": 4})
+@example(params={**EDGE, "train_end": "2023Q4", "model": "sarimax", "alpha": 0.1, "include_secondary_sources": False})
 def test_narrative_is_fit_to_publish_and_verdicts_follow_the_numbers(params: dict) -> None:
     try:
         promotion.check_params(params)
     except ParameterError:
         assume(False)
     results = promotion.analysis(params)
-    lines = promotion.summary(results, params) + promotion.caveats(results, params)
-    text = "\n".join(lines)
+    summary = "\n".join(promotion.summary(results, params))
+    text = "\n".join([summary, *promotion.caveats(results, params)])
     assert not prose.narrative_problems(text), prose.narrative_problems(text)
-    summary = promotion.summary(results, params)
-    assert 3 <= len(summary) <= 6
-    _headline_follows_the_data_up_to_train_end(results, "\n".join(summary), params["train_end"])
-    _skill_is_stated_as_the_numbers_say(results, "\n".join(summary))
-    for q in ("q2", "q4"):
-        e = results[f"{q}_effect"]
-        match = re.search(
-            rf"{q.upper()} [^()]*\([^)]*\), (significantly above Q3|significantly below Q3|not distinguishable from Q3)", text
-        )
-        assert match, text
-        clause = match.group(1)
-        if e["lower"] > 0:
-            assert "above Q3" in clause
-        elif e["upper"] < 0:
-            assert "below Q3" in clause
-        else:
-            assert "not distinguishable" in clause
-    assert set(results["holdout_mape"]) == set(results["backtest_mape_by_method"]) >= {"model", "seasonal_naive"}
+    assert 4 <= len(promotion.summary(results, params)) <= 7
+    _headline_follows_the_data_up_to_train_end(results, summary, params)
+    _skill_is_stated_as_the_numbers_say(results, summary)
+    _coverage_verdicts_follow_the_binomial(text)
+    _counts_agree_with_their_nouns(text)
+    _no_fit_that_did_not_converge_or_was_too_short_is_used(results, summary)
+    assert set(results["holdout_mape"]) == set(results["backtest_mape_by_method"]) == set(promotion.METHODS)
 
 
-def _headline_follows_the_data_up_to_train_end(results: dict, summary: str, train_end: str) -> None:
-    """The headline method is the lowest MAPE of the backtest before train_end (never one after it),
-    and the Summary names it with the MAPE that chose it."""
+def _headline_follows_the_data_up_to_train_end(results: dict, summary: str, params: dict) -> None:
+    """The headline method is the lowest MAPE of the backtest before train_end (never one after it)
+    when at least MIN_SELECTION_ORIGINS origins were scored; otherwise the seasonal naive, and the
+    Summary says why."""
     method = results["headline_method"]
     assert results["headline_forecast"] == results["forecasts_by_method"][method]
-    if not results["selection_n"]:
-        assert method == "model" and "uses the model by default" in summary
+    label = "the model" if method == "model" else f"the {promotion.METHOD_LABELS[method]}"
+    n_origins = results["selection_n_origins"]
+    assert results["selection_chosen_by_data"] == (n_origins >= promotion.MIN_SELECTION_ORIGINS == 4)
+    if not results["selection_chosen_by_data"]:
+        assert method == "seasonal_naive"
+        assert f"The headline forecast uses {label}, the benchmark for seasonal data" in summary
+        assert "the data choose a method only with at least 4 origins" in summary
+        if n_origins:
+            assert f"only {n_origins} backtest origin{'' if n_origins == 1 else 's'} before train_end" in summary
         return
     mape = results["selection_mape_by_method"]
-    assert method == promotion.lowest_mape(mape)
-    assert all(mape[method] <= v for v in mape.values() if v is not None)
-    assert results["selection_origins"][0] <= results["selection_origins"][1] < train_end  # origins before train_end only
-    label = "the model" if method == "model" else f"the {promotion.METHOD_LABELS[method]}"
+    usable = {m: v for m, v in mape.items() if v is not None and (m != "model" or results["model_status"] == "ok")}
+    assert method == promotion.lowest_mape(usable)
+    assert results["selection_origins"][0] <= results["selection_origins"][1] < params["train_end"]  # before train_end only
     assert f"The headline forecast uses {label}:" in summary
     assert f"its MAPE, {prose.error_percent(mape[method])}, is the lowest" in summary
     assert "hindsight" not in summary
@@ -99,22 +112,128 @@ def _headline_follows_the_data_up_to_train_end(results: dict, summary: str, trai
 def _skill_is_stated_as_the_numbers_say(results: dict, summary: str) -> None:
     """'no skill' appears exactly where the model does not beat the best benchmark (before train_end,
     in the backtest from train_end), and a run with nothing after train_end says it cannot be evaluated."""
-    for where, n, skill in (
-        ("Before train_end", results["selection_n"], results["selection_skill"]),
-        ("after train_end", results["backtest_n"], results["backtest_skill"]),
+    from trustlab.promotion.narrative import skill_of
+
+    for key, where, n in (
+        ("selection", "Before train_end", results["selection_n"]),
+        ("backtest", "after train_end", results["backtest_n"]),
     ):
         if not n:
-            assert f"{where} the model" not in summary
+            assert f"{where} the model has" not in summary
             continue
+        skill = skill_of(results, key)
         if skill is None:
             assert f"{where} the model's skill is undefined" in summary
             continue
-        assert (f"{where} the model has no skill against the best benchmark" in summary) == (skill <= 0)
-        assert f"(skill {prose.signed_percent(skill)})" in summary
+        verdict = "has no skill" if skill <= 0 else "has little skill" if skill < 0.1 else "has skill"  # thresholds by hand
+        assert f"{where} the model {verdict} against the best benchmark (skill {prose.signed_percent(skill)})" in summary
     if not results["backtest_n"] and not results["holdout_n"]:
         assert "cannot be evaluated" in summary
     if results["holdout_n"]:
         assert f"the headline method scores {prose.error_percent(results['headline_holdout_mape'])}" in summary
+
+
+COVERAGE = re.compile(
+    r"(\d+) of (\d+) actuals? \(([\d.]+)%\) (?:falls|fall) inside the model's nominal ([\d.]+)% intervals: ([a-z ]+(?:\(\d+ forecasts?\))?)"
+)
+
+
+def _binomial_verdict(inside: int, n: int, nominal: float) -> str:
+    """The coverage verdict by hand: one-sided binomial tests at 5 % (math.comb, not scipy)."""
+
+    def cdf(k: int) -> float:
+        return sum(math.comb(n, i) * nominal**i * (1 - nominal) ** (n - i) for i in range(k + 1))
+
+    if cdf(inside) < 0.05:
+        return "too narrow"
+    if 1 - cdf(inside - 1) < 0.05:
+        return "too wide"
+    if (1 - nominal) ** n >= 0.05 and nominal**n >= 0.05:
+        return f"too few to judge ({n} forecast{'' if n == 1 else 's'})"
+    return "consistent with their nominal level"
+
+
+def _coverage_verdicts_follow_the_binomial(text: str) -> None:
+    """Every stated coverage has its count, its share and the binomial verdict; none is 'about right'."""
+    assert "about right" not in text
+    for m in COVERAGE.finditer(text):
+        inside, n, share, level, verdict = int(m[1]), int(m[2]), float(m[3]), float(m[4]), m[5].strip()
+        assert share == pytest.approx(100 * inside / n, abs=0.05)
+        assert (f"of {n} actual " if n == 1 else f"of {n} actuals ") in m[0] and ("falls" in m[0]) == (n == 1)
+        assert verdict == _binomial_verdict(inside, n, level / 100), m[0]
+        if n == 1 and level <= 95:  # one forecast at a level up to 95 % can show nothing either way
+            assert verdict == "too few to judge (1 forecast)", m[0]
+
+
+ONE_WITH_A_PLURAL = re.compile(
+    r"(?<![\d.,])1 (forecasts|reported quarters|quarters|actuals|origins|backtest origins|scored forecasts|observed quarters)\b"
+)
+
+
+def _counts_agree_with_their_nouns(text: str) -> None:
+    assert not ONE_WITH_A_PLURAL.search(text), ONE_WITH_A_PLURAL.search(text)
+
+
+def _no_fit_that_did_not_converge_or_was_too_short_is_used(results: dict, summary: str) -> None:
+    """A model that cannot be used at train_end draws nothing, is not the headline, and the Summary says why."""
+    if results["model_status"] == "ok":
+        assert results["forecast"] and "makes no forecast" not in summary
+        return
+    assert results["forecast"] == {} and "model" not in results["forecasts_by_method"]
+    assert results["headline_method"] != "model" and results["seasonal_ar"] is None
+    assert "makes no forecast" in summary
+    if results["model_status"] == "too few quarters":
+        assert f"it needs {results['model_min_quarters']} quarters of GMV up to train_end" in summary
+        assert f"leaves {results['train_quarters']}." in summary
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"train_end": LAST_BUT_ONE},  # `run 02 -p train_end 2025Q2`
+        {"train_end": "2022Q2", "alpha": 0.01},  # `run 02 -p train_end 2022Q2 -p alpha 0.01`
+    ],
+    ids=["last-but-one", "2022Q2-alpha-0.01"],
+)
+def test_the_issue_edges_read_true(params: dict) -> None:
+    results = promotion.analysis(params)
+    summary = "\n".join(promotion.summary(results, params))
+    text = "\n".join([summary, *promotion.caveats(results, params)])
+    assert not prose.narrative_problems(text), prose.narrative_problems(text)
+    for phrase in ("1 forecasts", "1 reported quarters", "1 actuals", "about right"):
+        assert phrase not in text
+    _coverage_verdicts_follow_the_binomial(text)
+    one = [m for m in COVERAGE.finditer(text) if m[2] == "1"]
+    assert all(m[5].strip() == "too few to judge (1 forecast)" for m in one)
+    if params["train_end"] == LAST_BUT_ONE:
+        assert results["holdout_n"] == results["backtest_n"] == 1
+        assert "On the 1 reported quarter after" in text and "(1 forecast per method)" in text
+        assert len(one) == 2  # the backtest's and the holdout's coverage, each from one forecast
+    else:
+        # the issue: the headline was chosen on ONE scored forecast from a fit that did not converge
+        assert results["model_status"] == "too few quarters" and results["train_quarters"] == 6
+        assert results["headline_method"] == "seasonal_naive" and not results["selection_chosen_by_data"]
+        assert results["selection_n"] == 0 and results["forecast"] == {}
+        assert "makes no forecast: it needs 9 quarters of GMV up to train_end" in summary
+        assert "the data choose a method only with at least 4 origins" in summary
+        assert "99% intervals" in text and "skill +" not in summary.split("Judged after train_end")[0]
+
+
+def test_the_fits_left_out_are_named_and_the_caveat_is_silent_otherwise() -> None:
+    from trustlab.promotion.narrative import excluded_fits_caveat
+
+    clean = {"model_status": "ok", "selection_origins_not_converged": [], "backtest_origins_not_converged": []}
+    assert excluded_fits_caveat(clean, "sarimax") == ""
+    assert excluded_fits_caveat({**clean, "model_status": "too few quarters"}, "sarimax") == ""
+    text = excluded_fits_caveat(
+        {**clean, "model_status": "did not converge", "selection_origins_not_converged": ["2022Q2", "2022Q3"]}, "ets"
+    )
+    assert text.startswith(
+        "The ETS fit did not converge at train_end itself and at the backtest origins 2022Q2 and 2022Q3 before train_end: "
+    )
+    assert "they score nothing, choose nothing and are not drawn" in text
+    text = excluded_fits_caveat({**clean, "backtest_origins_not_converged": ["2024Q1"]}, "sarimax")
+    assert text.startswith("The SARIMAX fit did not converge at the backtest origin 2024Q1 from train_end on: ")
 
 
 def _committed_results(name: str) -> dict:
@@ -131,27 +250,66 @@ def test_readme_row_matches_the_committed_notebook() -> None:
         if line.startswith("| `02_promotion_growth`")
     )
     r = _committed_results("02_promotion_growth")
-    for value in (r["backtest_mape_by_method"]["model"], r["backtest_mape_by_method"]["seasonal_naive_growth"]):
-        assert prose.percent(value) in row
-    assert prose.signed_percent(r["q4_effect"]["effect"], 0) in row
-    assert prose.signed_percent(r["q2_effect"]["effect"], 0) in row
     assert prose.change(1, 1 + r["gmv_per_merchant_change"]) in row
-    # the headline method, chosen on data up to train_end, with the MAPE that chose it and its holdout score
+    assert prose.signed_percent(r["q4_vs_others"]["Q3"]["effect"], 0) in row
+    assert prose.signed_percent(r["q2_vs_others"]["Q3"]["effect"], 0) in row
+    # the headline method, chosen on data up to train_end (or by rule), and its holdout score against the model's
     assert {
         "seasonal_naive_growth": "headline forecast uses seasonal naive x growth",
         "model": "headline forecast uses SARIMAX",
         "seasonal_naive": "headline forecast uses seasonal naive",
+        "naive": "headline forecast uses the naive",
+        "drift": "headline forecast uses the drift",
     }[r["headline_method"]] in row
-    for value in (
-        r["selection_mape_by_method"][r["headline_method"]],
-        r["selection_mape_by_method"]["model"],
-        r["holdout_mape"][r["headline_method"]],
-        r["holdout_mape"]["model"],
-    ):
+    values = [r["holdout_mape"][r["headline_method"]], r["holdout_mape"]["model"], r["backtest_mape_by_method"]["model"]]
+    if r["selection_chosen_by_data"]:
+        values += [r["selection_mape_by_method"][r["headline_method"]], r["selection_mape_by_method"]["model"]]
+    for value in values:
         assert prose.percent(value) in row
 
 
 def test_the_nominal_level_never_rounds_to_0_or_100_percent():
-    from trustlab.promotion.analysis import _level
+    from trustlab.promotion.narrative import _level
 
     assert [_level(a) for a in (0.1, 0.05, 0.001, 0.999, 0.0125)] == ["90%", "95%", "99.9%", "0.1%", "98.75%"]
+
+
+def test_without_secondary_sources_the_dropped_rows_are_named_as_in_the_data() -> None:
+    params = {"include_secondary_sources": False}  # train_end 2023Q4: 3 of 12 quarters are gaps, at the 25 % limit
+    results = promotion.analysis(params)
+    assert results["interpolated_quarters"] == ["2021Q2", "2021Q4", "2023Q1"]
+    for quarter, reason in results["interpolated_reasons"].items():
+        assert reason.startswith("in data/kuaishou_quarterly.csv"), (quarter, reason)
+        assert "left out with the secondary sources" in reason and "not found" not in reason
+    assert "derived" in results["interpolated_reasons"]["2021Q4"]
+    assert results["derived_quarters"] == {}  # none of the quarters the methods saw is a derived row
+    text = "\n".join(promotion.summary(results, params) + promotion.caveats(results, params))
+    assert not prose.narrative_problems(text), prose.narrative_problems(text)
+    assert "not in data/kuaishou_quarterly.csv" not in text
+
+
+def test_with_secondary_sources_the_derived_quarter_is_said_to_be_derived() -> None:
+    results = promotion.analysis({"train_end": "2022Q2"})
+    assert results["interpolated_quarters"] == []
+    assert list(results["derived_quarters"]) == ["2021Q4"]
+    assert "FY2021 total" in results["derived_quarters"]["2021Q4"]
+    text = "\n".join(promotion.caveats(results, {"train_end": "2022Q2"}))
+    assert "2021Q4 GMV is derived, not quoted" in text
+
+
+@pytest.mark.parametrize(
+    ("phi", "words"),
+    [
+        (0.1, "the seasonal term is weak"),
+        (-0.2, "the seasonal term is weak"),
+        (0.4, "repeats 40% of last year's deviation"),
+        (0.97, "last year's seasonal pattern carries forward"),
+        (-0.5, "inverts last year's seasonal pattern"),
+    ],
+)
+def test_the_seasonal_ar_caveat_follows_the_sign_and_size(phi: float, words: str) -> None:
+    from trustlab.promotion.narrative import seasonal_ar_caveat
+
+    text = seasonal_ar_caveat(phi)
+    assert words in text
+    assert ("carries forward" in text) == (phi >= 0.3) and ("inverts" in text) == (phi <= -0.3)

@@ -1,9 +1,8 @@
-"""Notebook ``02_promotion_growth`` as one function of its parameters: every recorded result, the
-tables the notebook shows, and the narrative (Summary and run-dependent caveats) built from them.
+"""Notebook ``02_promotion_growth`` as one function of its parameters: every recorded result and
+the tables the notebook shows; the narrative built from them is in :mod:`trustlab.promotion.narrative`.
 
 :func:`run` computes everything (the notebook calls it once and displays its parts);
-:func:`analysis` is the fast path (recorded results only, ``fast:`` in the schema);
-:func:`summary` and :func:`caveats` word the results with :mod:`trustlab.prose`.
+:func:`analysis` is the fast path (recorded results only, ``fast:`` in the schema).
 """
 
 from __future__ import annotations
@@ -15,17 +14,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustlab.data.tables import DERIVED_STATUSES
+from trustlab.promotion.backtest import Backtest, backtest, on_common_pairs, relative_mape
+from trustlab.promotion.effects import EffectSpecifications, effect_specifications, effects_results
 from trustlab.promotion.forecast import (
     BENCHMARKS,
     METHODS,
-    Backtest,
-    EffectSpecifications,
+    MIN_TRAIN_QUARTERS,
+    NOT_CONVERGED,
+    TOO_SHORT,
+    USABLE,
     Forecast,
-    backtest,
     benchmark_forecast,
-    effect_specifications,
     fit_forecast,
-    skill,
+    seasonal_scale,
 )
 from trustlab.promotion.growth import (
     FastBrandFunnel,
@@ -35,16 +37,42 @@ from trustlab.promotion.growth import (
     trust_buy_run_rate,
 )
 from trustlab.promotion.parameters import Parameters, check_params
-from trustlab.promotion.selection import Selection, lowest_mape, select_method
+from trustlab.promotion.selection import MIN_SELECTION_ORIGINS, Selection, lowest_mape, select_method
 
 DEFAULTS: dict[str, Any] = Parameters.defaults()  # notebook 02's defaults, from its contract
 METHOD_LABELS = {
     "model": "model",
+    "naive": "naive (the last quarter)",
+    "drift": "drift (the average change carried forward)",
     "seasonal_naive": "seasonal naive (same quarter a year earlier)",
     "seasonal_naive_growth": "seasonal naive x latest year-on-year growth",
 }
 FAST_BRAND_ORDERS_ID = "fastbrand_orders_616_2022"
 TRUST_BUY_FESTIVAL_ID = "rights_trust_buy_orders_616_2022"
+TRUST_BUY_LAUNCH_ID = "rights_trust_buy_launch_2021"
+# Results an iterative optimizer computes (the SARIMAX or ETS fits and what is scored from them):
+# compared between runs at trustlab.results.OPTIMIZER_RTOL, the rest at RESULT_RTOL.
+OPTIMIZER_RESULTS = frozenset(
+    {
+        "forecast",
+        "forecasts_by_method",
+        "headline_forecast",
+        "selection_mape_by_method",
+        "selection_mase_by_method",
+        "selection_relative_mape",
+        "holdout_mape",
+        "holdout_mase",
+        "holdout_relative_mape",
+        "headline_holdout_mape",
+        "backtest_mape",
+        "backtest_mape_by_method",
+        "backtest_mase_by_method",
+        "backtest_mape_by_horizon",
+        "backtest_mase_by_horizon",
+        "backtest_relative_mape",
+        "seasonal_ar",
+    }
+)
 
 
 @dataclass
@@ -60,7 +88,7 @@ class PromotionRun:
     trust_buy_window: tuple
     gmv: pd.Series
     status: pd.Series
-    forecast: Forecast
+    forecast: Forecast | None
     holdout: pd.DataFrame
     backtests: dict[str, Backtest]
     selection: Selection
@@ -69,22 +97,45 @@ class PromotionRun:
 
 
 def _mape(forecast: pd.Series, actual: pd.Series) -> float:
-    scored = actual.notna()
+    scored = actual.notna() & forecast.notna()
     if not scored.any():
         return float("nan")
     return float(((forecast[scored] - actual[scored]).abs() / actual[scored]).mean())
 
 
-def _none_if_nan(x: float) -> float | None:
+def _none_if_nan(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
+
+
+def _by_method(values: Mapping[str, float]) -> dict[str, float | None]:
+    return {m: _none_if_nan(values[m]) for m in METHODS}
+
+
+def _model_forecast(gmv: pd.Series, p: Mapping[str, Any]) -> tuple[Forecast | None, str]:
+    """The model's fit at train_end and whether it can be used (USABLE, TOO_SHORT or NOT_CONVERGED)."""
+    from trustlab.promotion.forecast import training_data
+
+    if len(training_data(gmv, p["train_end"])) < MIN_TRAIN_QUARTERS[p["model"]]:
+        return None, TOO_SHORT
+    fc = fit_forecast(gmv, p["train_end"], p["model"], int(p["forecast_quarters"]), alpha=float(p["alpha"]))
+    return fc, fc.status
+
+
+def headline_method(selection: Selection, model_status: str) -> str:
+    """The method the headline forecast uses: the selection's choice, unless that is the model and
+    the model cannot be used at train_end; then the benchmark the selection ranks best."""
+    if selection.method != "model" or model_status == USABLE:
+        return selection.method
+    return lowest_mape({m: v for m, v in selection.mape.items() if m != "model"})
 
 
 def run(params: Mapping[str, Any]) -> PromotionRun:
     """Compute notebook 02 for ``params`` (missing keys take the contract's defaults), checked by
     :class:`~trustlab.promotion.parameters.Parameters`."""
     from trustlab.data import quarterly
-    from trustlab.data.facts import fact_value, load_facts
+    from trustlab.data.facts import fact_date, fact_value, load_facts
     from trustlab.facts import day_count, figure_per_day, figure_window
+    from trustlab.promotion.forecast import training_data
 
     p = check_params(params)
     frame = quarterly.load_quarterly(include_secondary=bool(p["include_secondary_sources"]))
@@ -112,37 +163,51 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         dated_end=str(tb_window[1]),
     )
     dated = trust[trust["dated"]].iloc[0]
+    launch = fact_date(facts, TRUST_BUY_LAUNCH_ID)
+    days_since_launch = day_count(launch, "2021-12-31")
 
     te, h, model, alpha = p["train_end"], int(p["forecast_quarters"]), p["model"], float(p["alpha"])
-    fc = fit_forecast(gmv, te, model, h, alpha=alpha)
-    holdout = fc.table.rename(columns={"forecast": "model", "lower": "model_lower", "upper": "model_upper"})
+    horizon = int(p["backtest_horizon"])
+    fc, model_status = _model_forecast(gmv, p)
+    train = training_data(gmv, te)
+    index = pd.period_range(pd.Period(te, "Q") + 1, periods=h, freq="Q", name="quarter")
+    holdout = pd.DataFrame(index=index)
+    holdout["model"] = fc.table["forecast"] if fc is not None else np.nan
+    holdout["model_lower"] = fc.table["lower"] if fc is not None else np.nan
+    holdout["model_upper"] = fc.table["upper"] if fc is not None else np.nan
     for b in BENCHMARKS:
         holdout[b] = benchmark_forecast(gmv, te, b, h)
     holdout["actual"] = gmv.reindex(holdout.index)
     holdout["actual_status"] = status.reindex(holdout.index).fillna("")
     holdout_mape = {m: _mape(holdout[m], holdout["actual"]) for m in METHODS}
+    scale = seasonal_scale(train["value"])
+    holdout_mase = {m: _mase(holdout[m], holdout["actual"], scale) for m in METHODS}
     scored = holdout["actual"].notna()
+    with_interval = scored & holdout["model_lower"].notna()
     inside = (holdout["actual"] >= holdout["model_lower"]) & (holdout["actual"] <= holdout["model_upper"])
-    holdout_cov = float(inside[scored].mean()) if scored.any() else float("nan")
+    holdout_covered = [int(inside[with_interval].sum()), int(with_interval.sum())]
 
     backtests: dict[str, Backtest] = {}
-    if fc.train_end < gmv.dropna().index.max():
-        backtests = {m: backtest(gmv, te, model, int(p["backtest_horizon"]), alpha=alpha, method=m) for m in METHODS}
+    if pd.Period(te, "Q") < gmv.dropna().index.max():
+        raw = {m: backtest(gmv, te, model, horizon, alpha=alpha, method=m) for m in METHODS}
+        backtests = on_common_pairs(raw)
     bt_mape = {m: (backtests[m].mape if backtests else float("nan")) for m in METHODS}
-    bt_cov = {m: (backtests[m].coverage if backtests else float("nan")) for m in METHODS}
-    bt_skill, best = skill(bt_mape["model"], {b: bt_mape[b] for b in BENCHMARKS})
-    ho_skill, ho_best = skill(holdout_mape["model"], {b: holdout_mape[b] for b in BENCHMARKS})
+    bt_mase = {m: (backtests[m].mase if backtests else float("nan")) for m in METHODS}
+    bt_relative, best = relative_mape(bt_mape["model"], {b: bt_mape[b] for b in BENCHMARKS})
+    ho_relative, ho_best = relative_mape(holdout_mape["model"], {b: holdout_mape[b] for b in BENCHMARKS})
     # The headline method is chosen on data up to train_end only; the quarters after it evaluate, never choose.
-    selection = select_method(gmv, te, model, int(p["backtest_horizon"]), alpha=alpha)
-    sel_mape, sel_cov = selection.mape, selection.coverage
-    sel_skill, sel_best = skill(sel_mape["model"], {b: sel_mape[b] for b in BENCHMARKS})
-    headline = selection.method
+    selection = select_method(gmv, te, model, horizon, alpha=alpha)
+    sel_mape = selection.mape
+    sel_relative, sel_best = relative_mape(sel_mape["model"], {b: sel_mape[b] for b in BENCHMARKS})
+    headline = headline_method(selection, model_status)
     origins = selection.origins
 
-    effects = effect_specifications(gmv, reference_quarter=3)
-    chosen = effects.table.set_index("trend")
-    seasonal_ar = fc.params.get("ar.S.L4", float("nan"))
-    interpolated = [str(q) for q in fc.train.index[fc.train["interpolated"]]]
+    effects = effect_specifications(gmv)
+    seasonal_ar = fc.params.get("ar.S.L4", float("nan")) if fc is not None and fc.converged else float("nan")
+    interpolated = [str(q) for q in train.index[train["interpolated"]]]
+    reasons = quarterly.gap_reasons(bool(p["include_secondary_sources"]))
+    derived = [str(q) for q, code in status.loc[train.index].items() if code in DERIVED_STATUSES]
+    model_bt = backtests.get("model")
 
     results: dict[str, Any] = {
         "gmv_per_merchant_change": dec.per_merchant_change,
@@ -153,288 +218,98 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         "trust_buy_daily_festival": float(dated["orders_per_day"]),
         "trust_buy_days": int(dated["days"]),
         "trust_buy_ratio_to_2021": float(dated["ratio_to_2021"]),
-        "forecast": {str(q): {"value": r["forecast"], "lower": r["lower"], "upper": r["upper"]} for q, r in fc.table.iterrows()},
-        "forecasts_by_method": {m: {str(q): float(v) for q, v in holdout[m].items()} for m in METHODS},
+        "trust_buy_days_since_launch_2021": int(days_since_launch),
+        "trust_buy_daily_since_launch_2021": float(trust.loc[0, "orders"]) / days_since_launch,
+        "model_status": model_status,
+        "model_min_quarters": MIN_TRAIN_QUARTERS[model],
+        "forecast": (
+            {str(q): {"value": r["forecast"], "lower": r["lower"], "upper": r["upper"]} for q, r in fc.table.iterrows()}
+            if fc is not None and fc.converged
+            else {}
+        ),
+        "forecasts_by_method": {
+            m: {str(q): float(v) for q, v in holdout[m].items()} for m in METHODS if m != "model" or model_status == USABLE
+        },
         "headline_method": headline,
         "headline_forecast": {str(q): float(v) for q, v in holdout[headline].items()},
         "headline_holdout_mape": _none_if_nan(holdout_mape[headline]),
         "holdout_best_method": lowest_mape(holdout_mape) if scored.any() else None,
+        "selection_chosen_by_data": selection.chosen_by_data,
+        "selection_min_origins": MIN_SELECTION_ORIGINS,
         "selection_n": selection.n,
+        "selection_n_origins": selection.n_origins,
         "selection_origins": [str(o) for o in origins] if origins else None,
         "selection_first_origin": str(selection.first_origin),
-        "selection_mape_by_method": {m: _none_if_nan(v) for m, v in sel_mape.items()},
-        "selection_coverage": _none_if_nan(sel_cov["model"]),
-        "selection_skill": _none_if_nan(sel_skill),
+        "selection_mape_by_method": _by_method(sel_mape),
+        "selection_mase_by_method": _by_method(selection.mase),
+        "selection_coverage": _none_if_nan(selection.coverage["model"]),
+        "selection_covered": list(selection.backtests["model"].covered) if selection.backtests else [0, 0],
+        "selection_relative_mape": _none_if_nan(sel_relative),
         "selection_best_benchmark": sel_best or None,
-        "holdout_mape": {m: _none_if_nan(v) for m, v in holdout_mape.items()},
+        "holdout_mape": _by_method(holdout_mape),
+        "holdout_mase": _by_method(holdout_mase),
         "holdout_n": int(scored.sum()),
-        "holdout_coverage": _none_if_nan(holdout_cov),
-        "holdout_skill": _none_if_nan(ho_skill),
+        "holdout_coverage": holdout_covered[0] / holdout_covered[1] if holdout_covered[1] else None,
+        "holdout_covered": holdout_covered,
+        "holdout_relative_mape": _none_if_nan(ho_relative),
         "holdout_best_benchmark": ho_best or None,
         "backtest_mape": _none_if_nan(bt_mape["model"]),
-        "backtest_coverage": _none_if_nan(bt_cov["model"]),
-        "backtest_mape_by_method": {m: _none_if_nan(v) for m, v in bt_mape.items()},
-        "backtest_coverage_by_method": {m: _none_if_nan(v) for m, v in bt_cov.items()},
-        "backtest_skill": _none_if_nan(bt_skill),
+        "backtest_coverage": _none_if_nan(model_bt.coverage) if model_bt else None,
+        "backtest_covered": list(model_bt.covered) if model_bt else [0, 0],
+        "backtest_mape_by_method": _by_method(bt_mape),
+        "backtest_mase_by_method": _by_method(bt_mase),
+        "backtest_mape_by_horizon": _by_horizon(backtests, "mape"),
+        "backtest_mase_by_horizon": _by_horizon(backtests, "mase"),
+        "backtest_relative_mape": _none_if_nan(bt_relative),
         "backtest_best_benchmark": best or None,
-        "backtest_n": int(len(backtests["model"].forecasts)) if backtests else 0,
-        # Fits whose optimizer stopped without meeting its criterion: their forecasts depend on where it stopped.
-        "forecast_converged": fc.converged,
-        "selection_origins_not_converged": selection.backtests["model"].origins_not_converged if selection.backtests else [],
-        "selection_n_origins": selection.backtests["model"].n_origins if selection.backtests else 0,
-        "backtest_origins_not_converged": backtests["model"].origins_not_converged if backtests else [],
-        "backtest_n_origins": backtests["model"].n_origins if backtests else 0,
-        "train_quarters": int(len(fc.train)),
-        "train_start": str(fc.train.index.min()),
+        "backtest_n": model_bt.n if model_bt else 0,
+        "backtest_n_origins": model_bt.n_origins if model_bt else 0,
+        # Fits whose optimizer stopped without meeting its criterion score, choose and draw nothing; they are named.
+        "forecast_converged": model_status != NOT_CONVERGED,
+        "selection_origins_not_converged": selection.origins_not_converged,
+        "backtest_origins_not_converged": model_bt.origins_excluded(NOT_CONVERGED) if model_bt else [],
+        "backtest_origins_too_short": model_bt.origins_excluded(TOO_SHORT) if model_bt else [],
+        "train_quarters": int(len(train)),
+        "train_start": str(train.index.min()),
         "interpolated_quarters": interpolated,
+        "interpolated_reasons": {q: reasons.get(q, quarterly.ABSENT_REASON) for q in interpolated},
+        "derived_quarters": {q: _derivation_remark(frame, q) for q in derived},
         "seasonal_ar": _none_if_nan(seasonal_ar),
-        "effects_trend": effects.chosen,
-        "effects_criterion": effects.criterion,
-        "durbin_watson": float(chosen.loc[effects.chosen, "durbin_watson"]),
-        "durbin_watson_linear": float(chosen.loc["linear", "durbin_watson"]),
-        "effects_n": int(chosen.loc[effects.chosen, "n"]),
-        "effects_df": int(chosen.loc[effects.chosen, "df"]),
-        "q2_effect": effects.effect("Q2"),
-        "q4_effect": effects.effect("Q4"),
-        "effects_by_trend": {
-            t: {"q2": float(r["q2_effect"]), "q4": float(r["q4_effect"]), "bic": float(r["bic"])} for t, r in chosen.iterrows()
-        },
+        **effects_results(effects),
     }
     return PromotionRun(
         p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, selection, effects, results
     )
 
 
+def _derivation_remark(frame: pd.DataFrame, quarter: str) -> str:
+    """How the GMV of a derived quarter was computed, from its row's note (see data/README.md)."""
+    from trustlab.data import quarterly
+
+    row = frame[(frame["quarter"] == quarter) & (frame["metric"] == "gmv_rmb_bn")].iloc[0]
+    derivation = quarterly.parse_derivation(str(row["note"]))
+    if derivation is None:
+        return str(row["note"])
+    minus = ", ".join(q for q, _ in derivation.terms)
+    remark = f"; {derivation.remark}" if derivation.remark else ""
+    return f"the {derivation.total_label} ({derivation.total_status}) minus {minus}{remark}"
+
+
+def _mase(forecast: pd.Series, actual: pd.Series, scale: float) -> float:
+    scored = actual.notna() & forecast.notna()
+    if not scored.any() or not scale > 0:
+        return float("nan")
+    return float(((forecast[scored] - actual[scored]).abs() / scale).mean())
+
+
+def _by_horizon(backtests: Mapping[str, Backtest], column: str) -> dict[str, dict[str, float | None]]:
+    """Per method, the backtest error ``column`` (mape or mase) by horizon ("1", "2", ...)."""
+    return {
+        m: {str(int(r["horizon"])): _none_if_nan(float(r[column])) for _, r in bt.errors.iterrows()}
+        for m, bt in backtests.items()
+    }
+
+
 def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
     """Every recorded result of notebook 02 from a parameter dict, without the notebook (the fast path)."""
     return run(params).results
-
-
-# --------------------------------------------------------------------------- narrative
-
-
-def _effect_clause(name: str, e: Mapping[str, float]) -> str:
-    from trustlab import prose
-
-    return (
-        f"{name} {prose.signed_percent(e['effect'], 0)} against Q3 (95% CI {prose.signed_percent(e['lower'], 0)} "
-        f"to {prose.signed_percent(e['upper'], 0)})"
-    )
-
-
-def _verdict(e: Mapping[str, float]) -> str:
-    if e["lower"] > 0:
-        return "significantly above Q3"
-    if e["upper"] < 0:
-        return "significantly below Q3"
-    return "not distinguishable from Q3"
-
-
-def skill_verdict(skill_value: float | None) -> str:
-    """'has no skill' unless the model beats the best benchmark (skill > 0); 'has little skill' below 10 %."""
-    if skill_value is None or skill_value <= 0:
-        return "has no skill"
-    return "has little skill" if skill_value < 0.1 else "has skill"
-
-
-def _method(method: str) -> str:
-    return "the model" if method == "model" else f"the {METHOD_LABELS[method]}"
-
-
-def _mapes(mape: Mapping[str, float | None], methods: tuple[str, ...] | list[str]) -> str:
-    """'MAPE 4.4% for the model, 4.9% for the seasonal naive (...)' over ``methods`` with a MAPE."""
-    from trustlab import prose
-
-    scored = {m: value for m in methods if (value := mape.get(m)) is not None}
-    return prose.join(f"{prose.error_percent(value)} for {_method(m)}" for m, value in scored.items())
-
-
-def headline_reason(results: Mapping[str, Any]) -> str:
-    """Which method the headline forecast uses and why, from the backtest on data up to train_end only."""
-    from trustlab import prose
-
-    method = results["headline_method"]
-    if not results["selection_n"]:
-        return (
-            f"The headline forecast uses the model by default: with {prose.number(results['train_quarters'])} "
-            "quarters up to train_end, no backtest origin before train_end leaves a reported quarter to score, "
-            "so the methods cannot be compared on the data available at train_end."
-        )
-    mape = results["selection_mape_by_method"]
-    first, last = results["selection_origins"]
-    others = [m for m in METHODS if m != method]
-    tie = any(mape[m] is not None and mape[m] == mape[method] for m in others)
-    return (
-        f"The headline forecast uses {_method(method)}: in a rolling-origin backtest on the data up to train_end only "
-        f"({prose.number(results['selection_n'])} forecasts per method, origins {first}..{last}) its MAPE, "
-        f"{prose.error_percent(mape[method])}, is the {'lowest (tied; ties go to the model)' if tie else 'lowest'}, "
-        f"against {_mapes(mape, others)}."
-    )
-
-
-def _level(alpha: float) -> str:
-    """The intervals' nominal coverage 1 - alpha as a percentage, to as many decimals as it needs
-    (90%, 99.9%, 0.1%), so an extreme alpha never reads as 100% or 0%."""
-    from trustlab import prose
-
-    level = 100 * (1 - alpha)
-    decimals = next((d for d in range(3) if abs(round(level, d) - level) < 1e-9), 3)
-    return prose.percent(1 - alpha, decimals)
-
-
-def _skill_clause(skill_value: float | None, where: str) -> str:
-    from trustlab import prose
-
-    if skill_value is None:
-        return f"{where} the model's skill is undefined (the best benchmark is perfect or nothing is scored)"
-    return (
-        f"{where} the model {skill_verdict(skill_value)} against the best benchmark (skill {prose.signed_percent(skill_value)})"
-    )
-
-
-def forecast_summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
-    """Up to three Summary bullets: which method the headline forecast uses and why (data up to
-    train_end), and how every method, the model against the best benchmark, did after train_end
-    (rolling-origin backtest from train_end; holdout)."""
-    from trustlab import prose
-
-    p = {**DEFAULTS, **dict(params)}
-    choice = headline_reason(results)
-    if results["selection_n"]:
-        choice += " " + _skill_clause(results["selection_skill"], "Before train_end") + "."
-    lines = [choice]
-    if results["backtest_n"]:
-        bt = results["backtest_mape_by_method"]
-        best = results["backtest_best_benchmark"]
-        lines.append(
-            f"Judged after train_end (those quarters evaluate the methods; they did not choose among them), in the "
-            f"rolling-origin backtest from {p['train_end']} ({prose.number(results['backtest_n'])} forecasts per method) "
-            f"the model ({p['model']}) has MAPE {prose.error_percent(bt['model'])} against {prose.error_percent(bt[best])} "
-            f"for {_method(best)}: " + _skill_clause(results["backtest_skill"], "after train_end") + "."
-        )
-    if results["holdout_n"]:
-        ho = results["holdout_mape"]
-        lines.append(
-            f"On the {prose.number(results['holdout_n'])} reported quarters after {p['train_end']} the forecasts from "
-            f"{p['train_end']} score MAPE {_mapes(ho, METHODS)}: the headline method scores "
-            f"{prose.error_percent(results['headline_holdout_mape'])} and the best there is {_method(results['holdout_best_method'])}; "
-            f"{prose.percent(results['holdout_coverage'], 0)} of actuals fall inside the model's nominal "
-            f"{_level(p['alpha'])} intervals."
-        )
-    if len(lines) == 1:
-        lines.append(
-            f"No quarter after train_end = {p['train_end']} is reported, so the forecasts cannot be evaluated "
-            "and the model's skill after train_end is unknown."
-        )
-    return lines
-
-
-def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
-    """Notebook 02's answer in five or six bullets, formatted from the run's results and parameters."""
-    from trustlab import prose
-
-    p = {**DEFAULTS, **dict(params)}
-    lines = [
-        f"With brand-merchant GMV {prose.change(1, 1 + p['gmv_growth'])} and {prose.number(p['merchant_multiple'])} times "
-        f"as many merchants, GMV per merchant is {prose.change(1, 1 + results['gmv_per_merchant_change'])}; the two "
-        "figures have different bases, so this is an illustration, and the article gives nothing per buyer.",
-        f"Fast brands took {prose.number(results['fast_brand_orders_per_day'])} orders a day over their "
-        f"{prose.number(results['fast_brand_days'])}-day window; 信任購 covered at least "
-        f"{prose.number(results['trust_buy_daily_festival'])} orders a day over its {prose.number(results['trust_buy_days'])}-day "
-        f"window, {prose.number(results['trust_buy_ratio_to_2021'])} times its 2021 daily average.",
-    ]
-    q2, q4 = results["q2_effect"], results["q4_effect"]
-    lines.append(
-        f"In quarterly GMV, after a {results['effects_trend']} trend (lowest {results['effects_criterion']} among linear, "
-        f"quadratic and log-time trends; HAC errors, t with {results['effects_df']} df), the Double 11 quarter is "
-        f"{_effect_clause('Q4', q4)}, {_verdict(q4)}, and the 616 quarter is {_effect_clause('Q2', q2)}, {_verdict(q2)}"
-        + (": 616 is not a visible peak in the platform's quarterly GMV." if q2["lower"] <= 0 else ".")
-    )
-    return lines + forecast_summary(results, p)
-
-
-def convergence_caveat(results: Mapping[str, Any], model: str) -> str:
-    """A sentence naming the fits whose optimizer did not converge (the headline fit at train_end,
-    backtest origins before and after it), or "" when every fit converged."""
-    from trustlab import prose
-
-    parts = []
-    if not results["forecast_converged"]:
-        parts.append("at train_end itself")
-    for key, where in (("selection", "before train_end"), ("backtest", "from train_end on")):
-        origins = results[f"{key}_origins_not_converged"]
-        if origins:
-            n = results[f"{key}_n_origins"]
-            parts.append(
-                f"at {prose.number(len(origins))} of the {prose.number(n)} backtest origins {where} ({prose.join(origins)})"
-            )
-    if not parts:
-        return ""
-    return (
-        f"The {model.upper()} fit did not converge {prose.join(parts)}: its optimizer stopped without meeting "
-        "its criterion, so those forecasts, and the MAPEs and coverages they enter, depend on where it "
-        "stopped; the same run on another machine can give slightly different figures."
-    )
-
-
-def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
-    """Caveats that depend on the run, formatted from its values."""
-    from trustlab import prose
-
-    p = {**DEFAULTS, **dict(params)}
-    out = []
-    interp = results["interpolated_quarters"]
-    out.append(
-        f"The model saw {prose.number(results['train_quarters'])} quarters ({results['train_start']}..{p['train_end']})"
-        + (
-            f", of which {prose.join(interp)} {'is' if len(interp) == 1 else 'are'} interpolated: that GMV is not in "
-            "data/kuaishou_quarterly.csv (not found in the sources searched, never typed in by hand), although Kuaishou "
-            "published it, so the model saw less than an analyst at train_end did."
-            if interp
-            else "; none is interpolated."
-        )
-    )
-    if p["model"] == "sarimax" and results["seasonal_ar"] is not None:
-        phi = results["seasonal_ar"]
-        out.append(
-            f"The seasonal autoregression is estimated at {prose.number(round(phi, 2))}"
-            + (
-                ": the seasonal term is weak, so the model's forecast is close to trend growth."
-                if abs(phi) < 0.3
-                else ": the model carries last year's seasonal pattern forward."
-            )
-        )
-    if results["selection_n"]:
-        mape = results["selection_mape_by_method"]
-        ranked = sorted((m for m in METHODS if mape[m] is not None), key=lambda m: mape[m])
-        runner_up = next(m for m in ranked if m != results["headline_method"]) if len(ranked) > 1 else None
-        out.append(
-            f"The headline choice rests on {prose.number(results['selection_n'])} scored forecasts per method before "
-            f"train_end"
-            + (
-                f"; the runner-up, {_method(runner_up)}, is "
-                f"{prose.number(100 * (mape[runner_up] - mape[results['headline_method']]), 2)} points of MAPE behind"
-                if runner_up
-                else ""
-            )
-            + ". The choice may change as more quarters are reported."
-        )
-    unconverged = convergence_caveat(results, p["model"])
-    if unconverged:
-        out.append(unconverged)
-    cov = results["backtest_coverage"]
-    if cov is not None:
-        nominal = 1 - p["alpha"]
-        verdict = "too narrow" if cov < nominal - 0.1 else "too wide" if cov > nominal + 0.1 else "about right"
-        out.append(
-            f"In the backtest {prose.percent(cov, 0)} of actuals fall inside the model's nominal "
-            f"{_level(p['alpha'])} intervals: the intervals are {verdict}. The benchmarks are point "
-            "forecasts; their coverage is n/a."
-        )
-    dw, dw_lin = results["durbin_watson"], results["durbin_watson_linear"]
-    out.append(
-        f"The quarter effects rest on {prose.number(results['effects_n'])} observed quarters; Durbin-Watson is "
-        f"{prose.number(dw, 2)} under the chosen trend ({prose.number(dw_lin, 2)} under a linear one)"
-        + ("; residual autocorrelation remains, which the HAC errors allow for but do not remove." if dw < 1.5 else ".")
-    )
-    return out

@@ -18,18 +18,24 @@ import numpy as np
 import pandas as pd
 
 MODELS = ("ets", "sarimax")
-# Benchmarks scored on the same origins as the model (point forecasts only, no intervals):
-# seasonal_naive: the same quarter one year earlier (the latest observed or filled one);
-# seasonal_naive_growth: that value times the latest year-on-year growth factor at the origin, once per year ahead.
-BENCHMARKS = ("seasonal_naive", "seasonal_naive_growth")
+# Benchmarks scored on the same origins as the model (point forecasts only, no intervals), FPP3's
+# simple methods: naive (the last value), drift (the average change carried forward), seasonal_naive
+# (the same quarter one year earlier, the latest observed or filled one), and seasonal_naive_growth
+# (that value times the latest year-on-year growth factor at the origin, once per year ahead).
+BENCHMARKS = ("naive", "drift", "seasonal_naive", "seasonal_naive_growth")
 METHODS = ("model",) + BENCHMARKS
 SEASONAL_PERIOD = 4
-# Fewest quarters (training span, gaps interpolated) each model needs:
-# sarimax: SARIMAX(0,1,0)x(1,0,0,4) with drift has 3 parameters (drift, seasonal AR, variance), which
-#   needs at least 4 first differences, i.e. 5 quarters;
-# ets: additive error/trend/season ETS has 3 smoothing parameters and 1 + 1 + 3 initial states (8
-#   parameters), so at least 10 quarters leave any degrees of freedom.
-MIN_TRAIN_QUARTERS = {"sarimax": 5, "ets": 10}
+# Fewest quarters (training span, gaps interpolated) each model needs. A seasonal model needs at least
+# two full seasonal cycles of the series it models (FPP3; fewer leave the seasonal term without data):
+# sarimax: SARIMAX(0,1,0)x(1,0,0,4) models first differences, so two cycles of them (8) take 9 quarters;
+#   with fewer, the lag-4 term has almost no pairs (with 5 quarters none) and the fit runs to the edge;
+# ets: additive error/trend/season ETS has 8 parameters (3 smoothing, level, trend, 3 free seasonal
+#   states), so three cycles, 12 quarters, leave 4 degrees of freedom.
+MIN_TRAIN_QUARTERS = {"sarimax": 9, "ets": 12}
+# Fewest quarters each benchmark needs: the last value (1); two to draw a drift; the same quarter a
+# year earlier (4); with the latest year-on-year growth also the quarter a year before the origin (5).
+BENCHMARK_MIN_QUARTERS = {"naive": 1, "drift": 2, "seasonal_naive": SEASONAL_PERIOD, "seasonal_naive_growth": SEASONAL_PERIOD + 1}
+ETS_MAXITER = 10_000
 MAX_INTERPOLATED_SHARE = 0.25
 QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 
@@ -130,8 +136,21 @@ def decompose(series: pd.Series, method: str = "auto") -> SeasonalDecomposition:
 
 
 # ------------------------------------------------------------------------------------------------
-# Forecasting and backtest
+# Forecasting
 # ------------------------------------------------------------------------------------------------
+
+# Why a fit is not used (``Forecast.status``, the ``status`` column of a method's forecast table).
+USABLE = "ok"
+TOO_SHORT = "too few quarters"
+NOT_CONVERGED = "did not converge"
+# A seasonal AR this close to +-1 presses on the edge of the stationary region: the likelihood has no
+# interior maximum there, so the fit is treated as not converged.
+MAX_ABS_SEASONAL_AR = 0.999
+# Nelder-Mead on the (two) free SARIMAX parameters: stops when the simplex is this small (in the
+# optimizer's transformed parameters) and the log-likelihood per observation changes less than FTOL.
+SARIMAX_XTOL = 1e-10
+SARIMAX_FTOL = 1e-12
+SARIMAX_MAXITER = 5000
 
 
 @dataclass
@@ -140,7 +159,9 @@ class Forecast:
 
     ``table``: index = forecast quarters, columns ``forecast`` (median, exp of the log-scale mean),
     ``lower`` and ``upper`` (interval at level 1 - alpha). ``train`` holds the training data used, with
-    its interpolation flags: nothing after ``train_end`` is in it.
+    its interpolation flags: nothing after ``train_end`` is in it. ``status`` is :data:`USABLE`, or
+    :data:`NOT_CONVERGED` when the optimizer stopped without meeting its criterion (or on the edge of
+    the stationary region): such a fit supports no forecast, score or choice.
     """
 
     model: str
@@ -150,7 +171,11 @@ class Forecast:
     train: pd.DataFrame
     table: pd.DataFrame
     params: dict[str, float] = field(default_factory=dict)
-    converged: bool = True  # the optimizer met its convergence criterion (statsmodels' mle_retvals)
+    status: str = USABLE
+
+    @property
+    def converged(self) -> bool:
+        return self.status == USABLE
 
 
 def _period(q: str | pd.Period) -> pd.Period:
@@ -170,6 +195,11 @@ def training_data(series: pd.Series, train_end: str | pd.Period, interpolation: 
     return interpolate_gaps(cut, method=interpolation)
 
 
+def min_train_quarters(method: str, model: str) -> int:
+    """Fewest training quarters ``method`` ("model" meaning ``model``, or a benchmark) needs."""
+    return MIN_TRAIN_QUARTERS[model] if method == "model" else BENCHMARK_MIN_QUARTERS[method]
+
+
 def fit_forecast(
     series: pd.Series,
     train_end: str | pd.Period,
@@ -181,9 +211,13 @@ def fit_forecast(
     """Fit a seasonal model on log values up to ``train_end`` only and forecast ``horizon`` quarters.
 
     ``model="sarimax"``: SARIMAX(0,1,0)x(1,0,0,4) with drift (random walk with drift in log GMV and a
-    seasonal autoregression of the quarterly change). ``model="ets"``: ETS with additive error, trend
-    and seasonality (period 4) on log values. Intervals at level 1 - ``alpha``; values back-transformed
-    with exp, so ``forecast`` is a median.
+    seasonal autoregression of the quarterly change), the drift written as the mean quarterly change
+    (a regression on time with integrated errors) rather than as an intercept, which with a seasonal AR
+    near 1 is nearly unidentified; the variance is concentrated out and the two free parameters are
+    found by Nelder-Mead to tight tolerances. ``model="ets"``: ETS with additive error, trend and
+    seasonality (period 4) on log values. Intervals at level 1 - ``alpha``; values back-transformed
+    with exp, so ``forecast`` is a median. Needs :data:`MIN_TRAIN_QUARTERS` quarters (ValueError).
+    A fit that did not converge has ``status`` :data:`NOT_CONVERGED` and NaN forecasts.
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; expected one of {list(MODELS)}")
@@ -196,29 +230,34 @@ def fit_forecast(
     y = np.log(train["value"].to_numpy(dtype=float))
     end = _period(train_end)
     index = pd.period_range(end + 1, periods=horizon, freq="Q", name="quarter")
-    res = _fitted(model, y.tobytes())
+    res, converged = _fitted(model, y.tobytes())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if model == "sarimax":
-            frame = res.get_forecast(horizon).summary_frame(alpha=alpha)
+            future_time = np.arange(len(y), len(y) + horizon, dtype=float)
+            frame = res.get_forecast(horizon, exog=future_time).summary_frame(alpha=alpha)
             mean, lo, hi = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
             spec = "SARIMAX(0,1,0)x(1,0,0,4) with drift on log GMV"
+            params = {"drift": float(res.params[0]), "ar.S.L4": float(res.params[1]), "sigma2": float(res.scale)}
+            converged = converged and abs(params["ar.S.L4"]) < MAX_ABS_SEASONAL_AR
         else:
             frame = res.get_prediction(start=len(y), end=len(y) + horizon - 1).summary_frame(alpha=alpha)
             mean, lo, hi = frame["mean"], frame["pi_lower"], frame["pi_upper"]
             spec = "ETS(A,A,A), period 4, on log GMV"
+            params = {str(k): float(v) for k, v in zip(res.model.param_names, np.asarray(res.params), strict=False)}
     table = pd.DataFrame(
         {"forecast": np.exp(np.asarray(mean)), "lower": np.exp(np.asarray(lo)), "upper": np.exp(np.asarray(hi))},
         index=index,
     )
-    params = {str(k): float(v) for k, v in zip(res.model.param_names, np.asarray(res.params), strict=False)}
-    converged = bool((getattr(res, "mle_retvals", None) or {}).get("converged", True))
-    return Forecast(model, spec, end, alpha, train, table, params, converged)
+    if not converged:
+        table[:] = np.nan
+    return Forecast(model, spec, end, alpha, train, table, params, USABLE if converged else NOT_CONVERGED)
 
 
 @functools.lru_cache(maxsize=256)
-def _fitted(model: str, log_values: bytes) -> Any:
-    """The fitted statsmodels results of ``model`` on these log values (float64 bytes).
+def _fitted(model: str, log_values: bytes) -> tuple[Any, bool]:
+    """The fitted statsmodels results of ``model`` on these log values (float64 bytes), and whether
+    its optimizer met its convergence criterion.
 
     A fit depends on its training values alone, so the same training data is fitted once: the
     headline fit and the backtest's first origin are the same fit, and a sweep or a series of runs
@@ -230,10 +269,17 @@ def _fitted(model: str, log_values: bytes) -> Any:
         if model == "sarimax":
             from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-            return SARIMAX(y, order=(0, 1, 0), seasonal_order=(1, 0, 0, SEASONAL_PERIOD), trend="c").fit(disp=False)
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+            time = np.arange(len(y), dtype=float)
+            sarimax = SARIMAX(y, exog=time, order=(0, 1, 0), seasonal_order=(1, 0, 0, SEASONAL_PERIOD), concentrate_scale=True)
+            res = sarimax.fit(
+                disp=False, method="nm", maxiter=SARIMAX_MAXITER, xtol=SARIMAX_XTOL, ftol=SARIMAX_FTOL, cov_type="none"
+            )
+        else:
+            from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-        return ETSModel(pd.Series(y), error="add", trend="add", seasonal="add", seasonal_periods=SEASONAL_PERIOD).fit(disp=False)
+            ets = ETSModel(pd.Series(y), error="add", trend="add", seasonal="add", seasonal_periods=SEASONAL_PERIOD)
+            res = ets.fit(disp=False, maxiter=ETS_MAXITER)
+    return res, bool((getattr(res, "mle_retvals", None) or {}).get("converged", True))
 
 
 def benchmark_forecast(
@@ -245,10 +291,12 @@ def benchmark_forecast(
 ) -> pd.Series:
     """Point forecast of a benchmark from the same training data as :func:`fit_forecast` (cut, then gaps filled).
 
-    ``seasonal_naive``: y(T+h) = y(T+h-4k) with k = ceil(h/4), the latest value of the same quarter
-    up to the origin T. ``seasonal_naive_growth``: that value times g**k, g = y(T) / y(T-4) the
-    latest year-on-year growth factor at the origin. Returns a Series (units of the series) on the
-    forecast quarters; benchmarks have no intervals.
+    With y(T) the value at the origin T (Hyndman & Athanasopoulos, FPP3, "Some simple forecasting
+    methods"): ``naive``: y(T+h) = y(T). ``drift``: y(T) + h (y(T) - y(1)) / (T - 1), the average change
+    over the training span carried forward. ``seasonal_naive``: y(T+h) = y(T+h-4k) with k = ceil(h/4),
+    the latest value of the same quarter. ``seasonal_naive_growth``: that value times g**k, g = y(T) /
+    y(T-4) the latest year-on-year growth factor at the origin. Returns a Series (units of the series)
+    on the forecast quarters; benchmarks have no intervals. Needs :data:`BENCHMARK_MIN_QUARTERS` (ValueError).
     """
     if method not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {method!r}; expected one of {list(BENCHMARKS)}")
@@ -256,15 +304,22 @@ def benchmark_forecast(
         raise ValueError(f"horizon must be >= 1, got {horizon}")
     train = training_data(series, train_end, interpolation)["value"].astype(float)
     end = _period(train_end)
-    if len(train) < SEASONAL_PERIOD + (1 if method == "seasonal_naive_growth" else 0):
-        need = SEASONAL_PERIOD + (1 if method == "seasonal_naive_growth" else 0)
+    need = BENCHMARK_MIN_QUARTERS[method]
+    if len(train) < need:
         raise ValueError(f"benchmark {method!r} needs at least {need} quarters up to train_end, got {len(train)}")
-    growth = train[end] / train[end - SEASONAL_PERIOD] if method == "seasonal_naive_growth" else 1.0
     index = pd.period_range(end + 1, periods=horizon, freq="Q", name="quarter")
-    values = []
-    for h, target in enumerate(index, start=1):
-        k = -(-h // SEASONAL_PERIOD)
-        values.append(train[target - SEASONAL_PERIOD * k] * growth**k)
+    last = float(train[end])
+    if method == "naive":
+        values = [last] * horizon
+    elif method == "drift":
+        slope = (last - float(train.iloc[0])) / (len(train) - 1)
+        values = [last + h * slope for h in range(1, horizon + 1)]
+    else:
+        growth = train[end] / train[end - SEASONAL_PERIOD] if method == "seasonal_naive_growth" else 1.0
+        values = []
+        for h, target in enumerate(index, start=1):
+            k = -(-h // SEASONAL_PERIOD)
+            values.append(float(train[target - SEASONAL_PERIOD * k] * growth**k))
     return pd.Series(values, index=index, name="forecast")
 
 
@@ -277,264 +332,25 @@ def method_forecast(
     alpha: float = 0.1,
     interpolation: str = "auto",
 ) -> pd.DataFrame:
-    """Forecast table (``forecast``, ``lower``, ``upper``, ``converged``) of ``method``: "model"
-    (``model`` by :func:`fit_forecast`; ``converged`` says whether its fit converged) or a
-    benchmark (:func:`benchmark_forecast`: ``lower``/``upper`` NaN, nothing fitted, ``converged`` True)."""
+    """Forecast table (``forecast``, ``lower``, ``upper``, ``status``) of ``method``: "model" (``model``
+    by :func:`fit_forecast`) or a benchmark (:func:`benchmark_forecast`: no interval). A method that
+    cannot be used at this origin has NaN forecasts and says why in ``status``: :data:`TOO_SHORT`
+    (fewer training quarters than it needs) or :data:`NOT_CONVERGED`; otherwise :data:`USABLE`."""
+    end = _period(train_end)
+    index = pd.period_range(end + 1, periods=horizon, freq="Q", name="quarter")
+    if len(training_data(series, end, interpolation)) < min_train_quarters(method, model):
+        return pd.DataFrame({"forecast": np.nan, "lower": np.nan, "upper": np.nan, "status": TOO_SHORT}, index=index)
     if method == "model":
-        fc = fit_forecast(series, train_end, model, horizon, alpha, interpolation)
-        return fc.table.assign(converged=fc.converged)
-    point = benchmark_forecast(series, train_end, method, horizon, interpolation)
-    return pd.DataFrame({"forecast": point, "lower": np.nan, "upper": np.nan, "converged": True})
+        fc = fit_forecast(series, end, model, horizon, alpha, interpolation)
+        return fc.table.assign(status=fc.status)
+    point = benchmark_forecast(series, end, method, horizon, interpolation)
+    return pd.DataFrame({"forecast": point, "lower": np.nan, "upper": np.nan, "status": USABLE})
 
 
-@dataclass
-class Backtest:
-    """Rolling-origin evaluation: ``forecasts`` one row per (origin, target); ``errors`` one row per horizon.
-
-    ``covered`` is NaN for a method without intervals (the benchmarks), so its coverage is NaN;
-    ``converged`` is False where the origin's fit did not converge (never for a benchmark).
-    """
-
-    forecasts: pd.DataFrame
-    errors: pd.DataFrame
-
-    @property
-    def mape(self) -> float:
-        """Mean absolute percentage error over all scored forecasts (fraction)."""
-        return float(self.forecasts["ape"].mean())
-
-    @property
-    def coverage(self) -> float:
-        """Share of scored actuals inside their interval, in [0, 1]; NaN for a method without intervals."""
-        covered = self.forecasts["covered"].dropna()
-        return float(covered.astype(float).mean()) if len(covered) else float("nan")
-
-    @property
-    def origins_not_converged(self) -> list[str]:
-        """The scored origins whose fit did not converge, in order (empty for a benchmark)."""
-        rows = self.forecasts[~self.forecasts["converged"].astype(bool)]
-        return [str(o) for o in sorted(set(rows["origin"]))]
-
-    @property
-    def n_origins(self) -> int:
-        """Scored origins."""
-        return int(self.forecasts["origin"].nunique())
-
-
-def backtest(
-    series: pd.Series,
-    train_end: str | pd.Period,
-    model: str,
-    horizon: int,
-    alpha: float = 0.1,
-    interpolation: str = "auto",
-    method: str = "model",
-) -> Backtest:
-    """Rolling-origin backtest: refit at every origin from ``train_end`` to the last quarter but one.
-
-    Each fit sees data up to its origin only (:func:`fit_forecast`, or :func:`benchmark_forecast`
-    when ``method`` is a benchmark); forecasts for 1..``horizon`` quarters ahead are compared with
-    observed values (quarters without an observed value are not scored). Every method uses the same
-    origins (the observed quarters from ``train_end`` on). ``errors``: per horizon the number scored
-    ``n``, ``mape`` (fraction) and ``coverage`` (share of actuals inside the interval; NaN without intervals).
-    """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; expected one of {list(METHODS)}")
-    first = _period(train_end)
-    observed = series.dropna()
-    last = observed.index.max()
-    rows = []
-    for origin in pd.period_range(first, last - 1, freq="Q"):
-        if origin not in observed.index:
-            continue
-        table = method_forecast(series, origin, method, model, horizon, alpha, interpolation)
-        for h, (target, r) in enumerate(table.iterrows(), start=1):
-            actual = series.get(target, np.nan)
-            if pd.isna(actual):
-                continue
-            has_interval = pd.notna(r["lower"])
-            rows.append(
-                {
-                    "origin": origin,
-                    "target": target,
-                    "horizon": h,
-                    "forecast": r["forecast"],
-                    "lower": r["lower"],
-                    "upper": r["upper"],
-                    "actual": float(actual),
-                    "ape": abs(r["forecast"] - actual) / actual,
-                    "covered": bool(r["lower"] <= actual <= r["upper"]) if has_interval else np.nan,
-                    "converged": bool(r["converged"]),
-                }
-            )
-    forecasts = pd.DataFrame(
-        rows, columns=["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "covered", "converged"]
-    )
-    if forecasts.empty:
-        raise ValueError(f"no quarter after {first} has an observed value to score")
-    errors = (
-        forecasts.assign(covered=forecasts["covered"].astype(float))
-        .groupby("horizon")
-        .agg(n=("ape", "size"), mape=("ape", "mean"), coverage=("covered", "mean"))
-        .reset_index()
-    )
-    return Backtest(forecasts, errors)
-
-
-def skill(mape_model: float, mape_benchmarks: dict[str, float]) -> tuple[float, str]:
-    """Skill of the model against the best benchmark, 1 - MAPE_model / MAPE_best, and the best benchmark's name.
-
-    Positive: the model's errors are smaller than the best benchmark's; 0 or below: no skill.
-    NaN when the best benchmark is perfect (MAPE 0) or nothing is scored.
-    """
-    scored = {k: v for k, v in mape_benchmarks.items() if v is not None and np.isfinite(v)}
-    if not scored or mape_model is None or not np.isfinite(mape_model):
-        return float("nan"), ""
-    best = min(scored, key=lambda name: scored[name])
-    if scored[best] == 0:
-        return float("nan"), best
-    return 1.0 - mape_model / scored[best], best
-
-
-# ------------------------------------------------------------------------------------------------
-# Festival-quarter effects
-# ------------------------------------------------------------------------------------------------
-
-
-TRENDS = {
-    # name: (formula terms, what it says about growth)
-    "linear": ("t", "constant growth per quarter"),
-    "quadratic": ("t + I(t ** 2)", "growth changing linearly over time"),
-    "log-time": ("np.log1p(t)", "growth slowing as 1 / (1 + t)"),
-}
-TREND_CRITERION = "BIC"
-
-
-def hac_lags(n: int) -> int:
-    """Newey-West lag truncation floor(4 (n / 100) ** (2 / 9)), at least 1."""
-    return max(1, int(np.floor(4 * (n / 100) ** (2 / 9))))
-
-
-def _effects_data(series: pd.Series) -> pd.DataFrame:
-    _require_quarterly(series)
-    obs = series.dropna()
-    if (obs <= 0).any():
-        raise ValueError("quarter effects work on log values and need positive values")
-    data = pd.DataFrame(
-        {
-            "log_value": np.log(obs.to_numpy(dtype=float)),
-            "t": [(p - obs.index.min()).n for p in obs.index],
-            "q": obs.index.quarter,
-        }
-    )
-    if data["q"].nunique() < 4 or len(data) < 8:
-        raise ValueError(f"quarter effects need every quarter of the year and at least 8 observations, got {len(data)}")
-    return data
-
-
-def _fit_effects(data: pd.DataFrame, trend: str, reference_quarter: int, lags: int):
-    import statsmodels.formula.api as smf
-
-    if trend not in TRENDS:
-        raise ValueError(f"unknown trend {trend!r}; expected one of {list(TRENDS)}")
-    if reference_quarter not in (1, 2, 3, 4):
-        raise ValueError(f"reference_quarter must be 1..4, got {reference_quarter!r}")
-    formula = f"log_value ~ {TRENDS[trend][0]} + C(q, Treatment(reference={reference_quarter}))"
-    model = smf.ols(formula, data=data)
-    # HAC (Newey-West) covariance; use_t: t critical values and p-values with df = n - k.
-    return model.fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True)
-
-
-def quarter_effects(
-    series: pd.Series,
-    reference_quarter: int = 3,
-    alpha: float = 0.05,
-    trend: str = "linear",
-    lags: int | None = None,
-) -> pd.DataFrame:
-    """Seasonal effects on GMV by OLS: log(value) ~ trend + quarter-of-year dummies.
-
-    ``trend``: one of :data:`TRENDS` (linear, quadratic, log-time in t = quarters since the first
-    observation). Standard errors are HAC (Newey-West, ``lags`` default :func:`hac_lags`), intervals
-    and p-values use the t distribution with n - k degrees of freedom. Only observed quarters are
-    used (no interpolation). Effects are relative to ``reference_quarter`` after the trend, as
-    fractions: exp(coef) - 1, with a (1 - alpha) confidence interval. Q2 holds the 616 festival, Q4
-    Double 11 / 116. Returns one row per non-reference quarter: ``quarter``, ``effect``, ``lower``,
-    ``upper``, ``p_value``, ``n``, ``df``; for a linear trend also a row "trend (per quarter)".
-    """
-    data = _effects_data(series)
-    fit = _fit_effects(data, trend, reference_quarter, hac_lags(len(data)) if lags is None else lags)
-    ci = fit.conf_int(alpha=alpha)
-    rows = []
-    names = [n for n in fit.params.index if re.search(r"\[T\.(\d)\]", n)]
-    if trend == "linear":
-        names.append("t")
-    for name in names:
-        m = re.search(r"\[T\.(\d)\]", name)
-        rows.append(
-            {
-                "quarter": f"Q{m.group(1)}" if m else "trend (per quarter)",
-                "effect": float(np.exp(fit.params[name]) - 1),
-                "lower": float(np.exp(ci.loc[name, 0]) - 1),
-                "upper": float(np.exp(ci.loc[name, 1]) - 1),
-                "p_value": float(fit.pvalues[name]),
-                "n": int(fit.nobs),
-                "df": int(fit.df_resid),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-@dataclass
-class EffectSpecifications:
-    """Quarter effects under every trend of :data:`TRENDS`.
-
-    ``table``: one row per trend with ``trend``, ``growth`` (what it assumes), ``aic``, ``bic``,
-    ``durbin_watson``, ``n``, ``df``, ``lags`` and for Q2 and Q4 ``q2_effect``, ``q2_lower``,
-    ``q2_upper``, ``q2_p``, ``q4_effect`` ... (fractions). ``chosen``: the trend with the lowest
-    ``criterion`` (BIC). ``effects``: :func:`quarter_effects` of the chosen trend.
-    """
-
-    table: pd.DataFrame
-    chosen: str
-    criterion: str
-    effects: pd.DataFrame
-
-    def effect(self, quarter: str) -> dict[str, float]:
-        """Effect of ``quarter`` ("Q2") under the chosen trend: effect, lower, upper, p_value (fractions)."""
-        row = self.effects.set_index("quarter").loc[quarter]
-        return {k: float(row[k]) for k in ("effect", "lower", "upper", "p_value")}
-
-
-def effect_specifications(
-    series: pd.Series, reference_quarter: int = 3, alpha: float = 0.05, lags: int | None = None
-) -> EffectSpecifications:
-    """Fit :func:`quarter_effects` under every trend, choose the trend by BIC (lowest), and tabulate
-    how the Q2 and Q4 effects move across the specifications. Durbin-Watson is computed on the OLS
-    residuals in time order (a gap quarter is skipped, not filled)."""
-    from statsmodels.stats.stattools import durbin_watson
-
-    data = _effects_data(series)
-    lags = hac_lags(len(data)) if lags is None else lags
-    rows = []
-    for trend, (_, growth) in TRENDS.items():
-        fit = _fit_effects(data, trend, reference_quarter, lags)
-        eff = quarter_effects(series, reference_quarter, alpha, trend, lags).set_index("quarter")
-        row = {
-            "trend": trend,
-            "growth": growth,
-            "aic": float(fit.aic),
-            "bic": float(fit.bic),
-            "durbin_watson": float(durbin_watson(fit.resid)),
-            "n": int(fit.nobs),
-            "df": int(fit.df_resid),
-            "lags": lags,
-        }
-        for q in ("Q2", "Q4"):
-            if q in eff.index:
-                for col, key in (("effect", "effect"), ("lower", "lower"), ("upper", "upper"), ("p_value", "p")):
-                    row[f"{q.lower()}_{key}"] = float(eff.loc[q, col])
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    chosen = str(table.loc[table[TREND_CRITERION.lower()].idxmin(), "trend"])
-    return EffectSpecifications(table, chosen, TREND_CRITERION, quarter_effects(series, reference_quarter, alpha, chosen, lags))
+def seasonal_scale(train: pd.Series) -> float:
+    """The MASE scale of a seasonal series (FPP3): the mean absolute change from the same quarter a
+    year earlier over the training values (units of the series); NaN with fewer than 5 values."""
+    values = np.asarray(train, dtype=float)
+    if len(values) <= SEASONAL_PERIOD:
+        return float("nan")
+    return float(np.mean(np.abs(values[SEASONAL_PERIOD:] - values[:-SEASONAL_PERIOD])))

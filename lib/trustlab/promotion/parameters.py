@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from trustlab.contract import Contract
 from trustlab.errors import ParameterError
-from trustlab.promotion.forecast import MAX_INTERPOLATED_SHARE, MIN_TRAIN_QUARTERS, MODELS, QUARTER_RE
+from trustlab.promotion.forecast import BENCHMARK_MIN_QUARTERS, MAX_INTERPOLATED_SHARE, MIN_TRAIN_QUARTERS, MODELS, QUARTER_RE
 from trustlab.promotion.growth import FESTIVAL_ENDS
 
 
@@ -20,8 +20,9 @@ class Parameters(Contract):
 
     Rule across parameters and data (:meth:`_rules`): ``train_end`` is a quarter with a GMV value in
     the data (with or without secondary sources, as ``include_secondary_sources`` says) that leaves
-    the chosen ``model`` enough training quarters, at most
-    :data:`~trustlab.promotion.forecast.MAX_INTERPOLATED_SHARE` of them gaps.
+    every benchmark enough training quarters, at most
+    :data:`~trustlab.promotion.forecast.MAX_INTERPOLATED_SHARE` of them gaps. A ``model`` with fewer
+    quarters than it needs is not refused: it makes no forecast, and the run says so.
     """
 
     notebook: ClassVar[str] = "02_promotion_growth"
@@ -34,7 +35,9 @@ class Parameters(Contract):
     )
     forecast_quarters: int = Field(7, ge=1, le=12, description="quarters to forecast after train_end")
     model: Literal[MODELS] = Field(  # type: ignore[valid-type]
-        "sarimax", description="seasonal model on log GMV: sarimax (needs 5 quarters) or ets (needs 10)"
+        "sarimax",
+        description=f"seasonal model on log GMV: sarimax (needs {MIN_TRAIN_QUARTERS['sarimax']} quarters) or ets "
+        f"(needs {MIN_TRAIN_QUARTERS['ets']}); with fewer up to train_end it makes no forecast and the benchmarks remain",
     )
     merchant_multiple: float = Field(
         8.0, gt=0, description="merchants at 616 of 2022 as a multiple of last year's 116 festival, x"
@@ -44,7 +47,9 @@ class Parameters(Contract):
         FESTIVAL_ENDS[0],
         description="festival end for a festival figure whose sentence gives no end (dated figures keep their own window)",
     )
-    include_secondary_sources: bool = Field(True, description="keep V-2 (secondary copy) rows of the quarterly data")
+    include_secondary_sources: bool = Field(
+        True, description="keep V-2 (secondary copy) rows of the quarterly data and D-2 rows derived from them"
+    )
     average_order_value_rmb: float = Field(
         70.0,
         gt=0,
@@ -81,7 +86,8 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_train_end(train_end: str, model: str, gmv: pd.Series) -> None:
-    """Refuse a ``train_end`` that ``gmv`` (RMB bn on a quarterly PeriodIndex) cannot train ``model`` on."""
+    """Refuse a ``train_end`` that ``gmv`` (RMB bn on a quarterly PeriodIndex) cannot train the
+    benchmarks on (``model`` may still lack quarters: the run then says it makes no forecast)."""
     observed = gmv.dropna()
     end = pd.Period(train_end, freq="Q")
     first, last = observed.index.min(), observed.index.max()
@@ -92,13 +98,11 @@ def check_train_end(train_end: str, model: str, gmv: pd.Series) -> None:
             f"parameter 'train_end': GMV for {train_end} is not in the data (a gap); choose a quarter with a value"
         )
     span = len(pd.period_range(first, end, freq="Q"))
-    need = MIN_TRAIN_QUARTERS[model]
+    need = max(BENCHMARK_MIN_QUARTERS.values())
     if span < need:
-        earliest = first + (need - 1)
         raise ParameterError(
-            f"parameter 'train_end': model {model!r} needs at least {need} quarters of GMV up to train_end, "
-            f"{train_end} leaves {span} (data start {first}); use train_end >= {earliest} or model 'sarimax' "
-            f"(needs {MIN_TRAIN_QUARTERS['sarimax']})"
+            f"parameter 'train_end': the seasonal benchmarks need at least {need} quarters of GMV up to train_end, "
+            f"{train_end} leaves {span} (data start {first}); use train_end >= {first + (need - 1)}"
         )
     n_gaps = span - int(((observed.index >= first) & (observed.index <= end)).sum())
     if n_gaps / span > MAX_INTERPOLATED_SHARE:
