@@ -1,4 +1,5 @@
-"""nbval compares recorded results at a stated tolerance, everything else exactly.
+"""The suite's shared set-up: nbval compares recorded results at a stated tolerance, everything else
+exactly; hypothesis draws the same examples on every run.
 
 nbval (configured in pyproject.toml) re-executes each committed notebook and compares every output
 with the stored one, to the last character. A recorded result (``trustlab.results.record``) carries
@@ -13,6 +14,14 @@ output (tables, prose, the numbers they display at their own precision) is compa
 from __future__ import annotations
 
 from typing import Any
+
+try:  # property tests draw the same examples on every machine and every run: a run in CI tests what passed here
+    from hypothesis import settings
+
+    settings.register_profile("trustlab", derandomize=True)
+    settings.load_profile("trustlab")
+except ImportError:  # hypothesis is a test dependency; nothing to set without it
+    pass
 
 
 def pytest_configure(config: Any) -> None:
