@@ -16,7 +16,7 @@ from trustlab import config
 from trustlab import pricing as pr
 from trustlab.data import positioning
 from trustlab.data.tables import DataFileError
-from trustlab.results import collect
+from trustlab.results import RESULT_RTOL, collect
 from trustlab.runner import params
 from trustlab.runner.params import ParameterError
 
@@ -242,7 +242,9 @@ def test_logit_verdicts_and_numbers_are_stable_anywhere_in_the_parameter_space(
     intercept, price_coef, premium, interaction, share_price, share_trust, n_buyers, seed
 ):
     # the same as above over the whole legal range: the verdicts (usable, far, recovered) never change and
-    # every number moves by at most 1e-8 of its size (of 1 for estimates near 0, which the data move absolutely)
+    # every number moves by at most the recorded results' tolerance (trustlab.results.RESULT_RTOL) of its size
+    # (of 1 for estimates near 0, which the data move absolutely): a 1e-9 perturbation of a fit whose
+    # condition number is in the tens moves the last digits by more than 1e-8, and that is not a defect
     truth = pr.ChoiceTruth(intercept, price_coef, premium, interaction)
     mix = {pr.PRICE_PLATFORM: share_price, pr.TRUST_PLATFORM: share_trust}
     choices = pr.simulate_choices(n_buyers, seed, truth, mix, pr.PRICE_TIERS_RMB)
@@ -255,7 +257,7 @@ def test_logit_verdicts_and_numbers_are_stable_anywhere_in_the_parameter_space(
         second.problems,
     )
     for a, b in zip(first.estimate + first.lower + first.upper, second.estimate + second.lower + second.upper):
-        assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-8 * max(abs(a), 1.0), (a, b)
+        assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= RESULT_RTOL * max(abs(a), 1.0), (a, b)
 
 
 def test_a_fit_that_did_not_converge_records_no_estimate():

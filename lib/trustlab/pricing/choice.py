@@ -173,6 +173,8 @@ def _problem_text(warning: warnings.WarningMessage) -> str:
 # quadratic, so the estimates it returns are within rounding of the maximum: the recorded results
 # then agree to about 1e-10 relative across BLAS kernels and 1e-9 perturbations of the data.
 NEWTON_TOL = 1e-10
+# A design whose smallest singular value is below this share of its largest does not identify every term.
+IDENTIFIED_RTOL = 1e-6
 NEWTON_MAXITER = 100
 
 
@@ -196,6 +198,14 @@ def estimate_choice_logit(choices: pd.DataFrame, truth: ChoiceTruth, alpha: floa
     # check_rank=False skips a QR of exog that only sets df_model / df_resid, which the normal-based
     # intervals do not use. statsmodels' default callback tests for perfect prediction after every
     # Newton step; the test is run once, at the estimates, instead. Neither changes the estimates.
+    singular_values = np.linalg.svd(exog, compute_uv=False)
+    if (singular_values <= IDENTIFIED_RTOL * singular_values[0]).any():
+        # a term that does not vary (every buyer trust-driven, or none; a variation in the 9th digit is
+        # none) is collinear with the others: said before fitting, so the verdict does not depend on
+        # where a singular Newton step fails
+        nan = np.full(len(LOGIT_TERMS), np.nan)
+        problem = "a term does not vary in the simulated choices, so it is not identified"
+        return LogitFit(true, tuple(nan), tuple(nan), tuple(nan), tuple(nan), False, (problem,))
     model = sm.Logit(choices["buy"].to_numpy(float), exog, check_rank=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -101,7 +101,7 @@ def expected_eligible_share(
     if criteria.min_monthly_live_gmv <= 0:
         p_gmv = 1.0
     else:
-        p_gmv = float(stats.norm.sf(math.log(criteria.min_monthly_live_gmv / gmv_median_rmb) / gmv_sigma))
+        p_gmv = float(stats.norm.sf((math.log(criteria.min_monthly_live_gmv) - math.log(gmv_median_rmb)) / gmv_sigma))
     p_core = core_channel_share if criteria.require_core_channel else 1.0
     return p_age * p_share * p_gmv * p_core
 
