@@ -264,14 +264,15 @@ def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning
     assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
     report.build_index(config.REPORTS_DIR, runs.notebooks())
     results_json = config.REPORTS_DIR / "90_demo" / "results.json"
-    for bad in ("[]", '{"provenance": []}', '{"parameters": {}, "results": {}, "provenance": "x"}', "{"):
+    wrong_type = '{"parameters": {}, "results": {}, "provenance": {"build_inputs": 3, "cache_key": []}}'
+    for bad in ("[]", '{"provenance": []}', '{"parameters": {}, "results": {}, "provenance": "x"}', "{", wrong_type):
         results_json.write_text(bad)
         capsys.readouterr()
         assert [(p.name, p.reason) for p in runs.plan_build()] == [("90_demo", "unreadable results.json")], bad
         assert f"{results_json}: not a run record" in capsys.readouterr().err
         report.build_index(config.REPORTS_DIR, runs.notebooks())  # the index leaves it out, no crash
         assert "90_demo/90_demo.html" not in (config.REPORTS_DIR / "index.html").read_text()
-    results_json.write_text('{"parameters": {}, "results": {}, "provenance": {"build_inputs": 3, "cache_key": []}}')
+    results_json.write_text('{"parameters": {}, "results": {}, "provenance": {"cache_key": "from other inputs"}}')
     assert runs.plan_build()[0].reason == "inputs changed"
     assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
     assert runs.plan_build()[0].reason == "up to date"

@@ -63,7 +63,7 @@ def test_the_api_lists_every_notebook_with_its_contract(served):
         "constraints": {"gt": 0, "le": 100},
         "help": "a positive number",
     }
-    assert "171,068" in listed["01_governance"]["answer"]  # the first point of its Summary, from its default run
+    assert "a census, not a sample" in listed["01_governance"]["answer"]  # the first point of its Summary, from its default run
 
 
 def test_a_run_is_reported_compared_with_the_default_run_cached_and_reproduced_by_its_url(served):
@@ -207,7 +207,7 @@ def test_the_home_page_lists_questions_answers_and_the_runs_the_site_holds(serve
     _, client = served
     _post(client, {"x": "2.5"})
     page = client.get("/").text
-    assert "Demo notebook for the runner tests" in page and "171,068" in page
+    assert "Demo notebook for the runner tests" in page and "a census, not a sample" in page
     assert 'href="/notebooks/90_demo/run?x=2.5&amp;label=abc&amp;fail=false&amp;sleep_seconds=0.0"' in page
 
 
