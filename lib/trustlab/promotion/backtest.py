@@ -93,20 +93,19 @@ def backtest(
     alpha: float = 0.1,
     interpolation: str = "auto",
     method: str = "model",
-    last_target: str | pd.Period | None = None,
 ) -> Backtest:
     """Rolling-origin backtest of ``method`` from ``train_end`` to the last observed quarter but one.
 
     Each origin sees data up to itself only (:func:`~trustlab.promotion.forecast.method_forecast`);
     forecasts 1..``horizon`` quarters ahead are compared with observed values (quarters without an
-    observed value, or after ``last_target``, are not scored). The scaled error divides the absolute
+    observed value are not scored). The scaled error divides the absolute
     error by :func:`~trustlab.promotion.forecast.seasonal_scale` of the origin's training values.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {list(METHODS)}")
     first = _period(train_end)
     observed = series.dropna()
-    last = observed.index.max() if last_target is None else min(_period(last_target), observed.index.max())
+    last = observed.index.max()
     rows, excluded = [], []
     for origin in pd.period_range(first, last - 1, freq="Q"):
         if origin not in observed.index:
