@@ -140,9 +140,10 @@ display(Markdown(
 #    training data (FPP3's simple methods, point forecasts: their interval coverage is n/a): the
 #    **naive** (the last quarter), the **drift** (the average change carried forward), the **seasonal
 #    naive** (the same quarter a year earlier) and the **seasonal naive x the latest year-on-year growth**.
-#    A seasonal model needs two full seasonal cycles of the series it models: SARIMAX models first
-#    differences, so 9 quarters; ETS (8 parameters) 12. With fewer, or when its fit did not converge,
-#    the model makes no forecast, scores nothing and chooses nothing, and the run names the fit.
+#    A seasonal model needs two full seasonal cycles of the series it models (SARIMAX models first
+#    differences, so one quarter more; ETS has more parameters, so three cycles; section 5 gives the
+#    count). With fewer, or when its fit did not converge, the model makes no forecast, scores nothing and
+#    chooses nothing, and the run names the fit.
 #    Errors: MAPE (error over the actual) and MASE (error over the training data's mean absolute change
 #    from the same quarter a year earlier); skill = 1 - MAPE(model) / MAPE(best benchmark).
 # 5. **Headline method, without hindsight and only on enough evidence.** The headline forecast uses the
@@ -150,7 +151,7 @@ display(Markdown(
 #    origins from the first quarter at which every method can be fitted to the quarter before
 #    `train_end`, each refitted on data up to itself, scoring 1 to `backtest_horizon` quarters ahead up
 #    to `train_end`, every method on the same (origin, target) pairs (ties go to the model). The data
-#    choose only with at least 4 scored origins (a year of origins, so no single season decides);
+#    choose only with at least a year of scored origins (so no single season decides; the Summary counts them);
 #    otherwise the headline is the seasonal naive, the benchmark for seasonal data. The quarters after
 #    `train_end` then **evaluate** every method, but never choose: the holdout (one forecast from
 #    `train_end`) and a rolling-origin backtest from `train_end` on. Interval coverage is judged with

@@ -377,7 +377,8 @@ def training_sentence(results: Mapping[str, Any], params: Mapping[str, Any]) -> 
     seen = (
         f"The methods saw {counted(results['train_quarters'], 'quarter')}, {results['train_start']}..{p['train_end']} "
         f"({prose.number(len(interp))} interpolated{': ' + prose.join(interp) if interp else ''}); every forecast lies after "
-        f"train_end = {p['train_end']}, and the benchmarks use the same training data."
+        f"train_end = {p['train_end']}, and the benchmarks use the same training data. The model ({p['model']}) needs "
+        f"{counted(results['model_min_quarters'], 'quarter')} (two full seasonal cycles of what it models)."
     )
     return seen + (" " + model_unavailable(results, p) if model_unavailable(results, p) else "")
 
