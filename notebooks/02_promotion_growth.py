@@ -299,7 +299,8 @@ if RESULTS["selection_n"]:
                         formats=METHOD_TABLE_FORMATS, caption=promo.selection_caption(RESULTS, PARAMS))
 display(Markdown(promo.headline_reason(RESULTS, PARAMS)))
 headline = RESULTS["headline_method"]
-tables_display.show(promo.holdout_table(RUN), formats={c: "{:,.1f}" for c in promo.holdout_table(RUN).columns if c not in ("quarter", "status")},
+holdout = promo.holdout_table(RUN)
+tables_display.show(holdout, formats={c: "{:,.1f}" for c in holdout.columns if c not in ("quarter", "status")},
                     caption=promo.holdout_caption(RESULTS, PARAMS))
 record("model_status", RESULTS["model_status"])
 record("forecast", RESULTS["forecast"], optimizer=True)

@@ -235,17 +235,19 @@ ABSENT_REASON = "not in data/kuaishou_quarterly.csv (not found in the sources se
 _LEFT_OUT = "left out with the secondary sources (include_secondary_sources = false)"
 
 
+def derivation_text(derivation: Derivation) -> str:
+    """A derivation in words: "the FY2021 total (V-2) minus 2021Q1, 2021Q2 and 2021Q3; REMARK"."""
+    quarters = [quarter for quarter, _ in derivation.terms]
+    minus = ", ".join(quarters[:-1]) + " and " + quarters[-1] if len(quarters) > 1 else quarters[0]
+    remark = f"; {derivation.remark}" if derivation.remark else ""
+    return f"the {derivation.total_label} ({derivation.total_status}) minus {minus}{remark}"
+
+
 def _left_out_reason(status: str, note: str) -> str:
     derivation = parse_derivation(note)
     if derivation is None:
         return f"in data/kuaishou_quarterly.csv, but only from a secondary copy ({status}), {_LEFT_OUT}"
-    quarters = [quarter for quarter, _ in derivation.terms]
-    minus = ", ".join(quarters[:-1]) + " and " + quarters[-1] if len(quarters) > 1 else quarters[0]
-    remark = f"; {derivation.remark}" if derivation.remark else ""
-    return (
-        f"in data/kuaishou_quarterly.csv as a value derived from secondary figures ({status}: the "
-        f"{derivation.total_label} ({derivation.total_status}) minus {minus}{remark}), {_LEFT_OUT}"
-    )
+    return f"in data/kuaishou_quarterly.csv as a value derived from secondary figures ({status}: {derivation_text(derivation)}), {_LEFT_OUT}"
 
 
 def gap_reasons(include_secondary: bool, metric: str = "gmv_rmb_bn", path: Path | str | None = None) -> dict[str, str]:

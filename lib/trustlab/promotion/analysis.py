@@ -288,11 +288,7 @@ def _derivation_remark(frame: pd.DataFrame, quarter: str) -> str:
 
     row = frame[(frame["quarter"] == quarter) & (frame["metric"] == "gmv_rmb_bn")].iloc[0]
     derivation = quarterly.parse_derivation(str(row["note"]))
-    if derivation is None:
-        return str(row["note"])
-    minus = ", ".join(q for q, _ in derivation.terms)
-    remark = f"; {derivation.remark}" if derivation.remark else ""
-    return f"the {derivation.total_label} ({derivation.total_status}) minus {minus}{remark}"
+    return str(row["note"]) if derivation is None else quarterly.derivation_text(derivation)
 
 
 def _mase(forecast: pd.Series, actual: pd.Series, scale: float) -> float:
