@@ -4,9 +4,12 @@ Run with the environment's own Python: ``make install`` does it for .venv, ``mak
 inside an activated conda environment. It
 
 * registers the ``trustlab`` Jupyter kernel in the environment (``--sys-prefix``), so papermill,
-  nbval and JupyterLab find it;
+  nbval and JupyterLab find it, started through ``trustlab.kernel`` (ipykernel without its
+  plain-TCP warning on loopback);
 * makes ``trustlab`` JupyterLab's default kernel for this environment (a server config file under
   ``PREFIX/etc/jupyter``);
+* makes JupyterLab open a paired ``.py`` notebook in jupytext's notebook view by default
+  (``PREFIX/share/jupyter/lab/settings/overrides.json``);
 * enables nbdime's git integration for this repository only (never ``--global``), with the
   environment's absolute paths, so ``git diff`` and ``git merge`` of a notebook are readable
   without activating the environment.
@@ -24,8 +27,13 @@ from pathlib import Path
 
 KERNEL_NAME = "trustlab"
 KERNEL_DISPLAY_NAME = "Python (trustlab)"
+KERNEL_MODULE = "trustlab.kernel"
 # The server reads other classes' settings from its main config file only (not from jupyter_server_config.d).
 SERVER_CONFIG = Path("etc") / "jupyter" / "jupyter_server_config.json"
+# JupyterLab's settings overrides for every user of the environment, and the viewer jupytext registers.
+LAB_OVERRIDES = Path("share") / "jupyter" / "lab" / "settings" / "overrides.json"
+DOCMANAGER_PLUGIN = "@jupyterlab/docmanager-extension:plugin"
+JUPYTEXT_VIEWER = "Jupytext Notebook"
 
 
 def register_kernel(prefix: Path) -> None:
@@ -46,6 +54,11 @@ def register_kernel(prefix: Path) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    # Start it through trustlab.kernel, which drops ipykernel's plain-TCP warning on loopback only.
+    spec_file = prefix / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec["argv"] = [KERNEL_MODULE if part == "ipykernel_launcher" else part for part in spec["argv"]]
+    spec_file.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
 
 
 def make_default_kernel(prefix: Path) -> Path:
@@ -60,6 +73,22 @@ def make_default_kernel(prefix: Path) -> Path:
         raise SystemExit(f"post-install: {path} is not valid JSON ({exc}); fix or remove it and run again") from None
     config.setdefault("MappingKernelManager", {})["default_kernel_name"] = KERNEL_NAME
     path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def open_text_notebooks_as_notebooks(prefix: Path) -> Path:
+    """Make JupyterLab (of ``prefix``) open a paired ``.py`` as a notebook on double click (jupytext's
+    notebook view), through the environment's settings overrides; other overrides are kept."""
+    path = prefix / LAB_OVERRIDES
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        overrides = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        overrides = {}
+    except ValueError as exc:
+        raise SystemExit(f"post-install: {path} is not valid JSON ({exc}); fix or remove it and run again") from None
+    overrides.setdefault(DOCMANAGER_PLUGIN, {}).setdefault("defaultViewers", {})["python"] = JUPYTEXT_VIEWER
+    path.write_text(json.dumps(overrides, indent=2) + "\n", encoding="utf-8")
     return path
 
 
@@ -96,9 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     bin_dir = Path(sys.executable).parent
     register_kernel(prefix)
     config = make_default_kernel(prefix)
+    open_text_notebooks_as_notebooks(prefix)
     nbdime = enable_nbdime(Path(args.repo), bin_dir)
     print(
         f"post-install: kernel {KERNEL_NAME!r} registered in {prefix}; default kernel set in {config}; "
+        + "Lab opens paired .py files as notebooks; "
         + ("nbdime enabled for git diff/merge of notebooks" if nbdime else "not a git checkout: nbdime not configured")
     )
     return 0

@@ -207,11 +207,14 @@ def _serve_kernel(connection_file: str, cwd: str, parent: int, extra_arguments: 
     import ipykernel_launcher
     from ipykernel.kernelapp import IPKernelApp
 
+    from trustlab.kernel import quiet_loopback_tcp_warning
+
     arguments = ["-f", connection_file, *extra_arguments]
     sys.argv = [ipykernel_launcher.__file__, *arguments]
     # parent_handle: the kernel exits when the run process dies. Its default is read from
     # JPY_PARENT_PID when ipykernel is imported, which the fork server did long before.
     app = IPKernelApp.instance(parent_handle=parent)
+    quiet_loopback_tcp_warning(app)
     app.initialize(arguments)
     if app.shell is None:
         raise RuntimeError("the forked kernel has no shell after initialize")

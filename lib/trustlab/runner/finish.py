@@ -116,6 +116,17 @@ def finalize(spec: dict[str, Any], status: str, error: str, seconds: float) -> s
 VOLATILE_METADATA = ("papermill", "execution")
 
 
+def as_paired_ipynb(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
+    """``nb`` (read from a jupytext source) as jupytext itself writes the ``.ipynb`` of a pair: without
+    the text format's ``text_representation``, which only the ``.py`` header carries. A committed
+    notebook written this way is left unchanged by ``jupytext --sync``."""
+    jupytext_metadata = nb.metadata.get("jupytext", {})
+    jupytext_metadata.pop("text_representation", None)
+    if not jupytext_metadata:
+        nb.metadata.pop("jupytext", None)
+    return nb
+
+
 # pandas Styler tables get a random id per run (T_3fa9c, used by their CSS), and default reprs
 # carry memory addresses; both would make every refresh rewrite lines that did not change.
 _STYLER_ID = re.compile(r"(?<![A-Za-z0-9])T_([0-9a-f]{5})(?![0-9a-f])")

@@ -28,7 +28,15 @@ from trustlab import config, provenance
 from trustlab.runner import params, pdf, sites
 from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
 from trustlab.runner.executors import Executor, _check_stop, _execute, fork_server_executor, start_fork_server
-from trustlab.runner.finish import disk_full, disk_full_message, finalize, kernel_name, load_source, sanitize_notebook
+from trustlab.runner.finish import (
+    as_paired_ipynb,
+    disk_full,
+    disk_full_message,
+    finalize,
+    kernel_name,
+    load_source,
+    sanitize_notebook,
+)
 from trustlab.runner.forkserver import ForkServer
 from trustlab.runner.processes import signals_deferred
 from trustlab.runner.sites import remove_abandoned_staging
@@ -493,7 +501,7 @@ def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_
                 executed = nbformat.read(out_dir / f"{source.stem}.ipynb", as_version=4)
                 target = source.with_suffix(".ipynb")
                 staged = target.with_name(f".{target.name}.tmp")
-                nbformat.write(sanitize_notebook(executed), staged)
+                nbformat.write(as_paired_ipynb(sanitize_notebook(executed)), staged)
                 staged.replace(target)
             outcomes.append(outcome)
     return outcomes
