@@ -52,10 +52,69 @@ _PRINT_CSS = """
   .trustlab-header nav { display: none !important; }
   .jp-Cell, .jp-OutputArea-output img, figure { break-inside: avoid; }
   .jp-RenderedHTMLCommon table { break-inside: auto; }
+  .jp-RenderedHTMLCommon tr { break-inside: avoid; }  /* a row is never split across two pages */
   .trustlab-header details > summary { list-style: none; font-weight: bold; }
   body.trustlab-hide-code .jp-OutputPrompt { visibility: hidden; }  /* "Out[13]:" without its code */
+  /* paper cannot scroll: a table a little too wide runs into the margin instead of being cut */
+  .jp-OutputArea-child, .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
 }
 """
+
+# The width of an A4 page inside the PDF's margins, in CSS pixels (96 per inch): tables are fitted to it.
+_PRINT_WIDTH_PX = round((210 - 10 - 10) / 25.4 * 96)
+_SMALLEST_SCALE = 0.6  # a wider table's type is shrunk no further; its cells then break anywhere
+
+# A table wider than the printed page is first allowed to wrap its cells (at spaces and, for a long
+# word, inside it), then set in smaller type until it fits, and at the smallest type its cells may
+# break anywhere. Returns how many tables were changed.
+_FIT_TABLES = r"""([smallest]) => {
+  const page = document.documentElement.clientWidth;
+  // The right edge a table may reach: the page's, or that of the nearest box that clips it (the
+  // output area of a notebook cell hides what runs past it).
+  const edge = (table) => {
+    let right = page;
+    for (let box = table.parentElement; box && box !== document.body; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (style.overflowX !== 'visible') {
+        right = Math.min(right, box.getBoundingClientRect().right - parseFloat(style.paddingRight || '0'));
+      }
+    }
+    return right;
+  };
+  // Chromium's printed layout comes out a few pixels narrower than the same page on screen.
+  const overflow = (table) => table.getBoundingClientRect().right - (edge(table) - 16);
+  const number = /^\s*[-+−]?[\d.,]+(e[-+]?\d+)?\s*%?\s*$/i;
+  let changed = 0;
+  for (const table of document.querySelectorAll('table')) {
+    if (overflow(table) <= 0.5) continue;
+    changed += 1;
+    table.style.width = '100%';  // it was wider than the page: let its columns share all of it
+    table.style.maxWidth = 'none';
+    table.querySelectorAll('th, td').forEach((cell) => {
+      if (number.test(cell.textContent)) return;  // "2.58 %" stays on one line
+      cell.style.whiteSpace = 'normal';
+      cell.style.overflowWrap = 'break-word';
+      // a snake_case name may break after each underscore (a zero-width space), as column labels do
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (/\w_\w/.test(node.data)) node.data = node.data.replace(/_(?=\w)/g, '_​');
+      }
+    });
+    // Smaller type, step by step (Chromium does not print CSS zoom): every cell inherits the table's.
+    const size = parseFloat(getComputedStyle(table).fontSize);
+    table.querySelectorAll('th, td, caption').forEach((cell) => { cell.style.fontSize = 'inherit'; });
+    for (let scale = 0.95; overflow(table) > 0.5 && scale >= smallest - 1e-9; scale -= 0.05) {
+      table.style.fontSize = `${(size * scale).toFixed(2)}px`;
+    }
+    if (overflow(table) > 0.5) {
+      table.querySelectorAll('th, td').forEach((cell) => {
+        cell.style.overflowWrap = 'anywhere';
+        cell.style.minWidth = '0';  // a text column's minimum width (tables_display) gives way too
+      });
+    }
+  }
+  return changed;
+}"""
 
 _FOOTER = (
     '<div style="font-size: 8px; width: 100%; text-align: center; color: #555;">'
@@ -130,7 +189,7 @@ def write_pdf(
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout * 1000)
             try:
-                page = browser.new_page()
+                page = browser.new_page(viewport={"width": _PRINT_WIDTH_PX, "height": 1100})
                 page.set_default_timeout(timeout * 1000)
                 page.goto(html.as_uri(), wait_until="load")
                 page.add_style_tag(content=_PRINT_CSS)
@@ -152,6 +211,7 @@ def write_pdf(
                     [code == "hidden", _note(html.name, code)],
                 )
                 page.emulate_media(media="print")
+                page.evaluate(_FIT_TABLES, [_SMALLEST_SCALE])
                 page.pdf(
                     path=str(staged),
                     format="A4",
