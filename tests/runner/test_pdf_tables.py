@@ -1,4 +1,5 @@
-"""A report's PDF holds every table whole: no column clipped at the page's edge (issue 25)."""
+"""A report's PDF reads answer first and holds every table whole: no column clipped at the page's edge
+(issue 25)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,35 @@ def test_every_table_cell_of_a_report_page_is_in_its_pdf(committed, tmp_path):
     printed = _pdf_text(pdf.write_pdf(page, tmp_path / f"{committed.stem}.pdf"))
     missing = [cell for cell in cells if not _printed(cell, printed)]
     assert missing == [], f"{len(missing)} of {len(cells)} table cells are not in the PDF, e.g. {missing[:8]}"
+
+
+def _page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [" ".join(unicodedata.normalize("NFKC", page.extract_text()).split()) for page in PdfReader(path).pages]
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["defaults", "one changed"])
+def test_page_one_holds_the_answer_and_the_full_parameter_list_is_an_appendix(tmp_path, changed):
+    source = COLLECTION[-1]  # 03: the longest parameter list
+    nb = nbformat.read(source, as_version=4)
+    parameters = {f"knob_{i:02d}": i for i in range(30)}
+    record = runs.new_record(source.stem, None, dict(parameters), "key", None, datetime.datetime.now())
+    if changed:
+        record["parameters"]["knob_07"] = 70
+        record["changed_parameters"] = {"knob_07": 7}
+    page = tmp_path / f"{source.stem}.html"
+    page.write_text(report.render_html(nb, record, index_href=None), encoding="utf-8")
+    pages = _page_texts(pdf.write_pdf(page, tmp_path / f"{source.stem}.pdf"))
+    first = pages[0]
+    assert (
+        "Parameters (1 changed from the notebook's defaults)" if changed else "Parameters (all at the notebook's defaults)"
+    ) in first
+    assert "Summary" in first
+    assert ("knob_07 70 changed 7" in first) is changed  # the changed one, with its default, on page 1
+    assert "knob_12" not in first and "Package versions" not in first  # the rest waits for the appendix
+    [start] = [i for i, text in enumerate(pages) if "Appendix: the run in full" in text]
+    appendix = " ".join(pages[start:])
+    assert start > 0 and "All 30 parameters" in appendix
+    assert all(f"knob_{i:02d}" in appendix for i in range(30))
+    assert "Data files" in appendix and "Package versions" in appendix

@@ -296,3 +296,22 @@ def test_every_table_of_a_fresh_build_fits_its_page_at_1300_px(smoke_build):
         finally:
             browser.close()
     assert overflow == {page.name: [] for page in pages}
+
+
+@pytest.mark.parametrize("changed", [{}, {"b": 2}], ids=["defaults", "one changed"])
+def test_the_header_shows_the_changed_parameters_and_folds_the_full_list(changed):
+    """Answer first: the header's parameter part is one line when nothing changed, the changed rows
+    when some did; all parameters wait in a closed <details>."""
+    record = {"notebook": "demo", "parameters": {"a": 1, "b": 20, "c": 3}, "changed_parameters": changed, "provenance": {}}
+    header = _header(report.render_html(nbformat.v4.new_notebook(), record, index_href=None))
+    shown, folded = header.split('<details class="trustlab-all-parameters">', 1)
+    assert '<details class="trustlab-all-parameters" open' not in header
+    if changed:
+        assert "Parameters (1 changed from the notebook's defaults)" in shown
+        assert re.search(r"<th>b</th><td>20 <span[^>]*>changed</span></td><td>2</td>", shown)
+        assert "<th>a</th>" not in shown and "<th>c</th>" not in shown
+    else:
+        assert "Parameters (all at the notebook's defaults)" in shown and "<table" not in shown.split("Parameters (")[1]
+    folded = folded.split("</details>", 1)[0]
+    assert "<summary>All 3 parameters</summary>" in folded
+    assert [m for m in re.findall(r"<th>(\w)</th>", folded)] == ["a", "b", "c"]

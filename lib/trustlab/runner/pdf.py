@@ -4,8 +4,9 @@
 ``NAME.pdf`` beside it: the page itself, provenance header included, printed by headless Chromium
 (the project's, from Debian: ``make system-deps``) through playwright's ``page.pdf()``. The code
 cells are hidden in the PDF unless ``--pdf-code shown`` is given: the page's own "Hide code"
-switch is set to that state before printing. The header's collapsed sections (data files,
-package versions) are opened, since a PDF cannot be clicked, and its links are left out.
+switch is set to that state before printing. The header's folded sections (all parameters, data
+files, package versions) are printed open, since a PDF cannot be clicked, in an appendix at the
+end, so that page 1 holds the title, the changed parameters and the Summary; its links are left out.
 
 nbconvert's ``webpdf`` exporter is not used: it launches playwright's own downloaded Chromium
 with no way to name another executable (``allow_chromium_download`` only downloads one, which
@@ -53,6 +54,7 @@ _PRINT_CSS = """
   .jp-Cell, .jp-OutputArea-output img, figure { break-inside: avoid; }
   .jp-RenderedHTMLCommon table { break-inside: auto; }
   .jp-RenderedHTMLCommon tr { break-inside: avoid; }  /* a row is never split across two pages */
+  .trustlab-appendix { break-before: page; }
   .trustlab-header details > summary { list-style: none; font-weight: bold; }
   body.trustlab-hide-code .jp-OutputPrompt { visibility: hidden; }  /* "Out[13]:" without its code */
   /* paper cannot scroll: a table a little too wide runs into the margin instead of being cut */
@@ -200,6 +202,17 @@ def write_pdf(
                       if (box) { box.checked = hide; box.dispatchEvent(new Event('change')); }
                       document.body.classList.toggle('trustlab-hide-code', hide);
                       document.querySelectorAll('details').forEach((d) => { d.open = true; });
+                      // Answer first on paper too: the header's folded lists (all parameters, data
+                      // files, package versions) move to an appendix at the end.
+                      const folded = document.querySelectorAll('.trustlab-header details');
+                      if (folded.length) {
+                        const appendix = document.createElement('section');
+                        appendix.className = 'trustlab-appendix';
+                        const heading = document.createElement('h2');
+                        heading.textContent = 'Appendix: the run in full';
+                        appendix.append(heading, ...folded);
+                        document.body.append(appendix);
+                      }
                       const title = document.querySelector('#trustlab-provenance h1');
                       if (title) {
                         const line = document.createElement('p');
