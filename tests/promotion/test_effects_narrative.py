@@ -221,3 +221,20 @@ def test_notebook_paragraph_words_follow_the_intervals() -> None:
     for m in clauses:
         check_clause(m)
     assert "includes no effect or a fall" not in text
+
+
+def test_the_captions_of_the_effects_tables_name_the_fit_and_the_bootstrap():
+    from types import SimpleNamespace
+
+    from trustlab.promotion.effects_narrative import effects_caption, specification_caption
+
+    specs = SimpleNamespace(table=pd.DataFrame({"trend": ["linear", "log"], "lags": [3, 3]}), chosen="log")
+    results = {"effects_n": 27, "effects_bootstrap": {"replications": 2000, "block_length": 4, "seed": 20220616}}
+    assert specification_caption(results, specs) == (
+        "log GMV ~ trend + quarter dummies, each quarter against each other, n = 27; "
+        "HAC (Newey-West, 3 lags) errors, t tests; chosen by lowest BIC: log"
+    )
+    assert effects_caption(results, specs) == (
+        "Under the chosen trend (log): 95 % HAC intervals (lower, upper) and moving-block bootstrap intervals "
+        "(boot_lower, boot_upper; 2,000 replications, blocks of 4 quarters, seed 20220616); agree: both on the same side of 0"
+    )

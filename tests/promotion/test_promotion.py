@@ -312,7 +312,7 @@ def test_lowest_mape_breaks_ties_towards_the_model_and_skips_gaps() -> None:
 
 
 def test_analysis_chooses_the_headline_before_train_end_and_evaluates_after() -> None:
-    r = p.analysis({"train_end": "2024Q4", "forecast_quarters": 3, "backtest_horizon": 2})
+    r = p.recorded_results({"train_end": "2024Q4", "forecast_quarters": 3, "backtest_horizon": 2})
     assert r["selection_chosen_by_data"] and r["selection_n_origins"] >= p.MIN_SELECTION_ORIGINS
     assert r["model_status"] == "ok"
     assert r["headline_method"] == p.lowest_mape(r["selection_mape_by_method"])

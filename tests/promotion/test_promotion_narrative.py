@@ -1,5 +1,5 @@
 """Property test of notebook 02's narrative (Summary + run-dependent caveats) over its parameter space,
-built by the fast path (trustlab.promotion.analysis) without a kernel; the edges named in issue 23; and
+built by the fast path (trustlab.promotion.recorded_results) without a kernel; the edges named in issue 23; and
 the README row's numbers. The quarter-effect sentences are tested in test_effects_narrative.py."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 import math
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -71,7 +72,7 @@ def test_narrative_is_fit_to_publish_and_verdicts_follow_the_numbers(params: dic
         promotion.check_params(params)
     except ParameterError:
         assume(False)
-    results = promotion.analysis(params)
+    results = promotion.recorded_results(params)
     summary = "\n".join(promotion.summary(results, params))
     text = "\n".join([summary, *promotion.caveats(results, params)])
     assert not prose.narrative_problems(text), prose.narrative_problems(text)
@@ -196,7 +197,7 @@ def _no_fit_that_did_not_converge_or_was_too_short_is_used(results: dict, summar
     ids=["last-but-one", "2022Q2-alpha-0.01"],
 )
 def test_the_issue_edges_read_true(params: dict) -> None:
-    results = promotion.analysis(params)
+    results = promotion.recorded_results(params)
     summary = "\n".join(promotion.summary(results, params))
     text = "\n".join([summary, *promotion.caveats(results, params)])
     assert not prose.narrative_problems(text), prose.narrative_problems(text)
@@ -276,7 +277,7 @@ def test_the_nominal_level_never_rounds_to_0_or_100_percent():
 
 def test_without_secondary_sources_the_dropped_rows_are_named_as_in_the_data() -> None:
     params = {"include_secondary_sources": False}  # train_end 2023Q4: 3 of 12 quarters are gaps, at the 25 % limit
-    results = promotion.analysis(params)
+    results = promotion.recorded_results(params)
     assert results["interpolated_quarters"] == ["2021Q2", "2021Q4", "2023Q1"]
     for quarter, reason in results["interpolated_reasons"].items():
         assert reason.startswith("in data/kuaishou_quarterly.csv"), (quarter, reason)
@@ -289,7 +290,7 @@ def test_without_secondary_sources_the_dropped_rows_are_named_as_in_the_data() -
 
 
 def test_with_secondary_sources_the_derived_quarter_is_said_to_be_derived() -> None:
-    results = promotion.analysis({"train_end": "2022Q2"})
+    results = promotion.recorded_results({"train_end": "2022Q2"})
     assert results["interpolated_quarters"] == []
     assert list(results["derived_quarters"]) == ["2021Q4"]
     assert "FY2021 total" in results["derived_quarters"]["2021Q4"]
@@ -313,3 +314,119 @@ def test_the_seasonal_ar_caveat_follows_the_sign_and_size(phi: float, words: str
     text = seasonal_ar_caveat(phi)
     assert words in text
     assert ("carries forward" in text) == (phi >= 0.3) and ("inverts" in text) == (phi <= -0.3)
+
+
+# ------------------------------------------------------------------ sentences of the Data and Result sections
+
+
+def test_gap_reason_clauses_group_the_quarters_by_reason_in_order_of_first_appearance():
+    from trustlab.promotion.narrative import gap_reason_clauses
+
+    reasons = {"2020Q4": "absent", "2023Q2": "left out", "2021Q4": "absent"}
+    assert gap_reason_clauses(reasons) == "2020Q4 and 2021Q4 GMV are absent; 2023Q2 GMV is left out"
+    assert gap_reason_clauses({}) == ""
+
+
+def test_festival_dates_paragraph_gives_the_articles_dates_and_figures_beside_the_parameters():
+    from trustlab.data.facts import load_facts
+
+    text = promotion.festival_dates_paragraph(load_facts(), {"gmv_growth": 4.0, "merchant_multiple": 6.5})
+    # data/facts.csv: start 2022-05-20, ends 2022-06-19 (festival report) and 2022-06-14 (trust-buy sentence); 515 %, x8
+    assert "from **2022-05-20** to **2022-06-19** (festival report" in text
+    assert "or **2022-06-14** (the trust-buy figure's own sentence)" in text
+    assert "`festival_end = 2022-06-19` would only date" in text
+    assert "`gmv_growth = 4.0` (article: 5.15) and `merchant_multiple = 6.5` (article: 8)." in text
+
+
+def _quarterly_run(gmv: list[float], reasons: dict[str, str]) -> SimpleNamespace:
+    index = pd.period_range("2021Q1", periods=len(gmv), freq="Q", name="quarter")
+    frame = pd.DataFrame(
+        {
+            "quarter": [str(q) for q in index],
+            "metric": "gmv_rmb_bn",
+            "value": gmv,
+            "status": ["D-2" if q == "2021Q2" else "V" for q in map(str, index)],
+            "note": ["FY2021 total less Q1, Q3 and Q4" if q == "2021Q2" else "" for q in map(str, index)],
+        }
+    )
+    return SimpleNamespace(quarterly=frame, gmv=pd.Series(gmv, index=index), gap_reasons=reasons)
+
+
+def test_gaps_paragraph_names_the_derived_quarter_and_every_gap_with_its_reason():
+    run = _quarterly_run(
+        [100.0, 90.0, float("nan"), 150.0, float("nan")], {"2021Q3": "absent", "2022Q1": "left out", "2019Q1": "x"}
+    )
+    assert promotion.gaps_paragraph(run) == (
+        "**2021Q2 GMV** was not found as a quarterly figure; its row is FY2021 total less Q1, Q3 and Q4. "
+        "GMV quarters without a value in this run: **2021Q3, 2022Q1**. 2021Q3 GMV is absent; 2022Q1 GMV is left out. "
+        "Where a method needs a complete series, a gap is filled by a labelled interpolation step (below); "
+        "charts of the reported series break at a gap."
+    )
+    complete = _quarterly_run([100.0, 90.0, 120.0], {})
+    assert promotion.gaps_paragraph(complete).endswith("GMV quarters without a value in this run: **none**. ")
+
+
+def test_decomposition_paragraph_states_the_change_the_multiple_and_the_base_mismatch():
+    text = promotion.decomposition_paragraph(promotion.decompose_growth(5.15, 8.0))
+    # (1 + 5.15) / 8 = 0.76875: down 23.1 %, a multiple of 0.769; unchanged at 6.15 times the merchants
+    assert "GMV per merchant is down 23.1% (a multiple of 0.769)." in text
+    assert "unchanged only if the merchant count had grown 6.15-fold." in text
+    assert text.endswith("\n\n*Base mismatch:* " + promotion.BASE_MISMATCH_NOTE)
+
+
+def test_funnel_paragraph_works_the_funnel_out_from_the_festival_figures():
+    from trustlab.data.facts import load_facts
+
+    funnel = promotion.fast_brand_funnel(12e6, 2e9, 49, 1e7, 70.0, 31)
+    run = SimpleNamespace(funnel=funnel, facts=load_facts(), fast_brand_window=("2022-05-20", "2022-06-19", "dated"))
+    text = promotion.funnel_paragraph(run)
+    # 12 m orders / 31 days = 387,097 a day; 2 bn views / 12 m = 167 a order; 49 x RMB 10 m = RMB 490 m;
+    # 12 m x RMB 70 = RMB 840 m; 490 / 840 = 58 %; 490 m / 12 m orders = RMB 40.8 an order
+    assert "Over the 31 days their sentence dates (2022-05-20..2022-06-19)" in text
+    assert "**387,097 orders a day**" in text and "**167 room views per order**" in text
+    assert "The 49 rooms over RMB 10 m sold at least RMB 490 m; at an assumed RMB 70 per order" in text
+    assert "worth RMB 840 m, so those 49 rooms made **at least 58% of** fast-brand GMV" in text
+    assert "Below RMB 40.8 per order" in text
+    assert "The +198 % sales growth" in text and "the 88 % repurchase rate is the best room's" in text  # data/facts.csv
+
+
+def test_trust_buy_paragraph_compares_the_festival_rate_with_2021_under_both_end_dates():
+    trust = promotion.trust_buy_run_rate(5e9, 4e8, "2022-05-20", ["2022-06-19", "2022-06-14"], dated_end="2022-06-14")
+    # 5 bn / 365 = 13.7 m a day; 400 m / 26 days (to 06-14) = 15.4 m, x1.12; 400 m / 31 days = 12.9 m, x0.942
+    results = {
+        "trust_buy_daily_2021": 5e9 / 365,
+        "trust_buy_daily_festival": 4e8 / 26,
+        "trust_buy_days": 26,
+        "trust_buy_ratio_to_2021": (4e8 / 26) / (5e9 / 365),
+    }
+    run = SimpleNamespace(trust_buy=trust, results=results, trust_buy_window=("2022-05-20", "2022-06-14", "dated"))
+    assert promotion.trust_buy_paragraph(run) == (
+        "In 2021 trust-buy covered **13.7 m orders a day** on average; during its dated festival window "
+        "(2022-05-20..2022-06-14, 26 days) at least **15.4 m a day**, 1.12 times the 2021 rate "
+        "(0.942 to 1.12 across both end dates). "
+        "The 400 m orders are about the 2021 run-rate, not evidence of festival growth by themselves."
+    )
+    tripled = promotion.trust_buy_run_rate(5e9, 1.2e9, "2022-05-20", ["2022-06-19", "2022-06-14"], dated_end="2022-06-14")
+    # 1.2 bn / 31 days = 38.7 m a day, 2.83 times 13.7 m: not about the run-rate
+    assert promotion.trust_buy_paragraph(
+        SimpleNamespace(trust_buy=tripled, results=results, trust_buy_window=run.trust_buy_window)
+    ).endswith("(2.83 to 3.37 across both end dates). ")
+
+
+def test_festival_quarter_sentence_reads_the_616_quarter_and_is_empty_without_its_growth():
+    table = pd.DataFrame({"quarter": ["2022Q1", "2022Q2"], "YoY GMV growth": [0.3, 0.2], "YoY GMV per DAU": [0.1, -0.05]})
+    text = promotion.festival_quarter_sentence(table, 5.15)
+    assert text.startswith("In 2022Q2, the quarter of the 616 festival, GMV grew +20.0% year on year and GMV per DAU −5.0%")
+    assert "against +515% reported for brand merchants" in text
+    assert promotion.festival_quarter_sentence(table.iloc[:1], 5.15) == ""
+    assert promotion.festival_quarter_sentence(table.assign(**{"YoY GMV growth": float("nan")}), 5.15) == ""
+
+
+def test_holdout_caption_and_the_sentence_without_a_backtest():
+    assert promotion.holdout_scores_caption({"holdout_n": 1}) == (
+        "Holdout: the 1 reported quarter after train_end (evaluation, not used for the choice)"
+    )
+    assert promotion.holdout_scores_caption({"holdout_n": 7}).startswith("Holdout: the 7 reported quarters after")
+    assert promotion.no_backtest_sentence({"train_end": "2025Q3"}) == (
+        "No quarter after train_end = 2025Q3 can be scored on every method, so there is nothing to backtest."
+    )

@@ -6,15 +6,17 @@ buyer, and how the festival season shows up in quarterly GMV (notebook ``02_prom
 - :mod:`~trustlab.promotion.effects`: quarter-of-year (festival-quarter) effects on quarterly GMV, each
   quarter against every other, checked by a bootstrap; :mod:`~trustlab.promotion.effects_narrative` words them.
 - :mod:`~trustlab.promotion.backtest`: rolling-origin evaluation (MAPE, MASE, coverage) on common pairs.
-- :mod:`~trustlab.promotion.analysis` and :mod:`~trustlab.promotion.narrative`: the notebook's run and its sentences.
+- :mod:`~trustlab.promotion.analysis`: the notebook's one orchestration, :func:`run` (:func:`recorded_results`
+  is its fast path); :mod:`~trustlab.promotion.narrative`: its sentences; :mod:`~trustlab.promotion.tables`
+  and :mod:`~trustlab.promotion.figures`: its tables and figures.
 - :mod:`~trustlab.promotion.selection`: the headline forecast method, chosen on data up to the training end only.
-- :mod:`~trustlab.promotion.parameters`: rules across the notebook's parameters.
+- :mod:`~trustlab.promotion.parameters`: the notebook's parameter contract and its rule on ``train_end``.
 
 The data come from :mod:`trustlab.data.quarterly` and :mod:`trustlab.data.facts`; everything here is
 computation over Series, DataFrames and plain values.
 """
 
-from trustlab.promotion.analysis import METHOD_LABELS, OPTIMIZER_RESULTS, PromotionRun, analysis, run
+from trustlab.promotion.analysis import METHOD_LABELS, OPTIMIZER_RESULTS, PromotionRun, recorded_results, run
 from trustlab.promotion.backtest import Backtest, backtest, on_common_pairs, relative_mape, skill
 from trustlab.promotion.effects import (
     TRENDS,
@@ -25,11 +27,14 @@ from trustlab.promotion.effects import (
     quarter_effects,
 )
 from trustlab.promotion.effects_narrative import (
+    effects_caption,
     effects_caveats,
     effects_paragraph,
     effects_summary,
     signed_percent_off_zero,
+    specification_caption,
 )
+from trustlab.promotion.figures import QUARTERLY_SOURCE, draw_effects, draw_forecasts, draw_seasonal_decomposition
 from trustlab.promotion.forecast import (
     BENCHMARK_MIN_QUARTERS,
     BENCHMARKS,
@@ -70,17 +75,25 @@ from trustlab.promotion.narrative import (
     caveats,
     counted,
     coverage_verdict,
+    decomposition_paragraph,
     decomposition_sentence,
+    festival_dates_paragraph,
+    festival_quarter_sentence,
     festival_versus_quarter,
     forecast_summary,
+    funnel_paragraph,
+    gaps_paragraph,
     headline_reason,
     holdout_caption,
+    holdout_scores_caption,
     holdout_sentence,
+    no_backtest_sentence,
     selection_caption,
     skill_verdict,
     summary,
     top_rooms_share,
     training_sentence,
+    trust_buy_paragraph,
 )
 from trustlab.promotion.parameters import Parameters, check_params, check_train_end
 from trustlab.promotion.selection import (
@@ -91,7 +104,26 @@ from trustlab.promotion.selection import (
     lowest_mape,
     select_method,
 )
-from trustlab.promotion.tables import draw_forecasts, errors_by_horizon, holdout_scores, holdout_table, method_table
+from trustlab.promotion.tables import (
+    EFFECTS_FORMATS,
+    METHOD_TABLE_FORMATS,
+    PER_USER_FORMATS,
+    SPECIFICATION_FORMATS,
+    TRUST_BUY_FORMATS,
+    decomposition_grid,
+    effects_table,
+    errors_by_horizon,
+    festival_facts_table,
+    holdout_scores,
+    holdout_table,
+    interpolation_table,
+    method_table,
+    order_value_table,
+    per_user_table,
+    quarterly_table,
+    seasonal_factor_table,
+    specification_table,
+)
 
 __all__ = [
     "METHOD_LABELS",
@@ -100,7 +132,7 @@ __all__ = [
     "skill_of",
     "relative_mape",
     "PromotionRun",
-    "analysis",
+    "recorded_results",
     "caveats",
     "run",
     "summary",
@@ -175,4 +207,31 @@ __all__ = [
     "holdout_scores",
     "holdout_table",
     "method_table",
+    "QUARTERLY_SOURCE",
+    "draw_effects",
+    "draw_seasonal_decomposition",
+    "effects_caption",
+    "specification_caption",
+    "decomposition_paragraph",
+    "festival_dates_paragraph",
+    "festival_quarter_sentence",
+    "funnel_paragraph",
+    "gaps_paragraph",
+    "holdout_scores_caption",
+    "no_backtest_sentence",
+    "trust_buy_paragraph",
+    "EFFECTS_FORMATS",
+    "METHOD_TABLE_FORMATS",
+    "PER_USER_FORMATS",
+    "SPECIFICATION_FORMATS",
+    "TRUST_BUY_FORMATS",
+    "decomposition_grid",
+    "effects_table",
+    "festival_facts_table",
+    "interpolation_table",
+    "order_value_table",
+    "per_user_table",
+    "quarterly_table",
+    "seasonal_factor_table",
+    "specification_table",
 ]

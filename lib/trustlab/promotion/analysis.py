@@ -1,14 +1,16 @@
 """Notebook ``02_promotion_growth`` as one function of its parameters: every recorded result and
 the tables the notebook shows; the narrative built from them is in :mod:`trustlab.promotion.narrative`.
 
-:func:`run` computes everything (the notebook calls it once and displays its parts);
-:func:`analysis` is the fast path (recorded results only, ``fast:`` in the schema).
+:func:`run` is the one orchestration: it computes everything (the notebook calls it once and displays
+its parts); :func:`recorded_results` is its fast path (``fast:`` in the schema), the results of
+:func:`run` without the notebook.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,9 @@ from trustlab.promotion.forecast import (
     TOO_SHORT,
     USABLE,
     Forecast,
+    SeasonalDecomposition,
     benchmark_forecast,
+    decompose,
     fit_forecast,
     seasonal_scale,
 )
@@ -77,7 +81,10 @@ OPTIMIZER_RESULTS = frozenset(
 
 @dataclass
 class PromotionRun:
-    """Everything notebook 02 shows for one parameter set; ``results`` is what it records."""
+    """Everything notebook 02 shows for one parameter set; ``results`` is what it records.
+
+    ``quarterly`` is the quarterly data as loaded (long: one row per quarter and metric, with its
+    status and note), ``gap_reasons`` why each quarter without a value has none."""
 
     params: dict[str, Any]
     facts: pd.DataFrame
@@ -94,6 +101,14 @@ class PromotionRun:
     selection: Selection
     effects: EffectSpecifications
     results: dict[str, Any] = field(default_factory=dict)
+    quarterly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gap_reasons: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def seasonal(self) -> SeasonalDecomposition:
+        """The additive decomposition of log GMV after labelled gap filling (section 4; not recorded,
+        so computed only when shown)."""
+        return decompose(self.gmv)
 
 
 def _mape(forecast: pd.Series, actual: pd.Series) -> float:
@@ -278,7 +293,23 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
         **effects_results(effects),
     }
     return PromotionRun(
-        p, facts, dec, funnel, fb_window, trust, tb_window, gmv, status, fc, holdout, backtests, selection, effects, results
+        p,
+        facts,
+        dec,
+        funnel,
+        fb_window,
+        trust,
+        tb_window,
+        gmv,
+        status,
+        fc,
+        holdout,
+        backtests,
+        selection,
+        effects,
+        results,
+        quarterly=frame,
+        gap_reasons=reasons,
     )
 
 
@@ -306,6 +337,7 @@ def _by_horizon(backtests: Mapping[str, Backtest], column: str) -> dict[str, dic
     }
 
 
-def analysis(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Every recorded result of notebook 02 from a parameter dict, without the notebook (the fast path)."""
+def recorded_results(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every recorded result of notebook 02 from a parameter dict, without the notebook (the fast path):
+    ``run(params).results``."""
     return run(params).results

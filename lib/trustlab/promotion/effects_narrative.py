@@ -237,3 +237,22 @@ def effects_caveats(results: Mapping[str, Any], festival_start: str, festival_en
         f"{prose.number(q2_days)} days that also holds 618, the industry's June sale; quarterly GMV has one Q2 figure a "
         "year, so the festival's own effect cannot be identified from it: the contrasts compare whole quarters, not festivals.",
     ]
+
+
+def specification_caption(results: Mapping[str, Any], specs: EffectSpecifications) -> str:
+    """Caption of the table of trend specifications (:func:`~trustlab.promotion.tables.specification_table`)."""
+    return (
+        f"log GMV ~ trend + quarter dummies, each quarter against each other, n = {results['effects_n']}; "
+        f"HAC (Newey-West, {int(specs.table['lags'].iloc[0])} lags) errors, t tests; chosen by lowest BIC: {specs.chosen}"
+    )
+
+
+def effects_caption(results: Mapping[str, Any], specs: EffectSpecifications) -> str:
+    """Caption of the chosen trend's contrasts (:func:`~trustlab.promotion.tables.effects_table`): both
+    intervals and the bootstrap's replications, block length and seed."""
+    boot = results["effects_bootstrap"]
+    return (
+        f"Under the chosen trend ({specs.chosen}): 95 % HAC intervals (lower, upper) and moving-block bootstrap "
+        f"intervals (boot_lower, boot_upper; {boot['replications']:,} replications, blocks of {boot['block_length']} "
+        f"quarters, seed {boot['seed']}); agree: both on the same side of 0"
+    )

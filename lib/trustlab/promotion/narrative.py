@@ -1,22 +1,31 @@
-"""Notebook 02's sentences, built from the recorded results of a run (:mod:`trustlab.promotion.analysis`)
-and its parameters: the Summary, the caveats, and the sentences of the result sections. Every sentence
-is worded from the values it states, so it stays true at the edges of the parameter ranges.
+"""Notebook 02's sentences, built from a run (:mod:`trustlab.promotion.analysis`), its recorded
+results and its parameters: the Summary, the caveats, and the sentences of the Data and Result
+sections. Every sentence is worded from the values it states, so it stays true at the edges of the
+parameter ranges. (The quarter-effect sentences are in :mod:`trustlab.promotion.effects_narrative`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from trustlab import prose
+from trustlab.data.tables import DERIVED_STATUSES
 from trustlab.promotion.analysis import DEFAULTS, METHOD_LABELS
 from trustlab.promotion.effects_narrative import effects_caveats, effects_summary
 from trustlab.promotion.forecast import METHODS, NOT_CONVERGED, TOO_SHORT
-from trustlab.promotion.growth import FESTIVAL_START
+from trustlab.promotion.growth import FESTIVAL_START, GrowthDecomposition
 from trustlab.promotion.selection import DEFAULT_METHOD
+
+if TYPE_CHECKING:  # pragma: no cover
+    from trustlab.promotion.analysis import PromotionRun
 
 # A coverage is judged with a one-sided binomial test at this level on each side (too narrow, too wide).
 COVERAGE_TEST_LEVEL = 0.05
+# Below this ratio of festival to 2021 orders a day, the festival's trust-buy orders read as the 2021 run-rate.
+RUN_RATE_RATIO = 1.5
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -306,12 +315,9 @@ def interpolation_caveat(results: Mapping[str, Any], params: Mapping[str, Any]) 
     text = f"The methods saw {counted(results['train_quarters'], 'quarter')} ({results['train_start']}..{p['train_end']})"
     reasons = results["interpolated_reasons"]
     if reasons:
-        by_reason: dict[str, list[str]] = {}
-        for quarter, reason in reasons.items():
-            by_reason.setdefault(reason, []).append(quarter)
         text += (
             f", of which {prose.join(list(reasons))} {'is' if len(reasons) == 1 else 'are'} interpolated: "
-            + "; ".join(f"{prose.join(qs)} GMV {'is' if len(qs) == 1 else 'are'} {reason}" for reason, qs in by_reason.items())
+            + gap_reason_clauses(reasons)
             + ", so the methods saw less than an analyst at train_end could have"
         )
     else:
@@ -451,3 +457,132 @@ def backtest_sentence(results: Mapping[str, Any]) -> str:
         f"Skill of the model against the best benchmark ({METHOD_LABELS[best]}) after train_end: "
         f"**{prose.signed_percent(skill_value)}**: the model {skill_verdict(skill_value)}."
     )
+
+
+# ------------------------------------------------------------------ the Data and Result sections
+
+
+def gap_reason_clauses(reasons: Mapping[str, str]) -> str:
+    """Quarters grouped by why their GMV has no value, in order of first appearance:
+    '2020Q4 and 2021Q4 GMV are not in ...; 2023Q2 GMV is left out ...'."""
+    by_reason: dict[str, list[str]] = {}
+    for quarter, reason in reasons.items():
+        by_reason.setdefault(reason, []).append(quarter)
+    return "; ".join(f"{prose.join(qs)} GMV {'is' if len(qs) == 1 else 'are'} {reason}" for reason, qs in by_reason.items())
+
+
+def festival_dates_paragraph(facts: pd.DataFrame, params: Mapping[str, Any]) -> str:
+    """The festival's dates as the article gives them, how each figure is dated, and the growth and
+    merchant-multiple parameters against the article's figures (``facts``: data/facts.csv as loaded)."""
+    from trustlab.data.facts import fact_date, fact_value
+
+    p = {**DEFAULTS, **dict(params)}
+    start = fact_date(facts, "promo_festival_start_2022")
+    end, end_alt = fact_date(facts, "promo_festival_end_2022"), fact_date(facts, "promo_festival_end_alt_2022")
+    reported_growth = fact_value(facts, "promo_brand_merchant_gmv_growth_616_2022") / 100  # percent -> fraction
+    reported_multiple = fact_value(facts, "promo_merchant_multiple_616_vs_116")
+    return (
+        f"Festival dates in the article: from **{start}** to **{end}** (festival report and "
+        f"fast-brand figures) or **{end_alt}** (the trust-buy figure's own sentence). Each figure is put per day "
+        f"over its own dated window; `festival_end = {p['festival_end']}` would only date a figure whose sentence gives no end. "
+        f"`gmv_growth = {p['gmv_growth']}` (article: {reported_growth:.2f}) and `merchant_multiple = {p['merchant_multiple']:g}` "
+        f"(article: {reported_multiple:g})."
+    )
+
+
+def gaps_paragraph(run: PromotionRun) -> str:
+    """How each derived GMV quarter was computed, which quarters have no GMV in this run and why, and
+    how the methods and charts treat a gap."""
+    frame = run.quarterly
+    derived = frame[frame["status"].isin(DERIVED_STATUSES) & (frame["metric"] == "gmv_rmb_bn")]
+    gaps = [str(q) for q in run.gmv.index[run.gmv.isna()]]
+    text = "".join(
+        f"**{r.quarter} GMV** was not found as a quarterly figure; its row is {r.note}. " for r in derived.itertuples()
+    )
+    text += f"GMV quarters without a value in this run: **{', '.join(gaps) if gaps else 'none'}**. "
+    if gaps:
+        text += (
+            gap_reason_clauses({q: run.gap_reasons[q] for q in gaps}) + ". "
+            "Where a method needs a complete series, a gap is filled by a labelled interpolation step (below); "
+            "charts of the reported series break at a gap."
+        )
+    return text
+
+
+def decomposition_paragraph(decomposition: GrowthDecomposition) -> str:
+    """The growth decomposition in words, the merchant multiple at which GMV per merchant would be
+    unchanged, and the note on the two figures' different bases."""
+    change = decomposition.per_merchant_change
+    return (
+        f"{decomposition_sentence(decomposition.gmv_growth, decomposition.merchant_multiple, change)} "
+        f"(a multiple of {prose.number(1 + change)}). {breakeven_sentence(decomposition.breakeven_multiple)}\n\n"
+        f"*Base mismatch:* {decomposition.note}"
+    )
+
+
+def funnel_paragraph(run: PromotionRun) -> str:
+    """The fast-brand funnel in words: orders a day over the dated window, views per order, the top
+    rooms' floor against all fast-brand GMV at the assumed order value, and why the growth and
+    repurchase figures say nothing per buyer."""
+    from trustlab.data.facts import fact_value
+
+    funnel, facts = run.funnel, run.facts
+    rooms = fact_value(facts, "fastbrand_rooms_over_10m_616_2022")
+    threshold = fact_value(facts, "fastbrand_room_sales_threshold_616_2022")
+    start, end = run.fast_brand_window[:2]
+    return (
+        f"Over the {funnel.days} days their sentence dates ({start}..{end}), fast brands took "
+        f"**{funnel.orders_per_day:,.0f} orders a day**, and there were at least "
+        f"**{funnel.views_per_order:,.0f} room views per order**. The {rooms:,.0f} rooms over RMB {threshold / 1e6:,.0f} m sold at least "
+        f"RMB {funnel.min_top_rooms_gmv_rmb / 1e6:,.0f} m; at an assumed RMB {funnel.average_order_value_rmb:,.0f} per order, all "
+        f"fast-brand orders were worth RMB {funnel.fast_brand_gmv_rmb / 1e6:,.0f} m, so those {rooms:,.0f} rooms made "
+        f"**{top_rooms_share(funnel.top_rooms_min_share)}** fast-brand GMV. Below RMB {funnel.breakeven_order_value_rmb:,.1f} per order "
+        f"the figures would contradict each other. The +{fact_value(facts, 'fastbrand_sales_growth_616_2022'):.0f} % "
+        f"sales growth has no reported base (number of fast brands, or last year's period), and the "
+        f"{fact_value(facts, 'fastbrand_repurchase_rate_max_616_2022'):.0f} % repurchase rate is the best room's "
+        "('up to'), not an average: neither can be turned into growth per buyer."
+    )
+
+
+def trust_buy_paragraph(run: PromotionRun) -> str:
+    """Trust-buy orders a day in 2021 and over the festival window its sentence dates, the ratio under
+    every festival end date, and, below :data:`RUN_RATE_RATIO`, that the festival orders are about the
+    2021 run-rate."""
+    results, festival = run.results, run.trust_buy.iloc[1:]
+    start, end = run.trust_buy_window[:2]
+    low, high = festival["ratio_to_2021"].min(), festival["ratio_to_2021"].max()
+    text = (
+        f"In 2021 trust-buy covered **{prose.number(results['trust_buy_daily_2021'] / 1e6)} m orders a day** on average; "
+        f"during its dated festival window ({start}..{end}, {results['trust_buy_days']} days) at least "
+        f"**{prose.number(results['trust_buy_daily_festival'] / 1e6)} m a day**, "
+        f"{prose.number(results['trust_buy_ratio_to_2021'])} times the 2021 rate "
+        f"({prose.number(low)} to {prose.number(high)} across both end dates). "
+    )
+    if high < RUN_RATE_RATIO:
+        orders = festival["orders"].iloc[0]
+        text += f"The {orders / 1e6:,.0f} m orders are about the 2021 run-rate, not evidence of festival growth by themselves."
+    return text
+
+
+def festival_quarter_sentence(per_user: pd.DataFrame, gmv_growth: float) -> str:
+    """The festival quarter's year-on-year growth of GMV and GMV per DAU against the festival's reported
+    growth (:func:`festival_versus_quarter`), from the table of
+    :func:`~trustlab.promotion.tables.per_user_table`; "" when that quarter has no year-on-year growth."""
+    quarter = str(pd.Period(FESTIVAL_START, "Q"))
+    row = per_user[per_user["quarter"] == quarter]
+    if row.empty or pd.isna(row["YoY GMV growth"].iloc[0]):
+        return ""
+    return festival_versus_quarter(row["YoY GMV growth"].iloc[0], row["YoY GMV per DAU"].iloc[0], gmv_growth)
+
+
+def holdout_scores_caption(results: Mapping[str, Any]) -> str:
+    """Caption of the holdout's scores table."""
+    return (
+        f"Holdout: the {counted(results['holdout_n'], 'reported quarter')} after train_end (evaluation, not used for the choice)"
+    )
+
+
+def no_backtest_sentence(params: Mapping[str, Any]) -> str:
+    """Why section 6 has no table: no quarter after train_end can be scored."""
+    p = {**DEFAULTS, **dict(params)}
+    return f"No quarter after train_end = {p['train_end']} can be scored on every method, so there is nothing to backtest."
