@@ -108,6 +108,27 @@ def test_index_lists_every_notebook_and_run(site):
     assert report.check_site(site) == []
 
 
+def test_the_index_gives_each_notebook_its_answer_and_each_run_only_its_changed_parameters(site):
+    import html as html_lib
+
+    report.build_index(site, runs.notebooks())
+    index = html_lib.unescape((site / "index.html").read_text())
+    for name in NAMES:
+        page = (site / f"{name}--smoke" / f"{name}.html").read_text()
+        # the page's Summary, read from the HTML: its first list item, as text
+        summary = page[page.index('id="Summary"') :]
+        first = re.sub(r"<[^>]+>", "", summary[summary.index("<li>") + 4 : summary.index("</li>")])
+        section = index[index.index(f'<section id="{name}">') :]
+        section = section[: section.index("</section>")]
+        assert f"Answer (scenario smoke run):</strong> {' '.join(html_lib.unescape(first).split())}" in " ".join(section.split())
+        # the smoke run's row lists exactly the parameters the smoke scenario changed
+        changed = _record(site, name)["changed_parameters"]
+        [row] = [r for r in re.findall(r"<tr class=\"run-ok\">.*?</tr>", section, re.DOTALL) if f"{name}--smoke/" in r]
+        params_cell = re.findall(r'<td class="params">(.*?)</td>', row, re.DOTALL)[0]
+        listed = [] if params_cell == "all defaults" else re.findall(r"(?:^|, )(\w+)=", params_cell)
+        assert sorted(listed) == sorted(changed)
+
+
 def test_the_site_in_headless_chromium(site):
     """Visit every page: no broken link, no missing image, no console error, a provenance header on
     every report; save a screenshot of the index under reports/ for the README."""

@@ -272,6 +272,32 @@ def notebook_question(source: Path) -> tuple[str, str]:
     return title, " ".join(lines[1:])
 
 
+def summary_answer(executed: Path) -> str | None:
+    """The first sentence of an executed notebook's Summary (the first line its ``## Summary``
+    section displays, as plain text), or None when the notebook has no such section or output."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    heading = next(
+        (i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.strip().lower() == "## summary"), None
+    )
+    if heading is None:
+        return None
+    for cell in cells[heading + 1 :]:
+        if cell.cell_type == "markdown":
+            return None  # the next section began before any Summary output
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            if text:
+                first = next((line for line in "".join(text).splitlines() if line.strip()), "")
+                plain = re.sub(r"\*\*|`", "", first.strip().removeprefix("- ").removeprefix("* "))
+                return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", plain)
+    return None
+
+
 def format_number(value: float) -> str:
     """A number for reading, as report tables show it (:func:`trustlab.tables_display.format_number`)."""
     from trustlab import tables_display
@@ -351,9 +377,12 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
                 {
                     "kind": run["kind"],
                     "status": str(prov.get("status", "ok")),
+                    # only what this run changed: the defaults are the notebook's, listed in each report
                     "parameters": ", ".join(
-                        f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in rec.get("parameters", {}).items()
-                    ),
+                        f"{k}={json.dumps(rec.get('parameters', {}).get(k), ensure_ascii=False)}"
+                        for k in (rec.get("changed_parameters") or {})
+                    )
+                    or "all defaults",
                     "results": _scalar_results(rec.get("results", {})),
                     "started": str(prov.get("started", "")),
                     "commit": str(prov.get("git_commit", ""))[:12],
@@ -368,7 +397,22 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
                     ],
                 }
             )
-        sections.append({"name": stem, "title": title, "question": question, "runs": rows})
+        # The answer of the default run, else of the first successful run (named, so a smoke-size
+        # answer is not read as the default's).
+        own = [r for r in runs if str(r["record"].get("notebook")) == stem and r["ipynb"]]
+        own = [r for r in own if str(r["record"].get("provenance", {}).get("status", "ok")) == "ok"]
+        source_run = next((r for r in own if r["kind"] == "default"), own[0] if own else None)
+        answer = summary_answer(site / source_run["ipynb"]) if source_run else None
+        sections.append(
+            {
+                "name": stem,
+                "title": title,
+                "question": question,
+                "answer": answer,
+                "answer_from": source_run["kind"] if source_run else None,
+                "runs": rows,
+            }
+        )
     sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
     page = (
         _templates()
