@@ -169,3 +169,50 @@ def test_every_figure_of_a_notebook_has_its_caption_and_no_overlapping_or_clippe
             assert plots.text_problems(fig) == [], f"{source.name}, figure {number} ({fig.axes[0].get_title()!r})"
     shown = [f"{w.category.__name__}: {w.message}" for w in caught if issubclass(w.category, PAGE_WARNINGS)]
     assert shown == []
+
+
+def test_describe_gives_the_title_axes_and_series_of_a_figure():
+    fig, (left, right) = plt.subplots(1, 2)
+    fig.suptitle("Kuaishou GMV")
+    left.set_title("by quarter")
+    left.set_xlabel("quarter")
+    left.set_ylabel("GMV, RMB bn")
+    left.plot([1, 2], [3, 4], label="reported")
+    left.plot([1, 2], [4, 5], label="forecast")
+    left.legend()
+    right.set_ylabel("share")
+    expected = (
+        "Figure: Kuaishou GMV; by quarter. Horizontal axis: quarter; vertical axis: GMV, RMB bn. "
+        "Series: reported, forecast. Vertical axis: share."
+    )
+    assert plots.describe(fig) == expected
+    plt.close(fig)
+
+
+def test_describe_names_an_untitled_figure_as_such():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    assert plots.describe(fig) == "Figure: untitled."
+    plt.close(fig)
+
+
+def test_a_figure_shown_in_a_kernel_carries_its_alt_text():
+    """In an IPython shell with the inline backend, setup() makes every figure's PNG output carry
+    :func:`plots.describe` as its ``alt`` metadata (once, however often setup runs)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    shell = InteractiveShell.instance()
+    try:
+        formatter = shell.display_formatter.formatters["image/png"]
+        formatter.for_type(Figure, lambda fig: b"\x89PNG drawn")  # as the inline backend registers it
+        plots.setup()
+        plots.setup()
+        fig, ax = plt.subplots()
+        ax.set_title("orders per day")
+        data, metadata = shell.display_formatter.format(fig, include={"image/png"})
+        assert data["image/png"] == b"\x89PNG drawn"
+        assert metadata["image/png"] == {"alt": "Figure: orders per day."}
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()

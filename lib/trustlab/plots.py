@@ -76,6 +76,64 @@ def setup() -> None:
             "svg.hashsalt": "trustlab",
         }
     )
+    _describe_figures_when_shown()
+
+
+def describe(fig: "plt.Figure") -> str:
+    """A figure's alternative text, from its own words: its title (or each panel's), what each axis
+    shows and its legend's entries, e.g. "Figure: GMV by quarter. Horizontal axis: quarter; vertical
+    axis: GMV, RMB bn. Series: reported, forecast."."""
+    titles = [fig.get_suptitle()] if fig.get_suptitle() else []
+    parts = []
+    for ax in fig.get_axes():
+        if not ax.get_visible() or not ax.axison:
+            continue
+        if ax.get_title():
+            titles.append(ax.get_title())
+        axes = [
+            f"{side} axis: {label}" for side, label in (("horizontal", ax.get_xlabel()), ("vertical", ax.get_ylabel())) if label
+        ]
+        if axes:
+            parts.append("; ".join(axes))
+        legend = ax.get_legend()
+        if legend is not None:
+            entries = [text.get_text() for text in legend.get_texts() if text.get_text()]
+            if entries:
+                parts.append("series: " + ", ".join(entries))
+    sentences = ["Figure: " + ("; ".join(dict.fromkeys(titles)) or "untitled")]
+    sentences += [part[0].upper() + part[1:] for part in dict.fromkeys(parts)]
+    return " ".join(" ".join(sentence.split()).rstrip(".") + "." for sentence in sentences)
+
+
+def _describe_figures_when_shown() -> None:
+    """Give every matplotlib figure a notebook shows its alternative text (:func:`describe`), as the
+    PNG output's ``alt`` metadata, which the report page writes into the image's ``alt``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        draw = formatter.lookup_by_type(Figure)
+    except KeyError:  # the inline backend is not in use: nothing is drawn as PNG
+        return
+    if getattr(draw, "adds_alt_text", False):
+        return
+
+    def draw_with_alt(fig: Figure) -> Any:
+        data = draw(fig)
+        if data is None:
+            return None
+        data, metadata = data if isinstance(data, tuple) else (data, {})
+        return data, {**(metadata or {}), "alt": describe(fig)}
+
+    draw_with_alt.adds_alt_text = True  # type: ignore[attr-defined]
+    formatter.for_type(Figure, draw_with_alt)
 
 
 def caption(fig: plt.Figure, source: str) -> None:

@@ -315,3 +315,25 @@ def test_the_header_shows_the_changed_parameters_and_folds_the_full_list(changed
     folded = folded.split("</details>", 1)[0]
     assert "<summary>All 3 parameters</summary>" in folded
     assert [m for m in re.findall(r"<th>(\w)</th>", folded)] == ["a", "b", "c"]
+
+
+def test_a_figure_keeps_its_alt_text_on_the_page():
+    png = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
+    cells = [
+        nbformat.v4.new_code_cell(
+            "show()",
+            outputs=[nbformat.v4.new_output("display_data", data=png, metadata={"image/png": {"alt": 'GMV "by" quarter'}})],
+        )
+    ]
+    html = report.render_html(nbformat.v4.new_notebook(cells=cells), {"notebook": "d", "parameters": {}, "provenance": {}})
+    [img] = re.findall(r"<img[^>]*>", html)
+    assert "alt='GMV \"by\" quarter'" in img or 'alt="GMV &quot;by&quot; quarter"' in img
+
+
+@pytest.mark.parametrize("committed", COLLECTION, ids=[p.stem for p in COLLECTION])
+def test_every_figure_of_a_committed_report_has_alt_text_from_its_own_words(committed):
+    nb = nbformat.read(committed, as_version=4)
+    html = report.render_html(nb, runs.new_record(committed.stem, None, {}, "key", None, datetime.datetime.now()))
+    images = re.findall(r"<img[^>]*>", html)
+    assert images, "no figure: the test would prove nothing"
+    assert all(re.search(r"""alt=["']Figure: """, img) for img in images), [img[:80] for img in images]
