@@ -18,7 +18,7 @@ HAND = [
     ("2021Q4", "mutual_follow_pairs_yoy_pct", 68.2, "V-2", "68.2%", 1.0),
     ("2022Q1", "mutual_follow_pairs_yoy_pct", 68.9, "V", "68.9%", 1.0),
     ("2023Q4", "mutual_follow_pairs_bn", 33.0, "V-2", "33 billion", 1.0),
-    ("2021Q4", "repurchase_rate_yoy_pp", 5.0, "V-2", "五个百分点", 5.0),
+    ("2021Q4", "repurchase_rate_yoy_pp", 5.0, "V-2", "五个百分点", 1.0),
     ("2023Q4", "monthly_buyers_m", 130.0, "V-2", "130 million", 1.0),
     ("2024Q1", "monthly_buyers_m", 126.0, "V-2", "126 million", 1.0),
     ("2024Q1", "monthly_buyers_yoy_pct", 22.4, "V-2", "+22.4%", 1.0),

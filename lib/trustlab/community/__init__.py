@@ -14,7 +14,16 @@ The data come from :mod:`trustlab.data.quarterly`, :mod:`trustlab.data.community
 """
 
 from trustlab.community import growth, narrative, rights
-from trustlab.community.analysis import Inputs, buyer_growth, load_inputs, repurchase_figures, run, series_coverage
+from trustlab.community.analysis import (
+    Inputs,
+    buyer_growth,
+    growth_fit,
+    load_inputs,
+    repurchase_figures,
+    repurchase_overview,
+    run,
+    series_coverage,
+)
 from trustlab.community.narrative import caveats, summary
 from trustlab.community.parameters import Parameters
 
@@ -24,9 +33,11 @@ __all__ = [
     "buyer_growth",
     "caveats",
     "growth",
+    "growth_fit",
     "load_inputs",
     "narrative",
     "repurchase_figures",
+    "repurchase_overview",
     "rights",
     "run",
     "series_coverage",

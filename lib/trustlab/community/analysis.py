@@ -115,6 +115,18 @@ def repurchase_figures(inputs: Inputs) -> list[rights.RepurchaseFigure]:
     return figures
 
 
+def launch_date(inputs: Inputs) -> date:
+    """The month 信任購 launched (the article's date fact; November 2021 stands as its first day)."""
+    from trustlab.data.facts import fact_row
+
+    return date.fromisoformat(str(fact_row(inputs.facts, TRUST_BUY_LAUNCH)["value"]))
+
+
+def repurchase_overview(inputs: Inputs) -> pd.DataFrame:
+    """The repurchase figures as loaded (:func:`rights.repurchase_table`), each placed against the launch."""
+    return rights.repurchase_table(repurchase_figures(inputs), launch_date(inputs))
+
+
 def _fit_results(prefix: str, fit: growth.SlopeFit) -> dict[str, Any]:
     return {
         f"{prefix}slope": fit.slope,
@@ -138,7 +150,7 @@ def _coverage_results(inputs: Inputs, order_value: float) -> dict[str, Any]:
     from trustlab.data.facts import fact_row, fact_value
 
     covered_2021 = fact_value(inputs.facts, TRUST_BUY_ORDERS_2021)
-    launch = date.fromisoformat(str(fact_row(inputs.facts, TRUST_BUY_LAUNCH)["value"]))
+    launch = launch_date(inputs)
     out: dict[str, Any] = {"trust_buy_orders_2021": covered_2021, "trust_buy_launch": launch.isoformat()}
     gmv_2021, basis = year_gmv_rmb(inputs, 2021)
     year = rights.coverage("2021", covered_2021, gmv_2021, order_value) if gmv_2021 else None
@@ -236,8 +248,13 @@ def series_coverage(inputs: Inputs, start: str, end: str) -> pd.DataFrame:
         rows.append((label, index[(index >= quarters[0]) & (index <= quarters[-1])]))
     return pd.DataFrame(
         [
-            {"series": label, "quarters": len(known), "of": len(quarters), "first": str(known.min()) if len(known) else "",
-             "last": str(known.max()) if len(known) else ""}
+            {
+                "series": label,
+                "quarters": len(known),
+                "of": len(quarters),
+                "first": str(known.min()) if len(known) else "",
+                "last": str(known.max()) if len(known) else "",
+            }
             for label, known in rows
         ]
     )
@@ -265,7 +282,7 @@ def run(params: Mapping[str, Any]) -> dict[str, Any]:
     coverage_table = series_coverage(inputs, p["start_quarter"], p["end_quarter"])
     repurchase = repurchase_figures(inputs)
     coverage = _coverage_results(inputs, p["order_value_rmb"])
-    launch = date.fromisoformat(coverage["trust_buy_launch"])
+    launch = launch_date(inputs)
     buyers = buyer_growth(inputs)
     results: dict[str, Any] = {
         "n_quarters": len(table),

@@ -131,3 +131,44 @@ def dau_share_of_gmv_growth(growth: pd.DataFrame) -> float | None:
     if known.empty or total <= 0:
         return None
     return float(known["dau"].sum()) / total
+
+
+def pairs_table(yoy: pd.DataFrame) -> pd.DataFrame:
+    """:func:`year_on_year` for reading: each growth as a relative change (exp(log growth) - 1, a
+    share), whether the pair enters the slope (``complete``) and whether it rests on a secondary figure."""
+    out = pd.DataFrame(
+        {
+            "quarter": [str(q) for q in yoy.index],
+            "GMV per DAU": np.expm1(yoy["gmv_per_dau"].to_numpy(dtype=float)),
+            "time per DAU": np.expm1(yoy["time_per_dau"].to_numpy(dtype=float)),
+            "DAU": np.expm1(yoy["dau"].to_numpy(dtype=float)),
+            "in the slope": ["yes" if c else "no" for c in yoy["complete"]],
+            "source": ["V-2 / D-2" if s else "V / V-c" for s in yoy["secondary"]],
+        }
+    )
+    return out
+
+
+def growth_figure(yoy: pd.DataFrame, fit: SlopeFit):  # -> matplotlib Figure
+    """Scatter of GMV-per-DAU growth against time-per-DAU growth (year on year, %), primary and
+    secondary pairs marked apart, with the fitted line when there is one; the caller adds the caption."""
+    import matplotlib.pyplot as plt
+
+    pairs = yoy[yoy["complete"]]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for secondary, marker, label in ((False, "o", "V / V-c figures"), (True, "^", "a V-2 or D-2 figure")):
+        part = pairs[pairs["secondary"] == secondary]
+        ax.scatter(100 * np.expm1(part["time_per_dau"]), 100 * np.expm1(part["gmv_per_dau"]), marker=marker, label=label)
+        for quarter, row in part.iterrows():
+            ax.annotate(str(quarter), (100 * np.expm1(row["time_per_dau"]), 100 * np.expm1(row["gmv_per_dau"])), fontsize=8)
+    if fit.slope is not None and len(pairs):
+        x = np.linspace(float(pairs["time_per_dau"].min()), float(pairs["time_per_dau"].max()), 50)
+        intercept = float(pairs["gmv_per_dau"].mean()) - fit.slope * float(pairs["time_per_dau"].mean())
+        ax.plot(100 * np.expm1(x), 100 * np.expm1(intercept + fit.slope * x), color="grey", label="OLS on log growth")
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.axvline(0, color="black", linewidth=0.5)
+    ax.set_xlabel("time per DAU, change on a year earlier (%)")
+    ax.set_ylabel("GMV per DAU, change on a year earlier (%)")
+    ax.set_title("Growth on growth: GMV per DAU against time per DAU")
+    ax.legend(loc="best", fontsize=8)
+    return fig

@@ -140,12 +140,16 @@ def coverage_sentences(results: Mapping[str, Any], params: Mapping[str, Any]) ->
 
 def repurchase_sentence(results: Mapping[str, Any]) -> str:
     """Whether repurchase figures before and after the launch compare."""
-    n, pairs, spanning = results["repurchase_figures"], results["repurchase_comparable_pairs"], results["repurchase_spanning_launch"]
+    n, pairs, spanning = (
+        results["repurchase_figures"],
+        results["repurchase_comparable_pairs"],
+        results["repurchase_spanning_launch"],
+    )
     if pairs:
         return f"{pairs} pair(s) of the {n} repurchase figures compare a stated rate before the launch with one after it."
     span = (
-        f"; the {spanning} that span the launch are changes on a year earlier, which mix the trust card, {TRUST_BUY} and the "
-        "platform's growth"
+        f"; the {spanning} that span the launch are changes against a year earlier or an unstated base, which mix the "
+        f"trust card (early 2021), {TRUST_BUY} and the platform's growth"
         if spanning
         else ""
     )

@@ -54,7 +54,9 @@ class Parameters(Contract):
         start, end = pd.Period(self.start_quarter, freq="Q"), pd.Period(self.end_quarter, freq="Q")
         for name, quarter in (("start_quarter", start), ("end_quarter", end)):
             if not first <= quarter <= last:
-                raise _about(name, f"expected a quarter from {FIRST_QUARTER} to {LAST_QUARTER} (the data's span), got {str(quarter)!r}")
+                raise _about(
+                    name, f"expected a quarter from {FIRST_QUARTER} to {LAST_QUARTER} (the data's span), got {str(quarter)!r}"
+                )
         if (end - start).n < 4:
             raise _about(
                 "end_quarter",

@@ -116,9 +116,7 @@ def validate_community(frame: pd.DataFrame, path: Path | str = COMMUNITY_CSV) ->
         if col != "value":
             frame[col] = frame[col].fillna("").astype(str)
     frame["value"] = numeric_column(frame, "value", path, _EXPECTED_FORM["value"])
-    return validate_table(
-        frame, schema(), path, _EXPECTED_FORM, {_UNIT_CHECK: "metric/unit", _VALUE_CHECK: "value/unit/quote"}
-    )
+    return validate_table(frame, schema(), path, _EXPECTED_FORM, {_UNIT_CHECK: "metric/unit", _VALUE_CHECK: "value/unit/quote"})
 
 
 def load_community(path: Path | str | None = None, include_secondary: bool = True) -> pd.DataFrame:
