@@ -80,7 +80,7 @@ def year_gmv_rmb(inputs: Inputs, year: int) -> tuple[float | None, str]:
 
     total = annual_value(inputs.annual, "ecommerce_gmv", year)
     if total is not None:
-        return total, f"the reported full-year GMV of {year} (data/kuaishou_annual.csv)"
+        return total, "reported for the full year in data/kuaishou_annual.csv"
     quarters = [quarter_gmv_rmb(inputs, f"{year}Q{q}") for q in range(1, 5)]
     if all(q is not None for q in quarters):
         return sum(q for q in quarters if q is not None), f"the sum of {year}'s four quarters"

@@ -151,7 +151,8 @@ def pairs_table(yoy: pd.DataFrame) -> pd.DataFrame:
 
 def growth_figure(yoy: pd.DataFrame, fit: SlopeFit):  # -> matplotlib Figure
     """Scatter of GMV-per-DAU growth against time-per-DAU growth (year on year, %), primary and
-    secondary pairs marked apart, with the fitted line when there is one; the caller adds the caption."""
+    secondary pairs marked apart, with the fitted line when there is one (the quarters are in
+    :func:`pairs_table`); the caller adds the caption."""
     import matplotlib.pyplot as plt
 
     pairs = yoy[yoy["complete"]]
@@ -159,8 +160,6 @@ def growth_figure(yoy: pd.DataFrame, fit: SlopeFit):  # -> matplotlib Figure
     for secondary, marker, label in ((False, "o", "V / V-c figures"), (True, "^", "a V-2 or D-2 figure")):
         part = pairs[pairs["secondary"] == secondary]
         ax.scatter(100 * np.expm1(part["time_per_dau"]), 100 * np.expm1(part["gmv_per_dau"]), marker=marker, label=label)
-        for quarter, row in part.iterrows():
-            ax.annotate(str(quarter), (100 * np.expm1(row["time_per_dau"]), 100 * np.expm1(row["gmv_per_dau"])), fontsize=8)
     if fit.slope is not None and len(pairs):
         x = np.linspace(float(pairs["time_per_dau"].min()), float(pairs["time_per_dau"].max()), 50)
         intercept = float(pairs["gmv_per_dau"].mean()) - fit.slope * float(pairs["time_per_dau"].mean())

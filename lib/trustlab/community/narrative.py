@@ -109,7 +109,8 @@ def coverage_sentences(results: Mapping[str, Any], params: Mapping[str, Any]) ->
         )
     else:
         lines.append(
-            f"At an ASSUMED RMB {value} an order, 2021's GMV ({results['gmv_2021_basis']}) implies "
+            f"At an ASSUMED RMB {value} an order, 2021's GMV of RMB {prose.number(results['gmv_2021_rmb'] / 1e9)} bn "
+            f"({results['gmv_2021_basis']}) implies "
             f"{prose.number(results['orders_2021_implied'] / 1e9)} bn orders; {TRUST_BUY}'s {covered} bn covered orders "
             f"are {_times_or_share(results['trust_buy_share_2021'], 'them')} (all of them at RMB "
             f"{prose.number(results['breakeven_order_value_2021'])} an order)."
@@ -133,7 +134,7 @@ def coverage_sentences(results: Mapping[str, Any], params: Mapping[str, Any]) ->
         lines.append(
             f"In the {results['festival_days']}-day 616 festival of 2022, more than {prose.number(results['trust_buy_orders_616'] / 1e6)} "
             f"m covered orders are {_times_or_share(results['trust_buy_share_616'], 'the orders its days imply')} at the same "
-            f"order value (all of them at RMB {prose.number(results['breakeven_order_value_616'])})."
+            f"order value (all of them at RMB {prose.number(results['breakeven_order_value_616'])} an order)."
         )
     return lines
 
