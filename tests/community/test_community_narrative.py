@@ -150,3 +150,30 @@ def test_values_outside_the_contract_are_refused_naming_the_parameter(name, valu
     with pytest.raises(ParameterError) as info:
         community.run({name: value})
     assert f"parameter {name!r}" in str(info.value)
+
+
+def test_readme_row_gives_the_committed_notebooks_answer():
+    import json
+    import re
+
+    from trustlab import config
+    from trustlab.results import collect
+
+    notebook = json.loads((config.NOTEBOOKS_DIR / "04_community_trust.ipynb").read_text(encoding="utf-8"))
+    recorded = collect(notebook)
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `04_community_trust` |") and "**Answer" in line]
+    assert len(rows) == 1
+    numbers = {
+        "growth_pairs": f"in the {recorded['growth_pairs']} quarters",
+        "slope": prose.number(recorded["slope"]),
+        "slope_lower": prose.number(recorded["slope_lower"]),
+        "slope_upper": prose.number(recorded["slope_upper"]),
+        "power_at_target": prose.percent(recorded["power_at_target"]),
+        "mutual_follow_growth_quarters": f"published for {recorded['mutual_follow_growth_quarters']} quarters",
+        "trust_buy_share_2021": prose.percent(recorded["trust_buy_share_2021"]),
+        "trust_buy_share_since_launch": f"{prose.number(recorded['trust_buy_share_since_launch'])} times",
+    }
+    for name, text in numbers.items():
+        assert re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", rows[0]), f"README row lacks {name} = {text}"
+    assert ("no relation they can detect" in rows[0]) == (recorded["slope_lower"] < 0 < recorded["slope_upper"])
