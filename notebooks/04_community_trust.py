@@ -121,12 +121,20 @@ display(bullets([narrative.growth_sentence(RESULTS, PARAMS), narrative.power_sen
 
 # %%
 display(bullets([narrative.mutual_follow_sentence(RESULTS)]))
-buyers = community.buyer_growth(INPUTS)
-tables_display.show(buyers, percent=["gmv_growth", "buyers_growth", "gmv_per_buyer_growth"])
+shares = ["mutual_follow_growth", "gmv_per_dau_growth", "time_per_dau_growth", "dau_growth"]
+tables_display.show(community.mutual_follow_table(INPUTS), percent=shares)
 
 # %% [markdown]
-# Where both are published, GMV's growth on a year earlier splits into more monthly buyers and more
-# GMV per buyer; the table shows how much of it the buyers carry.
+# Monthly buyers are published from 2023Q4 only. GMV per monthly buyer is the quarter's GMV over
+# its average monthly buyers; where the buyers' growth on a year earlier is published, GMV's growth
+# splits into more buyers and more GMV per buyer, beside the growth of time per DAU:
+
+# %%
+tables_display.show(community.buyer_levels(INPUTS))
+shares = ["gmv_growth", "buyers_growth", "gmv_per_buyer_growth", "time_per_dau_growth"]
+tables_display.show(community.buyer_growth(INPUTS), percent=shares)
+
+# %% [markdown]
 #
 # ### 信任購's order coverage
 

@@ -152,6 +152,9 @@ def test_the_run_counts_the_pairs_the_csv_allows_and_the_coverage_by_hand():
     assert results["trust_buy_share_2021"] == pytest.approx(5e9 * 70 / 680e9)
     assert results["trust_buy_share_616"] == pytest.approx(4e8 * 70 / (191.2e9 * 26 / 91))
     assert results["trust_buy_share_since_launch"] == pytest.approx(5e9 * 70 / (240.24e9 * 61 / 92))
+    # 2021Q4 is 680 bn (rounded to RMB 10 bn) minus Q1-Q3: +-5 bn moves the Nov-Dec orders
+    low, high = (5e9 * 70 / ((240.24e9 + d) * 61 / 92) for d in (5e9, -5e9))
+    assert results["trust_buy_share_since_launch_bounds"] == pytest.approx([low, high])
     assert results["mutual_follow_growth"] == pytest.approx({"2021Q4": 0.682, "2022Q1": 0.689})
     assert results["mutual_follow_growth_per_year"] == pytest.approx((33 / 16.3) ** 0.5 - 1)
     assert results["repurchase_figures"] == 4 and results["repurchase_comparable_pairs"] == 0
@@ -165,3 +168,19 @@ def test_without_secondary_sources_the_run_says_what_it_cannot_compute():
     assert results["trust_buy_share_616"] == pytest.approx(4e8 * 70 / (191.2e9 * 26 / 91))  # 2022Q2 is V-c
     assert results["mutual_follow_growth"] == pytest.approx({"2022Q1": 0.689})
     assert results["repurchase_figures"] == 3
+
+
+def test_mutual_follow_and_buyer_tables_by_hand():
+    inputs = community.load_inputs(True)
+    mutual = community.mutual_follow_table(inputs).set_index("quarter")
+    assert mutual.loc["2022Q1", "mutual_follow_growth"] == pytest.approx(0.689)
+    assert mutual.loc["2022Q1", "gmv_per_dau_growth"] == pytest.approx((175.08 / 118.56) / (345.5 / 295.3) - 1)
+    assert mutual.loc["2022Q1", "time_per_dau_growth"] == pytest.approx(128.1 / 99.3 - 1)
+    assert math.isnan(mutual.loc["2021Q4", "gmv_per_dau_growth"])  # 2020Q4 is not in the data
+    levels = community.buyer_levels(inputs).set_index("quarter")
+    assert levels.loc["2023Q4", "gmv_per_monthly_buyer_rmb"] == pytest.approx(403.9e9 / 130e6)
+    buyers = community.buyer_growth(inputs).set_index("quarter")
+    assert buyers.loc["2024Q1", "gmv_per_buyer_growth"] == pytest.approx((288.1 / 224.8) / 1.224 - 1)
+    assert buyers.loc["2024Q1", "time_per_dau_growth"] == pytest.approx(129.5 / 126.8 - 1)
+    assert math.isnan(buyers.loc["2024Q3", "time_per_dau_growth"])  # 2023Q3 has no time per DAU
+    assert community.buyer_levels(community.load_inputs(False)).empty  # every buyer figure is V-2

@@ -26,6 +26,10 @@ TRUST_BUY_LAUNCH = "rights_trust_buy_launch_2021"
 TRUST_CARD_LAUNCH = "rights_trust_card_launch_2021"
 MUTUAL_FOLLOW_PAIRS_2022Q1 = "community_mutual_follow_pairs_2022q1"
 
+# 2021Q4 GMV is the full-year total (6800亿元, given to the nearest 100亿 = RMB 10 bn) minus Q1-Q3, so it
+# is known to within half that step (data/README.md, kuaishou_quarterly.csv).
+Q4_2021_GMV_ROUNDING_RMB = 5e9
+
 # Repurchase figures of data/trust_report_2021.csv: metric -> (label, kind)
 REPURCHASE_REPORT_METRICS = {
     "repurchase_rate": ("repurchase rate, September 2021 (more than 70%)", "level"),
@@ -162,12 +166,19 @@ def _coverage_results(inputs: Inputs, order_value: float) -> dict[str, Any]:
         breakeven_order_value_2021=year.breakeven_order_value_rmb if year else None,
     )
     q4 = quarter_gmv_rmb(inputs, "2021Q4")
-    since = None
+    since, bounds = None, None
     if q4 is not None:
-        gmv = rights.window_gmv(q4, pd.Period("2021Q4", freq="Q"), launch, date(2021, 12, 31))
-        since = rights.coverage("since launch", covered_2021, gmv, order_value)
+
+        def since_launch(gmv_q4: float) -> rights.Coverage:
+            gmv = rights.window_gmv(gmv_q4, pd.Period("2021Q4", freq="Q"), launch, date(2021, 12, 31))
+            return rights.coverage("since launch", covered_2021, gmv, order_value)
+
+        since = since_launch(q4)
+        high, low = (since_launch(q4 + sign * Q4_2021_GMV_ROUNDING_RMB).share for sign in (-1, 1))
+        bounds = [low, high]
     out.update(
         trust_buy_share_since_launch=since.share if since else None,
+        trust_buy_share_since_launch_bounds=bounds,
         breakeven_order_value_since_launch=since.breakeven_order_value_rmb if since else None,
     )
     festival = fact_row(inputs.facts, TRUST_BUY_ORDERS_616)
@@ -204,28 +215,73 @@ def _mutual_follow_results(inputs: Inputs, min_pairs: int) -> dict[str, Any]:
     }
 
 
+def year_change(inputs: Inputs, column: str, quarter: pd.Period) -> float:
+    """Relative change of ``column`` of the quarterly table (``gmv_rmb_bn``, ``dau_m``,
+    ``time_per_dau_min``) on the same quarter a year earlier, a share; NaN when either is not loaded."""
+    before = quarter - 4
+    if quarter not in inputs.values.index or before not in inputs.values.index:
+        return float("nan")
+    return float(inputs.values.at[quarter, column] / inputs.values.at[before, column] - 1)
+
+
 def buyer_growth(inputs: Inputs) -> pd.DataFrame:
     """Quarters with a published growth of monthly buyers: GMV growth on the same quarter a year
-    earlier, buyers' growth and the growth of GMV per monthly buyer they imply ((1 + GMV growth) /
-    (1 + buyers' growth) - 1), all shares; only quarters where both GMV figures are loaded."""
+    earlier, buyers' growth, the growth of GMV per monthly buyer they imply ((1 + GMV growth) /
+    (1 + buyers' growth) - 1) and time per DAU's growth, all shares (NaN where a figure is not loaded)."""
     from trustlab.data import community
 
     buyers = community.series(inputs.community, "monthly_buyers_yoy_pct") / 100
     rows = []
     for quarter, buyer_change in buyers.items():
-        now, before = quarter_gmv_rmb(inputs, str(quarter)), quarter_gmv_rmb(inputs, str(quarter - 4))
-        if now is None or before is None:
-            continue
-        gmv_change = now / before - 1
+        gmv_change = year_change(inputs, "gmv_rmb_bn", quarter)
         rows.append(
             {
                 "quarter": str(quarter),
                 "gmv_growth": gmv_change,
                 "buyers_growth": float(buyer_change),
                 "gmv_per_buyer_growth": (1 + gmv_change) / (1 + float(buyer_change)) - 1,
+                "time_per_dau_growth": year_change(inputs, "time_per_dau_min", quarter),
             }
         )
-    return pd.DataFrame(rows, columns=["quarter", "gmv_growth", "buyers_growth", "gmv_per_buyer_growth"])
+    columns = ["quarter", "gmv_growth", "buyers_growth", "gmv_per_buyer_growth", "time_per_dau_growth"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def buyer_levels(inputs: Inputs) -> pd.DataFrame:
+    """Quarters with average monthly buyers: the buyers (million) and the quarter's GMV per monthly
+    buyer (RMB; GMV over average monthly buyers, so not comparable with annual spend per buyer)."""
+    from trustlab.data import community
+
+    buyers = community.series(inputs.community, "monthly_buyers_m")
+    gmv = [quarter_gmv_rmb(inputs, str(q)) for q in buyers.index]
+    return pd.DataFrame(
+        {
+            "quarter": [str(q) for q in buyers.index],
+            "monthly_buyers_m": buyers.to_numpy(),
+            "gmv_per_monthly_buyer_rmb": [float("nan") if g is None else g / (b * 1e6) for g, b in zip(gmv, buyers, strict=True)],
+        }
+    )
+
+
+def mutual_follow_table(inputs: Inputs) -> pd.DataFrame:
+    """Quarters with a published growth of mutual-follow pairs beside the same quarter's growth of
+    GMV per DAU, time per DAU and DAU on a year earlier, all shares (NaN where not loaded)."""
+    from trustlab.data import community
+
+    rows = []
+    for quarter, pct in community.series(inputs.community, "mutual_follow_pairs_yoy_pct").items():
+        gmv, dau = year_change(inputs, "gmv_rmb_bn", quarter), year_change(inputs, "dau_m", quarter)
+        rows.append(
+            {
+                "quarter": str(quarter),
+                "mutual_follow_growth": pct / 100,
+                "gmv_per_dau_growth": (1 + gmv) / (1 + dau) - 1,
+                "time_per_dau_growth": year_change(inputs, "time_per_dau_min", quarter),
+                "dau_growth": dau,
+            }
+        )
+    columns = ["quarter", "mutual_follow_growth", "gmv_per_dau_growth", "time_per_dau_growth", "dau_growth"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def series_coverage(inputs: Inputs, start: str, end: str) -> pd.DataFrame:
@@ -283,7 +339,7 @@ def run(params: Mapping[str, Any]) -> dict[str, Any]:
     repurchase = repurchase_figures(inputs)
     coverage = _coverage_results(inputs, p["order_value_rmb"])
     launch = launch_date(inputs)
-    buyers = buyer_growth(inputs)
+    buyers = buyer_growth(inputs).dropna(subset=["gmv_per_buyer_growth"])
     results: dict[str, Any] = {
         "n_quarters": len(table),
         "series_coverage": dict(zip(coverage_table["series"], coverage_table["quarters"].astype(int), strict=True)),

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from trustlab.data.tables import SECONDARY_STATUSES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 PANEL_METRICS = ["gmv_rmb_bn", "dau_m", "time_per_dau_min"]
 
@@ -149,7 +153,7 @@ def pairs_table(yoy: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def growth_figure(yoy: pd.DataFrame, fit: SlopeFit):  # -> matplotlib Figure
+def growth_figure(yoy: pd.DataFrame, fit: SlopeFit) -> Figure:
     """Scatter of GMV-per-DAU growth against time-per-DAU growth (year on year, %), primary and
     secondary pairs marked apart, with the fitted line when there is one (the quarters are in
     :func:`pairs_table`); the caller adds the caption."""

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from trustlab import prose
+from trustlab.community.analysis import Q4_2021_GMV_ROUNDING_RMB
 
 TRUST_BUY = "信任購"
 
@@ -208,9 +209,23 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     gmv_ratio, time_ratio = results["gmv_per_dau_ratio"], results["time_per_dau_ratio"]
     if gmv_ratio is not None and time_ratio is not None:
         lines.append(
-            f"From the first to the last quarter of the window GMV per DAU has {prose.grown(gmv_ratio)} and time per DAU "
+            f"From the first to the last quarter with a figure GMV per DAU has {prose.grown(gmv_ratio)} and time per DAU "
             f"has {prose.grown(time_ratio)}: levels that trend together correlate whatever drives them, so no level is "
             "regressed on another here."
+        )
+    bounds = results["trust_buy_share_since_launch_bounds"]
+    if bounds is not None:
+        step = prose.number(Q4_2021_GMV_ROUNDING_RMB / 1e9)
+        low, high = bounds
+        if high <= 1:
+            span = f"{prose.percent(low)} to {prose.percent(high)} of"
+        elif low > 1:
+            span = f"{prose.number(low)} to {prose.number(high)} times"
+        else:
+            span = f"from {prose.percent(low)} of to {prose.number(high)} times"
+        lines.append(
+            f"2021Q4's GMV is the rounded full-year total minus the first three quarters, known to about RMB {step} bn either "
+            f"way; within that, the orders covered since the launch are {span} November and December's orders."
         )
     lines.append(
         f"Orders are GMV over an ASSUMED order value (RMB {prose.number(params['order_value_rmb'])}); a window's GMV is its "
