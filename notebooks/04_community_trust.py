@@ -15,11 +15,11 @@
 # # 04 · Community and consumer rights: the pyramid's upper layers against the public numbers
 # The article's trust pyramid puts consumer rights and community relations above platform governance,
 # and claims that the trust streamers build with their 老鐵 "raises users' stickiness and time spent, and
-# effectively raises conversion and repurchase rates", citing 18.8 bn mutual-follow pairs (+68.9 %) and
-# 128.1 minutes per DAU in 2022Q1; for consumer rights it cites 信任購 covering 5 bn orders in 2021. Do
-# Kuaishou's public quarterly numbers bear any of this out? Growth rates are compared with growth rates
-# (never trending levels), the power of so few quarters is stated, and the order coverage is worked
-# out at an assumed order value.
+# effectively raises conversion and repurchase rates", citing the growth of mutual-follow pairs and the
+# time spent per DAU; for consumer rights it cites the orders 信任購 covered. Do Kuaishou's public
+# quarterly numbers bear any of this out? Growth rates are compared with growth rates (never trending
+# levels), the power of so few quarters is stated, and the order coverage is worked out at an assumed
+# order value.
 
 # %% tags=["parameters"]
 start_quarter: str = "2021Q1"  # first quarter of the window, YYYYQn, from 2021Q1
@@ -125,7 +125,7 @@ shares = ["mutual_follow_growth", "gmv_per_dau_growth", "time_per_dau_growth", "
 tables_display.show(community.mutual_follow_table(INPUTS), percent=shares)
 
 # %% [markdown]
-# Monthly buyers are published from 2023Q4 only. GMV per monthly buyer is the quarter's GMV over
+# Monthly buyers are published for few quarters. GMV per monthly buyer is the quarter's GMV over
 # its average monthly buyers; where the buyers' growth on a year earlier is published, GMV's growth
 # splits into more buyers and more GMV per buyer, beside the growth of time per DAU:
 
