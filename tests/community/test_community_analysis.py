@@ -184,3 +184,21 @@ def test_mutual_follow_and_buyer_tables_by_hand():
     assert buyers.loc["2024Q1", "time_per_dau_growth"] == pytest.approx(129.5 / 126.8 - 1)
     assert math.isnan(buyers.loc["2024Q3", "time_per_dau_growth"])  # 2023Q3 has no time per DAU
     assert community.buyer_levels(community.load_inputs(False)).empty  # every buyer figure is V-2
+
+
+def test_series_coverage_counts_the_rows_of_the_data_files():
+    table = community.series_coverage(community.load_inputs(True), "2021Q1", "2025Q3").set_index("series")
+    assert (table["of"] == 19).all()  # 2021Q1 to 2025Q3
+    assert table.loc["time per DAU", "quarters"] == len(_raw_quarters("time_per_dau_min"))
+    assert table.loc["GMV", "quarters"] == len(_raw_quarters("gmv_rmb_bn")) == 19
+    with open(config.DATA_DIR / "kuaishou_community.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for metric, label in (
+        ("mutual_follow_pairs_yoy_pct", "mutual-follow pairs (growth)"),
+        ("monthly_buyers_m", "monthly buyers (level)"),
+    ):
+        assert table.loc[label, "quarters"] == sum(r["metric"] == metric for r in rows)
+    narrow = community.series_coverage(community.load_inputs(True), "2024Q1", "2025Q3").set_index("series")
+    assert (
+        narrow.loc["mutual-follow pairs (growth)", "quarters"] == 0 and narrow.loc["monthly buyers (level)", "first"] == "2024Q1"
+    )
