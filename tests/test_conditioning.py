@@ -26,6 +26,7 @@ LOADERS = [
     ("trustlab.data.trust_report", "load_trust_report"),
     ("trustlab.data.positioning", "load_positioning"),
     ("trustlab.data.annual", "load_annual"),
+    ("trustlab.data.community", "load_community"),
 ]
 NOTEBOOKS = [nb.stem for nb in runs.notebooks()]
 

@@ -13,7 +13,7 @@ import pytest
 import trustlab
 
 HEAVY = ("pandera", "statsmodels", "seaborn", "matplotlib", "scipy")
-PACKAGES = ("data", "governance", "pricing", "promotion")
+PACKAGES = ("community", "data", "governance", "pricing", "promotion")
 MODULES = ("facts", "plots", "results", "config")
 
 

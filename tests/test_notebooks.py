@@ -77,6 +77,20 @@ REQUIRED_RESULTS = {
         "b_cheaper_at_every_redemption",
         "claim_holds_in_model",
     },
+    "04_community_trust": {
+        "growth_pairs",
+        "growth_pairs_primary",
+        "slope",
+        "slope_lower",
+        "slope_upper",
+        "power_at_target",
+        "detectable_correlation",
+        "mutual_follow_growth_quarters",
+        "trust_buy_share_2021",
+        "trust_buy_share_since_launch",
+        "trust_buy_share_616",
+        "repurchase_comparable_pairs",
+    },
 }
 SECTIONS = ("## Data", "## Method", "## Result", "## Caveats", "## References")
 
@@ -98,8 +112,12 @@ def test_skeleton_and_parameters_cell(source):
         assert p.help, f"parameter {p.name!r} of {source.name} has no help comment"
     assert params.scenario_path(source, "smoke").exists()
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    # its own question's contract checks the parameters (issue 24; 02 only that way: tests/promotion/test_promotion_shape.py)
-    checks = (".Parameters.check_notebook(globals())", f'trustlab.runner.params.validate("{source.stem}", globals())')
+    # its own question's contract checks the parameters (issue 24)
+    checks = (
+        ".Parameters.check_notebook(globals())",
+        ".Parameters.check(",
+        f'trustlab.runner.params.validate("{source.stem}", globals())',
+    )
     assert any(check in "\n".join(code) for check in checks), f"{source.name} does not check its parameters"
     assert "environment_table()" in code[-1], "the last cell must show the environment"
     assert ("check", False) in list(find_comment_markers(code[-1])), "nbval must skip the environment's output"

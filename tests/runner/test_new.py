@@ -172,6 +172,9 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     def trustlab(*args: str) -> subprocess.CompletedProcess:
         return run("-m", "trustlab.runner.cli", *args)
 
+    # the next number after the project's own notebooks (00-04 today), counted here from the copy
+    taken = [int(p.name[:2]) for p in (root / "notebooks").glob("[0-9][0-9]_*.py")]
+    stem = f"{max(taken) + 1:02d}_trust_premium"
     before = _tree(root)
     refused = trustlab("new", "pricing", "--question", "x")
     assert refused.returncode == 2 and "trustlab.pricing already exists" in refused.stderr
@@ -179,7 +182,6 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
 
     created = trustlab("new", "trust_premium", "--question", QUESTION)  # executes it once (as `trustlab refresh`)
     assert created.returncode == 0, created.stderr[-3000:] + created.stdout[-2000:]
-    stem = "04_trust_premium"
     assert set(_tree(root)) - set(before) == {
         f"notebooks/{stem}.py",
         f"notebooks/{stem}.ipynb",
