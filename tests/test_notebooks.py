@@ -98,7 +98,10 @@ def test_skeleton_and_parameters_cell(source):
         assert p.help, f"parameter {p.name!r} of {source.name} has no help comment"
     assert params.scenario_path(source, "smoke").exists()
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert f'trustlab.runner.params.validate("{source.stem}", globals())' in "\n".join(code)
+    # checked against its contract in the kernel too (tests/test_question_shape.py: through the question's
+    # own contract, never trustlab.runner, for the questions it lists)
+    checks = ("Parameters.check_notebook(globals())", f'trustlab.runner.params.validate("{source.stem}", globals())')
+    assert any(check in "\n".join(code) for check in checks), f"{source.name} does not check its parameters"
     assert "environment_table()" in code[-1], "the last cell must show the environment"
     assert ("check", False) in list(find_comment_markers(code[-1])), "nbval must skip the environment's output"
     assert "sys.path" not in "\n".join(code)

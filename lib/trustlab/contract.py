@@ -6,7 +6,8 @@ default, its help (``description``), its range (``gt``/``ge``/``lt``/``le``), pa
 (``Literal``); rules across parameters are ``model_validator`` methods of the same class. The
 notebook's papermill ``parameters`` cell is rendered from the contract (:func:`parameters_cell`, a
 test checks they agree), and ``notebooks/params/NAME.schema.yaml`` names the class (``contract:``)
-so that the runner checks values before any kernel starts. Analyses call :meth:`Contract.check`,
+so that the runner checks values before any kernel starts; the notebook itself checks them with
+:meth:`Contract.check_notebook` (``PARAMS = Parameters.check_notebook(globals())``). Analyses call :meth:`Contract.check`,
 which returns the complete, checked parameter set or raises :class:`~trustlab.errors.ParameterError`
 naming the parameter and what was expected.
 
@@ -52,6 +53,19 @@ class Contract(BaseModel):
 
         Raises :class:`ParameterError` naming the first parameter that breaks the contract."""
         return check(cls, dict(values or {}))
+
+    @classmethod
+    def check_notebook(cls, namespace: Mapping[str, Any]) -> dict[str, Any]:
+        """The complete, checked parameter set of a running notebook, read from its ``namespace``
+        (``globals()`` after the parameters cell and the cell papermill injects): the same check as
+        ``trustlab run`` makes before the kernel starts. Names the contract does not declare are
+        ignored; a declared parameter missing from the namespace is a :class:`ParameterError`."""
+        missing = [name for name in cls.model_fields if name not in namespace]
+        if missing:
+            raise ParameterError(
+                f"notebook {cls.notebook or cls.__name__}: parameter(s) {missing} are not set; run the parameters cell first"
+            )
+        return cls.check({name: namespace[name] for name in cls.model_fields})
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:

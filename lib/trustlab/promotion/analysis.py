@@ -134,8 +134,8 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
     :class:`~trustlab.promotion.parameters.Parameters`."""
     from trustlab.data import quarterly
     from trustlab.data.facts import fact_date, fact_value, load_facts
-    from trustlab.facts import day_count, figure_per_day, figure_window
     from trustlab.promotion.forecast import training_data
+    from trustlab.source_facts.rates import day_count, figure_per_day, figure_window
 
     p = check_params(params)
     frame = quarterly.load_quarterly(include_secondary=bool(p["include_secondary_sources"]))
