@@ -28,28 +28,25 @@ max_rows_per_topic: int = 30  # facts shown per topic in the tables (all are cou
 
 # %% tags=["remove-input"]
 import matplotlib.pyplot as plt
-import pandas as pd
 import seaborn as sns
 from IPython.display import Markdown, display
 
-import trustlab
-import trustlab.runner.params
 import trustlab.provenance
-from trustlab import facts as F
-from trustlab import plots, prose, tables_display
-from trustlab.data import facts as facts_data
-from trustlab.data.sources import load_article, load_sources
+from trustlab import plots, tables_display
+from trustlab import source_facts as sf
 from trustlab.results import record
+from trustlab.source_facts import narrative
 
-PARAMS = trustlab.runner.params.validate("00_source_facts", globals())  # same contract as `trustlab run`
+PARAMS = sf.Parameters.check_notebook(globals())  # the same contract as `trustlab run`
 plots.setup()
-RESULTS = F.analysis(PARAMS)  # every recorded value of this run, from the same functions the sections below show
+RUN = sf.run(PARAMS)  # the one orchestration: every recorded result, and the tables shown below
+RESULTS = RUN.results
 
 # %% [markdown]
 # ## Summary
 
 # %% tags=["remove-input"]
-display(Markdown("\n".join(f"- {line}" for line in F.summary(RESULTS, PARAMS))))
+display(Markdown("\n".join(f"- {line}" for line in narrative.summary(RESULTS, PARAMS))))
 
 # %% [markdown]
 # ## Data
@@ -59,22 +56,10 @@ display(Markdown("\n".join(f"- {line}" for line in F.summary(RESULTS, PARAMS))))
 # with U+FFFD (�), listing every such span.
 
 # %%
-registry = load_sources()
-source = registry[registry["source_id"] == source_id].iloc[0]
-article = load_article(source_id)
-repairs = article.repair_counts()
-spans = pd.DataFrame(
-    [{"raw offset": u.raw_offset, "raw text": u.original, "raw context": u.context} for u in article.unrepaired]
-)
-display(Markdown(
-    f"**{article.title}**, {source['publisher']}, published {article.published}. "
-    f"The cleaner made **{int(repairs.sum())}** repairs ({', '.join(f'{n} {k}' for k, n in repairs.items())}), "
-    f"removed {len(article.removed_sections)} lines of site chrome, and left **{len(article.unrepaired)}** "
-    f"span(s) it could not restore, marked with U+FFFD in a cleaned text of {len(article.text):,} characters."
-))
-tables_display.show(repairs.rename_axis("repair").reset_index(name="count"))
-if not spans.empty:
-    tables_display.show(spans, caption="Spans the cleaner could not restore (offsets in the raw scrape)")
+display(Markdown(narrative.article_text(RUN)))
+tables_display.show(RUN.article.repair_counts().rename_axis("repair").reset_index(name="count"))
+if RUN.article.unrepaired:
+    tables_display.show(sf.unrepaired_table(RUN.article), caption="Spans the cleaner could not restore (offsets in the raw scrape)")
 record("n_unrepaired_spans", RESULTS["n_unrepaired_spans"])
 
 # %% [markdown]
@@ -95,39 +80,21 @@ record("n_unrepaired_spans", RESULTS["n_unrepaired_spans"])
 # `value` is in base units (萬 and 億 applied; percentages in percent; a decline negative; dates ISO).
 
 # %%
-all_facts = facts_data.load_facts(source_id=source_id)
-shown = all_facts[all_facts["topic"].isin(topics)].copy()
-shown["layer"] = shown["topic"].map(F.PYRAMID_LAYER).fillna("—")
-order = [t for t in facts_data.TOPICS if t in topics]
-by_topic = shown["topic"].value_counts().reindex(order, fill_value=0)
-n_facts = int(len(shown))
-display(Markdown(
-    f"**{n_facts}** facts in {len(order)} topic(s) (of {len(all_facts)} facts the source states in all)."
-))
-assert n_facts == RESULTS["n_facts"]
+display(Markdown(narrative.facts_shown_text(RUN)))
 record("n_facts", RESULTS["n_facts"])
 record("n_facts_by_topic", RESULTS["n_facts_by_topic"])
-
-columns = ["fact_id", "metric", "value", "unit", "qualifier", "period_start", "period_end", "entity", "quote"]
-for topic in order:
-    rows = shown[shown["topic"] == topic]
-    layer = F.PYRAMID_LAYER.get(topic)
-    heading = f"#### {topic}" + (f" (pyramid {layer})" if layer else "")
-    more = f" (first {max_rows_per_topic} of {len(rows)})" if len(rows) > max_rows_per_topic else ""
-    display(Markdown(heading + more))
-    tables_display.show(rows[columns].head(max_rows_per_topic), formats={"value": tables_display.format_text_number},
-                        text_columns=["quote"])
+for heading, table in sf.topic_tables(RUN):
+    display(Markdown(heading))
+    tables_display.show(table, formats={"value": tables_display.format_text_number}, text_columns=["quote"])
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4))
-plot_data = by_topic.rename_axis("topic").reset_index(name="facts")
-plot_data["layer"] = plot_data["topic"].map(F.PYRAMID_LAYER).fillna("outside the pyramid")
-sns.barplot(data=plot_data, y="topic", x="facts", hue="layer", dodge=False, ax=ax)
+sns.barplot(data=sf.topic_counts(RUN.by_topic), y="topic", x="facts", hue="layer", dodge=False, ax=ax)
 ax.set_xlabel("quantitative claims (facts)")
 ax.set_ylabel("topic")
 ax.set_title("Quantitative claims in the article, by topic")
 ax.legend(title="trust-pyramid layer", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-plots.caption(fig, f"trade article {source_id}, published {article.published}; counts of rows of data/facts.csv")
+plots.caption(fig, f"trade article {source_id}, published {RUN.article.published}; counts of rows of data/facts.csv")
 plt.show()
 
 # %% [markdown]
@@ -138,13 +105,9 @@ plt.show()
 # topics shown.
 
 # %%
-problems = facts_data.verify_quotes(all_facts, article.text)
-display(Markdown(
-    f"Quote problems: **{len(problems)}** of {len(all_facts)} facts."
-    + ("" if problems.empty else " The facts below do not match the article:")
-))
-if not problems.empty:
-    tables_display.show(problems)
+display(Markdown(narrative.quote_problems_text(RUN)))
+if not RUN.problems.empty:
+    tables_display.show(RUN.problems)
 record("quote_problems", RESULTS["quote_problems"])
 
 # %% [markdown]
@@ -156,17 +119,10 @@ record("quote_problems", RESULTS["quote_problems"])
 # with the numbers put in, and the prose and `results.json` carry the same values.
 
 # %%
-derived = F.derived_rates(all_facts, festival_end)
-tables_display.show(derived)
-interceptions_per_day = RESULTS["interceptions_per_day_2021"]
-trust_buy_per_day_2021 = RESULTS["trust_buy_orders_per_day_2021"]
-display(Markdown(
-    f"In 2021 the platform intercepted about **{interceptions_per_day:,.0f}** suspected counterfeit listing "
-    f"attempts a day, and 信任購 covered about **{trust_buy_per_day_2021:,.0f}** orders a day if its 2021 "
-    "total is spread over the whole year."
-))
-record("interceptions_per_day_2021", interceptions_per_day)
-record("trust_buy_orders_per_day_2021", trust_buy_per_day_2021)
+tables_display.show(RUN.derived)
+display(Markdown(narrative.derived_rates_text(RESULTS)))
+record("interceptions_per_day_2021", RESULTS["interceptions_per_day_2021"])
+record("trust_buy_orders_per_day_2021", RESULTS["trust_buy_orders_per_day_2021"])
 
 # %% [markdown]
 # ### Consistency checks
@@ -175,39 +131,18 @@ record("trust_buy_orders_per_day_2021", trust_buy_per_day_2021)
 # its own sentence gives; the table shows what the other reading would make of every festival count.
 
 # %%
-festival_days = RESULTS["festival_days"]
-festival_start = facts_data.fact_date(all_facts, F.FESTIVAL_START_ID)
-fast_brand_orders = facts_data.fact_value(all_facts, F.FAST_BRAND_ORDERS_ID)
-fast_brand_orders_per_day = RESULTS["fast_brand_orders_per_day"]
-assert fast_brand_orders_per_day == F.figure_per_day(all_facts, F.FAST_BRAND_ORDERS_ID, festival_end)
-sensitivity = F.festival_rate_sensitivity(all_facts)
+sensitivity = RUN.sensitivity
 tables_display.show(sensitivity, formats={c: "{:,.0f}" for c in sensitivity.columns if c.startswith("per_day") or c == "count"}
                     | {"relative_difference": "{:+.1%}"})
-ends = sorted(festival_days)
-display(Markdown(
-    f"The festival from {festival_start} lasts {prose.join(f'**{festival_days[e]}** days to {e}' for e in ends)}: "
-    f"the shorter reading raises a per-day rate by {prose.signed_percent(festival_days[ends[1]] / festival_days[ends[0]] - 1)}. "
-    f"Each figure keeps the window its own sentence dates: the {prose.number(fast_brand_orders)} fast-brand orders are "
-    f"**{prose.number(fast_brand_orders_per_day)}** a day over {RESULTS['fast_brand_days']} days, the 信任購 orders at least "
-    f"**{prose.number(RESULTS['trust_buy_orders_per_day_festival'])}** a day over {RESULTS['trust_buy_days']} days "
-    "(the same values as in the derived-rates table and in `results.json`)."
-))
-record("festival_days", festival_days)
-record("fast_brand_orders_per_day", fast_brand_orders_per_day)
+display(Markdown(narrative.festival_text(RUN)))
+record("festival_days", RESULTS["festival_days"])
+record("fast_brand_orders_per_day", RESULTS["fast_brand_orders_per_day"])
 
 # %%
-checks = F.consistency_checks(all_facts, article)
-display(tables_display.styled(checks).apply(
+display(tables_display.styled(RUN.checks).apply(
     lambda row: ["background-color: #fff3cd" if row["status"] == "warning" else "" for _ in row], axis=1
 ))
-n_warnings = int((checks["status"] == "warning").sum())
-span_checks = checks[checks["check"].str.startswith("unrepaired span at")]
-display(Markdown(
-    f"**{n_warnings}** of {len(checks)} checks raise a warning; each is explained in its detail. "
-    f"Unrepaired spans within 60 characters of a fact's quote: {int((span_checks['status'] == 'warning').sum())} of {len(span_checks)}; "
-    "quotes containing an unrepaired span: "
-    f"{checks.loc[checks['check'] == 'no quote contains an unrepaired span', 'detail'].item().split(': ', 1)[1]}."
-))
+display(Markdown(narrative.checks_text(RUN.checks)))
 
 # %% [markdown]
 # ## Caveats

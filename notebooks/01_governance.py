@@ -37,32 +37,27 @@ include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the 
 
 # %% tags=["remove-input"]
 import matplotlib.pyplot as plt
-import pandas as pd
-import seaborn as sns
-from scipy.stats import norm
 from IPython.display import Markdown, display
 
-import trustlab
-import trustlab.runner.params
-import trustlab.prose
 import trustlab.provenance
 from trustlab import governance as gov
 from trustlab import plots, tables_display
 from trustlab.data.facts import fact_value
+from trustlab.governance import figures, narrative, tables
 from trustlab.results import record
 
-PARAMS = trustlab.runner.params.validate("01_governance", globals())  # same contract as `trustlab run`
+PARAMS = gov.Parameters.check_notebook(globals())  # the same contract as `trustlab run`
 plots.setup()
-# Everything the notebook shows and records, from the parameters alone (the same function as
-# `trustlab sweep --fast` and the narrative tests):
-a = gov.analyse(PARAMS)
+# The one orchestration: everything the notebook shows and records, from the parameters alone
+# (`trustlab sweep --fast` and the narrative tests take its results):
+a = gov.run(PARAMS)
 results = a.results
 
 # %% [markdown]
 # ## Summary
 
 # %% tags=["remove-input"]
-display(Markdown("\n".join(f"- {line}" for line in gov.summary(results, PARAMS))))
+display(Markdown("\n".join(f"- {line}" for line in narrative.summary(results, PARAMS))))
 
 # %% [markdown]
 # ## Data
@@ -79,38 +74,23 @@ display(Markdown("\n".join(f"- {line}" for line in gov.summary(results, PARAMS))
 #   which scale 2020's orders from 2021's and bound the orders from above.
 
 # %%
-report = a.report
-in_year = (report["period_start"].dt.year == year) | (report["period_end"].dt.year == year)
-shown = report.loc[in_year, ["metric", "period_start", "period_end", "value", "unit", "qualifier", "status", "quote"]].copy()
-shown["quote"] = shown["quote"].map(lambda q: q if len(q) <= 70 else q[:67].rstrip() + "…")
+shown = tables.trust_report_table(a)
 tables_display.show(shown, formats={"period_start": "{:%Y-%m-%d}", "period_end": "{:%Y-%m-%d}"})
-dropped = "" if include_secondary_sources else " V-2 rows were left out (`include_secondary_sources = False`)."
-display(Markdown(f"{int(in_year.sum())} trust-report figures for {year} (quotes shortened; in full in the CSV).{dropped}"))
+display(Markdown(narrative.trust_report_text(year, len(shown), include_secondary_sources)))
 
 # %% [markdown]
 # The article's five governance figures agree with the trust report as the press carried it
 # (a row missing from the report side is one left out with its V-2 status):
 
 # %%
-check = gov.cross_check(report, a.facts, fact_value)
-tables_display.show(check)
+tables_display.show(gov.cross_check(a.report, a.facts, fact_value))
 
 # %% [markdown]
 # Users: the year's average DAU and MAU are the mean of the quarters available in the data, with
 # each quarter's status shown; a value given as a parameter replaces it.
 
 # %%
-users = pd.DataFrame(
-    {
-        "from the data (mean of quarters)": [a.dau_base.value_millions, a.mau_base.value_millions],
-        "quarters and status": [
-            ", ".join(f"{q} {s}" for q, s in zip(b.quarters, b.statuses, strict=True)) for b in (a.dau_base, a.mau_base)
-        ],
-        "used": [a.dau_used, a.mau_used],
-    },
-    index=pd.Index(["DAU (million)", "MAU (million)"], name="users"),
-)
-tables_display.show(users.reset_index(), formats={"from the data (mean of quarters)": "{:,.1f}", "used": "{:,.1f}"})
+tables_display.show(tables.users_table(a), formats={"from the data (mean of quarters)": "{:,.1f}", "used": "{:,.1f}"})
 
 # %% [markdown]
 # ## Method
@@ -165,46 +145,27 @@ tables_display.show(
         "per_day_per_million_dau": "{:,.2f}",
     },
 )
-display(Markdown(gov.intensity_text(a)))
+display(Markdown(narrative.intensity_text(a)))
 
 # %%
-intensity = a.intensity
-fig, ax = plt.subplots(figsize=(9, 3.8))
-daily = intensity["per_day"].sort_values()
-colors = ["0.6" if s == "V-2" else sns.color_palette()[0] for s in intensity.loc[daily.index, "status"]]
-ax.barh(daily.index, daily.to_numpy(), color=colors)
-ax.set_xscale("log")
-ax.set_xlabel("events per day (log scale)")
-ax.set_title(f"Kuaishou e-commerce governance, {year}: events per day")
-for y, (label, v) in enumerate(daily.items()):
-    ax.text(v * 1.1, y, f"{v:,.0f} ({intensity.loc[label, 'status']})", va="center", fontsize=8)
-ax.set_xlim(right=daily.max() * 20)
-plots.caption(fig, "data/trust_report_2021.csv (2021 trust report as reported by Teller Report, a Tencent News reprint and Pandaily); grey = V-2")
+figures.intensity_figure(a)
 plt.show()
 
 # %% [markdown]
 # ### Blocks per ban
 
 # %%
-display(Markdown(gov.blocks_per_ban_text(a)))
+display(Markdown(narrative.blocks_per_ban_text(a)))
 
 # %% [markdown]
 # ### The report rate: significance at platform scale
 
 # %%
-implied = a.implied
 tables_display.show(
-    pd.DataFrame(
-        {
-            "year": [str(year - 1), str(year)],
-            "orders": [implied.orders_previous, implied.orders_current],
-            "report rate per 10k orders": [implied.rate_previous * 1e4, implied.rate_current * 1e4],
-            "implied reports": [implied.reports_previous, implied.reports_current],
-        }
-    ),
+    tables.implied_reports_table(a),
     formats={"orders": "{:,.0f}", "report rate per 10k orders": "{:.4f}", "implied reports": "{:,.0f}"},
 )
-display(Markdown(gov.report_rate_text(a)))
+display(Markdown(narrative.report_rate_text(a)))
 
 # %% [markdown]
 # #### How the clustering of reports changes the test
@@ -212,31 +173,14 @@ display(Markdown(gov.report_rate_text(a)))
 # value is among the rows):
 
 # %%
-deff_table = a.deff_table.assign(
-    p=[trustlab.prose.p_value(p) for p in a.deff_table["p_value"]],
-    interval=[gov.interval_text(lo, hi) for lo, hi in zip(a.deff_table["ci_low"], a.deff_table["ci_high"], strict=True)],
-    mdc_text=[f"{m:.2%}" if m == m else "not detectable" for m in a.deff_table["mdc"]],
-)[["design_effect", "effective_reports_current", "z", "p", "interval", "significant", "mdc_text"]]
-deff_table.columns = ["design effect", f"effective reports {year}", "z", "p", f"{1 - alpha:.0%} interval", f"significant at {alpha:g}", "minimum detectable fall"]
-tables_display.show(deff_table, formats={"design effect": "{:,.0f}", f"effective reports {year}": "{:,.0f}", "z": "{:,.2f}"})
-display(Markdown(gov.design_effect_text(a)))
+tables_display.show(
+    tables.design_effect_display(a),
+    formats={"design effect": "{:,.0f}", f"effective reports {year}": "{:,.0f}", "z": "{:,.2f}"},
+)
+display(Markdown(narrative.design_effect_text(a)))
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 3.8))
-d = a.deff_table
-ax.fill_between(d["design_effect"], 100 * d["ci_low"], 100 * d["ci_high"], alpha=0.3, label=f"{1 - alpha:.0%} interval")
-ax.axhline(100 * a.test.relative_change, color="k", lw=1, label="observed change")
-ax.plot(d["design_effect"], -100 * d["mdc"], ls="--", label="minimum detectable fall")
-ax.axhline(0, color="0.5", lw=0.8)
-if a.breakeven_deff >= 1:
-    ax.axvline(a.breakeven_deff, color="C3", lw=0.8, ls=":", label=f"verdict changes (deff {a.breakeven_deff:,.0f})")
-ax.axvline(a.test.design_effect, color="0.3", lw=0.8, ls="-.", label=f"assumed (deff {a.test.design_effect:g})")
-ax.set_xscale("log")
-ax.set_xlabel("design effect (variance relative to independent orders, log scale)")
-ax.set_ylabel("relative change of the rate, %")
-ax.set_title("The report-rate change under clustered reports")
-ax.legend(fontsize=8, loc="lower left")
-plots.caption(fig, "computed from the report-rate change (data/trust_report_2021.csv) under the assumed rate, volume and design effects")
+figures.design_effect_figure(a)
 plt.show()
 
 # %% [markdown]
@@ -244,7 +188,7 @@ plt.show()
 # same report gives a second, sharper figure:
 
 # %%
-fp_text = gov.false_publicity_text(a)
+fp_text = narrative.false_publicity_text(a)
 if fp_text is not None:
     display(Markdown(fp_text))
 
@@ -252,22 +196,9 @@ if fp_text is not None:
 # ### Sensitivity: base rate and order volume
 
 # %%
-sens = a.sensitivity
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-z_grid = sens.pivot(index="base_rate_per_10k", columns="orders", values="z")
-mdc_grid = sens.pivot(index="base_rate_per_10k", columns="orders", values="mdc") * 100
-col_labels = [f"{v:.0e}" for v in z_grid.columns]
-sns.heatmap(-z_grid, annot=True, fmt=".1f", cmap="viridis", ax=axes[0], xticklabels=col_labels, cbar_kws={"label": "−z"})
-axes[0].set_title(f"−z, two-proportion test (significant if > {norm.ppf(1 - alpha / 2):.2f})")
-sns.heatmap(mdc_grid, annot=True, fmt=".2g", cmap="magma_r", ax=axes[1], xticklabels=col_labels, cbar_kws={"label": "%"})
-axes[1].set_title(f"minimum detectable fall, % of the rate (power {power:.0%})")
-for ax in axes:
-    ax.set_xlabel("orders per year")
-    ax.set_ylabel("2020 report rate, reports per 10,000 orders")
-    ax.invert_yaxis()
-plots.caption(fig, f"design effect {a.test.design_effect:g}; computed from the report-rate change (data/trust_report_2021.csv) under assumed rates and volumes; empty cells: fewer than {gov.MIN_EFFECTIVE_REPORTS:g} effective reports")
+figures.sensitivity_figure(a)
 plt.show()
-display(Markdown(gov.sensitivity_text(a)))
+display(Markdown(narrative.sensitivity_text(a)))
 
 # %% [markdown]
 # ### The trust pyramid
@@ -283,7 +214,7 @@ plt.show()
 
 # %% [markdown]
 # ### Recorded results
-# The numbers this run commits to (`results.json`), all computed by `trustlab.governance.analysis(PARAMS)`:
+# The numbers this run commits to (`results.json`), all computed by `trustlab.governance.run(PARAMS)`:
 
 # %%
 for name, value in results.items():
@@ -293,7 +224,7 @@ for name, value in results.items():
 # ## Caveats
 
 # %%
-display(Markdown("\n".join(f"- {line}" for line in gov.caveats(results, PARAMS))))
+display(Markdown("\n".join(f"- {line}" for line in narrative.caveats(results, PARAMS))))
 
 # %% [markdown]
 # ## References

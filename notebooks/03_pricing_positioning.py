@@ -70,49 +70,28 @@ include_secondary_sources: bool = True  # keep V-2 (secondary copy) rows of the 
 seed: int = 20220623  # random seed: choices use seed, Monte Carlo seed + 1, merchants seed + 2
 
 # %% tags=["remove-input"]
-import textwrap
-
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-from matplotlib.colors import ListedColormap
-import numpy as np
-import pandas as pd
 from IPython.display import Markdown, display
 
-import trustlab
-import trustlab.runner.params
 import trustlab.provenance
-from trustlab import plots, tables_display
+from trustlab import plots, prose, tables_display
 from trustlab import pricing as pr
-from trustlab.data.facts import fact_value, load_facts
-from trustlab.data.positioning import load_positioning, period_end
+from trustlab.pricing import figures, narrative, tables
 from trustlab.results import record
 
-PARAMS = trustlab.runner.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
+PARAMS = pr.Parameters.check_notebook(globals())  # the same contract as `trustlab run`
 plots.setup()
-RUN = pr.run_analysis(PARAMS)  # the one orchestration: every recorded result, and the pieces shown below
+RUN = pr.run(PARAMS)  # the one orchestration: every recorded result, and the pieces shown below
 RESULTS = RUN.results
-positioning = load_positioning(include_secondary=include_secondary_sources)
-spend = pr.spend_per_buyer(positioning)
-
-
-def short(text: str, width: int = 70) -> str:
-    """A long quote or explanation cut to one readable line (the full text is in the data file)."""
-    return textwrap.shorten(str(text), width, placeholder=" …")
-
-
-def bullets(lines: list[str]) -> Markdown:
-    return Markdown("\n".join(line if line.startswith("- ") else f"- {line}" for line in lines))
-
 
 # %% [markdown]
 # ## Summary
 
 # %% tags=["remove-input"]
-display(bullets(pr.summary(RESULTS, PARAMS, spend)))
+display(Markdown(prose.bullets(narrative.summary(RESULTS, PARAMS, RUN.spend))))
 
 # %% tags=["remove-input"]
-# The recorded results (results.json) are the run's: pricing.run_analysis computed them above.
+# The recorded results (results.json) are the run's: pricing.run computed them above.
 for name, value in RESULTS.items():
     record(name, value)
 
@@ -131,54 +110,19 @@ for name, value in RESULTS.items():
 # may change them on purpose).
 
 # %%
-facts = load_facts()
-case_facts = facts[facts["fact_id"].str.match(r"^(pricing_|support_|fastbrand_target)")]
-tables_display.show(case_facts.assign(quote=case_facts["quote"].map(short))[["fact_id", "metric", "value", "unit", "qualifier", "quote"]],
-                    formats={"value": tables_display.format_text_number})
-fact_check = pr.fact_parameter_table(PARAMS, lambda fid: fact_value(facts, fid))
-tables_display.show(fact_check.assign(agrees=fact_check["agrees"].map({True: "yes", False: "NO"})))
-changed = fact_check.loc[~fact_check["agrees"], "parameter"].tolist()
-display(Markdown(
-    "All article-fact parameters equal the facts." if not changed
-    else f"**Changed from the article:** {', '.join(changed)} (this run is a scenario, not the case)."
-))
+tables_display.show(tables.case_facts_table(RUN.facts), formats={"value": tables_display.format_text_number})
+fact_check = tables.fact_check_table(PARAMS, RUN.facts)
+tables_display.show(fact_check)
+display(Markdown(narrative.fact_check_text(fact_check)))
 
 # %%
-tables_display.show(positioning.assign(quote=positioning["quote"].map(short))
-                    [["platform", "metric", "period", "value", "unit", "qualifier", "status", "quote"]],
-                    formats={"value": "{:,.1f}"})
-tables_display.show(spend.assign(explanation=spend["explanation"].map(lambda t: short(t, 60)))
-                    [["platform", "period", "gmv_rmb_bn", "annual_buyers_m", "monthly_buyers_m", "reported_rmb", "derived_rmb",
-                      "spend_per_buyer_rmb", "basis", "status", "explanation"]]
-                    .rename(columns={"gmv_rmb_bn": "GMV, RMB bn", "annual_buyers_m": "annual buyers, m",
-                                     "monthly_buyers_m": "monthly buyers, m", "reported_rmb": "reported, RMB",
-                                     "derived_rmb": "GMV / buyers, RMB", "spend_per_buyer_rmb": "spend per buyer, RMB"}),
-                    formats={c: "{:,.0f}" for c in ["GMV, RMB bn", "annual buyers, m", "monthly buyers, m", "reported, RMB",
-                                                    "GMV / buyers, RMB", "spend per buyer, RMB"]})
-display(Markdown("\n".join(pr.narrative.positioning_lines(spend))))
+tables_display.show(tables.positioning_table(RUN.positioning), formats={"value": "{:,.1f}"})
+tables_display.show(tables.spend_table(RUN.spend), formats=tables.SPEND_FORMATS)
+display(Markdown("\n".join(narrative.positioning_lines(RUN.spend))))
 
 # %%
-comparable = spend[spend["comparable"]]
-if not comparable.empty:
-    fig, ax = plt.subplots()
-    for platform, group in comparable.groupby("platform", sort=False):
-        ends = group["period"].map(period_end)
-        fiscal = group["period"].str.startswith("FY").any()
-        label = f"{platform} ({', '.join(sorted(set(group['basis'])))}" + ("; fiscal years ending March)" if fiscal else ")")
-        line, = ax.plot(ends, group["spend_per_buyer_rmb"], marker="o", label=label)
-        for x, y, period in zip(ends, group["spend_per_buyer_rmb"], group["period"]):
-            ax.annotate(period, (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7,
-                        color=line.get_color())
-    ax.margins(y=0.1)  # room above the highest point for its label
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel("end of the 12-month period (each point labelled with its calendar or fiscal year)")
-    ax.set_ylabel("spend per annual active buyer, RMB per year")
-    ax.set_title("Spend per buyer by platform")
-    ax.legend(fontsize=8)
-    plots.caption(fig, "data/platform_positioning.csv (PDD press releases via GlobeNewswire reposts; Alibaba via IGD, "
-                       "Opportimes, mimicnews). Kuaishou not shown: monthly buyers only.")
+fig = figures.spend_per_buyer_figure(RUN.spend)
+if fig is not None:  # no platform publishes a comparable figure in this run's data
     plt.show()
 
 # %% [markdown]
@@ -228,7 +172,7 @@ if not comparable.empty:
 #    2022 target, a count of brands, is set only against the number of merchants a population like it
 #    would need to yield that many (target / share), never against a count in the invented population.
 #
-# `trustlab.pricing.run_analysis(PARAMS)` computes every recorded result (the same function serves
+# `trustlab.pricing.run(PARAMS)` computes every recorded result (the same function serves
 # `trustlab sweep --fast`); the cells below display its pieces.
 
 # %% [markdown]
@@ -236,163 +180,72 @@ if not comparable.empty:
 # ### The shoe launch and the support threshold
 
 # %%
-display(Markdown("\n".join(pr.narrative.launch_lines(RESULTS, PARAMS))))
+display(Markdown("\n".join(narrative.launch_lines(RESULTS, PARAMS))))
 
 # %% [markdown]
 # ### Price-positioning fit: what the claim implies under assumed parameters
 
 # %%
-display(Markdown("\n\n".join(pr.narrative.claim_lines(RESULTS, PARAMS))))
+display(Markdown("\n\n".join(narrative.claim_lines(RESULTS, PARAMS))))
 if RUN.logit.usable:  # a fit that did not converge has no estimates to show
-    tables_display.show(RUN.logit.table().assign(recovered=lambda d: d["recovered"].map({True: "yes", False: "no"}),
-                                                 far=lambda d: d["far"].map({True: "FAR", False: ""}))
-                        .rename(columns={"std_err": "std. error", "recovered": "true value inside interval",
-                                         "far": "far from true value"}),
-                        formats={c: "{:.3f}" for c in ["true", "estimate", "std. error", "lower", "upper"]})
-display(Markdown("\n".join(pr.narrative.logit_lines(RESULTS, PARAMS))))
+    tables_display.show(tables.logit_table(RUN), formats=tables.LOGIT_FORMATS)
+display(Markdown("\n".join(narrative.logit_lines(RESULTS, PARAMS))))
 
 # %%
-region = pr.claim_map(RUN.truth, trust_share_price_platform, np.linspace(*pr.INTERACTION_RANGE, 161), np.linspace(0, 1, 101))
-holds = region.pivot(index="trust_share_trust_platform", columns="trust_price_interaction", values="claim_holds")
-fig, ax = plt.subplots()
-ax.pcolormesh(holds.columns, holds.index * 100, holds.to_numpy(float), cmap=ListedColormap(["0.92", "C2"]), vmin=0, vmax=1,
-              shading="nearest")
-ax.scatter([trust_price_interaction], [trust_share_trust_platform * 100], color="C3", zorder=3, label="this run's assumption")
-ax.axhline(trust_share_price_platform * 100, color="0.4", ls=":",
-           label=f"price-positioned platform's share ({trust_share_price_platform:.0%})")
-ax.set_xlabel("trust × price interaction, log-odds per RMB 1,000")
-ax.set_ylabel("trust-driven buyers on the trust-positioned platform, %")
-ax.set_title("Where the claim holds in the model (green), other parameters as assumed")
-ax.legend(fontsize=8, loc="lower left")
-plots.caption(fig, "closed form of the assumed logit (no simulation); not data")
+figures.claim_map_figure(RUN)
 plt.show()
 
 # %%
 conversion = pr.conversion_table(RUN.choices, RUN.truth, pr.platform_mix(PARAMS))
-shown = conversion.assign(price=conversion["price_rmb"].map(lambda v: f"RMB {v:,.0f}"))
-wide = (shown.pivot(index="price", columns="platform", values=["observed_conversion", "expected_conversion"])
-        .reindex([f"RMB {v:,.0f}" for v in pr.PRICE_TIERS_RMB]))
-wide.columns = [f"{platform}: {'simulated' if kind == 'observed_conversion' else 'true model'}" for kind, platform in wide.columns]
-wide = wide.rename_axis("price tier").reset_index()
+wide = tables.conversion_wide(conversion)
 tables_display.show(wide, formats={c: "{:.1%}" for c in wide.columns[1:]}, caption="Conversion, share of buyers who buy")
 
 # %%
-fig, ax = plt.subplots()
-for platform, group in conversion.groupby("platform", observed=True, sort=False):
-    line, = ax.plot(group["price_rmb"], group["expected_conversion"], label=f"{platform}: true model")
-    ax.scatter(group["price_rmb"], group["observed_conversion"], color=line.get_color(), marker="o",
-               label=f"{platform}: simulated ({int(group['buyers'].sum()):,} buyers)")
-ax.set_xlabel("price tier, RMB")
-ax.set_ylabel("conversion, share of buyers who buy")
-ax.set_ylim(0, 1)
-ax.set_title("Conversion by price tier and platform positioning")
-ax.legend(fontsize=8)
-plots.caption(fig, f"simulation from assumed parameters (seed {seed}); not data")
+figures.conversion_figure(conversion, seed)
 plt.show()
 
 # %% [markdown]
 # ### The recall: refund plus a small voucher (A), or keep the shoes plus a voucher worth the price (B)
 
 # %%
-recall_table = pd.DataFrame(
-    {"option": ["A: refund + shipping + voucher", "B: keep + voucher"],
-     "per customer, RMB": [RUN.recall.per_customer_a, RUN.recall.per_customer_b],
-     f"{recall_customers:,} customers, RMB": [RUN.recall.total_a, RUN.recall.total_b],
-     "value to the customer, RMB": [RUN.customer.value_a, RUN.customer.value_b]},
-)
+recall_table = tables.recall_table(RUN)
 tables_display.show(recall_table, formats={c: "{:,.0f}" for c in recall_table.columns[1:]})
-display(Markdown("\n".join(pr.narrative.recall_lines(RESULTS, PARAMS))))
+display(Markdown("\n".join(narrative.recall_lines(RESULTS, PARAMS))))
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-rates = np.linspace(0, 1, 101)
-axes[0].plot(rates, pr.recall_cost_a(promo_price, voucher_a, rates, cost_ratio, return_shipping, salvage_value)
-             * recall_customers / 1e3, label="A: refund + shipping + voucher")
-axes[0].plot(rates, pr.recall_cost_b(voucher_b, rates, cost_ratio) * recall_customers / 1e3, label="B: keep + voucher")
-axes[0].axvline(redemption_rate, color="0.5", ls=":", label=f"assumed redemption {redemption_rate:.0%}")
-axes[0].set_xlabel("redemption rate, share of voucher value redeemed")
-axes[0].set_ylabel(f"cost to the brand, RMB thousand ({recall_customers:,} customers)")
-axes[0].set_title(f"At the assumed cost ratio {cost_ratio:g}")
-axes[0].legend(fontsize=8)
-ratios = np.linspace(0, 2, 101)
-axes[1].plot(ratios, pr.recall_cost_a(promo_price, voucher_a, redemption_rate, ratios, return_shipping, salvage_value)
-             * recall_customers / 1e3, label="A: refund + shipping + voucher")
-axes[1].plot(ratios, pr.recall_cost_b(voucher_b, redemption_rate, ratios) * recall_customers / 1e3, label="B: keep + voucher")
-axes[1].axvline(cost_ratio, color="0.5", ls=":", label=f"assumed cost ratio {cost_ratio:g}")
-if np.isfinite(RESULTS["breakeven_cost_ratio"]) and RESULTS["breakeven_cost_ratio"] <= 2:
-    axes[1].axvline(RESULTS["breakeven_cost_ratio"], color="C3", ls="--",
-                    label=f"break-even cost ratio {RESULTS['breakeven_cost_ratio']:.2f}")
-axes[1].set_xlabel("brand's cost per RMB of goods redeemed")
-axes[1].set_title(f"At the assumed redemption rate {redemption_rate:.0%}")
-axes[1].legend(fontsize=8)
-plots.caption(fig, "article (customers, refund, vouchers); cost ratio, redemption, shipping and salvage are assumptions")
+figures.recall_figure(RUN)
 plt.show()
 
 # %% [markdown]
 # ### Batch production against semi-presale
 
 # %%
-fields = ["quantity", "expected_sales", "expected_leftovers", "expected_lost_sales", "fill_rate", "expected_profit"]
-# the fill rate is a share; the other fields are garments or RMB
-tables_display.show(pd.DataFrame({"quantity": [f.replace("_", " ") for f in fields]} | {
-    label: [tables_display.format_percent(getattr(res, f)) if f == "fill_rate" else getattr(res, f) for f in fields]
-    for label, res in (("analytic", RUN.newsvendor), ("Monte Carlo", RUN.monte_carlo))
-}))
-display(Markdown("\n".join(pr.narrative.presale_lines(RESULTS, PARAMS))))
+tables_display.show(tables.newsvendor_table(RUN))
+display(Markdown("\n".join(narrative.presale_lines(RESULTS, PARAMS))))
 
 # %%
-batch = pr.batch_inputs(PARAMS)
-nv_quantity, nv_profit, breakeven_k = (RESULTS["newsvendor_quantity"], RESULTS["newsvendor_expected_profit"],
-                                       RESULTS["breakeven_cancel_share"])
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-quantities = np.linspace(0, max(2 * nv_quantity, demand_mean * 2), 121)
-curve = pr.newsvendor_profit_curve(*batch, quantities)
-axes[0].plot(curve["quantity"], curve["expected_profit"] / 1e3)
-axes[0].axvline(nv_quantity, color="0.5", ls=":", label=f"optimal {nv_quantity:,.0f}")
-axes[0].set_xlabel("batch size, garments")
-axes[0].set_ylabel("expected profit, RMB thousand")
-axes[0].set_title("Batch produced before demand")
-axes[0].legend(fontsize=8)
-shares = np.linspace(0, 0.5, 51)
-axes[1].plot(shares * 100, pr.presale_expected_profit(menswear_price, unit_cost, demand_mean, shares, presale_accept_share) / 1e3,
-             label=f"semi-presale ({presale_accept_share:.0%} of demand waits)")
-axes[1].axhline(nv_profit / 1e3, color="C1", label="optimal batch")
-if 0 <= breakeven_k <= 0.5:
-    axes[1].axvline(breakeven_k * 100, color="0.5", ls=":", label=f"break-even {breakeven_k:.1%}")
-axes[1].set_xlabel("pre-order buyers who cancel during the wait, %")
-axes[1].set_ylabel("expected profit, RMB thousand")
-axes[1].set_title("Semi-presale against the batch")
-axes[1].legend(fontsize=8)
-plots.caption(fig, "model with assumed price, cost, salvage and demand; RMB 1,000 unit price and 45-day shipping from the article")
+figures.batch_figure(RUN)
 plt.show()
 
 # %% [markdown]
 # ### The fast-brand support criteria
 
 # %%
-criteria, merchants = RUN.criteria, RUN.merchants
-sensitivity = pr.eligibility_sensitivity(merchants, criteria)
+sensitivity = pr.eligibility_sensitivity(RUN.merchants, RUN.criteria)
 tables_display.show(sensitivity, formats={"factor": "{:.2f}", "value": "{:,.2f}", "change": "{:+,}",
                                           "eligible_share": "{:.2%}", "share_change": "{:+.2%}"})
-passes = pr.pass_shares(merchants, criteria)
-display(Markdown("\n".join(pr.narrative.eligibility_lines(RESULTS, PARAMS, passes, sensitivity))))
+passes = pr.pass_shares(RUN.merchants, RUN.criteria)
+display(Markdown("\n".join(narrative.eligibility_lines(RESULTS, PARAMS, passes, sensitivity))))
 
 # %%
-fig, ax = plt.subplots()
-for name, group in sensitivity.dropna(subset=["factor"]).groupby("threshold", sort=False):
-    ax.plot(group["factor"], group["eligible_share"] * 100, marker="o", label=name)
-ax.set_xlabel("threshold scaled by (1 = published criterion)")
-ax.set_ylabel("eligible merchants, % of the simulated population")
-ax.set_title("Sensitivity of the eligible share to each threshold")
-ax.legend(fontsize=8)
-plots.caption(fig, "criteria and target from the article; simulated merchant population (assumed distributions)")
+figures.eligibility_figure(sensitivity)
 plt.show()
 
 # %% [markdown]
 # ## Caveats
 
 # %%
-display(Markdown("\n".join(pr.narrative.caveats(RESULTS, PARAMS, spend))))
+display(Markdown("\n".join(narrative.caveats(RESULTS, PARAMS, RUN.spend))))
 
 # %% [markdown]
 # ## References

@@ -5,6 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (trustlab)
 #     language: python
@@ -41,7 +42,7 @@ from trustlab.community import growth, narrative
 from trustlab.results import record
 
 # The notebook's own contract (the one `trustlab run` checks), over this namespace:
-PARAMS = community.Parameters.check({name: globals()[name] for name in community.Parameters.model_fields})
+PARAMS = community.Parameters.check_notebook(globals())
 plots.setup()
 RESULTS = community.run(PARAMS)  # the one orchestration: every recorded result
 INPUTS = community.load_inputs(include_secondary_sources)

@@ -109,6 +109,28 @@ def test_a_broken_contract_names_the_parameter(values, message):
     assert message in str(info.value)
 
 
+def test_a_notebook_checks_its_own_namespace_with_its_contract():
+    """What a notebook's set-up cell does: its globals() hold the parameters among modules and helpers."""
+    import math as some_module
+
+    namespace = {
+        "In": [],
+        "Out": {},
+        "some_module": some_module,
+        "rate": 0.25,
+        "count": 7,
+        "label": "b",
+        "tags": ["y"],
+        "cap": None,
+    }
+    assert Demo.check_notebook(namespace) == {"rate": 0.25, "count": 7, "label": "b", "tags": ["y"], "cap": None}
+    with pytest.raises(ParameterError, match=r"parameter 'count': expected >= 1, got 0"):
+        Demo.check_notebook({**namespace, "count": 0})
+    without = {k: v for k, v in namespace.items() if k not in ("count", "cap")}
+    with pytest.raises(ParameterError, match=r"notebook 99_demo: parameter\(s\) \['count', 'cap'\] are not set"):
+        Demo.check_notebook(without)
+
+
 def test_an_int_for_a_float_is_kept_as_a_float():
     checked = Demo.check({"rate": 0.25, "cap": 2})
     assert checked["cap"] == 2.0 and isinstance(checked["cap"], float)
@@ -148,7 +170,9 @@ def test_a_contract_file_beside_the_schema(tmp_path):
 
 def test_ranges_beside_a_contract_are_refused(tmp_path):
     (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "97_nb.schema.yaml").write_text("contract: trustlab.facts:Parameters\nparameters:\n  x: {gt: 0}\n")
+    (tmp_path / "params" / "97_nb.schema.yaml").write_text(
+        "contract: trustlab.source_facts:Parameters\nparameters:\n  x: {gt: 0}\n"
+    )
     nb = tmp_path / "97_nb.py"
     nb.write_text('# %% tags=["parameters"]\nx: int = 2  # x\n')
     with pytest.raises(ParameterError, match=r"\['parameters'\] given beside 'contract'"):
@@ -157,7 +181,7 @@ def test_ranges_beside_a_contract_are_refused(tmp_path):
 
 def test_a_schema_naming_something_that_is_not_a_contract(tmp_path):
     (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "98_nb.schema.yaml").write_text("contract: trustlab.facts:day_count\n")
+    (tmp_path / "params" / "98_nb.schema.yaml").write_text("contract: trustlab.source_facts:day_count\n")
     nb = tmp_path / "98_nb.py"
     nb.write_text('# %% tags=["parameters"]\nx: int = 2  # x\n')
     with pytest.raises(ParameterError, match="is not a trustlab.contract.Contract subclass"):

@@ -13,8 +13,8 @@ import pytest
 import trustlab
 
 HEAVY = ("pandera", "statsmodels", "seaborn", "matplotlib", "scipy")
-PACKAGES = ("community", "data", "governance", "pricing", "promotion")
-MODULES = ("facts", "plots", "results", "config")
+PACKAGES = ("community", "data", "governance", "pricing", "promotion", "source_facts")
+MODULES = ("plots", "results", "config")
 
 
 def _analysis_modules() -> list[str]:

@@ -1,6 +1,6 @@
 """trustlab: helpers for reproducible research notebooks on live-stream (trust) e-commerce.
 
-The analyses (one module or subpackage per question: ``facts``, ``governance``, ``promotion``,
+The analyses (one subpackage per question: ``source_facts``, ``governance``, ``promotion``,
 ``pricing``), their data (``trustlab.data``) and the helpers the notebooks use (``results``,
 ``provenance``, ``plots``, ``prose``) are research code; ``trustlab.runner`` is the tooling that
 executes, caches, renders and publishes the notebooks, and no analysis module imports it.
@@ -15,7 +15,6 @@ _SUBMODULES = {
     "config",
     "data",
     "errors",
-    "facts",
     "governance",
     "plots",
     "pricing",
@@ -24,6 +23,7 @@ _SUBMODULES = {
     "provenance",
     "results",
     "runner",
+    "source_facts",
 }
 
 

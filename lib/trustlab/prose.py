@@ -155,6 +155,11 @@ def join(items: Iterable[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def bullets(lines: Iterable[str]) -> str:
+    """Lines as a markdown bullet list, one item a line; a line that already starts with "- " keeps its marker."""
+    return "\n".join(line if line.startswith("- ") else f"- {line}" for line in lines)
+
+
 _PROBLEMS = (
     (re.compile(r"(?<![A-Za-z])nan(?![A-Za-z])", re.IGNORECASE), "a 'nan'"),
     (re.compile(r"(?<![A-Za-z])-?inf(inity)?(?![A-Za-z])", re.IGNORECASE), "an 'inf'"),

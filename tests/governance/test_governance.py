@@ -405,7 +405,7 @@ def test_more_orders_than_the_gmv_allows_is_refused_and_the_cap_itself_is_worded
     with pytest.raises(ParameterError, match=r"parameter 'orders_in_period': expected at most 680,000,000,000 orders"):
         gov.check_params(dict(DEFAULTS, orders_in_period=1e13, base_report_rate_per_10k_orders=10_000))
     p = gov.check_params(dict(DEFAULTS, orders_in_period=6.8e11, base_report_rate_per_10k_orders=10_000))
-    a = gov.analyse(p)
+    a = gov.run(p)
     text = "\n".join([*gov.summary(a.results, p), *gov.caveats(a.results, p), gov.report_rate_text(a)])
     assert "−8.96% to −8.96%" not in text and "its two ends equal at 2 decimals" in text
     # by hand: z_independent of 619,072,000,000 reports in 680 bn orders against 381,165,919,283 in as many
@@ -432,7 +432,7 @@ def test_the_interval_at_one_report_an_order_is_the_wald_interval_by_hand():
     """At the cap (680 bn orders, every 2020 order reported) the finite-population terms −1/n decide the
     width: se = sqrt(deff (1/x1 − 1/n1 + 1/x0 − 1/n0)), 1/x0 − 1/n0 = 0 when x0 = n0."""
     p = gov.check_params(dict(DEFAULTS, orders_in_period=6.8e11, base_report_rate_per_10k_orders=10_000))
-    res = gov.analysis(p)
+    res = gov.recorded_results(p)
     n1, n0 = 6.8e11, 6.8e11 / 1.784
     x1, x0 = round(0.9104 * n1), min(round(n0), math.floor(n0))
     se = math.sqrt(10 * (1 / x1 - 1 / n1 + 1 / x0 - 1 / n0))
@@ -449,7 +449,7 @@ def test_a_verdict_between_the_one_and_two_sided_thresholds_is_significant():
     assert cell["z"] == pytest.approx(_pooled_z(956, 1.05e7, 1050, 1.05e7)) and -2.2 < cell["z"] < -2.0
     assert bool(cell["significant"])
     # the run's own verdict: the default counts with a design effect of 347 give z = −39.11 / sqrt(347) = −2.10
-    res = gov.analysis(dict(DEFAULTS, design_effect=347.0))
+    res = gov.recorded_results(dict(DEFAULTS, design_effect=347.0))
     z = _pooled_z(455_200, 5e9, 280_269, 5e9 / 1.784) / math.sqrt(347.0)
     assert -2.2 < z < -2.0 and res["report_rate_z"] == pytest.approx(z, rel=1e-9)
     assert res["report_rate_significant"] is True
@@ -541,7 +541,7 @@ def test_analysis_records_the_default_run():
     0.9104 / 10,000 = 455,200 in 2021; the pooled z of those counts, divided by sqrt(10)."""
     from trustlab.runner import params
 
-    res = gov.analysis(params.resolve("01_governance"))
+    res = gov.recorded_results(params.resolve("01_governance"))
     assert res["orders_previous_used"] == pytest.approx(5e9 / 1.784) and res["orders_previous_basis"] == "gmv_growth"
     assert (res["reports_previous"], res["reports_current"]) == (280_269, 455_200)
     z_independent = _pooled_z(455_200, 5e9, 280_269, 5e9 / 1.784)
@@ -555,7 +555,7 @@ def test_analysis_records_the_default_run():
     rr = (455_200 / 5e9) / (280_269 / (5e9 / 1.784))
     se = math.sqrt(10 * (1 / 455_200 - 1 / 5e9 + 1 / 280_269 - 1 / (5e9 / 1.784)))
     assert (lo, hi) == pytest.approx((rr * math.exp(-1.959964 * se) - 1, rr * math.exp(1.959964 * se) - 1), rel=1e-5)
-    independent = gov.analysis(params.resolve("01_governance", cli={"design_effect": "1"}))
+    independent = gov.recorded_results(params.resolve("01_governance", cli={"design_effect": "1"}))
     assert independent["report_rate_p_value"] is None and independent["report_rate_p_value_bound"] == "< 1e-300"
 
 

@@ -1,5 +1,5 @@
 """The narrative of notebook 01_governance (Summary, run-dependent caveats and the paragraphs of its
-results), built by the same functions the notebook calls from `trustlab.governance.analyse`, over
+results), built by the same functions the notebook calls from `trustlab.governance.run`, over
 the parameter space of notebook 01's contract (trustlab.governance.parameters.Parameters): it never prints nan, inf, "+-",
 a share above 100 %, and its verdict follows the numbers it cites."""
 
@@ -73,7 +73,7 @@ def governance_params(draw) -> dict:
 
 
 def narrative(p: dict) -> tuple[dict, list[str], str]:
-    a = gov.analyse(p)
+    a = gov.run(p)
     res = a.results
     summary = gov.summary(res, p)
     parts = [
@@ -157,7 +157,7 @@ def test_narrative_is_fit_to_publish_and_every_headline_sentence_agrees_with_a_h
     caveat = next(c for c in gov.caveats(res, p) if c.startswith("The report rate's denominator"))
     assert f"the change is {verdict} (z = {prose.number(hand['z'])})" in caveat
     assert f"z would be {prose.number(hand['z_independent'])}" in caveat
-    assert f"**{verdict}** at alpha" in gov.report_rate_text(gov.analyse(p))
+    assert f"**{verdict}** at alpha" in gov.report_rate_text(gov.run(p))
     mdc = res["minimum_detectable_relative_change"]
     detect = summary[2]
     if not math.isfinite(mdc):
@@ -201,7 +201,7 @@ def test_sensitivity_and_design_effect_verdicts_agree_with_a_hand_count(cli):
     in the run) and each row of the design-effect table, tested by hand: rounded counts, the pooled z over
     the square root of the design effect, at least 10 effective reports; the sentence states the count."""
     p = params.resolve("01_governance", cli=cli)
-    a = gov.analyse(p)
+    a = gov.run(p)
     deff, alpha = p["design_effect"], p["alpha"]
     q = norm.ppf(1 - alpha / 2)
     scale = (1 + GMV_GROWTH) if p["include_secondary_sources"] else 1.0  # 2021's orders over 2020's

@@ -322,9 +322,9 @@ def test_claim_region_by_hand_and_by_brute_force():
 
 
 def test_same_seed_same_results_and_another_seed_differs(smoke):
-    first = pr.analysis(smoke)
-    assert pr.analysis(dict(smoke)) == first
-    other = pr.analysis({**smoke, "seed": smoke["seed"] + 100})
+    first = pr.recorded_results(smoke)
+    assert pr.recorded_results(dict(smoke)) == first
+    other = pr.recorded_results({**smoke, "seed": smoke["seed"] + 100})
     assert other["logit_params"] != first["logit_params"]
     assert other["eligible_brands"] != first["eligible_brands"] or other["newsvendor_mc_profit"] != first["newsvendor_mc_profit"]
     assert other["critical_ratio"] == first["critical_ratio"]  # analytic results do not depend on the seed
@@ -616,14 +616,14 @@ def test_notebook_defaults_that_are_article_facts_equal_the_facts():
 
 
 def test_analysis_covers_every_recorded_result_and_matches_the_parts(defaults):
-    result = pr.analysis(defaults)
+    result = pr.recorded_results(defaults)
     committed = nbformat.read(config.NOTEBOOKS_DIR / f"{NOTEBOOK}.ipynb", as_version=4)
     recorded = collect(committed)  # every result the committed notebook records
     assert "logit_params" in recorded and set(recorded) <= set(result)
     source = (config.NOTEBOOKS_DIR / f"{NOTEBOOK}.py").read_text(encoding="utf-8")
-    # One orchestration: the notebook records exactly what run_analysis computes, and nothing else.
-    assert "RUN = pr.run_analysis(PARAMS)" in source and "for name, value in RESULTS.items():" in source
-    assert source.count("record(") == 1 and "pr.analysis(" not in source
+    # One orchestration: the notebook records exactly what pr.run computes, and nothing else.
+    assert "RUN = pr.run(PARAMS)" in source and "for name, value in RESULTS.items():" in source
+    assert source.count("record(") == 1 and "pr.recorded_results(" not in source
     assert result["recall_cost_b"] == pytest.approx(1000 * 599 * defaults["redemption_rate"] * defaults["cost_ratio"])
     assert set(result["logit_params"]) == set(pr.LOGIT_TERMS)
     for term in result["logit_params"].values():
@@ -635,7 +635,7 @@ def test_analysis_equals_the_public_functions_bit_for_bit(smoke):
     # analysis() takes shortcuts past the tables the notebook shows; the numbers must not differ.
     for seed in (smoke["seed"], smoke["seed"] + 1):
         p = {**smoke, "seed": seed}
-        result = pr.analysis(p)
+        result = pr.recorded_results(p)
         truth = pr.choice_truth(p)
         choices = pr.simulate_choices(p["n_buyers"], seed, truth, pr.platform_mix(p), pr.PRICE_TIERS_RMB)
         assert result["logit_params"] == pr.logit_params_dict(pr.fit_choice_logit(choices, truth, alpha=p["alpha"]))
@@ -659,8 +659,8 @@ def test_monte_carlo_equals_its_formulas_bit_for_bit():
 
 
 def test_analysis_with_redemption_half_changes_only_recall_results(defaults):
-    base = pr.analysis(defaults)
-    half = pr.analysis({**defaults, "redemption_rate": 0.5})
+    base = pr.recorded_results(defaults)
+    half = pr.recorded_results({**defaults, "redemption_rate": 0.5})
     assert half["recall_cost_b"] < base["recall_cost_b"]
     assert half["recall_cost_a"] < base["recall_cost_a"]
     assert half["breakeven_cost_ratio"] == pytest.approx(base["breakeven_cost_ratio"] * 0.8 / 0.5)

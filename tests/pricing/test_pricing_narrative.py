@@ -1,5 +1,5 @@
 """Notebook 03's narrative (Summary, result sentences, caveats) over its parameter space: built with the
-functions the notebook calls, from the one orchestration (pricing.run_analysis, the fast path), without
+functions the notebook calls, from the one orchestration (pricing.run, the fast path), without
 a kernel. Fails on prose.narrative_problems or on a verdict that contradicts the numbers it cites."""
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def parameter_sets(draw) -> dict:
 
 def narrative(p: dict) -> tuple[dict, list[str]]:
     """Every sentence the notebook writes, from the pieces the notebook uses."""
-    run = pr.run_analysis(p)
+    run = pr.run(p)
     results, spend = run.results, spend_table(p["include_secondary_sources"])
     sensitivity = pr.eligibility_sensitivity(run.merchants, run.criteria)
     lines = [

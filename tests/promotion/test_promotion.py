@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trustlab import promotion as p
 from trustlab.data import quarterly
-from trustlab.facts import day_count
 from trustlab.runner.params import ParameterError
+from trustlab.source_facts.rates import day_count
 
 
 @pytest.fixture(scope="module")

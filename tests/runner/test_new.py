@@ -3,7 +3,7 @@ sweeps, shows in the index and runs under stock papermill with no further edits.
 
 from __future__ import annotations
 
-import importlib.util
+import ast
 import json
 import os
 import shutil
@@ -56,9 +56,9 @@ def layout(tmp_path):
         ("pricing", "NAME 'pricing' is not allowed: trustlab.pricing already exists"),
         ("importlib", "trustlab.importlib already exists"),
         ("existing", "the notebook 00_existing.py exists already"),
-        ("taken_module", "taken_module.py exists already; trustlab new never overwrites a file"),
+        ("taken_module", "taken_module.py exists already (trustlab.taken_module)"),
         ("taken_package", "taken_package exists already (trustlab.taken_package)"),
-        ("taken_test", "test_taken_test.py exists already; trustlab new never overwrites a file"),
+        ("taken_test", "test_taken_test.py exists already; test file names must be unique under tests/"),
     ],
 )
 def test_unsafe_or_existing_names_are_refused_before_anything_is_written(layout, name, message):
@@ -94,12 +94,12 @@ def test_no_question_breaks_the_files_it_is_written_into(layout):
     before = _tree(layout)
     scaffold = new.plan("hostile", root=layout)
     texts = new.render(scaffold, new.check_question(QUESTION))
-    module = compile(texts[scaffold.module], str(scaffold.module), "exec")  # the docstring did not end early
-    namespace: dict = {}
-    exec(module, namespace)  # noqa: S102 - our own rendered template
-    assert " ".join(namespace["__doc__"].split()).startswith(
-        "The analysis of notebook 04_hostile. Question: " + " ".join(QUESTION.split())
-    )
+    init = scaffold.part("__init__.py")
+    for target, text in texts.items():
+        if target.suffix == ".py" and target != scaffold.notebook:
+            compile(text, str(target), "exec")  # valid Python: no docstring ended early
+    docstring = ast.get_docstring(ast.parse(texts[init]))
+    assert " ".join(docstring.split()).startswith("The question of notebook 04_hostile. Question: " + " ".join(QUESTION.split()))
     header = texts[scaffold.notebook].split("# %% tags=")[0]
     assert '# What if the "trust" premium doubled, and what\'s left of it?\n# A back\\slash and """ too.\n' in header
     assert _tree(layout) == before  # rendering writes nothing
@@ -124,7 +124,7 @@ def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhil
 
     from trustlab import contract
 
-    spec = importlib.util.spec_from_file_location("scaffolded_fresh", scaffold.module)
+    spec = importlib.util.spec_from_file_location("scaffolded_fresh", scaffold.part("parameters.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     declared = params.parameters_of(module.Parameters)
@@ -134,10 +134,13 @@ def test_write_creates_every_file_once_and_removes_them_if_one_appeared_meanwhil
 
     other = new.plan("second", root=layout)
     before = _tree(layout)
+    other.test.parent.mkdir()
     other.test.write_text("# written by someone else meanwhile\n")
     with pytest.raises(ParameterError, match="appeared meanwhile; trustlab new never overwrites a file"):
         new.write(other, "Does it hold?")
     assert _tree(layout) == {**before, str(other.test.relative_to(layout)): b"# written by someone else meanwhile\n"}
+    assert not other.module.exists()  # the package folder it made is gone too: the name is free again
+    assert other.test.parent.is_dir()  # the folder someone else made stays
 
 
 def _copy_project(root: Path) -> None:
@@ -150,11 +153,10 @@ def _copy_project(root: Path) -> None:
         shutil.copy2(PROJECT / name, root / name)
 
 
-def _load_module(path: Path):
-    spec = importlib.util.spec_from_file_location(f"scaffolded_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _projection(start: float, growth: float, periods: int) -> dict[str, float]:
+    """The placeholder's recorded results by hand: compound growth over ``periods`` periods."""
+    final = start * (1 + growth) ** periods
+    return {"final_value": final, "total_change": final / start - 1}
 
 
 def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(tmp_path):
@@ -187,8 +189,11 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
         f"notebooks/{stem}.ipynb",
         f"notebooks/params/{stem}.schema.yaml",
         f"notebooks/params/{stem}.smoke.yaml",
-        "lib/trustlab/trust_premium.py",
-        "tests/test_trust_premium.py",
+        "lib/trustlab/trust_premium/__init__.py",
+        "lib/trustlab/trust_premium/parameters.py",
+        "lib/trustlab/trust_premium/analysis.py",
+        "lib/trustlab/trust_premium/narrative.py",
+        "tests/trust_premium/test_trust_premium.py",
     }
     scaffolded = _tree(root)
     again = trustlab("new", "trust_premium", "--question", "again")
@@ -205,7 +210,7 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
         "no:cacheprovider",
         "-q",
         "-rA",
-        "tests/test_trust_premium.py",
+        "tests/trust_premium/test_trust_premium.py",
         "tests/test_notebooks.py",
         f"notebooks/{stem}.ipynb",
         "-k",
@@ -216,15 +221,14 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     assert {
         f"tests/test_notebooks.py::test_skeleton_and_parameters_cell[{stem}]",
         f"tests/test_notebooks.py::test_committed_notebook_is_in_sync_with_its_source[{stem}]",
-        "tests/test_trust_premium.py::test_the_summary_reads_well_across_the_contract",
-        "tests/test_trust_premium.py::test_the_contract_names_this_analysis_as_the_fast_path",
+        "tests/trust_premium/test_trust_premium.py::test_the_summary_reads_well_across_the_contract",
+        "tests/trust_premium/test_trust_premium.py::test_the_contract_names_this_analysis_as_the_fast_path",
     } <= passed, passed
     assert sum(name.startswith(f"notebooks/{stem}.ipynb::") for name in passed) >= 5, "nbval checked no cells"
 
-    module = _load_module(root / "lib" / "trustlab" / "trust_premium.py")
     defaults = {"start_value": 100.0, "growth_rate": 0.05, "periods": 12}
     committed = results.collect(nbformat.read(root / "notebooks" / f"{stem}.ipynb", as_version=4))
-    assert committed == module.analysis(defaults)
+    assert committed == _projection(100.0, 0.05, 12)
 
     built = trustlab("build", stem)
     assert built.returncode == 0, built.stderr[-3000:]
@@ -239,9 +243,7 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     assert swept.returncode == 0, swept.stderr[-3000:]
     table = pd.read_csv(root / "reports" / "sweeps" / f"{stem}-grid" / "sweep.csv")
     assert list(table["status"]) == ["ok", "ok"]
-    assert list(table["result.final_value"]) == [
-        module.analysis({**defaults, "growth_rate": g})["final_value"] for g in (0.01, 0.1)
-    ]
+    assert list(table["result.final_value"]) == [_projection(100.0, g, 12)["final_value"] for g in (0.01, 0.1)]
 
     converted = run("-m", "jupytext", "--to", "ipynb", f"notebooks/{stem}.py", "-o", str(tmp_path / "in.ipynb"))
     assert converted.returncode == 0, converted.stderr
@@ -250,4 +252,4 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
     )
     assert papermill.returncode == 0, papermill.stderr[-3000:]
     ran = results.collect(nbformat.read(tmp_path / "out.ipynb", as_version=4))
-    assert ran == module.analysis({**defaults, "periods": 3}) and ran != committed
+    assert ran == _projection(100.0, 0.05, 3) and ran != committed

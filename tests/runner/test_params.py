@@ -330,6 +330,6 @@ def test_a_schema_naming_a_missing_checker_is_a_parameter_error(tmp_path):
     nb = tmp_path / "95_nb.py"
     nb.write_text('# %% tags=["parameters"]\nx: int = 1  # x\n')
     (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "95_nb.schema.yaml").write_text("checker: trustlab.facts:no_such_function\n")
-    with pytest.raises(ParameterError, match="schema names the function 'trustlab.facts:no_such_function'"):
+    (tmp_path / "params" / "95_nb.schema.yaml").write_text("checker: trustlab.source_facts:no_such_function\n")
+    with pytest.raises(ParameterError, match="schema names the function 'trustlab.source_facts:no_such_function'"):
         params.resolve(nb)

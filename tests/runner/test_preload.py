@@ -31,7 +31,7 @@ def test_an_analysis_notebook_preloads_the_libraries_its_functions_import_where_
 
 def test_notebook_00_does_not_pay_for_statsmodels():
     modules = modules_to_preload([ROOT / "notebooks" / "00_source_facts.py"])
-    assert "trustlab.facts" in modules
+    assert "trustlab.source_facts.analysis" in modules
     assert not [m for m in modules if m.startswith("statsmodels")]
 
 

@@ -54,6 +54,12 @@ TOPICS = [
 ]
 QUALIFIERS = ["exact", "more than", "about", "at most", "up to", "at least"]
 DEFAULT_SOURCE_ID = "kuaishou-trust-pyramid-2022-06-23"
+# Facts the analyses look up by name (notebooks 00 and 02): the 2022 616 festival's start, the two
+# end dates the article gives it, and the two festival counts whose windows differ.
+FESTIVAL_START_ID = "promo_festival_start_2022"
+FESTIVAL_END_IDS = ("promo_festival_end_2022", "promo_festival_end_alt_2022")
+FAST_BRAND_ORDERS_ID = "fastbrand_orders_616_2022"
+TRUST_BUY_FESTIVAL_ID = "rights_trust_buy_orders_616_2022"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

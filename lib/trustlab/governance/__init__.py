@@ -5,28 +5,16 @@ reported fall of the report rate can and cannot show, and the pyramid's layers (
 - :mod:`~trustlab.governance.intensity`: governance counts per day, per million DAU and MAU; blocks per ban.
 - :mod:`~trustlab.governance.report_rate`: implied reports, the z test, detectable change, orders needed.
 - :mod:`~trustlab.governance.pyramid`: the pyramid's layers and the article against the trust report.
-- :mod:`~trustlab.governance.parameters`: rules across the notebook's parameters.
-- :mod:`~trustlab.governance.analysis`: the notebook from its parameters (:func:`analysis`, the fast
-  path), its Summary and run-dependent caveats.
+- :mod:`~trustlab.governance.parameters`: the notebook's parameter contract and its rules across parameters.
+- :mod:`~trustlab.governance.analysis`: the notebook from its parameters (:func:`run`;
+  :func:`recorded_results` is its fast path).
+- :mod:`~trustlab.governance.narrative`: the Summary, the run's caveats and the paragraphs under the tables.
 
 The data come from :mod:`trustlab.data.trust_report`, :mod:`trustlab.data.quarterly` and
 :mod:`trustlab.data.facts`; everything here is computation over their DataFrames and plain values.
 """
 
-from trustlab.governance.analysis import (
-    Analysis,
-    analyse,
-    analysis,
-    blocks_per_ban_text,
-    caveats,
-    design_effect_text,
-    false_publicity_text,
-    intensity_text,
-    interval_text,
-    report_rate_text,
-    sensitivity_text,
-    summary,
-)
+from trustlab.governance.analysis import Analysis, recorded_results, run
 from trustlab.governance.intensity import (
     BlocksPerBan,
     IntensityInput,
@@ -39,7 +27,18 @@ from trustlab.governance.intensity import (
     per_day,
     per_million,
 )
-from trustlab.governance.parameters import check_params, data_figures, previous_orders
+from trustlab.governance.narrative import (
+    blocks_per_ban_text,
+    caveats,
+    design_effect_text,
+    false_publicity_text,
+    intensity_text,
+    interval_text,
+    report_rate_text,
+    sensitivity_text,
+    summary,
+)
+from trustlab.governance.parameters import Parameters, check_params, data_figures, previous_orders
 from trustlab.governance.pyramid import (
     GOVERNANCE_METRICS,
     PYRAMID_LAYERS,
@@ -67,8 +66,8 @@ from trustlab.governance.report_rate import (
 
 __all__ = [
     "Analysis",
-    "analyse",
-    "analysis",
+    "recorded_results",
+    "run",
     "blocks_per_ban_text",
     "caveats",
     "design_effect_text",
@@ -94,6 +93,7 @@ __all__ = [
     "intensity_table",
     "per_day",
     "per_million",
+    "Parameters",
     "check_params",
     "GOVERNANCE_METRICS",
     "PYRAMID_LAYERS",

@@ -18,7 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-from trustlab.facts import day_count
+from trustlab.source_facts.rates import day_count
 
 
 def days_in_year(year: int) -> int:

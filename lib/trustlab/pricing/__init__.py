@@ -11,8 +11,9 @@ Kuaishou's trust model lets the streamer's and brand's own positioning lead. One
 - :mod:`~trustlab.pricing.recall`: the recall decision, option A against option B;
 - :mod:`~trustlab.pricing.newsvendor`: semi-presale against batch production;
 - :mod:`~trustlab.pricing.eligibility`: the fast-brand support criteria over a simulated merchant population;
-- :mod:`~trustlab.pricing.parameters`: the notebook's parameter rules and its one orchestration
-  (:func:`run_analysis`; :func:`analysis` is its fast path), every recorded result from the parameters;
+- :mod:`~trustlab.pricing.parameters`: the notebook's parameter contract and the inputs it gives each sub-topic;
+- :mod:`~trustlab.pricing.analysis`: the notebook's one orchestration (:func:`run`;
+  :func:`recorded_results` is its fast path), every recorded result from the parameters;
 - :mod:`~trustlab.pricing.narrative`: the Summary, the run-dependent caveats and the result sentences,
   formatted from the recorded results and the parameters.
 
@@ -20,6 +21,7 @@ The data come from :mod:`trustlab.data.positioning` and :mod:`trustlab.data.fact
 unless a name says otherwise; shares are in [0, 1]; counts are plain numbers.
 """
 
+from trustlab.pricing.analysis import PricingRun, recorded_results, run
 from trustlab.pricing.choice import (
     FAR_TOLERANCE,
     LOGIT_TERMS,
@@ -69,15 +71,13 @@ from trustlab.pricing.newsvendor import (
 )
 from trustlab.pricing.parameters import (
     FACT_PARAMETERS,
-    PricingRun,
-    analysis,
+    Parameters,
     batch_inputs,
     check_params,
     choice_truth,
     fact_parameter_table,
     merchant_population,
     platform_mix,
-    run_analysis,
     support_criteria,
 )
 from trustlab.pricing.positioning import spend_per_buyer
@@ -106,7 +106,8 @@ __all__ = [
     "log_trust_advantage",
     "INTERACTION_RANGE",
     "expected_conversion",
-    "run_analysis",
+    "run",
+    "recorded_results",
     "RecallVerdict",
     "breakeven_cost_ratio",
     "recall_verdict",
@@ -140,10 +141,10 @@ __all__ = [
     "lognormal_lost_sales",
     "lognormal_parameters",
     "FACT_PARAMETERS",
+    "Parameters",
     "PRICE_PLATFORM",
     "PRICE_TIERS_RMB",
     "TRUST_PLATFORM",
-    "analysis",
     "batch_inputs",
     "check_params",
     "choice_truth",

@@ -1,5 +1,5 @@
 """Notebook ``03_pricing_positioning``'s narrative: the Summary, the result sentences and the caveats,
-formatted from a run's recorded results (:func:`trustlab.pricing.analysis`) and its parameters, with
+formatted from a run's recorded results (:func:`trustlab.pricing.analysis.run`) and its parameters, with
 :mod:`trustlab.prose` for every number, so that each sentence stays true under any valid parameters.
 
 Every builder returns a list of markdown lines (bullets or sentences); verdicts follow the numbers
@@ -491,6 +491,15 @@ def eligibility_lines(
 
 
 # ---------------------------------------------------------------- public figures
+
+
+def fact_check_text(fact_check: pd.DataFrame) -> str:
+    """Whether every article-fact parameter equals its fact, from :func:`~trustlab.pricing.tables.fact_check_table`
+    (``agrees`` "yes" or "NO"), naming the parameters a scenario changed."""
+    changed = fact_check.loc[fact_check["agrees"] != "yes", "parameter"].tolist()
+    if not changed:
+        return "All article-fact parameters equal the facts."
+    return f"**Changed from the article:** {', '.join(changed)} (this run is a scenario, not the case)."
 
 
 def positioning_lines(spend: pd.DataFrame) -> list[str]:

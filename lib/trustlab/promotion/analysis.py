@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustlab.data.facts import FAST_BRAND_ORDERS_ID, TRUST_BUY_FESTIVAL_ID
 from trustlab.data.tables import DERIVED_STATUSES
 from trustlab.promotion.backtest import Backtest, backtest, on_common_pairs, relative_mape
 from trustlab.promotion.effects import EffectSpecifications, effect_specifications, effects_results
@@ -51,8 +52,6 @@ METHOD_LABELS = {
     "seasonal_naive": "seasonal naive (same quarter a year earlier)",
     "seasonal_naive_growth": "seasonal naive x latest year-on-year growth",
 }
-FAST_BRAND_ORDERS_ID = "fastbrand_orders_616_2022"
-TRUST_BUY_FESTIVAL_ID = "rights_trust_buy_orders_616_2022"
 TRUST_BUY_LAUNCH_ID = "rights_trust_buy_launch_2021"
 # Results an iterative optimizer computes (the SARIMAX or ETS fits and what is scored from them):
 # compared between runs at trustlab.results.OPTIMIZER_RTOL, the rest at RESULT_RTOL.
@@ -149,8 +148,8 @@ def run(params: Mapping[str, Any]) -> PromotionRun:
     :class:`~trustlab.promotion.parameters.Parameters`."""
     from trustlab.data import quarterly
     from trustlab.data.facts import fact_date, fact_value, load_facts
-    from trustlab.facts import day_count, figure_per_day, figure_window
     from trustlab.promotion.forecast import training_data
+    from trustlab.source_facts.rates import day_count, figure_per_day, figure_window
 
     p = check_params(params)
     frame = quarterly.load_quarterly(include_secondary=bool(p["include_secondary_sources"]))

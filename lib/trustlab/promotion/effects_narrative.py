@@ -206,7 +206,7 @@ def effects_caveats(results: Mapping[str, Any], festival_start: str, festival_en
     """Caveats of the quarter effects, from the run: residual autocorrelation, the bootstrap check of the
     HAC verdicts, and why 616's own effect cannot be identified from quarterly GMV."""
     from trustlab import prose
-    from trustlab.facts import day_count
+    from trustlab.source_facts.rates import day_count
 
     dw, dw_lin = results["durbin_watson"], results["durbin_watson_linear"]
     n, df = results["effects_n"], results["effects_df"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from trustlab.facts import day_count
+from trustlab.source_facts.rates import day_count
 
 FESTIVAL_START = "2022-05-20"
 FESTIVAL_ENDS = ("2022-06-19", "2022-06-14")

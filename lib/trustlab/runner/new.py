@@ -4,9 +4,10 @@ One call writes, from the Jinja2 templates in ``templates/new/``: the numbered n
 ``notebooks/NN_NAME.py`` (jupytext header and ``trustlab`` kernelspec, a typed ``parameters`` cell,
 Summary first, then Data, Method, Result, Caveats, References and the environment cell),
 ``notebooks/params/NN_NAME.schema.yaml`` (naming its contract class and fast path) and ``smoke``
-scenario, the analysis module ``lib/trustlab/NAME.py`` (its parameter contract ``Parameters``, one
-small function, ``analysis`` and ``summary``)
-and its test ``tests/test_NAME.py``. It then writes the committed ``notebooks/NN_NAME.ipynb``
+scenario, the question's package ``lib/trustlab/NAME/`` in the shape of every question
+(``parameters.py`` with the contract ``Parameters``, ``analysis.py`` with one small function, the
+orchestration ``run`` and its fast path ``recorded_results``, ``narrative.py`` with ``summary``)
+and its test ``tests/NAME/test_NAME.py``. It then writes the committed ``notebooks/NN_NAME.ipynb``
 (executed on the defaults, as ``trustlab refresh`` does, unless asked not to).
 
 Nothing is ever overwritten: every target is checked before the first file is written, each file
@@ -60,16 +61,24 @@ class Scaffold:
 
     @property
     def module(self) -> Path:
-        return self.root / "lib" / "trustlab" / f"{self.name}.py"
+        """The question's package (a folder)."""
+        return self.root / "lib" / "trustlab" / self.name
+
+    def part(self, file: str) -> Path:
+        """A module of the question's package: ``parameters.py``, ``analysis.py``, ``narrative.py``, ``__init__.py``."""
+        return self.module / file
 
     @property
     def test(self) -> Path:
-        return self.root / "tests" / f"test_{self.name}.py"
+        return self.root / "tests" / self.name / f"test_{self.name}.py"
 
     def rendered(self) -> dict[Path, str]:
         """Target path -> template, for the files rendered from templates (in writing order)."""
         return {
-            self.module: "module.py.j2",
+            self.part("parameters.py"): "parameters.py.j2",
+            self.part("analysis.py"): "analysis.py.j2",
+            self.part("narrative.py"): "narrative.py.j2",
+            self.part("__init__.py"): "init.py.j2",
             self.schema: "schema.yaml.j2",
             self.smoke: "smoke.yaml.j2",
             self.notebook: "notebook.py.j2",
@@ -114,9 +123,13 @@ def plan(name: str, root: Path | None = None) -> Scaffold:
     same = [p.name for p in notebooks if p.stem[3:] == name]
     if same:
         raise ParameterError(f"NAME {name!r}: the notebook {same[0]} exists already; choose another name")
-    package = root / "lib" / "trustlab" / name
-    if package.exists():
-        raise ParameterError(f"NAME {name!r}: {package} exists already (trustlab.{name}); choose another name")
+    for taken in (root / "lib" / "trustlab" / name, root / "lib" / "trustlab" / f"{name}.py"):
+        if taken.exists():
+            raise ParameterError(f"NAME {name!r}: {taken} exists already (trustlab.{name}); choose another name")
+    # pytest imports test files by name: a second test_NAME.py anywhere under tests/ would clash
+    clash = sorted((root / "tests").rglob(f"test_{name}.py")) if (root / "tests").is_dir() else []
+    if clash:
+        raise ParameterError(f"NAME {name!r}: {clash[0]} exists already; test file names must be unique under tests/")
     used = [int(p.name[:2]) for p in notebooks]
     number = max(used, default=-1) + 1
     if number > 99:
@@ -160,6 +173,7 @@ def render(scaffold: Scaffold, question: str) -> dict[Path, str]:
         "question": question,
         "question_lines": lines,
         "title": scaffold.name.replace("_", " ").capitalize(),
+        "run_class": "".join(part.capitalize() for part in scaffold.name.split("_")) + "Run",
     }
     return {target: env.get_template(template).render(**context) for target, template in scaffold.rendered().items()}
 
@@ -167,14 +181,20 @@ def render(scaffold: Scaffold, question: str) -> dict[Path, str]:
 def write(scaffold: Scaffold, question: str) -> list[Path]:
     """Write the scaffold's rendered files (each created exclusively: an existing file is never
     replaced) and the unexecuted ``NN_NAME.ipynb`` paired with the notebook. On any failure the
-    files written so far are removed and the error raised. Returns the files written."""
+    files and folders written so far are removed and the error raised. Returns the files written."""
     import jupytext
 
     texts = render(scaffold, question)
-    written: list[Path] = []
+    written: list[Path] = []  # files and folders this call created, in order
     try:
         for target, text in texts.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            missing = [folder for folder in reversed(target.parents) if not folder.exists()]
+            for folder in missing:
+                try:
+                    folder.mkdir()
+                except FileExistsError:  # made meanwhile by someone else: theirs, never removed
+                    continue
+                written.append(folder)
             with target.open("x", encoding="utf-8") as stream:
                 written.append(target)
                 stream.write(text)
@@ -183,14 +203,18 @@ def write(scaffold: Scaffold, question: str) -> list[Path]:
             written.append(scaffold.committed)
             stream.write(jupytext.writes(notebook, fmt="ipynb"))
     except FileExistsError as exc:
-        _remove(written)  # only files this call created: a file is listed once its exclusive open succeeded
+        _remove(written)  # only what this call created: a path is listed once its exclusive creation succeeded
         raise ParameterError(f"{exc.filename} appeared meanwhile; trustlab new never overwrites a file") from None
     except BaseException:
         _remove(written)
         raise
-    return written
+    return [path for path in written if not path.is_dir()]
 
 
 def _remove(paths: list[Path]) -> None:
     for path in reversed(paths):
-        path.unlink(missing_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):  # a folder someone else has put files into meanwhile stays
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)

@@ -1,5 +1,5 @@
 """Tests of data/facts.csv (provenance of every fact), of its loader trustlab.data.facts and of the
-statistics in trustlab.facts."""
+computations in trustlab.source_facts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from trustlab import config, facts
+from trustlab import config, source_facts
 from trustlab.data import facts as data_facts
 from trustlab.data import sources
 from trustlab.data.tables import DataFileError
@@ -286,15 +286,15 @@ def test_verify_quotes_signed_and_date_precision() -> None:
 
 def test_per_day_by_hand() -> None:
     # 2022-05-20..2022-06-19: 12 days of May (20..31) + 19 of June = 31
-    assert facts.day_count("2022-05-20", "2022-06-19") == 31
-    assert facts.day_count("2022-05-20", "2022-06-14") == 26
-    assert facts.day_count("2021-01-01", "2021-12-31") == 365
-    assert facts.per_day(12_000_000, "2022-05-20", "2022-06-19") == pytest.approx(387096.7741935484)
-    assert facts.per_day(400_000_000, date(2022, 5, 20), date(2022, 6, 14)) == pytest.approx(15384615.384615384)
-    assert facts.per_day(62_440_000, "2021-01-01", "2021-12-31") == pytest.approx(171068.49315068492)
-    assert facts.per_day(7, "2022-01-01", "2022-01-01") == 7
+    assert source_facts.day_count("2022-05-20", "2022-06-19") == 31
+    assert source_facts.day_count("2022-05-20", "2022-06-14") == 26
+    assert source_facts.day_count("2021-01-01", "2021-12-31") == 365
+    assert source_facts.per_day(12_000_000, "2022-05-20", "2022-06-19") == pytest.approx(387096.7741935484)
+    assert source_facts.per_day(400_000_000, date(2022, 5, 20), date(2022, 6, 14)) == pytest.approx(15384615.384615384)
+    assert source_facts.per_day(62_440_000, "2021-01-01", "2021-12-31") == pytest.approx(171068.49315068492)
+    assert source_facts.per_day(7, "2022-01-01", "2022-01-01") == 7
     with pytest.raises(ValueError, match="before"):
-        facts.per_day(1, "2022-06-19", "2022-05-20")
+        source_facts.per_day(1, "2022-06-19", "2022-05-20")
 
 
 @given(
@@ -304,18 +304,18 @@ def test_per_day_by_hand() -> None:
 )
 def test_per_day_times_days_is_count(count: float, start: date, extra: int) -> None:
     end = start + timedelta(days=extra)
-    assert facts.day_count(start, end) == extra + 1
-    assert facts.per_day(count, start, end) * (extra + 1) == pytest.approx(count, rel=1e-12, abs=1e-9)
+    assert source_facts.day_count(start, end) == extra + 1
+    assert source_facts.per_day(count, start, end) * (extra + 1) == pytest.approx(count, rel=1e-12, abs=1e-9)
     # a longer period never gives a higher rate
-    assert facts.per_day(count, start, end + timedelta(days=1)) <= facts.per_day(count, start, end)
+    assert source_facts.per_day(count, start, end + timedelta(days=1)) <= source_facts.per_day(count, start, end)
 
 
 def test_festival_day_counts(table: pd.DataFrame) -> None:
-    assert facts.festival_day_counts(table) == {"2022-06-19": 31, "2022-06-14": 26}
+    assert source_facts.festival_day_counts(table) == {"2022-06-19": 31, "2022-06-14": 26}
 
 
 def test_festival_rate_sensitivity(table: pd.DataFrame) -> None:
-    frame = facts.festival_rate_sensitivity(table).set_index("fact_id")
+    frame = source_facts.festival_rate_sensitivity(table).set_index("fact_id")
     assert set(frame.index) == {"fastbrand_orders_616_2022", "rights_trust_buy_orders_616_2022", "fastbrand_room_views_616_2022"}
     orders = frame.loc["fastbrand_orders_616_2022"]
     assert orders["per_day_2022-06-19"] == pytest.approx(12e6 / 31)
@@ -325,7 +325,7 @@ def test_festival_rate_sensitivity(table: pd.DataFrame) -> None:
 
 
 def test_derived_rates(table: pd.DataFrame) -> None:
-    frame = facts.derived_rates(table)
+    frame = source_facts.derived_rates(table)
     assert list(frame.columns) == ["quantity", "value", "unit", "arithmetic", "inputs"]
     by_q = frame.set_index("quantity")
     row = by_q.loc["suspected counterfeit listings intercepted per day, 2021"]
@@ -345,7 +345,7 @@ def test_derived_rates(table: pd.DataFrame) -> None:
 
 
 def test_consistency_checks(table: pd.DataFrame, article: sources.CleanedArticle) -> None:
-    checks = facts.consistency_checks(table, article).set_index("check")
+    checks = source_facts.consistency_checks(table, article).set_index("check")
     assert set(checks["status"]) <= {"ok", "warning"}
     assert checks.loc["festival start date", "status"] == "ok"
     assert checks.loc["festival end date", "status"] == "warning"
@@ -366,7 +366,7 @@ def test_consistency_checks(table: pd.DataFrame, article: sources.CleanedArticle
 def test_consistency_check_flags_a_quote_with_a_lost_character(table: pd.DataFrame, article: sources.CleanedArticle) -> None:
     bad = table.copy()
     bad.loc[0, "quote"] = "只有保障消費者正當\ufffd\ufffd益"
-    checks = facts.consistency_checks(bad, article).set_index("check")
+    checks = source_facts.consistency_checks(bad, article).set_index("check")
     assert checks.loc["no quote contains an unrepaired span", "status"] == "warning"
     assert bad.loc[0, "fact_id"] in checks.loc["no quote contains an unrepaired span", "detail"]
 
@@ -374,9 +374,9 @@ def test_consistency_check_flags_a_quote_with_a_lost_character(table: pd.DataFra
 def test_notebook_parameter_checker() -> None:
     from trustlab.runner.params import ParameterError
 
-    facts.check_params({"topics": ["pricing", "community"]})
+    source_facts.check_params({"topics": ["pricing", "community"]})
     with pytest.raises(ParameterError, match="repeated: \\['pricing'\\]"):
-        facts.check_params({"topics": ["pricing", "community", "pricing"]})
+        source_facts.check_params({"topics": ["pricing", "community", "pricing"]})
 
 
 def test_an_untraceable_fact_is_named_by_line_fact_and_column(tmp_path) -> None:
@@ -405,9 +405,9 @@ def test_an_untraceable_fact_is_named_by_line_fact_and_column(tmp_path) -> None:
 
 def test_each_festival_figure_keeps_its_dated_window(table: pd.DataFrame) -> None:
     for end in ("2022-06-19", "2022-06-14"):
-        s, e, basis = facts.figure_window(table, "rights_trust_buy_orders_616_2022", end)
+        s, e, basis = source_facts.figure_window(table, "rights_trust_buy_orders_616_2022", end)
         assert (s.isoformat(), e.isoformat(), basis) == ("2022-05-20", "2022-06-14", "dated in its own sentence")
-        s, e, _ = facts.figure_window(table, "fastbrand_orders_616_2022", end)
+        s, e, _ = source_facts.figure_window(table, "fastbrand_orders_616_2022", end)
         assert e.isoformat() == "2022-06-19"
 
 
@@ -415,10 +415,10 @@ def test_festival_end_dates_only_an_undated_figure(table: pd.DataFrame) -> None:
     undated = table.copy()
     row = undated["fact_id"] == "fastbrand_orders_616_2022"
     undated.loc[row, "period_end"] = ""
-    assert facts.figure_per_day(undated, "fastbrand_orders_616_2022", "2022-06-14") == pytest.approx(12e6 / 26)
-    assert facts.figure_window(undated, "fastbrand_orders_616_2022", "2022-06-14")[2].startswith("festival_end")
+    assert source_facts.figure_per_day(undated, "fastbrand_orders_616_2022", "2022-06-14") == pytest.approx(12e6 / 26)
+    assert source_facts.figure_window(undated, "fastbrand_orders_616_2022", "2022-06-14")[2].startswith("festival_end")
     with pytest.raises(ValueError, match="fastbrand_orders_616_2022"):
-        facts.figure_window(undated, "fastbrand_orders_616_2022")
+        source_facts.figure_window(undated, "fastbrand_orders_616_2022")
 
 
 @pytest.mark.parametrize("festival_end", ["2022-06-14", "2022-06-19"])
@@ -427,13 +427,13 @@ def test_one_value_per_metric_per_run(festival_end: str, table: pd.DataFrame) ->
     from trustlab import promotion
 
     params = {"festival_end": festival_end, "topics": list(data_facts.TOPICS)}
-    results = facts.analysis(params)
-    derived = facts.derived_rates(table, festival_end).set_index("quantity")["value"]
+    results = source_facts.recorded_results(params)
+    derived = source_facts.derived_rates(table, festival_end).set_index("quantity")["value"]
     assert results["fast_brand_orders_per_day"] == derived["fast-brand orders per day, 616 festival 2022"]
     assert results["fast_brand_orders_per_day"] == pytest.approx(12e6 / 31)  # 387,097, whatever festival_end says
     assert results["trust_buy_orders_per_day_festival"] == pytest.approx(4e8 / 26)
     promo = promotion.run({"festival_end": festival_end, "train_end": "2025Q3", "forecast_quarters": 1})
     assert promo.results["fast_brand_orders_per_day"] == results["fast_brand_orders_per_day"]
     assert promo.results["trust_buy_daily_festival"] == results["trust_buy_orders_per_day_festival"]
-    summary = " ".join(facts.summary(results, params))
+    summary = " ".join(source_facts.summary(results, params))
     assert "387,097" in summary

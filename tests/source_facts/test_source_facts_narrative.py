@@ -1,11 +1,11 @@
 """Property test of notebook 00's narrative (Summary) over its parameter space, built by the fast path
-(trustlab.facts.analysis) without a kernel."""
+(trustlab.source_facts.recorded_results) without a kernel."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trustlab import facts, prose
+from trustlab import prose, source_facts
 from trustlab.data import facts as facts_data
 
 
@@ -22,8 +22,8 @@ def test_summary_is_fit_to_publish_and_follows_the_numbers(topics: list[str], fe
         "festival_end": festival_end,
         "max_rows_per_topic": max_rows,
     }
-    results = facts.analysis(params)
-    lines = facts.summary(results, params)
+    results = source_facts.recorded_results(params)
+    lines = source_facts.summary(results, params)
     text = "\n".join(lines)
     assert not prose.narrative_problems(text), prose.narrative_problems(text)
     assert 3 <= len(lines) <= 6
