@@ -4,7 +4,6 @@ A question is a package ``lib/trustlab/<question>/`` with ``parameters.py`` (the
 ``analysis.py`` with one orchestration ``run(params)`` and ``narrative.py`` (Summary, caveats,
 sentences). Its notebook checks its parameters through that contract (never through
 ``trustlab.runner``) and keeps each code cell short: the logic lives in the tested package.
-Notebook 02 is checked in its own file.
 """
 
 from __future__ import annotations
@@ -25,7 +24,9 @@ MAX_CELL_LINES = 25
 QUESTIONS = {
     "00_source_facts": "source_facts",
     "01_governance": "governance",
+    "02_promotion_growth": "promotion",
     "03_pricing_positioning": "pricing",
+    "04_community_trust": "community",
 }
 
 
