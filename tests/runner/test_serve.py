@@ -226,7 +226,7 @@ def test_the_form_is_generated_from_the_contract(served):
     page = client.get("/notebooks/03_pricing_positioning").text
     for p in params.declared(PRICING).values():
         assert f'name="{p.name}"' in page and f"<code>{parameter_text(p.default)}</code>" in page
-    assert "&gt;= 0 and &lt;= 1" in page  # redemption_rate's range
+    assert "Allowed: a number from 0 to 1 · default <code>0.8</code>" in page  # redemption_rate's range, in words
     governance = client.get("/notebooks/01_governance").text
     assert '<select name="include_secondary_sources"' in governance
 

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from trustlab import results
-from trustlab.runner import explorer_sweep, params, report, sites
+from trustlab.runner import explorer_sweep, params, report, serve_views, sites
 from trustlab.runner.explorer import DONE, Explorer, Job, comparison, parameter_text
 from trustlab.runner.params import ParameterError
 from trustlab.runner.serve_guard import refused
@@ -54,30 +54,6 @@ async def posted(request: Request) -> dict[str, str]:
     """The fields of a form posted by a page (``application/x-www-form-urlencoded``)."""
     body = (await request.body()).decode("utf-8", errors="replace")
     return {k: v for k, v in parse_qsl(body, keep_blank_values=True) if k not in RESERVED}
-
-
-def fields(declared: dict[str, params.Parameter], texts: dict[str, str]) -> list[dict[str, Any]]:
-    """The form's fields, from the contract: type, range or choices, default and help, and the value to show."""
-    out = []
-    for p in declared.values():
-        default = parameter_text(p.default)
-        value = texts.get(p.name, default)
-        choices = [parameter_text(c) for c in p.constraints.get("choices", [])] or (
-            ["true", "false"] if p.type_name == "bool" else []
-        )
-        out.append(
-            {
-                "name": p.name,
-                "type": p.type_name,
-                "range": p.describe_range(),
-                "default": default,
-                "help": p.help,
-                "value": value,
-                "choices": choices,
-                "changed": value != default,
-            }
-        )
-    return out
 
 
 def run_url(job: Job) -> str:
@@ -180,7 +156,6 @@ def form(
 ) -> Response:
     """The notebook's form, filled in with ``texts``, with the refusal ``error`` if any."""
     explorer = explorer_of(request)
-    declared = params.declared(explorer.source(name))
     return page(
         request,
         "notebook",
@@ -188,7 +163,7 @@ def form(
         name=name,
         about=explorer.about(name),
         error=error,
-        fields=fields(declared, texts),
+        groups=serve_views.field_groups(explorer.source(name), texts),
         unmade=unmade,
     )
 
