@@ -155,3 +155,56 @@ def test_run_stays_in_view_while_the_long_form_scrolls(live, browser):
         assert page.locator('input.slider[data-for="p-redemption_rate"]').input_value() == "0.55"
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- a run's progress
+
+
+def _until(condition, what: str, timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+    return value
+
+
+def _sleeping_cell() -> tuple[int, int]:
+    """(N, M) of the demo notebook's cell that sleeps, counted from its source's ``# %%`` markers."""
+    cells = DEMO.read_text().split("\n# %%")[1:]  # the text before the first marker is the header
+    return next(i for i, cell in enumerate(cells, 1) if "time.sleep" in cell), len(cells)
+
+
+def test_a_running_run_shows_the_cell_it_is_on_and_the_time_so_far(live, browser):
+    client = live["client"]
+    started = client.post("/api/runs?wait=false", json={"notebook": "90_demo", "parameters": {"x": "3.75", "sleep_seconds": "8"}})
+    run_id = started.json()["run_id"]
+
+    number, of = _sleeping_cell()
+    seen = []
+
+    def sleeping():
+        record = client.get(f"/api/runs/{run_id}").json()
+        assert record["status"] in ("queued", "running"), record
+        seen.append(record["progress"]["cell"] if record["progress"] else None)
+        return record if seen[-1] == number else None
+
+    record = _until(sleeping, "the run to reach its sleeping cell")
+    assert [n for n in seen if n is not None] == sorted(n for n in seen if n is not None)  # cell after cell
+    assert record["progress"] == {"cell": number, "of": of} == {"cell": 4, "of": 4}
+    assert record["elapsed_seconds"] >= 0
+    later = _until(
+        lambda: (r := client.get(f"/api/runs/{run_id}").json())["elapsed_seconds"] > record["elapsed_seconds"] and r,
+        "time to pass",
+    )
+    assert later["progress"] == record["progress"]
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(live["base"] + record["run_url"])
+        from playwright.sync_api import expect
+
+        expect(page.locator("#run-progress")).to_have_text(f" — running cell {number} of {of}")
+        expect(page.locator("#elapsed")).to_contain_text("s so far")
+    finally:
+        page.close()
+    done = client.post("/api/runs", json={"notebook": "90_demo", "parameters": {"x": "3.75", "sleep_seconds": "8"}}).json()
+    assert done["status"] == "ok" and done["progress"] is None and done["elapsed_seconds"] is None

@@ -83,6 +83,8 @@ def run_record(explorer: Explorer, job: Job, baseline: Job | None = None) -> dic
         "changed_parameters": results.to_jsonable(changed_parameters(job)),
         "queue_position": explorer.position(job),
         "seconds": round(job.seconds, 2),
+        "progress": serve_views.cell_progress(job),  # {"cell": N, "of": M} while running
+        "elapsed_seconds": serve_views.elapsed_seconds(job),
         "error": job.error or None,
         "failed_page": f"/site/{failed.relative_to(explorer.site).as_posix()}" if failed else None,
     }
@@ -216,6 +218,8 @@ def run_page(request: Request, name: str, job: Job, baseline: Job | None) -> Res
         job=job,
         baseline=baseline,
         pending=pending,
+        progress=record["progress"],
+        elapsed=record["elapsed_seconds"],
         position=explorer.position(job),
         workers=explorer.workers,
         rows=record.get("comparison"),
