@@ -208,3 +208,28 @@ def test_a_running_run_shows_the_cell_it_is_on_and_the_time_so_far(live, browser
         page.close()
     done = client.post("/api/runs", json={"notebook": "90_demo", "parameters": {"x": "3.75", "sleep_seconds": "8"}}).json()
     assert done["status"] == "ok" and done["progress"] is None and done["elapsed_seconds"] is None
+
+
+# ---------------------------------------------------------------- the comparison, the short link, past runs
+
+
+def _run(client, parameters: dict) -> dict:
+    record = client.post("/api/runs", json={"notebook": "90_demo", "parameters": parameters}).json()
+    assert record["status"] in ("ok", "cached"), record
+    return record
+
+
+def test_the_comparison_puts_changed_results_first_and_folds_unchanged_parameters(live):
+    client = live["client"]
+    record = _run(client, {"label": "xyz"})  # label is recorded after double; double stays 2 * 1.5 = 3
+    page = client.get(record["run_url"]).text
+    table = page.split('<table id="comparison">')[1].split("</table>")[0]
+    rows = re.findall(r'<tr class="(\w+)( changed)?"><td>\w+</td><th scope="row">(\w+)</th><td>([^<]*)</td><td>([^<]*)', table)
+    assert [(*row[:4], row[4].strip()) for row in rows] == [
+        ("result", " changed", "label", "abc", "xyz"),
+        ("result", "", "double", "3", "3"),
+        ("parameter", " changed", "label", "abc", "xyz"),
+    ]
+    folded = page.split('<details id="unchanged-parameters">')[1].split("</details>")[0]
+    assert "<summary>3 parameter(s) at their defaults</summary>" in folded
+    assert re.findall(r'<th scope="row">(\w+)</th>', folded) == ["x", "fail", "sleep_seconds"]
