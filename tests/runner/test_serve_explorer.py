@@ -233,3 +233,24 @@ def test_the_comparison_puts_changed_results_first_and_folds_unchanged_parameter
     folded = page.split('<details id="unchanged-parameters">')[1].split("</details>")[0]
     assert "<summary>3 parameter(s) at their defaults</summary>" in folded
     assert re.findall(r'<th scope="row">(\w+)</th>', folded) == ["x", "fail", "sleep_seconds"]
+
+
+def test_the_run_page_shows_its_short_link_to_copy(live, browser):
+    client = live["client"]
+    record = _run(client, {"x": "2.25"})
+    page = client.get(record["run_url"]).text
+    short = f"{LOCAL}/runs/{record['run_id']}"
+    assert f'<a id="short-link" href="/runs/{record["run_id"]}">{short}</a>' in page and len(short) < 60
+    assert client.get(short, follow_redirects=False).headers["location"] == record["run_url"]
+    context = browser.new_context(viewport=PHONE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        shown = context.new_page()
+        shown.goto(live["base"] + record["run_url"])
+        shown.click("#copy-link")
+        from playwright.sync_api import expect
+
+        expect(shown.locator("#copy-link")).to_have_text("Copied")
+        assert shown.evaluate("navigator.clipboard.readText()") == f"{live['base']}/runs/{record['run_id']}"
+    finally:
+        context.close()

@@ -225,6 +225,7 @@ def run_page(request: Request, name: str, job: Job, baseline: Job | None) -> Res
         rows=record.get("comparison"),
         report_href=record["report_url"],
         run_url=record["run_url"],
+        short_link=f"{request.base_url}runs/{job.run_id}",
         query=parameters_query(job.parameters),
         texts={k: parameter_text(v) for k, v in job.parameters.items()},
         failed_page=failed.relative_to(explorer.site).as_posix() if failed else None,
