@@ -254,3 +254,26 @@ def test_the_run_page_shows_its_short_link_to_copy(live, browser):
         assert shown.evaluate("navigator.clipboard.readText()") == f"{live['base']}/runs/{record['run_id']}"
     finally:
         context.close()
+
+
+def test_the_notebook_page_lists_its_past_runs_with_their_changed_parameters_to_filter(live, browser):
+    client = live["client"]
+    earlier, later = _run(client, {"x": "2.5"}), _run(client, {"label": "past"})
+    page = client.get("/notebooks/90_demo").text
+    listed = page.split('<ul id="past-runs">')[1].split("</ul>")[0]
+    links = re.findall(r'<a href="(/runs/[^"]+)">([^<]+)</a>', listed)
+    assert (f"/runs/{earlier['run_id']}", "x = 2.5") in links and (f"/runs/{later['run_id']}", "label = past") in links
+    assert links.index((f"/runs/{later['run_id']}", "label = past")) < links.index((f"/runs/{earlier['run_id']}", "x = 2.5"))
+    assert "No runs of it in the site yet." in client.get("/notebooks/01_governance").text
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        shown.goto(live["base"] + "/notebooks/90_demo")
+        shown.fill("#runs-filter", "label = past")
+        from playwright.sync_api import expect
+
+        expect(shown.locator("#past-runs li:visible")).to_have_count(1)
+        expect(shown.locator("#past-runs li:visible a")).to_have_attribute("href", f"/runs/{later['run_id']}")
+        shown.fill("#runs-filter", "")
+        expect(shown.locator("#past-runs li:visible")).to_have_count(listed.count("<li "))
+    finally:
+        shown.close()

@@ -167,6 +167,7 @@ def form(
         error=error,
         groups=serve_views.field_groups(explorer.source(name), texts),
         unmade=unmade,
+        past_runs=serve_views.past_runs(explorer, name),
     )
 
 
