@@ -277,3 +277,32 @@ def test_the_notebook_page_lists_its_past_runs_with_their_changed_parameters_to_
         expect(shown.locator("#past-runs li:visible")).to_have_count(listed.count("<li "))
     finally:
         shown.close()
+
+
+# ---------------------------------------------------------------- a phone's width
+
+
+def test_no_page_is_wider_than_a_390_px_phone(live, browser):
+    client, explorer = live["client"], live["explorer"]
+    record = _run(client, {"x": "12.5", "label": "a-label-long-enough-to-need-wrapping-on-a-phone-screen"})
+    client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "1", "stop": "2", "steps": "2"})
+    sweep = next(job for job in explorer.sweeps.values() if job.notebook == "90_demo" and job.values == [1.0, 2.0])
+    assert sweep.done.wait(120) and sweep.status == "ok"
+    pages = [
+        "/",
+        "/notebooks/90_demo",
+        "/notebooks/01_governance",
+        "/notebooks/02_promotion_growth",
+        "/notebooks/03_pricing_positioning?redemption_rate=0.5",
+        record["run_url"],
+        "/notebooks/90_demo/sweep?vary=x&start=1&stop=2&steps=2",
+    ]
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        widths = {}
+        for path in pages:
+            shown.goto(live["base"] + path)
+            widths[path] = shown.evaluate("document.documentElement.scrollWidth")
+        assert {path: width for path, width in widths.items() if width > PHONE["width"]} == {}
+    finally:
+        shown.close()
