@@ -46,6 +46,9 @@ class Contract(BaseModel):
     )
 
     notebook: ClassVar[str] = ""  # the notebook this contract belongs to, e.g. "02_promotion_growth"
+    # Headings the explorer's form shows the parameters under, in order: heading -> parameter names
+    # (those no group names come last); empty: one list.
+    groups: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @classmethod
     def check(cls, values: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -50,6 +50,16 @@ def _post(client, parameters, wait=True, notebook="90_demo"):
     return client.post("/api/runs" + ("" if wait else "?wait=false"), json={"notebook": notebook, "parameters": parameters})
 
 
+def test_the_routes_are_module_level_handlers_behind_one_guard_class(served):
+    """Each route's handler is a function of its own (no closure over create_app), and one
+    middleware class guards every request."""
+    explorer, _ = served
+    app = create_app(explorer)
+    handlers = [route.endpoint for route in app.routes if hasattr(route, "endpoint")]
+    assert len(handlers) == 11 and [h.__qualname__ for h in handlers if "<locals>" in h.__qualname__] == []
+    assert [middleware.cls.__qualname__ for middleware in app.user_middleware] == ["RequestGuard"]
+
+
 def test_the_api_lists_every_notebook_with_its_contract(served):
     _, client = served
     listed = {nb["notebook"]: nb for nb in client.get("/api/notebooks").json()["notebooks"]}
@@ -216,7 +226,7 @@ def test_the_form_is_generated_from_the_contract(served):
     page = client.get("/notebooks/03_pricing_positioning").text
     for p in params.declared(PRICING).values():
         assert f'name="{p.name}"' in page and f"<code>{parameter_text(p.default)}</code>" in page
-    assert "&gt;= 0 and &lt;= 1" in page  # redemption_rate's range
+    assert "Allowed: a number from 0 to 1 · default <code>0.8</code>" in page  # redemption_rate's range, in words
     governance = client.get("/notebooks/01_governance").text
     assert '<select name="include_secondary_sources"' in governance
 

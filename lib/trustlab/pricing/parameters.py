@@ -44,6 +44,55 @@ class Parameters(Contract):
     """
 
     notebook: ClassVar[str] = "03_pricing_positioning"
+    groups: ClassVar[dict[str, tuple[str, ...]]] = {
+        "The sneaker sale": ("list_price", "promo_price", "units", "sellout_minutes"),
+        "The recall": (
+            "recall_customers",
+            "voucher_a",
+            "voucher_b",
+            "redemption_rate",
+            "cost_ratio",
+            "return_shipping",
+            "salvage_value",
+            "customer_voucher_value",
+            "defective_pair_value",
+            "return_hassle",
+        ),
+        "Menswear: batch or presale": (
+            "menswear_price",
+            "unit_cost",
+            "newsvendor_salvage",
+            "demand_mean",
+            "demand_cv",
+            "presale_accept_share",
+            "presale_cancel_share",
+            "monte_carlo_draws",
+        ),
+        "Buyers' choice (simulation)": (
+            "choice_intercept",
+            "price_coef",
+            "trust_premium",
+            "trust_price_interaction",
+            "trust_share_price_platform",
+            "trust_share_trust_platform",
+            "n_buyers",
+            "alpha",
+        ),
+        "Fast-brand support": (
+            "support_max_age_years",
+            "support_own_brand_share_min",
+            "support_monthly_gmv_min",
+            "fastbrand_target",
+            "n_merchants",
+            "merchant_age_mean_years",
+            "merchant_own_share_mean",
+            "merchant_own_share_concentration",
+            "merchant_gmv_median",
+            "merchant_gmv_sigma",
+            "merchant_core_share",
+        ),
+        "Data and seed": ("include_secondary_sources", "seed"),
+    }
 
     list_price: float = Field(1099.0, gt=0, description="list price of the sneaker, RMB (article fact)")
     promo_price: float = Field(599.0, gt=0, description="anniversary-day price of the sneaker, RMB (article fact)")

@@ -1,0 +1,308 @@
+"""The explorer's pages as an analyst uses them (issue 25): the form (number inputs, the contract's
+groups folded when unchanged, allowed values in words, Run always in view), a run's progress, the
+comparison, the short link, past runs, and pages that fit a 390 px phone. Starlette's test client
+for the HTML, headless Chromium (playwright) on a live server for what only a browser shows."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from trustlab import config
+
+starlette = pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+from trustlab.runner.explorer import Explorer  # noqa: E402
+from trustlab.runner.serve import create_app  # noqa: E402
+
+DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
+GOVERNANCE = config.NOTEBOOKS_DIR / "01_governance.py"
+PROMOTION = config.NOTEBOOKS_DIR / "02_promotion_growth.py"
+PRICING = config.NOTEBOOKS_DIR / "03_pricing_positioning.py"
+LOCAL = "http://127.0.0.1"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """An explorer of the demo notebook and three real ones (never run here), one worker, served by
+    uvicorn on a free loopback port in a thread (for the browser) and by the test client."""
+    import uvicorn
+
+    explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, GOVERNANCE, PROMOTION, PRICING], workers=1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(explorer), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        with TestClient(create_app(explorer), base_url=LOCAL) as client:
+            yield {"explorer": explorer, "client": client, "base": f"http://127.0.0.1:{sock.getsockname()[1]}"}
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        explorer.close()
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    from trustlab.runner.pdf import CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _field(page: str, name: str) -> str:
+    """The HTML of the form's field of parameter ``name``."""
+    found = re.search(rf'<div class="field[^"]*">\s*<label for="p-{name}">.*?</div>\s*</div>', page, re.DOTALL)
+    assert found, f"no field {name}"
+    return found.group(0)
+
+
+# ---------------------------------------------------------------- the form
+
+
+def test_numbers_get_number_inputs_with_the_contracts_range_and_a_slider_where_it_is_closed(live):
+    page = live["client"].get("/notebooks/03_pricing_positioning").text
+    rate = _field(page, "redemption_rate")  # float, ge=0, le=1
+    assert '<input type="number" name="redemption_rate" id="p-redemption_rate" value="0.8" step="any" min="0" max="1">' in rate
+    assert 'type="range"' in rate and 'min="0" max="1" step="0.001"' in rate
+    units = _field(page, "units")  # int, ge=1, no upper bound
+    assert '<input type="number" name="units" id="p-units" value="1000" step="1" min="1">' in units
+    assert 'type="range"' not in units
+    draws = _field(page, "monte_carlo_draws")  # int, ge=1000, le=10000000: a slider of 1,000 steps
+    assert 'min="1000" max="10000000" step="9999"' in draws
+    governance = live["client"].get("/notebooks/01_governance").text
+    assert '<input type="text" name="dau_millions"' in governance  # None is allowed: text
+    assert "novalidate" in page  # out-of-range values reach the contract, which says what is wrong
+
+
+def test_allowed_values_are_said_in_words_not_patterns(live):
+    client = live["client"]
+    pricing = client.get("/notebooks/03_pricing_positioning").text
+    assert "Allowed: a number from 0 to 1 · default <code>0.8</code>" in _field(pricing, "redemption_rate")
+    assert "Allowed: a whole number at least 1 · default <code>1000</code>" in _field(pricing, "units")
+    assert "Allowed: a number more than 0 and less than 1 · default" in _field(pricing, "alpha")
+    assert "Allowed: a whole number from 1,000 to 10,000,000 · default" in _field(pricing, "monte_carlo_draws")
+    assert "Allowed: true or false" in _field(pricing, "include_secondary_sources")
+    demo = client.get("/notebooks/90_demo").text
+    assert "Allowed: a number more than 0 and at most 100 · default <code>1.5</code>" in _field(demo, "x")
+    assert "Allowed: text · default <code>abc</code>" in _field(demo, "label")
+    promotion = client.get("/notebooks/02_promotion_growth").text
+    assert "Allowed: a quarter written YYYYQn (e.g. 2022Q1)" in _field(promotion, "train_end")
+    assert "Allowed: one of ets, sarimax" in _field(promotion, "model")
+    assert r"\d{4}" not in promotion and "matching" not in promotion
+    governance = client.get("/notebooks/01_governance").text
+    assert "Allowed: None or a positive number of millions" in _field(governance, "dau_millions")
+
+
+def test_parameters_are_grouped_as_the_contract_groups_them_and_unchanged_groups_are_folded(live):
+    client = live["client"]
+    page = client.get("/notebooks/03_pricing_positioning").text
+    groups = re.findall(
+        r'<details class="group" id="group-\d+"( open)?>\s*<summary><strong>([^<]+)</strong> <span class="muted">([^<]+)</span>',
+        page,
+    )
+    assert [(opened, title, said) for opened, title, said in groups] == [
+        ("", "The sneaker sale", "4 parameter(s), all at their defaults"),
+        ("", "The recall", "10 parameter(s), all at their defaults"),
+        ("", "Menswear: batch or presale", "8 parameter(s), all at their defaults"),
+        ("", "Buyers&#39; choice (simulation)", "8 parameter(s), all at their defaults"),
+        ("", "Fast-brand support", "11 parameter(s), all at their defaults"),
+        ("", "Data and seed", "2 parameter(s), all at their defaults"),
+    ]
+    recall = page.split("<strong>The recall</strong>")[1].split("</details>")[0]
+    assert re.findall(r'<label for="p-(\w+)">', recall)[:3] == ["recall_customers", "voucher_a", "voucher_b"]
+    changed = client.get("/notebooks/03_pricing_positioning", params={"redemption_rate": "0.5", "seed": "7"}).text
+    opened = re.findall(
+        r'<details class="group" id="group-\d+" open>\s*<summary><strong>([^<]+)</strong> <span class="muted">([^<]+)</span>',
+        changed,
+    )
+    assert opened == [("The recall", "10 parameter(s), 1 changed"), ("Data and seed", "2 parameter(s), 1 changed")]
+    assert '<div class="field changed">\n<label for="p-redemption_rate">' in changed
+    demo = client.get("/notebooks/90_demo").text  # a contract without groups: one list, nothing folded
+    assert "<details" not in demo and 'id="p-x"' in demo
+
+
+def test_run_stays_in_view_while_the_long_form_scrolls(live, browser):
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(live["base"] + "/notebooks/03_pricing_positioning")
+        for summary in page.locator("details.group > summary").all():
+            summary.click()  # every group open: the form is many screens long
+        assert page.evaluate("document.documentElement.scrollHeight") > 3 * PHONE["height"]
+        for y in (0, 2 * PHONE["height"]):
+            page.evaluate(f"window.scrollTo(0, {y})")
+            box = page.locator("#run-button").bounding_box()
+            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], (y, box)
+        page.fill("#p-redemption_rate", "0.55")
+        assert page.locator('input.slider[data-for="p-redemption_rate"]').input_value() == "0.55"
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- a run's progress
+
+
+def _until(condition, what: str, timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+    return value
+
+
+def _sleeping_cell() -> tuple[int, int]:
+    """(N, M) of the demo notebook's cell that sleeps, counted from its source's ``# %%`` markers."""
+    cells = DEMO.read_text().split("\n# %%")[1:]  # the text before the first marker is the header
+    return next(i for i, cell in enumerate(cells, 1) if "time.sleep" in cell), len(cells)
+
+
+def test_a_running_run_shows_the_cell_it_is_on_and_the_time_so_far(live, browser):
+    client = live["client"]
+    started = client.post("/api/runs?wait=false", json={"notebook": "90_demo", "parameters": {"x": "3.75", "sleep_seconds": "8"}})
+    run_id = started.json()["run_id"]
+
+    number, of = _sleeping_cell()
+    seen = []
+
+    def sleeping():
+        record = client.get(f"/api/runs/{run_id}").json()
+        assert record["status"] in ("queued", "running"), record
+        seen.append(record["progress"]["cell"] if record["progress"] else None)
+        return record if seen[-1] == number else None
+
+    record = _until(sleeping, "the run to reach its sleeping cell")
+    assert [n for n in seen if n is not None] == sorted(n for n in seen if n is not None)  # cell after cell
+    assert record["progress"] == {"cell": number, "of": of} == {"cell": 4, "of": 4}
+    assert record["elapsed_seconds"] >= 0
+    later = _until(
+        lambda: (r := client.get(f"/api/runs/{run_id}").json())["elapsed_seconds"] > record["elapsed_seconds"] and r,
+        "time to pass",
+    )
+    assert later["progress"] == record["progress"]
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(live["base"] + record["run_url"])
+        from playwright.sync_api import expect
+
+        expect(page.locator("#run-progress")).to_have_text(f" — running cell {number} of {of}")
+        expect(page.locator("#elapsed")).to_contain_text("s so far")
+    finally:
+        page.close()
+    done = client.post("/api/runs", json={"notebook": "90_demo", "parameters": {"x": "3.75", "sleep_seconds": "8"}}).json()
+    assert done["status"] == "ok" and done["progress"] is None and done["elapsed_seconds"] is None
+
+
+# ---------------------------------------------------------------- the comparison, the short link, past runs
+
+
+def _run(client, parameters: dict) -> dict:
+    record = client.post("/api/runs", json={"notebook": "90_demo", "parameters": parameters}).json()
+    assert record["status"] in ("ok", "cached"), record
+    return record
+
+
+def test_the_comparison_puts_changed_results_first_and_folds_unchanged_parameters(live):
+    client = live["client"]
+    record = _run(client, {"label": "xyz"})  # label is recorded after double; double stays 2 * 1.5 = 3
+    page = client.get(record["run_url"]).text
+    table = page.split('<table id="comparison">')[1].split("</table>")[0]
+    rows = re.findall(r'<tr class="(\w+)( changed)?"><td>\w+</td><th scope="row">(\w+)</th><td>([^<]*)</td><td>([^<]*)', table)
+    assert [(*row[:4], row[4].strip()) for row in rows] == [
+        ("result", " changed", "label", "abc", "xyz"),
+        ("result", "", "double", "3", "3"),
+        ("parameter", " changed", "label", "abc", "xyz"),
+    ]
+    folded = page.split('<details id="unchanged-parameters">')[1].split("</details>")[0]
+    assert "<summary>3 parameter(s) at their defaults</summary>" in folded
+    assert re.findall(r'<th scope="row">(\w+)</th>', folded) == ["x", "fail", "sleep_seconds"]
+
+
+def test_the_run_page_shows_its_short_link_to_copy(live, browser):
+    client = live["client"]
+    record = _run(client, {"x": "2.25"})
+    page = client.get(record["run_url"]).text
+    short = f"{LOCAL}/runs/{record['run_id']}"
+    assert f'<a id="short-link" href="/runs/{record["run_id"]}">{short}</a>' in page and len(short) < 60
+    assert client.get(short, follow_redirects=False).headers["location"] == record["run_url"]
+    context = browser.new_context(viewport=PHONE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        shown = context.new_page()
+        shown.goto(live["base"] + record["run_url"])
+        shown.click("#copy-link")
+        from playwright.sync_api import expect
+
+        expect(shown.locator("#copy-link")).to_have_text("Copied")
+        assert shown.evaluate("navigator.clipboard.readText()") == f"{live['base']}/runs/{record['run_id']}"
+    finally:
+        context.close()
+
+
+def test_the_notebook_page_lists_its_past_runs_with_their_changed_parameters_to_filter(live, browser):
+    client = live["client"]
+    earlier, later = _run(client, {"x": "2.5"}), _run(client, {"label": "past"})
+    page = client.get("/notebooks/90_demo").text
+    listed = page.split('<ul id="past-runs">')[1].split("</ul>")[0]
+    links = re.findall(r'<a href="(/runs/[^"]+)">([^<]+)</a>', listed)
+    assert (f"/runs/{earlier['run_id']}", "x = 2.5") in links and (f"/runs/{later['run_id']}", "label = past") in links
+    assert links.index((f"/runs/{later['run_id']}", "label = past")) < links.index((f"/runs/{earlier['run_id']}", "x = 2.5"))
+    assert "No runs of it in the site yet." in client.get("/notebooks/01_governance").text
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        shown.goto(live["base"] + "/notebooks/90_demo")
+        shown.fill("#runs-filter", "label = past")
+        from playwright.sync_api import expect
+
+        expect(shown.locator("#past-runs li:visible")).to_have_count(1)
+        expect(shown.locator("#past-runs li:visible a")).to_have_attribute("href", f"/runs/{later['run_id']}")
+        shown.fill("#runs-filter", "")
+        expect(shown.locator("#past-runs li:visible")).to_have_count(listed.count("<li "))
+    finally:
+        shown.close()
+
+
+# ---------------------------------------------------------------- a phone's width
+
+
+def test_no_page_is_wider_than_a_390_px_phone(live, browser):
+    client, explorer = live["client"], live["explorer"]
+    record = _run(client, {"x": "12.5", "label": "a-label-long-enough-to-need-wrapping-on-a-phone-screen"})
+    client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "1", "stop": "2", "steps": "2"})
+    sweep = next(job for job in explorer.sweeps.values() if job.notebook == "90_demo" and job.values == [1.0, 2.0])
+    assert sweep.done.wait(120) and sweep.status == "ok"
+    pages = [
+        "/",
+        "/notebooks/90_demo",
+        "/notebooks/01_governance",
+        "/notebooks/02_promotion_growth",
+        "/notebooks/03_pricing_positioning?redemption_rate=0.5",
+        record["run_url"],
+        "/notebooks/90_demo/sweep?vary=x&start=1&stop=2&steps=2",
+    ]
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        widths = {}
+        for path in pages:
+            shown.goto(live["base"] + path)
+            widths[path] = shown.evaluate("document.documentElement.scrollWidth")
+        assert {path: width for path, width in widths.items() if width > PHONE["width"]} == {}
+    finally:
+        shown.close()
