@@ -32,7 +32,7 @@ import seaborn as sns
 from IPython.display import Markdown, display
 
 import trustlab
-import trustlab.runner.params
+import trustlab.runner.notebook
 import trustlab.provenance
 from trustlab import facts as F
 from trustlab import plots, prose, tables_display
@@ -40,7 +40,7 @@ from trustlab.data import facts as facts_data
 from trustlab.data.sources import load_article, load_sources
 from trustlab.results import record
 
-PARAMS = trustlab.runner.params.validate("00_source_facts", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.notebook.validate("00_source_facts", globals())  # same contract as `trustlab run`
 plots.setup()
 RESULTS = F.analysis(PARAMS)  # every recorded value of this run, from the same functions the sections below show
 

@@ -43,7 +43,7 @@ from scipy.stats import norm
 from IPython.display import Markdown, display
 
 import trustlab
-import trustlab.runner.params
+import trustlab.runner.notebook
 import trustlab.prose
 import trustlab.provenance
 from trustlab import governance as gov
@@ -51,7 +51,7 @@ from trustlab import plots, tables_display
 from trustlab.data.facts import fact_value
 from trustlab.results import record
 
-PARAMS = trustlab.runner.params.validate("01_governance", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.notebook.validate("01_governance", globals())  # same contract as `trustlab run`
 plots.setup()
 # Everything the notebook shows and records, from the parameters alone (the same function as
 # `trustlab sweep --fast` and the narrative tests):

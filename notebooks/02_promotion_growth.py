@@ -40,7 +40,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import trustlab
-import trustlab.runner.params
+import trustlab.runner.notebook
 import trustlab.provenance
 from trustlab import plots, prose, tables_display
 from trustlab import promotion as promo
@@ -48,7 +48,7 @@ from trustlab.data import quarterly
 from trustlab.data.facts import fact_date, fact_value, load_facts
 from trustlab.results import record
 
-PARAMS = trustlab.runner.params.validate("02_promotion_growth", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.notebook.validate("02_promotion_growth", globals())  # same contract as `trustlab run`
 plots.setup()
 QUARTERLY_SOURCE = "Kuaishou results releases and reposts, via data/kuaishou_quarterly.csv (status per value)"
 ARTICLE_SOURCE = "快手电商 616 report, quoted in the trade article of 2022-06-23 (data/facts.csv)"

@@ -80,7 +80,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import trustlab
-import trustlab.runner.params
+import trustlab.runner.notebook
 import trustlab.provenance
 from trustlab import plots, tables_display
 from trustlab import pricing as pr
@@ -88,7 +88,7 @@ from trustlab.data.facts import fact_value, load_facts
 from trustlab.data.positioning import load_positioning, period_end
 from trustlab.results import record
 
-PARAMS = trustlab.runner.params.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
+PARAMS = trustlab.runner.notebook.validate("03_pricing_positioning", globals())  # same contract as `trustlab run`
 plots.setup()
 RUN = pr.run_analysis(PARAMS)  # the one orchestration: every recorded result, and the pieces shown below
 RESULTS = RUN.results

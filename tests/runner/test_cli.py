@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
+from trustlab.runner.notebook import Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -86,13 +87,12 @@ def test_version_is_the_package_version():
 
 
 def test_params_json_lists_every_parameter_with_its_contract():
-    from trustlab.runner import params
 
     proc = trustlab("params", str(DEMO), "--json")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["command"] == "params" and record["notebook"] == "90_demo"
-    assert [p["name"] for p in record["parameters"]] == list(params.declared(DEMO))
+    assert [p["name"] for p in record["parameters"]] == list(Notebook.load(DEMO).parameters)
     x = next(p for p in record["parameters"] if p["name"] == "x")
     assert (x["type"], x["default"], x["range"], x["help"]) == ("float", 1.5, "> 0 and <= 100", "a positive number")
 

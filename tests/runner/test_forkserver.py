@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
-from trustlab.runner import cli, params, runs
+from trustlab.runner import cli, runs
 from trustlab.runner.forkserver import ForkServerError
+from trustlab.runner.notebook import Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = FIXTURES / "notebooks" / "90_demo.py"
@@ -57,12 +58,12 @@ def marker(monkeypatch) -> str:
 
 
 def planned(source: Path, out: Path, *, site: Path | None = None, **cli: str) -> runs.PlannedRun:
-    resolved = params.resolve(source, cli=cli)
+    resolved = Notebook.load(source).resolve(cli=cli)
     return runs.PlannedRun(source, resolved, out, runs.cache_key(source, resolved), "forced", site=site)
 
 
 def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
-    fresh = runs.run_notebook(KERNEL_STATE, params.resolve(KERNEL_STATE), tmp_path / "fresh")
+    fresh = runs.run_notebook(Notebook.load(KERNEL_STATE), Notebook.load(KERNEL_STATE).resolve(), tmp_path / "fresh")
     [forked] = runs.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
     assert fresh.status == forked.status == "ok", fresh.error + forked.error
     assert_same_kernel_state(fresh.results, forked.results, tmp_path / "fresh", tmp_path / "forked")

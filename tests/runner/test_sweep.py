@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from cli_process import trustlab
 from trustlab.runner import sites, sweep
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -143,10 +144,9 @@ def test_diff_of_a_file_that_is_not_a_run_record_names_it_and_what_is_wrong(tmp_
 def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_build):
     """The analysis function and the notebook agree exactly on every recorded result: at the smoke
     point (the notebook as the session's smoke build ran it) and at a point off it (run here)."""
-    from trustlab.runner import params
 
     name = "03_pricing_positioning"
-    base = params.resolve(name, files=[params.scenario_path(name, "smoke")])
+    base = Notebook.load(name).resolve(files=[Notebook.load(name).scenario_path("smoke")])
     points = sweep.resolve_points(
         name,
         [
@@ -169,7 +169,7 @@ def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_b
 
 def test_fast_sweep_needs_a_declared_analysis_function():
     with pytest.raises(ParameterError, match="notebook 90_demo has no fast analysis function"):
-        sweep.fast_function(DEMO)
+        Notebook.load(DEMO).fast_function()
 
 
 # ---------------------------------------------------------------- shared clusters
@@ -187,9 +187,10 @@ def scheduler():
 
 
 def _smoke_points(seeds):
-    from trustlab.runner import params
 
-    smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])
+    smoke = Notebook.load("03_pricing_positioning").resolve(
+        files=[Notebook.load("03_pricing_positioning").scenario_path("smoke")]
+    )
     return sweep.resolve_points("03_pricing_positioning", [{**smoke, "seed": s} for s in seeds])
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from trustlab import config, results
 from trustlab.runner import finish, params, pdf, report, runs, sites, sweep
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.processes import signals_deferred
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
@@ -25,6 +26,11 @@ def _cli_parameters(pairs: list[list[str]] | None) -> dict[str, str]:
             raise params.ParameterError(f"parameter {name!r} given twice with -p")
         supplied[name] = value
     return supplied
+
+
+def _notebooks(names: list[str] | None) -> list[Notebook] | None:
+    """The notebooks a command names (None when it names none: the collection)."""
+    return [Notebook.load(name) for name in names] if names else None
 
 
 def _default_run_dir(name: str, resolved: dict) -> Path:
@@ -62,10 +68,10 @@ def _summary(outcomes: list[runs.RunOutcome]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     # The fork server imports what the run and its kernel need while the parameters and places
     # are checked; a refused input stops it before it has done anything.
-    source = params.notebook_source(args.notebook)
-    server = runs.start_fork_server([source]) if args.fork_server else None
+    notebook = Notebook.load(args.notebook)
+    server = runs.start_fork_server([notebook.source]) if args.fork_server else None
     try:
-        outcome, index = _run_checked(args, source, server)
+        outcome, index = _run_checked(args, notebook, server)
     except BaseException:
         if server is not None:
             with signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
@@ -80,28 +86,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
-def _run_checked(args: argparse.Namespace, source: Path, server: runs.ForkServer | None) -> tuple[runs.RunOutcome, Path | None]:
+def _run_checked(
+    args: argparse.Namespace, notebook: Notebook, server: runs.ForkServer | None
+) -> tuple[runs.RunOutcome, Path | None]:
     files = [Path(f) for f in args.file or []]
     if args.scenario is not None:  # --scenario "" is refused by scenario_path, not ignored
-        files.insert(0, params.scenario_path(source, args.scenario))
-    resolved = params.resolve(source, cli=_cli_parameters(args.parameter), files=files)
-    out_dir = (Path(args.out) if args.out else _default_run_dir(source.stem, resolved)).resolve()
+        files.insert(0, notebook.scenario_path(args.scenario))
+    resolved = notebook.resolve(cli=_cli_parameters(args.parameter), files=files)
+    out_dir = (Path(args.out) if args.out else _default_run_dir(notebook.name, resolved)).resolve()
     pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
     site = sites.find_site(out_dir)
     _check_run_places(out_dir, site)
     with sites.locked(site if site is not None else out_dir):
         _check_run_places(out_dir, site)  # again: the process we waited for may have written there
-        print(f"running {source.stem} -> {out_dir}", file=sys.stderr)
-        outcome = runs.run_notebook(
-            source,
-            resolved,
-            out_dir,
+        print(f"running {notebook.name} -> {out_dir}", file=sys.stderr)
+        options = runs.RunOptions(
             scenario=args.scenario,
             timeout=args.timeout,
             site_root=site,
             executor=runs.fork_server_executor(server),
             pdf_code=pdf_code,
         )
+        outcome = runs.run_notebook(notebook, resolved, out_dir, options)
         if server is not None:  # done with it: its memory and cores go back before the index is written
             with signals_deferred():
                 server.close()
@@ -134,7 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     sites.check_site_root(site)
     args.pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
     if args.dry_run:
-        planned = runs.plan_build(args.notebooks or None, site, args.force, args.scenario, pdf_code=args.pdf_code)
+        planned = runs.plan_build(_notebooks(args.notebooks), site, args.force, args.scenario, pdf_code=args.pdf_code)
         if args.json:
             _print_json(
                 {
@@ -159,13 +165,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build_locked(args: argparse.Namespace, site: Path) -> int:
     server: runs.ForkServer | None = None
 
-    def start_fork_server(due: list[Path]) -> None:  # called once some run is due: it imports while parameters are checked
+    def start_fork_server(due: list[Notebook]) -> None:  # called once some run is due: it imports while parameters are checked
         nonlocal server
-        server = runs.start_fork_server(due)
+        server = runs.start_fork_server(notebook.source for notebook in due)
 
     try:
         planned = runs.plan_build(
-            args.notebooks or None,
+            _notebooks(args.notebooks),
             site,
             args.force,
             args.scenario,
@@ -210,7 +216,7 @@ def _build_locked(args: argparse.Namespace, site: Path) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    outcomes = runs.refresh(args.notebooks or None, timeout=args.timeout)
+    outcomes = runs.refresh(_notebooks(args.notebooks), timeout=args.timeout)
     print(_summary(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1
 
@@ -220,28 +226,28 @@ def _print_json(record: dict) -> None:
     print(json.dumps(record, ensure_ascii=False, allow_nan=False, default=str))
 
 
-def notebook_status(source: Path, site: Path, scenario: str | None = None) -> dict:
-    """Whether the build's report of ``source`` in ``site`` is up to date, and if not why: the
+def notebook_status(notebook: Notebook, site: Path, scenario: str | None = None) -> dict:
+    """Whether the build's report of ``notebook`` in ``site`` is up to date, and if not why: the
     inputs that changed since it was built, file by file, where its record says."""
     from trustlab.runner import cache
 
-    files = [params.scenario_path(source, scenario)] if scenario is not None else []
-    out_dir = site / (source.stem if scenario is None else f"{source.stem}--{scenario}")
-    reason = cache.stale_reason(out_dir, source.stem, cache.inputs_digest(source, files))
-    recorded = cache._read_results(out_dir, warn=False) if (out_dir / "results.json").exists() else None
+    files = [notebook.scenario_path(scenario)] if scenario is not None else []
+    out_dir = site / (notebook.name if scenario is None else f"{notebook.name}--{scenario}")
+    reason = cache.stale_reason(out_dir, notebook.name, cache.inputs_digest(notebook, files))
+    recorded = cache.read_results(out_dir, warn=False) if (out_dir / "results.json").exists() else None
     prov = recorded["provenance"] if recorded else {}
     why: list[str] = []
     if reason == "inputs changed":
         before = prov.get("input_files")
         why = (
-            cache.changed_inputs(before, cache.input_files(source, files))
+            cache.changed_inputs(before, cache.input_files(notebook, files))
             if isinstance(before, dict)
             else ["inputs changed (this report predates per-file records; build once to see which)"]
         )
     elif reason is not None:
         why = [reason]
     return {
-        "notebook": source.stem,
+        "notebook": notebook.name,
         "scenario": scenario,
         "status": "up to date" if reason is None else "stale",
         "why": why,
@@ -253,8 +259,7 @@ def notebook_status(source: Path, site: Path, scenario: str | None = None) -> di
 
 def cmd_status(args: argparse.Namespace) -> int:
     site = (Path(args.out) if args.out else config.REPORTS_DIR).resolve()
-    sources = [params.notebook_source(n) for n in args.notebooks] if args.notebooks else runs.notebooks()
-    rows = [notebook_status(source, site, args.scenario) for source in sources]
+    rows = [notebook_status(notebook, site, args.scenario) for notebook in _notebooks(args.notebooks) or runs.load_notebooks()]
     if args.json:
         _print_json({"command": "status", "site": str(site), "notebooks": rows})
     else:
@@ -271,14 +276,15 @@ def cmd_params(args: argparse.Namespace) -> int:
     if args.cell:  # the papermill parameters cell the contract declares, to paste into the notebook
         from trustlab import contract
 
-        print(contract.parameters_cell(params.contract_model(args.notebook)))
+        print(contract.parameters_cell(Notebook.load(args.notebook).contract))
         return 0
-    declared = params.declared(args.notebook)
+    notebook = Notebook.load(args.notebook)
+    declared = notebook.parameters
     if args.json:
         _print_json(
             {
                 "command": "params",
-                "notebook": params.notebook_source(args.notebook).stem,
+                "notebook": notebook.name,
                 "parameters": [
                     {
                         "name": p.name,
@@ -313,9 +319,11 @@ def _positive_seconds(text: str) -> float:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    source = params.notebook_source(args.notebook)
-    resolved = sweep.resolve_points(source, sweep.load_grid(Path(args.grid)))
-    out_dir = (Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{source.stem}-{Path(args.grid).stem}").resolve()
+    notebook = Notebook.load(args.notebook)
+    resolved = sweep.resolve_points(notebook, sweep.load_grid(Path(args.grid)))
+    out_dir = (
+        Path(args.out) if args.out else config.REPORTS_DIR / "sweeps" / f"{notebook.name}-{Path(args.grid).stem}"
+    ).resolve()
     # Every check before anything is created or runs: the places, then the scheduler and its workers.
     sweep.check_places(out_dir)
     if args.scheduler:
@@ -329,19 +337,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         else (local if args.fast else f"a local Dask cluster of {local}")
     )
     mode = f"{'fast (analysis function, no kernels)' if args.fast else 'notebook runs'} on {where}"
-    print(f"sweeping {source.stem}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
+    print(f"sweeping {notebook.name}: {len(resolved)} point(s), {mode} -> {out_dir}", file=sys.stderr)
     if args.fast:
         table = sweep.run_fast(
-            source, resolved, jobs=args.jobs, scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout
+            notebook, resolved, jobs=args.jobs, scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout
         )
-        sweep.save_sweep(table, out_dir, source.stem, on_placed=_update_index)
+        sweep.save_sweep(table, out_dir, notebook.name, on_placed=_update_index)
     else:
 
         def report_point(point: int, finished: int, total: int, outcome: dict) -> None:
             print(f"[{finished}/{total}] point-{point:04d}: {outcome['status']} in {outcome['seconds']:.1f} s", file=sys.stderr)
 
         table = sweep.run_notebooks(
-            source,
+            notebook,
             resolved,
             out_dir,
             scheduler=args.scheduler,
@@ -358,7 +366,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         _print_json(
             {
                 "command": "sweep",
-                "notebook": source.stem,
+                "notebook": notebook.name,
                 "mode": mode,
                 "out_dir": str(out_dir),
                 "points": len(table),
@@ -407,7 +415,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
         return 0
     print(f"executing {scaffold.stem} on its defaults into {scaffold.committed.relative_to(root)}", file=sys.stderr)
-    outcomes = runs.refresh([scaffold.stem], timeout=args.timeout)
+    outcomes = runs.refresh([Notebook.load(scaffold.stem)], timeout=args.timeout)
     print(_summary(outcomes))
     if not all(o.ok for o in outcomes):
         print(f"the scaffold is in place, but its run failed: fix it, then `trustlab refresh {scaffold.stem}`")

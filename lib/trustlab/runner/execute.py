@@ -335,7 +335,7 @@ class _ChildProcess:
 
 
 def _as_run_process(parent: int | None) -> None:
-    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner.runs._execute`).
+    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner.executors.execute_in_new_interpreter`).
 
     It lives in its own session, so its parent stops it (with its kernel) when interrupted. If the
     parent dies without doing so (a Dask worker stopped by its cluster, a killed command), or it

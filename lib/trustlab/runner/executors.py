@@ -23,19 +23,20 @@ STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is be
 Executor = Callable[[Path, float, bool], tuple[str, str]]
 
 
-def _check_stop(stop: threading.Event | None) -> None:
+def check_stop(stop: threading.Event | None) -> None:
+    """Raise KeyboardInterrupt when ``stop`` is set: the command is being stopped."""
     if stop is not None and stop.is_set():
         raise KeyboardInterrupt
 
 
-def _execute(
+def execute_in_new_interpreter(
     spec_path: Path,
     timeout: float,
     progress: bool,
     extra_env: dict[str, str] | None = None,
     stop: threading.Event | None = None,
 ) -> tuple[str, str]:
-    """Run the papermill child (with ``extra_env`` added to its environment); returns (status,
+    """Run the papermill child as a new interpreter (with ``extra_env`` added to its environment); returns (status,
     error text). When ``stop`` is set (by another thread) the child is killed with its kernel and
     KeyboardInterrupt raised."""
     proc = subprocess.Popen(
@@ -55,7 +56,7 @@ def _execute(
                 out, err = proc.communicate(timeout=max(0.0, min(remaining, STOP_POLL_SECONDS if stop else remaining)))
                 break
             except subprocess.TimeoutExpired:
-                _check_stop(stop)
+                check_stop(stop)
                 if time.monotonic() >= deadline:
                     _kill_group(proc)
                     return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
@@ -85,12 +86,12 @@ def fork_server_executor(server: ForkServer | None, stop: threading.Event | None
     unusable: list[str] = []  # why the fork server could not be used, once known
 
     def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-        _check_stop(stop)
+        check_stop(stop)
         if server is not None and not unusable:
             try:
                 server.wait_ready()
             except ForkServerError as exc:
-                _check_stop(stop)  # it was stopped because the command is: no new interpreters then
+                check_stop(stop)  # it was stopped because the command is: no new interpreters then
                 if not unusable:
                     unusable.append(str(exc))
                     print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
@@ -98,10 +99,10 @@ def fork_server_executor(server: ForkServer | None, stop: threading.Event | None
                 try:
                     return server.execute(spec_path, timeout, progress)
                 except ForkServerError as exc:  # it died before this run started (killed mid-build): go on without it
-                    _check_stop(stop)
+                    check_stop(stop)
                     if not unusable:
                         unusable.append(str(exc))
                         print(f"trustlab: {exc}; starting each further run as a new interpreter", file=sys.stderr)
-        return _execute(spec_path, timeout, progress, stop=stop)
+        return execute_in_new_interpreter(spec_path, timeout, progress, stop=stop)
 
     return execute

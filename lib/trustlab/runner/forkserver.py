@@ -214,7 +214,7 @@ class ForkServer:
         return "its output closed"
 
     def execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-        """Run the spec in a forked child; returns (status, error text) as ``runner._execute`` does.
+        """Run the spec in a forked child; returns (status, error text) as :func:`trustlab.runner.executors.execute_in_new_interpreter` does.
 
         The child's output goes to ``run.log`` beside the spec. Raises KeyboardInterrupt when the
         run was killed because the server is being stopped (an interrupted build).

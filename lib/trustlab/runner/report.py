@@ -291,7 +291,7 @@ def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, 
     return shown
 
 
-def _valid_record(path: Path) -> dict[str, Any] | None:
+def valid_record(path: Path) -> dict[str, Any] | None:
     """A run's ``results.json`` if it holds a run record (:func:`trustlab.results.read_record`);
     else None, with a warning naming the file and what is wrong with it."""
     from trustlab.results import read_record
@@ -311,7 +311,7 @@ def collect_runs(site: Path) -> list[dict[str, Any]]:
     runs = []
     for rel, kind in sorted(sites.recorded_runs(site).items()):
         folder = site / rel
-        record = _valid_record(folder / "results.json") if (folder / "results.json").exists() else None
+        record = valid_record(folder / "results.json") if (folder / "results.json").exists() else None
         if record is None:
             continue
         name = str(record.get("notebook", folder.name))

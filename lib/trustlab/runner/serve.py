@@ -194,14 +194,14 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         return {k: v for k, v in parse_qsl(body, keep_blank_values=True) if k not in RESERVED}
 
     def run_url(job: Job) -> str:
-        return f"/notebooks/{job.notebook}/run?{_query(job.parameters)}"
+        return f"/notebooks/{job.name}/run?{_query(job.parameters)}"
 
     def run_record(job: Job, baseline: Job | None = None) -> dict[str, Any]:
-        report_href = f"/site/{job.out_dir.relative_to(explorer.site).as_posix()}/{job.notebook}.html" if job.ok else None
+        report_href = f"/site/{job.out_dir.relative_to(explorer.site).as_posix()}/{job.name}.html" if job.ok else None
         failed = explorer.failed_page(job) if job.status == "failed" else None
         record = {
             "run_id": job.run_id,
-            "notebook": job.notebook,
+            "notebook": job.name,
             "status": job.status,
             "results": results.to_jsonable(job.results) if job.status in DONE else None,
             "report_url": report_href,
@@ -219,17 +219,17 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
 
     def changed_parameters(job: Job) -> dict[str, Any]:
         if job.changed is None:  # once per run: it reads the notebook's contract
-            job.changed = params.changed_from_defaults(job.source, job.parameters)
+            job.changed = job.notebook.changed_from_defaults(job.parameters)
         return job.changed
 
     def start(name: str, texts: dict[str, str], typed: dict[str, Any]) -> tuple[Job, Job]:
-        source, resolved = explorer.resolve(name, texts, typed)  # refused here, before any kernel starts
-        return explorer.submit(source, resolved), explorer.baseline(source)
+        notebook, resolved = explorer.resolve(name, texts, typed)  # refused here, before any kernel starts
+        return explorer.submit(notebook, resolved), explorer.baseline(notebook)
 
     def made(name: str, texts: dict[str, str]) -> tuple[Job, Job | None] | None:
-        source, resolved = explorer.resolve(name, texts)  # refused here too
-        job = explorer.lookup(source, resolved)
-        return None if job is None else (job, explorer.made_baseline(source))
+        notebook, resolved = explorer.resolve(name, texts)  # refused here too
+        job = explorer.lookup(notebook, resolved)
+        return None if job is None else (job, explorer.made_baseline(notebook))
 
     async def settle(*jobs: Job | explorer_sweep.SweepJob, seconds: float) -> None:
         for _ in range(int(seconds / 0.05)):
@@ -277,7 +277,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
     def form(
         request: Request, name: str, texts: dict[str, str], error: str = "", status_code: int = 200, unmade: bool = False
     ) -> Response:
-        declared = params.declared(explorer.source(name))
+        declared = explorer.notebook(name).parameters
         return page(
             "notebook",
             status_code,
@@ -355,11 +355,11 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         base = {k: v for k, v in q.items() if k not in reserved}
         choices = explorer_sweep.sweepable(explorer, name)
         vary = q.get("vary", choices[0] if choices else "")
-        declared = params.declared(explorer.source(name))
+        declared = explorer.notebook(name).parameters
         default = declared[vary].default if vary in declared else None
         start = q.get("start", parameter_text(default / 2 if isinstance(default, (int, float)) and default else 0))
         stop = q.get("stop", parameter_text(default * 2 if isinstance(default, (int, float)) and default else 1))
-        fast = bool(params.load_schema(explorer.source(name)).get("fast"))
+        fast = explorer.notebook(name).fast is not None
         context = {
             "name": name,
             "about": explorer.about(name),
@@ -414,8 +414,8 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
 
     def api_notebooks(request: Request) -> Response:
         out = []
-        for name, source in explorer.notebooks.items():
-            declared = params.declared(source)
+        for name in explorer.notebooks:
+            declared = explorer.notebook(name).parameters
             out.append(
                 {
                     "notebook": name,
@@ -474,7 +474,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
         job = explorer.job(request.path_params["run_id"])
         if job is None:
             return refused(request, f"no run {request.path_params['run_id']!r} in this site", 404)
-        baseline = explorer.made_baseline(job.source) if job.done.is_set() else None  # a GET starts nothing
+        baseline = explorer.made_baseline(job.notebook) if job.done.is_set() else None  # a GET starts nothing
         return JSONResponse(run_record(job, baseline))
 
     def api_sweep(request: Request) -> Response:
