@@ -242,7 +242,8 @@ def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, m
 def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so(tmp_path, monkeypatch, capsys):
     import errno
 
-    from trustlab.runner import cli, report, runs, sites
+    from trustlab.runner import report, runs, sites
+    from trustlab.runner.commands import output
 
     site = sites.open_site(tmp_path / "site")
     report.build_index(site, runs.notebooks())
@@ -252,7 +253,7 @@ def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(sites, "new_file", full)
-    assert cli._update_index(site) is None
+    assert output.update_index(site) is None
     assert capsys.readouterr().err == (
         f"trustlab: {site / 'index.html'} was left as it was: no space left on device in {site} (writing the index)\n"
     )

@@ -127,7 +127,7 @@ def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
 
 
 def test_status_says_which_inputs_made_a_report_stale(project):
-    from trustlab.runner.cli import notebook_status
+    from trustlab.runner.commands.status import notebook_status
 
     source = project / "notebooks" / "90_demo.py"
     site = config.REPORTS_DIR.resolve()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from cli_process import trustlab
-from trustlab.runner import sites, sweep
+from trustlab.runner import compare, sites, sweep
 from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
@@ -111,13 +111,13 @@ def test_diff_lists_changed_parameters_and_results(tmp_path):
     b.mkdir()
     (a / "results.json").write_text(json.dumps({"parameters": {"x": 1, "y": 2}, "results": {"r": {"v": 1}, "s": 3}}))
     (b / "results.json").write_text(json.dumps({"parameters": {"x": 1, "y": 5}, "results": {"r": {"v": 2}, "s": 3}}))
-    table = sweep.diff_runs(a, b)
+    table = compare.diff_runs(a, b)
     assert table.to_dict(orient="records") == [
         {"kind": "parameter", "name": "y", "a": 2, "b": 5},
         {"kind": "result", "name": "r.v", "a": 1, "b": 2},
     ]
     with pytest.raises(ParameterError, match="no results.json there"):
-        sweep.diff_runs(a, tmp_path / "missing")
+        compare.diff_runs(a, tmp_path / "missing")
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from typing import Any
 
 from trustlab import provenance, results
 from trustlab.runner import report, runs, sites
+from trustlab.runner.compare import compare_records
 from trustlab.runner.executors import execute_in_new_interpreter
 from trustlab.runner.forkserver import ForkServerError
 from trustlab.runner.notebook import Notebook, schema_path
@@ -381,11 +382,9 @@ def notebook_answer(source: Path, site: Path | None = None) -> str:
 
 def comparison(default: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:
     """Every parameter and recorded result of ``run`` beside the default run's, with its change:
-    the rows of ``trustlab diff`` (:func:`trustlab.runner.sweep.compare_records`), unchanged ones included."""
-    from trustlab.runner import sweep
-
+    the rows of ``trustlab diff`` (:func:`trustlab.runner.compare.compare_records`), unchanged ones included."""
     rows = []
-    for row in sweep.compare_records(default, run, every=True).to_dict(orient="records"):
+    for row in compare_records(default, run, every=True).to_dict(orient="records"):
         a, b = row["a"], row["b"]
         change = ""
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))

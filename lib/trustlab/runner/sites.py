@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
+from trustlab.errors import ParameterError
 from trustlab.runner import processes
-from trustlab.runner.params import ParameterError
 
 RUN_MANIFEST = ".trustlab-run.json"
 SITE_MANIFEST = ".trustlab-site.json"
