@@ -243,7 +243,7 @@ def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so
     import errno
 
     from trustlab.runner import report, runs, sites
-    from trustlab.runner.commands import output
+    from trustlab.runner.commands import common
 
     site = sites.open_site(tmp_path / "site")
     report.build_index(site, runs.notebooks())
@@ -253,7 +253,7 @@ def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(sites, "new_file", full)
-    assert output.update_index(site) is None
+    assert common.update_index(site) is None
     assert capsys.readouterr().err == (
         f"trustlab: {site / 'index.html'} was left as it was: no space left on device in {site} (writing the index)\n"
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab.runner import runs
-from trustlab.runner.commands import output
+from trustlab.runner.commands import common
 from trustlab.runner.forkserver import ForkServerError
 from trustlab.runner.notebook import Notebook
 
@@ -210,7 +210,7 @@ def test_runs_die_with_their_fork_server_which_the_failure_names(tmp_path, marke
     # The first line says what happened (the summary shows it); the kernel's warnings may follow, below it.
     what = f"the fork server (pid {server._proc.pid}) died unexpectedly (killed by SIGKILL) while running 92_hold"
     assert outcome.status == "failed" and outcome.error.splitlines()[0] == what, outcome.error
-    assert f"FAILED 92_hold: {what}\n" in output.summary([outcome]) + "\n"
+    assert f"FAILED 92_hold: {what}\n" in common.summary([outcome]) + "\n"
     assert after.status == "ok", after.error
     assert "starting each further run as a new interpreter" in capsys.readouterr().err
     assert wait_until_gone(marker) == [], "a run or its kernel outlived the fork server"

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from trustlab.runner import params
+from trustlab.runner import notebook, params
 from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import Parameter, ParameterError
 
@@ -315,7 +315,7 @@ def test_unsafe_scenario_names_are_refused(tmp_path, scenario):
 
 def test_safe_scenario_names_resolve():
     assert Notebook.load(DEMO).scenario_path("smoke").name == "90_demo.smoke.yaml"
-    assert params.check_name("june2022.v2-final_b", "scenario") == "june2022.v2-final_b"
+    assert notebook.check_name("june2022.v2-final_b", "scenario") == "june2022.v2-final_b"
 
 
 def test_a_notebook_with_an_unsafe_name_is_refused(tmp_path):

@@ -140,10 +140,10 @@ def breakeven_cancel_share(
     earns less even with no cancellation (too few buyers accept the wait).
     """
     optimal = newsvendor(price, unit_cost, salvage, demand_mean, demand_cv)
-    return _breakeven_cancel_share(optimal, price, unit_cost, demand_mean, accept_share)
+    return breakeven_cancel_share_of(optimal, price, unit_cost, demand_mean, accept_share)
 
 
-def _breakeven_cancel_share(
+def breakeven_cancel_share_of(
     optimal: NewsvendorResult, price: float, unit_cost: float, demand_mean: float, accept_share: float = 1.0
 ) -> float:
     """:func:`breakeven_cancel_share` from the optimal batch already computed (-inf when no buyer accepts the wait)."""

@@ -21,8 +21,8 @@ from trustlab.pricing.eligibility import SupportCriteria, eligible, expected_eli
 from trustlab.pricing.launch import LaunchNumbers, launch_numbers
 from trustlab.pricing.newsvendor import (
     NewsvendorResult,
-    _breakeven_cancel_share,
     breakeven_accept_share,
+    breakeven_cancel_share_of,
     newsvendor,
     newsvendor_monte_carlo,
     presale_expected_profit,
@@ -311,7 +311,7 @@ def run_analysis(params: Mapping[str, Any]) -> PricingRun:
         "newsvendor_quantity": nv.quantity,
         "newsvendor_expected_profit": nv.expected_profit,
         "presale_expected_profit": presale,
-        "breakeven_cancel_share": _breakeven_cancel_share(nv, price, unit_cost, demand_mean, p["presale_accept_share"]),
+        "breakeven_cancel_share": breakeven_cancel_share_of(nv, price, unit_cost, demand_mean, p["presale_accept_share"]),
         "breakeven_accept_share": breakeven_accept_share(nv, price, unit_cost, demand_mean, p["presale_cancel_share"]),
         "eligible_brands": n_eligible,
         "eligible_share": n_eligible / p["n_merchants"],

@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from trustlab.runner import runs
-from trustlab.runner.commands import build, diff, new, publish, refresh, run, serve, status, sweep
+from trustlab.errors import ParameterError
+from trustlab.runner.commands import build, common, diff, new, publish, refresh, run, serve, status, sweep
 from trustlab.runner.commands import params as params_command
-from trustlab.runner.params import ParameterError
 
 # See trustlab.runner.execute: skip a 1.5 s grammar build that notebook validation never uses.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
@@ -49,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _notebook_names(**_: object) -> list[str]:
-    return [source.stem for source in runs.notebooks()]
+    return common.notebook_names()
 
 
 def _complete_notebook_names(parser: argparse.ArgumentParser) -> None:

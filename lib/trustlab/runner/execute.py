@@ -346,9 +346,9 @@ def _as_run_process(parent: int | None) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_run)
     if parent is not None:
-        from trustlab.runner.processes import _die_with_parent
+        from trustlab.runner.processes import die_with_parent
 
-        _die_with_parent(parent, signal.SIGTERM)
+        die_with_parent(parent, signal.SIGTERM)
 
 
 def _stop_run(signum: int, frame: object) -> None:

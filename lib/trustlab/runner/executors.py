@@ -15,7 +15,7 @@ from pathlib import Path
 from trustlab.runner._blas import single_thread_environment
 from trustlab.runner.forkserver import ForkServer, ForkServerError
 from trustlab.runner.preload import modules_to_preload
-from trustlab.runner.processes import _kill_group, describe_exit, signals_deferred
+from trustlab.runner.processes import describe_exit, kill_group, signals_deferred
 
 STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
 
@@ -58,11 +58,11 @@ def execute_in_new_interpreter(
             except subprocess.TimeoutExpired:
                 check_stop(stop)
                 if time.monotonic() >= deadline:
-                    _kill_group(proc)
+                    kill_group(proc)
                     return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
     except BaseException:
         with signals_deferred(reraise=False):  # being stopped already: a second Ctrl-C waits for this
-            _kill_group(proc)
+            kill_group(proc)
         raise
     if proc.returncode == 0:
         return "ok", ""

@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import provenance, results
+from trustlab.errors import ParameterError
 from trustlab.runner import report, runs, sites
 from trustlab.runner.compare import compare_records
-from trustlab.runner.executors import execute_in_new_interpreter
 from trustlab.runner.forkserver import ForkServerError
-from trustlab.runner.notebook import Notebook, schema_path
-from trustlab.runner.params import SAFE_NAME, ParameterError
+from trustlab.runner.notebook import SAFE_NAME, Notebook, schema_path
 
 DONE = ("ok", "cached", "failed", "timeout", "stopped")
 CODE_CHANGED = (
@@ -305,7 +304,7 @@ class Explorer:
                 self._unusable.append(str(exc))
             else:
                 return self._server.execute(spec_path, timeout, progress)
-        return execute_in_new_interpreter(spec_path, timeout, progress, stop=self._stop)
+        return runs.execute_in_new_interpreter(spec_path, timeout, progress, stop=self._stop)
 
     def failed_page(self, job: Job) -> Path | None:
         """The failure page of a failed run (its failed cell marked), if there is one."""

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from trustlab.errors import ParameterError
 from trustlab.runner.explorer import MAX_SWEEP_POINTS, Explorer, parameter_text
-from trustlab.runner.params import ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -11,6 +11,7 @@ its schema, with an optional ``checker: module:function`` for rules across param
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,6 @@ from trustlab import config, contract
 from trustlab.runner.params import (
     Parameter,
     ParameterError,
-    check_name,
     import_function,
     import_object,
     model_of,
@@ -32,6 +32,20 @@ from trustlab.runner.params import (
     same_value,
     split_optional,
 )
+
+# Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
+# starting with a letter or digit, and never '..' (so no name can climb out of its folder).
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def check_name(name: str, what: str) -> str:
+    """Return ``name`` if it is a safe notebook or scenario name, else raise :class:`ParameterError`."""
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or ".." in name:
+        raise ParameterError(
+            f"{what} name {name!r} is not allowed: expected letters, digits, '_', '.' or '-', "
+            f"starting with a letter or digit, without '..' (pattern {SAFE_NAME.pattern})"
+        )
+    return name
 
 
 @dataclass(frozen=True, eq=False)  # one object per load: compared and hashed by identity
@@ -68,7 +82,7 @@ class Notebook:
     def scenario_path(self, scenario: str) -> Path:
         """The YAML file of a named scenario: ``notebooks/params/<name>.<scenario>.yaml``.
 
-        The name must be safe (:func:`trustlab.runner.params.check_name`): ``x/../..`` or ``""`` is
+        The name must be safe (:func:`check_name`): ``x/../..`` or ``""`` is
         refused, never resolved; so is a scenario without a file."""
         check_name(scenario, "scenario")
         path = self.source.parent / "params" / f"{self.name}.{scenario}.yaml"

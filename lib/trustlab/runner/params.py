@@ -27,21 +27,6 @@ from pydantic import BaseModel
 from trustlab import contract
 from trustlab.errors import ParameterError  # also raised by the analyses' cross-parameter checks
 
-# Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
-# starting with a letter or digit, and never '..' (so no name can climb out of its folder).
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def check_name(name: str, what: str) -> str:
-    """Return ``name`` if it is a safe notebook or scenario name, else raise :class:`ParameterError`."""
-    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or ".." in name:
-        raise ParameterError(
-            f"{what} name {name!r} is not allowed: expected letters, digits, '_', '.' or '-', "
-            f"starting with a letter or digit, without '..' (pattern {SAFE_NAME.pattern})"
-        )
-    return name
-
-
 # ---------------------------------------------------------------- YAML parameter files
 
 MAX_YAML_BYTES = 1024 * 1024  # a parameter, scenario, schema or grid file is a few lines; 1 MiB is plenty

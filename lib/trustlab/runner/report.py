@@ -53,7 +53,8 @@ def _as_text(value: Any) -> str:
 
 
 @functools.cache
-def _templates() -> "jinja2.Environment":
+def templates() -> "jinja2.Environment":
+    """A Jinja2 environment of the runner's templates (``templates/``), escaping HTML, strict about undefined names."""
     import jinja2
 
     env = jinja2.Environment(
@@ -98,7 +99,7 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str | None = ".
     prov = run_record.get("provenance", {})
     rows = parameter_rows(run_record)
     return (
-        _templates()
+        templates()
         .get_template("provenance_header.html.j2")
         .render(
             name=run_record.get("notebook", "notebook"),
@@ -371,7 +372,7 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
         sections.append({"name": stem, "title": title, "question": question, "runs": rows})
     sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
     page = (
-        _templates()
+        templates()
         .get_template("site_index.html.j2")
         .render(
             entries=sections,

@@ -176,7 +176,7 @@ def create_app(explorer: Explorer, *, token: str | None = None, loopback_only: b
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    templates = report._templates()
+    templates = report.templates()
 
     def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(f"serve/{template}.html.j2").render(**context), status_code=status_code)

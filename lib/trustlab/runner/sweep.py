@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from trustlab import config, provenance
 from trustlab.runner import params, runs, sites
-from trustlab.runner.executors import execute_in_new_interpreter
 from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
@@ -276,7 +275,7 @@ def _run_point(
             timeout=timeout,
             index_href=index_href,
             failed_index_href=index_href,
-            executor=functools.partial(execute_in_new_interpreter, extra_env=env),
+            executor=functools.partial(runs.execute_in_new_interpreter, extra_env=env),
         )
         files = {p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()}
     return {"status": status, "error": error, "seconds": seconds, "results": run_record["results"], "files": files}

@@ -9,7 +9,7 @@ from typing import Any
 
 from trustlab import config
 from trustlab.runner import pdf, runs, sites
-from trustlab.runner.commands.output import load_named, outcome_record, print_json, summary, update_index
+from trustlab.runner.commands.common import load_named, outcome_record, print_json, summary, update_index
 from trustlab.runner.notebook import Notebook
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab.runner import compare
-from trustlab.runner.commands.output import print_json
+from trustlab.runner.commands.common import print_json
 
 
 def add_parser(sub: Any) -> None:

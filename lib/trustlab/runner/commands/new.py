@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from trustlab.runner import new, runs
-from trustlab.runner.commands.output import summary
+from trustlab.runner.commands.common import summary
 from trustlab.runner.notebook import Notebook
 
 

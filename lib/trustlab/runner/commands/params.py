@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from trustlab import contract
-from trustlab.runner.commands.output import NOTEBOOK_HELP, print_json
+from trustlab.runner.commands.common import NOTEBOOK_HELP, print_json
 from trustlab.runner.notebook import Notebook
 
 

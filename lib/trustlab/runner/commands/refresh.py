@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from trustlab.runner import runs
-from trustlab.runner.commands.output import load_named, summary
+from trustlab.runner.commands.common import load_named, summary
 
 
 def add_parser(sub: Any) -> None:

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
+from trustlab.errors import ParameterError
 from trustlab.runner import pdf, runs, sites
-from trustlab.runner.commands.output import NOTEBOOK_HELP, outcome_record, print_json, summary, update_index
+from trustlab.runner.commands.common import NOTEBOOK_HELP, outcome_record, print_json, summary, update_index
 from trustlab.runner.notebook import Notebook
-from trustlab.runner.params import ParameterError
-from trustlab.runner.processes import signals_deferred
 
 # A VALUE of ``-p NAME VALUE`` may be a number that starts with '-' (``-1``, ``-1e3``, ``-inf``,
 # ``-.5``, ``-Infinity``, ``-nan``): the run parser reads these as values, as argparse reads ``-1``.
@@ -65,7 +64,7 @@ def main(args: argparse.Namespace) -> int:
         outcome, index = run_checked(args, notebook, server)
     except BaseException:
         if server is not None:
-            with signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
+            with runs.signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
                 server.close()
         raise
     if args.json:
@@ -102,7 +101,7 @@ def run_checked(
         )
         outcome = runs.run_notebook(notebook, resolved, out_dir, options)
         if server is not None:  # done with it: its memory and cores go back before the index is written
-            with signals_deferred():
+            with runs.signals_deferred():
                 server.close()
         return outcome, update_index(site)
 

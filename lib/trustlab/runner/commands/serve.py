@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
+from trustlab.errors import ParameterError
 from trustlab.runner import runs
 from trustlab.runner.explorer import Explorer
-from trustlab.runner.params import ParameterError
 from trustlab.runner.serve import check_access, create_app, is_loopback
 
 

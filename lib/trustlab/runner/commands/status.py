@@ -8,7 +8,7 @@ from typing import Any
 
 from trustlab import config
 from trustlab.runner import cache, runs
-from trustlab.runner.commands.output import load_named, print_json
+from trustlab.runner.commands.common import load_named, print_json
 from trustlab.runner.notebook import Notebook
 
 

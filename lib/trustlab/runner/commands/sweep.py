@@ -10,7 +10,7 @@ from typing import Any
 
 from trustlab import config
 from trustlab.runner import runs, sweep
-from trustlab.runner.commands.output import NOTEBOOK_HELP, print_json, update_index
+from trustlab.runner.commands.common import NOTEBOOK_HELP, print_json, update_index
 from trustlab.runner.notebook import Notebook
 
 

@@ -1,5 +1,5 @@
-"""What several commands print: the table of run outcomes, their JSON records, and the site's index
-rewritten after runs were added to it."""
+"""What several commands share: the notebooks they name, the table of run outcomes and their JSON
+records, and the site's index rewritten after runs were added to it."""
 
 from __future__ import annotations
 
@@ -60,6 +60,11 @@ def update_index(site: Path | None) -> Path | None:
             f"trustlab: {site / 'index.html'} was left as it was: {finish.disk_full_message(site, 'the index')}", file=sys.stderr
         )
         return None
+
+
+def notebook_names() -> list[str]:
+    """The names of the collection's notebooks (what shell completion offers)."""
+    return [source.stem for source in runs.notebooks()]
 
 
 def load_named(names: list[str] | None) -> list[Notebook] | None:
