@@ -87,7 +87,7 @@ def test_yaml_that_is_not_a_mapping_is_rejected(tmp_path):
 
 def test_unknown_notebook_lists_the_known_ones():
     with pytest.raises(ParameterError, match="unknown notebook 'no_such_notebook'; known notebooks: 00_source_facts"):
-        Notebook.load("no_such_notebook").source
+        Notebook.load("no_such_notebook")
 
 
 def test_scenario_files_exist_for_named_scenarios():
@@ -322,9 +322,9 @@ def test_a_notebook_with_an_unsafe_name_is_refused(tmp_path):
     odd = tmp_path / "90 demo;x.py"
     odd.write_text(DEMO.read_text())
     with pytest.raises(ParameterError, match=r"notebook name '90 demo;x' is not allowed"):
-        Notebook.load(odd).source
+        Notebook.load(odd)
     with pytest.raises(ParameterError, match="notebook name '' is not allowed"):
-        Notebook.load("").source
+        Notebook.load("")
 
 
 def test_a_schema_naming_a_missing_checker_is_a_parameter_error(tmp_path):

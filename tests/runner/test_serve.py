@@ -355,14 +355,14 @@ def test_after_trustlab_changes_runs_start_as_new_interpreters_not_from_the_stal
     kernel_state = Path(__file__).parent / "fixtures" / "kernel_state" / "91_kernel_state.py"
     explorer = Explorer(tmp_path / "site", [kernel_state], workers=1)
     try:
-        source = explorer.source("91_kernel_state")
-        before = explorer.submit(source, Notebook.load(source).resolve())
+        notebook = explorer.notebook("91_kernel_state")
+        before = explorer.submit(notebook, notebook.resolve())
         before.done.wait(120)
         assert before.status == "ok" and before.results["forked_from_server"] is True, before.error
         assert explorer.status()["warm"] is True and explorer.status()["why_not_warm"] is None
         real = provenance.package_digest()
         monkeypatch.setattr(provenance, "package_digest", lambda: "0" * 64 if real != "0" * 64 else "1" * 64)
-        after = explorer.submit(source, Notebook.load(source).resolve(cli={"label": "after the change"}))
+        after = explorer.submit(notebook, notebook.resolve(cli={"label": "after the change"}))
         after.done.wait(120)
         assert after.status == "ok" and after.results["forked_from_server"] is False, after.error
         assert explorer.status()["warm"] is False and explorer.status()["why_not_warm"] == explorer_module.CODE_CHANGED
