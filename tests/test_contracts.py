@@ -16,7 +16,7 @@ from trustlab import contract
 from trustlab.contract import Contract
 from trustlab.errors import ParameterError
 from trustlab.runner import params, runs
-from trustlab.runner.notebook import Notebook, parameters_from_cell
+from trustlab.runner.notebook import Notebook, schema_path
 
 NOTEBOOKS = [source.stem for source in runs.notebooks()]
 
@@ -38,7 +38,7 @@ def test_every_notebook_has_a_contract_class(name):
 def test_the_parameters_cell_is_the_contracts(name):
     model = Notebook.load(name).contract
     assert _cell(name) == contract.parameters_cell(model), f"run `trustlab params {name} --cell` and paste it"
-    from_cell = parameters_from_cell(Notebook.load(name).source, {})
+    from_cell = params.parameters_from_cell(source := Notebook.load(name).source, {}, schema_path(source))
     from_contract = params.parameters_of(model)
     assert [(p.name, p.type_name, p.default, p.help) for p in from_cell.values()] == [
         (p.name, p.type_name, p.default, p.help) for p in from_contract.values()
@@ -120,7 +120,7 @@ def test_the_rendered_cell_round_trips(tmp_path):
     assert 'cap: "Optional[float]" = None  # optional cap' in cell
     nb = tmp_path / "99_demo.py"
     nb.write_text('# %% tags=["parameters"]\n' + cell + "\n")
-    back = parameters_from_cell(nb, {})
+    back = params.parameters_from_cell(nb, {}, schema_path(nb))
     assert {n: (p.type_name, p.default, p.help) for n, p in back.items()} == {
         n: (p.type_name, p.default, p.help) for n, p in params.parameters_of(Demo).items()
     }

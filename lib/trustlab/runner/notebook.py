@@ -2,15 +2,12 @@
 
 A command turns the name it was given into a :class:`Notebook` (:meth:`Notebook.load`) and passes
 that object down, as papermill passes one notebook node through its steps: nothing below the
-command looks the notebook up by name again. The contract is the class its schema names
-(``contract: module:Class`` in ``notebooks/params/<notebook>.schema.yaml``), else a model built from
-its ``parameters`` cell (``name: type = literal  # help``) and the ranges under ``parameters:`` in
-its schema, with an optional ``checker: module:function`` for rules across parameters.
+command looks the notebook up by name again. Its contract is read by
+:func:`trustlab.runner.params.read_contract`.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,13 +21,11 @@ from trustlab.runner.params import (
     Parameter,
     ParameterError,
     import_function,
-    import_object,
-    model_of,
     parameters_of,
     parse_value,
+    read_contract,
     read_yaml,
     same_value,
-    split_optional,
 )
 
 # Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
@@ -68,9 +63,7 @@ class Notebook:
         Raises :class:`ParameterError` for an unknown notebook, a malformed schema or a contract that
         cannot be imported or built."""
         source = find_source(notebook)
-        schema_file = schema_path(source)
-        schema = read_yaml(schema_file) if schema_file.exists() else {}
-        model = _contract_of(source, schema)
+        schema, model = read_contract(source, schema_path(source))
         fast = schema.get("fast")
         return cls(source.stem, source, schema, model, parameters_of(model), str(fast) if fast else None)
 
@@ -179,68 +172,3 @@ def find_source(notebook: str | Path) -> Path:
 def schema_path(source: Path) -> Path:
     """Where a notebook's schema lives: ``notebooks/params/<stem>.schema.yaml``."""
     return source.parent / "params" / f"{source.stem}.schema.yaml"
-
-
-def _contract_of(source: Path, schema: Mapping[str, Any]) -> type[BaseModel]:
-    """The notebook's contract: the class its schema names (``contract: module:Class``, or
-    ``file.py:Class`` beside the schema), else a model built from its parameters cell and schema."""
-    spec = schema.get("contract")
-    if spec is None:
-        checker = schema.get("checker")
-        return model_of(source.stem, parameters_from_cell(source, schema), import_function(checker) if checker else None)
-    leftover = sorted({"parameters", "checker"} & set(schema))
-    if leftover:
-        raise ParameterError(
-            f"{schema_path(source)}: {leftover} given beside 'contract': ranges and rules belong in the contract class {spec}"
-        )
-    model = import_object(str(spec), base=schema_path(source).parent)
-    if not (isinstance(model, type) and issubclass(model, contract.Contract)):
-        raise ParameterError(f"{schema_path(source)}: contract {spec!r} is not a trustlab.contract.Contract subclass")
-    return model
-
-
-def parameters_cell_source(source: Path) -> str:
-    """The text of a notebook's one cell tagged ``parameters``."""
-    import jupytext
-
-    nb = jupytext.read(source)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(f"{source}: expected exactly one cell tagged 'parameters', found {len(cells)}")
-    return cells[0].source
-
-
-def parameters_from_cell(source: Path, schema: Mapping[str, Any]) -> dict[str, Parameter]:
-    """The parameters a notebook declares in its parameters cell, with the ranges of its schema."""
-    cell = parameters_cell_source(source)
-    constraints = schema.get("parameters") or {}
-    found: dict[str, Parameter] = {}
-    tree = ast.parse(cell)
-    help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
-    for node in tree.body:
-        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
-            raise ParameterError(f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'")
-        name = node.target.id
-        try:
-            default = ast.literal_eval(node.value) if node.value is not None else None
-        except ValueError:
-            raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
-        annotation = node.annotation
-        written = (
-            annotation.value
-            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)
-            else ast.unparse(annotation)
-        )
-        core, nullable = split_optional(written)  # "Optional[float]" (papermill reads it) is "float | None"
-        written = f"{core} | None" if nullable else core
-        found[name] = Parameter(
-            name=name,
-            type_name=written,
-            default=default,
-            help=help_by_line.get(node.lineno, ""),
-            constraints=constraints.get(name, {}),
-        )
-    unknown = set(constraints) - set(found)
-    if unknown:
-        raise ParameterError(f"{schema_path(source)}: constraints for undeclared parameter(s) {sorted(unknown)}")
-    return found

@@ -1,15 +1,18 @@
-"""Parameter values: how the runner reads, parses and checks them.
+"""Parameter contracts and values: how the runner reads, parses and checks them.
 
-A notebook's contract (:class:`trustlab.runner.notebook.Notebook` finds and holds it) is a pydantic
-model of :class:`trustlab.contract.Contract`. Here: the strict YAML loader of every parameter,
-scenario, schema and grid file; :class:`Parameter`, one declared parameter; a contract model built
-from declared parameters (a notebook without a contract class); values from the command line, a
-YAML file or a sweep parsed by declared type (:func:`parse_value`) and checked (:func:`check_value`);
-and the objects a schema names (``module:name``).
+A notebook's contract (:class:`trustlab.runner.notebook.Notebook` holds it) is a pydantic model of
+:class:`trustlab.contract.Contract`: the class its schema names (``contract: module:Class`` in
+``notebooks/params/<notebook>.schema.yaml``), else one built from its ``parameters`` cell
+(``name: type = literal  # help``) and the ranges under ``parameters:`` in its schema, with an
+optional ``checker: module:function`` for rules across parameters (:func:`read_contract`). Here too:
+the strict YAML loader of every parameter, scenario, schema and grid file; :class:`Parameter`, one
+declared parameter; values from the command line, a YAML file or a sweep parsed by declared type
+(:func:`parse_value`) and checked (:func:`check_value`); the objects a schema names (``module:name``).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import math
@@ -343,4 +346,78 @@ def import_function(spec: str) -> Callable[..., Any]:
             raise ParameterError(str(found).replace("schema names", "schema names the function", 1)) from None
     if not callable(found):
         raise ParameterError(f"schema names the function {spec!r}: expected 'module:function' naming a function that exists")
+    return found
+
+
+def read_contract(source: Path, schema_file: Path) -> tuple[dict[str, Any], type[BaseModel]]:
+    """A notebook's schema (``{}`` without a schema file) and contract model (:func:`contract_of`)."""
+    schema = read_yaml(schema_file) if schema_file.exists() else {}
+    return schema, contract_of(source, schema, schema_file)
+
+
+def contract_of(source: Path, schema: Mapping[str, Any], schema_file: Path) -> type[BaseModel]:
+    """The notebook's contract: the class its schema names (``contract: module:Class``, or
+    ``file.py:Class`` beside the schema file), else a model built from its parameters cell and schema."""
+    spec = schema.get("contract")
+    if spec is None:
+        checker = schema.get("checker")
+        return model_of(
+            source.stem, parameters_from_cell(source, schema, schema_file), import_function(checker) if checker else None
+        )
+    leftover = sorted({"parameters", "checker"} & set(schema))
+    if leftover:
+        raise ParameterError(
+            f"{schema_file}: {leftover} given beside 'contract': ranges and rules belong in the contract class {spec}"
+        )
+    model = import_object(str(spec), base=schema_file.parent)
+    if not (isinstance(model, type) and issubclass(model, contract.Contract)):
+        raise ParameterError(f"{schema_file}: contract {spec!r} is not a trustlab.contract.Contract subclass")
+    return model
+
+
+def parameters_cell_source(source: Path) -> str:
+    """The text of a notebook's one cell tagged ``parameters``."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{source}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    return cells[0].source
+
+
+def parameters_from_cell(source: Path, schema: Mapping[str, Any], schema_file: Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares in its parameters cell, with the ranges of its schema
+    (``schema``, read from ``schema_file``)."""
+    cell = parameters_cell_source(source)
+    constraints = schema.get("parameters") or {}
+    found: dict[str, Parameter] = {}
+    tree = ast.parse(cell)
+    help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
+    for node in tree.body:
+        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
+            raise ParameterError(f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'")
+        name = node.target.id
+        try:
+            default = ast.literal_eval(node.value) if node.value is not None else None
+        except ValueError:
+            raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
+        annotation = node.annotation
+        written = (
+            annotation.value
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)
+            else ast.unparse(annotation)
+        )
+        core, nullable = split_optional(written)  # "Optional[float]" (papermill reads it) is "float | None"
+        written = f"{core} | None" if nullable else core
+        found[name] = Parameter(
+            name=name,
+            type_name=written,
+            default=default,
+            help=help_by_line.get(node.lineno, ""),
+            constraints=constraints.get(name, {}),
+        )
+    unknown = set(constraints) - set(found)
+    if unknown:
+        raise ParameterError(f"{schema_file}: constraints for undeclared parameter(s) {sorted(unknown)}")
     return found
