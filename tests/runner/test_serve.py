@@ -304,7 +304,7 @@ def test_the_default_run_to_compare_with_is_the_sites_build_when_it_is_current(s
     assert outcome.status == "ok"
     other = Explorer(site, [DEMO], fork_server=False)
     try:
-        baseline = other.baseline(DEMO)
+        baseline = other.baseline(other.notebook("90_demo"))
         assert baseline.status == "cached" and baseline.out_dir == site / "90_demo" and baseline.results["double"] == 3.0
         with TestClient(create_app(other), base_url=LOCAL) as client:
             record = client.get(f"/api/runs/{baseline.run_id}").json()

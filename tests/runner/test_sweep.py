@@ -158,7 +158,7 @@ def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_b
     swept = sweep.run_notebooks(Notebook.load(name), points[:1], tmp_path / "sweep", workers=1)
     built = json.loads((smoke_build.site / f"{name}--smoke" / "results.json").read_text())
     assert built["parameters"] == base
-    slow = pd.concat([swept, pd.DataFrame([sweep._row(1, base, built["results"], "ok", 0.0)])], ignore_index=True)
+    slow = pd.concat([swept, pd.DataFrame([sweep.row(1, base, built["results"], "ok", 0.0)])], ignore_index=True)
     assert list(slow["status"]) == ["ok", "ok"]
     result_columns = sorted(c for c in slow.columns if c.startswith("result."))
     assert len(result_columns) >= 12
