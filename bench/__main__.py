@@ -85,14 +85,16 @@ def bench_warm(tmp: Path) -> dict[str, float]:
 
 def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
     from trustlab.runner import sweep
+    from trustlab.runner.notebook import Notebook
 
     grid = tmp / "grid.yaml"
     rates = [round(i / 99, 4) for i in range(100)]
     grid.write_text(yaml.safe_dump({"grid": {"redemption_rate": rates, "seed": list(range(10))}}))
-    points = sweep.resolve_points("03_pricing_positioning", sweep.load_grid(grid))
+    pricing = Notebook.load("03_pricing_positioning")
+    points = sweep.resolve_points(pricing, sweep.load_grid(grid))
     assert len(points) == 1000
     t0 = time.perf_counter()
-    table = sweep.run_fast("03_pricing_positioning", points)
+    table = sweep.run_fast(pricing, points)
     fast = time.perf_counter() - t0
     assert (table["status"] == "ok").all()
     import logging
@@ -103,9 +105,7 @@ def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
     # The cluster is started before the clock: a 1,000-point sweep would pay its start-up once.
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
         t0 = time.perf_counter()
-        sample_table = sweep.run_notebooks(
-            "03_pricing_positioning", points[:sample], tmp / "sample", scheduler=cluster.scheduler_address
-        )
+        sample_table = sweep.run_notebooks(pricing, points[:sample], tmp / "sample", scheduler=cluster.scheduler_address)
         sample_seconds = time.perf_counter() - t0
     assert (sample_table["status"] == "ok").all()
     extrapolated = sample_seconds / sample * len(points)
@@ -181,7 +181,7 @@ def bench_serve(tmp: Path) -> dict[str, float]:
         explorer.warm_up()
         figures["fork server warm-up s (once, at start)"] = time.perf_counter() - t0
         for source in runs.notebooks():  # the default runs to compare with (not timed)
-            explorer.baseline(source).done.wait()
+            explorer.baseline(explorer.notebook(source.stem)).done.wait()
         for source in runs.notebooks():
             change = SERVE_CHANGES.get(source.stem, {})
             server = explorer.status()["fork_server_pid"]

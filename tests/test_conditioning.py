@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from trustlab.results import OPTIMIZER_RTOL, RESULT_RTOL, differences, to_jsonable
 from trustlab.runner import runs
-from trustlab.runner.sweep import fast_function
+from trustlab.runner.notebook import Notebook
 
 RELATIVE_PERTURBATION = 1e-9
 LOADERS = [
@@ -70,12 +70,12 @@ def test_the_perturbation_moves_every_loaded_value_by_a_relative_1e_9(monkeypatc
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_results_and_verdicts_survive_a_perturbation_in_the_ninth_digit(notebook, monkeypatch):
-    from trustlab.runner import params
 
-    analysis = fast_function(notebook)
+    loaded = Notebook.load(notebook)
+    analysis = loaded.fast_function()
     module = importlib.import_module(analysis.__module__)
     optimizer_results = getattr(module, "OPTIMIZER_RESULTS", frozenset())
-    defaults = {name: p.default for name, p in params.declared(notebook).items()}
+    defaults = {name: p.default for name, p in loaded.parameters.items()}
     base = to_jsonable(analysis(dict(defaults)))
     _perturb_loaders(monkeypatch)
     moved = to_jsonable(analysis(_perturbed_params(defaults)))

@@ -16,28 +16,29 @@ from trustlab import contract
 from trustlab.contract import Contract
 from trustlab.errors import ParameterError
 from trustlab.runner import params, runs
+from trustlab.runner.notebook import Notebook, schema_path
 
 NOTEBOOKS = [source.stem for source in runs.notebooks()]
 
 
 def _cell(name: str) -> str:
-    nb = jupytext.read(params.notebook_source(name))
+    nb = jupytext.read(Notebook.load(name).source)
     (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     return cell.source
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_notebook_has_a_contract_class(name):
-    model = params.contract_model(name)
+    model = Notebook.load(name).contract
     assert issubclass(model, Contract) and model.notebook == name
-    assert set(params.load_schema(params.notebook_source(name))) <= {"contract", "fast"}
+    assert set(Notebook.load(name).schema) <= {"contract", "fast"}
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_parameters_cell_is_the_contracts(name):
-    model = params.contract_model(name)
+    model = Notebook.load(name).contract
     assert _cell(name) == contract.parameters_cell(model), f"run `trustlab params {name} --cell` and paste it"
-    from_cell = params._parameters_from_cell(params.notebook_source(name), {})
+    from_cell = params.parameters_from_cell(source := Notebook.load(name).source, {}, schema_path(source))
     from_contract = params.parameters_of(model)
     assert [(p.name, p.type_name, p.default, p.help) for p in from_cell.values()] == [
         (p.name, p.type_name, p.default, p.help) for p in from_contract.values()
@@ -47,7 +48,7 @@ def test_the_parameters_cell_is_the_contracts(name):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_papermill_reads_every_parameter_with_type_default_and_help(name):
     seen = {p.name: p for p in PythonTranslator.inspect({"source": _cell(name)})}
-    declared = params.declared(name)
+    declared = Notebook.load(name).parameters
     assert list(seen) == list(declared)
     for p in declared.values():
         assert seen[p.name].inferred_type_name != "None" and seen[p.name].help == p.help
@@ -55,8 +56,8 @@ def test_papermill_reads_every_parameter_with_type_default_and_help(name):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_defaults_satisfy_the_contract(name):
-    model = params.contract_model(name)
-    assert model.check({}) == model.defaults() == params.resolve(name)
+    model = Notebook.load(name).contract
+    assert model.check({}) == model.defaults() == Notebook.load(name).resolve()
 
 
 class Demo(Contract):
@@ -141,7 +142,7 @@ def test_the_rendered_cell_round_trips(tmp_path):
     assert 'cap: "Optional[float]" = None  # optional cap' in cell
     nb = tmp_path / "99_demo.py"
     nb.write_text('# %% tags=["parameters"]\n' + cell + "\n")
-    back = params._parameters_from_cell(nb, {})
+    back = params.parameters_from_cell(nb, {}, schema_path(nb))
     assert {n: (p.type_name, p.default, p.help) for n, p in back.items()} == {
         n: (p.type_name, p.default, p.help) for n, p in params.parameters_of(Demo).items()
     }
@@ -163,9 +164,9 @@ def test_a_contract_file_beside_the_schema(tmp_path):
     (tmp_path / "params" / "96_nb.schema.yaml").write_text("contract: nb_contract.py:Parameters\n")
     nb = tmp_path / "96_nb.py"
     nb.write_text('# %% tags=["parameters"]\nn: int = 2  # how many\n')
-    assert params.resolve(nb, cli={"n": "5"}) == {"n": 5}
+    assert Notebook.load(nb).resolve(cli={"n": "5"}) == {"n": 5}
     with pytest.raises(ParameterError, match="parameter 'n': expected >= 1, got 0"):
-        params.resolve(nb, cli={"n": "0"})
+        Notebook.load(nb).resolve(cli={"n": "0"})
 
 
 def test_ranges_beside_a_contract_are_refused(tmp_path):
@@ -176,7 +177,7 @@ def test_ranges_beside_a_contract_are_refused(tmp_path):
     nb = tmp_path / "97_nb.py"
     nb.write_text('# %% tags=["parameters"]\nx: int = 2  # x\n')
     with pytest.raises(ParameterError, match=r"\['parameters'\] given beside 'contract'"):
-        params.declared(nb)
+        Notebook.load(nb)
 
 
 def test_a_schema_naming_something_that_is_not_a_contract(tmp_path):
@@ -185,4 +186,4 @@ def test_a_schema_naming_something_that_is_not_a_contract(tmp_path):
     nb = tmp_path / "98_nb.py"
     nb.write_text('# %% tags=["parameters"]\nx: int = 2  # x\n')
     with pytest.raises(ParameterError, match="is not a trustlab.contract.Contract subclass"):
-        params.declared(nb)
+        Notebook.load(nb)

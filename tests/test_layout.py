@@ -121,3 +121,66 @@ def test_tests_mirror_the_package():
     assert folders == packages, f"test folders {sorted(folders)} do not mirror the subpackages {sorted(packages)}"
     names = [p.name for p in tests.rglob("test_*.py") if "fixtures" not in p.parts]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def _private_uses(source: str, own: str, modules: set[str]) -> list[str]:
+    """Where the module ``own`` (its ``source``) uses a private name (``_x``) of another trustlab module:
+    ``from trustlab.m import _x``, or ``alias._x`` where ``alias`` names a trustlab module it imported
+    (``import trustlab.m as alias``, ``from trustlab import m``)."""
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}  # local name -> the trustlab module it names
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("trustlab") and alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("trustlab"):
+            for alias in node.names:
+                child = f"{node.module}.{alias.name}"
+                if child in modules:
+                    aliases[alias.asname or alias.name] = child
+                elif alias.name.startswith("_") and not alias.name.startswith("__") and node.module != own:
+                    found.append(f"line {node.lineno}: from {node.module} import {alias.name}")
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and aliases[node.value.id] != own
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"line {node.lineno}: {node.value.id}.{node.attr} ({aliases[node.value.id]})")
+    return sorted(found, key=lambda use: int(use.split()[1].rstrip(":")))
+
+
+def test_no_module_uses_another_modules_private_names():
+    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+    uses = {
+        str(p.relative_to(PACKAGE)): found
+        for p in _sources()
+        if (found := _private_uses(p.read_text(encoding="utf-8"), _module_name(p), modules))
+    }
+    assert not uses, f"make these public in the module that owns them, or move them: {uses}"
+
+
+def test_a_private_name_taken_from_another_module_is_found():
+    modules = {"trustlab.runner.runs", "trustlab.runner.report", "trustlab.runner.sweep"}
+    source = (
+        "from trustlab.runner import report, runs as r\n"
+        "from trustlab.runner.sweep import _row, row\n"
+        "import trustlab.runner.runs as running\n"
+        "r._execute()\nreport._templates()\nrunning._index_href\nreport.__doc__\nr.execute()\n"
+    )
+    assert _private_uses(source, "trustlab.runner.report", {*modules, "trustlab.runner.cli"}) == [
+        "line 2: from trustlab.runner.sweep import _row",
+        "line 4: r._execute (trustlab.runner.runs)",
+        "line 6: running._index_href (trustlab.runner.runs)",
+    ]  # report's own private names are its own business
+    assert _private_uses(source, "trustlab.runner.cli", modules) == [
+        "line 2: from trustlab.runner.sweep import _row",
+        "line 4: r._execute (trustlab.runner.runs)",
+        "line 5: report._templates (trustlab.runner.report)",
+        "line 6: running._index_href (trustlab.runner.runs)",
+    ]

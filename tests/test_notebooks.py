@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from nbval.plugin import find_comment_markers
 from trustlab import results
-from trustlab.runner import params, runs
+from trustlab.runner import runs
+from trustlab.runner.notebook import Notebook
 
 NOTEBOOKS = runs.notebooks()
 NAMES = [nb.stem for nb in NOTEBOOKS]
@@ -106,11 +107,11 @@ def test_skeleton_and_parameters_cell(source):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     for section in SECTIONS:
         assert section in markdown, f"{source.name} lacks a '{section}' section"
-    declared = params.declared(source)
+    declared = Notebook.load(source).parameters
     assert declared, "no parameters declared"
     for p in declared.values():
         assert p.help, f"parameter {p.name!r} of {source.name} has no help comment"
-    assert params.scenario_path(source, "smoke").exists()
+    assert Notebook.load(source).scenario_path("smoke").exists()
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     # its own question's contract checks the parameters in the kernel, never the runner (issue 24)
     checks = (".Parameters.check_notebook(globals())",)

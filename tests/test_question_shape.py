@@ -17,7 +17,8 @@ import pytest
 import yaml
 from trustlab import config
 from trustlab.contract import Contract
-from trustlab.runner import new, params, sweep
+from trustlab.runner import new
+from trustlab.runner.notebook import Notebook
 
 MAX_CELL_LINES = 25
 # notebook -> its question's package
@@ -115,9 +116,9 @@ def test_the_notebook_checks_its_parameters_with_the_contract_the_runner_reads(n
     package = importlib.import_module(f"trustlab.{QUESTIONS[notebook]}")
     assert package.Parameters is parameters.Parameters  # the notebook's `<question>.Parameters`
     assert issubclass(parameters.Parameters, Contract) and parameters.Parameters.notebook == notebook
-    assert params.contract_model(notebook) is parameters.Parameters
+    assert Notebook.load(notebook).contract is parameters.Parameters
     analysis = importlib.import_module(f"trustlab.{QUESTIONS[notebook]}.analysis")
-    assert callable(analysis.run) and sweep.fast_function(notebook) is analysis.recorded_results
+    assert callable(analysis.run) and Notebook.load(notebook).fast_function() is analysis.recorded_results
 
 
 def test_a_question_out_of_place_is_named(tmp_path):

@@ -16,6 +16,7 @@ from trustlab import governance as gov
 from trustlab.data import trust_report
 from trustlab.data.tables import DataFileError
 from trustlab.governance.report_rate import _detectable_effect_size
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
 CSV = config.DATA_DIR / "trust_report_2021.csv"
@@ -470,12 +471,11 @@ def test_the_year_is_the_trust_reports_and_its_days_are_counted():
 
 
 def test_notebook_contract_uses_the_checker():
-    from trustlab.runner import params
 
-    assert params.resolve("01_governance")["days_in_period"] == 365
+    assert Notebook.load("01_governance").resolve()["days_in_period"] == 365
     with pytest.raises(ParameterError, match="parameter 'power'"):
-        params.resolve("01_governance", cli={"alpha": "0.5", "power": "0.4"})
-    smoke = params.resolve("01_governance", files=[params.scenario_path("01_governance", "smoke")])
+        Notebook.load("01_governance").resolve(cli={"alpha": "0.5", "power": "0.4"})
+    smoke = Notebook.load("01_governance").resolve(files=[Notebook.load("01_governance").scenario_path("smoke")])
     assert smoke["orders_in_period"] < 5e9
 
 
@@ -539,9 +539,8 @@ def test_analysis_records_the_default_run():
     """By hand: 5 bn orders in 2021 and 5 bn / 1.784 = 2,802,690,583 in 2020 (the GMV growth at an
     unchanged order value); at 1 report per 10,000 orders, 280,269 reports in 2020 and 5 bn x
     0.9104 / 10,000 = 455,200 in 2021; the pooled z of those counts, divided by sqrt(10)."""
-    from trustlab.runner import params
 
-    res = gov.recorded_results(params.resolve("01_governance"))
+    res = gov.recorded_results(Notebook.load("01_governance").resolve())
     assert res["orders_previous_used"] == pytest.approx(5e9 / 1.784) and res["orders_previous_basis"] == "gmv_growth"
     assert (res["reports_previous"], res["reports_current"]) == (280_269, 455_200)
     z_independent = _pooled_z(455_200, 5e9, 280_269, 5e9 / 1.784)
@@ -555,7 +554,7 @@ def test_analysis_records_the_default_run():
     rr = (455_200 / 5e9) / (280_269 / (5e9 / 1.784))
     se = math.sqrt(10 * (1 / 455_200 - 1 / 5e9 + 1 / 280_269 - 1 / (5e9 / 1.784)))
     assert (lo, hi) == pytest.approx((rr * math.exp(-1.959964 * se) - 1, rr * math.exp(1.959964 * se) - 1), rel=1e-5)
-    independent = gov.recorded_results(params.resolve("01_governance", cli={"design_effect": "1"}))
+    independent = gov.recorded_results(Notebook.load("01_governance").resolve(cli={"design_effect": "1"}))
     assert independent["report_rate_p_value"] is None and independent["report_rate_p_value_bound"] == "< 1e-300"
 
 

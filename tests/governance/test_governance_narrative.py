@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 from trustlab import config, prose, results
 from trustlab import governance as gov
-from trustlab.runner import params
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
-SCHEMA = {name: p.constraints for name, p in params.declared("01_governance").items()}
+SCHEMA = {name: p.constraints for name, p in Notebook.load("01_governance").parameters.items()}
 RATE_CHANGE = gov.data_figures().report_rate_change
 # Typed from the data files, for the second route of the checks below: the reported change of the
 # report rate ("dropped by 8.96%"), the growth of e-commerce GMV in 2021 ("同比增长78.4%") and the
@@ -37,7 +37,7 @@ def _log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
 @st.composite
 def governance_params(draw) -> dict:
     """Every parameter over its legal range, the edges of the contract drawn often."""
-    p = params.resolve("01_governance")
+    p = Notebook.load("01_governance").resolve()
     secondary = draw(st.booleans())
     rate = draw(_log_uniform(1e-3, SCHEMA["base_report_rate_per_10k_orders"]["le"]))
     deff = draw(_log_uniform(SCHEMA["design_effect"]["ge"], SCHEMA["design_effect"]["le"]))
@@ -173,7 +173,7 @@ def test_summary_at_the_defaults_and_with_independent_orders():
     """By hand at the defaults: 455,200 reports in 5 bn orders against 280,269 in 5 bn / 1.784; pooled z
     −39.11 for independent orders, −12.37 with a design effect of 10, significant while the design effect
     stays below (39.11 / 1.96)² = 398."""
-    p = params.resolve("01_governance")
+    p = Notebook.load("01_governance").resolve()
     res, summary, text = narrative(p)
     n0 = 5e9 / 1.784
     pooled = (455_200 + 280_269) / (5e9 + n0)
@@ -182,10 +182,10 @@ def test_summary_at_the_defaults_and_with_independent_orders():
     assert 4 <= len(summary) <= 6
     assert "z = −12.4" in summary[1] and ", significant at alpha = 0.05" in summary[1] and "below 398" in summary[1]
     assert "2,802,690,583 in 2020 (the 2021 orders over the reported growth of e-commerce GMV, +78.4%" in summary[1]
-    p1 = params.resolve("01_governance", cli={"design_effect": "1"})
+    p1 = Notebook.load("01_governance").resolve(cli={"design_effect": "1"})
     res1, summary1, _ = narrative(p1)
     assert "p < 1e-300" in summary1[1] and res1["report_rate_p_value"] is None
-    p2 = params.resolve("01_governance", cli={"design_effect": "1000"})  # above the breakeven of 398
+    p2 = Notebook.load("01_governance").resolve(cli={"design_effect": "1000"})  # above the breakeven of 398
     res2, summary2, _ = narrative(p2)
     assert ", not significant at alpha = 0.05" in summary2[1] and not res2["report_rate_significant"]
 
@@ -200,7 +200,7 @@ def test_sensitivity_and_design_effect_verdicts_agree_with_a_hand_count(cli):
     """Each cell of the sensitivity grid (rates 0.1-30 per 10,000, volumes 1e5-1e10, 2020's orders scaled as
     in the run) and each row of the design-effect table, tested by hand: rounded counts, the pooled z over
     the square root of the design effect, at least 10 effective reports; the sentence states the count."""
-    p = params.resolve("01_governance", cli=cli)
+    p = Notebook.load("01_governance").resolve(cli=cli)
     a = gov.run(p)
     deff, alpha = p["design_effect"], p["alpha"]
     q = norm.ppf(1 - alpha / 2)

@@ -17,7 +17,7 @@ from trustlab import pricing as pr
 from trustlab.data import positioning
 from trustlab.data.tables import DataFileError
 from trustlab.results import RESULT_RTOL, collect
-from trustlab.runner import params
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
 NOTEBOOK = "03_pricing_positioning"
@@ -26,12 +26,12 @@ RAW_FIGURES = config.RAW_DIR / "kuaishou-public-figures.md"
 
 @pytest.fixture(scope="module")
 def defaults() -> dict:
-    return params.resolve(NOTEBOOK)
+    return Notebook.load(NOTEBOOK).resolve()
 
 
 @pytest.fixture(scope="module")
 def smoke() -> dict:
-    return params.resolve(NOTEBOOK, files=[params.scenario_path(NOTEBOOK, "smoke")])
+    return Notebook.load(NOTEBOOK).resolve(files=[Notebook.load(NOTEBOOK).scenario_path("smoke")])
 
 
 # ---------------------------------------------------------------- positioning data
@@ -597,16 +597,16 @@ def test_check_params_names_the_parameter(defaults, override, name):
 
 def test_schema_and_checker_reject_through_resolve():
     with pytest.raises(ParameterError, match="'promo_price'"):
-        params.resolve(NOTEBOOK, cli={"promo_price": "1200"})
+        Notebook.load(NOTEBOOK).resolve(cli={"promo_price": "1200"})
     with pytest.raises(ParameterError, match="'demand_cv'"):
-        params.resolve(NOTEBOOK, cli={"demand_cv": "0"})
+        Notebook.load(NOTEBOOK).resolve(cli={"demand_cv": "0"})
 
 
 def test_notebook_defaults_that_are_article_facts_equal_the_facts():
     from trustlab.data.facts import fact_value, load_facts
 
     facts = load_facts()
-    declared = params.declared(NOTEBOOK)
+    declared = Notebook.load(NOTEBOOK).parameters
     for name, (fact_id, factor) in pr.FACT_PARAMETERS.items():
         assert name in declared, f"{name} is not a parameter of {NOTEBOOK}"
         assert declared[name].default == pytest.approx(fact_value(facts, fact_id) * factor, rel=1e-12), name

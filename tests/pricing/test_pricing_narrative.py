@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from trustlab import config, prose
 from trustlab import pricing as pr
 from trustlab.data.positioning import load_positioning
-from trustlab.runner import params
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
 NOTEBOOK = "03_pricing_positioning"
@@ -29,7 +29,7 @@ def spend_table(include_secondary: bool):
 
 @cache
 def schema() -> dict:
-    return {name: p.constraints for name, p in params.declared(NOTEBOOK).items()}
+    return {name: p.constraints for name, p in Notebook.load(NOTEBOOK).parameters.items()}
 
 
 def within(name: str, value: float) -> float:
@@ -47,7 +47,7 @@ def edge(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 @st.composite
 def parameter_sets(draw) -> dict:
-    p = dict(params.resolve(NOTEBOOK))
+    p = dict(Notebook.load(NOTEBOOK).resolve())
     list_price = draw(edge(1.0, 1e5))
     menswear_price = draw(edge(1.0, 1e5))
     unit_cost = menswear_price * draw(edge(0.01, 0.99))
@@ -163,7 +163,7 @@ def test_narrative_is_fit_to_publish_and_its_verdicts_follow_the_numbers(p):
     ],
 )
 def test_named_cases(cli):
-    p = params.resolve(NOTEBOOK, cli=cli)
+    p = Notebook.load(NOTEBOOK).resolve(cli=cli)
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert not prose.narrative_problems(text), prose.narrative_problems(text)
@@ -210,7 +210,7 @@ def check_logit_sentences(results: dict, p: dict, text: str) -> None:
     ],
 )
 def test_a_fit_that_did_not_converge_supports_no_sentence(cli):
-    p = params.resolve(NOTEBOOK, cli=cli)
+    p = Notebook.load(NOTEBOOK).resolve(cli=cli)
     results, lines = narrative(p)
     text = "\n".join(lines)
     summary = "\n".join(pr.summary(results, p, spend_table(True)))
@@ -222,7 +222,7 @@ def test_a_fit_that_did_not_converge_supports_no_sentence(cli):
 
 
 def test_default_recall_names_the_margin_that_decides_it():
-    p = params.resolve(NOTEBOOK)
+    p = Notebook.load(NOTEBOOK).resolve()
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert results["b_cheaper_at_every_redemption"]
@@ -278,13 +278,13 @@ def hand_recall_totals(p: dict) -> tuple[float, float]:
 def test_recall_sentences_give_each_option_its_own_cost_by_hand():
     # the issue's case: A = 599 + 15 - 50 + 50 x 1 x 2 = 664 a customer, B = 599 x 1 x 2 = 1,198: A is cheaper
     cli = {"cost_ratio": "2", "redemption_rate": "1", "customer_voucher_value": "0", "demand_cv": "0.5"}
-    p = params.resolve(NOTEBOOK, cli={**cli, "presale_cancel_share": "1"})
+    p = Notebook.load(NOTEBOOK).resolve(cli={**cli, "presale_cancel_share": "1"})
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert "A (refund + voucher) is cheaper: RMB 664,000 against RMB 1,198,000 for B" in text
     assert "A costs the brand RMB 664,000 and B RMB 1,198,000 for 1,000 customers: A is cheaper." in text
     # defaults: A = 599 + 15 - 50 + 50 x 0.8 x 0.4 = 580, B = 599 x 0.8 x 0.4 = 191.68
-    results, lines = narrative(params.resolve(NOTEBOOK))
+    results, lines = narrative(Notebook.load(NOTEBOOK).resolve())
     text = "\n".join(lines)
     assert "B (keep the pair + voucher) is cheaper: RMB 191,680 against RMB 580,000 for A" in text
     assert "A costs the brand RMB 580,000 and B RMB 191,680 for 1,000 customers: B is cheaper." in text
@@ -365,7 +365,7 @@ def check_eligibility_sentences(results: dict, p: dict, text: str) -> None:
 
 def test_eligibility_is_stated_as_shares_and_the_target_against_merchants_needed():
     # issue 23: "0 of 1 ... below the target of 1" compared a count in an invented population with a real target
-    p = params.resolve(NOTEBOOK, cli={"n_merchants": "1", "fastbrand_target": "1"})
+    p = Notebook.load(NOTEBOOK).resolve(cli={"n_merchants": "1", "fastbrand_target": "1"})
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert "below the" not in text and "0 of 1" not in text
@@ -376,7 +376,7 @@ def test_eligibility_is_stated_as_shares_and_the_target_against_merchants_needed
     from scipy import stats
 
     expected = (1 - math.exp(-1.25)) * stats.beta(1.6, 2.4).sf(0.3) * stats.norm.cdf(-math.log(10) / 1.5) * 0.6
-    p = params.resolve(NOTEBOOK)
+    p = Notebook.load(NOTEBOOK).resolve()
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert results["eligible_share_expected"] == pytest.approx(expected, rel=1e-9)
@@ -424,13 +424,13 @@ def check_presale_sentences(results: dict, p: dict, text: str) -> None:
 
 def test_presale_sentences_by_hand():
     # defaults: critical ratio (1000 - 400) / (1000 - 200) = 0.75; presale 600 x 0.9 x 0.9 x 2000 = 972,000
-    p = params.resolve(NOTEBOOK)
+    p = Notebook.load(NOTEBOOK).resolve()
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert "The critical ratio is **0.75**" in text and "RMB 972,000" in text
     check_presale_sentences(results, p, text)
     # everyone accepts the wait: 600 x 0.9 x 2000 = 1,080,000, more than the batch
-    p = params.resolve(NOTEBOOK, cli={"presale_accept_share": "1"})
+    p = Notebook.load(NOTEBOOK).resolve(cli={"presale_accept_share": "1"})
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert "RMB 1,080,000" in text and "Semi-presale is **better**" in text
@@ -484,7 +484,7 @@ def bad_wordings(text: str) -> list[str]:
 def edge_values(name: str) -> list:
     """The two ends of a parameter's legal range (just inside a strict bound; a large value where
     there is no upper bound)."""
-    rule, default = schema()[name], params.declared(NOTEBOOK)[name].default
+    rule, default = schema()[name], Notebook.load(NOTEBOOK).parameters[name].default
     if isinstance(default, bool):
         return [False, True]
     if isinstance(default, int):
@@ -494,12 +494,12 @@ def edge_values(name: str) -> list:
     return [low, high]
 
 
-EDGE_CASES = [(name, value) for name in params.declared(NOTEBOOK) for value in edge_values(name)]
+EDGE_CASES = [(name, value) for name in Notebook.load(NOTEBOOK).parameters for value in edge_values(name)]
 
 
 @pytest.mark.parametrize(("name", "value"), EDGE_CASES, ids=[f"{n}={v:g}" for n, v in EDGE_CASES])
 def test_every_parameter_at_each_end_of_its_range_gives_true_sentences_or_a_named_refusal(name, value):
-    base = params.resolve(NOTEBOOK, files=[params.scenario_path(NOTEBOOK, "smoke")])
+    base = Notebook.load(NOTEBOOK).resolve(files=[Notebook.load(NOTEBOOK).scenario_path("smoke")])
     p = {**base, name: value}
     try:
         p = pr.check_params(p)
@@ -517,7 +517,7 @@ def test_logit_sentences_on_a_fit_written_by_hand():
     # far: the intercept (off by 1.5 > 0.5 x max(1, 0.5)) and the price coefficient (+0.4 against -3: off by
     # 3.4 > 0.5 x 3, and of the opposite sign); not far: 1.2 against 1, 2.5 against 2. The intervals of the
     # price coefficient and the trust premium hold their assumed values: 2 of 4
-    p = params.resolve(NOTEBOOK)
+    p = Notebook.load(NOTEBOOK).resolve()
     lp = {
         "intercept": {"estimate": 2.0, "lower": 1.5, "upper": 2.5, "true": 0.5},
         "price_per_1000_rmb": {"estimate": 0.4, "lower": -3.5, "upper": 4.3, "true": -3.0},
@@ -555,7 +555,7 @@ def check_customer_sentence(p: dict, text: str) -> None:
 
 def test_customer_sentence_by_hand():
     # defaults: A = 599 + 0.9 x 50 - 20 = 624, B = 200 + 0.9 x 599 = 739.1: B by 115.1
-    p = params.resolve(NOTEBOOK)
+    p = Notebook.load(NOTEBOOK).resolve()
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert (
@@ -564,7 +564,7 @@ def test_customer_sentence_by_hand():
     )
     check_customer_sentence(p, text)
     # a voucher worth nothing to the customer: A = 599 - 20 = 579, B = 200: A by 379
-    p = params.resolve(NOTEBOOK, cli={"customer_voucher_value": "0"})
+    p = Notebook.load(NOTEBOOK).resolve(cli={"customer_voucher_value": "0"})
     results, lines = narrative(p)
     text = "\n".join(lines)
     assert "The customer: A is worth RMB 579, B RMB 200." in text and "would prefer A, by RMB 379" in text

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab import config
+from trustlab.runner.notebook import Notebook
 
 NOTEBOOK = "00_source_facts"
 
@@ -214,18 +215,22 @@ def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_
 def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, monkeypatch, forked, where):
     import errno
 
-    from trustlab.runner import params, runs, sites
+    from trustlab.runner import runs, sites
 
     site = sites.open_site(tmp_path / "site")
     out = site / "90_demo"
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, site_root=site, executor=forked).ok
+    assert runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(site_root=site, executor=forked)
+    ).ok
     before = _snapshot(site)
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(where, full)
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "3"}), out, site_root=site, executor=forked)
+    outcome = runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=forked)
+    )
     assert (outcome.status, outcome.error) == (
         "failed",
         f"no space left on device in {site} (writing the run of 90_demo); {out} was left as it was",
@@ -237,7 +242,8 @@ def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, m
 def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so(tmp_path, monkeypatch, capsys):
     import errno
 
-    from trustlab.runner import cli, report, runs, sites
+    from trustlab.runner import report, runs, sites
+    from trustlab.runner.commands import common
 
     site = sites.open_site(tmp_path / "site")
     report.build_index(site, runs.notebooks())
@@ -247,7 +253,7 @@ def test_a_disk_full_when_the_index_is_rewritten_keeps_the_old_index_and_says_so
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(sites, "new_file", full)
-    assert cli._update_index(site) is None
+    assert common.update_index(site) is None
     assert capsys.readouterr().err == (
         f"trustlab: {site / 'index.html'} was left as it was: no space left on device in {site} (writing the index)\n"
     )
@@ -302,7 +308,7 @@ def test_the_explorers_form_and_api_refuse_what_the_command_line_refuses(explore
 
     explorer, client = explorer_client
     with pytest.raises(params.ParameterError) as cli_message:
-        params.resolve("01_governance", cli=given)
+        Notebook.load("01_governance").resolve(cli=given)
     assert str(cli_message.value).startswith(expected)
     api = client.post("/api/runs", json={"notebook": "01_governance", "parameters": given})
     assert api.status_code == 400 and api.json() == {"error": str(cli_message.value)}

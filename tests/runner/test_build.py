@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab import config
-from trustlab.runner import params, report, runs
+from trustlab.runner import report, runs
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
 NAMES = [nb.stem for nb in runs.notebooks()]
@@ -46,7 +47,7 @@ def test_every_notebook_built_with_its_recorded_results(site, name):
     assert (folder / f"{name}.ipynb").exists() and (folder / f"{name}.html").stat().st_size > 10_000
     record = _record(site, name)
     assert record["scenario"] == "smoke"
-    assert record["parameters"] == params.resolve(name, files=[params.scenario_path(name, "smoke")])
+    assert record["parameters"] == Notebook.load(name).resolve(files=[Notebook.load(name).scenario_path("smoke")])
     missing = REQUIRED_RESULTS.get(name, set()) - set(record["results"])
     assert not missing, f"{name} did not record {sorted(missing)}"
     assert record["provenance"]["status"] == "ok"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
+from trustlab.runner.notebook import Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -86,13 +87,12 @@ def test_version_is_the_package_version():
 
 
 def test_params_json_lists_every_parameter_with_its_contract():
-    from trustlab.runner import params
 
     proc = trustlab("params", str(DEMO), "--json")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["command"] == "params" and record["notebook"] == "90_demo"
-    assert [p["name"] for p in record["parameters"]] == list(params.declared(DEMO))
+    assert [p["name"] for p in record["parameters"]] == list(Notebook.load(DEMO).parameters)
     x = next(p for p in record["parameters"] if p["name"] == "x")
     assert (x["type"], x["default"], x["range"], x["help"]) == ("float", 1.5, "> 0 and <= 100", "a positive number")
 
@@ -206,14 +206,25 @@ def test_a_non_finite_value_is_refused_even_when_it_starts_with_a_dash(tmp_path,
     assert "running" not in proc.stderr and list(tmp_path.iterdir()) == []
 
 
-def test_parameter_values_may_start_with_a_dash():
-    from trustlab.runner.cli import _take_parameter_pairs
+def test_parameter_values_may_be_numbers_that_start_with_a_dash():
+    from trustlab.runner.cli import build_parser
 
-    argv = ["--debug", "run", "nb", "-p", "x", "-inf", "--out", "o", "--parameter", "label", "-v", "--", "-p", "y", "z"]
-    rest, pairs = _take_parameter_pairs(argv)
-    assert pairs == [["x", "-inf"], ["label", "-v"]]
-    assert rest == ["--debug", "run", "nb", "--out", "o", "--", "-p", "y", "z"]
-    assert _take_parameter_pairs(["sweep", "nb", "-p", "x", "1"]) == (["sweep", "nb", "-p", "x", "1"], [])
+    numbers = ["-1", "-0.5", "-.5", "-1e3", "-1E-3", "-inf", "-Infinity", "-nan", "-.inf"]
+    argv = ["--debug", "run", "nb", "--out", "o"]
+    for i, value in enumerate(numbers):
+        argv += ["-p" if i % 2 else "--parameter", f"p{i}", value]
+    args = build_parser().parse_args(argv)
+    assert args.parameter == [[f"p{i}", value] for i, value in enumerate(numbers)]
+    assert args.out == "o" and args.notebook == "nb"
+
+
+def test_a_text_value_that_starts_with_a_dash_is_refused_by_argparse_naming_the_option(capsys):
+    from trustlab.runner.cli import build_parser
+
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["run", "nb", "-p", "label", "-v"])
+    assert exited.value.code == 2
+    assert "argument -p/--parameter: expected 2 arguments" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("scenario", ["", "x/../..", "../90_demo.smoke"])

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
-from trustlab.runner import cli, params, runs
+from trustlab.runner import runs
+from trustlab.runner.commands import common
 from trustlab.runner.forkserver import ForkServerError
+from trustlab.runner.notebook import Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = FIXTURES / "notebooks" / "90_demo.py"
@@ -57,12 +59,13 @@ def marker(monkeypatch) -> str:
 
 
 def planned(source: Path, out: Path, *, site: Path | None = None, **cli: str) -> runs.PlannedRun:
-    resolved = params.resolve(source, cli=cli)
-    return runs.PlannedRun(source, resolved, out, runs.cache_key(source, resolved), "forced", site=site)
+    notebook = Notebook.load(source)
+    resolved = notebook.resolve(cli=cli)
+    return runs.PlannedRun(notebook, resolved, out, runs.cache_key(notebook, resolved), "forced", site=site)
 
 
 def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
-    fresh = runs.run_notebook(KERNEL_STATE, params.resolve(KERNEL_STATE), tmp_path / "fresh")
+    fresh = runs.run_notebook(Notebook.load(KERNEL_STATE), Notebook.load(KERNEL_STATE).resolve(), tmp_path / "fresh")
     [forked] = runs.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
     assert fresh.status == forked.status == "ok", fresh.error + forked.error
     assert_same_kernel_state(fresh.results, forked.results, tmp_path / "fresh", tmp_path / "forked")
@@ -207,7 +210,7 @@ def test_runs_die_with_their_fork_server_which_the_failure_names(tmp_path, marke
     # The first line says what happened (the summary shows it); the kernel's warnings may follow, below it.
     what = f"the fork server (pid {server._proc.pid}) died unexpectedly (killed by SIGKILL) while running 92_hold"
     assert outcome.status == "failed" and outcome.error.splitlines()[0] == what, outcome.error
-    assert f"FAILED 92_hold: {what}\n" in cli._summary([outcome]) + "\n"
+    assert f"FAILED 92_hold: {what}\n" in common.summary([outcome]) + "\n"
     assert after.status == "ok", after.error
     assert "starting each further run as a new interpreter" in capsys.readouterr().err
     assert wait_until_gone(marker) == [], "a run or its kernel outlived the fork server"

@@ -8,7 +8,8 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from trustlab.runner import params
+from trustlab.runner import notebook, params
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import Parameter, ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -16,7 +17,7 @@ DEMO = FIXTURES / "90_demo.py"
 
 
 def test_declared_reads_types_defaults_help_and_ranges():
-    declared = params.declared(DEMO)
+    declared = Notebook.load(DEMO).parameters
     assert list(declared) == ["x", "label", "fail", "sleep_seconds"]
     x = declared["x"]
     assert (x.type_name, x.default, x.help) == ("float", 1.5, "a positive number")
@@ -25,17 +26,17 @@ def test_declared_reads_types_defaults_help_and_ranges():
 
 
 def test_defaults_resolve_unchanged():
-    assert params.resolve(DEMO) == {"x": 1.5, "label": "abc", "fail": False, "sleep_seconds": 0.0}
+    assert Notebook.load(DEMO).resolve() == {"x": 1.5, "label": "abc", "fail": False, "sleep_seconds": 0.0}
 
 
 def test_string_parameter_is_not_guessed():
-    resolved = params.resolve(DEMO, cli={"label": "007"})
+    resolved = Notebook.load(DEMO).resolve(cli={"label": "007"})
     assert resolved["label"] == "007"
-    assert params.resolve(DEMO, cli={"label": "True"})["label"] == "True"
+    assert Notebook.load(DEMO).resolve(cli={"label": "True"})["label"] == "True"
 
 
 def test_cli_values_are_parsed_by_declared_type():
-    resolved = params.resolve(DEMO, cli={"x": "3", "fail": "true"})
+    resolved = Notebook.load(DEMO).resolve(cli={"x": "3", "fail": "true"})
     assert resolved["x"] == 3.0 and isinstance(resolved["x"], float)
     assert resolved["fail"] is True
 
@@ -52,13 +53,13 @@ def test_cli_values_are_parsed_by_declared_type():
 )
 def test_bad_values_are_rejected_with_the_parameter_named(cli, message):
     with pytest.raises(ParameterError) as info:
-        params.resolve(DEMO, cli=cli)
+        Notebook.load(DEMO).resolve(cli=cli)
     assert message in str(info.value)
 
 
 def test_bool_is_not_accepted_for_a_number():
     with pytest.raises(ParameterError, match="parameter 'x': expected float, got bool True"):
-        params.resolve(DEMO, overrides={"x": True})
+        Notebook.load(DEMO).resolve(overrides={"x": True})
 
 
 def test_yaml_files_apply_in_order_and_cli_wins(tmp_path):
@@ -66,7 +67,7 @@ def test_yaml_files_apply_in_order_and_cli_wins(tmp_path):
     first.write_text("x: 2\nlabel: first\n")
     second = tmp_path / "b.yaml"
     second.write_text("label: second\n")
-    resolved = params.resolve(DEMO, cli={"x": "4"}, files=[first, second])
+    resolved = Notebook.load(DEMO).resolve(cli={"x": "4"}, files=[first, second])
     assert resolved["label"] == "second" and resolved["x"] == 4.0
 
 
@@ -74,35 +75,35 @@ def test_malformed_yaml_names_the_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("x: [1, 2\n")
     with pytest.raises(ParameterError, match=rf"{bad}: malformed YAML"):
-        params.resolve(DEMO, files=[bad])
+        Notebook.load(DEMO).resolve(files=[bad])
 
 
 def test_yaml_that_is_not_a_mapping_is_rejected(tmp_path):
     bad = tmp_path / "list.yaml"
     bad.write_text("- 1\n- 2\n")
     with pytest.raises(ParameterError, match="expected a mapping of parameter names to values, got list"):
-        params.resolve(DEMO, files=[bad])
+        Notebook.load(DEMO).resolve(files=[bad])
 
 
 def test_unknown_notebook_lists_the_known_ones():
     with pytest.raises(ParameterError, match="unknown notebook 'no_such_notebook'; known notebooks: 00_source_facts"):
-        params.notebook_source("no_such_notebook")
+        Notebook.load("no_such_notebook")
 
 
 def test_scenario_files_exist_for_named_scenarios():
-    assert params.scenario_path(DEMO, "smoke").name == "90_demo.smoke.yaml"
+    assert Notebook.load(DEMO).scenario_path("smoke").name == "90_demo.smoke.yaml"
     with pytest.raises(ParameterError, match="no scenario 'nope' for notebook 90_demo"):
-        params.scenario_path(DEMO, "nope")
+        Notebook.load(DEMO).scenario_path("nope")
 
 
 def test_parameters_cell_must_hold_annotated_literals(tmp_path):
     nb = tmp_path / "95_bad.py"
     nb.write_text('# %% tags=["parameters"]\nx = 1\n')
     with pytest.raises(ParameterError, match="expected 'name: type = literal  # help'"):
-        params.declared(nb)
+        Notebook.load(nb).parameters
     nb.write_text('# %% tags=["parameters"]\nx: int = 1 + y\n')
     with pytest.raises(ParameterError, match="must have a literal default"):
-        params.declared(nb)
+        Notebook.load(nb).parameters
 
 
 def test_schema_for_an_undeclared_parameter_is_an_error(tmp_path):
@@ -111,7 +112,7 @@ def test_schema_for_an_undeclared_parameter_is_an_error(tmp_path):
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "95_nb.schema.yaml").write_text(yaml.safe_dump({"parameters": {"y": {"gt": 0}}}))
     with pytest.raises(ParameterError, match=r"constraints for undeclared parameter\(s\) \['y'\]"):
-        params.declared(nb)
+        Notebook.load(nb).parameters
 
 
 def test_optional_and_list_types():
@@ -135,10 +136,10 @@ def test_any_text_stays_an_inert_string(text):
 
 
 def test_exponent_notation_is_a_float_from_the_command_line_and_files(tmp_path):
-    assert params.resolve(DEMO, cli={"x": "1e1"})["x"] == 10.0
+    assert Notebook.load(DEMO).resolve(cli={"x": "1e1"})["x"] == 10.0
     file = tmp_path / "p.yaml"
     file.write_text("x: 1.0e1\n")  # YAML 1.1 reads this as text
-    assert params.resolve(DEMO, files=[file])["x"] == 10.0
+    assert Notebook.load(DEMO).resolve(files=[file])["x"] == 10.0
 
 
 # ---------------------------------------------------------------- non-finite numbers
@@ -147,14 +148,14 @@ def test_exponent_notation_is_a_float_from_the_command_line_and_files(tmp_path):
 @pytest.mark.parametrize("text", ["inf", "-inf", "nan", "NaN", ".inf", "1e400", "-Infinity"])
 def test_non_finite_numbers_are_refused_naming_the_parameter(text):
     with pytest.raises(ParameterError, match=r"parameter 'x': expected a finite number, got (-?inf|nan)"):
-        params.resolve(DEMO, cli={"x": text})
+        Notebook.load(DEMO).resolve(cli={"x": text})
 
 
 def test_non_finite_numbers_from_files_and_lists_are_refused(tmp_path):
     file = tmp_path / "p.yaml"
     file.write_text("x: .nan\n")
     with pytest.raises(ParameterError, match=rf"{file}: parameter 'x': expected a finite number, got nan"):
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
     weights = Parameter("weights", "list[float]", [])
     with pytest.raises(ParameterError, match="parameter 'weights': expected a finite number, got inf"):
         params.check_value(weights, params.parse_value(weights, "1,inf"))
@@ -176,7 +177,7 @@ def test_a_quoted_number_in_a_file_is_text_not_a_float(tmp_path):
     file = tmp_path / "p.yaml"
     file.write_text('x: "0.05"\n')
     with pytest.raises(ParameterError, match=rf"{file}: parameter 'x': expected float, got str '0.05'"):
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
 
 
 @pytest.mark.parametrize(
@@ -191,7 +192,7 @@ def test_yaml_anchors_and_aliases_are_refused(tmp_path, text, message):
     file = tmp_path / "bomb.yaml"
     file.write_text(text)
     with pytest.raises(ParameterError) as info:
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
     assert str(info.value).startswith(f"{file}: refused: ") and message in str(info.value)
 
 
@@ -208,7 +209,7 @@ def test_duplicate_keys_are_refused_naming_the_key_and_lines(tmp_path):
     file = tmp_path / "dup.yaml"
     file.write_text("x: 1\nlabel: a\nx: 2\n")
     with pytest.raises(ParameterError, match=rf"{file}: refused: duplicate key 'x' at line 3 \(first given at line 1\)"):
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
     nested = tmp_path / "nested.yaml"
     nested.write_text("grid:\n  x: [1]\n  x: [2]\n")
     with pytest.raises(ParameterError, match="duplicate key 'x' at line 3"):
@@ -219,7 +220,7 @@ def test_an_oversized_yaml_file_is_refused_without_parsing_it(tmp_path):
     file = tmp_path / "big.yaml"
     file.write_text("x: 2\n" + "# padding\n" * (params.MAX_YAML_BYTES // 10 + 1))
     with pytest.raises(ParameterError, match=rf"{file}: [\d,]+ bytes is over the 1 MiB limit"):
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
 
 
 # The YAML 1.2 core schema (YAML 1.2.2, section 10.3.2) resolves a plain scalar by these rules only:
@@ -258,18 +259,18 @@ def test_yaml_scalars_follow_the_yaml_1_2_core_schema(text, expected):
 def test_yaml_1_1_forms_are_text_in_files_and_on_the_command_line(tmp_path):
     file = tmp_path / "p.yaml"
     file.write_text("label: off\nx: 0x1F\n")
-    assert params.resolve(DEMO, files=[file])["label"] == "off"
-    assert params.resolve(DEMO, files=[file])["x"] == 31.0
+    assert Notebook.load(DEMO).resolve(files=[file])["label"] == "off"
+    assert Notebook.load(DEMO).resolve(files=[file])["x"] == 31.0
     file.write_text("fail: off\n")
     with pytest.raises(ParameterError) as info:
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
     assert str(info.value) == f"{file}: parameter 'fail': expected bool, got str 'off': write true or false"
     with pytest.raises(ParameterError, match=r"^parameter 'fail': expected bool, got str 'yes': write true or false$"):
-        params.resolve(DEMO, cli={"fail": "yes"})
+        Notebook.load(DEMO).resolve(cli={"fail": "yes"})
     with pytest.raises(ParameterError, match=r"^parameter 'x': expected float, got str '1_000'$"):
-        params.resolve(DEMO, cli={"x": "1_000"})
+        Notebook.load(DEMO).resolve(cli={"x": "1_000"})
     with pytest.raises(ParameterError, match=r"^parameter 'x': expected float, got str '1:30'$"):
-        params.resolve(DEMO, cli={"x": "1:30"})
+        Notebook.load(DEMO).resolve(cli={"x": "1:30"})
 
 
 def test_an_integer_too_long_for_python_names_the_parameter_and_the_file(tmp_path):
@@ -280,13 +281,13 @@ def test_an_integer_too_long_for_python_names_the_parameter_and_the_file(tmp_pat
     file.write_text(f"label: a\nx: {'9' * digits}\n")
     expected = f"an integer of {digits:,} digits; expected a number of at most {sys.get_int_max_str_digits():,} digits"
     with pytest.raises(ParameterError) as info:
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
     assert str(info.value).startswith(f"{file}: refused: key 'x' at line 2: {expected}")
     file.write_text(f"x: [1, {'9' * digits}]\n")
     with pytest.raises(ParameterError, match=f"key 'x' at line 1: {expected}"):
-        params.resolve(DEMO, files=[file])
+        Notebook.load(DEMO).resolve(files=[file])
     with pytest.raises(ParameterError) as info:
-        params.resolve(DEMO, cli={"x": "9" * digits})
+        Notebook.load(DEMO).resolve(cli={"x": "9" * digits})
     assert str(info.value).startswith(f"parameter 'x': cannot parse '{'9' * 40}'... ({digits:,} characters) as float")
     assert expected in str(info.value) and len(str(info.value)) < 400
 
@@ -309,21 +310,21 @@ def test_unsafe_scenario_names_are_refused(tmp_path, scenario):
     (notebooks / "params" / "...yaml").write_text("x: 2\n")
     (notebooks / "params" / "90_demo.yaml").write_text("x: 2\n")
     with pytest.raises(ParameterError, match=rf"scenario name {scenario!r} is not allowed"):
-        params.scenario_path(notebooks / "90_demo.py", scenario)
+        Notebook.load(notebooks / "90_demo.py").scenario_path(scenario)
 
 
 def test_safe_scenario_names_resolve():
-    assert params.scenario_path(DEMO, "smoke").name == "90_demo.smoke.yaml"
-    assert params.check_name("june2022.v2-final_b", "scenario") == "june2022.v2-final_b"
+    assert Notebook.load(DEMO).scenario_path("smoke").name == "90_demo.smoke.yaml"
+    assert notebook.check_name("june2022.v2-final_b", "scenario") == "june2022.v2-final_b"
 
 
 def test_a_notebook_with_an_unsafe_name_is_refused(tmp_path):
     odd = tmp_path / "90 demo;x.py"
     odd.write_text(DEMO.read_text())
     with pytest.raises(ParameterError, match=r"notebook name '90 demo;x' is not allowed"):
-        params.notebook_source(odd)
+        Notebook.load(odd)
     with pytest.raises(ParameterError, match="notebook name '' is not allowed"):
-        params.notebook_source("")
+        Notebook.load("")
 
 
 def test_a_schema_naming_a_missing_checker_is_a_parameter_error(tmp_path):
@@ -332,4 +333,4 @@ def test_a_schema_naming_a_missing_checker_is_a_parameter_error(tmp_path):
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "95_nb.schema.yaml").write_text("checker: trustlab.source_facts:no_such_function\n")
     with pytest.raises(ParameterError, match="schema names the function 'trustlab.source_facts:no_such_function'"):
-        params.resolve(nb)
+        Notebook.load(nb).resolve()

@@ -11,7 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from trustlab.results import RESULT_MIME
-from trustlab.runner import params, report, runs
+from trustlab.runner import report, runs
+from trustlab.runner.notebook import Notebook
 
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
@@ -37,7 +38,9 @@ def _parameter_row(header: str, name: str) -> str:
 
 def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path, forked):
     out = tmp_path / "out"
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "4", "label": "abc"}), out, executor=forked)
+    outcome = runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"x": "4", "label": "abc"}), out, runs.RunOptions(executor=forked)
+    )
     assert outcome.ok, outcome.error
     executed = nbformat.read(out / "90_demo.ipynb", as_version=4)
     tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
@@ -69,7 +72,7 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path,
 
 def test_a_run_on_the_defaults_says_so_and_marks_nothing(tmp_path, forked):
     out = tmp_path / "out"
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
+    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
     assert _strict_json(out / "results.json")["changed_parameters"] == {}
     header = _header((out / "90_demo.html").read_text())
     assert "all at the notebook's defaults" in header
@@ -179,10 +182,10 @@ def test_report_css_wraps_long_table_cells_within_a_max_width():
 
 
 def test_changed_from_defaults_compares_as_parameters_do():
-    assert params.changed_from_defaults(DEMO, params.resolve(DEMO)) == {}
-    assert params.changed_from_defaults(DEMO, {"x": 1.5, "fail": True, "label": "abc"}) == {"fail": False}
-    assert params.changed_from_defaults(DEMO, {"x": 2}) == {"x": 1.5}
-    assert params.changed_from_defaults(DEMO, {"fail": 0}) == {"fail": False}  # 0 is not False here
+    assert Notebook.load(DEMO).changed_from_defaults(Notebook.load(DEMO).resolve()) == {}
+    assert Notebook.load(DEMO).changed_from_defaults({"x": 1.5, "fail": True, "label": "abc"}) == {"fail": False}
+    assert Notebook.load(DEMO).changed_from_defaults({"x": 2}) == {"x": 1.5}
+    assert Notebook.load(DEMO).changed_from_defaults({"fail": 0}) == {"fail": False}  # 0 is not False here
 
 
 COLLECTION = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))

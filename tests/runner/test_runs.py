@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from trustlab import config
 from trustlab.runner import params, runs, sites
+from trustlab.runner.notebook import Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -39,8 +40,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_run_writes_notebook_html_and_results(tmp_path):
     out = tmp_path / "out"
-    resolved = params.resolve(DEMO, cli={"x": "4", "label": "007"})
-    outcome = runs.run_notebook(DEMO, resolved, out)
+    resolved = Notebook.load(DEMO).resolve(cli={"x": "4", "label": "007"})
+    outcome = runs.run_notebook(Notebook.load(DEMO), resolved, out)
     assert outcome.status == "ok", outcome.error
     assert sorted(p.name for p in out.iterdir()) == [".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
     assert sites.read_manifest(out, sites.RUN_MANIFEST)["files"] == ["90_demo.html", "90_demo.ipynb", "results.json"]
@@ -61,9 +62,11 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
 def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path, forked):
     sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
+    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
     good = _files(out)
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"fail": "true"}), out, executor=forked)
+    outcome = runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"fail": "true"}), out, runs.RunOptions(executor=forked)
+    )
     assert outcome.status == "failed"
     assert "the demo notebook was asked to fail" in outcome.error
     assert _files(out) == good, "the last good report was touched"
@@ -77,7 +80,9 @@ def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_
 
 def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     out = tmp_path / "out"
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=3)
+    outcome = runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"sleep_seconds": "60"}), out, runs.RunOptions(timeout=3)
+    )
     assert outcome.status == "timeout"
     assert "timeout of 3 s" in outcome.error
     assert not (out / "results.json").exists(), "a timed-out run was moved into place"
@@ -85,24 +90,25 @@ def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
 
 
 def test_cache_key_covers_cells_parameters_package_and_data(project):
-    source = params.notebook_source("90_demo")
-    resolved = params.resolve(source)
-    key = runs.cache_key(source, resolved)
-    assert runs.cache_key(source, dict(resolved)) == key
-    assert runs.cache_key(source, {**resolved, "x": 2.0}) != key
+    notebook = Notebook.load("90_demo")
+    source = notebook.source
+    resolved = notebook.resolve()
+    key = runs.cache_key(notebook, resolved)
+    assert runs.cache_key(notebook, dict(resolved)) == key
+    assert runs.cache_key(notebook, {**resolved, "x": 2.0}) != key
 
     data_file = project / "data" / "numbers.csv"
     data_file.write_text("a,b\n1,3\n")
-    assert runs.cache_key(source, resolved) != key
-    key = runs.cache_key(source, resolved)
+    assert runs.cache_key(notebook, resolved) != key
+    key = runs.cache_key(notebook, resolved)
 
     module = config.PACKAGE_DIR / "facts.py"
     module.write_text(module.read_text() + "\n# edited\n")
-    assert runs.cache_key(source, resolved) != key
-    key = runs.cache_key(source, resolved)
+    assert runs.cache_key(notebook, resolved) != key
+    key = runs.cache_key(notebook, resolved)
 
     source.write_text(source.read_text().replace("# # Demo notebook", "# # Demo notebook, edited"))
-    assert runs.cache_key(source, resolved) != key
+    assert runs.cache_key(notebook, resolved) != key
 
 
 def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
@@ -121,18 +127,18 @@ def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
 
 
 def test_status_says_which_inputs_made_a_report_stale(project):
-    from trustlab.runner.cli import notebook_status
+    from trustlab.runner.commands.status import notebook_status
 
     source = project / "notebooks" / "90_demo.py"
     site = config.REPORTS_DIR.resolve()
-    assert notebook_status(source, site)["why"] == ["no previous report"]
+    assert notebook_status(Notebook.load(source), site)["why"] == ["no previous report"]
     runs.build(runs.plan_build(), jobs=1)
-    fresh = notebook_status(source, site)
+    fresh = notebook_status(Notebook.load(source), site)
     assert (fresh["status"], fresh["why"]) == ("up to date", [])
 
     (project / "data" / "numbers.csv").write_text("a,b\n5,6\n")
     (config.PACKAGE_DIR / "prose.py").write_text("# changed\n", encoding="utf-8")
-    stale = notebook_status(source, site)
+    stale = notebook_status(Notebook.load(source), site)
     assert stale["status"] == "stale"
     assert stale["why"] == ["data/numbers.csv changed", "trustlab package: 1 file(s) changed (prose.py)"]
 
@@ -169,7 +175,9 @@ def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path,
     marker = tmp_path / "pwned"
     value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
     out = tmp_path / "out"
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"label": value}), out, executor=forked)
+    outcome = runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"label": value}), out, runs.RunOptions(executor=forked)
+    )
     assert outcome.ok, outcome.error
     assert outcome.results["label"] == value
     assert not marker.exists(), "the parameter value was executed"
@@ -223,7 +231,7 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, fork
     other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
     for folder in (abandoned, live, elsewhere, other_report):
         (folder / ".work").mkdir(parents=True)
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
+    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
 
@@ -247,13 +255,20 @@ def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_
     shutil.copy(DEMO, source)
     (notebooks / "params" / "90_demo.schema.yaml").write_text("parameters:\n  x: {gt: 0, allow_nonfinite: true}\n")
     out = tmp_path / "out"
-    outcome = runs.run_notebook(source, params.resolve(source, cli={"x": "inf"}), out, executor=forked)
+    outcome = runs.run_notebook(
+        Notebook.load(source), Notebook.load(source).resolve(cli={"x": "inf"}), out, runs.RunOptions(executor=forked)
+    )
     assert outcome.ok, outcome.error
     record = _strict_json(out / "results.json")
     assert record["parameters"]["x"] is None and record["results"]["double"] is None
     assert record["nonfinite"] == {"parameters.x": "inf", "results.double": "inf"}
 
-    failed = runs.run_notebook(source, params.resolve(source, cli={"x": "inf", "fail": "true"}), out, executor=forked)
+    failed = runs.run_notebook(
+        Notebook.load(source),
+        Notebook.load(source).resolve(cli={"x": "inf", "fail": "true"}),
+        out,
+        runs.RunOptions(executor=forked),
+    )
     assert failed.status == "failed"
     assert _strict_json(out / "failed" / "results.json")["nonfinite"] == {"parameters.x": "inf"}
 
@@ -313,13 +328,13 @@ def _page_without_run_time(path: Path) -> bytes:
 @pytest.mark.parametrize("cli", [{}, {"rows": "5"}])
 def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     source = PAGES / "92_styled.py"
-    resolved = params.resolve(source, cli=cli)
+    resolved = Notebook.load(source).resolve(cli=cli)
     pages = []
     # A new interpreter, then a run forked from the fork server (another interpreter, so another
     # hash seed): the page depends on neither.
     for attempt, executor in (("fresh", None), ("forked", forked)):
         out = tmp_path / attempt
-        assert runs.run_notebook(source, resolved, out, executor=executor).ok
+        assert runs.run_notebook(Notebook.load(source), resolved, out, runs.RunOptions(executor=executor)).ok
         pages.append(_page_without_run_time(out / "92_styled.html"))
         assert b"T_00001" in pages[-1] and b"0x000000" in pages[-1]  # the Styler table and the repr are there
     assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
@@ -328,7 +343,7 @@ def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
 def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path, forked):
     source = PAGES / "93_fails_late.py"
     out = tmp_path / "out"
-    outcome = runs.run_notebook(source, params.resolve(source), out, executor=forked)
+    outcome = runs.run_notebook(Notebook.load(source), Notebook.load(source).resolve(), out, runs.RunOptions(executor=forked))
     assert outcome.status == "failed"
     # The 7th of the notebook's 8 cells (markdown included, papermill's injected cell left out);
     # papermill's execution count for it is 4, and its index in the executed notebook 7.

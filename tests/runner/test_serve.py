@@ -20,6 +20,7 @@ from trustlab.runner import params, sites
 starlette = pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 from trustlab.runner.explorer import Explorer, parameter_text  # noqa: E402
+from trustlab.runner.notebook import Notebook  # noqa: E402
 from trustlab.runner.serve import check_access, create_app, host_name, is_loopback  # noqa: E402
 
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
@@ -133,7 +134,7 @@ def test_refused_values_get_the_command_lines_message_before_any_kernel_starts(s
     assert 'value="150"' in form.text  # the form keeps what was typed
     for parameters in ({"x": "abc"}, {"y": "1"}, {"sleep_seconds": "-1"}, {"x": "inf"}):
         with pytest.raises(params.ParameterError) as expected:
-            params.resolve(DEMO, cli=parameters)
+            Notebook.load(DEMO).resolve(cli=parameters)
         assert _post(client, parameters).json() == {"error": str(expected.value)}
     after = sorted(p.name for p in (explorer.site / "runs").glob("*")) if (explorer.site / "runs").exists() else []
     assert after == before and explorer.status()["queued"] == []
@@ -224,7 +225,7 @@ def test_the_home_page_lists_questions_answers_and_the_runs_the_site_holds(serve
 def test_the_form_is_generated_from_the_contract(served):
     _, client = served
     page = client.get("/notebooks/03_pricing_positioning").text
-    for p in params.declared(PRICING).values():
+    for p in Notebook.load(PRICING).parameters.values():
         assert f'name="{p.name}"' in page and f"<code>{parameter_text(p.default)}</code>" in page
     assert "Allowed: a number from 0 to 1 · default <code>0.8</code>" in page  # redemption_rate's range, in words
     governance = client.get("/notebooks/01_governance").text
@@ -309,11 +310,11 @@ def test_the_default_run_to_compare_with_is_the_sites_build_when_it_is_current(s
     explorer, _ = served
     site = tmp_path / "site"
     sites.open_site(site)
-    outcome = runs.build(runs.plan_build([str(DEMO)], site), fork_server=explorer._server)[0]
+    outcome = runs.build(runs.plan_build([Notebook.load(DEMO)], site), fork_server=explorer._server)[0]
     assert outcome.status == "ok"
     other = Explorer(site, [DEMO], fork_server=False)
     try:
-        baseline = other.baseline(DEMO)
+        baseline = other.baseline(other.notebook("90_demo"))
         assert baseline.status == "cached" and baseline.out_dir == site / "90_demo" and baseline.results["double"] == 3.0
         with TestClient(create_app(other), base_url=LOCAL) as client:
             record = client.get(f"/api/runs/{baseline.run_id}").json()
@@ -364,14 +365,14 @@ def test_after_trustlab_changes_runs_start_as_new_interpreters_not_from_the_stal
     kernel_state = Path(__file__).parent / "fixtures" / "kernel_state" / "91_kernel_state.py"
     explorer = Explorer(tmp_path / "site", [kernel_state], workers=1)
     try:
-        source = explorer.source("91_kernel_state")
-        before = explorer.submit(source, params.resolve(source))
+        notebook = explorer.notebook("91_kernel_state")
+        before = explorer.submit(notebook, notebook.resolve())
         before.done.wait(120)
         assert before.status == "ok" and before.results["forked_from_server"] is True, before.error
         assert explorer.status()["warm"] is True and explorer.status()["why_not_warm"] is None
         real = provenance.package_digest()
         monkeypatch.setattr(provenance, "package_digest", lambda: "0" * 64 if real != "0" * 64 else "1" * 64)
-        after = explorer.submit(source, params.resolve(source, cli={"label": "after the change"}))
+        after = explorer.submit(notebook, notebook.resolve(cli={"label": "after the change"}))
         after.done.wait(120)
         assert after.status == "ok" and after.results["forked_from_server"] is False, after.error
         assert explorer.status()["warm"] is False and explorer.status()["why_not_warm"] == explorer_module.CODE_CHANGED

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab import config
-from trustlab.runner import params, report, runs, sites
+from trustlab.runner import report, runs, sites
+from trustlab.runner.notebook import Notebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -148,11 +149,16 @@ def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
 
 def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked):
     site = sites.open_site(tmp_path / "site")
-    resolved = params.resolve(DEMO)
-    assert runs.run_notebook(DEMO, resolved, site / "runs" / "a", site_root=site, executor=forked).ok
+    resolved = Notebook.load(DEMO).resolve()
+    assert runs.run_notebook(
+        Notebook.load(DEMO), resolved, site / "runs" / "a", runs.RunOptions(site_root=site, executor=forked)
+    ).ok
     assert (
         runs.run_notebook(
-            DEMO, params.resolve(DEMO, cli={"fail": "true"}), site / "runs" / "b", site_root=site, executor=forked
+            Notebook.load(DEMO),
+            Notebook.load(DEMO).resolve(cli={"fail": "true"}),
+            site / "runs" / "b",
+            runs.RunOptions(site_root=site, executor=forked),
         ).status
         == "failed"
     )
@@ -165,14 +171,18 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked
     assert "copied-by-hand" not in index and "stray" not in index
     assert sites.recorded_runs(site) == {"runs/a": "run", "runs/failed/b": "failed"}
     # A successful rerun supersedes the failure: its folder is removed and forgotten.
-    assert runs.run_notebook(DEMO, resolved, site / "runs" / "b", site_root=site, executor=forked).ok
+    assert runs.run_notebook(
+        Notebook.load(DEMO), resolved, site / "runs" / "b", runs.RunOptions(site_root=site, executor=forked)
+    ).ok
     assert sites.recorded_runs(site) == {"runs/a": "run", "runs/b": "run"}
     assert not (site / "runs" / "failed" / "b").exists()
 
 
 def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, forked):
     site = sites.open_site(tmp_path / "site")
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site, executor=forked).ok
+    assert runs.run_notebook(
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), site / "a", runs.RunOptions(site_root=site, executor=forked)
+    ).ok
     (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
     index = report.build_index(site, [DEMO]).read_text()
     assert "a/90_demo.html" not in index
@@ -203,7 +213,12 @@ def test_the_checkout_reports_folder_is_a_site(tmp_path, monkeypatch):
 def site_template(tmp_path_factory, forked) -> Path:
     """A site holding one default run of the demo notebook and its index, made once per module."""
     site = sites.open_site(tmp_path_factory.mktemp("template") / "site")
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default", executor=forked).ok
+    assert runs.run_notebook(
+        Notebook.load(DEMO),
+        Notebook.load(DEMO).resolve(),
+        site / "90_demo",
+        runs.RunOptions(site_root=site, kind="default", executor=forked),
+    ).ok
     report.build_index(site, [DEMO])
     return site
 

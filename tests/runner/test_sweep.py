@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from cli_process import trustlab
-from trustlab.runner import sites, sweep
+from trustlab.runner import compare, sites, sweep
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -59,7 +60,7 @@ def test_bad_grid_files_are_rejected(tmp_path, text, message):
 
 def test_every_point_is_checked_before_anything_runs():
     with pytest.raises(ParameterError, match=r"sweep point 1 \{'x': -1\}: parameter 'x': expected > 0"):
-        sweep.resolve_points(DEMO, [{"x": 1}, {"x": -1}])
+        sweep.resolve_points(Notebook.load(DEMO), [{"x": 1}, {"x": -1}])
 
 
 def _fetch(url: str) -> tuple[int, str]:
@@ -70,7 +71,7 @@ def _fetch(url: str) -> tuple[int, str]:
 
 
 def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
-    resolved = sweep.resolve_points(DEMO, [{"x": 1, "label": "007"}, {"x": 2.5}])
+    resolved = sweep.resolve_points(Notebook.load(DEMO), [{"x": 1, "label": "007"}, {"x": 2.5}])
     progress = []
     dashboard = []
 
@@ -79,7 +80,7 @@ def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
         dashboard.append((line, link, *_fetch(link)) if link != line else (line,))
 
     table = sweep.run_notebooks(
-        DEMO,
+        Notebook.load(DEMO),
         resolved,
         tmp_path / "sweep",
         workers=2,
@@ -110,13 +111,13 @@ def test_diff_lists_changed_parameters_and_results(tmp_path):
     b.mkdir()
     (a / "results.json").write_text(json.dumps({"parameters": {"x": 1, "y": 2}, "results": {"r": {"v": 1}, "s": 3}}))
     (b / "results.json").write_text(json.dumps({"parameters": {"x": 1, "y": 5}, "results": {"r": {"v": 2}, "s": 3}}))
-    table = sweep.diff_runs(a, b)
+    table = compare.diff_runs(a, b)
     assert table.to_dict(orient="records") == [
         {"kind": "parameter", "name": "y", "a": 2, "b": 5},
         {"kind": "result", "name": "r.v", "a": 1, "b": 2},
     ]
     with pytest.raises(ParameterError, match="no results.json there"):
-        sweep.diff_runs(a, tmp_path / "missing")
+        compare.diff_runs(a, tmp_path / "missing")
 
 
 @pytest.mark.parametrize(
@@ -143,22 +144,21 @@ def test_diff_of_a_file_that_is_not_a_run_record_names_it_and_what_is_wrong(tmp_
 def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_build):
     """The analysis function and the notebook agree exactly on every recorded result: at the smoke
     point (the notebook as the session's smoke build ran it) and at a point off it (run here)."""
-    from trustlab.runner import params
 
     name = "03_pricing_positioning"
-    base = params.resolve(name, files=[params.scenario_path(name, "smoke")])
+    base = Notebook.load(name).resolve(files=[Notebook.load(name).scenario_path("smoke")])
     points = sweep.resolve_points(
-        name,
+        Notebook.load(name),
         [
             {**base, "redemption_rate": 0.15, "seed": 11},
             base,
         ],
     )
-    fast = sweep.run_fast(name, points)
-    swept = sweep.run_notebooks(name, points[:1], tmp_path / "sweep", workers=1)
+    fast = sweep.run_fast(Notebook.load(name), points)
+    swept = sweep.run_notebooks(Notebook.load(name), points[:1], tmp_path / "sweep", workers=1)
     built = json.loads((smoke_build.site / f"{name}--smoke" / "results.json").read_text())
     assert built["parameters"] == base
-    slow = pd.concat([swept, pd.DataFrame([sweep._row(1, base, built["results"], "ok", 0.0)])], ignore_index=True)
+    slow = pd.concat([swept, pd.DataFrame([sweep.row(1, base, built["results"], "ok", 0.0)])], ignore_index=True)
     assert list(slow["status"]) == ["ok", "ok"]
     result_columns = sorted(c for c in slow.columns if c.startswith("result."))
     assert len(result_columns) >= 12
@@ -169,7 +169,7 @@ def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_b
 
 def test_fast_sweep_needs_a_declared_analysis_function():
     with pytest.raises(ParameterError, match="notebook 90_demo has no fast analysis function"):
-        sweep.fast_function(DEMO)
+        Notebook.load(DEMO).fast_function()
 
 
 # ---------------------------------------------------------------- shared clusters
@@ -187,10 +187,11 @@ def scheduler():
 
 
 def _smoke_points(seeds):
-    from trustlab.runner import params
 
-    smoke = params.resolve("03_pricing_positioning", files=[params.scenario_path("03_pricing_positioning", "smoke")])
-    return sweep.resolve_points("03_pricing_positioning", [{**smoke, "seed": s} for s in seeds])
+    smoke = Notebook.load("03_pricing_positioning").resolve(
+        files=[Notebook.load("03_pricing_positioning").scenario_path("smoke")]
+    )
+    return sweep.resolve_points(Notebook.load("03_pricing_positioning"), [{**smoke, "seed": s} for s in seeds])
 
 
 def _run_at_once(*calls):
@@ -219,11 +220,13 @@ def _run_at_once(*calls):
 
 def test_two_notebook_sweeps_at_once_on_one_scheduler_each_get_their_own_results(tmp_path, scheduler):
     """Task keys are unique per sweep: the second sweep once got the first one's results under its own parameters."""
-    points_a = sweep.resolve_points(DEMO, [{"x": 1, "label": "a"}, {"x": 2, "label": "a"}])
-    points_b = sweep.resolve_points(DEMO, [{"x": 30, "label": "b"}, {"x": 40, "label": "b"}, {"x": 50, "label": "b"}])
+    points_a = sweep.resolve_points(Notebook.load(DEMO), [{"x": 1, "label": "a"}, {"x": 2, "label": "a"}])
+    points_b = sweep.resolve_points(
+        Notebook.load(DEMO), [{"x": 30, "label": "b"}, {"x": 40, "label": "b"}, {"x": 50, "label": "b"}]
+    )
     table_a, table_b = _run_at_once(
-        lambda: sweep.run_notebooks(DEMO, points_a, tmp_path / "a", scheduler=scheduler),
-        lambda: sweep.run_notebooks(DEMO, points_b, tmp_path / "b", scheduler=scheduler),
+        lambda: sweep.run_notebooks(Notebook.load(DEMO), points_a, tmp_path / "a", scheduler=scheduler),
+        lambda: sweep.run_notebooks(Notebook.load(DEMO), points_b, tmp_path / "b", scheduler=scheduler),
     )
     for table, out, points in ((table_a, tmp_path / "a", points_a), (table_b, tmp_path / "b", points_b)):
         assert list(table["point"]) == list(range(len(points)))
@@ -241,11 +244,11 @@ def test_two_fast_sweeps_at_once_on_one_scheduler_each_get_their_own_results(sch
     """Also: a point given twice in one sweep gets the same results twice (seed 1)."""
     points_a, points_b = _smoke_points([1, 2, 1]), _smoke_points([7, 8])
     table_a, table_b = _run_at_once(
-        lambda: sweep.run_fast("03_pricing_positioning", points_a, scheduler=scheduler),
-        lambda: sweep.run_fast("03_pricing_positioning", points_b, scheduler=scheduler),
+        lambda: sweep.run_fast(Notebook.load("03_pricing_positioning"), points_a, scheduler=scheduler),
+        lambda: sweep.run_fast(Notebook.load("03_pricing_positioning"), points_b, scheduler=scheduler),
     )
     for table, points in ((table_a, points_a), (table_b, points_b)):
-        expected = sweep.run_fast("03_pricing_positioning", points, jobs=1)  # in this process, point by point
+        expected = sweep.run_fast(Notebook.load("03_pricing_positioning"), points, jobs=1)  # in this process, point by point
         assert list(table["param.seed"]) == [p["seed"] for p in points]
         pd.testing.assert_frame_equal(table.drop(columns="seconds"), expected.drop(columns="seconds"), check_exact=True)
     pd.testing.assert_series_equal(
@@ -264,9 +267,15 @@ def test_an_unreachable_scheduler_is_refused_before_anything_is_created(tmp_path
     out = tmp_path / "reports" / "sweep"
     message = f"cannot reach the Dask scheduler at {address} within 0.5 s"
     with pytest.raises(ParameterError, match=message):
-        sweep.run_notebooks(DEMO, sweep.resolve_points(DEMO, [{"x": 1}]), out, scheduler=address, scheduler_timeout=0.5)
+        sweep.run_notebooks(
+            Notebook.load(DEMO),
+            sweep.resolve_points(Notebook.load(DEMO), [{"x": 1}]),
+            out,
+            scheduler=address,
+            scheduler_timeout=0.5,
+        )
     with pytest.raises(ParameterError, match=message):
-        sweep.run_fast("03_pricing_positioning", _smoke_points([1]), scheduler=address, scheduler_timeout=0.5)
+        sweep.run_fast(Notebook.load("03_pricing_positioning"), _smoke_points([1]), scheduler=address, scheduler_timeout=0.5)
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ParameterError, match=r"--scheduler 'nowhere': not a Dask scheduler address"):
         sweep.check_scheduler("nowhere")
@@ -323,9 +332,11 @@ def test_workers_need_not_share_the_clients_files(tmp_path):
     env = {"TRUSTLAB_ROOT": str(empty_project), "TMPDIR": str(worker_tmp)}
     facts_rows = len(pd.read_csv(PROJECT / "data" / "facts.csv"))
     with _bare_scheduler() as cluster, _dask_worker(cluster.scheduler_address, elsewhere, env):
-        points = sweep.resolve_points(DATA_NOTEBOOK, [{"scale": 1.0}, {"scale": 2.0}])
-        table = sweep.run_notebooks(DATA_NOTEBOOK, points, tmp_path / "client" / "sweep", scheduler=cluster.scheduler_address)
-        fast = sweep.run_fast("03_pricing_positioning", _smoke_points([4]), scheduler=cluster.scheduler_address)
+        points = sweep.resolve_points(Notebook.load(DATA_NOTEBOOK), [{"scale": 1.0}, {"scale": 2.0}])
+        table = sweep.run_notebooks(
+            Notebook.load(DATA_NOTEBOOK), points, tmp_path / "client" / "sweep", scheduler=cluster.scheduler_address
+        )
+        fast = sweep.run_fast(Notebook.load("03_pricing_positioning"), _smoke_points([4]), scheduler=cluster.scheduler_address)
     assert list(table["status"]) == ["ok", "ok"], table.to_dict(orient="records")
     assert list(table["result.facts_rows"]) == [facts_rows, 2 * facts_rows]
     for i in range(2):
@@ -336,7 +347,8 @@ def test_workers_need_not_share_the_clients_files(tmp_path):
     assert list(empty_project.iterdir()) == []
     assert list(worker_tmp.glob("trustlab-sweep-point-*")) == [], "the worker left its temporary folder"
     pd.testing.assert_frame_equal(
-        fast.drop(columns="seconds"), sweep.run_fast("03_pricing_positioning", _smoke_points([4]), jobs=1).drop(columns="seconds")
+        fast.drop(columns="seconds"),
+        sweep.run_fast(Notebook.load("03_pricing_positioning"), _smoke_points([4]), jobs=1).drop(columns="seconds"),
     )
 
 
@@ -369,7 +381,12 @@ def test_a_worker_running_another_trustlab_is_refused_before_anything_is_created
     out = tmp_path / "client" / "sweep"
     with _bare_scheduler() as cluster, _dask_worker(cluster.scheduler_address, tmp_path / "other", {"PYTHONPATH": str(other)}):
         with pytest.raises(ParameterError) as info:
-            sweep.run_notebooks(DEMO, sweep.resolve_points(DEMO, [{"x": 1}]), out, scheduler=cluster.scheduler_address)
+            sweep.run_notebooks(
+                Notebook.load(DEMO),
+                sweep.resolve_points(Notebook.load(DEMO), [{"x": 1}]),
+                out,
+                scheduler=cluster.scheduler_address,
+            )
     message = str(info.value)
     assert message.startswith(f"the Dask workers of {cluster.scheduler_address} ")
     for part in expected:
@@ -406,14 +423,21 @@ def test_an_interrupted_sweep_leaves_the_earlier_sweep_folder_as_it_was(tmp_path
 
     monkeypatch.setattr(sweep, "_write_point", interrupt_after_one)
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_notebooks(DEMO, sweep.resolve_points(DEMO, [{"x": 1}, {"x": 2}]), out, scheduler=scheduler)
+        sweep.run_notebooks(
+            Notebook.load(DEMO), sweep.resolve_points(Notebook.load(DEMO), [{"x": 1}, {"x": 2}]), out, scheduler=scheduler
+        )
     assert written, "the first point was never written"
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["demo"], "a staging folder was left behind"
 
     monkeypatch.setattr(sweep, "_write_point", real_write_point)
-    table = sweep.run_notebooks(DEMO, sweep.resolve_points(DEMO, [{"x": 1}, {"x": 2, "fail": True}]), out, scheduler=scheduler)
+    table = sweep.run_notebooks(
+        Notebook.load(DEMO),
+        sweep.resolve_points(Notebook.load(DEMO), [{"x": 1}, {"x": 2, "fail": True}]),
+        out,
+        scheduler=scheduler,
+    )
     assert list(table["status"]) == ["ok", "failed"]
     assert pd.read_csv(out / "sweep.csv")["status"].tolist() == ["ok", "failed"]  # replaced whole, now
     assert json.loads((out / "point-0001" / "results.json").read_text())["provenance"]["status"] == "failed"

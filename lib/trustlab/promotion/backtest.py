@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from trustlab.promotion.forecast import METHODS, USABLE, _period, method_forecast, seasonal_scale, training_data
+from trustlab.promotion.forecast import METHODS, USABLE, method_forecast, quarter_period, seasonal_scale, training_data
 
 FORECAST_COLUMNS = ["origin", "target", "horizon", "forecast", "lower", "upper", "actual", "ape", "scaled_error", "covered"]
 
@@ -103,7 +103,7 @@ def backtest(
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {list(METHODS)}")
-    first = _period(train_end)
+    first = quarter_period(train_end)
     observed = series.dropna()
     last = observed.index.max()
     rows, excluded = [], []

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustlab.promotion.forecast import _require_quarterly
+from trustlab.promotion.forecast import require_quarterly
 
 TRENDS = {
     # name: (formula terms, what it says about growth)
@@ -32,7 +32,7 @@ def hac_lags(n: int) -> int:
 
 
 def _effects_data(series: pd.Series) -> pd.DataFrame:
-    _require_quarterly(series)
+    require_quarterly(series)
     obs = series.dropna()
     if (obs <= 0).any():
         raise ValueError("quarter effects work on log values and need positive values")

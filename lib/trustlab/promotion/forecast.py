@@ -42,7 +42,7 @@ QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 
 def yoy_growth(series: pd.Series) -> pd.Series:
     """Year-on-year growth (fraction) of a quarterly series on a complete PeriodIndex (NaN where a value is missing)."""
-    _require_quarterly(series)
+    require_quarterly(series)
     return series / series.shift(SEASONAL_PERIOD) - 1.0
 
 
@@ -51,7 +51,8 @@ def gmv_per_dau(gmv_rmb_bn: pd.Series, dau_m: pd.Series) -> pd.Series:
     return (gmv_rmb_bn * 1e9) / (dau_m * 1e6)
 
 
-def _require_quarterly(series: pd.Series) -> None:
+def require_quarterly(series: pd.Series) -> None:
+    """Refuse (TypeError) a series that is not on a quarterly PeriodIndex."""
     if not isinstance(series.index, pd.PeriodIndex) or not series.index.freqstr.startswith("Q"):
         raise TypeError("expected a Series on a quarterly PeriodIndex (see trustlab.data.quarterly.wide)")
     expected = pd.period_range(series.index.min(), series.index.max(), freq="Q")
@@ -72,7 +73,7 @@ def interpolate_gaps(series: pd.Series, method: str = "auto") -> pd.DataFrame:
     """
     if method not in ("auto", "log-linear", "seasonal-ratio"):
         raise ValueError(f"unknown interpolation method {method!r}; expected auto, log-linear or seasonal-ratio")
-    _require_quarterly(series)
+    require_quarterly(series)
     observed = series.dropna()
     if observed.empty:
         raise ValueError("the series has no observed values")
@@ -178,7 +179,8 @@ class Forecast:
         return self.status == USABLE
 
 
-def _period(q: str | pd.Period) -> pd.Period:
+def quarter_period(q: str | pd.Period) -> pd.Period:
+    """A quarter written ``YYYYQn`` (or a Period) as a quarterly Period; ValueError naming anything else."""
     if isinstance(q, pd.Period):
         return q.asfreq("Q")
     if not isinstance(q, str) or not QUARTER_RE.match(q):
@@ -188,7 +190,7 @@ def _period(q: str | pd.Period) -> pd.Period:
 
 def training_data(series: pd.Series, train_end: str | pd.Period, interpolation: str = "auto") -> pd.DataFrame:
     """The series cut at ``train_end`` (inclusive) FIRST, then gaps filled and labelled (:func:`interpolate_gaps`)."""
-    end = _period(train_end)
+    end = quarter_period(train_end)
     cut = series.loc[:end]
     if cut.empty or end not in cut.index or pd.isna(cut.loc[end]):
         raise ValueError(f"train_end {end}: the series has no observed value in that quarter")
@@ -228,7 +230,7 @@ def fit_forecast(
     if len(train) < need:
         raise ValueError(f"model {model!r} needs at least {need} quarters up to train_end, got {len(train)}")
     y = np.log(train["value"].to_numpy(dtype=float))
-    end = _period(train_end)
+    end = quarter_period(train_end)
     index = pd.period_range(end + 1, periods=horizon, freq="Q", name="quarter")
     res, converged = _fitted(model, y.tobytes())
     with warnings.catch_warnings():
@@ -303,7 +305,7 @@ def benchmark_forecast(
     if horizon < 1:
         raise ValueError(f"horizon must be >= 1, got {horizon}")
     train = training_data(series, train_end, interpolation)["value"].astype(float)
-    end = _period(train_end)
+    end = quarter_period(train_end)
     need = BENCHMARK_MIN_QUARTERS[method]
     if len(train) < need:
         raise ValueError(f"benchmark {method!r} needs at least {need} quarters up to train_end, got {len(train)}")
@@ -336,7 +338,7 @@ def method_forecast(
     by :func:`fit_forecast`) or a benchmark (:func:`benchmark_forecast`: no interval). A method that
     cannot be used at this origin has NaN forecasts and says why in ``status``: :data:`TOO_SHORT`
     (fewer training quarters than it needs) or :data:`NOT_CONVERGED`; otherwise :data:`USABLE`."""
-    end = _period(train_end)
+    end = quarter_period(train_end)
     index = pd.period_range(end + 1, periods=horizon, freq="Q", name="quarter")
     if len(training_data(series, end, interpolation)) < min_train_quarters(method, model):
         return pd.DataFrame({"forecast": np.nan, "lower": np.nan, "upper": np.nan, "status": TOO_SHORT}, index=index)

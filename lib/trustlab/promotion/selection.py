@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from trustlab.promotion.backtest import Backtest, backtest, on_common_pairs
-from trustlab.promotion.forecast import BENCHMARK_MIN_QUARTERS, METHODS, MIN_TRAIN_QUARTERS, NOT_CONVERGED, _period
+from trustlab.promotion.forecast import BENCHMARK_MIN_QUARTERS, METHODS, MIN_TRAIN_QUARTERS, NOT_CONVERGED, quarter_period
 
 MIN_SELECTION_ORIGINS = 4
 DEFAULT_METHOD = "seasonal_naive"
@@ -118,7 +118,7 @@ def select_method(
     ahead up to ``train_end``, and compared on the pairs every method scored
     (:func:`~trustlab.promotion.backtest.on_common_pairs`; a fit that did not converge scores nothing).
     """
-    end = _period(train_end)
+    end = quarter_period(train_end)
     if horizon < 1:
         raise ValueError(f"horizon must be >= 1, got {horizon}")
     cut = series.loc[:end]

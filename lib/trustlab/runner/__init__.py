@@ -1,8 +1,11 @@
 """The runner: everything that turns a notebook and its parameters into a report, apart from the
 analyses it runs.
 
-- :mod:`~trustlab.runner.cli`: the ``trustlab`` command.
-- :mod:`~trustlab.runner.params`: each notebook's parameter contract, checked before any kernel starts.
+- :mod:`~trustlab.runner.cli` and :mod:`~trustlab.runner.commands`: the ``trustlab`` command, its
+  parser and dispatch, and one module per command (``run``, ``build``, ``sweep``, ``serve``, ...).
+- :mod:`~trustlab.runner.notebook`: one notebook read once (source, schema, contract, scenarios, fast
+  path), which a command builds and passes down; :mod:`~trustlab.runner.params`: parameter values
+  read (strict YAML), parsed and checked before any kernel starts.
 - :mod:`~trustlab.runner.runs`: one run (staged, executed, moved into place), builds and refreshes.
 - :mod:`~trustlab.runner.cache`: what a run depends on, and whether a report is up to date.
 - :mod:`~trustlab.runner.execute`, :mod:`~trustlab.runner.finish`: the process that executes a
@@ -13,13 +16,15 @@ analyses it runs.
 - :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index.
 - :mod:`~trustlab.runner.pdf`: a report page printed to PDF by Chromium (``run``/``build --pdf``).
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
-- :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask.
+- :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask;
+  :mod:`~trustlab.runner.compare`: two runs compared (``trustlab diff``, the explorer's comparison).
 - :mod:`~trustlab.runner.new`, ``templates/new/``: ``trustlab new``, the scaffold of a new question.
 - :mod:`~trustlab.runner.serve`, :mod:`~trustlab.runner.explorer`, :mod:`~trustlab.runner.explorer_sweep`,
   ``templates/serve/``: ``trustlab serve``, the web explorer (Starlette on uvicorn), its pool of warm
   runs and its sweep page.
 
-Imports flow one way: cli -> sweep -> runs -> {cache, finish, executors, pdf} -> forkserver -> {execute,
-report, sites -> processes, params}, cli -> new -> params, and cli -> serve -> explorer_sweep -> explorer -> runs;
-a test checks that no analysis module imports this package.
+Imports flow one way: cli -> commands -> {serve -> explorer_sweep -> {explorer, sweep}, new} ->
+runs -> {cache -> notebook -> params, finish, executors, pdf} -> forkserver -> execute -> finish
+-> report -> sites; no module uses another's private names, and no analysis module imports this
+package (tests/test_layout.py checks all three).
 """

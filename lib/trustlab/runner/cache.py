@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config, provenance, results
-from trustlab.runner import params
+from trustlab.runner.notebook import Notebook
 
 
 def lock_file() -> Path:
@@ -17,8 +17,8 @@ def lock_file() -> Path:
     return config.PROJECT_ROOT / "requirements.lock"
 
 
-def input_files(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -> dict[str, str]:
-    """Every file a run of ``source`` depends on, label -> SHA-256, in a fixed order: the notebook
+def input_files(notebook: Notebook, extra_files: list[Path] | tuple[Path, ...] = ()) -> dict[str, str]:
+    """Every file a run of ``notebook`` depends on, label -> SHA-256, in a fixed order: the notebook
     source, its schema, the given parameter files, the trustlab package (code and templates), the
     data files, the lock, and the Python version (label ``python``). Builds record it, so that
     ``trustlab status`` can say which inputs changed."""
@@ -28,8 +28,8 @@ def input_files(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -
         return str(path.relative_to(base) if path.is_relative_to(base) else path.name)
 
     files: dict[str, str] = {}
-    schema = params.schema_path(source)
-    for path in [source] + ([schema] if schema.exists() else []) + [Path(p) for p in extra_files]:
+    schema = notebook.schema_path
+    for path in [notebook.source] + ([schema] if schema.exists() else []) + [Path(p) for p in extra_files]:
         files[label(path, root)] = provenance.file_sha256(path)
     for path in sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         files[f"{PACKAGE_LABEL}{label(path, config.PACKAGE_DIR)}"] = provenance.file_sha256(path)
@@ -44,13 +44,13 @@ def input_files(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -
 PACKAGE_LABEL = "trustlab package: "
 
 
-def inputs_digest(source: Path, extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
-    """Digest of every file a run of ``source`` depends on (:func:`input_files`).
+def inputs_digest(notebook: Notebook, extra_files: list[Path] | tuple[Path, ...] = ()) -> str:
+    """Digest of every file a run of ``notebook`` depends on (:func:`input_files`).
 
     Cheap enough for a warm build: it hashes files and parses nothing.
     """
     digest = hashlib.sha256()
-    for name, value in input_files(source, extra_files).items():
+    for name, value in input_files(notebook, extra_files).items():
         digest.update(name.encode())
         digest.update(value.encode())
     return digest.hexdigest()
@@ -72,16 +72,16 @@ def changed_inputs(recorded: dict[str, str], current: dict[str, str]) -> list[st
 
 
 def cache_key(
-    source: Path, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = (), inputs: str | None = None
+    notebook: Notebook, resolved: dict[str, Any], extra_files: list[Path] | tuple[Path, ...] = (), inputs: str | None = None
 ) -> str:
     """Key of a run: its input files (:func:`inputs_digest`, or ``inputs`` when the caller computed
     it already: a sweep does so once for all its points) and its resolved parameters."""
-    digest = hashlib.sha256((inputs or inputs_digest(source, extra_files)).encode())
+    digest = hashlib.sha256((inputs or inputs_digest(notebook, extra_files)).encode())
     digest.update(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
-def _read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
+def read_results(out_dir: Path, warn: bool = True) -> dict[str, Any] | None:
     """The run record in ``out_dir/results.json`` if it holds one of the expected shape, else None
     (a file that is unreadable, not JSON, or JSON of another shape gets a warning naming it)."""
     path = out_dir / "results.json"
@@ -100,7 +100,7 @@ def stale_reason(out_dir: Path, name: str, build_inputs: str) -> str | None:
     SHA-256 recorded at the time (an emptied or edited page is rebuilt)."""
     if not (out_dir / "results.json").exists():
         return "no previous report"
-    recorded = _read_results(out_dir)
+    recorded = read_results(out_dir)
     if recorded is None:
         return "unreadable results.json"
     prov = recorded["provenance"]
@@ -123,4 +123,4 @@ def current_record(out_dir: Path, name: str, build_inputs: str) -> dict[str, Any
     never count as current)."""
     if stale_reason(out_dir, name, build_inputs) is not None:
         return None
-    return _read_results(out_dir)
+    return read_results(out_dir)

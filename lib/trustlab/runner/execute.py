@@ -338,7 +338,7 @@ class _ChildProcess:
 
 
 def _as_run_process(parent: int | None) -> None:
-    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner.runs._execute`).
+    """Set up a run process started as a new interpreter by ``parent`` (:func:`trustlab.runner.executors.execute_in_new_interpreter`).
 
     It lives in its own session, so its parent stops it (with its kernel) when interrupted. If the
     parent dies without doing so (a Dask worker stopped by its cluster, a killed command), or it
@@ -349,9 +349,9 @@ def _as_run_process(parent: int | None) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_run)
     if parent is not None:
-        from trustlab.runner.processes import _die_with_parent
+        from trustlab.runner.processes import die_with_parent
 
-        _die_with_parent(parent, signal.SIGTERM)
+        die_with_parent(parent, signal.SIGTERM)
 
 
 def _stop_run(signum: int, frame: object) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from trustlab.runner._blas import single_thread_environment
 from trustlab.runner.forkserver import ForkServer, ForkServerError
 from trustlab.runner.preload import modules_to_preload
-from trustlab.runner.processes import _kill_group, describe_exit, signals_deferred
+from trustlab.runner.processes import describe_exit, kill_group, signals_deferred
 
 STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is being stopped
 
@@ -23,19 +23,20 @@ STOP_POLL_SECONDS = 0.1  # how often a build's runs look whether the build is be
 Executor = Callable[[Path, float, bool], tuple[str, str]]
 
 
-def _check_stop(stop: threading.Event | None) -> None:
+def check_stop(stop: threading.Event | None) -> None:
+    """Raise KeyboardInterrupt when ``stop`` is set: the command is being stopped."""
     if stop is not None and stop.is_set():
         raise KeyboardInterrupt
 
 
-def _execute(
+def execute_in_new_interpreter(
     spec_path: Path,
     timeout: float,
     progress: bool,
     extra_env: dict[str, str] | None = None,
     stop: threading.Event | None = None,
 ) -> tuple[str, str]:
-    """Run the papermill child (with ``extra_env`` added to its environment); returns (status,
+    """Run the papermill child as a new interpreter (with ``extra_env`` added to its environment); returns (status,
     error text). When ``stop`` is set (by another thread) the child is killed with its kernel and
     KeyboardInterrupt raised."""
     proc = subprocess.Popen(
@@ -55,13 +56,13 @@ def _execute(
                 out, err = proc.communicate(timeout=max(0.0, min(remaining, STOP_POLL_SECONDS if stop else remaining)))
                 break
             except subprocess.TimeoutExpired:
-                _check_stop(stop)
+                check_stop(stop)
                 if time.monotonic() >= deadline:
-                    _kill_group(proc)
+                    kill_group(proc)
                     return "timeout", f"notebook exceeded the whole-notebook timeout of {timeout:g} s"
     except BaseException:
         with signals_deferred(reraise=False):  # being stopped already: a second Ctrl-C waits for this
-            _kill_group(proc)
+            kill_group(proc)
         raise
     if proc.returncode == 0:
         return "ok", ""
@@ -85,12 +86,12 @@ def fork_server_executor(server: ForkServer | None, stop: threading.Event | None
     unusable: list[str] = []  # why the fork server could not be used, once known
 
     def execute(spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-        _check_stop(stop)
+        check_stop(stop)
         if server is not None and not unusable:
             try:
                 server.wait_ready()
             except ForkServerError as exc:
-                _check_stop(stop)  # it was stopped because the command is: no new interpreters then
+                check_stop(stop)  # it was stopped because the command is: no new interpreters then
                 if not unusable:
                     unusable.append(str(exc))
                     print(f"trustlab: {exc}; starting each run as a new interpreter instead", file=sys.stderr)
@@ -98,10 +99,10 @@ def fork_server_executor(server: ForkServer | None, stop: threading.Event | None
                 try:
                     return server.execute(spec_path, timeout, progress)
                 except ForkServerError as exc:  # it died before this run started (killed mid-build): go on without it
-                    _check_stop(stop)
+                    check_stop(stop)
                     if not unusable:
                         unusable.append(str(exc))
                         print(f"trustlab: {exc}; starting each further run as a new interpreter", file=sys.stderr)
-        return _execute(spec_path, timeout, progress, stop=stop)
+        return execute_in_new_interpreter(spec_path, timeout, progress, stop=stop)
 
     return execute

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import provenance, results
-from trustlab.runner import params, report, runs, sites
+from trustlab.errors import ParameterError
+from trustlab.runner import report, runs, sites
+from trustlab.runner.compare import compare_records
 from trustlab.runner.forkserver import ForkServerError
-from trustlab.runner.params import ParameterError
+from trustlab.runner.notebook import SAFE_NAME, Notebook, schema_path
 
 DONE = ("ok", "cached", "failed", "timeout", "stopped")
 CODE_CHANGED = (
@@ -37,7 +39,7 @@ MAX_SWEEP_POINTS = {"notebook": 12, "fast": 200}  # notebook runs cost a kernel 
 
 def parameter_text(value: Any) -> str:
     """A resolved value as the text ``-p NAME VALUE`` (and a form or URL) gives for it, so that
-    :func:`trustlab.runner.params.resolve` reads it back as the same value."""
+    :meth:`trustlab.runner.notebook.Notebook.resolve` reads it back as the same value."""
     if value is None:
         return "None"
     if isinstance(value, bool):
@@ -58,7 +60,7 @@ class Job:
     """One run the explorer was asked for (or found already made in the site)."""
 
     run_id: str
-    source: Path
+    notebook: Notebook
     parameters: dict[str, Any]
     out_dir: Path
     key: str
@@ -73,8 +75,9 @@ class Job:
     done: threading.Event = field(default_factory=threading.Event)
 
     @property
-    def notebook(self) -> str:
-        return self.source.stem
+    def name(self) -> str:
+        """The notebook's name."""
+        return self.notebook.name
 
     @property
     def ok(self) -> bool:
@@ -110,8 +113,9 @@ class Explorer:
         self._server_code = provenance.package_digest() if fork_server else None
         self._server = runs.start_fork_server(self.notebooks.values()) if fork_server else None
         self._unusable: list[str] = []
+        self._defaults: dict[str, tuple[Notebook, dict[str, Any]]] = {}
         self._about: dict[str, dict[str, str]] = {}
-        self._defaults: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}
+        self._loaded: dict[str, tuple[tuple[int, ...], Notebook]] = {}
         self.sweeps: dict[str, Any] = {}  # sweep id -> trustlab.runner.explore_sweep.SweepJob
 
     # ------------------------------------------------------------ notebooks
@@ -121,6 +125,15 @@ class Explorer:
         if name not in self.notebooks:
             raise ParameterError(f"unknown notebook {name!r}; known notebooks: {', '.join(self.notebooks)}")
         return self.notebooks[name]
+
+    def notebook(self, name: str) -> Notebook:
+        """A notebook the explorer serves, by name, read (:meth:`Notebook.load`) once per version of
+        its source and schema: a contract edited while the explorer runs is the one its forms use."""
+        source = self.source(name)
+        stamp = tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in (source, schema_path(source)))
+        if self._loaded.get(name, (None,))[0] != stamp:
+            self._loaded[name] = (stamp, Notebook.load(source))
+        return self._loaded[name][1]
 
     def about(self, name: str) -> dict[str, str]:
         """Title, question and one-line answer of a notebook (read once)."""
@@ -132,48 +145,48 @@ class Explorer:
 
     def resolve(
         self, name: str, texts: Mapping[str, str] | None = None, typed: Mapping[str, Any] | None = None
-    ) -> tuple[Path, dict[str, Any]]:
+    ) -> tuple[Notebook, dict[str, Any]]:
         """Resolve parameters as the command line does (``texts`` as ``-p NAME VALUE`` strings,
         ``typed`` as values from a JSON body); a refused value raises its :class:`ParameterError`."""
-        source = self.source(name)
-        return source, params.resolve(source, cli=dict(texts or {}), overrides=dict(typed or {}))
+        notebook = self.notebook(name)
+        return notebook, notebook.resolve(cli=dict(texts or {}), overrides=dict(typed or {}))
 
     # ------------------------------------------------------------ runs
 
-    def submit(self, source: Path, resolved: dict[str, Any]) -> Job:
-        """The run of ``source`` with these (resolved) parameters: the one going or done already
+    def submit(self, notebook: Notebook, resolved: dict[str, Any]) -> Job:
+        """The run of ``notebook`` with these (resolved) parameters: the one going or done already
         (failed ones included) with the same cache key, the site's report with that key, or a new
         run queued for a worker."""
-        rid, key = run_id(source.stem, resolved), runs.cache_key(source, resolved)
+        rid, key = run_id(notebook.name, resolved), runs.cache_key(notebook, resolved)
         with self._lock:
-            job = self._made(source, resolved, rid, key)
+            job = self._made(notebook, resolved, rid, key)
             if job is not None:
                 return job
             if self._stop.is_set():
                 raise RuntimeError("the explorer is stopping")
-            job = Job(rid, source, resolved, self.site / "runs" / rid, key)
+            job = Job(rid, notebook, resolved, self.site / "runs" / rid, key)
             self._queued.append(rid)
             self._pool.submit(self._work, job)
             self._jobs[rid] = job
             return job
 
-    def lookup(self, source: Path, resolved: dict[str, Any]) -> Job | None:
+    def lookup(self, notebook: Notebook, resolved: dict[str, Any]) -> Job | None:
         """The run :meth:`submit` would answer with when it need not start one (going, done, or
         the site's report with the same cache key); None where it would start one."""
-        rid, key = run_id(source.stem, resolved), runs.cache_key(source, resolved)
+        rid, key = run_id(notebook.name, resolved), runs.cache_key(notebook, resolved)
         with self._lock:
-            return self._made(source, resolved, rid, key)
+            return self._made(notebook, resolved, rid, key)
 
-    def _made(self, source: Path, resolved: dict[str, Any], rid: str, key: str) -> Job | None:
+    def _made(self, notebook: Notebook, resolved: dict[str, Any], rid: str, key: str) -> Job | None:
         # The same inputs give the same run: a failure too is shown again, not rerun; a run
         # stopped with the server, or made from other inputs (code, data), runs again.
         job = self._jobs.get(rid)
         if job is not None and job.key == key and job.status != "stopped":
             return job
-        job = Job(rid, source, resolved, self.site / "runs" / rid, key)
-        built = self.site / source.stem  # the build's report, when these are the defaults it was built with
-        cached = current_record(job.out_dir, source.stem, key)
-        if cached is None and (cached := current_record(built, source.stem, key)) is not None:
+        job = Job(rid, notebook, resolved, self.site / "runs" / rid, key)
+        built = self.site / notebook.name  # the build's report, when these are the defaults it was built with
+        cached = current_record(job.out_dir, notebook.name, key)
+        if cached is None and (cached := current_record(built, notebook.name, key)) is not None:
             job.out_dir = built
         if cached is None:
             return None
@@ -188,13 +201,14 @@ class Explorer:
         if job is not None:
             return job
         folder = self.site / "runs" / rid
-        if not params.SAFE_NAME.fullmatch(rid) or ".." in rid or not (folder / "results.json").is_file():
+        if not SAFE_NAME.fullmatch(rid) or ".." in rid or not (folder / "results.json").is_file():
             return None
-        record = report._valid_record(folder / "results.json")
+        record = report.valid_record(folder / "results.json")
         if record is None or record.get("notebook") not in self.notebooks:
             return None
-        source = self.notebooks[record["notebook"]]
-        job = Job(rid, source, record["parameters"], folder, str(record["provenance"].get("cache_key", "")))
+        job = Job(
+            rid, self.notebook(record["notebook"]), record["parameters"], folder, str(record["provenance"].get("cache_key", ""))
+        )
         self._finish(job, "cached" if record["provenance"].get("status") == "ok" else "failed", record)
         return job
 
@@ -217,20 +231,21 @@ class Explorer:
                 "site": str(self.site),
             }
 
-    def baseline(self, source: Path) -> Job:
+    def baseline(self, notebook: Notebook) -> Job:
         """The run on the notebook's defaults to compare with: the build's report in the site when
         it is current (same cache key), else an ad-hoc run of the defaults (queued if need be)."""
-        return self.submit(source, self._defaults_of(source))
+        return self.submit(notebook, self._defaults_of(notebook))
 
-    def made_baseline(self, source: Path) -> Job | None:
+    def made_baseline(self, notebook: Notebook) -> Job | None:
         """The run :meth:`baseline` would answer with, if it need not start one; else None."""
-        return self.lookup(source, self._defaults_of(source))
+        return self.lookup(notebook, self._defaults_of(notebook))
 
-    def _defaults_of(self, source: Path) -> dict[str, Any]:
-        stamp = tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in (source, params.schema_path(source)))
-        if self._defaults.get(source, (None,))[0] != stamp:  # resolved once per version of the notebook and its contract
-            self._defaults[source] = (stamp, params.resolve(source))
-        return self._defaults[source][1]
+    def _defaults_of(self, notebook: Notebook) -> dict[str, Any]:
+        # Resolved once per version of the notebook and its contract (:meth:`notebook` reads each once).
+        current = self.notebook(notebook.name)
+        if self._defaults.get(notebook.name, (None,))[0] is not current:
+            self._defaults[notebook.name] = (current, current.resolve())
+        return self._defaults[notebook.name][1]
 
     def _finish(self, job: Job, status: str, record: dict[str, Any] | None) -> None:
         job.status = status
@@ -253,10 +268,7 @@ class Explorer:
             job.status, job.started = "running", time.time()
         record = None
         try:
-            outcome = runs.run_notebook(
-                job.source,
-                job.parameters,
-                job.out_dir,
+            options = runs.RunOptions(
                 key=job.key,
                 site_root=self.site,
                 kind="run",
@@ -265,6 +277,7 @@ class Explorer:
                 timeout=self.timeout,
                 progress=False,
             )
+            outcome = runs.run_notebook(job.notebook, job.parameters, job.out_dir, options)
         except KeyboardInterrupt:
             status, job.error = "stopped", "the explorer was stopped before this run ended"
         except Exception as exc:  # noqa: BLE001 - shown on the run's page, never lost
@@ -272,7 +285,7 @@ class Explorer:
         else:
             status, job.error, job.seconds = outcome.status, outcome.error, outcome.seconds
             folder = job.out_dir if outcome.ok else sites.failed_dir(job.out_dir, self.site)
-            record = report._valid_record(folder / "results.json") if (folder / "results.json").exists() else None
+            record = report.valid_record(folder / "results.json") if (folder / "results.json").exists() else None
         self._finish(job, status, record)  # answered first; the index follows (a few hundred ms)
         if status != "stopped":
             self.update_index()
@@ -291,11 +304,11 @@ class Explorer:
                 self._unusable.append(str(exc))
             else:
                 return self._server.execute(spec_path, timeout, progress)
-        return runs._execute(spec_path, timeout, progress, stop=self._stop)
+        return runs.execute_in_new_interpreter(spec_path, timeout, progress, stop=self._stop)
 
     def failed_page(self, job: Job) -> Path | None:
         """The failure page of a failed run (its failed cell marked), if there is one."""
-        page = sites.failed_dir(job.out_dir, self.site) / f"{job.notebook}.html"
+        page = sites.failed_dir(job.out_dir, self.site) / f"{job.name}.html"
         return page if page.is_file() else None
 
     def update_index(self) -> None:
@@ -328,7 +341,7 @@ def current_record(out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
     page and notebook are still the files it wrote; else None."""
     if not (out_dir / "results.json").is_file():
         return None
-    record = report._valid_record(out_dir / "results.json")
+    record = report.valid_record(out_dir / "results.json")
     if record is None:
         return None
     prov = record["provenance"]
@@ -368,11 +381,9 @@ def notebook_answer(source: Path, site: Path | None = None) -> str:
 
 def comparison(default: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:
     """Every parameter and recorded result of ``run`` beside the default run's, with its change:
-    the rows of ``trustlab diff`` (:func:`trustlab.runner.sweep.compare_records`), unchanged ones included."""
-    from trustlab.runner import sweep
-
+    the rows of ``trustlab diff`` (:func:`trustlab.runner.compare.compare_records`), unchanged ones included."""
     rows = []
-    for row in sweep.compare_records(default, run, every=True).to_dict(orient="records"):
+    for row in compare_records(default, run, every=True).to_dict(orient="records"):
         a, b = row["a"], row["b"]
         change = ""
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))

@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from trustlab.runner import params
+from trustlab.errors import ParameterError
 from trustlab.runner.explorer import MAX_SWEEP_POINTS, Explorer, parameter_text
-from trustlab.runner.params import ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +49,7 @@ class SweepJob:
 def sweepable(explorer: Explorer, name: str) -> list[str]:
     """The parameters of a notebook a sweep can vary: numbers (int or float, optional or not)."""
     out = []
-    for p in params.declared(explorer.source(name)).values():
+    for p in explorer.notebook(name).parameters.values():
         core = p.type_name.replace(" ", "").replace("|None", "").replace("None|", "")
         if core in NUMERIC:
             out.append(p.name)
@@ -84,24 +83,24 @@ def sweep_values(explorer: Explorer, name: str, vary: str, start: str, stop: str
     if not (np.isfinite(lo) and np.isfinite(hi)) or lo == hi:
         raise ParameterError(f"sweep: start and stop must be two different finite numbers, got {start!r} and {stop!r}")
     grid = np.linspace(lo, hi, count)
-    if params.declared(explorer.source(name))[vary].type_name.startswith("int"):
+    if explorer.notebook(name).parameters[vary].type_name.startswith("int"):
         return sorted({int(round(v)) for v in grid})
     return [float(v) for v in grid]
 
 
 def _has_fast(explorer: Explorer, name: str) -> bool:
-    return bool(params.load_schema(explorer.source(name)).get("fast"))
+    return explorer.notebook(name).fast is not None
 
 
 def plan_sweep(explorer: Explorer, name: str, base: Mapping[str, str], vary: str, start: str, stop: str, steps: str) -> SweepJob:
     """The sweep these values ask for, not started: every point checked (as the command line checks
     ``-p`` values: the first refused one raises its message, naming the point), and its id."""
     values = sweep_values(explorer, name, vary, start, stop, steps)
-    source = explorer.source(name)
+    notebook = explorer.notebook(name)
     points = []
     for value in values:
         try:
-            points.append(params.resolve(source, cli={**base, vary: parameter_text(value)}))
+            points.append(notebook.resolve(cli={**base, vary: parameter_text(value)}))
         except ParameterError as exc:
             raise ParameterError(f"sweep point {vary} = {value}: {exc}") from None
     mode = "fast" if _has_fast(explorer, name) else "notebook"
@@ -128,17 +127,17 @@ def _run(explorer: Explorer, job: SweepJob) -> None:
     from trustlab.runner import sweep
 
     try:
-        source = explorer.source(job.notebook)
+        notebook = explorer.notebook(job.notebook)
         if job.mode == "fast":
-            table = sweep.run_fast(source, job.points, jobs=1)  # in this process: no pool forked from the server
+            table = sweep.run_fast(notebook, job.points, jobs=1)  # in this process: no pool forked from the server
             job.finished = len(job.points)
         else:
-            runs = [explorer.submit(source, point) for point in job.points]
+            runs = [explorer.submit(notebook, point) for point in job.points]
             rows = []
             for index, run in enumerate(runs):
                 run.done.wait()
                 job.finished += 1
-                rows.append(sweep._row(index, run.parameters, run.results, "ok" if run.ok else run.status, run.seconds))
+                rows.append(sweep.row(index, run.parameters, run.results, "ok" if run.ok else run.status, run.seconds))
             table = pd.DataFrame(rows)
         job.table = table
         out = explorer.site / "sweeps" / f"explore-{job.sweep_id}"

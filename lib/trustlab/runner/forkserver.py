@@ -32,7 +32,7 @@ from typing import Any
 from trustlab.runner import processes
 from trustlab.runner.deferred import defer_rfc3987_syntax
 from trustlab.runner.preload import RUNNER_MODULES
-from trustlab.runner.processes import _die_with_parent, fork
+from trustlab.runner.processes import die_with_parent, fork
 
 READY = "ready"
 POLL_SECONDS = 0.05
@@ -67,7 +67,7 @@ def _start_run(request: dict[str, Any]) -> int:
 
     def run() -> int:
         os.setsid()  # its own process group: a timeout kills the run with its kernel
-        _die_with_parent(server)
+        die_with_parent(server)
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(log, 1)  # never onto the protocol pipe
         if not request.get("progress"):
@@ -214,7 +214,7 @@ class ForkServer:
         return "its output closed"
 
     def execute(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
-        """Run the spec in a forked child; returns (status, error text) as ``runner._execute`` does.
+        """Run the spec in a forked child; returns (status, error text) as :func:`trustlab.runner.executors.execute_in_new_interpreter` does.
 
         The child's output goes to ``run.log`` beside the spec. Raises KeyboardInterrupt when the
         run was killed because the server is being stopped (an interrupted build).

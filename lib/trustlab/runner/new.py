@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustlab import config
-from trustlab.runner.params import ParameterError
+from trustlab.errors import ParameterError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
 # A question's module name: lower-case ASCII letters, digits and '_', starting with a letter.

@@ -1,13 +1,13 @@
-"""Each notebook's parameter contract, as the runner reads and enforces it.
+"""Parameter contracts and values: how the runner reads, parses and checks them.
 
-A notebook's contract is a pydantic model (:class:`trustlab.contract.Contract`) named by
-``contract: module:Class`` in ``notebooks/params/<notebook>.schema.yaml``: names, types, defaults,
-help, ranges, choices and the rules across parameters, declared once. A notebook without a
-contract class (a fixture, an ad-hoc notebook) gets one built from its ``parameters`` cell
-(``name: type = literal  # help``) and the ranges under ``parameters:`` in its schema file, with an
-optional ``checker: module:function`` for rules across parameters. Values from the command line, a
-YAML file or a sweep are parsed by declared type and checked with the model here, before any
-kernel starts; notebooks call :func:`validate` so that a run from JupyterLab meets the same contract.
+A notebook's contract (:class:`trustlab.runner.notebook.Notebook` holds it) is a pydantic model of
+:class:`trustlab.contract.Contract`: the class its schema names (``contract: module:Class`` in
+``notebooks/params/<notebook>.schema.yaml``), else one built from its ``parameters`` cell
+(``name: type = literal  # help``) and the ranges under ``parameters:`` in its schema, with an
+optional ``checker: module:function`` for rules across parameters (:func:`read_contract`). Here too:
+the strict YAML loader of every parameter, scenario, schema and grid file; :class:`Parameter`, one
+declared parameter; values from the command line, a YAML file or a sweep parsed by declared type
+(:func:`parse_value`) and checked (:func:`check_value`); the objects a schema names (``module:name``).
 """
 
 from __future__ import annotations
@@ -27,23 +27,8 @@ from typing import Any, Literal, Optional
 import yaml
 from pydantic import BaseModel
 
-from trustlab import config, contract
+from trustlab import contract
 from trustlab.errors import ParameterError  # also raised by the analyses' cross-parameter checks
-
-# Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
-# starting with a letter or digit, and never '..' (so no name can climb out of its folder).
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def check_name(name: str, what: str) -> str:
-    """Return ``name`` if it is a safe notebook or scenario name, else raise :class:`ParameterError`."""
-    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name) or ".." in name:
-        raise ParameterError(
-            f"{what} name {name!r} is not allowed: expected letters, digits, '_', '.' or '-', "
-            f"starting with a letter or digit, without '..' (pattern {SAFE_NAME.pattern})"
-        )
-    return name
-
 
 # ---------------------------------------------------------------- YAML parameter files
 
@@ -157,7 +142,9 @@ _SIMPLE_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool"
 _LIST_TYPE = re.compile(r"^list\[(int|float|str|bool)\]$")
 
 
-def _split_optional(type_name: str) -> tuple[str, bool]:
+def split_optional(type_name: str) -> tuple[str, bool]:
+    """A type annotation as written (``Optional[float]``, ``float | None``, ``int``) split into its
+    core type name and whether it allows None."""
     text = type_name.strip().strip("\"'")
     if text.startswith("Optional[") and text.endswith("]"):
         return text[len("Optional[") : -1].strip(), True
@@ -173,7 +160,7 @@ def _field(param: Parameter) -> tuple[Any, Any]:
     """The pydantic annotation and Field of a parameter declared by type name and constraints."""
     from pydantic import Field
 
-    core, nullable = _split_optional(param.type_name)
+    core, nullable = split_optional(param.type_name)
     m = _LIST_TYPE.match(core)
     item_name = m.group(1) if m else core
     if item_name not in _SIMPLE_TYPES:
@@ -199,10 +186,11 @@ def _field(param: Parameter) -> tuple[Any, Any]:
     return annotation, Field(param.default, description=param.help, **extra)
 
 
-def _model_of(
+def model_of(
     name: str, declared_params: Mapping[str, Parameter], checker: Callable[[dict[str, Any]], None] | None = None
 ) -> type[BaseModel]:
-    """A contract model built from declared parameters (a notebook without a contract class)."""
+    """A contract model named after ``name``, built from declared parameters (a notebook without a
+    contract class), with ``checker`` as its rule across parameters."""
     from pydantic import create_model, model_validator
 
     validators: dict[str, Any] = {}
@@ -223,7 +211,7 @@ def _model_of(
 
 def parse_value(param: Parameter, text: str) -> Any:
     """Parse a command-line string by the parameter's declared type (a ``str`` stays exactly as given)."""
-    core, nullable = _split_optional(param.type_name)
+    core, nullable = split_optional(param.type_name)
     if core == "str":
         return None if nullable and text in ("None", "null") else text
     if nullable and text in ("None", "null", "~", ""):
@@ -261,47 +249,8 @@ _NONFINITE_TEXT = re.compile(r"[-+]?(?:inf|infinity|nan)", re.IGNORECASE)
 def check_value(param: Parameter, value: Any) -> Any:
     """Check one value against the parameter's type and constraints (with pydantic, as a whole
     contract is checked); return it normalised (an int given for a float becomes a float)."""
-    model = _model_of(param.name, {param.name: param})
+    model = model_of(param.name, {param.name: param})
     return contract.check(model, {param.name: value})[param.name]
-
-
-def notebook_source(notebook: str | Path) -> Path:
-    """Resolve a notebook name (``01_governance``), file name or path to its jupytext source ``.py``."""
-    if str(notebook) == "":
-        raise ParameterError("notebook name '' is not allowed: give a notebook name, file or path")
-    path = Path(notebook)
-    candidates = [path] if path.suffix == ".py" else []
-    stem = path.stem if path.suffix in (".py", ".ipynb") else path.name
-    candidates += [path.with_suffix(".py"), config.NOTEBOOKS_DIR / f"{stem}.py"]
-    for candidate in candidates:
-        if candidate.is_file():
-            check_name(candidate.stem, "notebook")
-            return candidate.resolve()
-    known = ", ".join(p.stem for p in sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py")))
-    raise ParameterError(f"unknown notebook {str(notebook)!r}; known notebooks: {known}")
-
-
-def _parameters_cell_source(source: Path) -> str:
-    import jupytext
-
-    nb = jupytext.read(source)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(f"{source}: expected exactly one cell tagged 'parameters', found {len(cells)}")
-    return cells[0].source
-
-
-def schema_path(source: Path) -> Path:
-    """Where a notebook's schema lives: ``notebooks/params/<stem>.schema.yaml``."""
-    return source.parent / "params" / f"{source.stem}.schema.yaml"
-
-
-def load_schema(source: Path) -> dict[str, Any]:
-    """Read a notebook's schema file ({} if it has none)."""
-    path = schema_path(source)
-    if not path.exists():
-        return {}
-    return read_yaml(path)
 
 
 def read_yaml(path: Path, expected: str = "a mapping of parameter names to values") -> dict[str, Any]:
@@ -337,62 +286,6 @@ def read_yaml(path: Path, expected: str = "a mapping of parameter names to value
     return data
 
 
-def _parameters_from_cell(source: Path, schema: Mapping[str, Any]) -> dict[str, Parameter]:
-    """The parameters a notebook without a contract class declares in its cell, with the ranges of its schema."""
-    cell = _parameters_cell_source(source)
-    constraints = schema.get("parameters") or {}
-    found: dict[str, Parameter] = {}
-    tree = ast.parse(cell)
-    help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
-    for node in tree.body:
-        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
-            raise ParameterError(f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'")
-        name = node.target.id
-        try:
-            default = ast.literal_eval(node.value) if node.value is not None else None
-        except ValueError:
-            raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
-        annotation = node.annotation
-        written = (
-            annotation.value
-            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)
-            else ast.unparse(annotation)
-        )
-        core, nullable = _split_optional(written)  # "Optional[float]" (papermill reads it) is "float | None"
-        written = f"{core} | None" if nullable else core
-        found[name] = Parameter(
-            name=name,
-            type_name=written,
-            default=default,
-            help=help_by_line.get(node.lineno, ""),
-            constraints=constraints.get(name, {}),
-        )
-    unknown = set(constraints) - set(found)
-    if unknown:
-        raise ParameterError(f"{schema_path(source)}: constraints for undeclared parameter(s) {sorted(unknown)}")
-    return found
-
-
-def contract_model(notebook: str | Path) -> type[BaseModel]:
-    """The notebook's contract: the class its schema names (``contract: module:Class``, or
-    ``file.py:Class`` beside the schema), else a model built from its parameters cell and schema."""
-    source = notebook_source(notebook)
-    schema = load_schema(source)
-    spec = schema.get("contract")
-    if spec is None:
-        checker = _checker(source)
-        return _model_of(source.stem, _parameters_from_cell(source, schema), checker)
-    leftover = sorted({"parameters", "checker"} & set(schema))
-    if leftover:
-        raise ParameterError(
-            f"{schema_path(source)}: {leftover} given beside 'contract': ranges and rules belong in the contract class {spec}"
-        )
-    model = import_object(str(spec), base=schema_path(source).parent)
-    if not (isinstance(model, type) and issubclass(model, contract.Contract)):
-        raise ParameterError(f"{schema_path(source)}: contract {spec!r} is not a trustlab.contract.Contract subclass")
-    return model
-
-
 def parameters_of(model: type[BaseModel]) -> dict[str, Parameter]:
     """A contract model's parameters, in declaration order."""
     return {
@@ -407,30 +300,15 @@ def parameters_of(model: type[BaseModel]) -> dict[str, Parameter]:
     }
 
 
-def declared(notebook: str | Path) -> dict[str, Parameter]:
-    """The parameters a notebook declares, in order, with their constraints."""
-    return parameters_of(contract_model(notebook))
-
-
-def _same_value(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two parameter values are the same: ``1`` and ``1.0`` are, ``True`` and ``1`` are not; NaN equals NaN."""
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
     if isinstance(a, bool) or isinstance(b, bool):  # True == 1 in Python, not as a parameter
         return type(a) is type(b) and a == b
     return bool(a == b)
-
-
-def changed_from_defaults(notebook: str | Path, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters in ``values`` whose value differs from the notebook's declared default,
-    each mapped to that default, in declaration order (``{}`` for a run on the defaults).
-
-    ``1`` and ``1.0`` count as the same value (a ``float`` parameter's default may be written as
-    an integer), ``True`` and ``1`` do not; NaN equals NaN here."""
-    return {
-        name: p.default for name, p in declared(notebook).items() if name in values and not _same_value(values[name], p.default)
-    }
 
 
 def import_object(spec: str, base: Path | None = None) -> Any:
@@ -471,77 +349,75 @@ def import_function(spec: str) -> Callable[..., Any]:
     return found
 
 
-def _checker(source: Path) -> Callable[[dict[str, Any]], None] | None:
-    spec = load_schema(source).get("checker")
-    return import_function(spec) if spec else None
+def read_contract(source: Path, schema_file: Path) -> tuple[dict[str, Any], type[BaseModel]]:
+    """A notebook's schema (``{}`` without a schema file) and contract model (:func:`contract_of`)."""
+    schema = read_yaml(schema_file) if schema_file.exists() else {}
+    return schema, contract_of(source, schema, schema_file)
 
 
-def resolve(
-    notebook: str | Path,
-    cli: Mapping[str, str] | None = None,
-    overrides: Mapping[str, Any] | None = None,
-    files: list[Path] | None = None,
-) -> dict[str, Any]:
-    """Resolve and check a notebook's full parameter set with its contract.
-
-    Order of precedence, lowest first: declared defaults, YAML ``files`` in order, typed
-    ``overrides`` (from a sweep), then ``cli`` strings parsed by declared type. Raises
-    :class:`ParameterError` naming the parameter on any unknown name, wrong type, out-of-range
-    value or broken rule across parameters.
-    """
-    source = notebook_source(notebook)
-    model = contract_model(source)
-    declared_params = parameters_of(model)
-    supplied: dict[str, Any] = {}
-    origin: dict[str, str] = {}  # the file a value came from, named in its error
-    for path in files or []:
-        from_file = read_yaml(Path(path))
-        supplied.update(from_file)
-        origin.update({name: str(path) for name in from_file})
-    supplied.update(overrides or {})
-    for name in overrides or {}:
-        origin.pop(name, None)
-    for name, text in (cli or {}).items():
-        origin.pop(name, None)
-        if name not in declared_params:
-            supplied[name] = text  # reported as unknown below
-        else:
-            supplied[name] = parse_value(declared_params[name], text)
-    unknown = [name for name in supplied if name not in declared_params]
-    if unknown:
-        where = sorted({origin[name] for name in unknown if name in origin})
-        raise ParameterError(
-            (f"{', '.join(where)}: " if where else "")
-            + f"unknown parameter(s) {unknown} for notebook {source.stem}; declared: {list(declared_params)}"
+def contract_of(source: Path, schema: Mapping[str, Any], schema_file: Path) -> type[BaseModel]:
+    """The notebook's contract: the class its schema names (``contract: module:Class``, or
+    ``file.py:Class`` beside the schema file), else a model built from its parameters cell and schema."""
+    spec = schema.get("contract")
+    if spec is None:
+        checker = schema.get("checker")
+        return model_of(
+            source.stem, parameters_from_cell(source, schema, schema_file), import_function(checker) if checker else None
         )
-    try:
-        return contract.check(model, supplied)
-    except ParameterError as exc:
-        if exc.parameter in origin:
-            raise ParameterError(f"{origin[exc.parameter]}: {exc}") from None
-        raise
+    leftover = sorted({"parameters", "checker"} & set(schema))
+    if leftover:
+        raise ParameterError(
+            f"{schema_file}: {leftover} given beside 'contract': ranges and rules belong in the contract class {spec}"
+        )
+    model = import_object(str(spec), base=schema_file.parent)
+    if not (isinstance(model, type) and issubclass(model, contract.Contract)):
+        raise ParameterError(f"{schema_file}: contract {spec!r} is not a trustlab.contract.Contract subclass")
+    return model
 
 
-def validate(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
-    """Check, inside a running notebook, the values its parameters cell (and papermill) set.
+def parameters_cell_source(source: Path) -> str:
+    """The text of a notebook's one cell tagged ``parameters``."""
+    import jupytext
 
-    Notebooks call this in the cell after ``parameters`` so that a run started from JupyterLab is
-    held to the same contract as one started by ``trustlab run``.
-    """
-    model = contract_model(notebook)
-    missing = [name for name in model.model_fields if name not in namespace]
-    if missing:
-        raise ParameterError(f"notebook {notebook}: parameter(s) {missing} are not set; run the parameters cell first")
-    return resolve(notebook, overrides={name: namespace[name] for name in model.model_fields})
+    nb = jupytext.read(source)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{source}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    return cells[0].source
 
 
-def scenario_path(notebook: str | Path, scenario: str) -> Path:
-    """The YAML file of a named scenario: ``notebooks/params/<notebook>.<scenario>.yaml``.
-
-    The name must be safe (:func:`check_name`): ``x/../..`` or ``""`` is refused, never resolved."""
-    check_name(scenario, "scenario")
-    source = notebook_source(notebook)
-    path = source.parent / "params" / f"{source.stem}.{scenario}.yaml"
-    if not path.exists():
-        raise ParameterError(f"no scenario {scenario!r} for notebook {source.stem}: {path} does not exist")
-    return path
+def parameters_from_cell(source: Path, schema: Mapping[str, Any], schema_file: Path) -> dict[str, Parameter]:
+    """The parameters a notebook declares in its parameters cell, with the ranges of its schema
+    (``schema``, read from ``schema_file``)."""
+    cell = parameters_cell_source(source)
+    constraints = schema.get("parameters") or {}
+    found: dict[str, Parameter] = {}
+    tree = ast.parse(cell)
+    help_by_line = {i + 1: line.split("#", 1)[1].strip() for i, line in enumerate(cell.splitlines()) if "#" in line}
+    for node in tree.body:
+        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
+            raise ParameterError(f"{source}: parameters cell line {node.lineno}: expected 'name: type = literal  # help'")
+        name = node.target.id
+        try:
+            default = ast.literal_eval(node.value) if node.value is not None else None
+        except ValueError:
+            raise ParameterError(f"{source}: parameter {name!r} must have a literal default") from None
+        annotation = node.annotation
+        written = (
+            annotation.value
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)
+            else ast.unparse(annotation)
+        )
+        core, nullable = split_optional(written)  # "Optional[float]" (papermill reads it) is "float | None"
+        written = f"{core} | None" if nullable else core
+        found[name] = Parameter(
+            name=name,
+            type_name=written,
+            default=default,
+            help=help_by_line.get(node.lineno, ""),
+            constraints=constraints.get(name, {}),
+        )
+    unknown = set(constraints) - set(found)
+    if unknown:
+        raise ParameterError(f"{schema_file}: constraints for undeclared parameter(s) {sorted(unknown)}")
+    return found

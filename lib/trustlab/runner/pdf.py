@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trustlab import provenance
-from trustlab.runner.params import ParameterError
+from trustlab.errors import ParameterError
 
 if TYPE_CHECKING:
     import argparse

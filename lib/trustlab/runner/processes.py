@@ -39,7 +39,7 @@ def fork(child: Callable[[], int]) -> int:
         os._exit(code)
 
 
-def _die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
     """Have the kernel send this process ``signum`` (default: kill it) when its parent ``parent``
     dies (Linux; elsewhere runs outlive it).
 
@@ -88,17 +88,7 @@ def describe_exit(code: int) -> str:
     return f"exit code {code}"
 
 
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
+def kill_group(proc: subprocess.Popen) -> None:
     """Kill a run process with its process group and every process it started in another
     session: a kernel started by papermill has its own, and would otherwise go on until it
     noticed its parent gone (or, still starting, until it started)."""

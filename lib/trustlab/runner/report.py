@@ -53,7 +53,8 @@ def _as_text(value: Any) -> str:
 
 
 @functools.cache
-def _templates() -> "jinja2.Environment":
+def templates() -> "jinja2.Environment":
+    """A Jinja2 environment of the runner's templates (``templates/``), escaping HTML, strict about undefined names."""
     import jinja2
 
     env = jinja2.Environment(
@@ -98,7 +99,7 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str | None = ".
     prov = run_record.get("provenance", {})
     rows = parameter_rows(run_record)
     return (
-        _templates()
+        templates()
         .get_template("provenance_header.html.j2")
         .render(
             name=run_record.get("notebook", "notebook"),
@@ -317,7 +318,7 @@ def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, 
     return shown
 
 
-def _valid_record(path: Path) -> dict[str, Any] | None:
+def valid_record(path: Path) -> dict[str, Any] | None:
     """A run's ``results.json`` if it holds a run record (:func:`trustlab.results.read_record`);
     else None, with a warning naming the file and what is wrong with it."""
     from trustlab.results import read_record
@@ -337,7 +338,7 @@ def collect_runs(site: Path) -> list[dict[str, Any]]:
     runs = []
     for rel, kind in sorted(sites.recorded_runs(site).items()):
         folder = site / rel
-        record = _valid_record(folder / "results.json") if (folder / "results.json").exists() else None
+        record = valid_record(folder / "results.json") if (folder / "results.json").exists() else None
         if record is None:
             continue
         name = str(record.get("notebook", folder.name))
@@ -415,7 +416,7 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
         )
     sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
     page = (
-        _templates()
+        templates()
         .get_template("site_index.html.j2")
         .render(
             entries=sections,

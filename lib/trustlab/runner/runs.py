@@ -22,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trustlab import config, provenance
-from trustlab.runner import params, pdf, sites
-from trustlab.runner.cache import _read_results, cache_key, input_files, inputs_digest, stale_reason
-from trustlab.runner.executors import Executor, _check_stop, _execute, fork_server_executor, start_fork_server
+from trustlab.runner import pdf, sites
+from trustlab.runner.cache import cache_key, input_files, inputs_digest, read_results, stale_reason
+from trustlab.runner.executors import Executor, check_stop, execute_in_new_interpreter, fork_server_executor, start_fork_server
 from trustlab.runner.finish import (
     as_paired_ipynb,
     disk_full,
@@ -38,11 +38,9 @@ from trustlab.runner.finish import (
     sanitize_notebook,
 )
 from trustlab.runner.forkserver import ForkServer
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.processes import signals_deferred
 from trustlab.runner.sites import remove_abandoned_staging
-
-if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
-    pass
 
 DEFAULT_TIMEOUT_SECONDS = 900
 
@@ -64,23 +62,35 @@ class RunOutcome:
         return self.status in ("ok", "cached")
 
 
-def run_notebook(
-    notebook: str | Path,
-    resolved: dict[str, Any],
-    out_dir: Path,
-    *,
-    scenario: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    progress: bool | None = None,
-    key: str | None = None,
-    inject_parameters: bool = True,
-    site_root: Path | None = None,
-    build_inputs: str | None = None,
-    executor: Executor | None = None,
-    kind: str = "run",
-    stop: threading.Event | None = None,
-    pdf_code: str | None = None,
-) -> RunOutcome:
+@dataclass(frozen=True)
+class RunOptions:
+    """How one run goes, beside what it runs (:func:`run_notebook`).
+
+    ``scenario``: the named scenario it records; ``timeout``: seconds for the whole notebook;
+    ``progress``: papermill's progress bar (default: when stderr is a terminal); ``key``: its cache
+    key (default: computed); ``inject_parameters=False`` runs the notebook on its own defaults with no
+    injected cell (to refresh the committed notebooks; the resolved values must then be those
+    defaults); ``site_root``: the report site it belongs to (default:
+    :func:`trustlab.runner.sites.find_site`); ``build_inputs``: the :func:`inputs_digest` a build
+    recorded for its up-to-date check; ``executor``: how its child starts (default: a new
+    interpreter); ``kind``: how the site records it ("run", "default", "scenario S"); ``stop``: an
+    event another thread sets to stop it; ``pdf_code``: "hidden" or "shown" to print its page to PDF.
+    """
+
+    scenario: str | None = None
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    progress: bool | None = None
+    key: str | None = None
+    inject_parameters: bool = True
+    site_root: Path | None = None
+    build_inputs: str | None = None
+    executor: Executor | None = None
+    kind: str = "run"
+    stop: threading.Event | None = None
+    pdf_code: str | None = None
+
+
+def run_notebook(notebook: Notebook, resolved: dict[str, Any], out_dir: Path, options: RunOptions = RunOptions()) -> RunOutcome:
     """Execute one notebook with already-resolved parameters into ``out_dir``.
 
     ``out_dir`` receives ``NAME.ipynb``, ``NAME.html`` and ``results.json`` only if the run
@@ -89,37 +99,32 @@ def run_notebook(
     absent, empty or a run folder trustlab made (:func:`trustlab.runner.sites.check_run_folder`): that,
     and that the places can be written, is checked before the kernel starts.
 
-    The run belongs to the report site ``site_root`` (default: :func:`trustlab.runner.sites.find_site`),
-    which records it under ``kind`` ("run", "default", "scenario S") and whose ``index.html`` its
-    page links back to; a run in no site gets a page without that link. The caller writes the
-    site's index. ``inject_parameters=False`` runs the notebook on its own defaults with no
-    injected cell (used to refresh the committed notebooks; ``resolved`` must then be those
-    defaults). ``build_inputs`` is the :func:`inputs_digest` a build recorded for its up-to-date
-    check. ``executor`` runs the child (default: a new interpreter; :func:`build` passes a fork
-    server's).
+    The run belongs to the report site ``options.site_root`` (default: :func:`trustlab.runner.sites.find_site`),
+    which records it under ``options.kind`` and whose ``index.html`` its page links back to; a run
+    in no site gets a page without that link. The caller writes the site's index. :func:`build`
+    passes a fork server's ``executor``.
 
-    Interrupted (KeyboardInterrupt in the calling thread, or ``stop`` set by another thread, as
+    Interrupted (KeyboardInterrupt in the calling thread, or ``options.stop`` set by another thread, as
     :func:`build` does for its runs), the run kills its child with its kernel, removes its
     staging folder and raises KeyboardInterrupt: nothing is moved into place and the report
     already there is left as it was. Only a signal that arrives while a finished report is being
     renamed into place (:func:`signals_deferred`) waits for that rename to end.
 
-    With ``pdf_code`` ("hidden" or "shown": the code cells in it) a good run's page is also
+    With ``options.pdf_code`` ("hidden" or "shown": the code cells in it) a good run's page is also
     printed to ``NAME.pdf`` in the staging folder (:func:`trustlab.runner.pdf.add_to_run`); a PDF
     that cannot be printed fails the run, and nothing is moved into place.
     """
-    source = params.notebook_source(notebook)
-    name = source.stem
+    name, stop, pdf_code = notebook.name, options.stop, options.pdf_code
     out_dir = Path(out_dir).resolve()
-    site = Path(site_root).resolve() if site_root is not None else sites.find_site(out_dir)
+    site = Path(options.site_root).resolve() if options.site_root is not None else sites.find_site(out_dir)
     failed_dir = sites.failed_dir(out_dir, site)
     # Checked before the kernel starts: nothing of anyone else's is replaced, and every place is writable.
     sites.check_replaceable(out_dir)
     sites.check_replaceable(failed_dir)
     if site is not None:
         sites.check_site_root(site)
-    key = key or cache_key(source, resolved)
-    progress = sys.stderr.isatty() if progress is None else progress
+    key = options.key or cache_key(notebook, resolved)
+    progress = sys.stderr.isatty() if options.progress is None else options.progress
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -127,29 +132,29 @@ def run_notebook(
     staged: Path | None = None
     try:
         staged = sites.new_staging_folder(out_dir)
-        record = new_record(name, scenario, resolved, key, build_inputs, started)
-        if build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)
-            scenario_files = [params.scenario_path(source, scenario)] if scenario else []
-            record["provenance"]["input_files"] = input_files(source, scenario_files)
-        _check_stop(stop)
+        record = new_record(name, options.scenario, resolved, key, options.build_inputs, started)
+        if options.build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)
+            scenario_files = [notebook.scenario_path(options.scenario)] if options.scenario else []
+            record["provenance"]["input_files"] = input_files(notebook, scenario_files)
+        check_stop(stop)
         status, error, seconds, run_record = execute_run(
-            source,
+            notebook,
             resolved,
             staged,
             record,
-            inject_parameters=inject_parameters,
-            timeout=timeout,
+            inject_parameters=options.inject_parameters,
+            timeout=options.timeout,
             progress=progress,
-            index_href=_index_href(site, out_dir),
-            failed_index_href=_index_href(site, failed_dir),
-            executor=executor,
+            index_href=index_href(site, out_dir),
+            failed_index_href=index_href(site, failed_dir),
+            executor=options.executor,
         )
-        _check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
+        check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
         if pdf_code is not None and status == "ok":
             try:
                 pdf.add_to_run(staged, name, pdf_code)
             except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
-                _check_stop(stop)
+                check_stop(stop)
                 return RunOutcome(
                     name,
                     out_dir,
@@ -159,13 +164,13 @@ def run_notebook(
                     key,
                     run_record["results"],
                 )
-            _check_stop(stop)
+            check_stop(stop)
         seconds = time.perf_counter() - t0
         sites.mark_run(staged, name)
         with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
             with signals_deferred():
-                _check_stop(stop)
-                _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=kind, name=name)
+                check_stop(stop)
+                _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=options.kind, name=name)
         if status != "ok":
             return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
         return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
@@ -206,7 +211,7 @@ def new_record(
 
 
 def execute_run(
-    source: Path,
+    notebook: Notebook,
     resolved: dict[str, Any],
     staged: Path,
     record: dict[str, Any],
@@ -218,11 +223,11 @@ def execute_run(
     failed_index_href: str | None = None,
     executor: Executor | None = None,
 ) -> tuple[str, str, float, dict[str, Any]]:
-    """Execute the notebook ``source`` with ``resolved`` into the empty folder ``staged``, which
+    """Execute ``notebook`` with ``resolved`` into the empty folder ``staged``, which
     receives ``NAME.ipynb``, ``NAME.html``, ``results.json`` (``record`` completed) and, for a
     failed run, ``error.txt``. Returns (status, error text, seconds, the completed record).
     The record gains ``changed_parameters``: each parameter whose value differs from the
-    notebook's declared default, mapped to that default (:func:`trustlab.runner.params.changed_from_defaults`).
+    notebook's declared default, mapped to that default (:meth:`Notebook.changed_from_defaults`).
 
     Checks, staging and moving into place are the caller's (:func:`run_notebook`; a sweep's
     worker runs this in a temporary folder of its own). ``index_href`` and ``failed_index_href``
@@ -230,11 +235,11 @@ def execute_run(
     """
     import nbformat  # imported here: it costs seconds, and a warm build needs none of it
 
-    name = source.stem
+    name = notebook.name
     t0 = time.perf_counter()
     # Which parameters differ from the notebook's own defaults, with those defaults: the page's
     # header marks them. Placed after "parameters", so results.json reads in that order.
-    changed = params.changed_from_defaults(source, resolved)
+    changed = notebook.changed_from_defaults(resolved)
     ordered: dict[str, Any] = {}
     for key, value in record.items():
         if key != "changed_parameters":
@@ -246,7 +251,7 @@ def execute_run(
     work = staged / ".work"
     work.mkdir()
     input_path = work / f"{name}.input.ipynb"
-    nbformat.write(load_source(source), input_path)
+    nbformat.write(load_source(notebook.source), input_path)
     spec = {
         "name": name,
         "input": str(input_path),
@@ -263,7 +268,7 @@ def execute_run(
     }
     spec_path = work / "spec.json"
     spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    status, error = (executor or _execute)(spec_path, timeout, progress)
+    status, error = (executor or execute_in_new_interpreter)(spec_path, timeout, progress)
     seconds = time.perf_counter() - t0
     if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
         finalize(spec, status, error, seconds)
@@ -302,7 +307,8 @@ def _move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path |
             sites.unregister_run(site, failed_dir)
 
 
-def _index_href(site: Path | None, folder: Path) -> str | None:
+def index_href(site: Path | None, folder: Path) -> str | None:
+    """The link from a run page in ``folder`` back to its site's ``index.html`` (None in no site)."""
     if site is None:  # a run in no site has no index to link back to
         return None
     return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
@@ -313,11 +319,16 @@ def notebooks(root: Path | None = None) -> list[Path]:
     return sorted((root or config.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.py"))
 
 
+def load_notebooks(root: Path | None = None) -> list[Notebook]:
+    """Every numbered notebook of the collection, read (:meth:`Notebook.load`), in order."""
+    return [Notebook.load(source) for source in notebooks(root)]
+
+
 @dataclass
 class PlannedRun:
     """One run of a build: which notebook, with what parameters, into which folder, and why."""
 
-    source: Path
+    notebook: Notebook
     resolved: dict[str, Any]
     out_dir: Path
     key: str
@@ -328,7 +339,7 @@ class PlannedRun:
 
     @property
     def name(self) -> str:
-        return self.source.stem
+        return self.notebook.name
 
     @property
     def kind(self) -> str:
@@ -337,46 +348,46 @@ class PlannedRun:
 
 
 def plan_build(
-    selected: list[str] | None = None,
+    selected: list[Notebook] | None = None,
     out_root: Path | None = None,
     force: bool = False,
     scenario: str | None = None,
-    on_pending: Callable[[list[Path]], None] | None = None,
+    on_pending: Callable[[list[Notebook]], None] | None = None,
     pdf_code: str | None = None,
 ) -> list[PlannedRun]:
-    """Resolve and check the parameters of every selected notebook and decide which need to run.
+    """Resolve and check the parameters of every selected notebook (default: the collection's,
+    :func:`notebooks`) and decide which need to run.
 
     Raises :class:`trustlab.runner.params.ParameterError` before anything runs (and writes nothing) if
     any notebook's parameters are invalid, or :class:`trustlab.runner.sites.OwnershipError` if a report
     folder that would be replaced is not trustlab's. ``out_root`` (default ``reports/``) is the
-    report site; the caller opens it (:func:`trustlab.runner.sites.open_site`) before :func:`build`. ``on_pending(sources)`` is called once, before any parameters are resolved,
+    report site; the caller opens it (:func:`trustlab.runner.sites.open_site`) before :func:`build`. ``on_pending(notebooks)`` is called once, before any parameters are resolved,
     with the notebooks whose runs are not up to date, if there are any (the command line starts
     its fork server there, so that it imports what they need while the parameters are checked). With ``pdf_code`` (``build --pdf``) a report without
     its PDF printed that way is not up to date (:func:`trustlab.runner.pdf.stale_reason`).
     """
     out_root = Path(out_root or config.REPORTS_DIR).resolve()
-    sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
     checked = []
-    for source in sources:
-        files = [params.scenario_path(source, scenario)] if scenario is not None else []
-        out_dir = out_root / (source.stem if scenario is None else f"{source.stem}--{scenario}")
-        digest = inputs_digest(source, files)
-        stale = "forced" if force else stale_reason(out_dir, source.stem, digest)
-        recorded = None if stale is not None else _read_results(out_dir)
+    for notebook in selected or load_notebooks():
+        files = [notebook.scenario_path(scenario)] if scenario is not None else []
+        out_dir = out_root / (notebook.name if scenario is None else f"{notebook.name}--{scenario}")
+        digest = inputs_digest(notebook, files)
+        stale = "forced" if force else stale_reason(out_dir, notebook.name, digest)
+        recorded = None if stale is not None else read_results(out_dir)
         if recorded is not None and pdf_code is not None:
-            stale = pdf.stale_reason(out_dir, source.stem, recorded, pdf_code)
+            stale = pdf.stale_reason(out_dir, notebook.name, recorded, pdf_code)
             recorded = None if stale is not None else recorded
-        checked.append((source, files, out_dir, digest, recorded, stale))
-    due = [source for source, _, _, _, recorded, _ in checked if recorded is None]
+        checked.append((notebook, files, out_dir, digest, recorded, stale))
+    due = [notebook for notebook, _, _, _, recorded, _ in checked if recorded is None]
     if on_pending is not None and due:
         on_pending(due)
     planned = []
-    for source, files, out_dir, digest, recorded, stale in checked:
+    for notebook, files, out_dir, digest, recorded, stale in checked:
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
             planned.append(
                 PlannedRun(
-                    source,
+                    notebook,
                     recorded["parameters"],
                     out_dir,
                     recorded["provenance"]["cache_key"],
@@ -387,11 +398,11 @@ def plan_build(
                 )
             )
             continue
-        resolved = params.resolve(source, files=files)
+        resolved = notebook.resolve(files=files)
         sites.check_replaceable(out_dir)
         sites.check_replaceable(sites.failed_dir(out_dir, out_root))
-        key = cache_key(source, resolved, files)
-        planned.append(PlannedRun(source, resolved, out_dir, key, stale or "inputs changed", scenario, digest, out_root))
+        key = cache_key(notebook, resolved, files)
+        planned.append(PlannedRun(notebook, resolved, out_dir, key, stale or "inputs changed", scenario, digest, out_root))
     return planned
 
 
@@ -418,7 +429,7 @@ def build(
     to_run = []
     for index, run in enumerate(planned):
         if run.reason == "up to date":
-            recorded = _read_results(run.out_dir, warn=False) or {}
+            recorded = read_results(run.out_dir, warn=False) or {}
             outcomes[index] = RunOutcome(run.name, run.out_dir, "cached", 0.0, "", run.key, recorded.get("results", {}))
         else:
             to_run.append((index, run))
@@ -430,7 +441,7 @@ def build(
     own_server = fork_server is True
     server: ForkServer | None
     if fork_server is True:
-        server = start_fork_server(run.source for _, run in to_run)
+        server = start_fork_server(run.notebook.source for _, run in to_run)
     else:
         server = fork_server or None
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
@@ -438,10 +449,7 @@ def build(
 
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
-        outcome = run_notebook(
-            run.source,
-            run.resolved,
-            run.out_dir,
+        options = RunOptions(
             scenario=run.scenario,
             timeout=timeout,
             progress=progress,
@@ -453,6 +461,7 @@ def build(
             stop=stop,
             pdf_code=pdf_code,
         )
+        outcome = run_notebook(run.notebook, run.resolved, run.out_dir, options)
         return index, outcome
 
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(to_run)))
@@ -481,25 +490,26 @@ def build(
     return [outcomes[i] for i in range(len(planned))]
 
 
-def refresh(selected: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> list[RunOutcome]:
-    """Re-execute committed notebooks on their defaults and write them, outputs included, to ``notebooks/``.
+def refresh(selected: list[Notebook] | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> list[RunOutcome]:
+    """Re-execute committed notebooks (default: the collection's) on their defaults and write them,
+    outputs included, beside their sources (``notebooks/``).
 
     Each ``notebooks/NAME.ipynb`` is replaced only after its run succeeded.
     """
     import nbformat
 
-    sources = [params.notebook_source(n) for n in selected] if selected else notebooks()
-    for source in sources:  # before any kernel starts: each committed notebook can be replaced where it lies
-        sites.check_writable(source.parent)
+    chosen = selected or load_notebooks()
+    for notebook in chosen:  # before any kernel starts: each committed notebook can be replaced where it lies
+        sites.check_writable(notebook.source.parent)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="trustlab-refresh-") as tmp:
-        for source in sources:
-            resolved = params.resolve(source)
-            out_dir = Path(tmp) / source.stem
-            outcome = run_notebook(source, resolved, out_dir, timeout=timeout, inject_parameters=False)
+        for notebook in chosen:
+            out_dir = Path(tmp) / notebook.name
+            options = RunOptions(timeout=timeout, inject_parameters=False)
+            outcome = run_notebook(notebook, notebook.resolve(), out_dir, options)
             if outcome.ok:
-                executed = nbformat.read(out_dir / f"{source.stem}.ipynb", as_version=4)
-                target = source.with_suffix(".ipynb")
+                executed = nbformat.read(out_dir / f"{notebook.name}.ipynb", as_version=4)
+                target = notebook.source.with_suffix(".ipynb")
                 staged = target.with_name(f".{target.name}.tmp")
                 nbformat.write(as_paired_ipynb(sanitize_notebook(executed)), staged)
                 staged.replace(target)

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from trustlab import results
-from trustlab.runner import explorer_sweep, params, report, serve_views, sites
+from trustlab.runner import explorer_sweep, report, serve_views, sites
 from trustlab.runner.explorer import DONE, Explorer, Job, comparison, parameter_text
 from trustlab.runner.params import ParameterError
 from trustlab.runner.serve_guard import refused
@@ -58,23 +58,23 @@ async def posted(request: Request) -> dict[str, str]:
 
 def run_url(job: Job) -> str:
     """The run's address: it holds every parameter and reproduces the run."""
-    return f"/notebooks/{job.notebook}/run?{parameters_query(job.parameters)}"
+    return f"/notebooks/{job.name}/run?{parameters_query(job.parameters)}"
 
 
 def changed_parameters(job: Job) -> dict[str, Any]:
     """The run's parameters that differ from the notebook's defaults, with their defaults."""
     if job.changed is None:  # once per run: it reads the notebook's contract
-        job.changed = params.changed_from_defaults(job.source, job.parameters)
+        job.changed = job.notebook.changed_from_defaults(job.parameters)
     return job.changed
 
 
 def run_record(explorer: Explorer, job: Job, baseline: Job | None = None) -> dict[str, Any]:
     """The JSON record of a run (``GET /api/runs/ID``), compared with ``baseline`` when both are made."""
-    report_href = f"/site/{job.out_dir.relative_to(explorer.site).as_posix()}/{job.notebook}.html" if job.ok else None
+    report_href = f"/site/{job.out_dir.relative_to(explorer.site).as_posix()}/{job.name}.html" if job.ok else None
     failed = explorer.failed_page(job) if job.status == "failed" else None
     record = {
         "run_id": job.run_id,
-        "notebook": job.notebook,
+        "notebook": job.name,
         "status": job.status,
         "results": results.to_jsonable(job.results) if job.status in DONE else None,
         "report_url": report_href,
@@ -95,15 +95,15 @@ def run_record(explorer: Explorer, job: Job, baseline: Job | None = None) -> dic
 
 def start(explorer: Explorer, name: str, texts: dict[str, str], typed: dict[str, Any]) -> tuple[Job, Job]:
     """Start the run (or find it made) and the default run to compare it with."""
-    source, resolved = explorer.resolve(name, texts, typed)  # refused here, before any kernel starts
-    return explorer.submit(source, resolved), explorer.baseline(source)
+    notebook, resolved = explorer.resolve(name, texts, typed)  # refused here, before any kernel starts
+    return explorer.submit(notebook, resolved), explorer.baseline(notebook)
 
 
 def made(explorer: Explorer, name: str, texts: dict[str, str]) -> tuple[Job, Job | None] | None:
     """The run made or going with these values and the default run if made; None if not made. Starts nothing."""
-    source, resolved = explorer.resolve(name, texts)  # refused here too
-    job = explorer.lookup(source, resolved)
-    return None if job is None else (job, explorer.made_baseline(source))
+    notebook, resolved = explorer.resolve(name, texts)  # refused here too
+    job = explorer.lookup(notebook, resolved)
+    return None if job is None else (job, explorer.made_baseline(notebook))
 
 
 async def settle(*jobs: Job | explorer_sweep.SweepJob, seconds: float) -> None:
@@ -165,7 +165,7 @@ def form(
         name=name,
         about=explorer.about(name),
         error=error,
-        groups=serve_views.field_groups(explorer.source(name), texts),
+        groups=serve_views.field_groups(explorer.notebook(name), texts),
         unmade=unmade,
         past_runs=serve_views.past_runs(explorer, name),
     )
@@ -246,16 +246,16 @@ async def sweep_page(request: Request) -> Response:
     address; GET starts nothing: it shows the sweep made or going with these values, else the form to start it."""
     explorer = explorer_of(request)
     name = request.path_params["name"]
-    source = explorer.source(name)
+    notebook = explorer.notebook(name)
     q = await posted(request) if request.method == "POST" else texts_of(request)
     base = {k: v for k, v in q.items() if k not in RESERVED | SWEEP_FIELDS}
     choices = explorer_sweep.sweepable(explorer, name)
     vary = q.get("vary", choices[0] if choices else "")
-    declared = params.declared(source)
+    declared = notebook.parameters
     default = declared[vary].default if vary in declared else None
     start = q.get("start", parameter_text(default / 2 if isinstance(default, (int, float)) and default else 0))
     stop = q.get("stop", parameter_text(default * 2 if isinstance(default, (int, float)) and default else 1))
-    fast = bool(params.load_schema(source).get("fast"))
+    fast = notebook.fast is not None
     context = {
         "name": name,
         "about": explorer.about(name),
@@ -304,8 +304,8 @@ def api_notebooks(request: Request) -> Response:
     """``GET /api/notebooks``: every notebook with its question, answer and parameter contract."""
     explorer = explorer_of(request)
     out = []
-    for name, source in explorer.notebooks.items():
-        declared = params.declared(source)
+    for name in explorer.notebooks:
+        declared = explorer.notebook(name).parameters
         out.append(
             {
                 "notebook": name,
@@ -369,7 +369,7 @@ def api_run(request: Request) -> Response:
     job = explorer.job(request.path_params["run_id"])
     if job is None:
         return refused(request, f"no run {request.path_params['run_id']!r} in this site", 404)
-    baseline = explorer.made_baseline(job.source) if job.done.is_set() else None
+    baseline = explorer.made_baseline(job.notebook) if job.done.is_set() else None
     return JSONResponse(run_record(explorer, job, baseline))
 
 

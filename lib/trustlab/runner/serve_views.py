@@ -11,6 +11,7 @@ from typing import Any
 
 from trustlab.runner import params, report, sites
 from trustlab.runner.explorer import Explorer, Job, parameter_text
+from trustlab.runner.notebook import Notebook
 
 OTHER_GROUP = "Other parameters"  # the heading of the parameters no group of the contract names
 KINDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false"}
@@ -95,12 +96,12 @@ def slider(parameter: params.Parameter) -> dict[str, str] | None:
     return {"min": parameter_text(limits["ge"]), "max": parameter_text(limits["le"]), "step": step}
 
 
-def fields(source: Path, texts: dict[str, str]) -> list[dict[str, Any]]:
+def fields(notebook: Notebook, texts: dict[str, str]) -> list[dict[str, Any]]:
     """The form's fields, from the notebook's contract: input, allowed values in words, default,
     help, the value to show and whether it differs from the default."""
-    model = params.contract_model(source)
+    model = notebook.contract
     out = []
-    for name, p in params.parameters_of(model).items():
+    for name, p in notebook.parameters.items():
         extra = model.model_fields[name].json_schema_extra
         expected = str(extra.get("expected", "")) if isinstance(extra, dict) else ""
         default = parameter_text(p.default)
@@ -125,12 +126,12 @@ def fields(source: Path, texts: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def field_groups(source: Path, texts: dict[str, str]) -> list[dict[str, Any]]:
+def field_groups(notebook: Notebook, texts: dict[str, str]) -> list[dict[str, Any]]:
     """The form's fields under the headings of the contract's ``groups`` (in its order; parameters
     no group names last, under :data:`OTHER_GROUP`), each group folded unless a value in it
     differs from its default. A contract without groups gives one unfolded group without a heading."""
-    shown = fields(source, texts)
-    groups: dict[str, tuple[str, ...]] = getattr(params.contract_model(source), "groups", {}) or {}
+    shown = fields(notebook, texts)
+    groups: dict[str, tuple[str, ...]] = getattr(notebook.contract, "groups", {}) or {}
     if not groups:
         return [{"title": "", "fields": shown, "changed": sum(f["changed"] for f in shown), "folded": False}]
     left = {f["name"]: f for f in shown}
@@ -153,7 +154,7 @@ def cell_progress(job: Job) -> dict[str, int] | None:
         return None
     for staged in sorted(job.out_dir.parent.glob(f"{sites.staging_stem(job.out_dir)}*"), reverse=True):
         try:
-            nb = nbformat.from_dict(json.loads((staged / f"{job.notebook}.ipynb").read_text(encoding="utf-8")))
+            nb = nbformat.from_dict(json.loads((staged / f"{job.name}.ipynb").read_text(encoding="utf-8")))
         except (OSError, ValueError, RecursionError):  # not saved yet, or caught half-written
             continue
         running = [

@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
-from trustlab.runner import processes
-from trustlab.runner.params import ParameterError
+from trustlab.errors import ParameterError
 
 RUN_MANIFEST = ".trustlab-run.json"
 SITE_MANIFEST = ".trustlab-site.json"
@@ -480,7 +479,18 @@ def remove_abandoned_staging(out_dir: Path) -> list[Path]:
     removed = []
     for folder in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
         match = owned_here.match(folder.name)
-        if match and not processes._process_exists(int(match.group(1))):
+        if match and not _process_exists(int(match.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether a process with this id lives on this host (someone else's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -1,4 +1,4 @@
-"""Sweeps: one notebook over a grid of parameters, on a Dask cluster, tabulated; and run diffs.
+"""Sweeps: one notebook over a grid of parameters, on a Dask cluster, tabulated.
 
 A grid file is YAML::
 
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from trustlab import config, provenance
 from trustlab.runner import params, runs, sites
+from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
 
 if TYPE_CHECKING:
@@ -62,38 +63,27 @@ def load_grid(path: Path) -> list[dict[str, Any]]:
     return [{**fixed, **point} for point in points]
 
 
-def resolve_points(notebook: str | Path, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def resolve_points(notebook: Notebook, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Resolve and check every point; the error names the point and the parameter."""
     resolved = []
     for index, point in enumerate(points):
         try:
-            resolved.append(params.resolve(notebook, overrides=point))
+            resolved.append(notebook.resolve(overrides=point))
         except ParameterError as exc:
             raise ParameterError(f"sweep point {index} {point}: {exc}") from None
     return resolved
 
 
-def _fast_spec(notebook: str | Path) -> str:
-    source = params.notebook_source(notebook)
-    spec = params.load_schema(source).get("fast")
-    if not spec:
-        raise ParameterError(f"notebook {source.stem} has no fast analysis function ('fast:' in its schema)")
-    return spec
-
-
-def fast_function(notebook: str | Path) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """The analysis function a notebook's schema names under ``fast`` (``module:function``)."""
-    return params.import_function(_fast_spec(notebook))
-
-
-def _row(index: int, resolved: dict[str, Any], results: dict[str, Any], status: str, seconds: float) -> dict:
+def row(index: int, resolved: dict[str, Any], results: dict[str, Any], status: str, seconds: float) -> dict:
+    """One row of a sweep table: the point's number, status and seconds, its parameters as
+    ``param.NAME`` and its recorded results flattened as ``result.NAME`` (lists as JSON text)."""
     import pandas as pd
 
-    row: dict[str, Any] = {"point": index, "status": status, "seconds": round(seconds, 4)}
-    row.update({f"param.{k}": json.dumps(v) if isinstance(v, list) else v for k, v in resolved.items()})
+    cells: dict[str, Any] = {"point": index, "status": status, "seconds": round(seconds, 4)}
+    cells.update({f"param.{k}": json.dumps(v) if isinstance(v, list) else v for k, v in resolved.items()})
     flat = pd.json_normalize(results, sep=".").to_dict(orient="records")[0] if results else {}
-    row.update({f"result.{k}": json.dumps(v) if isinstance(v, list) else v for k, v in flat.items()})
-    return row
+    cells.update({f"result.{k}": json.dumps(v) if isinstance(v, list) else v for k, v in flat.items()})
+    return cells
 
 
 def _fast_point(spec: str, resolved: dict[str, Any]) -> tuple[dict[str, Any], float]:
@@ -190,7 +180,7 @@ def _sweep_id() -> str:
 
 
 def run_fast(
-    notebook: str | Path,
+    notebook: Notebook,
     resolved_points: list[dict[str, Any]],
     *,
     jobs: int | None = None,
@@ -209,9 +199,8 @@ def run_fast(
 
     import pandas as pd
 
-    spec = _fast_spec(notebook)  # fails early, naming the notebook, if it has none
-    params.import_function(spec)  # and if the function cannot be imported
-    work = partial(_fast_point, spec)
+    notebook.fast_function()  # fails early, naming the notebook, if it has none or it cannot be imported
+    work = partial(_fast_point, str(notebook.fast))
     jobs = jobs or os.cpu_count() or 1
     if scheduler:
         sweep_id = _sweep_id()
@@ -225,7 +214,7 @@ def run_fast(
         outcomes = [work(resolved) for resolved in resolved_points]
     return pd.DataFrame(
         [
-            _row(i, resolved, results, "ok", seconds)
+            row(i, resolved, results, "ok", seconds)
             for i, (resolved, (results, seconds)) in enumerate(zip(resolved_points, outcomes))
         ]
     )
@@ -234,17 +223,17 @@ def run_fast(
 # ---------------------------------------------------------------- notebook sweeps
 
 
-def project_bundle(source: Path) -> dict[str, Any]:
-    """What a worker needs to run the notebook ``source`` without the client's files: the
+def project_bundle(notebook: Notebook) -> dict[str, Any]:
+    """What a worker needs to run ``notebook`` without the client's files: the
     notebook, its schema and every file of ``data/``, as bytes keyed by their path in a project
     (``notebooks/NAME.py``, ``notebooks/params/NAME.schema.yaml``, ``data/...``), and the commit."""
-    files = {f"notebooks/{source.name}": source.read_bytes()}
-    schema = params.schema_path(source)
+    files = {f"notebooks/{notebook.source.name}": notebook.source.read_bytes()}
+    schema = notebook.schema_path
     if schema.exists():
         files[f"notebooks/params/{schema.name}"] = schema.read_bytes()
     for path in sorted(p for p in config.DATA_DIR.rglob("*") if p.is_file()):
         files["data/" + path.relative_to(config.DATA_DIR).as_posix()] = path.read_bytes()
-    return {"name": source.stem, "files": files, "git_commit": provenance.git_commit()}
+    return {"name": notebook.name, "files": files, "git_commit": provenance.git_commit()}
 
 
 def _safe_relative(rel: str) -> PurePosixPath:
@@ -279,14 +268,14 @@ def _run_point(
         staged = Path(tmp) / "run"
         staged.mkdir()
         status, error, seconds, run_record = runs.execute_run(
-            root / "notebooks" / f"{bundle['name']}.py",
+            Notebook.load(root / "notebooks" / f"{bundle['name']}.py"),  # the worker's copy, read as a run reads it
             resolved,
             staged,
             record,
             timeout=timeout,
             index_href=index_href,
             failed_index_href=index_href,
-            executor=functools.partial(runs._execute, extra_env=env),
+            executor=functools.partial(runs.execute_in_new_interpreter, extra_env=env),
         )
         files = {p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()}
     return {"status": status, "error": error, "seconds": seconds, "results": run_record["results"], "files": files}
@@ -360,7 +349,7 @@ def save_sweep(
 
 
 def run_notebooks(
-    notebook: str | Path,
+    notebook: Notebook,
     resolved_points: list[dict[str, Any]],
     out_dir: Path,
     *,
@@ -391,13 +380,12 @@ def run_notebooks(
     import pandas as pd
     from dask.distributed import Client, LocalCluster, as_completed
 
-    source = params.notebook_source(notebook)
     out_dir = Path(out_dir).resolve()
     site = check_places(out_dir)
-    bundle = project_bundle(source)
-    digest = runs.inputs_digest(source)
-    base = runs.new_record(source.stem, None, {}, "", None, datetime.now(timezone.utc))
-    index_hrefs = [runs._index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
+    bundle = project_bundle(notebook)
+    digest = runs.inputs_digest(notebook)
+    base = runs.new_record(notebook.name, None, {}, "", None, datetime.now(timezone.utc))
+    index_hrefs = [runs.index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
     sweep_id = _sweep_id()
     cluster = None
     if scheduler:
@@ -421,7 +409,7 @@ def run_notebooks(
                 record = {
                     **base,
                     "parameters": resolved,
-                    "provenance": {**base["provenance"], "cache_key": runs.cache_key(source, resolved, inputs=digest)},
+                    "provenance": {**base["provenance"], "cache_key": runs.cache_key(notebook, resolved, inputs=digest)},
                 }
                 future = client.submit(
                     _run_point, shared, resolved, record, index_hrefs[i], timeout, key=f"{sweep_id}-point-{i:04d}", pure=False
@@ -432,16 +420,16 @@ def run_notebooks(
                 i = futures[future]
                 outcome = future.result()
                 future.release()
-                _write_point(staged / f"point-{i:04d}", outcome.pop("files"), source.stem)
+                _write_point(staged / f"point-{i:04d}", outcome.pop("files"), notebook.name)
                 outcomes[i] = outcome
                 if on_point is not None:  # progress, as each point finishes: (point, finished, total, outcome)
                     on_point(i, len(outcomes), len(resolved_points), outcome)
             rows = [
-                _row(i, r, outcomes[i]["results"], outcomes[i]["status"], outcomes[i]["seconds"])
+                row(i, r, outcomes[i]["results"], outcomes[i]["status"], outcomes[i]["seconds"])
                 for i, r in enumerate(resolved_points)
             ]
             table = pd.DataFrame(rows)
-            _place(staged, out_dir, table, source.stem, on_placed)
+            _place(staged, out_dir, table, notebook.name, on_placed)
     except BaseException:
         # Interrupted (or failed): release the tasks and close the cluster (a local cluster's
         # workers stop, and the run each was executing stops with its kernel) before anything
@@ -512,58 +500,3 @@ def write_table(table: pd.DataFrame, out_dir: Path) -> tuple[Path, Path]:
     table.to_csv(csv, index=False)
     table.to_parquet(parquet, index=False)
     return csv, parquet
-
-
-def _flatten(record: dict[str, Any], key: str) -> dict[str, Any]:
-    import pandas as pd
-
-    values = record.get(key, {})
-    return pd.json_normalize(values, sep=".").to_dict(orient="records")[0] if values else {}
-
-
-def diff_runs(run_a: Path, run_b: Path) -> pd.DataFrame:
-    """Parameters and recorded results that differ between two run folders (or results.json files)."""
-
-    def load(path: Path) -> dict[str, Any]:
-        path = Path(path)
-        file = path / "results.json" if path.is_dir() else path
-        try:
-            record = json.loads(file.read_text(encoding="utf-8"))
-        except OSError:
-            raise ParameterError(f"{file}: no results.json there (expected a run folder or a results.json file)") from None
-        except (ValueError, RecursionError) as exc:
-            raise ParameterError(f"{file}: not valid JSON: {str(exc)[:200]}") from None
-        expected = 'expected a JSON object with "parameters" and "results" mappings'
-        if not isinstance(record, dict):
-            raise ParameterError(f"{file}: not a run record: {expected}, got {_json_kind(record)}")
-        for key in ("parameters", "results"):
-            if not isinstance(record.get(key), dict):
-                got = "missing" if key not in record else _json_kind(record[key])
-                raise ParameterError(f"{file}: not a run record: {key!r} is {got}; {expected}")
-        return record
-
-    return compare_records(load(run_a), load(run_b))
-
-
-def _json_kind(value: Any) -> str:
-    """A JSON value named as JSON names it, with a short excerpt: ``null``, ``a list``, ``the string 'x'``."""
-    if value is None:
-        return "null"
-    kind = {dict: "an object", list: "a list", str: "the string", bool: "the boolean"}.get(type(value), "the number")
-    return kind if isinstance(value, (dict, list)) else f"{kind} {json.dumps(value)[:40]}"
-
-
-def compare_records(a: dict[str, Any], b: dict[str, Any], every: bool = False) -> pd.DataFrame:
-    """The parameters and recorded results of two run records that differ (with ``every``, all of
-    them, and a column ``changed``), flattened to dotted names, parameters first."""
-    import pandas as pd
-
-    rows = []
-    for kind in ("parameters", "results"):
-        fa, fb = _flatten(a, kind), _flatten(b, kind)
-        for name in sorted(set(fa) | set(fb)) if not every else list(fa) + [n for n in fb if n not in fa]:
-            va, vb = fa.get(name, "<absent>"), fb.get(name, "<absent>")
-            if va != vb or every:
-                row = {"kind": "parameter" if kind == "parameters" else "result", "name": name, "a": va, "b": vb}
-                rows.append({**row, "changed": va != vb} if every else row)
-    return pd.DataFrame(rows, columns=["kind", "name", "a", "b"] + (["changed"] if every else []))
