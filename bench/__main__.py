@@ -1,6 +1,6 @@
 """Benchmarks of the runner. Each run prints what it measured and writes it to
 ``bench/results/<date>-<what>.json`` (machine, Python, commit, medians, ratios, targets, samples;
-``bench/record.py``); docs/benchmarks.md shows one such record as its table.
+``bench/record.py``); docs/benchmarks.md shows its one table from such records.
 
 - cold: cold build of every notebook (`trustlab build --force`, parallel) against the same notebooks
   run one after another with the plain `papermill` command line. Target: at least 1.7x faster.
@@ -19,9 +19,11 @@
   alternated. No target: it shows what a single cold run costs against the stock tools.
 - machinery: what the fork server, preload and the jsonschema stand-in each buy (cold build and a
   single run with and without each, alternated) and cost (lines, tests): bench/machinery.py.
+- machinery_serve: the explorer's request as in serve, with preload or the fork server left out, alternated.
 
 Usage: python -m bench [--only NAME,...] [--rounds N] [--sample N] [--results DIR] [--dry-run]
-       python -m bench --table bench/results/FILE.json   (the Markdown table of docs/benchmarks.md)
+       python -m bench --table bench/results/FILE.json...   (print the Markdown table of docs/benchmarks.md)
+       python -m bench --docs bench/results/FILE.json...    (rewrite the tables of docs/benchmarks.md and docs/architecture.md)
 """
 
 from __future__ import annotations
@@ -39,20 +41,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jupytext
-import nbformat
-import yaml
 from trustlab import config
-from trustlab.runner import runs
 
 from bench import machinery, record
+from bench.explorer import CHANGES, WarmExplorer
 from bench.timing import alternate, paired_ratio, timed_with_cpu
 
-BIN = Path(sys.executable).parent
-ALL = ("cold", "warm", "sweep", "imports", "serve", "run", "machinery")
+BIN = Path(sys.executable).parent  # the heavy imports (the runner, jupytext) are made where used: --dry-run needs none
+ALL = ("cold", "warm", "sweep", "imports", "serve", "run", "machinery", "machinery_serve")
+DOC_PAGES = [config.PROJECT_ROOT / "docs" / "benchmarks.md", config.PROJECT_ROOT / "docs" / "architecture.md"]
 
 
 def bench_cold(tmp: Path, rounds: int) -> dict[str, Any]:
+    import jupytext
+    import nbformat
+    from trustlab.runner import runs
+
     inputs = []
     for source in runs.notebooks():
         path = tmp / f"{source.stem}.ipynb"
@@ -102,6 +106,7 @@ def bench_warm(tmp: Path, rounds: int) -> dict[str, Any]:
 
 
 def bench_sweep(tmp: Path, sample: int) -> dict[str, Any]:
+    import yaml
     from dask.distributed import LocalCluster
     from trustlab.runner import sweep
 
@@ -144,12 +149,16 @@ EAGER_IMPORTS = "import pandera.pandas, scipy.stats, statsmodels.stats.power, st
 
 def import_cell(source: Path) -> str:
     """The parameters cell and the cell after it (the imports) of a notebook source, as one script."""
+    import jupytext
+
     cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
     at = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
     return cells[at].source + "\n" + cells[at + 1].source + "\n"
 
 
 def bench_imports(rounds: int) -> dict[str, Any]:
+    from trustlab.runner import runs
+
     env = {**os.environ, "MPLBACKEND": "Agg"}
     medians: dict[str, float] = {}
     lazy_total = eager_total = 0.0
@@ -169,62 +178,27 @@ def bench_imports(rounds: int) -> dict[str, Any]:
     }
 
 
-# One changed parameter per notebook, a different value each round (03's first is the issue's "what if the promo price were 499?").
-SERVE_CHANGES: dict[str, tuple[str, Callable[[int], str]]] = {
-    "00_source_facts": ("max_rows_per_topic", lambda i: str(10 + i)),
-    "01_governance": ("alpha", lambda i: f"{0.01 + 0.01 * i:g}"),
-    "02_promotion_growth": ("gmv_growth", lambda i: f"{4.0 + 0.25 * i:g}"),
-    "03_pricing_positioning": ("promo_price", lambda i: str(499 - 10 * i)),
-}
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process and of its children it has waited for (user + system, /proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
 def bench_serve(tmp: Path, rounds: int) -> dict[str, Any]:
-    from starlette.testclient import TestClient
-    from trustlab.runner.explorer import Explorer
-    from trustlab.runner.serve import create_app
+    from trustlab.runner import runs
 
-    explorer = Explorer(tmp / "serve-site", runs.notebooks(), workers=2)
-    medians: dict[str, float] = {}
-    targets: dict[str, dict[str, float]] = {}
-    samples: dict[str, list[tuple[float, float]]] = {}
+    warm = WarmExplorer(tmp / "serve-site")
     try:
-        client = TestClient(create_app(explorer), base_url="http://127.0.0.1")
-        t0 = time.perf_counter()
-        explorer.warm_up()
-        medians["fork server warm-up (once, at start) s"] = time.perf_counter() - t0
-        for source in runs.notebooks():  # the default runs to compare with (not timed)
-            explorer.baseline(source).done.wait()
-        for i in range(rounds):
-            for source in runs.notebooks():
-                name, value = SERVE_CHANGES[source.stem]
-                server = explorer.status()["fork_server_pid"]
-                t0, cpu0 = time.perf_counter(), _cpu_seconds(server) + sum(os.times()[:2])
-                answer = client.post("/api/runs", json={"notebook": source.stem, "parameters": {name: value(i)}}).json()
-                page = client.get(answer["report_url"]) if answer.get("report_url") else None
-                seconds = time.perf_counter() - t0
-                # CPU of the request: the explorer's process, and the run with its kernel (reaped by the fork server).
-                cpu = _cpu_seconds(server) + sum(os.times()[:2]) - cpu0
-                if answer["status"] != "ok" or page is None or page.status_code != 200 or "trustlab-provenance" not in page.text:
-                    raise RuntimeError(f"{source.stem}: the explorer's run did not give a report: {answer.get('error')}")
-                samples.setdefault(f"{source.stem}, {name} changed", []).append((seconds, cpu))
+        samples = {
+            f"{nb}, {CHANGES[nb][0]} changed": [warm.request(nb, i) for i in range(rounds)]
+            for nb in (s.stem for s in runs.notebooks())
+        }
     finally:
-        explorer.close()
+        warm.close()
+    medians = {"fork server warm-up (once, at start) s": warm.warm_up_seconds}
     for label, pairs in samples.items():
         medians[f"{label}, wall s"] = statistics.median(w for w, _ in pairs)
         medians[f"{label}, CPU s"] = statistics.median(c for _, c in pairs)
-        targets[f"{label}, wall s"] = {"at most": 5.0}
     return {
         "description": "the explorer's complete report of each notebook with one parameter changed, workers warm, "
         "from the POST to the report page fetched",
         "medians": medians,
         "ratios": {},
-        "targets": targets,
+        "targets": {f"{label}, wall s": {"at most": 5.0} for label in samples},
         "samples [wall s, CPU s]": samples,
     }
 
@@ -239,6 +213,10 @@ CHANGED_RUN = {
 
 
 def bench_run(tmp: Path, rounds: int) -> dict[str, Any]:
+    import jupytext
+    import nbformat
+    from trustlab.runner import runs
+
     medians: dict[str, float] = {}
     ratios: dict[str, float] = {}
     samples: dict[str, Any] = {}
@@ -297,10 +275,18 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=4, help="notebook runs sampled for the sweep extrapolation")
     parser.add_argument("--results", type=Path, default=record.RESULTS_DIR, help="folder of the json records")
     parser.add_argument("--dry-run", action="store_true", help="time nothing: write the record's head and the commands")
-    parser.add_argument("--table", type=Path, metavar="RECORD", help="print a record's Markdown table and stop")
+    parser.add_argument("--table", type=Path, nargs="+", metavar="RECORD", help="print the records' Markdown table and stop")
+    parser.add_argument(
+        "--docs", type=Path, nargs="+", metavar="RECORD", help="rewrite the tables of docs/ from the records and stop"
+    )
     args = parser.parse_args()
     if args.table:
-        print(record.table(record.read(args.table)), end="")
+        print(record.table(*(record.read(path) for path in args.table)), end="")
+        return 0
+    if args.docs:
+        for page in DOC_PAGES:
+            record.refresh_page(page, args.docs, {"costs": machinery.costs_table})
+            print(f"rewritten from {' '.join(map(str, args.docs))}: {page}")
         return 0
     chosen = [name for name in args.only.split(",") if name]
     unknown = sorted(set(chosen) - set(ALL))
@@ -322,6 +308,7 @@ def main() -> int:
             "serve": lambda: bench_serve(tmp, args.rounds),
             "run": lambda: bench_run(tmp, args.rounds),
             "machinery": lambda: machinery.bench_machinery(tmp, args.rounds),
+            "machinery_serve": lambda: machinery.bench_machinery_serve(tmp, args.rounds),
         }
         for name in chosen:
             if args.dry_run:

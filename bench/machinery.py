@@ -22,6 +22,7 @@ from typing import Any
 
 from trustlab import config
 
+from bench.explorer import CHANGES, WarmExplorer
 from bench.timing import alternate, paired_ratio, timed_with_cpu
 
 BIN = Path(sys.executable).parent
@@ -140,9 +141,48 @@ def bench_machinery(tmp: Path, rounds: int) -> dict[str, Any]:
     }
 
 
-def costs_table(record: dict[str, Any]) -> str:
-    """The costs of the machinery in a record, as a Markdown table."""
-    found = record["benchmarks"]["machinery"]["costs"]
+# variant -> (TRUSTLAB_BENCH_WITHOUT, fork server): deferred changes only the server's start, paid once
+EXPLORER_VARIANTS = {"as shipped": ("", True), "without preload": ("preload", True), "without the fork server": ("", False)}
+
+
+def bench_machinery_serve(tmp: Path, rounds: int) -> dict[str, Any]:
+    """The explorer's request (one changed parameter, workers warm) with preload or the fork server left out:
+    one warm explorer per variant, their requests alternated notebook by notebook, round by round."""
+    explorers: dict[str, WarmExplorer] = {}
+    try:
+        for variant, (without, fork_server) in EXPLORER_VARIANTS.items():
+            explorers[variant] = WarmExplorer(tmp / f"serve-{variant}".replace(" ", "-"), without, fork_server)
+        medians: dict[str, float] = {}
+        ratios: dict[str, float] = {}
+        samples: dict[str, Any] = {}
+        for notebook in CHANGES:
+            measured = alternate({v: (lambda i, v=v: explorers[v].request(notebook, i)) for v in explorers}, rounds)
+            for variant, pairs in measured.items():
+                medians[f"{notebook} request, {variant}, wall s"] = statistics.median(w for w, _ in pairs)
+                medians[f"{notebook} request, {variant}, CPU s"] = statistics.median(c for _, c in pairs)
+                if variant != "as shipped":
+                    ratios[f"{notebook} request: {variant} / as shipped, wall"] = paired_ratio(measured, variant, "as shipped")
+                    ratios[f"{notebook} request: {variant} / as shipped, CPU"] = paired_ratio(
+                        measured, variant, "as shipped", cpu=True
+                    )
+            samples[notebook] = measured
+    finally:
+        for warm in explorers.values():
+            warm.close()
+    return {
+        "description": "the explorer's request for each notebook (one changed parameter, workers warm) as shipped, "
+        "without preload and without the fork server, alternated",
+        "rounds": rounds,
+        "medians": medians,
+        "ratios": ratios,
+        "targets": {},
+        "samples [wall s, CPU s]": samples,
+    }
+
+
+def costs_table(*records: dict[str, Any]) -> str:
+    """The costs of the machinery in the records (the one with the machinery benchmark), as a Markdown table."""
+    [found] = [r["benchmarks"]["machinery"]["costs"] for r in records if "machinery" in r["benchmarks"]]
     rows = ["| piece | code lines | test lines | test functions |", "|---|---|---|---|"]
     rows += [f"| {piece} | {c['code lines']} | {c['test lines']} | {c['test functions']} |" for piece, c in found.items()]
     return "\n".join(rows) + "\n"

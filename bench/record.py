@@ -11,9 +11,11 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +117,10 @@ def _met(value: float, target: dict[str, float]) -> str:
     return "yes" if (value >= limit if bound == "at least" else value <= limit) else "**no**"
 
 
-def table(record: dict[str, Any], benchmarks: list[str] | None = None) -> str:
-    """The record as one Markdown table: a row per median (seconds) and per ratio, with its target if it has one."""
+def table(*records: dict[str, Any], benchmarks: list[str] | None = None) -> str:
+    """The records as one Markdown table: a row per median (seconds) and per ratio, with its target if it has one."""
     rows = ["| benchmark | measured | median | target | met |", "|---|---|---|---|---|"]
-    for name, result in record["benchmarks"].items():
+    for name, result in ((n, r) for record in records for n, r in record["benchmarks"].items()):
         if benchmarks is not None and name not in benchmarks:
             continue
         targets = result.get("targets", {})
@@ -129,3 +131,28 @@ def table(record: dict[str, Any], benchmarks: list[str] | None = None) -> str:
             target, met = (_target(goal, ratio), _met(value, goal)) if goal else ("", "")
             rows.append(f"| {name} | {label} | {shown} | {target} | {met} |")
     return "\n".join(rows) + "\n"
+
+
+# A table generated from records: `<!-- bench:KIND RECORD... -->`, the table, `<!-- /bench -->`.
+BLOCK = re.compile(r"<!-- bench:(\w+) ([^>]+?) -->\n(.*?)<!-- /bench -->", flags=re.S)
+
+
+def blocks(text: str) -> list[tuple[str, list[str], str]]:
+    """(kind, record paths, table) of each generated table of a page."""
+    return [(kind, names.split(), table) for kind, names, table in BLOCK.findall(text)]
+
+
+def render(kind: str, records: list[dict[str, Any]], extra: dict[str, Callable[..., str]]) -> str:
+    """The table of ``kind``: "table" (every benchmark), a benchmark's name (that one only) or a kind of ``extra``."""
+    if kind in extra:
+        return extra[kind](*records)
+    return table(*records, benchmarks=None if kind == "table" else [kind])
+
+
+def refresh_page(page: Path, paths: list[Path], extra: dict[str, Callable[..., str]]) -> None:
+    """Rewrite each generated table of ``page`` from the records at ``paths`` (named relative to the project)."""
+    records = [read(path) for path in paths]
+    names = " ".join(str(Path(p).resolve().relative_to(config.PROJECT_ROOT)) for p in paths)
+    text = page.read_text(encoding="utf-8")
+    new = BLOCK.sub(lambda m: f"<!-- bench:{m[1]} {names} -->\n{render(m[1], records, extra)}<!-- /bench -->", text)
+    page.write_text(new, encoding="utf-8")
