@@ -310,6 +310,7 @@ def main() -> int:
             "machinery": lambda: machinery.bench_machinery(tmp, args.rounds),
             "machinery_serve": lambda: machinery.bench_machinery_serve(tmp, args.rounds),
         }
+        written: Path | None = None  # the record, rewritten as each benchmark ends: a stopped run keeps what it measured
         for name in chosen:
             if args.dry_run:
                 result = {"description": "not measured (--dry-run)", "medians": {}, "ratios": {}, "targets": {}}
@@ -319,9 +320,13 @@ def main() -> int:
                 result = benchmarks[name]()
             head["benchmarks"][name] = result
             _print(name, result)
-    head["machine"]["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
-    head["ended_utc"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    print(f"\nwritten: {record.write(head, args.results)}")
+            head["machine"]["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
+            head["ended_utc"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if written is None:
+                written = record.write(head, args.results)
+            else:
+                record.rewrite(head, written)
+    print(f"\nwritten: {written}")
     return 0
 
 

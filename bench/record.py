@@ -74,15 +74,19 @@ def new_record(what: str, options: dict[str, Any], started: datetime.datetime) -
     }
 
 
+def _temporary(record: dict[str, Any], directory: Path) -> str:
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".json.tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    return temporary
+
+
 def write(record: dict[str, Any], directory: Path = RESULTS_DIR) -> Path:
     """Write ``record`` as ``<directory>/<date>-<what>.json`` (``-2``, ``-3``... when that name is taken:
     an earlier record is never overwritten), through a temporary file renamed into place."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"{record['started_utc'][:10]}-{record['what']}"
-    text = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".json.tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
+    temporary = _temporary(record, directory)
     number = 1
     while True:
         path = directory / (f"{stem}.json" if number == 1 else f"{stem}-{number}.json")
@@ -93,6 +97,11 @@ def write(record: dict[str, Any], directory: Path = RESULTS_DIR) -> Path:
             continue
         os.unlink(temporary)
         return path
+
+
+def rewrite(record: dict[str, Any], path: Path) -> None:
+    """Replace the record at ``path`` (written by :func:`write` for this same run) with ``record``, whole."""
+    os.replace(_temporary(record, path.parent), path)
 
 
 def read(path: Path) -> dict[str, Any]:
