@@ -142,8 +142,8 @@ def table(*records: dict[str, Any], benchmarks: list[str] | None = None) -> str:
     return "\n".join(rows) + "\n"
 
 
-# A table generated from records: `<!-- bench:KIND RECORD... -->`, the table, `<!-- /bench -->`.
-BLOCK = re.compile(r"<!-- bench:(\w+) ([^>]+?) -->\n(.*?)<!-- /bench -->", flags=re.S)
+# A table generated from records: `<!-- bench:KIND RECORD... -->`, the table, `<!-- /bench -->` (KIND: see render).
+BLOCK = re.compile(r"<!-- bench:([\w+]+) ([^>]+?) -->\n(.*?)<!-- /bench -->", flags=re.S)
 
 
 def blocks(text: str) -> list[tuple[str, list[str], str]]:
@@ -152,10 +152,10 @@ def blocks(text: str) -> list[tuple[str, list[str], str]]:
 
 
 def render(kind: str, records: list[dict[str, Any]], extra: dict[str, Callable[..., str]]) -> str:
-    """The table of ``kind``: "table" (every benchmark), a benchmark's name (that one only) or a kind of ``extra``."""
+    """The table of ``kind``: "table" (every benchmark), benchmarks' names joined by "+" (those only) or a kind of ``extra``."""
     if kind in extra:
         return extra[kind](*records)
-    return table(*records, benchmarks=None if kind == "table" else [kind])
+    return table(*records, benchmarks=None if kind == "table" else kind.split("+"))
 
 
 def refresh_page(page: Path, paths: list[Path], extra: dict[str, Callable[..., str]]) -> None:

@@ -89,6 +89,30 @@ def test_a_file_that_is_not_a_record_is_refused_naming_it(tmp_path):
         record.read(path)
 
 
+@pytest.mark.parametrize("page", ["docs/benchmarks.md", "docs/architecture.md"])
+def test_the_tables_in_the_docs_are_those_of_the_records_they_name(page):
+    found = record.blocks((ROOT / page).read_text(encoding="utf-8"))
+    assert found, f"{page} has no table generated from a record"
+    for kind, names, block in found:
+        written = [record.read(ROOT / name) for name in names]
+        expected = record.render(kind, written, {"costs": machinery.costs_table})  # the table is tested by hand above
+        assert block == expected, f"{page}: rewrite its tables with python -m bench --docs {' '.join(names)}"
+
+
+def test_refreshing_a_page_rewrites_only_its_tables(tmp_path, monkeypatch):
+    made = {"format": record.FORMAT, "benchmarks": {"warm": {"medians": {"build s": 0.5}, "ratios": {}, "targets": {}}}}
+    monkeypatch.setattr(record.config, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "r.json").write_text(json.dumps(made))
+    page = tmp_path / "page.md"
+    page.write_text("Before.\n<!-- bench:warm old.json -->\n| stale |\n<!-- /bench -->\nAfter.\n")
+    record.refresh_page(page, [tmp_path / "r.json"], {})
+    assert page.read_text() == (
+        "Before.\n<!-- bench:warm r.json -->\n"
+        "| benchmark | measured | median | target | met |\n|---|---|---|---|---|\n| warm | build s | 0.50 s |  |  |\n"
+        "<!-- /bench -->\nAfter.\n"
+    )
+
+
 def test_the_costs_counted_match_a_count_by_hand():
     # deferred.py's lines counted by another route: its newline characters; its tests: the lines starting "def test_"
     found = machinery.costs()
