@@ -127,9 +127,13 @@ def _met(value: float, target: dict[str, float]) -> str:
 
 
 def table(*records: dict[str, Any], benchmarks: list[str] | None = None) -> str:
-    """The records as one Markdown table: a row per median (seconds) and per ratio, with its target if it has one."""
+    """The records as one Markdown table: a row per median (seconds) and per ratio, with its target if it has one.
+    A benchmark in several records is shown from the last of them (a later run replaces an earlier one)."""
     rows = ["| benchmark | measured | median | target | met |", "|---|---|---|---|---|"]
-    for name, result in ((n, r) for record in records for n, r in record["benchmarks"].items()):
+    latest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        latest.update(record["benchmarks"])
+    for name, result in latest.items():
         if benchmarks is not None and name not in benchmarks:
             continue
         targets = result.get("targets", {})

@@ -82,6 +82,12 @@ def test_the_table_has_a_row_per_median_and_ratio_with_its_target():
     ]
 
 
+def test_a_benchmark_in_several_records_is_shown_from_the_last():
+    earlier = {"benchmarks": {"warm": {"medians": {"build s": 3.0}}, "cold": {"medians": {"a s": 1.0}}}}
+    later = {"benchmarks": {"warm": {"medians": {"build s": 0.25}}}}
+    assert record.table(earlier, later).splitlines()[2:] == ["| warm | build s | 0.25 s |  |  |", "| cold | a s | 1.00 s |  |  |"]
+
+
 def test_a_file_that_is_not_a_record_is_refused_naming_it(tmp_path):
     path = tmp_path / "x.json"
     path.write_text('{"benchmarks": {}}')
