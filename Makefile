@@ -44,7 +44,7 @@ lab: install ## open JupyterLab on the project with the trustlab kernel
 notebooks: install fonts ## re-execute the committed notebooks in place after a change
 	$(BIN)/trustlab refresh
 
-bench: install ## run the benchmarks and print the measured ratios
+bench: install ## run the benchmarks; each run is written to bench/results/<date>-<what>.json (docs/benchmarks.md)
 	$(BIN)/python -m bench
 
 lock: install ## rewrite requirements.lock (pip) and environment.lock.yml (conda) from the current environment

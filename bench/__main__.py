@@ -1,89 +1,113 @@
-"""Benchmarks of the runner, each printing the ratio it measured in this one run.
+"""Benchmarks of the runner. Each run prints what it measured and writes it to
+``bench/results/<date>-<what>.json`` (machine, Python, commit, medians, ratios, targets, samples;
+``bench/record.py``); docs/benchmarks.md shows its one table from such records.
 
-1. Cold build of every notebook (`trustlab build --force`, parallel) against the same notebooks run
-   one after another with the plain `papermill` command line. Target: at least 1.7x faster. Also
-   timed: the same build with `--no-fork-server`, to show what the fork server contributes.
-2. Warm build with nothing changed (`trustlab build`, every run a cache hit). Target: under 1 s.
-3. A 1,000-point sweep of the pricing analysis with `--fast` against the per-notebook path,
-   extrapolated from a sample of notebook runs on the same local Dask cluster. Target: 500x.
-4. Each notebook's import cell (its parameters cell, then the cell of imports, in a fresh
-   interpreter) as it is, against the same cell with what the analysis modules used to import when
-   they were imported (pandera, scipy.stats, statsmodels' power and proportion tests, seaborn)
-   loaded first. CPU seconds (user + system) of the interpreter, which other work on a shared
-   machine disturbs less than wall time; best of three runs each. Target: at least 1.1x less CPU.
-5. `trustlab serve` (``--only serve``, not in the default set): the complete HTML report of each
-   notebook through the explorer with its workers warm, from the request with one changed
-   parameter (``POST /api/runs``, waiting) to the report page fetched, the default run already
-   made. Target: under 5 s per notebook on 2 cores.
+- cold: cold build of every notebook (`trustlab build --force`, parallel) against the same notebooks
+  run one after another with the plain `papermill` command line. Target: at least 1.7x faster.
+- warm: warm build with nothing changed (`trustlab build`, every run a cache hit). Target: under 1 s.
+- sweep: a 1,000-point sweep of the pricing analysis with `--fast` against the per-notebook path,
+  extrapolated from a sample of notebook runs on the same local Dask cluster. Target: 500x.
+- imports: each notebook's import cell (its parameters cell, then the cell of imports, in a fresh
+  interpreter) as it is, against the same cell with what the analysis modules used to import when
+  they were imported (pandera, scipy.stats, statsmodels' power and proportion tests, seaborn)
+  loaded first. CPU seconds (user + system), best of the rounds. Target: at least 1.1x less CPU.
+- serve: the explorer (`trustlab serve`) with its workers warm: for each notebook, from the request
+  with one changed parameter (``POST /api/runs``, waiting) to the report page fetched, the default
+  run already made; a different value each round. Target: under 5 s per notebook.
+- run: a changed-parameter `trustlab run` of each notebook against the stock commands on the same
+  notebook and parameters (`papermill -p NAME VALUE`, then `jupyter nbconvert --to html`),
+  alternated. No target: it shows what a single cold run costs against the stock tools.
+- machinery: what the fork server, preload and the jsonschema stand-in each buy (cold build and a
+  single run with and without each, alternated) and cost (lines, tests): bench/machinery.py.
+- machinery_serve: the explorer's request as in serve, with preload or the fork server left out, alternated.
 
-6. A changed-parameter run of each notebook (one numeric parameter changed, `CHANGED_RUN`) with
-   `trustlab run` (its fork server started at once, the run and kernel forked from it) against the
-   stock commands on the same notebook and parameters: `papermill -p NAME VALUE` then
-   `jupyter nbconvert --to html`. The two are alternated (A, B, A, B...) so that other work on the
-   machine weighs on both alike; wall seconds, median of the repeats, and CPU seconds of each
-   command with its children. Also timed: `trustlab run --no-fork-server` (a new interpreter for
-   the run and for its kernel), to show what the fork server contributes. Target: at least 3x faster.
-
-Usage: python -m bench [--only cold,warm,sweep,imports,serve,run] [--sample N] [--repeats N]
+Usage: python -m bench [--only NAME,...] [--rounds N] [--sample N] [--results DIR] [--dry-run]
+       python -m bench --table bench/results/FILE.json...   (print the Markdown table of docs/benchmarks.md)
+       python -m bench --docs bench/results/FILE.json...    (rewrite the tables of docs/benchmarks.md and docs/architecture.md)
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import logging
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import jupytext
-import nbformat
-import yaml
 from trustlab import config
-from trustlab.runner import runs
 
-BIN = Path(sys.executable).parent
+from bench import machinery, record
+from bench.explorer import CHANGES, WarmExplorer
+from bench.timing import alternate, paired_ratio, timed_with_cpu
+
+BIN = Path(sys.executable).parent  # the heavy imports (the runner, jupytext) are made where used: --dry-run needs none
+ALL = ("cold", "warm", "sweep", "imports", "serve", "run", "machinery", "machinery_serve")
+DOC_PAGES = [config.PROJECT_ROOT / "docs" / "benchmarks.md", config.PROJECT_ROOT / "docs" / "architecture.md"]
 
 
-def _timed(cmd: list[str], **kwargs) -> float:
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
-    return time.perf_counter() - t0
+def bench_cold(tmp: Path, rounds: int) -> dict[str, Any]:
+    import jupytext
+    import nbformat
+    from trustlab.runner import runs
 
-
-def bench_cold(tmp: Path) -> dict[str, float]:
     inputs = []
     for source in runs.notebooks():
         path = tmp / f"{source.stem}.ipynb"
         nbformat.write(jupytext.read(source), path)
         inputs.append(path)
-    sequential = sum(
-        _timed([str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", runs.kernel_name(), "--cwd", str(tmp)])
-        for p in inputs
+
+    def sequential(i: int) -> tuple[float, float]:
+        times = [
+            timed_with_cpu(
+                [str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", runs.kernel_name(), "--cwd", str(tmp)]
+            )
+            for p in inputs
+        ]
+        return sum(w for w, _ in times), sum(c for _, c in times)
+
+    measured = alternate(
+        {
+            "papermill one after another": sequential,
+            "trustlab build": lambda i: timed_with_cpu(
+                [str(BIN / "trustlab"), "build", "--force", "--out", str(tmp / f"site-{i}")]
+            ),
+        },
+        rounds,
     )
-    build = _timed([str(BIN / "trustlab"), "build", "--force", "--out", str(tmp / "site")])
-    # The same build with every run and kernel started as a new interpreter: what the fork server gives.
-    plain = _timed([str(BIN / "trustlab"), "build", "--force", "--no-fork-server", "--out", str(tmp / "site-plain")])
+    ratio = "papermill one after another / trustlab build"
     return {
-        "papermill sequential s": sequential,
-        "trustlab build s": build,
-        "ratio": sequential / build,
-        "target": 1.7,
-        "trustlab build --no-fork-server s": plain,
-        "ratio without the fork server": sequential / plain,
+        "description": "cold build of every notebook, parallel, against plain papermill one after another",
+        "medians": {f"{name} s": statistics.median(w for w, _ in pairs) for name, pairs in measured.items()},
+        "ratios": {ratio: paired_ratio(measured, "papermill one after another", "trustlab build")},
+        "targets": {ratio: {"at least": 1.7}},
+        "samples [wall s, CPU s]": measured,
     }
 
 
-def bench_warm(tmp: Path) -> dict[str, float]:
-    site = tmp / "site"
-    if not (site / "index.html").exists():
-        subprocess.run([str(BIN / "trustlab"), "build", "--out", str(site)], check=True, stdout=subprocess.DEVNULL)
-    warm = min(_timed([str(BIN / "trustlab"), "build", "--out", str(site)]) for _ in range(3))
-    return {"warm build s": warm, "target s": 1.0, "ratio (target / measured)": 1.0 / warm}
+def bench_warm(tmp: Path, rounds: int) -> dict[str, Any]:
+    site = tmp / "site-warm"
+    subprocess.run([str(BIN / "trustlab"), "build", "--out", str(site)], check=True, stdout=subprocess.DEVNULL)
+    warm = [timed_with_cpu([str(BIN / "trustlab"), "build", "--out", str(site)]) for _ in range(rounds)]
+    label = "trustlab build, nothing changed s"
+    return {
+        "description": "warm build with nothing changed (every run a cache hit)",
+        "medians": {label: statistics.median(w for w, _ in warm)},
+        "ratios": {},
+        "targets": {label: {"at most": 1.0}},
+        "samples [wall s, CPU s]": {label: warm},
+    }
 
 
-def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
+def bench_sweep(tmp: Path, sample: int) -> dict[str, Any]:
+    import yaml
+    from dask.distributed import LocalCluster
     from trustlab.runner import sweep
     from trustlab.runner.notebook import Notebook
 
@@ -97,10 +121,6 @@ def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
     table = sweep.run_fast(pricing, points)
     fast = time.perf_counter() - t0
     assert (table["status"] == "ok").all()
-    import logging
-
-    from dask.distributed import LocalCluster
-
     workers = os.cpu_count() or 1
     # The cluster is started before the clock: a 1,000-point sweep would pay its start-up once.
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR) as cluster:
@@ -109,12 +129,17 @@ def bench_sweep(tmp: Path, sample: int) -> dict[str, float]:
         sample_seconds = time.perf_counter() - t0
     assert (sample_table["status"] == "ok").all()
     extrapolated = sample_seconds / sample * len(points)
+    ratio = "notebook path (extrapolated) / fast sweep"
     return {
-        "fast sweep s (1,000 points)": fast,
-        f"notebook sample s ({sample} points, {workers} workers)": sample_seconds,
-        "notebook path extrapolated s": extrapolated,
-        "ratio": extrapolated / fast,
-        "target": 500,
+        "description": f"1,000-point sweep of 03 with --fast against the notebook path, extrapolated from {sample} "
+        f"notebook runs on a running local Dask cluster of {workers} workers",
+        "medians": {
+            "fast sweep, 1,000 points s": fast,
+            f"notebook sample, {sample} points s": sample_seconds,
+            "notebook path extrapolated to 1,000 points s": extrapolated,
+        },
+        "ratios": {ratio: extrapolated / fast},
+        "targets": {ratio: {"at least": 500}},
     }
 
 
@@ -124,83 +149,58 @@ EAGER_IMPORTS = "import pandera.pandas, scipy.stats, statsmodels.stats.power, st
 
 def import_cell(source: Path) -> str:
     """The parameters cell and the cell after it (the imports) of a notebook source, as one script."""
+    import jupytext
+
     cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
     at = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
     return cells[at].source + "\n" + cells[at + 1].source + "\n"
 
 
-def cpu_seconds(cmd: list[str], **kwargs) -> float:
-    """User + system CPU seconds of a command run to completion."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    return usage.ru_utime + usage.ru_stime
+def bench_imports(rounds: int) -> dict[str, Any]:
+    from trustlab.runner import runs
 
-
-def bench_imports(repeats: int = 3) -> dict[str, float]:
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    figures: dict[str, float] = {}
+    medians: dict[str, float] = {}
     lazy_total = eager_total = 0.0
     for source in runs.notebooks():
         cell = import_cell(source)
-        lazy = min(cpu_seconds([sys.executable, "-c", cell], env=env) for _ in range(repeats))
-        eager = min(cpu_seconds([sys.executable, "-c", EAGER_IMPORTS + cell], env=env) for _ in range(repeats))
-        figures[f"{source.stem} import cell CPU s"] = lazy
-        figures[f"{source.stem} with eager imports CPU s"] = eager
+        lazy = min(timed_with_cpu([sys.executable, "-c", cell], env=env)[1] for _ in range(rounds))
+        eager = min(timed_with_cpu([sys.executable, "-c", EAGER_IMPORTS + cell], env=env)[1] for _ in range(rounds))
+        medians[f"{source.stem} import cell, CPU s (best)"] = lazy
+        medians[f"{source.stem} with eager imports, CPU s (best)"] = eager
         lazy_total, eager_total = lazy_total + lazy, eager_total + eager
-    figures.update({"ratio (eager / as is, all notebooks)": eager_total / lazy_total, "target": 1.1})
-    return figures
+    ratio = "eager / as is, CPU, all notebooks"
+    return {
+        "description": "each notebook's import cell in a fresh interpreter, as is and with the formerly eager imports first",
+        "medians": medians,
+        "ratios": {ratio: eager_total / lazy_total},
+        "targets": {ratio: {"at least": 1.1}},
+    }
 
 
-SERVE_CHANGES = {  # one changed parameter per notebook (03's is the issue's "what if the promo price were 499?")
-    "00_source_facts": {"max_rows_per_topic": "10"},
-    "01_governance": {"alpha": "0.01"},
-    "02_promotion_growth": {"gmv_growth": "4.0"},
-    "03_pricing_positioning": {"promo_price": "499"},
-}
+def bench_serve(tmp: Path, rounds: int) -> dict[str, Any]:
+    from trustlab.runner import runs
 
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process and of its children it has waited for (user + system, /proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-def bench_serve(tmp: Path) -> dict[str, float]:
-    from starlette.testclient import TestClient
-    from trustlab.runner.explorer import Explorer
-    from trustlab.runner.serve import create_app
-
-    explorer = Explorer(tmp / "serve-site", runs.notebooks(), workers=2)
-    figures: dict[str, float] = {}
+    warm = WarmExplorer(tmp / "serve-site")
     try:
-        client = TestClient(create_app(explorer), base_url="http://127.0.0.1")
-        t0 = time.perf_counter()
-        explorer.warm_up()
-        figures["fork server warm-up s (once, at start)"] = time.perf_counter() - t0
-        for source in runs.notebooks():  # the default runs to compare with (not timed)
-            explorer.baseline(explorer.notebook(source.stem)).done.wait()
-        for source in runs.notebooks():
-            change = SERVE_CHANGES.get(source.stem, {})
-            server = explorer.status()["fork_server_pid"]
-            t0, cpu0 = time.perf_counter(), _cpu_seconds(server) + sum(os.times()[:2])
-            record = client.post("/api/runs", json={"notebook": source.stem, "parameters": change}).json()
-            page = client.get(record["report_url"]) if record.get("report_url") else None
-            seconds = time.perf_counter() - t0
-            # CPU of the request: the explorer's process, and the run with its kernel (reaped by the
-            # fork server): what the wall time would be with a core to spare on a quiet machine.
-            figures[f"{source.stem} CPU s"] = _cpu_seconds(server) + sum(os.times()[:2]) - cpu0
-            if record["status"] != "ok" or page is None or page.status_code != 200 or "trustlab-provenance" not in page.text:
-                raise RuntimeError(f"{source.stem}: the explorer's run did not give a report: {record.get('error')}")
-            figures[f"{source.stem} {change} s"] = seconds
+        samples = {
+            f"{nb}, {CHANGES[nb][0]} changed": [warm.request(nb, i) for i in range(rounds)]
+            for nb in (s.stem for s in runs.notebooks())
+        }
     finally:
-        explorer.close()
-    worst = max(v for k, v in figures.items() if k[:2].isdigit() and not k.endswith("CPU s"))
-    figures["load average (1 min) at the end"] = os.getloadavg()[0]
-    figures.update({"slowest notebook s": worst, "target s": 5.0, "ratio (target / slowest)": 5.0 / worst})
-    return figures
+        warm.close()
+    medians = {"fork server warm-up (once, at start) s": warm.warm_up_seconds}
+    for label, pairs in samples.items():
+        medians[f"{label}, wall s"] = statistics.median(w for w, _ in pairs)
+        medians[f"{label}, CPU s"] = statistics.median(c for _, c in pairs)
+    return {
+        "description": "the explorer's complete report of each notebook with one parameter changed, workers warm, "
+        "from the POST to the report page fetched",
+        "medians": medians,
+        "ratios": {},
+        "targets": {f"{label}, wall s": {"at most": 5.0} for label in samples},
+        "samples [wall s, CPU s]": samples,
+    }
 
 
 # One numeric parameter changed per notebook, within its contract.
@@ -212,84 +212,121 @@ CHANGED_RUN = {
 }
 
 
-def timed_with_cpu(cmd: list[str], **kwargs) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system, with the children it waited for) of a command."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status):
-        raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), cmd)
-    return wall, usage.ru_utime + usage.ru_stime
+def bench_run(tmp: Path, rounds: int) -> dict[str, Any]:
+    import jupytext
+    import nbformat
+    from trustlab.runner import runs
 
-
-def bench_run(tmp: Path, repeats: int) -> dict[str, float]:
-    import statistics
-
-    figures: dict[str, float] = {}
-    ratios = []
+    medians: dict[str, float] = {}
+    ratios: dict[str, float] = {}
+    samples: dict[str, Any] = {}
     for source in runs.notebooks():
         name, value = CHANGED_RUN[source.stem]
         notebook = tmp / f"{source.stem}.ipynb"
         nbformat.write(jupytext.read(source), notebook)
-        trustlab_cmd = [str(BIN / "trustlab"), "run", source.stem, "-p", name, value]
         stock_out = tmp / f"{source.stem}.stock.ipynb"
-        papermill_cmd = [
-            str(BIN / "papermill"),
-            str(notebook),
-            str(stock_out),
-            "-k",
-            runs.kernel_name(),
-            "-p",
-            name,
-            value,
-            "--cwd",
-            str(tmp),
-        ]
-        nbconvert_cmd = [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(stock_out)]
-        ours, stock, plain = [], [], []
-        for i in range(repeats):
-            ours.append(timed_with_cpu([*trustlab_cmd, "--out", str(tmp / "runs" / f"{source.stem}-{i}")]))
-            plain.append(timed_with_cpu([*trustlab_cmd, "--no-fork-server", "--out", str(tmp / "plain" / f"{source.stem}-{i}")]))
-            executed = timed_with_cpu(papermill_cmd)
-            rendered = timed_with_cpu(nbconvert_cmd)
-            stock.append((executed[0] + rendered[0], executed[1] + rendered[1]))
-        wall_ours = statistics.median(w for w, _ in ours)
-        wall_stock = statistics.median(w for w, _ in stock)
-        figures[f"{source.stem} trustlab run s"] = wall_ours
-        figures[f"{source.stem} papermill + nbconvert s"] = wall_stock
-        figures[f"{source.stem} ratio"] = wall_stock / wall_ours
-        figures[f"{source.stem} trustlab run --no-fork-server s"] = statistics.median(w for w, _ in plain)
-        figures[f"{source.stem} CPU s, trustlab run"] = statistics.median(c for _, c in ours)
-        figures[f"{source.stem} CPU s, stock"] = statistics.median(c for _, c in stock)
-        ratios.append(wall_stock / wall_ours)
-    figures.update({"lowest ratio": min(ratios), "target": 3.0})
-    return figures
+        papermill = [str(BIN / "papermill"), str(notebook), str(stock_out), "-k", runs.kernel_name(), "-p", name, value]
+        nbconvert = [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(stock_out)]
+
+        def stock(i: int) -> tuple[float, float]:
+            executed = timed_with_cpu([*papermill, "--cwd", str(tmp)])
+            rendered = timed_with_cpu(nbconvert)
+            return executed[0] + rendered[0], executed[1] + rendered[1]
+
+        trustlab = [str(BIN / "trustlab"), "run", source.stem, "-p", name, value]
+        measured = alternate(
+            {
+                "trustlab run": lambda i: timed_with_cpu([*trustlab, "--out", str(tmp / "runs" / f"{source.stem}-{i}")]),
+                "papermill + nbconvert": stock,
+            },
+            rounds,
+        )
+        for kind, pairs in measured.items():
+            medians[f"{source.stem}, {name}={value}, {kind}, wall s"] = statistics.median(w for w, _ in pairs)
+            medians[f"{source.stem}, {name}={value}, {kind}, CPU s"] = statistics.median(c for _, c in pairs)
+        ratios[f"{source.stem}: papermill + nbconvert / trustlab run, wall"] = paired_ratio(
+            measured, "papermill + nbconvert", "trustlab run"
+        )
+        samples[source.stem] = measured
+    return {
+        "description": "a changed-parameter trustlab run of each notebook against papermill -p then jupyter nbconvert --to html",
+        "medians": medians,
+        "ratios": ratios,
+        "targets": {},
+        "samples [wall s, CPU s]": samples,
+    }
+
+
+def _print(name: str, result: dict[str, Any]) -> None:
+    print(f"\n[{name}] {result['description']}")
+    for key, value in result["medians"].items():
+        print(f"  {key:<72} {value:10,.3f}")
+    for key, value in result["ratios"].items():
+        target = result["targets"].get(key)
+        print(f"  {key:<72} {value:9,.2f}x" + (f"   target {target}" if target else ""))
+    for piece, cost in result.get("costs", {}).items():
+        print(f"  cost of {piece}: {cost}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="cold,warm,sweep,imports,run")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated, of {','.join(ALL)} (default: all)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds (repeats) of each timed command")
     parser.add_argument("--sample", type=int, default=4, help="notebook runs sampled for the sweep extrapolation")
-    parser.add_argument("--repeats", type=int, default=3, help="alternated repeats of each changed-parameter run")
+    parser.add_argument("--results", type=Path, default=record.RESULTS_DIR, help="folder of the json records")
+    parser.add_argument("--dry-run", action="store_true", help="time nothing: write the record's head and the commands")
+    parser.add_argument("--table", type=Path, nargs="+", metavar="RECORD", help="print the records' Markdown table and stop")
+    parser.add_argument(
+        "--docs", type=Path, nargs="+", metavar="RECORD", help="rewrite the tables of docs/ from the records and stop"
+    )
     args = parser.parse_args()
-    chosen = args.only.split(",")
-    print(f"trustlab benchmarks on {os.cpu_count()} core(s); project {config.PROJECT_ROOT}")
-    with tempfile.TemporaryDirectory(prefix="trustlab-bench-") as tmp:
-        tmp = Path(tmp)
-        for name, func in (
-            ("cold", lambda: bench_cold(tmp)),
-            ("warm", lambda: bench_warm(tmp)),
-            ("sweep", lambda: bench_sweep(tmp, args.sample)),
-            ("imports", bench_imports),
-            ("serve", lambda: bench_serve(tmp)),
-            ("run", lambda: bench_run(tmp, args.repeats)),
-        ):
-            if name in chosen:
-                figures = func()
-                print(f"\n[{name}]")
-                for key, value in figures.items():
-                    print(f"  {key:<48} {value:,.3f}")
+    if args.table:
+        print(record.table(*(record.read(path) for path in args.table)), end="")
+        return 0
+    if args.docs:
+        for page in DOC_PAGES:
+            record.refresh_page(page, args.docs, {"costs": machinery.costs_table})
+            print(f"rewritten from {' '.join(map(str, args.docs))}: {page}")
+        return 0
+    chosen = [name for name in args.only.split(",") if name]
+    unknown = sorted(set(chosen) - set(ALL))
+    if unknown or not chosen or args.rounds < 1:
+        parser.error(f"--only takes names from {','.join(ALL)} (got {', '.join(unknown) or 'none'}); --rounds at least 1")
+    what = "all" if set(chosen) == set(ALL) else "-".join(chosen)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    head = record.new_record(
+        what, {"only": chosen, "rounds": args.rounds, "sample": args.sample, "dry_run": args.dry_run}, started
+    )
+    print(f"trustlab benchmarks on {os.cpu_count()} core(s); project {config.PROJECT_ROOT}; commit {head['commit']}")
+    with tempfile.TemporaryDirectory(prefix="trustlab-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        benchmarks: dict[str, Callable[[], dict[str, Any]]] = {
+            "cold": lambda: bench_cold(tmp, args.rounds),
+            "warm": lambda: bench_warm(tmp, args.rounds),
+            "sweep": lambda: bench_sweep(tmp, args.sample),
+            "imports": lambda: bench_imports(args.rounds),
+            "serve": lambda: bench_serve(tmp, args.rounds),
+            "run": lambda: bench_run(tmp, args.rounds),
+            "machinery": lambda: machinery.bench_machinery(tmp, args.rounds),
+            "machinery_serve": lambda: machinery.bench_machinery_serve(tmp, args.rounds),
+        }
+        written: Path | None = None  # the record, rewritten as each benchmark ends: a stopped run keeps what it measured
+        for name in chosen:
+            if args.dry_run:
+                result = {"description": "not measured (--dry-run)", "medians": {}, "ratios": {}, "targets": {}}
+                if name == "machinery":
+                    result.update(commands=machinery.commands(tmp), costs=machinery.costs())
+            else:
+                result = benchmarks[name]()
+            head["benchmarks"][name] = result
+            _print(name, result)
+            head["machine"]["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
+            head["ended_utc"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if written is None:
+                written = record.write(head, args.results)
+            else:
+                record.rewrite(head, written)
+    print(f"\nwritten: {written}")
     return 0
 
 

@@ -4,6 +4,7 @@ and whatever uses them gets the same answers."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -25,8 +26,9 @@ print(json.dumps({"loaded_at_import": loaded_at_import, "answers": answers, "dir
 """
 
 
-def _run(prelude: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", prelude + CHECKS], capture_output=True, text=True, timeout=120)
+def _run(prelude: str, without: str = "") -> dict:
+    env = {**os.environ, "TRUSTLAB_BENCH_WITHOUT": without}
+    proc = subprocess.run([sys.executable, "-c", prelude + CHECKS], capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -46,3 +48,10 @@ def test_nothing_is_deferred_once_the_module_is_imported():
 
     defer_rfc3987_syntax()
     assert sys.modules["rfc3987_syntax"] is rfc3987_syntax
+
+
+def test_the_benchmarks_can_leave_the_stand_in_out():
+    left_out = _run(
+        "from trustlab.runner.deferred import defer_rfc3987_syntax\ndefer_rfc3987_syntax()\n", without="preload,deferred"
+    )
+    assert left_out["loaded_at_import"] is True

@@ -64,3 +64,8 @@ def test_relative_imports_resolve_against_their_package_and_unparsable_code_impo
     }
     assert _imports("def f(:\n  import os", None) == set()
     assert _imports("from __future__ import annotations\nimport os.path", None) == {"os.path"}
+
+
+def test_the_benchmarks_can_leave_preload_out(monkeypatch):
+    monkeypatch.setenv("TRUSTLAB_BENCH_WITHOUT", "deferred, preload")
+    assert modules_to_preload([ROOT / "notebooks" / "02_promotion_growth.py"]) == list(RUNNER_MODULES)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import types
 from typing import Any
@@ -21,7 +22,10 @@ MODULE = "rfc3987_syntax"
 
 
 def defer_rfc3987_syntax() -> None:
-    """Install the stand-in, unless the module is already imported or not installed."""
+    """Install the stand-in, unless the module is already imported or not installed, or
+    ``$TRUSTLAB_BENCH_WITHOUT`` names "deferred" (:func:`trustlab.runner.preload.left_out`, for the benchmarks)."""
+    if "deferred" in os.environ.get("TRUSTLAB_BENCH_WITHOUT", "").replace(" ", "").split(","):
+        return
     spec = None if MODULE in sys.modules else importlib.util.find_spec(MODULE)
     if spec is None:
         return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,11 +31,22 @@ RUNNER_MODULES = (
     "trustlab.runner.runs",
 )
 PACKAGE_DIR = Path(trustlab.__file__).resolve().parent
+# Internal, for the benchmarks (docs/architecture.md): a comma-separated list of the machinery to leave out
+# ("preload": the fork server imports RUNNER_MODULES only; "deferred": see trustlab.runner.deferred).
+WITHOUT_VARIABLE = "TRUSTLAB_BENCH_WITHOUT"
+
+
+def left_out(piece: str) -> bool:
+    """Whether ``$TRUSTLAB_BENCH_WITHOUT`` names ``piece`` ("preload" or "deferred")."""
+    return piece in os.environ.get(WITHOUT_VARIABLE, "").replace(" ", "").split(",")
 
 
 def modules_to_preload(notebooks: Iterable[Path]) -> list[str]:
     """The runner's modules, then what ``notebooks`` (jupytext ``.py`` sources or ``.ipynb``) import,
-    directly or through trustlab's modules, in a stable order (parents before their submodules)."""
+    directly or through trustlab's modules, in a stable order (parents before their submodules).
+    With ``preload`` left out (:func:`left_out`), the runner's modules only."""
+    if left_out("preload"):
+        return list(RUNNER_MODULES)
     found: set[str] = set()
     for notebook in notebooks:
         found |= _notebook_imports(Path(notebook))
