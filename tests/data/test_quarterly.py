@@ -287,10 +287,10 @@ def test_gap_reasons_refuse_an_unknown_metric() -> None:
         quarterly.gap_reasons(include_secondary=True, metric="gmv")
 
 
-def test_the_readme_states_the_derived_quarter_as_the_data_give_it(raw_rows: pd.DataFrame) -> None:
-    readme = " ".join((config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+def test_the_research_conventions_state_the_derived_quarter_as_the_data_give_it(raw_rows: pd.DataFrame) -> None:
+    page = " ".join((config.PROJECT_ROOT / "docs" / "research-conventions.md").read_text(encoding="utf-8").split())
     row = raw_rows[raw_rows["status"] == "D-2"].iloc[0]
     total = int(re.findall(r"(\d+)亿元", row["quote"])[0]) / 10  # 6800亿元 = RMB 680 bn
-    assert f"no source found gives {row['quarter']} GMV" in readme
-    assert f"(RMB {total:g} bn, a secondary copy rounded to RMB 10 bn) minus 2021Q1-Q3, RMB {row['value']} bn ± 5 bn" in readme
-    assert "with status D-2" in readme
+    assert f"no source found gives {row['quarter']} GMV" in page
+    assert f"(RMB {total:g} bn, a secondary copy rounded to RMB 10 bn) minus 2021Q1-Q3, RMB {row['value']} bn ± 5 bn" in page
+    assert "with status D-2" in page
