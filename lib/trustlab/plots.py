@@ -115,7 +115,13 @@ def _describe_figures_when_shown() -> None:
     shell = get_ipython()
     if shell is None:
         return
+    import matplotlib
     from matplotlib.figure import Figure
+
+    if matplotlib.get_backend(auto_select=False) in ("inline", "module://matplotlib_inline.backend_inline"):
+        # The kernel's inline backend registers its figure formatter when first loaded, which
+        # matplotlib otherwise leaves to the first figure: load it now, to wrap what it registers.
+        import matplotlib_inline.backend_inline  # noqa: F401
 
     formatter = shell.display_formatter.formatters["image/png"]
     try:
