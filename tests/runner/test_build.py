@@ -16,6 +16,8 @@ from trustlab import config
 from trustlab.runner import params, report, runs
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
+
 NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -108,6 +110,7 @@ def test_index_lists_every_notebook_and_run(site):
     assert report.check_site(site) == []
 
 
+@pytest.mark.browser
 def test_the_site_in_headless_chromium(site):
     """Visit every page: no broken link, no missing image, no console error, a provenance header on
     every report; save a screenshot of the index under reports/ for the README."""

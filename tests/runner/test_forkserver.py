@@ -20,6 +20,8 @@ from cli_process import trustlab
 from trustlab.runner import cli, params, runs
 from trustlab.runner.forkserver import ForkServerError
 
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DEMO = FIXTURES / "notebooks" / "90_demo.py"
 KERNEL_STATE = FIXTURES / "kernel_state" / "91_kernel_state.py"

@@ -157,6 +157,8 @@ def _load_module(path: Path):
     return module
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(tmp_path):
     root = tmp_path / "project"
     _copy_project(root)

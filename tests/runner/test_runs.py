@@ -37,6 +37,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.kernel
 def test_a_run_writes_notebook_html_and_results(tmp_path):
     out = tmp_path / "out"
     resolved = params.resolve(DEMO, cli={"x": "4", "label": "007"})
@@ -58,6 +59,7 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
     assert not list(tmp_path.glob(".out.tmp-*")), "staging folder left behind"
 
 
+@pytest.mark.kernel
 def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path, forked):
     sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
@@ -75,6 +77,7 @@ def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_
     assert json.loads((failed / "results.json").read_text())["provenance"]["status"] == "failed"
 
 
+@pytest.mark.kernel
 def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     out = tmp_path / "out"
     outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"sleep_seconds": "60"}), out, timeout=3)
@@ -105,6 +108,7 @@ def test_cache_key_covers_cells_parameters_package_and_data(project):
     assert runs.cache_key(source, resolved) != key
 
 
+@pytest.mark.kernel
 def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
     planned = runs.plan_build()
     assert [(p.name, p.reason) for p in planned] == [("90_demo", "no previous report")]
@@ -120,6 +124,7 @@ def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
     assert runs.plan_build()[0].reason == "inputs changed"
 
 
+@pytest.mark.kernel
 def test_status_says_which_inputs_made_a_report_stale(project):
     from trustlab.runner.cli import notebook_status
 
@@ -137,6 +142,7 @@ def test_status_says_which_inputs_made_a_report_stale(project):
     assert stale["why"] == ["data/numbers.csv changed", "trustlab package: 1 file(s) changed (prose.py)"]
 
 
+@pytest.mark.kernel
 def test_status_from_the_command_line_as_json(project, capsys):
     from trustlab.runner import cli
 
@@ -165,6 +171,7 @@ def test_sanitize_drops_volatile_metadata():
     assert clean.cells[0].metadata == {} and clean.cells[0].id == "cell-000"
 
 
+@pytest.mark.kernel
 def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path, forked):
     marker = tmp_path / "pwned"
     value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
@@ -208,6 +215,7 @@ def test_sanitize_makes_styler_ids_and_addresses_stable():
     assert second.data["text/plain"] == "T_00001_x"
 
 
+@pytest.mark.kernel
 def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, forked):
     import socket
     import subprocess
@@ -240,6 +248,7 @@ def _strict_json(path: Path) -> dict:
     return json.loads(path.read_text(), parse_constant=refuse)
 
 
+@pytest.mark.kernel
 def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_mapping(tmp_path, forked):
     notebooks = tmp_path / "notebooks"
     (notebooks / "params").mkdir(parents=True)
@@ -258,6 +267,7 @@ def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_
     assert _strict_json(out / "failed" / "results.json")["nonfinite"] == {"parameters.x": "inf"}
 
 
+@pytest.mark.kernel
 def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning(project, capsys):
     from trustlab.runner import report
 
@@ -278,6 +288,7 @@ def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning
     assert runs.plan_build()[0].reason == "up to date"
 
 
+@pytest.mark.kernel
 def test_an_emptied_or_edited_report_page_is_not_up_to_date(project):
     assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
     folder = config.REPORTS_DIR / "90_demo"
@@ -310,6 +321,7 @@ def _page_without_run_time(path: Path) -> bytes:
     return stripped
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("cli", [{}, {"rows": "5"}])
 def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     source = PAGES / "92_styled.py"
@@ -325,6 +337,7 @@ def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
 
 
+@pytest.mark.kernel
 def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path, forked):
     source = PAGES / "93_fails_late.py"
     out = tmp_path / "out"

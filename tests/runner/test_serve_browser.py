@@ -18,6 +18,8 @@ import pytest
 from trustlab import config
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
+pytestmark = [pytest.mark.kernel, pytest.mark.browser, pytest.mark.slow]
+
 pytest.importorskip("starlette")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"

@@ -43,6 +43,7 @@ def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "something was written beside the folder"
 
 
+@pytest.mark.kernel
 def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path):
     # An unrelated results.json nearby (here: a list) must not be read: nothing scans the parent.
     (tmp_path / "other").mkdir()
@@ -61,6 +62,7 @@ def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path)
     assert json.loads((out / "results.json").read_text())["results"]["double"] == 8.0
 
 
+@pytest.mark.kernel
 def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path):
     out = tmp_path / "run"
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
@@ -72,6 +74,7 @@ def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path)
     assert snapshot(out) == before
 
 
+@pytest.mark.kernel
 def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path):
     out = tmp_path / "run"
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
@@ -96,6 +99,7 @@ def test_a_file_in_place_of_the_output_folder_is_refused(tmp_path):
     assert target.read_text() == "not a folder"
 
 
+@pytest.mark.kernel
 def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immutable):
     locked_parent = tmp_path / "read-only"
     locked_parent.mkdir()
@@ -121,6 +125,7 @@ def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immuta
     assert f"cannot write into {site}" in proc.stderr and "building" not in proc.stderr
 
 
+@pytest.mark.kernel
 def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tmp_path):
     out = tmp_path / "run"
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
@@ -146,6 +151,7 @@ def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
     assert proc.returncode == 2 and "is not a report site trustlab made" in proc.stderr
 
 
+@pytest.mark.kernel
 def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked):
     site = sites.open_site(tmp_path / "site")
     resolved = params.resolve(DEMO)
@@ -170,6 +176,7 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked
     assert not (site / "runs" / "failed" / "b").exists()
 
 
+@pytest.mark.kernel
 def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, forked):
     site = sites.open_site(tmp_path / "site")
     assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site, executor=forked).ok
@@ -218,6 +225,7 @@ def built_site(site_template, tmp_path) -> Path:
     return copy_site(site_template, tmp_path / "site")
 
 
+@pytest.mark.kernel
 def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
     dest = tmp_path / "shared"
     dest.mkdir()
@@ -227,6 +235,7 @@ def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
     assert snapshot(dest) == {"keep.txt": b"keep me"}
 
 
+@pytest.mark.kernel
 def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp_path):
     dest = tmp_path / "shared"
     assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
@@ -238,6 +247,7 @@ def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp
     assert (dest / "comments.txt").read_text() == "reviewer notes"
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("where", ["site itself", "inside the site", "contains the site", "checkout", "inside the checkout"])
 def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_template, tmp_path, where):
     parent = tmp_path / "P"
@@ -257,6 +267,8 @@ def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_templ
     assert not (config.PROJECT_ROOT / "shared-site").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("umask", [0o022, 0o077])
 def test_what_build_run_and_publish_write_has_the_modes_the_umask_allows(tmp_path, umask):
     """A web server running as another user can read a published site under umask 022 (and nobody
@@ -280,6 +292,7 @@ def test_what_build_run_and_publish_write_has_the_modes_the_umask_allows(tmp_pat
 # ---------------------------------------------------------------- concurrent writers
 
 
+@pytest.mark.kernel
 def test_concurrent_index_writes_never_collide(built_site):
     errors: list[BaseException] = []
 
@@ -341,6 +354,8 @@ def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so
     assert out.strip() == "got it"
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
     site = sites.open_site(tmp_path / "site")
     procs = [
