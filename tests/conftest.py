@@ -36,6 +36,15 @@ def immutable():
             folder.chmod(0o755)
 
 
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a browser test saves its screenshots: the test's temporary folder (no test writes
+    into the checkout), or the folder named by TRUSTLAB_SCREENSHOTS to refresh the images of docs/."""
+    folder = Path(os.environ.get("TRUSTLAB_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def wait_until(
     condition: Callable[[], object], timeout: float, what: str, *, interval: float = 0.05, alive: Callable[[], bool] | None = None
 ) -> None:
@@ -115,3 +124,52 @@ def forked():
         yield runs.fork_server_executor(server)
     finally:
         server.close()
+
+
+# ---------------------------------------------------------------- a run without a kernel
+
+
+class FakeExecutor:
+    """An executor for :func:`trustlab.runner.runs.run_notebook` (and, as ``fork_server``, for
+    :func:`trustlab.runner.runs.build`) that starts no process and no kernel, as papermill's own
+    tests patch its engine: the "executed" notebook is the input with papermill's parameters cell
+    injected and no outputs (so it records no results), finished into a report as a real run's is.
+    For the plumbing around a run (checks, staging, moving into place, signals); a test of what a
+    kernel computes or shows runs a real one.
+
+    ``during(spec)``, if given, is called in the middle of each run: a test makes something happen
+    meanwhile. ``close()`` and ``wait_ready()`` make it usable as a fork server."""
+
+    def __init__(self, during: Callable[[dict], object] | None = None) -> None:
+        self.during = during
+        self.closed = False
+
+    def __call__(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        import nbformat
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+        from trustlab.runner.finish import finalize
+
+        spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+        notebook = load_notebook_node(spec["input"])  # as papermill reads it (every cell gets its tags list)
+        if spec["parameters"]:
+            notebook = parameterize_notebook(notebook, spec["parameters"], kernel_name=spec["kernel_name"])
+        nbformat.write(notebook, spec["output"])
+        if self.during is not None:
+            self.during(spec)
+        finalize(spec, "ok", "", 0.0)
+        return "ok", ""
+
+    execute = __call__  # the fork server's method, for runs.build(..., fork_server=FakeExecutor())
+
+    def wait_ready(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def fake_executor() -> FakeExecutor:
+    """A :class:`FakeExecutor`: runs that need to happen, not a kernel."""
+    return FakeExecutor()

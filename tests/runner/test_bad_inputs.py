@@ -120,11 +120,17 @@ def test_a_truncated_csv(damaged):
 
 
 @pytest.mark.kernel
-def test_a_good_run_after_the_failure_clears_it(project):
-    report = project / "reports" / NOTEBOOK
-    proc = _trustlab(project, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(report))
+def test_a_good_run_after_the_failure_clears_it(damaged):
+    facts = damaged / "data" / "facts.csv"
+    good_facts = facts.read_bytes()
+    facts.unlink()
+    _run_expecting_failure(damaged, ["FileNotFoundError", "facts.csv"])  # the failure to clear, made here
+    assert (damaged / "reports" / "failed" / NOTEBOOK).exists()
+    facts.write_bytes(good_facts)
+    report = damaged / "reports" / NOTEBOOK
+    proc = _trustlab(damaged, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(report))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert not (project / "reports" / "failed" / NOTEBOOK).exists()
+    assert not (damaged / "reports" / "failed" / NOTEBOOK).exists()
     assert json.loads((report / "results.json").read_text())["results"]["quote_problems"] == 0
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
-from trustlab import config
 from trustlab.runner import params, report, runs
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
@@ -22,11 +21,11 @@ NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def site(smoke_build, tmp_path_factory) -> Path:
-    """A copy of the session's smoke build of every notebook (conftest.smoke_build), which the tests
-    of this module rebuild and add an ad-hoc run to."""
-    return smoke_build.copy(tmp_path_factory.mktemp("site") / "site")
+@pytest.fixture
+def site(smoke_build, tmp_path) -> Path:
+    """A copy of the session's smoke build of every notebook (conftest.smoke_build) for one test,
+    which may rebuild it or add a run to it (a copy per test: each passes alone and in any order)."""
+    return smoke_build.copy(tmp_path / "site")
 
 
 def test_the_build_reports_progress_and_a_table(smoke_build):
@@ -102,6 +101,11 @@ def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
 
 
 def test_index_lists_every_notebook_and_run(site):
+    from trustlab.runner import sites
+
+    ad_hoc = site / "runs" / "facts-alt-end"  # an ad-hoc run of the site: here, a copy of a report it holds
+    shutil.copytree(site / "00_source_facts--smoke", ad_hoc)
+    sites.register_run(site, ad_hoc, "run")
     report.build_index(site, runs.notebooks())
     index = (site / "index.html").read_text()
     for name in NAMES:
@@ -111,9 +115,9 @@ def test_index_lists_every_notebook_and_run(site):
 
 
 @pytest.mark.browser
-def test_the_site_in_headless_chromium(site):
+def test_the_site_in_headless_chromium(site, screenshots):
     """Visit every page: no broken link, no missing image, no console error, a provenance header on
-    every report; save a screenshot of the index under reports/ for the README."""
+    every report; save a screenshot of the index (conftest.screenshots)."""
     from playwright.sync_api import sync_playwright
 
     report.build_index(site, runs.notebooks())
@@ -127,9 +131,7 @@ def test_the_site_in_headless_chromium(site):
         page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
 
         page.goto((site / "index.html").as_uri())
-        shots = config.REPORTS_DIR / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / "index.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "index.png"), full_page=True)
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         pages = sorted({h.split("#")[0] for h in hrefs if h.endswith(".html") or ".html#" in h})
         assert len(pages) >= len(NAMES)

@@ -360,3 +360,43 @@ def test_refresh_refuses_an_unwritable_notebooks_folder_before_any_kernel(projec
     with pytest.raises(sites.OwnershipError, match=f"cannot write into {project / 'notebooks'}"):
         runs.refresh()
     assert started == []
+
+
+# ---------------------------------------------------------------- a second Ctrl-C
+
+
+def test_a_second_ctrl_c_during_the_clean_up_of_a_stopped_build_does_not_cut_it_short(tmp_path):
+    """The first Ctrl-C arrives while a run executes; the build then stops its runs and waits for
+    them to clean up. A second Ctrl-C arriving meanwhile must not end the build before its runs have
+    cleaned up (no staging folder, no report, the fork server closed)."""
+    import signal
+    import threading
+    import time
+
+    from conftest import FakeExecutor
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("a signal interrupts only the main thread, and this test does not run in it")
+    cleaning_up, finished = threading.Event(), threading.Event()
+
+    def ctrl_c_twice(spec: dict) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the first: the build starts stopping its runs, closing its server
+        assert cleaning_up.wait(60), "the build did not start its clean-up"
+        os.kill(os.getpid(), signal.SIGINT)  # the second, while the build waits for this run
+        time.sleep(0.5)  # a clean-up still under way: the build that did not wait has raised by now
+        finished.set()
+
+    class Server(FakeExecutor):
+        def close(self) -> None:
+            super().close()
+            cleaning_up.set()
+
+    server = Server(during=ctrl_c_twice)
+    out = tmp_path / "reports" / "90_demo"
+    resolved = params.resolve(DEMO)
+    planned = runs.PlannedRun(DEMO, resolved, out, runs.cache_key(DEMO, resolved), "forced", site=tmp_path / "reports")
+    with pytest.raises(KeyboardInterrupt):
+        runs.build([planned], fork_server=server)
+    assert finished.is_set(), "the second Ctrl-C ended the build before its run had cleaned up"
+    assert server.closed and not out.exists()
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == [sites.SITE_MANIFEST], "a staging folder was left behind"

@@ -390,3 +390,27 @@ def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
     assert "runs/x1/90_demo.html" in index and "runs/x2/90_demo.html" in index
     leftovers = [p for p in site.rglob(".*") if p.name != sites.SITE_MANIFEST and p.name != sites.RUN_MANIFEST]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------- ownership, checked again under the lock
+
+
+def test_a_file_written_into_the_report_folder_while_the_run_ran_is_refused_under_the_lock(tmp_path):
+    """The folder is checked before the run starts and again under the site's lock just before the
+    finished run is swapped in: a file someone else writes there meanwhile (here, while the run
+    executes) is not swapped away with the old report."""
+    from conftest import FakeExecutor
+
+    site = sites.open_site(tmp_path / "site")
+    out = site / "90_demo"
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, site_root=site, executor=FakeExecutor()).ok
+
+    def write_a_foreign_file(spec: dict) -> None:
+        (out / "notes.txt").write_text("the analyst's notes")
+
+    before = {**snapshot(out), "notes.txt": b"the analyst's notes"}
+    rerun = FakeExecutor(during=write_a_foreign_file)
+    with pytest.raises(sites.OwnershipError, match=r"holds files trustlab did not write \(notes.txt\)"):
+        runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "3"}), out, site_root=site, executor=rerun)
+    assert snapshot(out) == before, "the report folder (with the foreign file) was touched"
+    assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "90_demo"], "a staging folder was left behind"
