@@ -81,21 +81,20 @@ class SmokeBuild:
         return dest
 
 
-@pytest.fixture(scope="session")
-def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
-    """Every notebook of the collection executed once per test session on its `smoke` scenario,
-    through the command line as `make report` runs it. pytest-xdist workers share it: the first one
-    to ask builds it under a file lock, the others wait and read it. Treat it as read-only."""
+def _shared_build(tmp_path_factory, worker_id: str, name: str, *options: str) -> SmokeBuild:
+    """`trustlab build --scenario smoke` of the whole collection into a folder ``name`` that the
+    pytest-xdist workers share: the first one to ask builds it under a file lock, the others wait
+    and read it."""
     from filelock import FileLock
 
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent  # the folder all workers' temporary folders are in
-    site, record = shared / "smoke-site", shared / "smoke-site.json"
-    with FileLock(str(shared / "smoke-site.lock")):
+    site, record = shared / name, shared / f"{name}.json"
+    with FileLock(str(shared / f"{name}.lock")):
         if not record.exists():
             proc = subprocess.run(
-                [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "smoke", "--out", str(site)],
+                [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "smoke", "--out", str(site), *options],
                 capture_output=True,
                 text=True,
                 timeout=1800,
@@ -105,6 +104,21 @@ def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
     built = SmokeBuild(site, **json.loads(record.read_text()))
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return built
+
+
+@pytest.fixture(scope="session")
+def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
+    """Every notebook of the collection executed once per test session on its `smoke` scenario,
+    through the command line as `make report` runs it (runs forked from its fork server). Treat it
+    as read-only."""
+    return _shared_build(tmp_path_factory, worker_id, "smoke-site")
+
+
+@pytest.fixture(scope="session")
+def fresh_smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
+    """The same build with every run and kernel a new interpreter (``--no-fork-server``), once per
+    session: what the forked runs of the build and of `trustlab run` must show. Read-only."""
+    return _shared_build(tmp_path_factory, worker_id, "smoke-site-fresh", "--no-fork-server")
 
 
 RUNNER_FIXTURES = Path(__file__).parent / "runner" / "fixtures"

@@ -196,7 +196,6 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
 DISK_FULL_HOOK = Path(__file__).parent / "fixtures" / "disk_full"  # papermill's save fails as on a full disk
 
 
-@pytest.mark.kernel
 @pytest.mark.parametrize("moment", ["notebook", "results"])
 def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_path, moment):
     """``notebook``: papermill's save fails in the run's process (the rest of the run is written, so
@@ -227,21 +226,21 @@ def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_
     ["trustlab.runner.sites.new_staging_folder", "nbformat.write", "trustlab.runner.sites.write_manifest"],
     ids=["staging folder", "input notebook", "run manifest"],
 )
-def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, monkeypatch, forked, where):
+def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, monkeypatch, fake_executor, where):
     import errno
 
     from trustlab.runner import params, runs, sites
 
     site = sites.open_site(tmp_path / "site")
     out = site / "90_demo"
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, site_root=site, executor=forked).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, site_root=site, executor=fake_executor).ok
     before = _snapshot(site)
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(where, full)
-    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "3"}), out, site_root=site, executor=forked)
+    outcome = runs.run_notebook(DEMO, params.resolve(DEMO, cli={"x": "3"}), out, site_root=site, executor=fake_executor)
     assert (outcome.status, outcome.error) == (
         "failed",
         f"no space left on device in {site} (writing the run of 90_demo); {out} was left as it was",

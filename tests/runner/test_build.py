@@ -60,19 +60,22 @@ def _outputs(site: Path, name: str) -> list:
     return [cell.get("outputs") for cell in notebook.cells]
 
 
-def test_a_second_build_is_all_cache_hits_and_a_forced_one_is_identical(site):
-    before = {name: (_record(site, name), _outputs(site, name)) for name in NAMES}
+def test_a_second_build_is_all_cache_hits(site):
     proc = trustlab("build", "--scenario", "smoke", "--out", str(site))
     assert proc.returncode == 0
     assert proc.stdout.count(" cached ") == len(NAMES), proc.stdout
-    # Forced, and every run in a new interpreter: the first build forked its runs and kernels
-    # from the fork server, and a notebook must not be able to tell the difference.
-    proc = trustlab("build", "--scenario", "smoke", "--out", str(site), "--force", "--no-fork-server")
-    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_a_build_with_every_run_a_new_interpreter_is_identical(smoke_build, fresh_smoke_build):
+    """The session's builds, with and without the fork server (conftest.fresh_smoke_build): the
+    first forked its runs and kernels, and a notebook must not be able to tell the difference."""
     for name in NAMES:
-        record, outputs = before[name]
-        assert _record(site, name)["results"] == record["results"], f"{name} is not deterministic"
-        assert _outputs(site, name) == outputs, f"{name} shows other outputs when its kernel is not forked"
+        assert _record(fresh_smoke_build.site, name)["results"] == _record(smoke_build.site, name)["results"], (
+            f"{name} is not deterministic"
+        )
+        assert _outputs(fresh_smoke_build.site, name) == _outputs(smoke_build.site, name), (
+            f"{name} shows other outputs when its kernel is not forked"
+        )
 
 
 def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
@@ -101,11 +104,12 @@ def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
 
 
 def test_index_lists_every_notebook_and_run(site):
-    from trustlab.runner import sites
+    from conftest import FakeExecutor
 
-    ad_hoc = site / "runs" / "facts-alt-end"  # an ad-hoc run of the site: here, a copy of a report it holds
-    shutil.copytree(site / "00_source_facts--smoke", ad_hoc)
-    sites.register_run(site, ad_hoc, "run")
+    # An ad-hoc run in the site, made here (no kernel needed: the index only lists it).
+    resolved = params.resolve("00_source_facts", files=[params.scenario_path("00_source_facts", "smoke")])
+    ad_hoc = site / "runs" / "facts-alt-end"
+    assert runs.run_notebook("00_source_facts", resolved, ad_hoc, site_root=site, executor=FakeExecutor()).ok
     report.build_index(site, runs.notebooks())
     index = (site / "index.html").read_text()
     for name in NAMES:

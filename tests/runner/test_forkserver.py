@@ -110,29 +110,28 @@ def test_a_refused_run_stops_its_fork_server_at_once(tmp_path, marker):
     assert not (tmp_path / "out").exists()
 
 
-# The build test rebuilds every notebook with --no-fork-server and requires identical outputs; a
-# run forks through the same executor, so one notebook (figures, scipy, statsmodels, a changed
-# parameter) proves the run's path, beside the kernel-state comparison above.
-@pytest.mark.parametrize("name", ["01_governance"])
-def test_trustlab_run_shows_the_same_outputs_forked_or_not(tmp_path, name):
-    """What the build's forced `--no-fork-server` rebuild proves for builds, for a changed-parameter run."""
+@pytest.mark.parametrize("name", [nb.stem for nb in runs.notebooks()])
+def test_trustlab_run_shows_the_same_outputs_forked_or_not(tmp_path, name, fresh_smoke_build):
+    """Every notebook's smoke scenario through `trustlab run`, whose fork server preloads only
+    what that notebook imports, shows what the session's build with every run a new interpreter
+    (``--no-fork-server``, conftest.fresh_smoke_build) shows."""
     import nbformat
 
-    records, outputs = {}, {}
-    for kind, options in (("forked", []), ("fresh", ["--no-fork-server"])):
-        out = tmp_path / kind
-        proc = trustlab("run", name, "--scenario", "smoke", *CHANGED[name], "--out", str(out), *options, cwd=tmp_path)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        records[kind] = json.loads((out / "results.json").read_text())
-        notebook = runs.sanitize_notebook(nbformat.read(out / f"{name}.ipynb", as_version=4))
-        outputs[kind] = [cell.get("outputs") for cell in notebook.cells]
-    assert records["forked"]["changed_parameters"] == records["fresh"]["changed_parameters"] != {}
+    out = tmp_path / "forked"
+    proc = trustlab("run", name, "--scenario", "smoke", "--out", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "new interpreter instead" not in proc.stderr
+    fresh = fresh_smoke_build.site / f"{name}--smoke"
+    records = {kind: json.loads((folder / "results.json").read_text()) for kind, folder in (("forked", out), ("fresh", fresh))}
+    outputs = {
+        kind: [
+            cell.get("outputs") for cell in runs.sanitize_notebook(nbformat.read(folder / f"{name}.ipynb", as_version=4)).cells
+        ]
+        for kind, folder in (("forked", out), ("fresh", fresh))
+    }
+    assert records["forked"]["changed_parameters"] == records["fresh"]["changed_parameters"]
     assert records["forked"]["results"] == records["fresh"]["results"]
     assert outputs["forked"] == outputs["fresh"], f"{name} shows other outputs when its kernel is not forked"
-
-
-# One parameter changed from the smoke scenario, as an analyst exploring would.
-CHANGED = {"01_governance": ["-p", "alpha", "0.01"]}
 
 
 TIMEOUT_SECONDS = 15  # a guard the sleeping run (120 s) runs into, not a bound on how fast anything runs

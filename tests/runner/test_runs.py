@@ -215,8 +215,7 @@ def test_sanitize_makes_styler_ids_and_addresses_stable():
     assert second.data["text/plain"] == "T_00001_x"
 
 
-@pytest.mark.kernel
-def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, forked):
+def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, fake_executor):
     import socket
     import subprocess
     import sys
@@ -231,7 +230,7 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, fork
     other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
     for folder in (abandoned, live, elsewhere, other_report):
         (folder / ".work").mkdir(parents=True)
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=forked).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), out, executor=fake_executor).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
 

@@ -176,10 +176,9 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked
     assert not (site / "runs" / "failed" / "b").exists()
 
 
-@pytest.mark.kernel
-def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, forked):
+def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, fake_executor):
     site = sites.open_site(tmp_path / "site")
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site, executor=forked).ok
+    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "a", site_root=site, executor=fake_executor).ok
     (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
     index = report.build_index(site, [DEMO]).read_text()
     assert "a/90_demo.html" not in index
@@ -207,10 +206,14 @@ def test_the_checkout_reports_folder_is_a_site(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def site_template(tmp_path_factory, forked) -> Path:
-    """A site holding one default run of the demo notebook and its index, made once per module."""
+def site_template(tmp_path_factory) -> Path:
+    """A site holding one default run of the demo notebook (without a kernel: conftest.FakeExecutor)
+    and its index, made once per module."""
+    from conftest import FakeExecutor
+
     site = sites.open_site(tmp_path_factory.mktemp("template") / "site")
-    assert runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default", executor=forked).ok
+    run = runs.run_notebook(DEMO, params.resolve(DEMO), site / "90_demo", site_root=site, kind="default", executor=FakeExecutor())
+    assert run.ok
     report.build_index(site, [DEMO])
     return site
 
@@ -225,7 +228,6 @@ def built_site(site_template, tmp_path) -> Path:
     return copy_site(site_template, tmp_path / "site")
 
 
-@pytest.mark.kernel
 def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
     dest = tmp_path / "shared"
     dest.mkdir()
@@ -235,7 +237,6 @@ def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
     assert snapshot(dest) == {"keep.txt": b"keep me"}
 
 
-@pytest.mark.kernel
 def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp_path):
     dest = tmp_path / "shared"
     assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
@@ -247,7 +248,6 @@ def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp
     assert (dest / "comments.txt").read_text() == "reviewer notes"
 
 
-@pytest.mark.kernel
 @pytest.mark.parametrize("where", ["site itself", "inside the site", "contains the site", "checkout", "inside the checkout"])
 def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_template, tmp_path, where):
     parent = tmp_path / "P"
@@ -292,7 +292,6 @@ def test_what_build_run_and_publish_write_has_the_modes_the_umask_allows(tmp_pat
 # ---------------------------------------------------------------- concurrent writers
 
 
-@pytest.mark.kernel
 def test_concurrent_index_writes_never_collide(built_site):
     errors: list[BaseException] = []
 
