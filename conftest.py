@@ -19,11 +19,18 @@ same examples on every run: ``full`` (what ``make test`` runs) and ``quick`` (``
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 pytest_plugins = ["pytester"]  # tests/test_suite.py runs pytest on small projects of its own
 
 QUICK_EXAMPLES = 10  # examples per property test under the quick profile
+
+# Hypothesis keeps its caches in .hypothesis/ of the working directory unless told otherwise: no
+# test writes into the checkout (the profiles are derandomized, so no example database is needed).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / f"trustlab-hypothesis-{os.getuid()}"))
 
 try:  # property tests draw the same examples on every machine and every run: a run in CI tests what passed here
     from hypothesis import settings
