@@ -394,8 +394,14 @@ def test_a_second_ctrl_c_during_the_clean_up_of_a_stopped_build_does_not_cut_it_
     out = tmp_path / "reports" / "90_demo"
     resolved = params.resolve(DEMO)
     planned = runs.PlannedRun(DEMO, resolved, out, runs.cache_key(DEMO, resolved), "forced", site=tmp_path / "reports")
-    with pytest.raises(KeyboardInterrupt):
-        runs.build([planned], fork_server=server)
+    # Ctrl-C raises KeyboardInterrupt here as in the command (which sets this too): a background
+    # job of a script, as pytest may be, inherits SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runs.build([planned], fork_server=server)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert finished.is_set(), "the second Ctrl-C ended the build before its run had cleaned up"
     assert server.closed and not out.exists()
     assert [p.name for p in (tmp_path / "reports").iterdir()] == [sites.SITE_MANIFEST], "a staging folder was left behind"
