@@ -196,6 +196,7 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
 DISK_FULL_HOOK = Path(__file__).parent / "fixtures" / "disk_full"  # papermill's save fails as on a full disk
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("moment", ["notebook", "results"])
 def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_path, moment):
     """``notebook``: papermill's save fails in the run's process (the rest of the run is written, so
@@ -220,7 +221,6 @@ def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_
     assert (site / "failed" / "90_demo").exists() == (moment == "notebook")
 
 
-@pytest.mark.kernel
 @pytest.mark.parametrize(
     "where",
     ["trustlab.runner.sites.new_staging_folder", "nbformat.write", "trustlab.runner.sites.write_manifest"],
