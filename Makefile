@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install conda-setup report test lab notebooks bench lock fonts system-deps clean
+.PHONY: help install conda-setup report test test-fast lab notebooks bench lock fonts system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,8 +35,11 @@ system-deps: ## install what the browser and figure tests need (Chromium, CJK fo
 report: install fonts ## execute every notebook with its default parameters into reports/ (unchanged ones are skipped)
 	$(BIN)/trustlab build
 
-test: install system-deps ## run the whole test suite
+test: install system-deps ## run the whole test suite (in a random order; its seed is printed at the top)
 	$(BIN)/python -m pytest
+
+test-fast: install fonts ## the unit layer: no kernel, no browser, nothing slow; fewer hypothesis examples
+	$(BIN)/python -m pytest tests -m "not kernel and not browser and not slow" --hypothesis-profile quick
 
 lab: install ## open JupyterLab on the project with the trustlab kernel
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)

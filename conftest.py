@@ -9,17 +9,35 @@ its tolerance (:func:`trustlab.results.outputs_within_tolerance`: relative 1e-6,
 optimizer computes; strings, booleans and integers exactly) is replaced by the stored one. A result
 beyond its tolerance is left as it is, and nbval reports the cell with both values. Every other
 output (tables, prose, the numbers they display at their own precision) is compared as nbval does.
+
+The suite runs in a random order (pytest-randomly, its seed printed at the top; ``-p no:randomly``
+for file order), except the cells of a notebook, which nbval must run in the notebook's order:
+:func:`pytest_collection_modifyitems` puts them back. Hypothesis has two profiles, both drawing the
+same examples on every run: ``full`` (what ``make test`` runs) and ``quick`` (``make test-fast``,
+``--hypothesis-profile quick``), which caps every property test at :data:`QUICK_EXAMPLES` examples.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
+
+pytest_plugins = ["pytester"]  # tests/test_suite.py runs pytest on small projects of its own
+
+QUICK_EXAMPLES = 10  # examples per property test under the quick profile
+
+# Hypothesis keeps its caches in .hypothesis/ of the working directory unless told otherwise: no
+# test writes into the checkout (the profiles are derandomized, so no example database is needed).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / f"trustlab-hypothesis-{os.getuid()}"))
 
 try:  # property tests draw the same examples on every machine and every run: a run in CI tests what passed here
     from hypothesis import settings
 
-    settings.register_profile("trustlab", derandomize=True)
-    settings.load_profile("trustlab")
+    settings.register_profile("full", derandomize=True)
+    settings.register_profile("quick", derandomize=True, max_examples=QUICK_EXAMPLES)
+    settings.load_profile("full")  # --hypothesis-profile quick loads the other one after this file is read
 except ImportError:  # hypothesis is a test dependency; nothing to set without it
     pass
 
@@ -40,3 +58,42 @@ def pytest_configure(config: Any) -> None:
 
     compare_outputs.trustlab_tolerant = True  # type: ignore[attr-defined]
     IPyNbCell.compare_outputs = compare_outputs
+
+
+def pytest_collection_modifyitems(config: Any, items: list) -> None:
+    """Keep each notebook's cells together and in the notebook's order, wherever the random order
+    put them (nbval runs them in one kernel, each cell on what the ones before it did); under the
+    quick hypothesis profile, cap the examples a property test asks for in its own ``@settings``."""
+    cells = [item for item in items if _notebook_cell_number(item) is not None]
+    if cells:
+        first = items.index(cells[0])
+        notebooks = list(dict.fromkeys(str(item.path) for item in cells))  # in the order the shuffle met them
+        cells.sort(key=lambda item: (notebooks.index(str(item.path)), _notebook_cell_number(item)))
+        rest = [item for item in items if _notebook_cell_number(item) is None]
+        items[:] = rest[:first] + cells + rest[first:]
+    if _hypothesis_profile() == "quick":
+        for item in items:
+            _cap_examples(getattr(item, "obj", None), QUICK_EXAMPLES)
+
+
+def _notebook_cell_number(item: Any) -> int | None:
+    """The position of an nbval cell in its notebook; None for any other test."""
+    number = getattr(item, "cell_num", None)
+    return number if str(getattr(item, "path", "")).endswith(".ipynb") and isinstance(number, int) else None
+
+
+def _hypothesis_profile() -> str | None:
+    try:
+        from hypothesis import settings
+    except ImportError:
+        return None
+    return settings.get_current_profile_name()
+
+
+def _cap_examples(test: Any, limit: int) -> None:
+    """A property test's own ``@settings(max_examples=N)`` outranks the loaded profile; cap it at ``limit``."""
+    from hypothesis import settings
+
+    own = getattr(test, "_hypothesis_internal_use_settings", None)  # where @settings leaves them on the test
+    if isinstance(own, settings) and own.max_examples > limit:
+        test._hypothesis_internal_use_settings = settings(own, max_examples=limit)

@@ -36,6 +36,15 @@ def immutable():
             folder.chmod(0o755)
 
 
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a browser test saves its screenshots: the test's temporary folder (no test writes
+    into the checkout), or the folder named by TRUSTLAB_SCREENSHOTS to refresh the images of docs/."""
+    folder = Path(os.environ.get("TRUSTLAB_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def wait_until(
     condition: Callable[[], object], timeout: float, what: str, *, interval: float = 0.05, alive: Callable[[], bool] | None = None
 ) -> None:
@@ -72,21 +81,20 @@ class SmokeBuild:
         return dest
 
 
-@pytest.fixture(scope="session")
-def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
-    """Every notebook of the collection executed once per test session on its `smoke` scenario,
-    through the command line as `make report` runs it. pytest-xdist workers share it: the first one
-    to ask builds it under a file lock, the others wait and read it. Treat it as read-only."""
+def _shared_build(tmp_path_factory, worker_id: str, name: str, *options: str) -> SmokeBuild:
+    """`trustlab build --scenario smoke` of the whole collection into a folder ``name`` that the
+    pytest-xdist workers share: the first one to ask builds it under a file lock, the others wait
+    and read it."""
     from filelock import FileLock
 
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent  # the folder all workers' temporary folders are in
-    site, record = shared / "smoke-site", shared / "smoke-site.json"
-    with FileLock(str(shared / "smoke-site.lock")):
+    site, record = shared / name, shared / f"{name}.json"
+    with FileLock(str(shared / f"{name}.lock")):
         if not record.exists():
             proc = subprocess.run(
-                [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "smoke", "--out", str(site)],
+                [sys.executable, "-m", "trustlab.runner.cli", "build", "--scenario", "smoke", "--out", str(site), *options],
                 capture_output=True,
                 text=True,
                 timeout=1800,
@@ -96,6 +104,21 @@ def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
     built = SmokeBuild(site, **json.loads(record.read_text()))
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return built
+
+
+@pytest.fixture(scope="session")
+def smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
+    """Every notebook of the collection executed once per test session on its `smoke` scenario,
+    through the command line as `make report` runs it (runs forked from its fork server). Treat it
+    as read-only."""
+    return _shared_build(tmp_path_factory, worker_id, "smoke-site")
+
+
+@pytest.fixture(scope="session")
+def fresh_smoke_build(tmp_path_factory, worker_id) -> SmokeBuild:
+    """The same build with every run and kernel a new interpreter (``--no-fork-server``), once per
+    session: what the forked runs of the build and of `trustlab run` must show. Read-only."""
+    return _shared_build(tmp_path_factory, worker_id, "smoke-site-fresh", "--no-fork-server")
 
 
 RUNNER_FIXTURES = Path(__file__).parent / "runner" / "fixtures"
@@ -115,3 +138,52 @@ def forked():
         yield runs.fork_server_executor(server)
     finally:
         server.close()
+
+
+# ---------------------------------------------------------------- a run without a kernel
+
+
+class FakeExecutor:
+    """An executor for :func:`trustlab.runner.runs.run_notebook` (and, as ``fork_server``, for
+    :func:`trustlab.runner.runs.build`) that starts no process and no kernel, as papermill's own
+    tests patch its engine: the "executed" notebook is the input with papermill's parameters cell
+    injected and no outputs (so it records no results), finished into a report as a real run's is.
+    For the plumbing around a run (checks, staging, moving into place, signals); a test of what a
+    kernel computes or shows runs a real one.
+
+    ``during(spec)``, if given, is called in the middle of each run: a test makes something happen
+    meanwhile. ``close()`` and ``wait_ready()`` make it usable as a fork server."""
+
+    def __init__(self, during: Callable[[dict], object] | None = None) -> None:
+        self.during = during
+        self.closed = False
+
+    def __call__(self, spec_path: Path, timeout: float, progress: bool) -> tuple[str, str]:
+        import nbformat
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+        from trustlab.runner.finish import finalize
+
+        spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+        notebook = load_notebook_node(spec["input"])  # as papermill reads it (every cell gets its tags list)
+        if spec["parameters"]:
+            notebook = parameterize_notebook(notebook, spec["parameters"], kernel_name=spec["kernel_name"])
+        nbformat.write(notebook, spec["output"])
+        if self.during is not None:
+            self.during(spec)
+        finalize(spec, "ok", "", 0.0)
+        return "ok", ""
+
+    execute = __call__  # the fork server's method, for runs.build(..., fork_server=FakeExecutor())
+
+    def wait_ready(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def fake_executor() -> FakeExecutor:
+    """A :class:`FakeExecutor`: runs that need to happen, not a kernel."""
+    return FakeExecutor()

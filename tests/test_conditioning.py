@@ -68,6 +68,7 @@ def test_the_perturbation_moves_every_loaded_value_by_a_relative_1e_9(monkeypatc
     assert ((ratio - RELATIVE_PERTURBATION).abs() < 1e-12).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_results_and_verdicts_survive_a_perturbation_in_the_ninth_digit(notebook, monkeypatch):
 

@@ -23,6 +23,8 @@ import pytest
 from jupytext import AsyncTextFileContentsManager
 from trustlab import config
 
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
+
 ROOT = config.PROJECT_ROOT
 NOTEBOOK = "00_source_facts"
 BIN = Path(sys.executable).parent

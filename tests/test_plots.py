@@ -156,6 +156,7 @@ def _notebook_figures(source: Path, monkeypatch) -> tuple[list[plt.Figure], list
     return figures, caught
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_figure_of_a_notebook_has_its_caption_and_no_overlapping_or_clipped_text(source, monkeypatch):
     """Each figure a notebook draws on its default parameters, as a client's report shows it: a

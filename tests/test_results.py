@@ -196,6 +196,7 @@ def _cell_recording(value: float, stored: float, text: str) -> nbformat.Notebook
     return cell
 
 
+@pytest.mark.kernel
 def test_nbval_compares_recorded_results_at_their_tolerance(tmp_path):
     """The project's nbval set-up (conftest.py at the root) on a notebook whose stored outputs differ
     from a new run's: only in the last digits of a recorded result (cell 0: passes), by 3.5e-4

@@ -119,6 +119,7 @@ def by_hand(p: dict) -> dict:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(governance_params())
 def test_narrative_is_fit_to_publish_and_every_headline_sentence_agrees_with_a_hand_calculation(p):

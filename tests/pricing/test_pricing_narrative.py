@@ -497,6 +497,7 @@ def edge_values(name: str) -> list:
 EDGE_CASES = [(name, value) for name in Notebook.load(NOTEBOOK).parameters for value in edge_values(name)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "value"), EDGE_CASES, ids=[f"{n}={v:g}" for n, v in EDGE_CASES])
 def test_every_parameter_at_each_end_of_its_range_gives_true_sentences_or_a_named_refusal(name, value):
     base = Notebook.load(NOTEBOOK).resolve(files=[Notebook.load(NOTEBOOK).scenario_path("smoke")])

@@ -164,6 +164,7 @@ def test_corruption_before_train_end_does_change_the_forecast(gmv: pd.Series) ->
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["sarimax", "ets"])
 def test_a_fit_is_made_once_per_training_data_and_equals_a_fresh_one(gmv: pd.Series, model: str) -> None:
     from trustlab.promotion import forecast
@@ -183,6 +184,7 @@ def test_a_fit_is_made_once_per_training_data_and_equals_a_fresh_one(gmv: pd.Ser
     assert forecast._fitted.cache_info().misses == 2
 
 
+@pytest.mark.slow
 def test_backtest_is_rolling_origin_and_scores_by_hand(gmv: pd.Series) -> None:
     bt = p.backtest(gmv, "2022Q1", "sarimax", 2)
     f = bt.forecasts
@@ -277,6 +279,7 @@ def test_selection_scores_only_up_to_train_end_on_shared_origins(gmv: pd.Series)
     assert sg["forecast"] == pytest.approx(direct[sg["target"]])
 
 
+@pytest.mark.slow
 def test_selection_picks_the_method_that_fits_by_construction() -> None:
     # A line: the drift is exact. (Constant year-on-year growth with a fixed seasonal pattern, where the
     # seasonal naive x growth is exact, no longer serves: the SARIMAX seasonal AR runs to 1 on it, the
@@ -311,6 +314,7 @@ def test_lowest_mape_breaks_ties_towards_the_model_and_skips_gaps() -> None:
     assert p.lowest_mape({"model": None, "seasonal_naive": nan, "seasonal_naive_growth": nan}) == "seasonal_naive"
 
 
+@pytest.mark.slow
 def test_analysis_chooses_the_headline_before_train_end_and_evaluates_after() -> None:
     r = p.recorded_results({"train_end": "2024Q4", "forecast_quarters": 3, "backtest_horizon": 2})
     assert r["selection_chosen_by_data"] and r["selection_n_origins"] >= p.MIN_SELECTION_ORIGINS

@@ -386,6 +386,7 @@ def _not_converging_at(monkeypatch: pytest.MonkeyPatch, *origins: str) -> None:
     monkeypatch.setattr(forecast, "_fitted", fitted)
 
 
+@pytest.mark.slow
 def test_a_seasonal_ar_on_the_edge_is_a_fit_that_did_not_converge() -> None:
     # a purely seasonal series: the change from last year's quarter repeats exactly, the seasonal AR runs to 1
     idx = pd.period_range("2019Q1", "2021Q4", freq="Q")
@@ -475,6 +476,7 @@ def test_the_drift_is_exact_on_a_line() -> None:
     assert p.benchmark_forecast(LINE, "2021Q1", "drift", 8).to_list() == pytest.approx([180.0 + 10 * h for h in range(1, 9)])
 
 
+@pytest.mark.slow
 def test_the_data_choose_the_exact_method_with_four_origins() -> None:
     sel = p.select_method(LINE, "2022Q1", "sarimax", 2)  # origins 2021Q1..2021Q4: four
     assert sel.first_origin == Q("2021Q1") and sel.n_origins == 4 == p.MIN_SELECTION_ORIGINS
@@ -506,6 +508,7 @@ def test_lowest_mape_falls_back_to_the_seasonal_naive() -> None:
 # --- defects found while writing these tests, fixed since ---
 
 
+@pytest.mark.slow
 def test_a_model_that_converges_at_no_origin_leaves_the_seasonal_naive() -> None:
     # purely seasonal: the seasonal AR runs to 1 at every origin, so the model is excluded everywhere
     idx = pd.period_range("2019Q1", "2022Q4", freq="Q")

@@ -58,6 +58,7 @@ LAST_BUT_ONE = str(pd.Period(LAST_GMV, "Q") - 1)  # one forecast to score after 
 # no origin to choose on), ETS short of its 12 quarters, one origin short of a choice by data, one
 # forecast to score after train_end (the last quarter but one), nothing reported after train_end (the
 # last quarter), and the run with one scored forecast before train_end at alpha 0.01.
+@pytest.mark.slow
 @example(params={**EDGE, "train_end": "2022Q1", "model": "sarimax", "alpha": 0.999})
 @example(params={**EDGE, "train_end": "2023Q2", "model": "ets", "alpha": 0.001})
 @example(params={**EDGE, "train_end": "2023Q4", "model": "sarimax", "alpha": 0.1, "backtest_horizon": 4})

@@ -80,11 +80,13 @@ def _edit_facts(project: Path, fact_id: str, column: str, value: str) -> int:
     return index + 2  # spreadsheet row: the header is row 1
 
 
+@pytest.mark.kernel
 def test_a_facts_row_with_a_bad_number(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "value", "21萬x")
     _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "value", "21萬x"])
 
 
+@pytest.mark.kernel
 def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "quote", "封禁違規主播、商家99萬人次")
     _run_expecting_failure(
@@ -92,33 +94,44 @@ def test_a_facts_row_whose_quote_is_not_in_the_source(damaged):
     )
 
 
+@pytest.mark.kernel
 def test_a_facts_value_the_quote_does_not_state(damaged):
     row = _edit_facts(damaged, "gov_violators_banned_2021", "value", "220000")
     _run_expecting_failure(damaged, ["DataFileError", f"line {row}", "value 220000 is not among the numbers in the quote"])
 
 
+@pytest.mark.kernel
 def test_a_missing_data_file(damaged):
     (damaged / "data" / "facts.csv").unlink()
     _run_expecting_failure(damaged, ["FileNotFoundError", "facts.csv"])
 
 
+@pytest.mark.kernel
 def test_a_corrupted_raw_source(damaged):
     raw = damaged / "data" / "raw" / "kuaishou-trust-pyramid-2022-06-23.scraped.txt"
     raw.write_bytes(raw.read_bytes()[:-50] + b"tampered")
     _run_expecting_failure(damaged, ["differs from", "the raw scrape must not be edited"])
 
 
+@pytest.mark.kernel
 def test_a_truncated_csv(damaged):
     path = damaged / "data" / "facts.csv"
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0].rsplit(",", 3)[0] + "\n", encoding="utf-8")
     _run_expecting_failure(damaged, ["facts.csv"])
 
 
-def test_a_good_run_after_the_failure_clears_it(project):
-    report = project / "reports" / NOTEBOOK
-    proc = _trustlab(project, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(report))
+@pytest.mark.kernel
+def test_a_good_run_after_the_failure_clears_it(damaged):
+    facts = damaged / "data" / "facts.csv"
+    good_facts = facts.read_bytes()
+    facts.unlink()
+    _run_expecting_failure(damaged, ["FileNotFoundError", "facts.csv"])  # the failure to clear, made here
+    assert (damaged / "reports" / "failed" / NOTEBOOK).exists()
+    facts.write_bytes(good_facts)
+    report = damaged / "reports" / NOTEBOOK
+    proc = _trustlab(damaged, "run", NOTEBOOK, "--scenario", "smoke", "--out", str(report))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert not (project / "reports" / "failed" / NOTEBOOK).exists()
+    assert not (damaged / "reports" / "failed" / NOTEBOOK).exists()
     assert json.loads((report / "results.json").read_text())["results"]["quote_problems"] == 0
 
 
@@ -160,6 +173,7 @@ def test_degenerate_governance_parameters_are_refused_before_any_kernel(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.kernel
 def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_run(tmp_path):
     site = tmp_path / "site"
     assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
@@ -183,6 +197,7 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
 DISK_FULL_HOOK = Path(__file__).parent / "fixtures" / "disk_full"  # papermill's save fails as on a full disk
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("moment", ["notebook", "results"])
 def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_path, moment):
     """``notebook``: papermill's save fails in the run's process (the rest of the run is written, so
@@ -212,7 +227,7 @@ def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_
     ["trustlab.runner.sites.new_staging_folder", "nbformat.write", "trustlab.runner.sites.write_manifest"],
     ids=["staging folder", "input notebook", "run manifest"],
 )
-def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, monkeypatch, forked, where):
+def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, monkeypatch, fake_executor, where):
     import errno
 
     from trustlab.runner import runs, sites
@@ -220,7 +235,7 @@ def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, m
     site = sites.open_site(tmp_path / "site")
     out = site / "90_demo"
     assert runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(site_root=site, executor=forked)
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(site_root=site, executor=fake_executor)
     ).ok
     before = _snapshot(site)
 
@@ -229,7 +244,10 @@ def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, m
 
     monkeypatch.setattr(where, full)
     outcome = runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=forked)
+        Notebook.load(DEMO),
+        Notebook.load(DEMO).resolve(cli={"x": "3"}),
+        out,
+        runs.RunOptions(site_root=site, executor=fake_executor),
     )
     assert (outcome.status, outcome.error) == (
         "failed",

@@ -12,20 +12,21 @@ from pathlib import Path
 
 import pytest
 from cli_process import trustlab
-from trustlab import config
 from trustlab.runner import report, runs
 from trustlab.runner.notebook import Notebook
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
+
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
 NAMES = [nb.stem for nb in runs.notebooks()]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def site(smoke_build, tmp_path_factory) -> Path:
-    """A copy of the session's smoke build of every notebook (conftest.smoke_build), which the tests
-    of this module rebuild and add an ad-hoc run to."""
-    return smoke_build.copy(tmp_path_factory.mktemp("site") / "site")
+@pytest.fixture
+def site(smoke_build, tmp_path) -> Path:
+    """A copy of the session's smoke build of every notebook (conftest.smoke_build) for one test,
+    which may rebuild it or add a run to it (a copy per test: each passes alone and in any order)."""
+    return smoke_build.copy(tmp_path / "site")
 
 
 def test_the_build_reports_progress_and_a_table(smoke_build):
@@ -60,19 +61,22 @@ def _outputs(site: Path, name: str) -> list:
     return [cell.get("outputs") for cell in notebook.cells]
 
 
-def test_a_second_build_is_all_cache_hits_and_a_forced_one_is_identical(site):
-    before = {name: (_record(site, name), _outputs(site, name)) for name in NAMES}
+def test_a_second_build_is_all_cache_hits(site):
     proc = trustlab("build", "--scenario", "smoke", "--out", str(site))
     assert proc.returncode == 0
     assert proc.stdout.count(" cached ") == len(NAMES), proc.stdout
-    # Forced, and every run in a new interpreter: the first build forked its runs and kernels
-    # from the fork server, and a notebook must not be able to tell the difference.
-    proc = trustlab("build", "--scenario", "smoke", "--out", str(site), "--force", "--no-fork-server")
-    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_a_build_with_every_run_a_new_interpreter_is_identical(smoke_build, fresh_smoke_build):
+    """The session's builds, with and without the fork server (conftest.fresh_smoke_build): the
+    first forked its runs and kernels, and a notebook must not be able to tell the difference."""
     for name in NAMES:
-        record, outputs = before[name]
-        assert _record(site, name)["results"] == record["results"], f"{name} is not deterministic"
-        assert _outputs(site, name) == outputs, f"{name} shows other outputs when its kernel is not forked"
+        assert _record(fresh_smoke_build.site, name)["results"] == _record(smoke_build.site, name)["results"], (
+            f"{name} is not deterministic"
+        )
+        assert _outputs(fresh_smoke_build.site, name) == _outputs(smoke_build.site, name), (
+            f"{name} shows other outputs when its kernel is not forked"
+        )
 
 
 def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
@@ -101,6 +105,13 @@ def test_a_notebook_runs_with_other_parameters_from_the_command_line(site):
 
 
 def test_index_lists_every_notebook_and_run(site):
+    from conftest import FakeExecutor
+
+    # An ad-hoc run in the site, made here (no kernel needed: the index only lists it).
+    facts = Notebook.load("00_source_facts")
+    resolved = facts.resolve(files=[facts.scenario_path("smoke")])
+    ad_hoc = site / "runs" / "facts-alt-end"
+    assert runs.run_notebook(facts, resolved, ad_hoc, runs.RunOptions(site_root=site, executor=FakeExecutor())).ok
     report.build_index(site, runs.notebooks())
     index = (site / "index.html").read_text()
     for name in NAMES:
@@ -130,9 +141,10 @@ def test_the_index_gives_each_notebook_its_answer_and_each_run_only_its_changed_
         assert sorted(listed) == sorted(changed)
 
 
-def test_the_site_in_headless_chromium(site):
+@pytest.mark.browser
+def test_the_site_in_headless_chromium(site, screenshots):
     """Visit every page: no broken link, no missing image, no console error, a provenance header on
-    every report; save a screenshot of the index under reports/ for the README."""
+    every report; save a screenshot of the index (conftest.screenshots)."""
     from playwright.sync_api import sync_playwright
 
     report.build_index(site, runs.notebooks())
@@ -146,9 +158,7 @@ def test_the_site_in_headless_chromium(site):
         page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
 
         page.goto((site / "index.html").as_uri())
-        shots = config.REPORTS_DIR / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / "index.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "index.png"), full_page=True)
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         pages = sorted({h.split("#")[0] for h in hrefs if h.endswith(".html") or ".html#" in h})
         assert len(pages) >= len(NAMES)

@@ -57,6 +57,7 @@ def test_malformed_parameter_file_is_rejected(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.kernel
 def test_run_with_a_parameter_file_and_a_failure_exit_code(tmp_path):
     params_file = tmp_path / "p.yaml"
     params_file.write_text("x: 7\nlabel: '007'\n")
@@ -291,6 +292,7 @@ def test_an_unexpected_error_is_a_message_and_a_summary_with_the_traceback_only_
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.kernel
 def test_a_failed_cell_has_one_number_in_the_cli_the_record_and_the_page(tmp_path):
     source = Path(__file__).parent / "fixtures" / "report_pages" / "93_fails_late.py"
     out = tmp_path / "out"
@@ -302,6 +304,8 @@ def test_a_failed_cell_has_one_number_in_the_cli_the_record_and_the_page(tmp_pat
     assert "(cell 7 of 8)" in (out / "failed" / "93_fails_late.html").read_text()
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_json_records_of_run_build_and_sweep(tmp_path):
     run = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(tmp_path / "run"), "--json")
     assert run.returncode == 0, run.stderr

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from trustlab.runner import sites
 
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
+
 FIXTURES = Path(__file__).parent / "fixtures" / "interrupt"
 HOOKS = FIXTURES / "hooks"
 NOTEBOOK = "92_hold"

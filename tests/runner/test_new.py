@@ -159,6 +159,8 @@ def _projection(start: float, growth: float, periods: int) -> dict[str, float]:
     return {"final_value": final, "total_change": final / start - 1}
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(tmp_path):
     root = tmp_path / "project"
     _copy_project(root)

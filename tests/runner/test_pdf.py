@@ -42,6 +42,8 @@ def site(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.browser
+@pytest.mark.kernel
 def test_the_pdf_holds_the_title_the_provenance_and_the_summary(site):
     folder = site / "runs" / "changed"
     target = folder / f"{NAME}.pdf"
@@ -63,6 +65,8 @@ def test_the_pdf_holds_the_title_the_provenance_and_the_summary(site):
     assert f"{NAME}.pdf" in sites.read_manifest(folder, sites.RUN_MANIFEST)["files"]
 
 
+@pytest.mark.browser
+@pytest.mark.kernel
 def test_the_code_is_printed_when_asked(site, tmp_path):
     page = site / NAME / f"{NAME}.html"
     target = pdf.write_pdf(page, tmp_path / "shown.pdf", code="shown")
@@ -72,6 +76,8 @@ def test_the_code_is_printed_when_asked(site, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["shown.pdf"], "a temporary file was left behind"
 
 
+@pytest.mark.browser
+@pytest.mark.kernel
 def test_a_build_keeps_its_pdfs_up_to_date(site, tmp_path):
     def plan(*args: str) -> str:
         proc = trustlab("build", str(FIXTURE), "--out", str(site), "--dry-run", *args)
@@ -105,6 +111,8 @@ def test_missing_chromium_is_refused_before_any_kernel_starts_and_names_the_fix(
     assert not out.exists()
 
 
+@pytest.mark.browser
+@pytest.mark.kernel
 def test_a_pdf_that_cannot_be_printed_leaves_the_report_as_it_was(site, tmp_path):
     broken = tmp_path / "chromium"
     broken.write_text("#!/bin/sh\necho 'this Chromium is broken' >&2\nexit 1\n")
@@ -122,6 +130,9 @@ def test_a_pdf_that_cannot_be_printed_leaves_the_report_as_it_was(site, tmp_path
     assert not (site / "failed").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.kernel
 def test_a_real_notebook_at_smoke_size_prints_its_summary_chinese_and_references(tmp_path):
     """00_source_facts on its smoke scenario: the PDF holds its Summary (as the run printed it), the
     Chinese of its title (CJK fonts) and its References list from the bibliography."""

@@ -36,6 +36,7 @@ def _parameter_row(header: str, name: str) -> str:
     return match.group(0)
 
 
+@pytest.mark.kernel
 def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path, forked):
     out = tmp_path / "out"
     outcome = runs.run_notebook(
@@ -70,6 +71,7 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path,
     assert html.count("<th>sleep_seconds</th>") == 1  # one row per parameter, in the header only
 
 
+@pytest.mark.kernel
 def test_a_run_on_the_defaults_says_so_and_marks_nothing(tmp_path, forked):
     out = tmp_path / "out"
     assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
@@ -263,6 +265,7 @@ def test_no_report_page_of_a_committed_notebook_shows_a_warning(committed):
     assert page_warnings(report.render_html(nb, record, index_href=None)) == []
 
 
+@pytest.mark.kernel
 def test_no_report_page_of_a_fresh_build_shows_a_warning(smoke_build):
     """The session's smoke build executes every notebook on this machine with today's code and libraries
     (a machine without the CJK fonts used to get matplotlib's glyph warnings in 01's page)."""
@@ -271,6 +274,8 @@ def test_no_report_page_of_a_fresh_build_shows_a_warning(smoke_build):
     assert {page.name: page_warnings(page.read_text()) for page in pages} == {page.name: [] for page in pages}
 
 
+@pytest.mark.browser
+@pytest.mark.kernel
 def test_every_table_of_a_fresh_build_fits_its_page_at_1300_px(smoke_build):
     """In Chromium 1,300 px wide, no table of any report page runs past its output area (01's governance
     intensity table did by 68 px: its snake_case column labels could not break, so its notes were cut)."""

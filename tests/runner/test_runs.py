@@ -38,6 +38,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.kernel
 def test_a_run_writes_notebook_html_and_results(tmp_path):
     out = tmp_path / "out"
     resolved = Notebook.load(DEMO).resolve(cli={"x": "4", "label": "007"})
@@ -59,6 +60,7 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
     assert not list(tmp_path.glob(".out.tmp-*")), "staging folder left behind"
 
 
+@pytest.mark.kernel
 def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path, forked):
     sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
@@ -78,6 +80,7 @@ def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_
     assert json.loads((failed / "results.json").read_text())["provenance"]["status"] == "failed"
 
 
+@pytest.mark.kernel
 def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     out = tmp_path / "out"
     outcome = runs.run_notebook(
@@ -111,6 +114,7 @@ def test_cache_key_covers_cells_parameters_package_and_data(project):
     assert runs.cache_key(notebook, resolved) != key
 
 
+@pytest.mark.kernel
 def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
     planned = runs.plan_build()
     assert [(p.name, p.reason) for p in planned] == [("90_demo", "no previous report")]
@@ -126,6 +130,7 @@ def test_build_skips_unchanged_runs_and_reruns_after_a_data_change(project):
     assert runs.plan_build()[0].reason == "inputs changed"
 
 
+@pytest.mark.kernel
 def test_status_says_which_inputs_made_a_report_stale(project):
     from trustlab.runner.commands.status import notebook_status
 
@@ -143,6 +148,7 @@ def test_status_says_which_inputs_made_a_report_stale(project):
     assert stale["why"] == ["data/numbers.csv changed", "trustlab package: 1 file(s) changed (prose.py)"]
 
 
+@pytest.mark.kernel
 def test_status_from_the_command_line_as_json(project, capsys):
     from trustlab.runner import cli
 
@@ -171,6 +177,7 @@ def test_sanitize_drops_volatile_metadata():
     assert clean.cells[0].metadata == {} and clean.cells[0].id == "cell-000"
 
 
+@pytest.mark.kernel
 def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path, forked):
     marker = tmp_path / "pwned"
     value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
@@ -216,7 +223,7 @@ def test_sanitize_makes_styler_ids_and_addresses_stable():
     assert second.data["text/plain"] == "T_00001_x"
 
 
-def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, forked):
+def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, fake_executor):
     import socket
     import subprocess
     import sys
@@ -231,7 +238,7 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, fork
     other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
     for folder in (abandoned, live, elsewhere, other_report):
         (folder / ".work").mkdir(parents=True)
-    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
+    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=fake_executor)).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
 
@@ -248,6 +255,7 @@ def _strict_json(path: Path) -> dict:
     return json.loads(path.read_text(), parse_constant=refuse)
 
 
+@pytest.mark.kernel
 def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_mapping(tmp_path, forked):
     notebooks = tmp_path / "notebooks"
     (notebooks / "params").mkdir(parents=True)
@@ -273,6 +281,7 @@ def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_
     assert _strict_json(out / "failed" / "results.json")["nonfinite"] == {"parameters.x": "inf"}
 
 
+@pytest.mark.kernel
 def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning(project, capsys):
     from trustlab.runner import report
 
@@ -293,6 +302,7 @@ def test_a_results_json_of_the_wrong_shape_makes_the_report_stale_with_a_warning
     assert runs.plan_build()[0].reason == "up to date"
 
 
+@pytest.mark.kernel
 def test_an_emptied_or_edited_report_page_is_not_up_to_date(project):
     assert [o.status for o in runs.build(runs.plan_build(), jobs=1)] == ["ok"]
     folder = config.REPORTS_DIR / "90_demo"
@@ -325,6 +335,7 @@ def _page_without_run_time(path: Path) -> bytes:
     return stripped
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("cli", [{}, {"rows": "5"}])
 def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     source = PAGES / "92_styled.py"
@@ -340,6 +351,7 @@ def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
 
 
+@pytest.mark.kernel
 def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path, forked):
     source = PAGES / "93_fails_late.py"
     out = tmp_path / "out"
@@ -362,3 +374,50 @@ def test_refresh_refuses_an_unwritable_notebooks_folder_before_any_kernel(projec
     with pytest.raises(sites.OwnershipError, match=f"cannot write into {project / 'notebooks'}"):
         runs.refresh()
     assert started == []
+
+
+# ---------------------------------------------------------------- a second Ctrl-C
+
+
+def test_a_second_ctrl_c_during_the_clean_up_of_a_stopped_build_does_not_cut_it_short(tmp_path):
+    """The first Ctrl-C arrives while a run executes; the build then stops its runs and waits for
+    them to clean up. A second Ctrl-C arriving meanwhile must not end the build before its runs have
+    cleaned up (no staging folder, no report, the fork server closed)."""
+    import signal
+    import threading
+    import time
+
+    from conftest import FakeExecutor
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("a signal interrupts only the main thread, and this test does not run in it")
+    cleaning_up, finished = threading.Event(), threading.Event()
+
+    def ctrl_c_twice(spec: dict) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # the first: the build starts stopping its runs, closing its server
+        assert cleaning_up.wait(60), "the build did not start its clean-up"
+        os.kill(os.getpid(), signal.SIGINT)  # the second, while the build waits for this run
+        time.sleep(0.5)  # a clean-up still under way: the build that did not wait has raised by now
+        finished.set()
+
+    class Server(FakeExecutor):
+        def close(self) -> None:
+            super().close()
+            cleaning_up.set()
+
+    server = Server(during=ctrl_c_twice)
+    out = tmp_path / "reports" / "90_demo"
+    demo = Notebook.load(DEMO)
+    resolved = demo.resolve()
+    planned = runs.PlannedRun(demo, resolved, out, runs.cache_key(demo, resolved), "forced", site=tmp_path / "reports")
+    # Ctrl-C raises KeyboardInterrupt here as in the command (which sets this too): a background
+    # job of a script, as pytest may be, inherits SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runs.build([planned], fork_server=server)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert finished.is_set(), "the second Ctrl-C ended the build before its run had cleaned up"
+    assert server.closed and not out.exists()
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == [sites.SITE_MANIFEST], "a staging folder was left behind"

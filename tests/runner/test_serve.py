@@ -23,6 +23,8 @@ from trustlab.runner.explorer import Explorer, parameter_text  # noqa: E402
 from trustlab.runner.notebook import Notebook  # noqa: E402
 from trustlab.runner.serve import check_access, create_app, host_name, is_loopback  # noqa: E402
 
+pytestmark = [pytest.mark.kernel]
+
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 GOVERNANCE = config.NOTEBOOKS_DIR / "01_governance.py"
 PRICING = config.NOTEBOOKS_DIR / "03_pricing_positioning.py"

@@ -15,8 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from trustlab import config
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
+
+pytestmark = [pytest.mark.kernel, pytest.mark.browser, pytest.mark.slow]
 
 pytest.importorskip("starlette")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -78,7 +79,7 @@ def server(tmp_path_factory):
                 proc.wait()
 
 
-def test_the_explorer_in_headless_chromium(server):
+def test_the_explorer_in_headless_chromium(server, screenshots):
     """Open the app, change a parameter and see the new report and the comparison, get a refusal
     for an out-of-range value, reload a run's address, run a small sweep."""
     from playwright.sync_api import expect, sync_playwright
@@ -114,9 +115,7 @@ def test_the_explorer_in_headless_chromium(server):
             expect(report.locator("#trustlab-provenance")).to_contain_text("changed")
             run_url = page.locator("#run-url").get_attribute("href")
             assert run_url.startswith("/notebooks/90_demo/run?x=4.0&")
-            shots = config.REPORTS_DIR / "screenshots"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / "explorer-run.png"), full_page=True)
+            page.screenshot(path=str(screenshots / "explorer-run.png"), full_page=True)
 
             page.goto(server["base"] + "/notebooks/90_demo")
             page.fill("#p-x", "500")

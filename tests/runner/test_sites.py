@@ -44,6 +44,7 @@ def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "something was written beside the folder"
 
 
+@pytest.mark.kernel
 def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path):
     # An unrelated results.json nearby (here: a list) must not be read: nothing scans the parent.
     (tmp_path / "other").mkdir()
@@ -62,6 +63,7 @@ def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path)
     assert json.loads((out / "results.json").read_text())["results"]["double"] == 8.0
 
 
+@pytest.mark.kernel
 def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path):
     out = tmp_path / "run"
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
@@ -73,6 +75,7 @@ def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path)
     assert snapshot(out) == before
 
 
+@pytest.mark.kernel
 def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path):
     out = tmp_path / "run"
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
@@ -97,6 +100,7 @@ def test_a_file_in_place_of_the_output_folder_is_refused(tmp_path):
     assert target.read_text() == "not a folder"
 
 
+@pytest.mark.kernel
 def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immutable):
     locked_parent = tmp_path / "read-only"
     locked_parent.mkdir()
@@ -122,6 +126,7 @@ def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immuta
     assert f"cannot write into {site}" in proc.stderr and "building" not in proc.stderr
 
 
+@pytest.mark.kernel
 def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tmp_path):
     out = tmp_path / "run"
     assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
@@ -147,6 +152,7 @@ def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
     assert proc.returncode == 2 and "is not a report site trustlab made" in proc.stderr
 
 
+@pytest.mark.kernel
 def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked):
     site = sites.open_site(tmp_path / "site")
     resolved = Notebook.load(DEMO).resolve()
@@ -178,10 +184,10 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked
     assert not (site / "runs" / "failed" / "b").exists()
 
 
-def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, forked):
+def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, fake_executor):
     site = sites.open_site(tmp_path / "site")
     assert runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), site / "a", runs.RunOptions(site_root=site, executor=forked)
+        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), site / "a", runs.RunOptions(site_root=site, executor=fake_executor)
     ).ok
     (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
     index = report.build_index(site, [DEMO]).read_text()
@@ -210,14 +216,17 @@ def test_the_checkout_reports_folder_is_a_site(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def site_template(tmp_path_factory, forked) -> Path:
-    """A site holding one default run of the demo notebook and its index, made once per module."""
+def site_template(tmp_path_factory) -> Path:
+    """A site holding one default run of the demo notebook (without a kernel: conftest.FakeExecutor)
+    and its index, made once per module."""
+    from conftest import FakeExecutor
+
     site = sites.open_site(tmp_path_factory.mktemp("template") / "site")
     assert runs.run_notebook(
         Notebook.load(DEMO),
         Notebook.load(DEMO).resolve(),
         site / "90_demo",
-        runs.RunOptions(site_root=site, kind="default", executor=forked),
+        runs.RunOptions(site_root=site, kind="default", executor=FakeExecutor()),
     ).ok
     report.build_index(site, [DEMO])
     return site
@@ -272,6 +281,8 @@ def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_templ
     assert not (config.PROJECT_ROOT / "shared-site").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("umask", [0o022, 0o077])
 def test_what_build_run_and_publish_write_has_the_modes_the_umask_allows(tmp_path, umask):
     """A web server running as another user can read a published site under umask 022 (and nobody
@@ -356,6 +367,8 @@ def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so
     assert out.strip() == "got it"
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
     site = sites.open_site(tmp_path / "site")
     procs = [
@@ -390,3 +403,28 @@ def test_two_runs_into_one_site_at_once_serialize_and_both_land(tmp_path):
     assert "runs/x1/90_demo.html" in index and "runs/x2/90_demo.html" in index
     leftovers = [p for p in site.rglob(".*") if p.name != sites.SITE_MANIFEST and p.name != sites.RUN_MANIFEST]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------- ownership, checked again under the lock
+
+
+def test_a_file_written_into_the_report_folder_while_the_run_ran_is_refused_under_the_lock(tmp_path):
+    """The folder is checked before the run starts and again under the site's lock just before the
+    finished run is swapped in: a file someone else writes there meanwhile (here, while the run
+    executes) is not swapped away with the old report."""
+    from conftest import FakeExecutor
+
+    site = sites.open_site(tmp_path / "site")
+    out = site / "90_demo"
+    demo = Notebook.load(DEMO)
+    assert runs.run_notebook(demo, demo.resolve(), out, runs.RunOptions(site_root=site, executor=FakeExecutor())).ok
+
+    def write_a_foreign_file(spec: dict) -> None:
+        (out / "notes.txt").write_text("the analyst's notes")
+
+    before = {**snapshot(out), "notes.txt": b"the analyst's notes"}
+    rerun = FakeExecutor(during=write_a_foreign_file)
+    with pytest.raises(sites.OwnershipError, match=r"holds files trustlab did not write \(notes.txt\)"):
+        runs.run_notebook(demo, demo.resolve(cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=rerun))
+    assert snapshot(out) == before, "the report folder (with the foreign file) was touched"
+    assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "90_demo"], "a staging folder was left behind"

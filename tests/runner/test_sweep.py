@@ -70,6 +70,8 @@ def _fetch(url: str) -> tuple[int, str]:
         return response.status, response.read(2000).decode("utf-8", "replace")
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_notebook_sweep_on_a_local_dask_cluster(tmp_path):
     resolved = sweep.resolve_points(Notebook.load(DEMO), [{"x": 1, "label": "007"}, {"x": 2.5}])
     progress = []
@@ -141,6 +143,7 @@ def test_diff_of_a_file_that_is_not_a_run_record_names_it_and_what_is_wrong(tmp_
         assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr and len(proc.stderr.splitlines()) == 1
 
 
+@pytest.mark.kernel
 def test_fast_sweep_equals_the_notebook_runs_at_sampled_points(tmp_path, smoke_build):
     """The analysis function and the notebook agree exactly on every recorded result: at the smoke
     point (the notebook as the session's smoke build ran it) and at a point off it (run here)."""
@@ -218,6 +221,8 @@ def _run_at_once(*calls):
     return results
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_two_notebook_sweeps_at_once_on_one_scheduler_each_get_their_own_results(tmp_path, scheduler):
     """Task keys are unique per sweep: the second sweep once got the first one's results under its own parameters."""
     points_a = sweep.resolve_points(Notebook.load(DEMO), [{"x": 1, "label": "a"}, {"x": 2, "label": "a"}])
@@ -240,6 +245,7 @@ def test_two_notebook_sweeps_at_once_on_one_scheduler_each_get_their_own_results
         assert sorted(p.name for p in out.glob("point-*")) == [f"point-{i:04d}" for i in range(len(points))]
 
 
+@pytest.mark.slow
 def test_two_fast_sweeps_at_once_on_one_scheduler_each_get_their_own_results(scheduler):
     """Also: a point given twice in one sweep gets the same results twice (seed 1)."""
     points_a, points_b = _smoke_points([1, 2, 1]), _smoke_points([7, 8])
@@ -262,6 +268,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_refused_before_anything_is_created(tmp_path):
     address = f"tcp://127.0.0.1:{_free_port()}"
     out = tmp_path / "reports" / "sweep"
@@ -321,6 +328,8 @@ def _bare_scheduler():
     )
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_workers_need_not_share_the_clients_files(tmp_path):
     """A worker started elsewhere, whose trustlab finds no project (no data/, no notebooks/), runs
     the sweep on what the client sends it, in a temporary folder of its own, and returns the files."""
@@ -365,6 +374,7 @@ def _broken_trustlab(lib: Path) -> None:
     (lib / "trustlab" / "__init__.py").write_text("raise ImportError('this worker has no usable trustlab')\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("make_package", "expected"),
     [
@@ -403,6 +413,8 @@ def test_identity_mismatches_name_each_worker_and_what_differs():
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_an_interrupted_sweep_leaves_the_earlier_sweep_folder_as_it_was(tmp_path, scheduler, monkeypatch):
     site = sites.open_site(tmp_path / "site")
     out = site / "sweeps" / "demo"
@@ -446,6 +458,7 @@ def test_an_interrupted_sweep_leaves_the_earlier_sweep_folder_as_it_was(tmp_path
     sites.check_run_folder(out)  # the manifest lists every file the sweep wrote
 
 
+@pytest.mark.slow
 def test_the_dashboard_line_says_why_there_is_no_link(scheduler, monkeypatch):
     """An existing scheduler started without a dashboard, and a machine without bokeh."""
     from dask.distributed import Client
@@ -462,6 +475,8 @@ def test_the_dashboard_line_says_why_there_is_no_link(scheduler, monkeypatch):
     )
 
 
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_sweep_command_prints_the_dashboard_link(tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("points:\n  - {x: 1}\n")

@@ -421,6 +421,7 @@ def test_festival_end_dates_only_an_undated_figure(table: pd.DataFrame) -> None:
         source_facts.figure_window(undated, "fastbrand_orders_616_2022")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("festival_end", ["2022-06-14", "2022-06-19"])
 def test_one_value_per_metric_per_run(festival_end: str, table: pd.DataFrame) -> None:
     """Derived-rates table, the fast path (prose and results.json of 00) and notebook 02 agree."""
