@@ -105,7 +105,7 @@ def test_cache_key_covers_cells_parameters_package_and_data(project):
     assert runs.cache_key(notebook, resolved) != key
     key = runs.cache_key(notebook, resolved)
 
-    module = config.PACKAGE_DIR / "facts.py"
+    module = config.PACKAGE_DIR / "prose.py"
     module.write_text(module.read_text() + "\n# edited\n")
     assert runs.cache_key(notebook, resolved) != key
     key = runs.cache_key(notebook, resolved)
