@@ -116,20 +116,30 @@ def _describe_figures_when_shown() -> None:
     if shell is None:
         return
     import matplotlib
-    from matplotlib.figure import Figure
 
-    if matplotlib.get_backend(auto_select=False) in ("inline", "module://matplotlib_inline.backend_inline"):
-        # The kernel's inline backend registers its figure formatter when first loaded, which
-        # matplotlib otherwise leaves to the first figure: load it now, to wrap what it registers.
-        import matplotlib_inline.backend_inline  # noqa: F401
+    backend = matplotlib.get_backend(auto_select=False)
+    if not _wrap_figure_formatter(shell) and backend in ("inline", "module://matplotlib_inline.backend_inline"):
+        # The kernel's inline backend registers its figure formatter only when the first figure
+        # loads it (and a fork server's kernel may have it loaded already, before there was a
+        # shell): register it now, as `%matplotlib inline` does, to wrap it.
+        from matplotlib_inline.backend_inline import configure_inline_support
+
+        configure_inline_support(shell, backend)
+        _wrap_figure_formatter(shell)
+
+
+def _wrap_figure_formatter(shell: Any) -> bool:
+    """Wrap the shell's PNG formatter of matplotlib figures so that it adds the ``alt`` metadata;
+    False when no such formatter is registered yet."""
+    from matplotlib.figure import Figure
 
     formatter = shell.display_formatter.formatters["image/png"]
     try:
         draw = formatter.lookup_by_type(Figure)
-    except KeyError:  # the inline backend is not in use: nothing is drawn as PNG
-        return
+    except KeyError:
+        return False
     if getattr(draw, "adds_alt_text", False):
-        return
+        return True
 
     def draw_with_alt(fig: Figure) -> Any:
         data = draw(fig)
@@ -140,6 +150,7 @@ def _describe_figures_when_shown() -> None:
 
     draw_with_alt.adds_alt_text = True  # type: ignore[attr-defined]
     formatter.for_type(Figure, draw_with_alt)
+    return True
 
 
 def caption(fig: plt.Figure, source: str) -> None:

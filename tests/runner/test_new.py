@@ -210,6 +210,8 @@ def test_a_scaffold_builds_tests_sweeps_and_runs_under_papermill_with_no_edits(t
         "0",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:randomly",  # nbval runs a notebook's cells in order, one kernel
         "-q",
         "-rA",
         "tests/trust_premium/test_trust_premium.py",

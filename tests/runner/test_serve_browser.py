@@ -4,6 +4,7 @@ SIGTERM, leaving no run, kernel or fork server behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -48,7 +49,22 @@ def _until(condition, timeout: float = 120.0, what: str = "condition"):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`trustlab serve --port 0 --token T` on a copy of the project with the demo notebook; stopped
-    (by its recorded PID) at the end if a test has not stopped it already."""
+    (by its recorded PID) at the end."""
+    with _serving(tmp_path_factory) as served:
+        yield served
+
+
+@pytest.fixture
+def own_server(tmp_path_factory):
+    """A server of the test's own, for a test that stops it (the others share :func:`server`)."""
+    with _serving(tmp_path_factory) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def _serving(tmp_path_factory):
+    """Start `trustlab serve` on a new copy of the project; stop it (by its recorded PID) at the end
+    if the test has not stopped it already."""
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(FIXTURES, root / "notebooks")
     (root / "data").mkdir()
@@ -167,7 +183,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_stopping_the_server_leaves_no_run_kernel_or_fork_server(server):
+def test_stopping_the_server_leaves_no_run_kernel_or_fork_server(own_server):
+    server = own_server
     proc, base = server["proc"], server["base"]
     record = _api(base, "/api/runs?wait=false", {"notebook": "90_demo", "parameters": {"sleep_seconds": "120"}})
     _until(lambda: _api(base, f"/api/runs/{record['run_id']}")["status"] == "running", what="the run to start")

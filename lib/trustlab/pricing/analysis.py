@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -45,7 +46,7 @@ from trustlab.pricing.recall import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class PricingRun:
     """One run of notebook 03's analysis: the recorded ``results`` and the pieces they were computed
     from, which the notebook only displays (tables, figures). Made by :func:`run`."""
@@ -63,9 +64,27 @@ class PricingRun:
     merchants: pd.DataFrame
     criteria: SupportCriteria
     params: dict[str, Any]  # the complete, checked parameter set
-    facts: pd.DataFrame  # the article's facts (data/facts.csv)
-    positioning: pd.DataFrame  # the platform figures (data/platform_positioning.csv)
-    spend: pd.DataFrame  # spend per buyer by platform and period (:func:`~trustlab.pricing.positioning.spend_per_buyer`)
+
+    # The data the notebook shows beside the results, which no result depends on: read when first
+    # shown, so the fast path (a sweep's worker may hold no data files) computes without them.
+    @cached_property
+    def facts(self) -> pd.DataFrame:
+        """The article's facts (data/facts.csv)."""
+        from trustlab.data.facts import load_facts
+
+        return load_facts()
+
+    @cached_property
+    def positioning(self) -> pd.DataFrame:
+        """The platform figures (data/platform_positioning.csv), V-2 rows only if the parameters include them."""
+        from trustlab.data.positioning import load_positioning
+
+        return load_positioning(include_secondary=self.params["include_secondary_sources"])
+
+    @cached_property
+    def spend(self) -> pd.DataFrame:
+        """Spend per buyer by platform and period (:func:`~trustlab.pricing.positioning.spend_per_buyer`)."""
+        return spend_per_buyer(self.positioning)
 
 
 def run(params: Mapping[str, Any]) -> PricingRun:
@@ -75,11 +94,7 @@ def run(params: Mapping[str, Any]) -> PricingRun:
     The notebook records ``results`` and displays the pieces; :func:`recorded_results` (the fast path of
     ``trustlab sweep --fast``) returns the same ``results``.
     """
-    from trustlab.data.facts import load_facts
-    from trustlab.data.positioning import load_positioning
-
     p = check_params(params)
-    positioning = load_positioning(include_secondary=p["include_secondary_sources"])
     launch = launch_numbers(p["list_price"], p["promo_price"], p["units"], p["sellout_minutes"])
     recall_args = (
         p["promo_price"],
@@ -171,9 +186,6 @@ def run(params: Mapping[str, Any]) -> PricingRun:
         merchants,
         criteria,
         params=p,
-        facts=load_facts(),
-        positioning=positioning,
-        spend=spend_per_buyer(positioning),
     )
 
 

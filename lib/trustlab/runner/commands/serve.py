@@ -56,6 +56,9 @@ def main(args: argparse.Namespace) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
+        # Listening before the address is printed: a client that connects at once waits in the
+        # backlog until the server accepts, instead of being refused.
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
         raise ParameterError(f"--host {args.host} --port {args.port}: cannot listen there: {exc.strerror}") from None
