@@ -356,27 +356,11 @@ def current_record(out_dir: Path, name: str, key: str) -> dict[str, Any] | None:
 
 
 def notebook_answer(source: Path, site: Path | None = None) -> str:
-    """A notebook's one-line answer: the first point of its Summary, as its default run printed
-    it (the site's build of the notebook, else the committed ``.ipynb``); "" when there is none."""
-    import re
-
+    """A notebook's one-line answer: the first point of its Summary (:func:`report.summary_answer`),
+    as its default run printed it (the site's build of the notebook, else the committed ``.ipynb``);
+    "" when there is none."""
     candidates = ([site / source.stem / f"{source.stem}.ipynb"] if site is not None else []) + [source.with_suffix(".ipynb")]
-    for path in candidates:
-        try:
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            continue
-        for i, cell in enumerate(cells[:-1]):
-            text = "".join(cell.get("source", "")) if cell.get("cell_type") == "markdown" else ""
-            if not re.search(r"^#+\s*Summary\b", text, re.MULTILINE):
-                continue
-            for output in cells[i + 1].get("outputs", []):
-                markdown = "".join((output.get("data") or {}).get("text/markdown", ""))
-                for line in markdown.splitlines():
-                    line = line.strip().removeprefix("- ").replace("**", "").strip()
-                    if line:
-                        return line
-    return ""
+    return next((answer for path in candidates if (answer := report.summary_answer(path))), "")
 
 
 def comparison(default: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:

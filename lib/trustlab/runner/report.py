@@ -274,27 +274,22 @@ def notebook_question(source: Path) -> tuple[str, str]:
 
 
 def summary_answer(executed: Path) -> str | None:
-    """The first sentence of an executed notebook's Summary (the first line its ``## Summary``
-    section displays, as plain text), or None when the notebook has no such section or output."""
-    import nbformat
-
+    """The first point of an executed notebook's Summary (the first line the cell after its
+    ``Summary`` heading displays, as plain text), or None when the file is not a readable notebook
+    or has no such section or output. The site's index and the explorer both show it."""
     try:
-        cells = nbformat.read(executed, as_version=4).cells
-    except (OSError, ValueError):
+        cells = json.loads(Path(executed).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
-    heading = next(
-        (i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.strip().lower() == "## summary"), None
-    )
-    if heading is None:
-        return None
-    for cell in cells[heading + 1 :]:
-        if cell.cell_type == "markdown":
-            return None  # the next section began before any Summary output
-        for output in cell.get("outputs", []):
-            text = output.get("data", {}).get("text/markdown")
-            if text:
-                first = next((line for line in "".join(text).splitlines() if line.strip()), "")
-                plain = re.sub(r"\*\*|`", "", first.strip().removeprefix("- ").removeprefix("* "))
+    for i, cell in enumerate(cells[:-1]):
+        text = "".join(cell.get("source", "")) if cell.get("cell_type") == "markdown" else ""
+        if not re.search(r"^#+\s*Summary\b", text, re.MULTILINE):
+            continue
+        for output in cells[i + 1].get("outputs", []):
+            markdown = "".join((output.get("data") or {}).get("text/markdown", ""))
+            first = next((line.strip() for line in markdown.splitlines() if line.strip()), "")
+            if first:
+                plain = re.sub(r"\*\*|`", "", first.removeprefix("- ").removeprefix("* ")).strip()
                 return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", plain)
     return None
 
