@@ -97,6 +97,18 @@ def test_join():
 
 
 @pytest.mark.parametrize(
+    ("n", "expected"),
+    [(0, "0 quarters"), (1, "1 quarter"), (2, "2 quarters"), (1200, "1,200 quarters"), (1.5, "1.5 quarters")],
+)
+def test_count_puts_the_noun_in_the_right_number(n, expected):
+    assert prose.count(n, "quarter") == expected
+
+
+def test_count_takes_an_irregular_plural():
+    assert (prose.count(1, "child", "children"), prose.count(3, "child", "children")) == ("1 child", "3 children")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "GMV up -99%",
@@ -115,6 +127,7 @@ def test_join():
         "they drew at least more than all of fast-brand GMV",
         "**more than all** of fast-brand GMV",
         "a fall of 0.00% of the rate would be detected",
+        "9 quarter(s) of data",  # a client reads "9 quarters"
     ],
 )
 def test_narrative_problems_finds_what_the_reviews_found(text):

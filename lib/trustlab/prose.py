@@ -155,6 +155,14 @@ def join(items: Iterable[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def count(n: float, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 quarter", "9 quarters", "0 quarters", "1,200 facts".
+    ``plural`` for an irregular noun ("1 repair", "2 repairs" need none; "1 child", "2 children" do)."""
+    amount = _finite(n, "count")
+    word = noun if amount == 1 else (plural or noun + "s")
+    return f"{number(amount)} {word}"
+
+
 def bullets(lines: Iterable[str]) -> str:
     """Lines as a markdown bullet list, one item a line; a line that already starts with "- " keeps its marker."""
     return "\n".join(line if line.startswith("- ") else f"- {line}" for line in lines)
@@ -173,6 +181,7 @@ _PROBLEMS = (
     (re.compile(r"\bgrown\s+1(\.0+)?-fold"), "'grown 1-fold' (no growth)"),
     (re.compile(r"(?<![\d.,])1(\.0+)?\s+times\s+(as\s+many|as\s+much|more)\b"), "'1 times as many'"),
     (re.compile(r"\bat\s+least\s+more\s+than\b"), "'at least more than'"),
+    (re.compile(r"[A-Za-z]\(s\)"), "a '(s)' plural (word the count with prose.count)"),
     (re.compile(r"\bfall\s+of\s+(at\s+least\s+)?\**0\.0+%"), "a 'fall of 0.00%'"),
     (re.compile(r"\bmore\s+than\s+all\W*\s+of\b"), "'more than all of' (a share above the whole)"),
 )

@@ -61,7 +61,7 @@ def test_the_article_sentence_counts_what_the_cleaner_did():
     fake = SimpleNamespace(article=_article(), source={"publisher": "某網站"})
     assert narrative.article_text(fake) == (
         "**標題**, 某網站, published 2022-06-23. The cleaner made **3** repairs (2 html tag, 1 injected pinyin), "
-        "removed 2 lines of site chrome, and left **1** span(s) it could not restore, marked with U+FFFD in a "
+        "removed 2 lines of site chrome, and left 1 span it could not restore, marked with U+FFFD in a "
         "cleaned text of 1,234 characters."
     )
 
@@ -69,7 +69,7 @@ def test_the_article_sentence_counts_what_the_cleaner_did():
 def test_the_counts_in_the_result_sentences(run):
     with (config.DATA_DIR / "facts.csv").open(encoding="utf-8", newline="") as stream:
         n_all = sum(1 for _ in csv.DictReader(stream))
-    assert narrative.facts_shown_text(run) == f"**{n_all}** facts in 8 topic(s) (of {n_all} facts the source states in all)."
+    assert narrative.facts_shown_text(run) == f"**{n_all}** facts in 8 topics (of {n_all} facts the source states in all)."
     assert narrative.quote_problems_text(run) == f"Quote problems: **0** of {n_all} facts."
     two = SimpleNamespace(results={"quote_problems": 2}, facts=range(9))
     assert narrative.quote_problems_text(two) == "Quote problems: **2** of 9 facts. The facts below do not match the article:"

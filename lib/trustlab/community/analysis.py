@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from trustlab import prose
 from trustlab.community import growth, rights
 from trustlab.community.parameters import Parameters
 
@@ -146,7 +147,7 @@ def growth_fit(pairs: pd.DataFrame, alpha: float, min_pairs: int) -> growth.Slop
     :func:`growth.year_on_year` with both known), refused below ``min_pairs`` pairs."""
     n = len(pairs)
     if n < min_pairs:
-        return growth.SlopeFit(n, None, None, None, None, None, f"{n} pair(s), fewer than min_pairs = {min_pairs}")
+        return growth.SlopeFit(n, None, None, None, None, None, f"{prose.count(n, 'pair')}, fewer than min_pairs = {min_pairs}")
     return growth.fit_slope(pairs["time_per_dau"].to_numpy(), pairs["gmv_per_dau"].to_numpy(), alpha)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from trustlab import prose
 from trustlab.data.tables import SECONDARY_STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,7 +88,7 @@ def fit_slope(x: np.ndarray, y: np.ndarray, alpha: float) -> SlopeFit:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     n = len(x)
     if n < 3:
-        return SlopeFit(n, None, None, None, None, None, f"{n} pair(s): a slope and its interval need at least 3")
+        return SlopeFit(n, None, None, None, None, None, f"{prose.count(n, 'pair')}: a slope and its interval need at least 3")
     sxx = float(np.sum((x - x.mean()) ** 2))
     syy = float(np.sum((y - y.mean()) ** 2))
     if sxx <= 1e-12 * max(1.0, float(np.sum(x**2))):

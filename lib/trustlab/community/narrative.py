@@ -44,7 +44,7 @@ def growth_sentence(results: Mapping[str, Any], params: Mapping[str, Any]) -> st
     verdict = growth_verdict(results)
     if verdict == "none":
         return (
-            f"**The public numbers cannot test the claim's mechanism here**: from {window} they give **{n}** quarter(s) "
+            f"**The public numbers cannot test the claim's mechanism here**: from {window} they give {prose.count(n, 'quarter')} "
             f"in which both GMV per DAU and time per DAU can be compared with a year earlier, and no slope is "
             f"estimated ({results['growth_fit_reason']})."
         )
@@ -69,7 +69,7 @@ def power_sentence(results: Mapping[str, Any], params: Mapping[str, Any]) -> str
     """How likely so few pairs were to detect a relation."""
     n = results["growth_pairs"]
     if results["power_at_target"] is None:
-        return f"With {n} pair(s) the power of a correlation test cannot be computed (Fisher's z needs at least 4)."
+        return f"With {prose.count(n, 'pair')} the power of a correlation test cannot be computed (Fisher's z needs at least 4)."
     return (
         f"With {n} pairs, a test at level {prose.number(params['alpha'])} detects a true correlation of "
         f"{prose.number(params['target_correlation'])} with probability {prose.percent(results['power_at_target'])}; "
@@ -86,7 +86,7 @@ def mutual_follow_sentence(results: Mapping[str, Any]) -> str:
         return "No year-on-year growth of mutual-follow pairs is in the data as loaded: the article's 老鐵 mechanism has no series to test."
     listed = prose.join(f"{q} ({prose.signed_percent(v)})" for q, v in growth.items())
     return (
-        f"Growth of mutual-follow pairs is published for **{k}** quarter(s) only, {listed}: too few to relate to the "
+        f"Growth of mutual-follow pairs is published for {prose.count(k, 'quarter')} only, {listed}: too few to relate to the "
         "growth of GMV, so the community layer's central figure cannot be tested against sales."
     )
 
@@ -148,7 +148,7 @@ def repurchase_sentence(results: Mapping[str, Any]) -> str:
         results["repurchase_spanning_launch"],
     )
     if pairs:
-        return f"{pairs} pair(s) of the {n} repurchase figures compare a stated rate before the launch with one after it."
+        return f"{prose.count(pairs, 'pair')} of the {n} repurchase figures compare a stated rate before the launch with one after it."
     span = (
         f"; the {spanning} that span the launch are changes against a year earlier or an unstated base, which mix the "
         f"trust card (early 2021), {TRUST_BUY} and the platform's growth"
@@ -192,7 +192,7 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
             f"{primary} remain: {rest}."
         )
     else:
-        lines.append(f"Only primary figures are loaded (V, V-c): {n} pair(s) remain.")
+        lines.append(f"Only primary figures are loaded (V, V-c): {prose.count(n, 'pair')} {'remains' if n == 1 else 'remain'}.")
     shared = overlapping_pairs(results["growth_pair_quarters"])
     if shared:
         lines.append(

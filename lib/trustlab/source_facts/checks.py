@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from trustlab import prose
 from trustlab.data.facts import FESTIVAL_END_IDS, FESTIVAL_START_ID, fact_date, fact_row, fact_value
 from trustlab.source_facts.rates import day_count, festival_day_counts, per_day
 
@@ -92,7 +93,7 @@ def consistency_checks(facts: pd.DataFrame, article: CleanedArticle, window: int
     add(
         "unrepaired spans counted",
         len(spans) == len(article.unrepaired),
-        f"{len(spans)} U+FFFD run(s) in the cleaned text, {len(article.unrepaired)} span(s) reported by the cleaner",
+        f"{prose.count(len(spans), 'U+FFFD run')} in the cleaned text, {prose.count(len(article.unrepaired), 'span')} reported by the cleaner",
     )
     inside = [fid for fid, q in zip(facts["fact_id"], facts["quote"]) if "\ufffd" in q]
     add("no quote contains an unrepaired span", not inside, f"quotes containing U+FFFD: {inside or 'none'}")

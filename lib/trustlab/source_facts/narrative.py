@@ -24,13 +24,13 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
     quotes = (
         "every quote was found verbatim in the cleaned article and states its value"
         if problems == 0
-        else f"{prose.number(problems)} fact(s) do not match the article (see Provenance)"
+        else f"{prose.count(problems, 'fact')} {'does' if problems == 1 else 'do'} not match the article (see Provenance)"
     )
     days = results["festival_days"]
     ends = sorted(days)
     warnings_ = int(results["n_warnings"])
     return [
-        f"The article makes **{prose.number(n)}** quantitative claims in the {prose.number(len(topics))} topic(s) shown "
+        f"The article makes **{prose.number(n)}** quantitative claims in the {prose.count(len(topics), 'topic')} shown "
         f"({prose.join(topics)}); {quotes}.",
         (
             f"It does not fully hold together: **{prose.number(warnings_)}** of {prose.number(int(results['n_checks']))} "
@@ -54,7 +54,7 @@ def summary(results: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
         + (
             "every figure in this article has one, so it changes no rate here."
             if results["undated_festival_figures"] == 0
-            else f"{prose.number(results['undated_festival_figures'])} figure(s) here, whose rates depend on it."
+            else f"{prose.count(results['undated_festival_figures'], 'figure')} here, whose rates depend on it."
         ),
     ]
 
@@ -65,15 +65,15 @@ def article_text(run: SourceFactsRun) -> str:
     return (
         f"**{article.title}**, {run.source['publisher']}, published {article.published}. "
         f"The cleaner made **{int(repairs.sum())}** repairs ({', '.join(f'{n} {k}' for k, n in repairs.items())}), "
-        f"removed {len(article.removed_sections)} lines of site chrome, and left **{len(article.unrepaired)}** "
-        f"span(s) it could not restore, marked with U+FFFD in a cleaned text of {len(article.text):,} characters."
+        f"removed {len(article.removed_sections)} lines of site chrome, and left "
+        f"{prose.count(len(article.unrepaired), 'span')} it could not restore, marked with U+FFFD in a cleaned text of {len(article.text):,} characters."
     )
 
 
 def facts_shown_text(run: SourceFactsRun) -> str:
     """How many facts the tables show, in how many topics, of all the source states."""
     return (
-        f"**{run.results['n_facts']}** facts in {len(run.by_topic)} topic(s) "
+        f"**{run.results['n_facts']}** facts in {prose.count(len(run.by_topic), 'topic')} "
         f"(of {len(run.facts)} facts the source states in all)."
     )
 
