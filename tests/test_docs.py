@@ -239,6 +239,15 @@ def test_readme_stays_short_and_keeps_the_two_commands() -> None:
     assert "make report" in readme and "make test" in readme
 
 
+def test_the_readme_names_the_fast_sweep_of_every_notebook_whose_schema_declares_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    for schema in sorted((ROOT / "notebooks" / "params").glob("*.schema.yaml")):
+        name = schema.name.removesuffix(".schema.yaml")
+        declares_fast = any(line.startswith("fast:") for line in schema.read_text(encoding="utf-8").splitlines())
+        row = next(line for line in readme if line.startswith(f"| `{name}` |"))
+        assert ("trustlab sweep --fast" in row) == declares_fast, name
+
+
 def test_cli_reference_is_what_the_script_writes_now() -> None:
     page = ROOT / "docs" / "cli.md"
     expected = _load_cli_reference().render()
