@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install conda-setup report test test-fast lab notebooks bench lock fonts system-deps clean
+.PHONY: help install conda-setup report test test-fast lab notebooks bench screenshots lock fonts system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ notebooks: install fonts ## re-execute the committed notebooks in place after a 
 
 bench: install ## run the benchmarks; each run is written to bench/results/<date>-<what>.json (docs/benchmarks.md)
 	$(BIN)/python -m bench
+
+screenshots: install system-deps ## retake docs/report.png, docs/report-index.png and docs/explorer.png from a fresh build
+	$(BIN)/python scripts/screenshots.py
 
 lock: install ## rewrite requirements.lock (pip) and environment.lock.yml (conda) from the current environment
 	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^trustlab'; } > requirements.lock.new && mv requirements.lock.new requirements.lock
