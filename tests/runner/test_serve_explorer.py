@@ -140,6 +140,27 @@ def test_parameters_are_grouped_as_the_contract_groups_them_and_unchanged_groups
     assert "<details" not in demo and 'id="p-x"' in demo
 
 
+@pytest.mark.parametrize(
+    ("name", "titles"),
+    [
+        ("01_governance", ["The year and its users", "Orders and reports", "The report-rate test", "New-store blocking", "Data"]),
+        ("02_promotion_growth", ["The GMV forecast", "The 616 festival", "Data"]),
+    ],
+)
+def test_governance_and_promotion_forms_are_grouped_too(live, browser, name, titles):
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        shown.goto(f"{live['base']}/notebooks/{name}")
+        from playwright.sync_api import expect
+
+        expect(shown.locator("details.group summary strong")).to_have_text(titles)
+        expect(shown.locator("details.group[open]")).to_have_count(0)  # every value at its default: all folded
+        fields = shown.locator("details.group .field").count()
+        assert fields == len(live["explorer"].notebook(name).parameters)  # each parameter shown once, in a group
+    finally:
+        shown.close()
+
+
 def test_run_stays_in_view_while_the_long_form_scrolls(live, browser):
     page = browser.new_page(viewport=PHONE)
     try:
