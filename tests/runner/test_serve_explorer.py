@@ -24,6 +24,7 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 GOVERNANCE = config.NOTEBOOKS_DIR / "01_governance.py"
 PROMOTION = config.NOTEBOOKS_DIR / "02_promotion_growth.py"
 PRICING = config.NOTEBOOKS_DIR / "03_pricing_positioning.py"
+FIGURES = Path(__file__).parent / "fixtures" / "compare" / "92_figures.py"  # result groups and a figure
 LOCAL = "http://127.0.0.1"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -31,11 +32,12 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """An explorer of the demo notebook and three real ones (never run here), one worker, served by
+    """An explorer of the demo notebook, a fixture with result groups and a figure, and three real
+    ones (never run here), one worker, served by
     uvicorn on a free loopback port in a thread (for the browser) and by the test client."""
     import uvicorn
 
-    explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, GOVERNANCE, PROMOTION, PRICING], workers=1)
+    explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, GOVERNANCE, PROMOTION, PRICING, FIGURES], workers=1)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(create_app(explorer), log_level="warning", lifespan="off"))
@@ -254,6 +256,46 @@ def test_the_comparison_puts_changed_results_first_and_folds_unchanged_parameter
     folded = page.split('<details id="unchanged-parameters">')[1].split("</details>")[0]
     assert "<summary>3 parameter(s) at their defaults</summary>" in folded
     assert re.findall(r'<th scope="row">(\w+)</th>', folded) == ["x", "fail", "sleep_seconds"]
+
+
+def test_the_comparison_groups_results_words_them_as_the_notebook_does_and_shows_the_figures_side_by_side(live, browser):
+    client = live["client"]
+    record = client.post("/api/runs", json={"notebook": "92_figures", "parameters": {"price": "120", "slope": "2"}}).json()
+    assert record["status"] in ("ok", "cached"), record
+    # By hand: revenue is 1,000 x price (RMB 100,000 by default, RMB 120,000 here: +RMB 20,000, +20.0%);
+    # taken_share 0.25 is worded as a percentage; steps, in no group, is listed under "Other results".
+    shown = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        from playwright.sync_api import expect
+
+        shown.goto(live["base"] + record["run_url"])
+        groups = shown.locator("#comparison tr.group th")
+        expect(groups).to_have_text(
+            [
+                re.compile(r"^Money 1 result\(s\), 1 changed"),
+                re.compile("^Shares"),
+                re.compile("^Other results"),
+                "Changed parameters",
+            ]
+        )
+        revenue = shown.locator("#comparison tr.result", has_text="revenue").locator("td")
+        expect(revenue).to_have_text(["result", "RMB 100,000", "RMB 120,000", "+RMB 20,000 (+20.0%)"])
+        expect(shown.locator("#comparison tr.result", has_text="taken_share").locator("td")).to_have_text(
+            ["result", "25.0%", "25.0%", ""]
+        )
+        pair = shown.locator("#figure-pair-1")
+        default, run = pair.locator("figure.default img"), pair.locator("figure.run img")
+        expect(default).to_have_attribute("alt", re.compile("A line of slope 1.0"))
+        expect(run).to_have_attribute("alt", re.compile("A line of slope 2.0"))
+        for image in (default, run):
+            image.scroll_into_view_if_needed()
+            expect(image).to_have_js_property("complete", True)
+            assert image.evaluate("img => img.naturalWidth") > 0  # the PNG itself was served
+        left, right = default.bounding_box(), run.bounding_box()
+        assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
+    finally:
+        shown.close()
+    assert client.get(f"/runs/{record['run_id']}/figures/2.png").status_code == 404
 
 
 def test_the_run_page_shows_its_short_link_to_copy(live, browser):
