@@ -342,6 +342,44 @@ def test_the_notebook_page_lists_its_past_runs_with_their_changed_parameters_to_
         shown.close()
 
 
+def test_a_past_run_takes_a_label_by_post_shown_in_the_list_and_the_filter_and_a_bad_one_is_refused(live, browser):
+    from trustlab.runner import sites
+
+    client, site = live["client"], live["explorer"].site
+    record = _run(client, {"x": "4.75"})
+    folder = f"runs/{record['run_id']}"
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        from playwright.sync_api import expect
+
+        shown.goto(live["base"] + "/notebooks/90_demo")
+        item = shown.locator("#past-runs li", has_text="x = 4.75")
+        item.locator("input[name=label]").fill("  board scenario ")
+        item.locator("button", has_text="Save label").click()
+        item = shown.locator("#past-runs li", has_text="x = 4.75")
+        expect(item.locator("strong.run-label")).to_have_text("board scenario")
+        assert sites.run_labels(site)[folder] == "board scenario"  # kept in the site's own record of its runs
+        shown.fill("#runs-filter", "board scen")
+        expect(shown.locator("#past-runs li:visible")).to_have_count(1)
+        expect(shown.locator("#past-runs li:visible a")).to_have_attribute("href", f"/runs/{record['run_id']}")
+        item.locator("input[name=label]").fill("x" * 81)
+        item.locator("button", has_text="Save label").click()
+        expect(shown.locator("#refused")).to_have_text("label: expected at most 80 characters, got 81")
+    finally:
+        shown.close()
+    bell = client.post("/notebooks/90_demo/label", data={"folder": folder, "label": "a\x07b"})
+    assert bell.status_code == 400 and "label: control character U+0007 at position 2; expected plain text" in bell.text
+    elsewhere = client.post(
+        "/notebooks/90_demo/label", data={"folder": folder, "label": "hijacked"}, headers={"Origin": "http://evil.example"}
+    )
+    assert elsewhere.status_code == 403
+    unknown = client.post("/notebooks/90_demo/label", data={"folder": "runs/../../etc", "label": "x"})
+    assert unknown.status_code == 404 and "folder: no run" in unknown.text
+    assert sites.run_labels(site)[folder] == "board scenario"  # nothing refused changed it
+    cleared = client.post("/notebooks/90_demo/label", data={"folder": folder, "label": ""}, follow_redirects=False)
+    assert cleared.status_code == 303 and folder not in sites.run_labels(site)
+
+
 # ---------------------------------------------------------------- a phone's width
 
 

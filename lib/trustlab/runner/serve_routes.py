@@ -171,6 +171,24 @@ def form(
     )
 
 
+async def label_run(request: Request) -> Response:
+    """``POST /notebooks/NAME/label`` (``folder``, ``label``): give one of the notebook's past runs a
+    label, kept in the site's manifest; a refused label is shown in the form, naming the field."""
+    explorer = explorer_of(request)
+    name = request.path_params["name"]
+    explorer.source(name)
+    fields = await posted(request)
+    folder, label = fields.get("folder", ""), fields.get("label", "")
+    if folder not in {run["folder"] for run in serve_views.past_runs(explorer, name)}:
+        return refused(request, f"folder: no run {folder!r} of notebook {name} in this site", 404)
+    try:
+        with sites.locked(explorer.site):
+            sites.set_run_label(explorer.site, folder, label)
+    except ParameterError as exc:
+        return await run_in_threadpool(form, request, name, {}, str(exc), 400)
+    return RedirectResponse(f"/notebooks/{name}#past-heading", status_code=303)
+
+
 def notebook_form(request: Request) -> Response:
     """``/notebooks/NAME``: the form generated from the notebook's contract."""
     name = request.path_params["name"]
@@ -423,6 +441,7 @@ def routes(site: Path) -> list[BaseRoute]:
         Route("/", home),
         Route("/notebooks/{name}", notebook_form),
         Route("/notebooks/{name}/run", notebook_run, methods=["GET", "POST"]),
+        Route("/notebooks/{name}/label", label_run, methods=["POST"]),
         Route("/notebooks/{name}/sweep", sweep_page, methods=["GET", "POST"]),
         Route("/runs/{run_id}", run_permalink),
         Route("/runs/{run_id}/figures/{number:int}.png", run_figure),

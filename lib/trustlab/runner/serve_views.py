@@ -220,9 +220,11 @@ def figure_pairs(baseline: Job | None, job: Job) -> list[dict[str, Any]]:
 
 
 def past_runs(explorer: Explorer, name: str) -> list[dict[str, Any]]:
-    """The runs of notebook ``name`` the site holds, newest first: status, the parameters each
-    changed (``name = value``), when it started, and its address (the short ``/runs/ID`` of an ad-hoc run)."""
+    """The runs of notebook ``name`` the site holds, newest first: its folder and label, status, the
+    parameters it changed (``name = value``), when it started, and its address (the short
+    ``/runs/ID`` of an ad-hoc run)."""
     out = []
+    labels = sites.run_labels(explorer.site)
     for run in report.collect_runs(explorer.site):
         record = run["record"]
         if record.get("notebook") != name or run["kind"] not in ("run", "default"):
@@ -233,6 +235,8 @@ def past_runs(explorer: Explorer, name: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "run_id": run_id,
+                "folder": run["folder"],
+                "label": labels.get(run["folder"], ""),
                 "kind": run["kind"],
                 "status": record["provenance"].get("status", "ok"),
                 "changed": changed,
