@@ -74,3 +74,20 @@ def test_groups_with_a_change_come_first_and_changed_rows_first_within_them():
     ]
     assert sections[2]["rows"][0]["a_shown"] == "50 per cent"  # the group's own wording
     assert sections[1]["rows"][0]["change"] == "+2 (+200.0%)"  # 3 - 1 = 2, 2 / 1 = +200 %
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "formatter", "expected"),
+    [
+        (0.25, 0.30, "percent", "+5.0 pp (+20.0%)"),  # 30 % - 25 % = 5 points; 0.05 / 0.25 = 20 %
+        (-0.10, -0.05, "signed_percent", "+5.0 pp (+50.0%)"),  # one sign, not "++5.0%"; 0.05 / 0.10 = 50 %
+        (191680.0, 182280.0, "rmb", "−RMB 9,400 (−4.9%)"),  # 9,400 / 191,680 = 4.90 %
+        (0.01, 0.002, "p_value", "−0.008 (−80.0%)"),  # "p = 0.008" says nothing of a gap: the plain number
+    ],
+)
+def test_a_change_is_worded_in_the_values_own_units(a, b, formatter, expected):
+    from trustlab import prose
+    from trustlab.pricing.narrative import rmb
+
+    wording = {"percent": prose.percent, "signed_percent": prose.signed_percent, "rmb": rmb, "p_value": prose.p_value}
+    assert compare.change_text(a, b, wording[formatter]) == expected

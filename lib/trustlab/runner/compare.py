@@ -5,6 +5,7 @@ worded as its narrative words them (:meth:`trustlab.runner.notebook.Notebook.res
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,14 +111,22 @@ def shown(value: Any, formatter: Formatter | None = None) -> str:
 
 
 def change_text(a: Any, b: Any, formatter: Formatter | None = None) -> str:
-    """How a value moved: the difference in the value's own wording with its sign, and the relative
-    change ("+RMB 9,400 (+4.9%)"); "changed" for values that are not both numbers; "" if equal."""
+    """How a value moved: the difference in the value's own wording with its sign (a gap between
+    percentages in percentage points), and the relative change ("+RMB 9,400 (+4.9%)", "+5.0 pp
+    (+20.0%)"); "changed" for values that are not both numbers; "" if equal."""
     if a == b:
         return ""
     if not (_is_number(a) and _is_number(b)):
         return "changed"
+    from trustlab.tables_display import format_number
+
     difference = b - a
-    text = ("+" if difference > 0 else "−") + shown(abs(difference), formatter)
+    size = shown(abs(difference), formatter).lstrip("+")  # a signed wording (signed_percent) gets one sign
+    if size.endswith("%"):  # the gap between two percentages is in percentage points
+        size = size[:-1] + " pp"
+    elif not re.match(r"[0-9]|RMB ", size):  # a wording that is not a size ("p < 0.001") says nothing of the gap
+        size = format_number(abs(difference))
+    text = ("+" if difference > 0 else "−") + size
     return text + (f" ({difference / abs(a):+.1%})".replace("-", "−") if a else "")
 
 
