@@ -74,6 +74,7 @@ def test_groups_with_a_change_come_first_and_changed_rows_first_within_them():
     ]
     assert sections[2]["rows"][0]["a_shown"] == "50 per cent"  # the group's own wording
     assert sections[1]["rows"][0]["change"] == "+2 (+200.0%)"  # 3 - 1 = 2, 2 / 1 = +200 %
+    assert compare.shown([[-0.649167667592274, 20.0]], lambda v: f"{v:.2f}") == "[[-0.65, 20.00]]"  # nested lists too
 
 
 @pytest.mark.parametrize(

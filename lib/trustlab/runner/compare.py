@@ -95,7 +95,8 @@ def _is_number(value: Any) -> bool:
 
 def shown(value: Any, formatter: Formatter | None = None) -> str:
     """A recorded value for reading: a number as the notebook's narrative words it (``formatter``;
-    a plain number where it has none or refuses the value), a list item by item, text as it is."""
+    a plain number where it has none or refuses the value), a list of numbers (or of such lists)
+    item by item, text as it is."""
     from trustlab.tables_display import format_number
 
     if _is_number(value):
@@ -105,7 +106,7 @@ def shown(value: Any, formatter: Formatter | None = None) -> str:
             except (ValueError, TypeError, OverflowError):  # e.g. a share outside [0, 1]: shown plainly
                 pass
         return format_number(value)
-    if isinstance(value, list) and value and all(_is_number(item) for item in value):
+    if isinstance(value, list) and value and all(_is_number(item) or isinstance(item, list) for item in value):
         return "[" + ", ".join(shown(item, formatter) for item in value) + "]"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
