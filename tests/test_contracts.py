@@ -31,7 +31,22 @@ def _cell(name: str) -> str:
 def test_every_notebook_has_a_contract_class(name):
     model = Notebook.load(name).contract
     assert issubclass(model, Contract) and model.notebook == name
-    assert set(Notebook.load(name).schema) <= {"contract", "fast"}
+    assert set(Notebook.load(name).schema) <= {"contract", "fast", "results"}
+
+
+MOST_UNGROUPED = 8  # a form of more parameters than this is grouped as an analyst reads them (issue 25)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_parameter_is_in_exactly_one_group_of_its_contract(name):
+    model = Notebook.load(name).contract
+    declared = list(model.model_fields)
+    named = [parameter for members in model.groups.values() for parameter in members]
+    if len(declared) > MOST_UNGROUPED:
+        assert model.groups, f"{name}: {len(declared)} parameters and no groups"
+    if model.groups:
+        assert sorted(named) == sorted(declared), f"{name}: grouped {sorted(named)} != declared {sorted(declared)}"
+        assert all(model.groups.values()), f"{name}: an empty group"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -59,7 +59,7 @@ def test_the_routes_are_module_level_handlers_behind_one_guard_class(served):
     explorer, _ = served
     app = create_app(explorer)
     handlers = [route.endpoint for route in app.routes if hasattr(route, "endpoint")]
-    assert len(handlers) == 11 and [h.__qualname__ for h in handlers if "<locals>" in h.__qualname__] == []
+    assert len(handlers) == 13 and [h.__qualname__ for h in handlers if "<locals>" in h.__qualname__] == []
     assert [middleware.cls.__qualname__ for middleware in app.user_middleware] == ["RequestGuard"]
 
 
@@ -90,6 +90,7 @@ def test_a_run_is_reported_compared_with_the_default_run_cached_and_reproduced_b
     assert rows["x"]["changed"] and (rows["x"]["default"], rows["x"]["run"]) == ("1.5", "2.5")
     assert rows["double"] == {
         "kind": "result",
+        "group": "Results",
         "name": "double",
         "default": "3",
         "run": "5",

@@ -24,6 +24,7 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 GOVERNANCE = config.NOTEBOOKS_DIR / "01_governance.py"
 PROMOTION = config.NOTEBOOKS_DIR / "02_promotion_growth.py"
 PRICING = config.NOTEBOOKS_DIR / "03_pricing_positioning.py"
+FIGURES = Path(__file__).parent / "fixtures" / "compare" / "92_figures.py"  # result groups and a figure
 LOCAL = "http://127.0.0.1"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -31,11 +32,12 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """An explorer of the demo notebook and three real ones (never run here), one worker, served by
+    """An explorer of the demo notebook, a fixture with result groups and a figure, and three real
+    ones (never run here), one worker, served by
     uvicorn on a free loopback port in a thread (for the browser) and by the test client."""
     import uvicorn
 
-    explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, GOVERNANCE, PROMOTION, PRICING], workers=1)
+    explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, GOVERNANCE, PROMOTION, PRICING, FIGURES], workers=1)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(create_app(explorer), log_level="warning", lifespan="off"))
@@ -140,6 +142,27 @@ def test_parameters_are_grouped_as_the_contract_groups_them_and_unchanged_groups
     assert "<details" not in demo and 'id="p-x"' in demo
 
 
+@pytest.mark.parametrize(
+    ("name", "titles"),
+    [
+        ("01_governance", ["The year and its users", "Orders and reports", "The report-rate test", "New-store blocking", "Data"]),
+        ("02_promotion_growth", ["The GMV forecast", "The 616 festival", "Data"]),
+    ],
+)
+def test_governance_and_promotion_forms_are_grouped_too(live, browser, name, titles):
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        shown.goto(f"{live['base']}/notebooks/{name}")
+        from playwright.sync_api import expect
+
+        expect(shown.locator("details.group summary strong")).to_have_text(titles)
+        expect(shown.locator("details.group[open]")).to_have_count(0)  # every value at its default: all folded
+        fields = shown.locator("details.group .field").count()
+        assert fields == len(live["explorer"].notebook(name).parameters)  # each parameter shown once, in a group
+    finally:
+        shown.close()
+
+
 def test_run_stays_in_view_while_the_long_form_scrolls(live, browser):
     page = browser.new_page(viewport=PHONE)
     try:
@@ -235,6 +258,46 @@ def test_the_comparison_puts_changed_results_first_and_folds_unchanged_parameter
     assert re.findall(r'<th scope="row">(\w+)</th>', folded) == ["x", "fail", "sleep_seconds"]
 
 
+def test_the_comparison_groups_results_words_them_as_the_notebook_does_and_shows_the_figures_side_by_side(live, browser):
+    client = live["client"]
+    record = client.post("/api/runs", json={"notebook": "92_figures", "parameters": {"price": "120", "slope": "2"}}).json()
+    assert record["status"] in ("ok", "cached"), record
+    # By hand: revenue is 1,000 x price (RMB 100,000 by default, RMB 120,000 here: +RMB 20,000, +20.0%);
+    # taken_share 0.25 is worded as a percentage; steps, in no group, is listed under "Other results".
+    shown = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        from playwright.sync_api import expect
+
+        shown.goto(live["base"] + record["run_url"])
+        groups = shown.locator("#comparison tr.group th")
+        expect(groups).to_have_text(
+            [
+                re.compile(r"^Money 1 result\(s\), 1 changed"),
+                re.compile("^Shares"),
+                re.compile("^Other results"),
+                "Changed parameters",
+            ]
+        )
+        revenue = shown.locator("#comparison tr.result", has_text="revenue").locator("td")
+        expect(revenue).to_have_text(["result", "RMB 100,000", "RMB 120,000", "+RMB 20,000 (+20.0%)"])
+        expect(shown.locator("#comparison tr.result", has_text="taken_share").locator("td")).to_have_text(
+            ["result", "25.0%", "25.0%", ""]
+        )
+        pair = shown.locator("#figure-pair-1")
+        default, run = pair.locator("figure.default img"), pair.locator("figure.run img")
+        expect(default).to_have_attribute("alt", re.compile("A line of slope 1.0"))
+        expect(run).to_have_attribute("alt", re.compile("A line of slope 2.0"))
+        for image in (default, run):
+            image.scroll_into_view_if_needed()
+            expect(image).to_have_js_property("complete", True)
+            assert image.evaluate("img => img.naturalWidth") > 0  # the PNG itself was served
+        left, right = default.bounding_box(), run.bounding_box()
+        assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2  # side by side
+    finally:
+        shown.close()
+    assert client.get(f"/runs/{record['run_id']}/figures/2.png").status_code == 404
+
+
 def test_the_run_page_shows_its_short_link_to_copy(live, browser):
     client = live["client"]
     record = _run(client, {"x": "2.25"})
@@ -277,6 +340,44 @@ def test_the_notebook_page_lists_its_past_runs_with_their_changed_parameters_to_
         expect(shown.locator("#past-runs li:visible")).to_have_count(listed.count("<li "))
     finally:
         shown.close()
+
+
+def test_a_past_run_takes_a_label_by_post_shown_in_the_list_and_the_filter_and_a_bad_one_is_refused(live, browser):
+    from trustlab.runner import sites
+
+    client, site = live["client"], live["explorer"].site
+    record = _run(client, {"x": "4.75"})
+    folder = f"runs/{record['run_id']}"
+    shown = browser.new_page(viewport=PHONE)
+    try:
+        from playwright.sync_api import expect
+
+        shown.goto(live["base"] + "/notebooks/90_demo")
+        item = shown.locator("#past-runs li", has_text="x = 4.75")
+        item.locator("input[name=label]").fill("  board scenario ")
+        item.locator("button", has_text="Save label").click()
+        item = shown.locator("#past-runs li", has_text="x = 4.75")
+        expect(item.locator("strong.run-label")).to_have_text("board scenario")
+        assert sites.run_labels(site)[folder] == "board scenario"  # kept in the site's own record of its runs
+        shown.fill("#runs-filter", "board scen")
+        expect(shown.locator("#past-runs li:visible")).to_have_count(1)
+        expect(shown.locator("#past-runs li:visible a")).to_have_attribute("href", f"/runs/{record['run_id']}")
+        item.locator("input[name=label]").fill("x" * 81)
+        item.locator("button", has_text="Save label").click()
+        expect(shown.locator("#refused")).to_have_text("label: expected at most 80 characters, got 81")
+    finally:
+        shown.close()
+    bell = client.post("/notebooks/90_demo/label", data={"folder": folder, "label": "a\x07b"})
+    assert bell.status_code == 400 and "label: control character U+0007 at position 2; expected plain text" in bell.text
+    elsewhere = client.post(
+        "/notebooks/90_demo/label", data={"folder": folder, "label": "hijacked"}, headers={"Origin": "http://evil.example"}
+    )
+    assert elsewhere.status_code == 403
+    unknown = client.post("/notebooks/90_demo/label", data={"folder": "runs/../../etc", "label": "x"})
+    assert unknown.status_code == 404 and "folder: no run" in unknown.text
+    assert sites.run_labels(site)[folder] == "board scenario"  # nothing refused changed it
+    cleared = client.post("/notebooks/90_demo/label", data={"folder": folder, "label": ""}, follow_redirects=False)
+    assert cleared.status_code == 303 and folder not in sites.run_labels(site)
 
 
 # ---------------------------------------------------------------- a phone's width

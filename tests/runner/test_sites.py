@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab import config
+from trustlab.errors import ParameterError
 from trustlab.runner import report, runs, sites
 from trustlab.runner.notebook import Notebook
 
@@ -428,3 +430,23 @@ def test_a_file_written_into_the_report_folder_while_the_run_ran_is_refused_unde
         runs.run_notebook(demo, demo.resolve(cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=rerun))
     assert snapshot(out) == before, "the report folder (with the foreign file) was touched"
     assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "90_demo"], "a staging folder was left behind"
+
+
+def test_a_runs_label_is_kept_in_the_site_manifest_and_survives_the_run_being_registered_again(tmp_path):
+    site = sites.open_site(tmp_path / "site")
+    folder = site / "runs" / "90_demo-abc"
+    folder.mkdir(parents=True)
+    sites.register_run(site, folder, "run")
+    sites.set_run_label(site, "runs/90_demo-abc", " board scenario ")
+    sites.register_run(site, folder, "run")  # the same parameters run again into the same folder
+    assert sites.run_labels(site) == {"runs/90_demo-abc": "board scenario"}
+    assert sites.recorded_runs(site) == {"runs/90_demo-abc": "run"}
+    for bad, message in (
+        ("x" * 81, "label: expected at most 80 characters, got 81"),
+        ("a\u202eb", "label: control character U+202E"),
+    ):
+        with pytest.raises(ParameterError, match=re.escape(message)):
+            sites.set_run_label(site, "runs/90_demo-abc", bad)
+    with pytest.raises(ParameterError, match="folder: no run 'runs/other'"):
+        sites.set_run_label(site, "runs/other", "x")
+    assert sites.run_labels(site) == {"runs/90_demo-abc": "board scenario"}

@@ -340,3 +340,51 @@ def trust_report_text(year: int, n_figures: int, include_secondary: bool) -> str
     the V-2 rows were left out."""
     dropped = "" if include_secondary else " V-2 rows were left out (`include_secondary_sources = False`)."
     return f"{n_figures} trust-report figures for {year} (quotes shortened; in full in the CSV).{dropped}"
+
+
+def _per_day(value: float) -> str:
+    return f"{prose.number(value)} a day"
+
+
+def _millions(value: float) -> str:
+    return f"{prose.number(value)} million"
+
+
+# How the explorer and ``trustlab diff`` show the recorded results (schema key ``results``): the
+# notebook's sections, each result worded with the function its sentences word it with.
+RESULT_GROUPS: dict[str, dict[str, Any]] = {
+    "Governance intensity": {
+        "dau_millions_used": _millions,
+        "dau_quarters": str,
+        "interceptions_per_day": _per_day,
+        "bans_per_day": _per_day,
+        "new_store_blocks_per_day": _per_day,
+        "interceptions_per_million_dau": prose.number,
+        "blocks_per_ban": prose.number,
+        "blocking_live_days": prose.number,
+        "daily_governance_participants": prose.number,
+        "participants_share_of_dau": _pct,
+    },
+    "The report rate": {
+        "report_rate_change": prose.signed_percent,
+        "report_rate_ci": prose.signed_percent,
+        "report_rate_significant": str,
+        "report_rate_p_value": prose.p_value,
+        "report_rate_p_value_bound": prose.p_value,
+        "report_rate_log10_p": prose.number,
+        "report_rate_z": prose.number,
+        "report_rate_z_independent": prose.number,
+        "report_rate_design_effect": prose.number,
+        "report_rate_breakeven_design_effect": prose.number,
+        "minimum_detectable_relative_change": _pct,
+    },
+    "Orders and reports": {
+        "orders_previous_used": prose.number,
+        "orders_previous_basis": str,
+        "gmv_growth": prose.signed_percent,
+        "reports_previous": prose.number,
+        "reports_current": prose.number,
+        "orders_needed_reported": prose.number,
+        "orders_needed_practical": prose.number,
+    },
+}

@@ -116,6 +116,13 @@ class Parameters(Contract):
     """
 
     notebook: ClassVar[str] = "01_governance"
+    groups: ClassVar[dict[str, tuple[str, ...]]] = {
+        "The year and its users": ("year", "days_in_period", "dau_millions", "mau_millions"),
+        "Orders and reports": ("orders_in_period", "orders_previous_period", "base_report_rate_per_10k_orders"),
+        "The report-rate test": ("design_effect", "alpha", "power", "practical_relative_change"),
+        "New-store blocking": ("blocking_system_start",),
+        "Data": ("include_secondary_sources",),
+    }
 
     year: Literal[2021] = Field(2021, description="calendar year of the governance figures (the 2021 trust report)")
     days_in_period: int = Field(

@@ -684,3 +684,55 @@ def caveats(results: Mapping[str, Any], params: Mapping[str, Any], spend: pd.Dat
         'criteria and the target come from the article. "Kuaishou as core channel" is taken as a yes/no attribute.'
     )
     return lines
+
+
+def _ratio(value: float) -> str:
+    return f"{prose.number(value)} times"
+
+
+# How the explorer and ``trustlab diff`` show the recorded results (schema key ``results``): the
+# notebook's sections, each result worded with the function its sentences word it with.
+RESULT_GROUPS: dict[str, dict[str, Any]] = {
+    "The sneaker sale": {"discount_depth": prose.percent, "units_per_minute": prose.number},
+    "The recall": {
+        "recall_cost_a": rmb,
+        "recall_cost_b": rmb,
+        "recall_b_cheaper": str,
+        "breakeven_redemption_rate": prose.number,
+        "breakeven_cost_ratio": prose.number,
+        "breakeven_cost_ratio_full_redemption": prose.number,
+        "b_cheaper_at_every_redemption": str,
+        "customer_prefers_b": str,
+        "customer_min_voucher_value_for_b": prose.number,
+    },
+    "Menswear: batch or presale": {
+        "critical_ratio": prose.number,
+        "newsvendor_quantity": prose.number,
+        "newsvendor_expected_profit": rmb,
+        "presale_expected_profit": rmb,
+        "breakeven_cancel_share": prose.percent,
+        "breakeven_accept_share": prose.percent,
+        "newsvendor_mc_profit": rmb,
+        "newsvendor_mc_std_err": rmb,
+    },
+    "Buyers' choice (simulation)": {
+        "conversion_top_tier": prose.percent,
+        "conversion_bottom_tier": prose.percent,
+        "conversion_ratio_top_tier": _ratio,
+        "conversion_ratio_bottom_tier": _ratio,
+        "claim_premise_holds": str,
+        "claim_holds_in_model": str,
+        "claim_interaction_intervals": prose.number,
+        "logit_params": prose.number,
+        "logit_converged": str,
+        "logit_problems": str,
+        "logit_far_terms": str,
+        "logit_recovered_terms": prose.number,
+    },
+    "Fast-brand support": {
+        "eligible_brands": prose.number,
+        "eligible_share": prose.percent,
+        "eligible_share_expected": prose.percent,
+        "merchants_for_target": prose.number,
+    },
+}

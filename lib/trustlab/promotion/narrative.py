@@ -586,3 +586,48 @@ def no_backtest_sentence(params: Mapping[str, Any]) -> str:
     """Why section 6 has no table: no quarter after train_end can be scored."""
     p = {**DEFAULTS, **dict(params)}
     return f"No quarter after train_end = {p['train_end']} can be scored on every method, so there is nothing to backtest."
+
+
+def _per_day(value: float) -> str:
+    return f"{prose.number(value)} a day"
+
+
+# How the explorer and ``trustlab diff`` show the recorded results (schema key ``results``): the
+# notebook's sections, each result worded with the function its sentences word it with.
+RESULT_GROUPS: dict[str, dict[str, Any]] = {
+    "The GMV forecast (RMB bn a quarter)": {
+        "model_status": str,
+        "headline_method": str,
+        "headline_forecast": prose.number,
+        "forecast": prose.number,
+        "forecasts_by_method": prose.number,
+        "selection_chosen_by_data": str,
+    },
+    "Forecast accuracy": {
+        "selection_mape_by_method": prose.error_percent,
+        "holdout_mape": prose.error_percent,
+        "holdout_mase": _mase,
+        "holdout_coverage": prose.percent,
+        "backtest_mape": prose.error_percent,
+        "backtest_coverage": prose.percent,
+        "backtest_mape_by_method": prose.error_percent,
+        "backtest_mase_by_method": _mase,
+        "backtest_mape_by_horizon": prose.error_percent,
+        "backtest_relative_mape": prose.number,
+        "selection_origins_not_converged": str,
+        "backtest_origins_not_converged": str,
+    },
+    "The 616 festival": {
+        "gmv_per_merchant_change": prose.signed_percent,
+        "views_per_order": prose.number,
+        "fast_brand_orders_per_day": _per_day,
+        "trust_buy_daily_2021": _per_day,
+        "trust_buy_daily_festival": _per_day,
+    },
+    "Quarter effects": {
+        "q2_vs_others": prose.number,
+        "q4_vs_others": prose.number,
+        "effects_bootstrap": prose.number,
+        "effects_trend": str,
+    },
+}

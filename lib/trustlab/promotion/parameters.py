@@ -26,6 +26,11 @@ class Parameters(Contract):
     """
 
     notebook: ClassVar[str] = "02_promotion_growth"
+    groups: ClassVar[dict[str, tuple[str, ...]]] = {
+        "The GMV forecast": ("train_end", "model", "forecast_quarters", "alpha", "backtest_horizon"),
+        "The 616 festival": ("merchant_multiple", "gmv_growth", "festival_end", "average_order_value_rmb"),
+        "Data": ("include_secondary_sources",),
+    }
 
     train_end: str = Field(
         "2023Q4",

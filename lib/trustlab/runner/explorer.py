@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustlab import provenance, results
+from trustlab import provenance
 from trustlab.errors import ParameterError
 from trustlab.runner import report, runs, sites
-from trustlab.runner.compare import compare_records
+from trustlab.runner.compare import change_text, compare_records, group_rows, shown
 from trustlab.runner.forkserver import ForkServerError
 from trustlab.runner.notebook import SAFE_NAME, Notebook, schema_path
 
@@ -363,34 +363,35 @@ def notebook_answer(source: Path, site: Path | None = None) -> str:
     return next((answer for path in candidates if (answer := report.summary_answer(path))), "")
 
 
-def comparison(default: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every parameter and recorded result of ``run`` beside the default run's, with its change:
-    the rows of ``trustlab diff`` (:func:`trustlab.runner.compare.compare_records`), unchanged ones included."""
-    rows = []
-    for row in compare_records(default, run, every=True).to_dict(orient="records"):
-        a, b = row["a"], row["b"]
-        change = ""
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
-        if row["changed"] and numbers:
-            change = f"{report.format_number(b - a):s}" if b - a < 0 else f"+{report.format_number(b - a)}"
-            if a:
-                change += f" ({(b - a) / abs(a):+.1%})"
-        elif row["changed"]:
-            change = "changed"
+def comparison(default: dict[str, Any], run: dict[str, Any], groups: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every recorded result and parameter of ``run`` beside the default run's, with its change: the
+    rows of ``trustlab diff`` (:func:`trustlab.runner.compare.compare_records`), unchanged ones included.
+    Results come first, in the notebook's result ``groups`` worded as its narrative words them
+    (:func:`trustlab.runner.compare.group_rows`; each row's ``group`` names its heading), then the parameters."""
+    table = compare_records(default, run, every=True).to_dict(orient="records")
+    rows = [
+        {
+            "kind": "result",
+            "group": group["title"],
+            "name": row["name"],
+            "default": row["a_shown"],
+            "run": row["b_shown"],
+            "changed": row["changed"],
+            "change": row["change"],
+        }
+        for group in group_rows([row for row in table if row["kind"] == "result"], groups or {})
+        for row in group["rows"]
+    ]
+    for row in (row for row in table if row["kind"] == "parameter"):
         rows.append(
             {
-                "kind": row["kind"],
+                "kind": "parameter",
+                "group": "",
                 "name": row["name"],
-                "default": _shown(a),
-                "run": _shown(b),
+                "default": shown(row["a"]),
+                "run": shown(row["b"]),
                 "changed": bool(row["changed"]),
-                "change": change,
+                "change": change_text(row["a"], row["b"]),
             }
         )
     return rows
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return report.format_number(value)
-    return value if isinstance(value, str) else json.dumps(results.to_jsonable(value), ensure_ascii=False)

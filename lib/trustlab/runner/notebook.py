@@ -21,6 +21,7 @@ from trustlab.runner.params import (
     Parameter,
     ParameterError,
     import_function,
+    import_object,
     parameters_of,
     parse_value,
     read_contract,
@@ -132,6 +133,18 @@ class Notebook:
         return {
             name: p.default for name, p in self.parameters.items() if name in values and not same_value(values[name], p.default)
         }
+
+    def result_groups(self) -> dict[str, dict[str, Callable[[float], str]]]:
+        """How its recorded results read, from the object its schema names under ``results``
+        (``module:name``): group heading -> {result name: the function its narrative words that
+        number with}; {} without one. Comparisons of two runs (:mod:`trustlab.runner.compare`) use it."""
+        spec = self.schema.get("results")
+        if not spec:
+            return {}
+        found = import_object(str(spec), schema_path(self.source).parent)
+        if not isinstance(found, Mapping) or not all(isinstance(group, Mapping) for group in found.values()):
+            raise ParameterError(f"{schema_path(self.source)}: results: expected a mapping of group -> {{result: formatter}}")
+        return {str(title): dict(group) for title, group in found.items()}
 
     def fast_function(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
         """The analysis function its schema names under ``fast`` (``module:function``)."""

@@ -89,7 +89,7 @@ def run_record(explorer: Explorer, job: Job, baseline: Job | None = None) -> dic
         "failed_page": f"/site/{failed.relative_to(explorer.site).as_posix()}" if failed else None,
     }
     if baseline is not None and job.record is not None and baseline.record is not None:
-        record["comparison"] = comparison(baseline.record, job.record)
+        record["comparison"] = comparison(baseline.record, job.record, job.notebook.result_groups())
     return record
 
 
@@ -171,6 +171,24 @@ def form(
     )
 
 
+async def label_run(request: Request) -> Response:
+    """``POST /notebooks/NAME/label`` (``folder``, ``label``): give one of the notebook's past runs a
+    label, kept in the site's manifest; a refused label is shown in the form, naming the field."""
+    explorer = explorer_of(request)
+    name = request.path_params["name"]
+    explorer.source(name)
+    fields = await posted(request)
+    folder, label = fields.get("folder", ""), fields.get("label", "")
+    if folder not in {run["folder"] for run in serve_views.past_runs(explorer, name)}:
+        return refused(request, f"folder: no run {folder!r} of notebook {name} in this site", 404)
+    try:
+        with sites.locked(explorer.site):
+            sites.set_run_label(explorer.site, folder, label)
+    except ParameterError as exc:
+        return await run_in_threadpool(form, request, name, {}, str(exc), 400)
+    return RedirectResponse(f"/notebooks/{name}#past-heading", status_code=303)
+
+
 def notebook_form(request: Request) -> Response:
     """``/notebooks/NAME``: the form generated from the notebook's contract."""
     name = request.path_params["name"]
@@ -224,6 +242,8 @@ def run_page(request: Request, name: str, job: Job, baseline: Job | None) -> Res
         position=explorer.position(job),
         workers=explorer.workers,
         rows=record.get("comparison"),
+        result_groups=serve_views.result_sections(record.get("comparison") or []),
+        figures=serve_views.figure_pairs(baseline, job) if record.get("comparison") else [],
         report_href=record["report_url"],
         run_url=record["run_url"],
         short_link=f"{request.base_url}runs/{job.run_id}",
@@ -231,6 +251,18 @@ def run_page(request: Request, name: str, job: Job, baseline: Job | None) -> Res
         texts={k: parameter_text(v) for k, v in job.parameters.items()},
         failed_page=failed.relative_to(explorer.site).as_posix() if failed else None,
     )
+
+
+def run_figure(request: Request) -> Response:
+    """``/runs/ID/figures/N.png``: the Nth figure (from 1) of a finished run's report, as PNG."""
+    import base64
+
+    job = explorer_of(request).job(request.path_params["run_id"])
+    shown = serve_views.figures(job) if job is not None and job.ok else []
+    number = request.path_params["number"]
+    if not 1 <= number <= len(shown):
+        return refused(request, f"no figure {number} in run {request.path_params['run_id']!r}", 404)
+    return Response(base64.b64decode(shown[number - 1]["png"]), media_type="image/png")
 
 
 def run_permalink(request: Request) -> Response:
@@ -409,8 +441,10 @@ def routes(site: Path) -> list[BaseRoute]:
         Route("/", home),
         Route("/notebooks/{name}", notebook_form),
         Route("/notebooks/{name}/run", notebook_run, methods=["GET", "POST"]),
+        Route("/notebooks/{name}/label", label_run, methods=["POST"]),
         Route("/notebooks/{name}/sweep", sweep_page, methods=["GET", "POST"]),
         Route("/runs/{run_id}", run_permalink),
+        Route("/runs/{run_id}/figures/{number:int}.png", run_figure),
         Route("/api/notebooks", api_notebooks),
         Route("/api/runs", api_submit, methods=["POST"]),
         Route("/api/runs/{run_id}", api_run),

@@ -171,10 +171,60 @@ def elapsed_seconds(job: Job) -> float | None:
     return round(time.time() - job.started, 1) if job.status == "running" and job.started is not None else None
 
 
+def result_sections(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The comparison's result rows (:func:`trustlab.runner.explorer.comparison`, already in their
+    groups' order) as the sections the page shows: ``{"title", "rows", "changed"}``."""
+    sections: list[dict[str, Any]] = []
+    for row in (row for row in rows if row["kind"] == "result"):
+        if not sections or sections[-1]["title"] != row["group"]:
+            sections.append({"title": row["group"], "rows": [], "changed": 0})
+        sections[-1]["rows"].append(row)
+        sections[-1]["changed"] += bool(row["changed"])
+    return sections
+
+
+def figures(job: Job) -> list[dict[str, str]]:
+    """The figures a finished run's report shows, in order: each PNG (base64) with its alt text,
+    read from the outputs of the run's executed notebook; [] when there is none to read."""
+    try:
+        nb = json.loads((job.out_dir / f"{job.name}.ipynb").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return []
+    found = []
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            png = output.get("data", {}).get("image/png")
+            if png:
+                alt = (output.get("metadata", {}).get("image/png") or {}).get("alt") or "a figure of the report (no alt text)"
+                found.append({"png": "".join(png) if isinstance(png, list) else str(png), "alt": str(alt)})
+    return found
+
+
+def figure_pairs(baseline: Job | None, job: Job) -> list[dict[str, Any]]:
+    """The figures of the default run and of this run, paired in the order the report shows them:
+    ``{"number", "default", "run"}``, each side ``{"src", "alt"}`` (its address under
+    ``/runs/ID/figures/N.png``) or None where that run's report has fewer figures."""
+    if baseline is None or not (baseline.ok and job.ok):
+        return []
+
+    def side(owner: Job, shown: list[dict[str, str]], number: int) -> dict[str, str] | None:
+        if number > len(shown):
+            return None
+        return {"src": f"/runs/{owner.run_id}/figures/{number}.png", "alt": shown[number - 1]["alt"]}
+
+    default, run = figures(baseline), figures(job)
+    return [
+        {"number": n, "default": side(baseline, default, n), "run": side(job, run, n)}
+        for n in range(1, max(len(default), len(run)) + 1)
+    ]
+
+
 def past_runs(explorer: Explorer, name: str) -> list[dict[str, Any]]:
-    """The runs of notebook ``name`` the site holds, newest first: status, the parameters each
-    changed (``name = value``), when it started, and its address (the short ``/runs/ID`` of an ad-hoc run)."""
+    """The runs of notebook ``name`` the site holds, newest first: its folder and label, status, the
+    parameters it changed (``name = value``), when it started, and its address (the short
+    ``/runs/ID`` of an ad-hoc run)."""
     out = []
+    labels = sites.run_labels(explorer.site)
     for run in report.collect_runs(explorer.site):
         record = run["record"]
         if record.get("notebook") != name or run["kind"] not in ("run", "default"):
@@ -185,6 +235,8 @@ def past_runs(explorer: Explorer, name: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "run_id": run_id,
+                "folder": run["folder"],
+                "label": labels.get(run["folder"], ""),
                 "kind": run["kind"],
                 "status": record["provenance"].get("status", "ok"),
                 "changed": changed,

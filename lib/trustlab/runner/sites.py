@@ -31,6 +31,7 @@ import socket
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ SITE_MANIFEST = ".trustlab-site.json"
 PUBLISHED_MANIFEST = ".trustlab-published.json"
 MADE_BY = "trustlab"
 FAILED_DIRNAME = "failed"
+MAX_LABEL_CHARS = 80  # a run's label names it in a list: a few words
 
 
 class OwnershipError(ParameterError):
@@ -269,12 +271,15 @@ def _site_manifest(root: Path) -> dict[str, Any]:
 
 
 def register_run(root: Path, folder: Path, kind: str) -> None:
-    """Record in the site's manifest that ``folder`` (inside it) holds a run of this kind."""
+    """Record in the site's manifest that ``folder`` (inside it) holds a run of this kind (a label
+    the analyst gave the folder's run stays: the same folder holds a run of the same parameters)."""
     root = Path(root).resolve()
     rel = Path(folder).resolve().relative_to(root).as_posix()
     with _site_update:
         manifest = _site_manifest(root)
-        manifest["runs"][rel] = {"kind": kind}
+        before = manifest["runs"].get(rel)
+        label = before.get("label") if isinstance(before, dict) else None
+        manifest["runs"][rel] = {"kind": kind, **({"label": label} if isinstance(label, str) and label else {})}
         write_manifest(root, SITE_MANIFEST, {k: v for k, v in manifest.items() if k != "made_by"})
 
 
@@ -306,6 +311,38 @@ def recorded_runs(root: Path) -> dict[str, str]:
     """The runs a site records: relative folder -> kind ("default", "scenario S", "run", "failed", "sweep S")."""
     runs = _site_manifest(Path(root))["runs"]
     return {folder: str(entry.get("kind", "run")) if isinstance(entry, dict) else "run" for folder, entry in runs.items()}
+
+
+def check_label(text: str) -> str:
+    """A run's label as given, stripped of surrounding spaces ("" clears it); refused
+    (:class:`ParameterError` naming the field) over :data:`MAX_LABEL_CHARS` characters or with a control character."""
+    label = text.strip()
+    if len(label) > MAX_LABEL_CHARS:
+        raise ParameterError(f"label: expected at most {MAX_LABEL_CHARS} characters, got {len(label)}")
+    bad = next((c for c in label if unicodedata.category(c) in ("Cc", "Cf")), None)
+    if bad is not None:
+        raise ParameterError(f"label: control character U+{ord(bad):04X} at position {label.index(bad) + 1}; expected plain text")
+    return label
+
+
+def set_run_label(root: Path, rel: str, label: str) -> None:
+    """Give the run the site records in folder ``rel`` the label ``label`` (checked by
+    :func:`check_label`; "" removes it), in the site's manifest. Callers hold the site's lock."""
+    label = check_label(label)
+    with _site_update:
+        manifest = _site_manifest(Path(root).resolve())
+        entry = manifest["runs"].get(rel)
+        if not isinstance(entry, dict):
+            raise ParameterError(f"folder: no run {rel!r} in this site")
+        entry.pop("label", None)
+        entry.update({"label": label} if label else {})
+        write_manifest(Path(root).resolve(), SITE_MANIFEST, {k: v for k, v in manifest.items() if k != "made_by"})
+
+
+def run_labels(root: Path) -> dict[str, str]:
+    """The labels the site's runs were given: relative folder -> label."""
+    runs = _site_manifest(Path(root))["runs"]
+    return {rel: entry["label"] for rel, entry in runs.items() if isinstance(entry, dict) and isinstance(entry.get("label"), str)}
 
 
 def recorded_sweeps(root: Path) -> list[str]:

@@ -20,8 +20,11 @@ def add_parser(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print the differences (a table or one JSON record); exit code 1 when the runs differ, as diff(1)."""
-    table = compare.diff_runs(Path(args.run_a), Path(args.run_b))
+    """Print the differences (the results in the notebook's groups, worded as its narrative words
+    them, then the parameters; or one JSON record); exit code 1 when the runs differ, as diff(1)."""
+    record_a, record_b = compare.load_record(Path(args.run_a)), compare.load_record(Path(args.run_b))
+    table = compare.compare_records(record_a, record_b)
+    sections = compare.diff_sections(record_a, record_b)
     if args.json:
         print_json(
             {
@@ -30,10 +33,11 @@ def main(args: argparse.Namespace) -> int:
                 "run_b": str(args.run_b),
                 "same": table.empty,
                 "differences": table.to_dict(orient="records"),
+                "groups": [{"title": s["title"], "names": [r["name"] for r in s["rows"]]} for s in sections],
             }
         )
     elif table.empty:
         print("no differences in parameters or recorded results")
     else:
-        print(table.to_string(index=False))
+        print(compare.sections_text(sections))
     return 0 if table.empty else 1
