@@ -75,7 +75,10 @@ def check_verdicts(results: dict, p: dict, summary: list[str]) -> None:
     first = summary[0]
     assert first.startswith("**"), first  # the answer first, in bold
     if results["slope"] is None:
-        assert "cannot test" in first and f"give {results['growth_pairs']} quarter{'' if results['growth_pairs'] == 1 else 's'} in" in first
+        assert (
+            "cannot test" in first
+            and f"give {results['growth_pairs']} quarter{'' if results['growth_pairs'] == 1 else 's'} in" in first
+        )
     elif results["slope_lower"] > 0:
         assert first.startswith("**Consistent with the claim, but not a test of it**")
     elif results["slope_upper"] < 0:
