@@ -17,6 +17,7 @@ AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
 HTML_VALIDATE = NODE_MODULES / "html-validate" / "bin" / "html-validate.mjs"
 HTML_VALIDATE_CONFIG = ROOT / ".htmlvalidate.json"
 SERIOUS = ("serious", "critical")  # the impacts no page may have (axe's others: minor, moderate)
+LANDMARKS = ("region", "landmark-one-main")  # axe's rules that all content is in landmarks and there is one <main> (moderate)
 
 
 def _installed(path: Path) -> Path:
@@ -43,6 +44,21 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = SERIOUS, rules: tuple[s
             summary = " ".join((node.get("failureSummary") or "").split())
             found.append(f"{violation['id']} ({violation['impact']}) at {' > '.join(map(str, node['target']))}: {summary}")
     return found
+
+
+def axe_pages(browser: Any, urls: dict[str, str], rules: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """:func:`axe_violations` of each page of ``urls`` (name -> address), opened in turn in one tab of a
+    new context of the playwright ``browser``, 1,280 px wide."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        tab = context.new_page()
+        found = {}
+        for name, url in urls.items():
+            tab.goto(url, wait_until="load")
+            found[name] = axe_violations(tab, rules=rules)
+        return found
+    finally:
+        context.close()
 
 
 def html_validate(pages: list[Path], report: Path) -> dict[str, list[str]]:
