@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install conda-setup report test test-fast lab notebooks bench screenshots lock fonts system-deps clean
+.PHONY: help install conda-setup report test test-fast lab notebooks bench screenshots lock fonts system-deps node-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,10 +32,17 @@ fonts: ## install the CJK fonts figures need (Debian's fonts-noto-cjk), if missi
 system-deps: ## install what the browser and figure tests need (Chromium, CJK fonts) from Debian
 	bash scripts/install-system-deps.sh fonts chromium
 
+# axe-core and html-validate for the page checks (tests/page_checks.py), at the versions package-lock.json pins
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-deps: node_modules/.package-lock.json ## install the page checkers the browser tests run (axe-core, html-validate) with npm ci
+
 report: install fonts ## execute every notebook with its default parameters into reports/ (unchanged ones are skipped)
 	$(BIN)/trustlab build
 
-test: install system-deps ## run the whole test suite (in a random order; its seed is printed at the top)
+test: install system-deps node-deps ## run the whole test suite (in a random order; its seed is printed at the top)
 	$(BIN)/python -m pytest
 
 test-fast: install fonts ## the unit layer: no kernel, no browser, nothing slow; fewer hypothesis examples

@@ -130,7 +130,7 @@ def test_the_index_gives_each_notebook_its_answer_and_each_run_only_its_changed_
         # the page's Summary, read from the HTML: its first list item, as text
         summary = page[page.index('id="Summary"') :]
         first = re.sub(r"<[^>]+>", "", summary[summary.index("<li>") + 4 : summary.index("</li>")])
-        section = index[index.index(f'<section id="{name}">') :]
+        section = index[index.index(f'<section id="nb-{name}">') :]
         section = section[: section.index("</section>")]
         assert f"Answer (scenario smoke run):</strong> {' '.join(html_lib.unescape(first).split())}" in " ".join(section.split())
         # the smoke run's row lists exactly the parameters the smoke scenario changed

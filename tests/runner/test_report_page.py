@@ -31,7 +31,7 @@ def _header(html: str) -> str:
 
 
 def _parameter_row(header: str, name: str) -> str:
-    match = re.search(rf"<tr[^>]*><th>{name}</th>.*?</tr>", header, re.DOTALL)
+    match = re.search(rf"<tr[^>]*><th[^>]*>{name}</th>.*?</tr>", header, re.DOTALL)
     assert match, f"no header row for {name}"
     return match.group(0)
 
@@ -316,7 +316,7 @@ def test_the_header_shows_the_changed_parameters_and_folds_the_full_list(changed
     assert '<details class="trustlab-all-parameters" open' not in header
     if changed:
         assert "Parameters (1 changed from the notebook's defaults)" in shown
-        assert re.search(r"<th>b</th><td>20 <span[^>]*>changed</span></td><td>2</td>", shown)
+        assert re.search(r'<th scope="row">b</th><td>20 <span[^>]*>changed</span></td><td>2</td>', shown)
         assert "<th>a</th>" not in shown and "<th>c</th>" not in shown
     else:
         assert "Parameters (all at the notebook's defaults)" in shown and "<table" not in shown.split("Parameters (")[1]

@@ -13,7 +13,8 @@ analyses it runs.
 - :mod:`~trustlab.runner.forkserver`, :mod:`~trustlab.runner.processes`: warm runs forked from one
   interpreter that imported the libraries once; process and signal helpers.
 - :mod:`~trustlab.runner.executors`: how a run's child starts (a new interpreter, or forked from a fork server).
-- :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index.
+- :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index;
+  :mod:`~trustlab.runner.page_markup`: the markup fixes every report page gets (ids, styles in the head).
 - :mod:`~trustlab.runner.pdf`: a report page printed to PDF by Chromium (``run``/``build --pdf``).
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
 - :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask;
@@ -25,6 +26,6 @@ analyses it runs.
 
 Imports flow one way: cli -> commands -> {serve -> explorer_sweep -> {explorer, sweep}, new} ->
 runs -> {cache -> notebook -> params, finish, executors, pdf} -> forkserver -> execute -> finish
--> report -> sites; no module uses another's private names, and no analysis module imports this
+-> report -> {sites, page_markup}; no module uses another's private names, and no analysis module imports this
 package (tests/test_layout.py checks all three).
 """

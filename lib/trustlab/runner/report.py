@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trustlab.runner import page_markup
+
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import jinja2
     import nbformat
@@ -30,7 +32,15 @@ _CSS = """
 .trustlab-failed-banner { background: #fde7ea; border: 2px solid #b00020; padding: 0.5em 1em; margin: 0.5em 0; }
 body.trustlab-hide-code .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
 .trustlab-header tr.trustlab-changed th, .trustlab-header tr.trustlab-changed td { background: #fff4d6; }
-.trustlab-badge { font-size: 0.8em; padding: 0 0.4em; border-radius: 0.6em; background: #b26b00; color: #fff; }
+.trustlab-badge { font-size: 0.8em; padding: 0 0.4em; border-radius: 0.6em; background: #8a5300; color: #fff; }
+/* Code and prompts readable (WCAG AA, 4.5:1 on the code cell's #f5f5f5): the lab theme's own colours
+   #aa22ff, #008800, #408080... fall short, and its prompts are drawn at half opacity (#b0b0b0 on white).
+   html:root outranks the theme's :root, whose style sheet comes later in the page. */
+html:root { --jp-cell-prompt-not-active-opacity: 1; --jp-mirror-editor-atom-color: #4545c4;
+  --jp-mirror-editor-number-color: #006e00; --jp-mirror-editor-variable-3-color: #00704d;
+  --jp-mirror-editor-operator-color: #7928a1; --jp-mirror-editor-meta-color: #7928a1;
+  --jp-mirror-editor-comment-color: #356a6a; --jp-mirror-editor-bracket-color: #67674f;
+  --jp-mirror-editor-quote-color: #006e00; --jp-mirror-editor-error-color: #b00000; --jp-mirror-editor-hr-color: #6b6b6b; }
 /* Tables for reading: a long text cell wraps within a bounded width instead of stretching its row. */
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { max-width: 40em; white-space: normal;
   overflow-wrap: break-word; vertical-align: top; }
@@ -237,7 +247,7 @@ def render_html(
         "metadata": {"name": run_record.get("notebook", "notebook")},
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    return page_markup.tidy(body)  # ids valid to html-validate, outputs' <style> in the head
 
 
 @functools.cache
