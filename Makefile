@@ -34,6 +34,7 @@ system-deps: ## install what the browser and figure tests need (Chromium, CJK fo
 
 # axe-core and html-validate for the page checks (tests/page_checks.py), at the versions package-lock.json pins
 node_modules/.package-lock.json: package.json package-lock.json
+	bash scripts/install-system-deps.sh node
 	npm ci --no-audit --no-fund
 	@touch $@
 

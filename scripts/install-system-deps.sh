@@ -2,6 +2,7 @@
 # Install Debian packages trustlab needs beyond Python, each only if missing:
 #   fonts     a CJK font (fonts-noto-cjk), so Chinese in figures is drawn (make report, make fonts)
 #   chromium  Chromium, for the report-site browser test and --pdf (make system-deps, with the fonts)
+#   node      Node.js with npm, for the page checkers of package-lock.json (make node-deps)
 # With no argument, both. Does nothing when what was asked for is already there.
 set -euo pipefail
 parts=("$@")
@@ -16,8 +17,11 @@ for part in "${parts[@]}"; do
     chromium)
       command -v chromium >/dev/null 2>&1 || needed+=(chromium)
       ;;
+    node)
+      command -v npm >/dev/null 2>&1 || needed+=(nodejs)
+      ;;
     *)
-      echo "install-system-deps: unknown part '$part' (expected fonts or chromium)" >&2
+      echo "install-system-deps: unknown part '$part' (expected fonts, chromium or node)" >&2
       exit 2
       ;;
   esac
