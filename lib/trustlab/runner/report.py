@@ -8,10 +8,12 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trustlab.runner import page_markup
+from trustlab.runner.compare import notebook_result_groups, shown
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
     import jinja2
@@ -311,16 +313,21 @@ def format_number(value: float) -> str:
     return tables_display.format_number(value)
 
 
-def _scalar_results(results: dict[str, Any], limit: int = 6) -> list[tuple[str, str]]:
-    shown = []
-    for name, value in results.items():
-        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+def key_figures(results: dict[str, Any], groups: Mapping[str, Mapping[str, Any]], limit: int = 5) -> list[tuple[str, str]]:
+    """A few recorded numbers for reading: ``(label, value)``, the results the notebook's result groups
+    name first and in their order, each worded as its narrative words it (so with its unit: "171,068 a
+    day", "RMB 191,680", "8.96%"); without groups, the first numbers recorded, plainly. Verdicts, lists
+    and missing values are left to the report."""
+    named = [(name, formatter) for members in groups.values() for name, formatter in members.items()]
+    figures = []
+    for name, formatter in named or [(name, None) for name in results]:
+        value = results.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        text = format_number(value) if isinstance(value, (int, float)) else str(value)
-        shown.append((name, text))
-        if len(shown) == limit:
+        figures.append((name.replace("_", " "), shown(value, formatter)))
+        if len(figures) == limit:
             break
-    return shown
+    return figures
 
 
 def valid_record(path: Path) -> dict[str, Any] | None:
@@ -375,6 +382,7 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
     entries += [(name, name, "A notebook outside the collection, run into this site.") for name in others]
     sections = []
     for stem, title, question in entries:
+        groups = notebook_result_groups({"notebook": stem})
         rows = []
         for run in (r for r in runs if str(r["record"].get("notebook")) == stem):
             rec = run["record"]
@@ -389,7 +397,7 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
                         for k in (rec.get("changed_parameters") or {})
                     )
                     or "all defaults",
-                    "results": _scalar_results(rec.get("results", {})),
+                    "results": key_figures(rec.get("results", {}), groups),
                     "started": str(prov.get("started", "")),
                     "commit": str(prov.get("git_commit", ""))[:12],
                     "links": [
