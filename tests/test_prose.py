@@ -193,3 +193,16 @@ def test_change_from_a_negative_base_is_never_a_fold(old, new):
     text = prose.change(old, new)
     if old < 0:
         assert "fold" not in text and "a fall to" not in text, text
+
+
+def test_no_page_template_words_a_count_with_an_s_in_brackets():
+    """The explorer's and report's templates word counts with the ``counted`` filter (prose.count)."""
+    from trustlab.runner.report import TEMPLATES_DIR
+
+    found = [
+        f"{path.relative_to(TEMPLATES_DIR)}: {line.strip()[:80]}"
+        for path in sorted(TEMPLATES_DIR.rglob("*.j2"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if prose.narrative_problems(line.replace("function (s)", "function (x)")) and "(s)" in line
+    ]
+    assert found == []

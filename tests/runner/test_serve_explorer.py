@@ -122,12 +122,12 @@ def test_parameters_are_grouped_as_the_contract_groups_them_and_unchanged_groups
         page,
     )
     assert [(opened, title, said) for opened, title, said in groups] == [
-        ("", "The sneaker sale", "4 parameter(s), all at their defaults"),
-        ("", "The recall", "10 parameter(s), all at their defaults"),
-        ("", "Menswear: batch or presale", "8 parameter(s), all at their defaults"),
-        ("", "Buyers&#39; choice (simulation)", "8 parameter(s), all at their defaults"),
-        ("", "Fast-brand support", "11 parameter(s), all at their defaults"),
-        ("", "Data and seed", "2 parameter(s), all at their defaults"),
+        ("", "The sneaker sale", "4 parameters, all at their defaults"),
+        ("", "The recall", "10 parameters, all at their defaults"),
+        ("", "Menswear: batch or presale", "8 parameters, all at their defaults"),
+        ("", "Buyers&#39; choice (simulation)", "8 parameters, all at their defaults"),
+        ("", "Fast-brand support", "11 parameters, all at their defaults"),
+        ("", "Data and seed", "2 parameters, all at their defaults"),
     ]
     recall = page.split("<strong>The recall</strong>")[1].split("</details>")[0]
     assert re.findall(r'<label for="p-(\w+)">', recall)[:3] == ["recall_customers", "voucher_a", "voucher_b"]
@@ -136,7 +136,7 @@ def test_parameters_are_grouped_as_the_contract_groups_them_and_unchanged_groups
         r'<details class="group" id="group-\d+" open>\s*<summary><strong>([^<]+)</strong> <span class="muted">([^<]+)</span>',
         changed,
     )
-    assert opened == [("The recall", "10 parameter(s), 1 changed"), ("Data and seed", "2 parameter(s), 1 changed")]
+    assert opened == [("The recall", "10 parameters, 1 changed"), ("Data and seed", "2 parameters, 1 changed")]
     assert '<div class="field changed">\n<label for="p-redemption_rate">' in changed
     demo = client.get("/notebooks/90_demo").text  # a contract without groups: one list, nothing folded
     assert "<details" not in demo and 'id="p-x"' in demo
@@ -254,7 +254,7 @@ def test_the_comparison_puts_changed_results_first_and_folds_unchanged_parameter
         ("parameter", " changed", "label", "abc", "xyz"),
     ]
     folded = page.split('<details id="unchanged-parameters">')[1].split("</details>")[0]
-    assert "<summary>3 parameter(s) at their defaults</summary>" in folded
+    assert "<summary>3 parameters at their defaults</summary>" in folded
     assert re.findall(r'<th scope="row">(\w+)</th>', folded) == ["x", "fail", "sleep_seconds"]
 
 
@@ -272,7 +272,7 @@ def test_the_comparison_groups_results_words_them_as_the_notebook_does_and_shows
         groups = shown.locator("#comparison tr.group th")
         expect(groups).to_have_text(
             [
-                re.compile(r"^Money 1 result\(s\), 1 changed"),
+                re.compile(r"^Money 1 result, 1 changed"),
                 re.compile("^Shares"),
                 re.compile("^Other results"),
                 "Changed parameters",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trustlab import prose
 from trustlab.runner import page_markup
 from trustlab.runner.compare import notebook_result_groups, shown
 
@@ -76,6 +77,7 @@ def templates() -> "jinja2.Environment":
         keep_trailing_newline=True,
     )
     env.filters["as_text"] = _as_text
+    env.filters["counted"] = prose.count  # "1 parameter", "3 parameters" (jinja2's own "count" is its length)
     return env
 
 
