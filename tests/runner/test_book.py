@@ -75,6 +75,9 @@ def test_every_run_page_has_its_header_a_sidebar_entry_contents_and_numbered_fig
         current = soup.select_one("nav.bd-docs-nav li.current > a")
         assert current is not None and soup.h1.get_text(strip=True).rstrip("#") in current.get_text(" ", strip=True)
         assert "Summary" in [a.get_text(strip=True) for a in soup.select("nav.page-toc a")], f"{page.name}: no contents"
+        download = soup.select_one(".dropdown-download-buttons a[href*='_sources/']")
+        assert download is not None and download["href"].endswith(f"{page.stem}.ipynb"), f"{page.name}: no notebook download"
+        assert (page.parent / download["href"]).is_file()
         # Every titled figure of the standalone page is numbered from 1 in the book, in order, titled as there.
         standalone = _soup(site / rel / f"{page.stem}.html")
         titles = [
