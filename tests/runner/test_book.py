@@ -250,3 +250,18 @@ def test_report_pages_the_book_and_the_explorer_share_one_stylesheet(smoke_build
         assert any("trustlab.css" in link["href"] for link in _soup(page).select("link[rel=stylesheet]")), "the book page"
     assert (smoke_build.site / "book" / "_static" / "trustlab.css").read_text(encoding="utf-8") == shared
     assert shared in report.templates().get_template("serve/base.html.j2").render(), "the explorer's pages"
+
+
+@pytest.mark.kernel
+def test_a_published_copy_carries_the_book_with_every_link_working(smoke_build, tmp_path):
+    dest = report.publish(smoke_build.site, tmp_path / "shared")
+    assert (dest / "book" / "index.html").is_file() and (dest / "book" / "search.html").is_file()
+    assert not (dest / "book" / ".trustlab-book.json").exists(), "the manifests stay in the site"
+    assert report.check_site(dest) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"), [("default", "default run"), ("scenario smoke", "scenario smoke run"), ("run", "ad-hoc run")]
+)
+def test_the_book_names_each_kind_of_run(kind, label):
+    assert book.run_label(kind) == label

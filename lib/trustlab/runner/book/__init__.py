@@ -48,6 +48,11 @@ class BookError(RuntimeError):
     """Sphinx could not build the site's book (the previous book, if any, is kept)."""
 
 
+def run_label(kind: str) -> str:
+    """How the book names a run of a kind the site records: "default run", "scenario smoke run", "ad-hoc run"."""
+    return "ad-hoc run" if kind == "run" else f"{kind} run"
+
+
 def book_dir(site: Path) -> Path:
     """Where a site's book is: ``SITE/book``."""
     return Path(site) / sites.BOOK_DIRNAME
@@ -215,7 +220,7 @@ def write_sources(site: Path, src: Path, notebook_sources: list[Path]) -> list[s
             nbformat.write(page_notebook(executed, re.sub(r"[^A-Za-z0-9]+", "-", page).strip("-")), src / f"{page}.ipynb")
             shutil.copyfile(folder / "results.json", src / run["folder"] / "results.json")
             run["page"] = page
-            pages.append((page, f"{section['title']} ({run['kind']})"))
+            pages.append((page, f"{section['title']} ({run_label(str(run['kind']))})"))
     (src / "trustlab-index.json").write_text(json.dumps(sections, ensure_ascii=False, default=str), encoding="utf-8")
     contents = "\n".join(f"{title.replace('<', '‹').replace('>', '›')} <{page}>" for page, title in pages)
     (src / "index.md").write_text(

@@ -13,6 +13,8 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from trustlab.runner.book import run_label
+
 RECORD_NAME = "results.json"  # beside each page's notebook in the book's sources
 INDEX_DATA = "trustlab-index.json"  # beside the landing page: what :func:`report.index_sections` gives
 
@@ -88,12 +90,13 @@ class IndexDirective(SphinxDirective):
             for run in entry["runs"]:
                 item = nodes.list_item()
                 parts: list[nodes.Node | str] = []
+                label = run_label(str(run["kind"]))
                 if run.get("page"):
-                    parts.append(_page_link(run["page"], f"{run['kind']} run"))
+                    parts.append(_page_link(run["page"], label))
                 elif run.get("standalone"):  # a failed run or a sweep point: its own page in the site
-                    parts.append(nodes.reference("", f"{run['kind']} run", refuri=run["standalone"]))
+                    parts.append(nodes.reference("", label, refuri=run["standalone"]))
                 else:
-                    parts.append(f"{run['kind']} run")
+                    parts.append(label)
                 parts.append(f" ({run['status']}): {run['parameters']}")
                 item += _paragraph(*parts)
                 runs += item
