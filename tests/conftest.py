@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+# Runs into a site leave its book (Sphinx, some seconds) as it is, except where a test turns it on:
+# the shared smoke builds below and tests/runner/test_book.py.
+os.environ.setdefault("TRUSTLAB_BOOK", "off")
+
 
 @pytest.fixture
 def immutable():
@@ -99,6 +103,7 @@ def _shared_build(tmp_path_factory, worker_id: str, name: str, *options: str) ->
                 text=True,
                 timeout=1800,
                 stdin=subprocess.DEVNULL,
+                env={**os.environ, "TRUSTLAB_BOOK": "on"},  # the site's book, as `make report` builds it
             )
             record.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}))
     built = SmokeBuild(site, **json.loads(record.read_text()))

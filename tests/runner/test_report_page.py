@@ -180,7 +180,7 @@ def test_a_record_from_before_changed_parameters_still_renders():
 
 
 def test_report_css_wraps_long_table_cells_within_a_max_width():
-    assert re.search(r"\.jp-RenderedHTMLCommon td[^{]*\{[^}]*max-width: 40em;[^}]*white-space: normal;", report._CSS)
+    assert re.search(r"\.jp-RenderedHTMLCommon td[^{]*\{[^}]*max-width: 40em;[^}]*white-space: normal;", report.page_css())
 
 
 def test_changed_from_defaults_compares_as_parameters_do():

@@ -15,6 +15,9 @@ analyses it runs.
 - :mod:`~trustlab.runner.executors`: how a run's child starts (a new interpreter, or forked from a fork server).
 - :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index;
   :mod:`~trustlab.runner.page_markup`: the markup fixes every report page gets (ids, styles in the head).
+- :mod:`~trustlab.runner.book`: the site's book (Sphinx + myst-nb + sphinx-book-theme), its
+  configuration and the extension adding the provenance header and the landing page; ``static/``:
+  the stylesheet report pages, the book and the explorer share.
 - :mod:`~trustlab.runner.pdf`: a report page printed to PDF by Chromium (``run``/``build --pdf``).
 - :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
 - :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask;
@@ -24,7 +27,7 @@ analyses it runs.
   ``templates/serve/``: ``trustlab serve``, the web explorer (Starlette on uvicorn), its pool of warm
   runs and its sweep page.
 
-Imports flow one way: cli -> commands -> {serve -> explorer_sweep -> {explorer, sweep}, new} ->
+Imports flow one way: cli -> commands -> {book -> report, serve -> explorer_sweep -> {explorer, sweep}, new} ->
 runs -> {cache -> notebook -> params, finish, executors, pdf} -> forkserver -> execute -> finish
 -> report -> {sites, page_markup}; no module uses another's private names, and no analysis module imports this
 package (tests/test_layout.py checks all three).

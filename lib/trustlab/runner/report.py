@@ -23,16 +23,10 @@ if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-_CSS = """
-.trustlab-header { font-family: system-ui, sans-serif; border-bottom: 2px solid #4c72b0; padding: 0.8em 1.2em;
-  margin: 0 0 1em 0; background: #f5f7fb; color: #1a1a1a; }
-.trustlab-header h1 { font-size: 1.3em; margin: 0 0 0.3em 0; }
-.trustlab-header table { border-collapse: collapse; font-size: 0.85em; margin: 0.3em 0; }
-.trustlab-header td, .trustlab-header th { border: 1px solid #d0d5e0; padding: 2px 8px; text-align: left; }
-.trustlab-header .status-ok { color: #1b7f3b; font-weight: bold; }
-.trustlab-header .status-failed, .trustlab-header .status-timeout { color: #b00020; font-weight: bold; }
-.trustlab-header nav a { margin-right: 1.2em; }
-.trustlab-failed-banner { background: #fde7ea; border: 2px solid #b00020; padding: 0.5em 1em; margin: 0.5em 0; }
+SHARED_CSS = TEMPLATES_DIR.parent / "static" / "trustlab.css"  # one look: report pages, the site's book and the explorer
+
+# What only the standalone report page needs, beyond the shared stylesheet.
+_PAGE_CSS = """
 body.trustlab-hide-code .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
 .trustlab-header tr.trustlab-changed th, .trustlab-header tr.trustlab-changed td { background: #fff4d6; }
 .trustlab-badge { font-size: 0.8em; padding: 0 0.4em; border-radius: 0.6em; background: #8a5300; color: #fff; }
@@ -48,6 +42,13 @@ html:root { --jp-cell-prompt-not-active-opacity: 1; --jp-mirror-editor-atom-colo
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { max-width: 40em; white-space: normal;
   overflow-wrap: break-word; vertical-align: top; }
 """
+
+
+@functools.cache
+def page_css() -> str:
+    """The stylesheet of a standalone report page: the shared one (:data:`SHARED_CSS`) and the page's own rules."""
+    return SHARED_CSS.read_text(encoding="utf-8") + _PAGE_CSS
+
 
 _JS = """
 (function () {
@@ -69,6 +70,7 @@ def _as_text(value: Any) -> str:
 def templates() -> "jinja2.Environment":
     """A Jinja2 environment of the runner's templates (``templates/``), escaping HTML, strict about undefined names."""
     import jinja2
+    import markupsafe
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -78,6 +80,7 @@ def templates() -> "jinja2.Environment":
     )
     env.filters["as_text"] = _as_text
     env.filters["counted"] = prose.count  # "1 parameter", "3 parameters" (jinja2's own "count" is its length)
+    env.globals["shared_css"] = markupsafe.Markup(SHARED_CSS.read_text(encoding="utf-8"))  # the explorer's pages use it
     return env
 
 
@@ -102,11 +105,15 @@ def parameter_rows(run_record: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def provenance_header(run_record: dict[str, Any], *, index_href: str | None = "../index.html") -> str:
+def provenance_header(
+    run_record: dict[str, Any], *, index_href: str | None = "../index.html", files_href: str = "", in_book: bool = False
+) -> str:
     """The HTML header every rendered notebook carries: parameters (each shown once, here: the
     page leaves the parameters cells out; a value changed from the notebook's default is marked
     "changed", with the default beside it), commit, data hashes, versions, time, and a link back
-    to its site's index (none for a run in no site: ``index_href=None``).
+    to its site's index (none for a run in no site: ``index_href=None``). ``files_href`` leads from
+    the page to the run's folder (its ``.ipynb`` and ``results.json``); a page of the site's book
+    (``in_book``) has no switch hiding code, which is the standalone page's own script.
 
     The start time and duration, in ``<span id="trustlab-run-time">``, are the only part of a
     report page that differs between two runs with the same inputs."""
@@ -129,6 +136,8 @@ def provenance_header(run_record: dict[str, Any], *, index_href: str | None = ".
             changed_count=sum(row["changed"] for row in rows),
             data_rows=[(path, digest[:16]) for path, digest in prov.get("data_hashes", {}).items()],
             index_href=index_href,
+            files_href=files_href,
+            in_book=in_book,
         )
     )
 
@@ -246,7 +255,7 @@ def render_html(
         header += '<p class="trustlab-failed-banner"><a href="#failed-cell">Jump to the failed cell</a></p>'
     resources = {
         "trustlab_header": header,
-        "trustlab_css": _CSS,
+        "trustlab_css": page_css(),
         "trustlab_js": _JS,
         "metadata": {"name": run_record.get("notebook", "notebook")},
     }
@@ -368,14 +377,13 @@ def collect_runs(site: Path) -> list[dict[str, Any]]:
     return runs
 
 
-def build_index(site: Path, notebook_sources: list[Path]) -> Path:
-    """Write a report site's ``index.html``: every notebook with its question, and every run the
-    site records with its status, parameters, key results, commit and links. Returns the path.
+def index_sections(site: Path, notebook_sources: list[Path]) -> list[dict[str, Any]]:
+    """What a site's index shows, answer first: per notebook its title, question, the one-line answer of
+    its Summary, and each run the site records with its status, changed parameters, key results,
+    commit, folder and links. The site's ``index.html`` and the landing page of its book both show it.
 
-    Only a site trustlab made gets an index (:class:`trustlab.runner.sites.OwnershipError` otherwise).
+    Only a site trustlab made has them (:class:`trustlab.runner.sites.OwnershipError` otherwise).
     """
-    from trustlab.runner import sites
-
     site = Path(site)
     runs = collect_runs(site)
     known = {source.stem for source in notebook_sources}
@@ -392,6 +400,8 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
             rows.append(
                 {
                     "kind": run["kind"],
+                    "folder": run["folder"],
+                    "notebook": stem,
                     "status": str(prov.get("status", "ok")),
                     # only what this run changed: the defaults are the notebook's, listed in each report
                     "parameters": ", ".join(
@@ -429,12 +439,27 @@ def build_index(site: Path, notebook_sources: list[Path]) -> Path:
                 "runs": rows,
             }
         )
+    return sections
+
+
+def build_index(site: Path, notebook_sources: list[Path]) -> Path:
+    """Write a report site's ``index.html`` (:func:`index_sections`, then the site's sweep tables and,
+    once it is built, a link to the site's book). Returns the path.
+
+    Only a site trustlab made gets an index (:class:`trustlab.runner.sites.OwnershipError` otherwise).
+    """
+    from trustlab.runner import sites
+
+    site = Path(site)
+    sections = index_sections(site, notebook_sources)
+    book = site / sites.BOOK_DIRNAME / "index.html"
     sweeps = [site / rel / "sweep.csv" for rel in sites.recorded_sweeps(site) if (site / rel / "sweep.csv").exists()]
     page = (
         templates()
         .get_template("site_index.html.j2")
         .render(
             entries=sections,
+            book_href=book.relative_to(site).as_posix() if book.is_file() else None,
             sweeps=[
                 {
                     "name": p.parent.name,
@@ -468,7 +493,7 @@ def check_site(site: Path) -> list[str]:
             if "://" in target or target.startswith("/") or target.startswith("//"):
                 problems.append(f"{page.relative_to(site)}: non-relative link {target}")
                 continue
-            path = (page.parent / target.split("#")[0]).resolve()
+            path = (page.parent / re.split(r"[?#]", target)[0]).resolve()  # a query (a cache-busting ?v=) names no file
             if not path.exists():
                 problems.append(f"{page.relative_to(site)}: broken link {target}")
     return problems

@@ -8,6 +8,8 @@ trustlab writes only into places it owns, and each carries a small manifest sayi
   the runs and sweeps written into it; its ``index.html`` lists exactly those, and nothing is ever
   found by scanning folders;
 - a **published copy** (``trustlab publish DEST``) holds ``.trustlab-published.json`` listing its files.
+- a site's **book** (``SITE/book``, :mod:`trustlab.runner.book`) holds ``.trustlab-book.json``
+  listing its files; the site's manifest keeps the stamp of the inputs it was built from.
 
 An existing folder without its manifest, or holding files the manifest does not list, is refused
 with a message naming it, and nothing in it is touched. The one exception is the checkout's own
@@ -42,6 +44,8 @@ from trustlab.errors import ParameterError
 RUN_MANIFEST = ".trustlab-run.json"
 SITE_MANIFEST = ".trustlab-site.json"
 PUBLISHED_MANIFEST = ".trustlab-published.json"
+BOOK_MANIFEST = ".trustlab-book.json"
+BOOK_DIRNAME = "book"  # the site's book (trustlab.runner.book), beside its index.html
 MADE_BY = "trustlab"
 FAILED_DIRNAME = "failed"
 MAX_LABEL_CHARS = 80  # a run's label names it in a list: a few words
@@ -348,6 +352,47 @@ def run_labels(root: Path) -> dict[str, str]:
 def recorded_sweeps(root: Path) -> list[str]:
     """The sweep folders a site records, relative to it."""
     return [str(s) for s in _site_manifest(Path(root))["sweeps"]]
+
+
+def book_stamp(root: Path) -> str | None:
+    """The stamp of the inputs the site's book was last built from (None before its first build)."""
+    stamp = (read_manifest(Path(root), SITE_MANIFEST) or {}).get("book_stamp")
+    return stamp if isinstance(stamp, str) else None
+
+
+def record_book_stamp(root: Path, stamp: str) -> None:
+    """Record in the site's manifest the stamp of the inputs its book was just built from."""
+    root = Path(root).resolve()
+    with _site_update:
+        manifest = _site_manifest(root)
+        manifest["book_stamp"] = stamp
+        write_manifest(root, SITE_MANIFEST, {k: v for k, v in manifest.items() if k != "made_by"})
+
+
+def check_book_folder(folder: Path) -> None:
+    """Refuse (:class:`OwnershipError`) unless the site's book ``folder`` may be replaced: it does
+    not exist, is empty, or is a book trustlab built holding only the files it wrote there."""
+    folder = Path(folder)
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OwnershipError(f"{folder}: exists and is not the book trustlab built; refusing to replace it with the site's book")
+    manifest = read_manifest(folder, BOOK_MANIFEST)
+    if manifest is None and folder.is_dir() and _entries(folder):
+        raise OwnershipError(
+            f"{folder}: this folder exists and trustlab did not build it (no {BOOK_MANIFEST}); refusing to "
+            f"replace it with the site's book. Nothing in it was touched: move it away."
+        )
+    foreign = _unlisted(folder, list(manifest.get("files", [])), BOOK_MANIFEST) if manifest else []
+    if foreign:
+        raise OwnershipError(
+            f"{folder}: holds files trustlab did not write ({_describe(foreign)}); refusing to rebuild the "
+            f"site's book over them. Nothing in it was touched: move those files away first."
+        )
+
+
+def mark_book(folder: Path) -> None:
+    """Write the manifest of a built book, listing every file now in it."""
+    files = [entry for entry in _entries(folder) if entry != BOOK_MANIFEST]
+    write_manifest(folder, BOOK_MANIFEST, {"kind": "book", "files": files})
 
 
 def failed_dir(out_dir: Path, site: Path | None) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 from trustlab import config
 from trustlab.runner import pdf, runs, sites
-from trustlab.runner.commands.common import load_named, outcome_record, print_json, summary, update_index
+from trustlab.runner.commands.common import load_named, outcome_record, print_json, summary, update_book, write_index
 from trustlab.runner.notebook import Notebook
 
 
@@ -99,8 +99,9 @@ def build_locked(args: argparse.Namespace, site: Path, selected: list[Notebook] 
     finally:
         if server is not None:
             server.close()
-    if any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
-        update_index(site)
+    book_rebuilt = update_book(site)  # a warm no-op build finds its stamp unchanged and runs no Sphinx
+    if book_rebuilt or any(o.status != "cached" for o in outcomes) or not (site / "index.html").exists():
+        write_index(site)
     if args.json:
         print_json(
             {
@@ -108,10 +109,13 @@ def build_locked(args: argparse.Namespace, site: Path, selected: list[Notebook] 
                 "dry_run": False,
                 "site": str(site),
                 "index": str(site / "index.html"),
+                "book": str(book) if (book := site / sites.BOOK_DIRNAME / "index.html").is_file() else None,
                 "runs": [outcome_record(o) for o in outcomes],
             }
         )
     else:
         print(summary(outcomes))
         print(f"index: {site / 'index.html'}")
+        if (site / sites.BOOK_DIRNAME / "index.html").is_file():
+            print(f"book: {site / sites.BOOK_DIRNAME / 'index.html'}")
     return 0 if all(o.ok for o in outcomes) else 1

@@ -1,9 +1,10 @@
 """What several commands share: the notebooks they name, the table of run outcomes and their JSON
-records, and the site's index rewritten after runs were added to it."""
+records, and the site's book and index rewritten after runs were added to it."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,35 @@ def outcome_record(outcome: runs.RunOutcome) -> dict[str, Any]:
     }
 
 
+def update_book(site: Path) -> bool:
+    """Bring the site's book up to date (:func:`trustlab.runner.book.update`; nothing is done when its
+    inputs are unchanged, or when ``$TRUSTLAB_BOOK`` is ``off``); True when it was rebuilt. When it
+    cannot be, the previous book stays and stderr says why."""
+    from trustlab.runner import book, sites
+
+    if os.environ.get(book.SWITCH, "").strip().lower() in ("0", "off", "no", "false"):
+        return False
+    try:
+        return book.update(site, runs.notebooks()) is not None
+    except (book.BookError, sites.OwnershipError) as exc:
+        print(f"trustlab: the site's book was left as it was: {exc}", file=sys.stderr)
+    except OSError as exc:
+        if not finish.disk_full(exc):
+            raise
+        print(f"trustlab: the site's book was left as it was: {finish.disk_full_message(site, 'the book')}", file=sys.stderr)
+    return False
+
+
 def update_index(site: Path | None) -> Path | None:
-    """Rewrite a report site's index.html after runs were added to it (a run in no site has none)."""
+    """Rewrite a report site's book (:func:`update_book`) and index.html after runs were added to it (a run in no site has neither)."""
     if site is None:
         return None
+    update_book(site)
+    return write_index(site)
+
+
+def write_index(site: Path) -> Path | None:
+    """Rewrite a report site's index.html; the old one stays when the disk is full."""
     try:
         return report.build_index(site, runs.notebooks())
     except OSError as exc:  # written whole or not at all: the old index stays

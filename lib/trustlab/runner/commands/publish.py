@@ -9,6 +9,7 @@ from typing import Any
 
 from trustlab import config
 from trustlab.runner import report, sites
+from trustlab.runner.commands.common import update_book
 
 
 def add_parser(sub: Any) -> None:
@@ -25,6 +26,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         sites.check_publish_destination(Path(args.dest), site)
         with sites.locked(site):  # no build moves a report while the site is copied
+            if sites.read_manifest(site, sites.SITE_MANIFEST) is not None:
+                update_book(site)  # the copy carries the book of the site's current runs
             dest = report.publish(site, Path(args.dest))
     except (FileNotFoundError, ValueError) as exc:
         print(f"trustlab: error: {exc}", file=sys.stderr)
