@@ -115,4 +115,4 @@ def test_the_fonts_step_asks_for_the_cjk_font_only(tmp_path):
         "install-system-deps: need root to apt-get install fonts-noto-cjk (or install them yourself)",
     )
     unknown = subprocess.run(["bash", str(script), "font"], capture_output=True, text=True, env=env)
-    assert unknown.returncode == 2 and "unknown part 'font' (expected fonts or chromium)" in unknown.stderr
+    assert unknown.returncode == 2 and "unknown part 'font' (expected fonts, chromium or node)" in unknown.stderr

@@ -145,3 +145,14 @@ def test_no_explorer_page_nor_the_site_index_has_a_serious_or_critical_accessibi
 def test_html_validate_finds_no_error_in_any_page(report_pages, explorer_pages, tmp_path):
     pages = [*report_pages, explorer_pages["index"], *explorer_pages["files"]]
     assert html_validate(pages, tmp_path / "html-validate.json") == {page.name: [] for page in pages}
+
+
+@pytest.mark.kernel
+def test_no_page_of_the_book_has_a_serious_or_critical_accessibility_violation(browser, smoke_build):
+    """The site's book (Sphinx + sphinx-book-theme): its landing page and every report page."""
+    book = smoke_build.site / "book"
+    pages = {"index.html": (book / "index.html").as_uri()}
+    pages |= {page.relative_to(book).as_posix(): page.as_uri() for page in sorted(book.glob("*/*.html"))}
+    assert len(pages) > 1, sorted(pages)
+    found = axe_pages(browser, pages)
+    assert found == {name: [] for name in pages}
