@@ -127,3 +127,28 @@ def test_the_debuggers_import_warning_stays_out_of_the_servers_output_and_the_ru
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "frozen modules" not in proc.stderr and "Debugger warning" not in proc.stderr
     assert proc.stdout.strip() == "None"
+
+
+_FIRST_PAGE = """
+import json, sys
+from pathlib import Path
+import nbformat
+from trustlab.runner import forkserver, report
+from trustlab.runner.preload import RUNNER_MODULES
+
+forkserver._preload(list(RUNNER_MODULES))
+before = set(sys.modules)
+cells = [nbformat.v4.new_markdown_cell("# A title\\n\\nSome *text*, a [link](https://example.org) and $x^2$.")]
+cells.append(nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1"})]))
+report.render_html(nbformat.v4.new_notebook(cells=cells), {"notebook": "x", "parameters": {}, "provenance": {}})
+Path(sys.argv[1], "imported.json").write_text(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_a_forked_runs_first_report_page_imports_nothing_the_servers_warm_up_did_not(tmp_path):
+    # a run renders its page in the process forked from the server: markdown's plugins were imported there each time
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_PAGE, str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads((tmp_path / "imported.json").read_text()) == []

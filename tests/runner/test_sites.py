@@ -428,3 +428,24 @@ def test_a_file_written_into_the_report_folder_while_the_run_ran_is_refused_unde
         runs.run_notebook(demo, demo.resolve(cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=rerun))
     assert snapshot(out) == before, "the report folder (with the foreign file) was touched"
     assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "90_demo"], "a staging folder was left behind"
+
+
+def test_the_index_reads_a_notebooks_source_once_per_version_of_it(tmp_path, monkeypatch):
+    # the explorer rewrites the index after every run: each rewrite parsed every notebook's source again
+    import jupytext
+
+    source = tmp_path / "90_demo.py"
+    source.write_text(DEMO.read_text())
+    site = sites.open_site(tmp_path / "site")
+    read = []
+    real_read = jupytext.read
+    monkeypatch.setattr(jupytext, "read", lambda path, *a, **k: read.append(path) or real_read(path, *a, **k))
+    report.build_index(site, [source])
+    first = (site / "index.html").read_text()
+    report.build_index(site, [source])
+    assert len(read) == 1 and (site / "index.html").read_text() == first
+    title = DEMO.read_text().split("# # ", 1)[1].split("\n", 1)[0]  # the first markdown heading, as written
+    assert title in first
+    source.write_text(DEMO.read_text().replace(f"# # {title}", "# # An edited title"))
+    report.build_index(site, [source])
+    assert len(read) == 2 and "An edited title" in (site / "index.html").read_text()
