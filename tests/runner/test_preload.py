@@ -92,16 +92,14 @@ started = set(sys.modules) - before
 import pandas as pd
 import pandera.pandas as pa
 
-pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0))}).validate(pd.DataFrame({"a": [1]}))
+pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0)), "b": pa.Column(str)}).validate(pd.DataFrame({"a": [1], "b": ["x"]}, dtype=object).astype({"a": int, "b": "string"}))
 validated = set(sys.modules) - before - started
 Path(sys.argv[2], "imported.json").write_text(json.dumps({"kernel": sorted(started), "validate": sorted(validated)}))
 """
-# The packages those steps imported before they were preloaded (about 0.5 s of CPU in every run).
-COSTLY = ("debugpy", "pydevd", "_pydevd_bundle", "psutil", "sqlite3", "pdb", "argcomplete", "hypothesis", "pandera.backends")
 
 
 @pytest.mark.kernel
-def test_a_forked_kernel_starting_and_validating_data_imports_nothing_costly_the_server_could_have(tmp_path):
+def test_a_forked_kernel_starting_and_validating_data_imports_nothing_the_server_did_not(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", _AFTER_THE_PRELOAD, str(ROOT / "notebooks"), str(tmp_path)],
         cwd=tmp_path,
@@ -110,10 +108,8 @@ def test_a_forked_kernel_starting_and_validating_data_imports_nothing_costly_the
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    imported = json.loads((tmp_path / "imported.json").read_text())
-    for step, modules in imported.items():
-        costly = [m for m in modules if any(m == name or m.startswith(name + ".") for name in COSTLY)]
-        assert not costly, f"{step} imported {costly[:10]} after the preload"
+    # before, these were debugpy, pdb, psutil, sqlite3 and hypothesis among others: about 0.5 s of CPU in every run
+    assert json.loads((tmp_path / "imported.json").read_text()) == {"kernel": [], "validate": []}
 
 
 def test_the_debuggers_import_warning_stays_out_of_the_servers_output_and_the_runs_environment(tmp_path):

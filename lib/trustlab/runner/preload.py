@@ -24,7 +24,8 @@ import trustlab
 # What every run imports whatever its notebook: the run process (papermill, nbconvert, the
 # results and page writers) and its kernel (ipykernel, and what a kernel imports only as it starts:
 # its debugger with debugpy, IPython's pdb, psutil for the network interfaces, sqlite3 for the
-# history, argcomplete for the command line; about 0.4 s of every run's CPU time otherwise).
+# history, argcomplete for the command line, IPython's completer and extensions, tornado's event
+# loop; about 0.4 s of every run's CPU time otherwise).
 RUNNER_MODULES = (
     "papermill",
     "nbconvert",
@@ -32,6 +33,13 @@ RUNNER_MODULES = (
     "ipykernel.ipkernel",
     "ipykernel.debugger",
     "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "traitlets.config.argcomplete_config",
+    "tornado.platform.asyncio",
+    "faulthandler",
     "psutil",
     "sqlite3",
     "argcomplete",
@@ -39,15 +47,21 @@ RUNNER_MODULES = (
     "trustlab.runner.params",
     "trustlab.runner.runs",
 )
-# What a library imports the first time it is used rather than when it is imported, preloaded with it:
-# pandera's first validate() imports its pandas checks and, through them, hypothesis' strategies.
+# What a library imports the first time it is used rather than when it is imported, preloaded with it.
+# pandera's first validate() imports its pandas checks and, through them, hypothesis' strategies,
+# its GeoPandas schemas (a model class is built on import), its accessors and pyarrow's pandas glue.
 FIRST_USE_IMPORTS = {
     "pandera.pandas": (
         "pandera.backends.pandas.register",
         "pandera.backends.pandas.builtin_checks",
         "pandera.backends.pandas.builtin_hypotheses",
         "pandera.backends.register_checks",
+        "pandera.api.geopandas",
+        "pandera.accessors.pandas_accessor",
+        "pyarrow.pandas_compat",
     ),
+    # pandas' first string column made from text (pyarrow's version helper) and its first frame shown as text
+    "pandas": ("pyarrow.vendored.version", "pandas.io.formats.string"),
 }
 PACKAGE_DIR = Path(trustlab.__file__).resolve().parent
 # Internal, for the benchmarks (docs/architecture.md): a comma-separated list of the machinery to leave out
