@@ -227,6 +227,7 @@ CHANGED_RUN = {
     "01_governance": ("alpha", "0.01"),
     "02_promotion_growth": ("alpha", "0.2"),
     "03_pricing_positioning": ("promo_price", "499"),
+    "04_community_trust": ("alpha", "0.1"),
 }
 
 

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# One changed parameter per notebook, a different value each round (03's first is the issue's "what if the promo price were 499?").
+# One changed parameter per notebook, a different value each round and never the default (its run is made
+# before the clock starts); 03's first is the issue's "what if the promo price were 499?".
 CHANGES: dict[str, tuple[str, Callable[[int], str]]] = {
     "00_source_facts": ("max_rows_per_topic", lambda i: str(10 + i)),
-    "01_governance": ("alpha", lambda i: f"{0.01 + 0.01 * i:g}"),
+    "01_governance": ("alpha", lambda i: f"{0.01 + 0.01 * i + (0.01 if i >= 4 else 0):g}"),
     "02_promotion_growth": ("gmv_growth", lambda i: f"{4.0 + 0.25 * i:g}"),
     "03_pricing_positioning": ("promo_price", lambda i: str(499 - 10 * i)),
+    "04_community_trust": ("alpha", lambda i: f"{0.01 + 0.01 * i + (0.01 if i >= 4 else 0):g}"),
 }
 
 

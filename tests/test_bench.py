@@ -127,3 +127,23 @@ def test_the_costs_counted_match_a_count_by_hand():
     assert found["deferred"]["code lines"] == source.count(b"\n")
     assert found["deferred"]["test functions"] == len([line for line in tests if line.startswith("def test_")])
     assert found["fork server"]["code lines"] > len((ROOT / "lib/trustlab/runner/forkserver.py").read_text().splitlines())
+
+
+def test_every_notebook_has_a_changed_parameter_for_the_explorer_and_run_benchmarks():
+    # the notebooks listed by another route than the runner's: the jupytext sources in notebooks/
+    from trustlab.runner.notebook import Notebook
+
+    from bench.__main__ import CHANGED_RUN
+    from bench.explorer import CHANGES
+
+    stems = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert sorted(CHANGES) == stems and sorted(CHANGED_RUN) == stems
+    for stem in stems:
+        notebook = Notebook.load(stem)
+        defaults = notebook.resolve()
+        name, value = CHANGES[stem]
+        for round_ in range(10):  # each round a value of its own, never the default (that run is made before the clock)
+            assert notebook.resolve(cli={name: value(round_)})[name] != defaults[name], (stem, round_)
+        assert len({value(round_) for round_ in range(10)}) == 10
+        name, text = CHANGED_RUN[stem]
+        assert notebook.resolve(cli={name: text})[name] != defaults[name], stem

@@ -45,7 +45,7 @@ def test_setup_selects_a_cjk_font_that_draws_chinese(house_style, recwarn):
     assert matplotlib.rcParams["font.sans-serif"][0] == font
     fig, ax = plt.subplots()
     ax.set_title("快品牌 信任金字塔")
-    plots.caption(fig, "快手电商 (data/facts.csv)")  # draws the figure: raises if a glyph were missing
+    plots.caption(fig, "快手电商 (data/facts.csv)")  # checks the figure's text: raises if a glyph were missing
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
 
 
@@ -77,6 +77,7 @@ def test_caption_names_the_source_and_sits_under_the_axis_label_inside_the_figur
     label = fig.get_supxlabel()
     assert " ".join(label.split()) == f"Source: {source}"  # the same words, broken into lines
     assert label.count("\n") >= 1  # 230 characters at 8 pt do not fit on one line of a 6-inch figure
+    fig.draw_without_rendering()  # laid out as showing it lays it out (caption does not draw the figure)
     renderer = fig.canvas.get_renderer()
     caption = fig._supxlabel.get_window_extent(renderer)
     xlabel = ax.xaxis.label.get_window_extent(renderer)
@@ -217,3 +218,31 @@ def test_a_figure_shown_in_a_kernel_carries_its_alt_text():
         plt.close(fig)
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_caption_checks_the_figures_text_without_drawing_it(house_style, monkeypatch):
+    # showing the figure draws it; a draw here too would cost a figure's layout and rasterizing twice
+    from matplotlib.figure import Figure
+
+    drawn = []
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: drawn.append(self))
+    fig, ax = plt.subplots()
+    ax.set_title("快品牌 orders")
+    ax.bar(["快手", "淘宝"], [1, 2])
+    plots.caption(fig, "data/facts.csv")
+    assert drawn == []
+
+
+def test_a_missing_glyph_is_found_in_tick_labels_and_in_text_measured_before(latin_font_only):
+    fig, ax = plt.subplots()
+    ax.bar(["a", "信"], [1, 2])  # a category axis: its labels are made when the figure is laid out
+    with pytest.raises(plots.MissingGlyphError, match="'信'"):
+        plots.caption(fig, "data/facts.csv")
+    fig, ax = plt.subplots()
+    ax.set_title("任 orders")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig.canvas.get_renderer()
+        ax.title.get_window_extent()  # measured once already: matplotlib caches the size, and warns no more
+    with pytest.raises(plots.MissingGlyphError, match="'任'"):
+        plots.caption(fig, "data/facts.csv")

@@ -159,13 +159,16 @@ def caption(fig: plt.Figure, source: str) -> None:
     Call it last, when the figure is complete (just before ``plt.show()``). The caption is the
     figure's bottom label (``supxlabel``), left-aligned and broken into lines that fit the
     figure's width, so the figure's constrained layout keeps it clear of the axes and their labels
-    (a figure without a layout engine is given one). Then the figure is drawn once: a character
-    that no installed font has raises :class:`MissingGlyphError` naming the font to install.
+    (a figure without a layout engine is given one). Then its text is checked (:func:`check_glyphs`):
+    a character that no installed font has raises :class:`MissingGlyphError` naming the font to
+    install. The figure is not drawn here: showing it draws it.
     """
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
     label = fig.supxlabel("", x=0.01, ha="left", fontsize=CAPTION_SIZE, color="0.35")
-    label.set_text(_fit_lines(label, f"Source: {source}", fig.bbox.width * 0.98))
+    with warnings.catch_warnings():  # a glyph missing from the caption is check_glyphs' error, not a warning
+        warnings.filterwarnings("ignore", message=_MISSING_GLYPH.pattern)
+        label.set_text(_fit_lines(label, f"Source: {source}", fig.bbox.width * 0.98))
     check_glyphs(fig)
 
 
@@ -188,14 +191,20 @@ def _fit_lines(text: Text, words: str, width_px: float) -> str:
 
 
 def check_glyphs(fig: plt.Figure) -> None:
-    """Draw ``fig`` once; raise :class:`MissingGlyphError` if a character of its text has no glyph
-    in the fonts it is drawn with (matplotlib would warn and draw an empty box). Other warnings
-    raised while drawing are passed on."""
+    """Lay out every line of text ``fig`` draws with the fonts it is drawn with (:func:`texts_to_draw`),
+    without drawing the figure; raise :class:`MissingGlyphError` if a character has no glyph in them
+    (drawing would warn and put an empty box). Other warnings raised meanwhile are passed on.
+
+    Each line is measured by the renderer itself, past matplotlib's cache of text sizes: a line
+    measured before (by :func:`caption` fitting its lines, or an earlier check) is checked again."""
     renderer = _renderer(fig)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        renderer.clear()
-        fig.draw(renderer)
+        for text in texts_to_draw(fig):
+            for line in text.get_text().split("\n"):
+                shown, math = _as_laid_out(text, line)
+                if shown:
+                    renderer.get_text_width_height_descent(shown, text.get_fontproperties(), ismath=math)
     missing: dict[str, str] = {}
     for warning in caught:
         found = _MISSING_GLYPH.match(str(warning.message))
@@ -212,6 +221,31 @@ def check_glyphs(fig: plt.Figure) -> None:
     else:
         need = "figure text needs a font that has these characters: install one, then rerun"
     raise MissingGlyphError(f"{need}; the installed font(s) {fonts} cannot draw {chars!r}")
+
+
+def _as_laid_out(text: Text, line: str) -> tuple[str, bool | str]:
+    """A line of ``text`` as matplotlib lays it out, and how (``Text._preprocess_math``): TeX, mathtext
+    between dollars, or plain with its escaped dollars unescaped."""
+    from matplotlib import cbook
+
+    if text.get_usetex():
+        return line, "TeX"
+    if text.get_parse_math() and cbook.is_math_text(line):
+        return line, True
+    return (line.replace(r"\$", "$") if text.get_parse_math() else line), False
+
+
+def texts_to_draw(fig: plt.Figure) -> list[Text]:
+    """The visible, non-empty text artists of ``fig``, the tick labels of its visible axes included
+    (set from the axes' current limits, as drawing sets them)."""
+    from matplotlib.text import Text
+
+    for ax in fig.axes:
+        if ax.get_visible() and ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.get_ticklabels(minor=False)  # makes the ticks and their labels, as drawing does
+                axis.get_ticklabels(minor=True)
+    return [text for text in fig.findobj(Text) if text.get_visible() and text.get_text()]
 
 
 def _renderer(fig: plt.Figure) -> Any:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from trustlab.runner.preload import RUNNER_MODULES, _imports, modules_to_preload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,3 +73,78 @@ def test_relative_imports_resolve_against_their_package_and_unparsable_code_impo
 def test_the_benchmarks_can_leave_preload_out(monkeypatch):
     monkeypatch.setenv("TRUSTLAB_BENCH_WITHOUT", "deferred, preload")
     assert modules_to_preload([ROOT / "notebooks" / "02_promotion_growth.py"]) == list(RUNNER_MODULES)
+
+
+# A kernel starting, and pandera's first validation, after the fork server's imports: what they
+# import then, every forked run imports again. Seen by running them, not by reading the code.
+_AFTER_THE_PRELOAD = """
+import json, sys
+from pathlib import Path
+from trustlab.runner import forkserver
+from trustlab.runner.preload import modules_to_preload
+
+forkserver._preload(modules_to_preload(sorted(Path(sys.argv[1]).glob("[0-9][0-9]_*.py"))))
+before = set(sys.modules)
+from ipykernel.kernelapp import IPKernelApp
+
+IPKernelApp.instance().initialize(["-f", sys.argv[2] + "/kernel.json"])
+started = set(sys.modules) - before
+import pandas as pd
+import pandera.pandas as pa
+
+pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0)), "b": pa.Column(str)}).validate(pd.DataFrame({"a": [1], "b": ["x"]}, dtype=object).astype({"a": int, "b": "string"}))
+validated = set(sys.modules) - before - started
+Path(sys.argv[2], "imported.json").write_text(json.dumps({"kernel": sorted(started), "validate": sorted(validated)}))
+"""
+
+
+@pytest.mark.kernel
+def test_a_forked_kernel_starting_and_validating_data_imports_nothing_the_server_did_not(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-c", _AFTER_THE_PRELOAD, str(ROOT / "notebooks"), str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # before, these were debugpy, pdb, psutil, sqlite3 and hypothesis among others: about 0.5 s of CPU in every run
+    assert json.loads((tmp_path / "imported.json").read_text()) == {"kernel": [], "validate": []}
+
+
+def test_the_debuggers_import_warning_stays_out_of_the_servers_output_and_the_runs_environment(tmp_path):
+    # debugpy prints a warning about frozen modules on stderr when imported without its switch
+    code = (
+        "import os; from trustlab.runner import forkserver; forkserver._preload(['ipykernel.debugger']);"
+        "print(os.environ.get('PYDEVD_DISABLE_FILE_VALIDATION'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDEVD_DISABLE_FILE_VALIDATION"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "frozen modules" not in proc.stderr and "Debugger warning" not in proc.stderr
+    assert proc.stdout.strip() == "None"
+
+
+_FIRST_PAGE = """
+import json, sys
+from pathlib import Path
+import nbformat
+from trustlab.runner import forkserver, report
+from trustlab.runner.preload import RUNNER_MODULES
+
+forkserver._preload(list(RUNNER_MODULES))
+before = set(sys.modules)
+cells = [nbformat.v4.new_markdown_cell("# A title\\n\\nSome *text*, a [link](https://example.org) and $x^2$.")]
+cells.append(nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1"})]))
+report.render_html(nbformat.v4.new_notebook(cells=cells), {"notebook": "x", "parameters": {}, "provenance": {}})
+Path(sys.argv[1], "imported.json").write_text(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_a_forked_runs_first_report_page_imports_nothing_the_servers_warm_up_did_not(tmp_path):
+    # a run renders its page in the process forked from the server: markdown's plugins were imported there each time
+    proc = subprocess.run(
+        [sys.executable, "-c", _FIRST_PAGE, str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads((tmp_path / "imported.json").read_text()) == []

@@ -450,3 +450,24 @@ def test_a_runs_label_is_kept_in_the_site_manifest_and_survives_the_run_being_re
     with pytest.raises(ParameterError, match="folder: no run 'runs/other'"):
         sites.set_run_label(site, "runs/other", "x")
     assert sites.run_labels(site) == {"runs/90_demo-abc": "board scenario"}
+
+
+def test_the_index_reads_a_notebooks_source_once_per_version_of_it(tmp_path, monkeypatch):
+    # the explorer rewrites the index after every run: each rewrite parsed every notebook's source again
+    import jupytext
+
+    source = tmp_path / "90_demo.py"
+    source.write_text(DEMO.read_text())
+    site = sites.open_site(tmp_path / "site")
+    read = []
+    real_read = jupytext.read
+    monkeypatch.setattr(jupytext, "read", lambda path, *a, **k: read.append(path) or real_read(path, *a, **k))
+    report.build_index(site, [source])
+    first = (site / "index.html").read_text()
+    report.build_index(site, [source])
+    assert len(read) == 1 and (site / "index.html").read_text() == first
+    title = DEMO.read_text().split("# # ", 1)[1].split("\n", 1)[0]  # the first markdown heading, as written
+    assert title in first
+    source.write_text(DEMO.read_text().replace(f"# # {title}", "# # An edited title"))
+    report.build_index(site, [source])
+    assert len(read) == 2 and "An edited title" in (site / "index.html").read_text()

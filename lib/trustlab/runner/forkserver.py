@@ -52,11 +52,18 @@ def _preload(modules: list[str]) -> None:
     is first imported, which must happen inside the kernel."""
     # The kernel's inline backend is chosen the way ipykernel chooses it, before matplotlib reads it.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # The kernel's debugger (debugpy) warns on stderr, on import, that this interpreter runs frozen modules
+    # (the kernelspec's -Xfrozen_modules=off is not this process's); papermill's command line silences it so.
+    quiet_debugger = "PYDEVD_DISABLE_FILE_VALIDATION" not in os.environ
+    if quiet_debugger:
+        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in modules:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    if quiet_debugger:  # read once, on import: the runs' environment stays the one they were given
+        del os.environ["PYDEVD_DISABLE_FILE_VALIDATION"]
     from trustlab.runner import report
 
     report.warm_up()

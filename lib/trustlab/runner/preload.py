@@ -6,7 +6,9 @@ Found by reading the code (``ast``), not by a list kept by hand: a build of note
 pay for statsmodels, a small notebook that imports only ``trustlab.results`` forks from a server
 that imported little more than papermill, and a new analysis's libraries are preloaded without
 anyone remembering to add them. What the reading misses (a module imported by name at run time,
-a library's own lazy imports) is imported by the run itself: slower, never wrong.
+a library's own lazy imports) is imported by the run itself: slower, never wrong. The lazy imports
+that cost every run (a kernel's start, pandera's first validation) are named here by hand: a test
+starts a kernel and validates a frame after the preload and fails if they import anything new.
 """
 
 from __future__ import annotations
@@ -20,16 +22,47 @@ from pathlib import Path
 import trustlab
 
 # What every run imports whatever its notebook: the run process (papermill, nbconvert, the
-# results and page writers) and its kernel (ipykernel).
+# results and page writers) and its kernel (ipykernel, and what a kernel imports only as it starts:
+# its debugger with debugpy, IPython's pdb, psutil for the network interfaces, sqlite3 for the
+# history, argcomplete for the command line, IPython's completer and extensions, tornado's event
+# loop; about 0.4 s of every run's CPU time otherwise).
 RUNNER_MODULES = (
     "papermill",
     "nbconvert",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "traitlets.config.argcomplete_config",
+    "tornado.platform.asyncio",
+    "faulthandler",
+    "psutil",
+    "sqlite3",
+    "argcomplete",
     "trustlab.results",
     "trustlab.runner.params",
     "trustlab.runner.runs",
 )
+# What a library imports the first time it is used rather than when it is imported, preloaded with it.
+# pandera's first validate() imports its pandas checks and, through them, hypothesis' strategies,
+# its GeoPandas schemas (a model class is built on import), its accessors and pyarrow's pandas glue.
+FIRST_USE_IMPORTS = {
+    "pandera.pandas": (
+        "pandera.backends.pandas.register",
+        "pandera.backends.pandas.builtin_checks",
+        "pandera.backends.pandas.builtin_hypotheses",
+        "pandera.backends.register_checks",
+        "pandera.api.geopandas",
+        "pandera.accessors.pandas_accessor",
+        "pyarrow.pandas_compat",
+    ),
+    # pandas' first string column made from text (pyarrow's version helper) and its first frame shown as text
+    "pandas": ("pyarrow.vendored.version", "pandas.io.formats.string"),
+}
 PACKAGE_DIR = Path(trustlab.__file__).resolve().parent
 # Internal, for the benchmarks (docs/architecture.md): a comma-separated list of the machinery to leave out
 # ("preload": the fork server imports RUNNER_MODULES only; "deferred": see trustlab.runner.deferred).
@@ -43,7 +76,8 @@ def left_out(piece: str) -> bool:
 
 def modules_to_preload(notebooks: Iterable[Path]) -> list[str]:
     """The runner's modules, then what ``notebooks`` (jupytext ``.py`` sources or ``.ipynb``) import,
-    directly or through trustlab's modules, in a stable order (parents before their submodules).
+    directly or through trustlab's modules, with what those libraries import when first used
+    (:data:`FIRST_USE_IMPORTS`), in a stable order (parents before their submodules).
     With ``preload`` left out (:func:`left_out`), the runner's modules only."""
     if left_out("preload"):
         return list(RUNNER_MODULES)
@@ -66,6 +100,9 @@ def modules_to_preload(notebooks: Iterable[Path]) -> list[str]:
         modules.add(name)
         package = name if source.name == "__init__.py" else name.rpartition(".")[0]
         todo.extend(sorted(_imports(source.read_text(encoding="utf-8"), package) - seen))
+    for library, first_use in FIRST_USE_IMPORTS.items():
+        if library in modules:
+            modules.update(first_use)
     extra = sorted(modules - set(RUNNER_MODULES), key=lambda n: (n.count("."), n))
     return [*RUNNER_MODULES, *extra]
 

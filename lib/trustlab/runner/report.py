@@ -277,22 +277,31 @@ def _exporter() -> "HTMLExporter":
 
 
 def warm_up() -> None:
-    """Load and compile the report templates by rendering a one-cell page (for the fork server,
-    whose runs then inherit them)."""
+    """Load and compile the report templates by rendering a two-cell page (for the fork server,
+    whose runs then inherit them); its markdown cell loads the markdown renderer's plugins."""
     import nbformat
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", outputs=[], execution_count=1)])
+    cells = [nbformat.v4.new_markdown_cell("# Warm-up"), nbformat.v4.new_code_cell("1", outputs=[], execution_count=1)]
+    nb = nbformat.v4.new_notebook(cells=cells)
     render_html(nb, {"notebook": "warm-up", "parameters": {}, "provenance": {}})
 
 
 def notebook_question(source: Path) -> tuple[str, str]:
-    """Title and question of a notebook, from the first markdown cell of its source."""
+    """Title and question of a notebook, from the first markdown cell of its source, read once per
+    version of the file (the explorer rewrites the site's index after every run)."""
+    path = Path(source).resolve()
+    stat = path.stat()
+    return _notebook_question(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook_question(source: str, _mtime_ns: int, _size: int) -> tuple[str, str]:
     import jupytext
 
     nb = jupytext.read(source)
     first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
     lines = [line.strip() for line in first.splitlines() if line.strip()]
-    title = lines[0].lstrip("# ").strip() if lines else source.stem
+    title = lines[0].lstrip("# ").strip() if lines else Path(source).stem
     return title, " ".join(lines[1:])
 
 
