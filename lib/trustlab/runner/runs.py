@@ -10,7 +10,7 @@ notebook and an HTML page marking the failed cell under ``failed/``.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import hashlib
 import json
 import os
@@ -80,7 +80,9 @@ class RunOptions:
     recorded for its up-to-date check, and ``input_files`` the files (:func:`trustlab.runner.cache.input_files`) that digest
     was taken of; ``executor``: how its child starts (default: a new
     interpreter); ``kind``: how the site records it ("run", "default", "scenario S"); ``stop``: an
-    event another thread sets to stop it; ``pdf_code``: "hidden" or "shown" to print its page to PDF.
+    event another thread sets to stop it; ``pdf_code``: "hidden" or "shown" to print its page to PDF;
+    ``hold_lock``: hold the site's lock for the whole run and check the places again under it, saying on
+    stderr what runs where (``trustlab run``; a build holds its site's lock itself).
     """
 
     timeout: float = DEFAULT_TIMEOUT_SECONDS
@@ -94,6 +96,7 @@ class RunOptions:
     kind: str = "run"
     stop: threading.Event | None = None
     pdf_code: str | None = None
+    hold_lock: bool = False
 
 
 def run_notebook(run: ResolvedRun, out_dir: Path, options: RunOptions = RunOptions()) -> RunOutcome:
@@ -130,80 +133,71 @@ def run_notebook(run: ResolvedRun, out_dir: Path, options: RunOptions = RunOptio
     if site is not None:
         sites.check_site_root(site)
     hrefs = sites.index_href(site, out_dir), sites.index_href(site, failed_dir)  # the pages' links to the index
-    progress = sys.stderr.isatty() if options.progress is None else options.progress
-    started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_staging(out_dir)
-    staged: Path | None = None
-    key = options.key or ""
-    try:
-        staged = sites.new_staging_folder(out_dir)
-        key = key or cache_key(run.notebook, run.values)
-        record = new_record(name, run.scenario, run.values, key, options.build_inputs, started)
-        if options.input_files is not None:  # a build's report: what it depends on, file by file (trustlab status)
-            record["provenance"]["input_files"] = options.input_files
-        check_stop(stop)
-        status, error, seconds, run_record = execute_run(
-            run,
-            staged,
-            record,
-            inject_parameters=options.inject_parameters,
-            timeout=options.timeout,
-            progress=progress,
-            index_href=hrefs[0],
-            failed_index_href=hrefs[1],
-            executor=options.executor,
-        )
-        check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
-        if pdf_code is not None and status == "ok":
-            try:
-                pdf.add_to_run(staged, name, pdf_code)
-            except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
-                check_stop(stop)
-                return RunOutcome(
-                    name,
-                    out_dir,
-                    "failed",
-                    time.perf_counter() - t0,
-                    f"the PDF could not be written: {exc}; no report was written",
-                    key,
-                    run_record["results"],
-                )
+    with contextlib.ExitStack() as held:
+        if options.hold_lock:  # trustlab run: the site's lock for the whole run, the places checked again under it
+            held.enter_context(sites.locked(site if site is not None else out_dir))
+            sites.check_run_places(out_dir, site)  # the process waited for may have written there
+            print(f"running {name} -> {out_dir}", file=sys.stderr)
+        progress = sys.stderr.isatty() if options.progress is None else options.progress
+        started = datetime.now(timezone.utc)
+        t0 = time.perf_counter()
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(out_dir)
+        staged: Path | None = None
+        key = options.key or ""
+        try:
+            staged = sites.new_staging_folder(out_dir)
+            key = key or cache_key(run.notebook, run.values)
+            record = new_record(name, run.scenario, run.values, key, options.build_inputs, started)
+            if options.input_files is not None:  # a build's report: what it depends on, file by file (trustlab status)
+                record["provenance"]["input_files"] = options.input_files
             check_stop(stop)
-        seconds = time.perf_counter() - t0
-        with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
-            with signals_deferred():
+            status, error, seconds, run_record = execute_run(
+                run,
+                staged,
+                record,
+                inject_parameters=options.inject_parameters,
+                timeout=options.timeout,
+                progress=progress,
+                index_href=hrefs[0],
+                failed_index_href=hrefs[1],
+                executor=options.executor,
+            )
+            check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
+            if pdf_code is not None and status == "ok":
+                try:
+                    pdf.add_to_run(staged, name, pdf_code)
+                except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
+                    check_stop(stop)
+                    return RunOutcome(
+                        name,
+                        out_dir,
+                        "failed",
+                        time.perf_counter() - t0,
+                        f"the PDF could not be written: {exc}; no report was written",
+                        key,
+                        run_record["results"],
+                    )
                 check_stop(stop)
-                sites.move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=options.kind, name=name)
-        if status != "ok":
-            return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
-        return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
-    except OSError as exc:
-        if not disk_full(exc):
-            raise
-        # Wherever it happened (the staging folder, the notebook, the page, a manifest), nothing was
-        # moved into place half-written: the staging folder goes, the report there stays as it was.
-        full = disk_full_message(out_dir.parent, f"the run of {name}")
-        return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0, f"{full}; {out_dir} was left as it was", key)
-    finally:
-        if staged is not None and staged.exists():
-            with signals_deferred():
-                shutil.rmtree(staged, ignore_errors=True)
-
-
-def run_one(run: ResolvedRun, out_dir: Path | None, options: RunOptions = RunOptions()) -> tuple[RunOutcome, Path | None]:
-    """One run as ``trustlab run`` makes it: into ``out_dir`` (default :func:`default_run_dir`), its
-    places checked (:func:`trustlab.runner.sites.check_run_places`) before its site's lock is taken
-    and again under it (the process waited for may have written there), the lock held for the whole
-    run (:func:`run_notebook`). Returns the outcome and the site the run was written into (None: none)."""
-    out_dir = (out_dir or default_run_dir(run)).resolve()
-    site = sites.find_site(out_dir)
-    sites.check_run_places(out_dir, site)
-    with sites.locked(site if site is not None else out_dir):
-        sites.check_run_places(out_dir, site)
-        print(f"running {run.name} -> {out_dir}", file=sys.stderr)
-        return run_notebook(run, out_dir, dataclasses.replace(options, site_root=site)), site
+            seconds = time.perf_counter() - t0
+            with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
+                with signals_deferred():
+                    check_stop(stop)
+                    sites.move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=options.kind, name=name)
+            if status != "ok":
+                return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
+            return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
+        except OSError as exc:
+            if not disk_full(exc):
+                raise
+            # Wherever it happened (the staging folder, the notebook, the page, a manifest), nothing was
+            # moved into place half-written: the staging folder goes, the report there stays as it was.
+            full = disk_full_message(out_dir.parent, f"the run of {name}")
+            return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0, f"{full}; {out_dir} was left as it was", key)
+        finally:
+            if staged is not None and staged.exists():
+                with signals_deferred():
+                    shutil.rmtree(staged, ignore_errors=True)
 
 
 def default_run_dir(run: ResolvedRun) -> Path:

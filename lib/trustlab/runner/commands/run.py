@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab.errors import ParameterError
-from trustlab.runner import pdf, runs
+from trustlab.runner import pdf, runs, sites
 from trustlab.runner.commands.common import NOTEBOOK_HELP, outcome_record, print_json, summary, update_index
 from trustlab.runner.notebook import resolve_run
 
@@ -54,8 +54,8 @@ def main(args: argparse.Namespace) -> int:
     (or JSON record) of its outcome. Exit code 0 if it succeeded, else 1.
 
     One straight line: the command line read, the run resolved once (:func:`resolve_run`), then
-    executed, rendered and written (:func:`trustlab.runner.runs.run_one`), the site's index rewritten
-    and the outcome printed."""
+    executed, rendered and written (:func:`trustlab.runner.runs.run_notebook`), the site's index
+    rewritten and the outcome printed."""
     cli = parameter_texts(args.parameter)
     pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
     server: runs.ForkServer | None = None
@@ -74,8 +74,11 @@ def main(args: argparse.Namespace) -> int:
             scenario=args.scenario,  # --scenario "" is refused, not ignored
             on_source=start_fork_server if args.fork_server else None,
         )
-        options = runs.RunOptions(timeout=args.timeout, executor=runs.fork_server_executor(server), pdf_code=pdf_code)
-        outcome, site = runs.run_one(run, Path(args.out) if args.out else None, options)
+        out_dir = Path(args.out) if args.out else runs.default_run_dir(run)
+        options = runs.RunOptions(
+            timeout=args.timeout, executor=runs.fork_server_executor(server), pdf_code=pdf_code, hold_lock=True
+        )
+        outcome = runs.run_notebook(run, out_dir, options)
     except BaseException:
         if server is not None:
             with runs.signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
@@ -84,6 +87,7 @@ def main(args: argparse.Namespace) -> int:
     if server is not None:  # done with it: its memory and cores go back before the index is written
         with runs.signals_deferred():
             server.close()
+    site = sites.find_site(outcome.out_dir)
     index = update_index(site)
     if not args.json:
         print(summary([outcome]))
