@@ -56,7 +56,7 @@ DOC_PAGES = [config.PROJECT_ROOT / "docs" / "benchmarks.md", config.PROJECT_ROOT
 def bench_cold(tmp: Path, rounds: int) -> dict[str, Any]:
     import jupytext
     import nbformat
-    from trustlab.runner import runs
+    from trustlab.runner import finish, runs
 
     inputs = []
     for source in runs.notebooks():
@@ -67,7 +67,7 @@ def bench_cold(tmp: Path, rounds: int) -> dict[str, Any]:
     def sequential(i: int) -> tuple[float, float]:
         times = [
             timed_with_cpu(
-                [str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", runs.kernel_name(), "--cwd", str(tmp)]
+                [str(BIN / "papermill"), str(p), str(tmp / f"{p.stem}.out.ipynb"), "-k", finish.kernel_name(), "--cwd", str(tmp)]
             )
             for p in inputs
         ]
@@ -234,7 +234,7 @@ CHANGED_RUN = {
 def bench_run(tmp: Path, rounds: int) -> dict[str, Any]:
     import jupytext
     import nbformat
-    from trustlab.runner import runs
+    from trustlab.runner import finish, runs
 
     medians: dict[str, float] = {}
     ratios: dict[str, float] = {}
@@ -244,7 +244,7 @@ def bench_run(tmp: Path, rounds: int) -> dict[str, Any]:
         notebook = tmp / f"{source.stem}.ipynb"
         nbformat.write(jupytext.read(source), notebook)
         stock_out = tmp / f"{source.stem}.stock.ipynb"
-        papermill = [str(BIN / "papermill"), str(notebook), str(stock_out), "-k", runs.kernel_name(), "-p", name, value]
+        papermill = [str(BIN / "papermill"), str(notebook), str(stock_out), "-k", finish.kernel_name(), "-p", name, value]
         nbconvert = [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(stock_out)]
 
         def stock(i: int) -> tuple[float, float]:

@@ -184,3 +184,112 @@ def test_a_private_name_taken_from_another_module_is_found():
         "line 5: report._templates (trustlab.runner.report)",
         "line 6: running._index_href (trustlab.runner.runs)",
     ]
+
+
+# ---------------------------------------------------------------- the walk of `trustlab run`
+
+# Notebook's methods that look a notebook up again or resolve its parameters again.
+LOOKUPS = {"scenario_path", "changed_from_defaults", "fast_function", "load"}
+
+
+class _Module:
+    """One runner module read for its calls: its top-level functions, and what its names import."""
+
+    def __init__(self, name: str) -> None:
+        path = PACKAGE.parent / (name.replace(".", "/") + ".py")
+        self.name, self.tree = name, ast.parse(path.read_text(encoding="utf-8"))
+        self.functions = {node.name: node for node in self.tree.body if isinstance(node, ast.FunctionDef)}
+        self.imported: dict[str, tuple[str, str | None]] = {}  # local name -> (module, name in it, None for a module)
+        modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("trustlab"):
+                for alias in node.names:
+                    child = f"{node.module}.{alias.name}"
+                    self.imported[alias.asname or alias.name] = (child, None) if child in modules else (node.module, alias.name)
+
+    def calls(self, function: str) -> list[tuple[str, str]]:
+        """What ``function`` calls, in the order it is written (nested functions left out): (module, name)
+        for a trustlab function, ("", method) for a method called on a value."""
+        found = []
+
+        def visit(node: ast.AST) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    continue
+                if isinstance(child, ast.Call):
+                    found.append(child)
+                visit(child)
+
+        visit(self.functions[function])
+        named = []
+        for call in sorted(found, key=lambda c: (c.lineno, c.col_offset)):
+            target = call.func
+            if isinstance(target, ast.Name) and target.id in self.functions:
+                named.append((self.name, target.id))
+            elif isinstance(target, ast.Name) and target.id in self.imported:
+                module, name = self.imported[target.id]
+                named.append((module, name or target.id))
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id in self.imported:
+                module, name = self.imported[target.value.id]
+                named.append((module, f"{name}.{target.attr}" if name else target.attr))
+            elif isinstance(target, ast.Attribute):
+                keywords = {k.arg for k in call.keywords}
+                if target.attr != "resolve" or keywords & {"cli", "overrides", "files"}:  # Path.resolve() is no lookup
+                    named.append(("", target.attr))
+        return named
+
+
+def _entered(module: str, function: str) -> list[str]:
+    """The runner modules a call of ``module.function`` enters, in order, its own module's helpers followed."""
+    read = _Module(module)
+    order = [module]
+    for callee_module, name in read.calls(function):
+        if callee_module == module:
+            order += _entered(module, name)
+        elif callee_module.startswith("trustlab.runner"):
+            order.append(callee_module)
+    return order
+
+
+def _reached(module: str, function: str, seen: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Every (module, function) of the runner a call of ``module.function`` reaches, methods on values as ("", name)."""
+    for callee in _Module(module).calls(function):
+        if callee in seen:
+            continue
+        seen.add(callee)
+        callee_module, name = callee
+        if callee_module.startswith("trustlab.runner") and name in _Module(callee_module).functions:
+            _reached(callee_module, name, seen)
+    return seen
+
+
+def _runs_of(order: list[str]) -> list[str]:
+    """``order`` with repeats in a row taken as one stay."""
+    return [m for i, m in enumerate(order) if i == 0 or order[i - 1] != m]
+
+
+def test_trustlab_run_enters_each_runner_module_once():
+    """The command reads its line, resolves the run once (notebook.py), hands it to the pipeline and
+    prints: it never comes back to a module it left (an orchestrator that calls its own helpers
+    after other modules makes the parameters walk back and forth)."""
+    stays = _runs_of(_entered("trustlab.runner.commands.run", "main"))
+    assert len(stays) == len(set(stays)), " -> ".join(m.rsplit(".", 1)[-1] for m in stays)
+    resolving = [c for c in _Module("trustlab.runner.commands.run").calls("main") if c[0] == "trustlab.runner.notebook"]
+    assert resolving == [("trustlab.runner.notebook", "resolve_run")]
+
+
+def test_below_the_command_no_step_looks_the_notebook_up_again():
+    """From the run's pipeline down, nothing reads the notebook again or resolves its parameters
+    again: the resolved run carries them."""
+    reached = _reached("trustlab.runner.runs", "run_notebook", set())
+    again = sorted(
+        f"{module or 'a value'}.{name}"
+        for module, name in reached
+        if module in {"trustlab.runner.notebook", "trustlab.runner.params"} or (not module and name in LOOKUPS | {"resolve"})
+    )
+    assert not again, again
+
+
+def test_a_module_left_and_entered_again_counts_twice():
+    assert _runs_of(["a", "a", "b", "a"]) == ["a", "b", "a"]
+    assert _runs_of(["a", "b", "b", "c"]) == ["a", "b", "c"]

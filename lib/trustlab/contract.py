@@ -164,6 +164,24 @@ def check(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
     return {name: getattr(checked, name) for name in model.model_fields}
 
 
+def changed_from_defaults(model: type[BaseModel], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters in ``values`` whose value differs from the contract's default, each mapped to
+    that default, in declaration order (``{}`` for a run on the defaults); compared by :func:`same_value`."""
+    defaults = {name: field.get_default(call_default_factory=True) for name, field in model.model_fields.items()}
+    return {name: default for name, default in defaults.items() if name in values and not same_value(values[name], default)}
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two parameter values are the same: ``1`` and ``1.0`` are, ``True`` and ``1`` are not; NaN equals NaN."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, bool) or isinstance(b, bool):  # True == 1 in Python, not as a parameter
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
 def error_from(model: type[BaseModel], exc: ValidationError, values: Mapping[str, Any]) -> ParameterError:
     """The :class:`ParameterError` for the first error pydantic found (a rule's own
     ParameterError is passed through unchanged)."""

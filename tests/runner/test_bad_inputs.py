@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab import config
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import Notebook, resolve_run
 
 NOTEBOOK = "00_source_facts"
 
@@ -234,9 +234,7 @@ def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, m
 
     site = sites.open_site(tmp_path / "site")
     out = site / "90_demo"
-    assert runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(site_root=site, executor=fake_executor)
-    ).ok
+    assert runs.run_notebook(resolve_run(DEMO), out, runs.RunOptions(site_root=site, executor=fake_executor)).ok
     before = _snapshot(site)
 
     def full(*args, **kwargs):
@@ -244,8 +242,7 @@ def test_a_disk_full_wherever_a_run_writes_is_a_failed_run_saying_so(tmp_path, m
 
     monkeypatch.setattr(where, full)
     outcome = runs.run_notebook(
-        Notebook.load(DEMO),
-        Notebook.load(DEMO).resolve(cli={"x": "3"}),
+        resolve_run(DEMO, cli={"x": "3"}),
         out,
         runs.RunOptions(site_root=site, executor=fake_executor),
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cli_process import trustlab
 from trustlab.runner import report, runs
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import Notebook, resolve_run
 from trustlab.runner.pdf import CHROMIUM_ARGS  # the flags the PDF printer launches Chromium with
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
@@ -108,10 +108,9 @@ def test_index_lists_every_notebook_and_run(site):
     from conftest import FakeExecutor
 
     # An ad-hoc run in the site, made here (no kernel needed: the index only lists it).
-    facts = Notebook.load("00_source_facts")
-    resolved = facts.resolve(files=[facts.scenario_path("smoke")])
+    run = resolve_run("00_source_facts", scenario="smoke")
     ad_hoc = site / "runs" / "facts-alt-end"
-    assert runs.run_notebook(facts, resolved, ad_hoc, runs.RunOptions(site_root=site, executor=FakeExecutor())).ok
+    assert runs.run_notebook(run, ad_hoc, runs.RunOptions(site_root=site, executor=FakeExecutor())).ok
     report.build_index(site, runs.notebooks())
     index = (site / "index.html").read_text()
     for name in NAMES:

@@ -20,7 +20,7 @@ from cli_process import trustlab
 from trustlab.runner import runs
 from trustlab.runner.commands import common
 from trustlab.runner.forkserver import ForkServerError
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import resolve_run
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
@@ -61,13 +61,12 @@ def marker(monkeypatch) -> str:
 
 
 def planned(source: Path, out: Path, *, site: Path | None = None, **cli: str) -> runs.PlannedRun:
-    notebook = Notebook.load(source)
-    resolved = notebook.resolve(cli=cli)
-    return runs.PlannedRun(notebook, resolved, out, runs.cache_key(notebook, resolved), "forced", site=site)
+    run = resolve_run(source, cli=cli)
+    return runs.PlannedRun(run, out, runs.cache_key(run.notebook, run.values), "forced", site=site)
 
 
 def test_a_forked_kernel_finds_what_a_new_kernel_finds(tmp_path):
-    fresh = runs.run_notebook(Notebook.load(KERNEL_STATE), Notebook.load(KERNEL_STATE).resolve(), tmp_path / "fresh")
+    fresh = runs.run_notebook(resolve_run(KERNEL_STATE), tmp_path / "fresh")
     [forked] = runs.build([planned(KERNEL_STATE, tmp_path / "forked")], fork_server=True)
     assert fresh.status == forked.status == "ok", fresh.error + forked.error
     assert_same_kernel_state(fresh.results, forked.results, tmp_path / "fresh", tmp_path / "forked")

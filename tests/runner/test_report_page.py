@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from trustlab.results import RESULT_MIME
 from trustlab.runner import report, runs
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import Notebook, resolve_run
 
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 
@@ -39,9 +39,7 @@ def _parameter_row(header: str, name: str) -> str:
 @pytest.mark.kernel
 def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path, forked):
     out = tmp_path / "out"
-    outcome = runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"x": "4", "label": "abc"}), out, runs.RunOptions(executor=forked)
-    )
+    outcome = runs.run_notebook(resolve_run(DEMO, cli={"x": "4", "label": "abc"}), out, runs.RunOptions(executor=forked))
     assert outcome.ok, outcome.error
     executed = nbformat.read(out / "90_demo.ipynb", as_version=4)
     tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
@@ -74,7 +72,7 @@ def test_a_page_shows_the_parameters_once_with_the_changed_ones_marked(tmp_path,
 @pytest.mark.kernel
 def test_a_run_on_the_defaults_says_so_and_marks_nothing(tmp_path, forked):
     out = tmp_path / "out"
-    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
+    assert runs.run_notebook(resolve_run(DEMO), out, runs.RunOptions(executor=forked)).ok
     assert _strict_json(out / "results.json")["changed_parameters"] == {}
     header = _header((out / "90_demo.html").read_text())
     assert "all at the notebook's defaults" in header

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from trustlab import config
 from trustlab.runner import params, runs, sites
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import Notebook, resolve_run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -41,8 +41,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 @pytest.mark.kernel
 def test_a_run_writes_notebook_html_and_results(tmp_path):
     out = tmp_path / "out"
-    resolved = Notebook.load(DEMO).resolve(cli={"x": "4", "label": "007"})
-    outcome = runs.run_notebook(Notebook.load(DEMO), resolved, out)
+    run = resolve_run(DEMO, cli={"x": "4", "label": "007"})
+    outcome = runs.run_notebook(run, out)
     assert outcome.status == "ok", outcome.error
     assert sorted(p.name for p in out.iterdir()) == [".trustlab-run.json", "90_demo.html", "90_demo.ipynb", "results.json"]
     assert sites.read_manifest(out, sites.RUN_MANIFEST)["files"] == ["90_demo.html", "90_demo.ipynb", "results.json"]
@@ -64,11 +64,9 @@ def test_a_run_writes_notebook_html_and_results(tmp_path):
 def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_path, forked):
     sites.open_site(tmp_path / "reports")
     out = tmp_path / "reports" / "90_demo"
-    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=forked)).ok
+    assert runs.run_notebook(resolve_run(DEMO), out, runs.RunOptions(executor=forked)).ok
     good = _files(out)
-    outcome = runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"fail": "true"}), out, runs.RunOptions(executor=forked)
-    )
+    outcome = runs.run_notebook(resolve_run(DEMO, cli={"fail": "true"}), out, runs.RunOptions(executor=forked))
     assert outcome.status == "failed"
     assert "the demo notebook was asked to fail" in outcome.error
     assert _files(out) == good, "the last good report was touched"
@@ -83,9 +81,7 @@ def test_a_failing_run_keeps_the_last_good_report_and_marks_the_failed_cell(tmp_
 @pytest.mark.kernel
 def test_the_whole_notebook_timeout_stops_the_run(tmp_path):
     out = tmp_path / "out"
-    outcome = runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"sleep_seconds": "60"}), out, runs.RunOptions(timeout=3)
-    )
+    outcome = runs.run_notebook(resolve_run(DEMO, cli={"sleep_seconds": "60"}), out, runs.RunOptions(timeout=3))
     assert outcome.status == "timeout"
     assert "timeout of 3 s" in outcome.error
     assert not (out / "results.json").exists(), "a timed-out run was moved into place"
@@ -182,9 +178,7 @@ def test_a_hostile_string_parameter_stays_inert_and_is_escaped_in_html(tmp_path,
     marker = tmp_path / "pwned"
     value = f"'; import os; os.system('touch {marker}') #<script>alert(1)</script>"
     out = tmp_path / "out"
-    outcome = runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(cli={"label": value}), out, runs.RunOptions(executor=forked)
-    )
+    outcome = runs.run_notebook(resolve_run(DEMO, cli={"label": value}), out, runs.RunOptions(executor=forked))
     assert outcome.ok, outcome.error
     assert outcome.results["label"] == value
     assert not marker.exists(), "the parameter value was executed"
@@ -238,7 +232,7 @@ def test_a_run_removes_staging_folders_that_killed_processes_left(tmp_path, fake
     other_report = out.parent / f".90_demo_b.tmp-{host}-{int(gone.stdout)}-jkl012"
     for folder in (abandoned, live, elsewhere, other_report):
         (folder / ".work").mkdir(parents=True)
-    assert runs.run_notebook(Notebook.load(DEMO), Notebook.load(DEMO).resolve(), out, runs.RunOptions(executor=fake_executor)).ok
+    assert runs.run_notebook(resolve_run(DEMO), out, runs.RunOptions(executor=fake_executor)).ok
     assert not abandoned.exists(), "the killed process's staging folder was left"
     assert live.exists() and elsewhere.exists() and other_report.exists(), "a folder that may be in use was removed"
 
@@ -263,17 +257,14 @@ def test_non_finite_parameters_and_results_are_written_as_null_with_a_nonfinite_
     shutil.copy(DEMO, source)
     (notebooks / "params" / "90_demo.schema.yaml").write_text("parameters:\n  x: {gt: 0, allow_nonfinite: true}\n")
     out = tmp_path / "out"
-    outcome = runs.run_notebook(
-        Notebook.load(source), Notebook.load(source).resolve(cli={"x": "inf"}), out, runs.RunOptions(executor=forked)
-    )
+    outcome = runs.run_notebook(resolve_run(source, cli={"x": "inf"}), out, runs.RunOptions(executor=forked))
     assert outcome.ok, outcome.error
     record = _strict_json(out / "results.json")
     assert record["parameters"]["x"] is None and record["results"]["double"] is None
     assert record["nonfinite"] == {"parameters.x": "inf", "results.double": "inf"}
 
     failed = runs.run_notebook(
-        Notebook.load(source),
-        Notebook.load(source).resolve(cli={"x": "inf", "fail": "true"}),
+        resolve_run(source, cli={"x": "inf", "fail": "true"}),
         out,
         runs.RunOptions(executor=forked),
     )
@@ -339,13 +330,12 @@ def _page_without_run_time(path: Path) -> bytes:
 @pytest.mark.parametrize("cli", [{}, {"rows": "5"}])
 def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
     source = PAGES / "92_styled.py"
-    resolved = Notebook.load(source).resolve(cli=cli)
     pages = []
     # A new interpreter, then a run forked from the fork server (another interpreter, so another
     # hash seed): the page depends on neither.
     for attempt, executor in (("fresh", None), ("forked", forked)):
         out = tmp_path / attempt
-        assert runs.run_notebook(Notebook.load(source), resolved, out, runs.RunOptions(executor=executor)).ok
+        assert runs.run_notebook(resolve_run(source, cli=cli), out, runs.RunOptions(executor=executor)).ok
         pages.append(_page_without_run_time(out / "92_styled.html"))
         assert b"T_00001" in pages[-1] and b"0x000000" in pages[-1]  # the Styler table and the repr are there
     assert pages[0] == pages[1], "two runs with the same inputs gave different report pages"
@@ -355,7 +345,7 @@ def test_report_pages_are_byte_stable_across_reruns(tmp_path, cli, forked):
 def test_a_failed_cell_is_numbered_alike_in_the_record_and_the_page(tmp_path, forked):
     source = PAGES / "93_fails_late.py"
     out = tmp_path / "out"
-    outcome = runs.run_notebook(Notebook.load(source), Notebook.load(source).resolve(), out, runs.RunOptions(executor=forked))
+    outcome = runs.run_notebook(resolve_run(source), out, runs.RunOptions(executor=forked))
     assert outcome.status == "failed"
     # The 7th of the notebook's 8 cells (markdown included, papermill's injected cell left out);
     # papermill's execution count for it is 4, and its index in the executed notebook 7.
@@ -407,9 +397,8 @@ def test_a_second_ctrl_c_during_the_clean_up_of_a_stopped_build_does_not_cut_it_
 
     server = Server(during=ctrl_c_twice)
     out = tmp_path / "reports" / "90_demo"
-    demo = Notebook.load(DEMO)
-    resolved = demo.resolve()
-    planned = runs.PlannedRun(demo, resolved, out, runs.cache_key(demo, resolved), "forced", site=tmp_path / "reports")
+    run = resolve_run(DEMO)
+    planned = runs.PlannedRun(run, out, runs.cache_key(run.notebook, run.values), "forced", site=tmp_path / "reports")
     # Ctrl-C raises KeyboardInterrupt here as in the command (which sets this too): a background
     # job of a script, as pytest may be, inherits SIGINT ignored.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)

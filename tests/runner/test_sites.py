@@ -20,7 +20,7 @@ from cli_process import trustlab
 from trustlab import config
 from trustlab.errors import ParameterError
 from trustlab.runner import report, runs, sites
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import Notebook, resolve_run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
@@ -157,14 +157,11 @@ def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
 @pytest.mark.kernel
 def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked):
     site = sites.open_site(tmp_path / "site")
-    resolved = Notebook.load(DEMO).resolve()
-    assert runs.run_notebook(
-        Notebook.load(DEMO), resolved, site / "runs" / "a", runs.RunOptions(site_root=site, executor=forked)
-    ).ok
+    run = resolve_run(DEMO)
+    assert runs.run_notebook(run, site / "runs" / "a", runs.RunOptions(site_root=site, executor=forked)).ok
     assert (
         runs.run_notebook(
-            Notebook.load(DEMO),
-            Notebook.load(DEMO).resolve(cli={"fail": "true"}),
+            resolve_run(DEMO, cli={"fail": "true"}),
             site / "runs" / "b",
             runs.RunOptions(site_root=site, executor=forked),
         ).status
@@ -179,18 +176,14 @@ def test_the_index_lists_what_the_site_records_and_nothing_else(tmp_path, forked
     assert "copied-by-hand" not in index and "stray" not in index
     assert sites.recorded_runs(site) == {"runs/a": "run", "runs/failed/b": "failed"}
     # A successful rerun supersedes the failure: its folder is removed and forgotten.
-    assert runs.run_notebook(
-        Notebook.load(DEMO), resolved, site / "runs" / "b", runs.RunOptions(site_root=site, executor=forked)
-    ).ok
+    assert runs.run_notebook(run, site / "runs" / "b", runs.RunOptions(site_root=site, executor=forked)).ok
     assert sites.recorded_runs(site) == {"runs/a": "run", "runs/b": "run"}
     assert not (site / "runs" / "failed" / "b").exists()
 
 
 def test_a_recorded_run_with_a_broken_record_is_left_out_with_a_warning(tmp_path, capsys, fake_executor):
     site = sites.open_site(tmp_path / "site")
-    assert runs.run_notebook(
-        Notebook.load(DEMO), Notebook.load(DEMO).resolve(), site / "a", runs.RunOptions(site_root=site, executor=fake_executor)
-    ).ok
+    assert runs.run_notebook(resolve_run(DEMO), site / "a", runs.RunOptions(site_root=site, executor=fake_executor)).ok
     (site / "a" / "results.json").write_text('{"parameters": [], "results": {}, "provenance": {}}')
     index = report.build_index(site, [DEMO]).read_text()
     assert "a/90_demo.html" not in index
@@ -225,8 +218,7 @@ def site_template(tmp_path_factory) -> Path:
 
     site = sites.open_site(tmp_path_factory.mktemp("template") / "site")
     assert runs.run_notebook(
-        Notebook.load(DEMO),
-        Notebook.load(DEMO).resolve(),
+        resolve_run(DEMO),
         site / "90_demo",
         runs.RunOptions(site_root=site, kind="default", executor=FakeExecutor()),
     ).ok
@@ -419,7 +411,7 @@ def test_a_file_written_into_the_report_folder_while_the_run_ran_is_refused_unde
     site = sites.open_site(tmp_path / "site")
     out = site / "90_demo"
     demo = Notebook.load(DEMO)
-    assert runs.run_notebook(demo, demo.resolve(), out, runs.RunOptions(site_root=site, executor=FakeExecutor())).ok
+    assert runs.run_notebook(resolve_run(demo), out, runs.RunOptions(site_root=site, executor=FakeExecutor())).ok
 
     def write_a_foreign_file(spec: dict) -> None:
         (out / "notes.txt").write_text("the analyst's notes")
@@ -427,7 +419,7 @@ def test_a_file_written_into_the_report_folder_while_the_run_ran_is_refused_unde
     before = {**snapshot(out), "notes.txt": b"the analyst's notes"}
     rerun = FakeExecutor(during=write_a_foreign_file)
     with pytest.raises(sites.OwnershipError, match=r"holds files trustlab did not write \(notes.txt\)"):
-        runs.run_notebook(demo, demo.resolve(cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=rerun))
+        runs.run_notebook(resolve_run(demo, cli={"x": "3"}), out, runs.RunOptions(site_root=site, executor=rerun))
     assert snapshot(out) == before, "the report folder (with the foreign file) was touched"
     assert sorted(p.name for p in site.iterdir()) == [sites.SITE_MANIFEST, "90_demo"], "a staging folder was left behind"
 

@@ -4,15 +4,18 @@ analyses it runs.
 - :mod:`~trustlab.runner.cli` and :mod:`~trustlab.runner.commands`: the ``trustlab`` command, its
   parser and dispatch, and one module per command (``run``, ``build``, ``sweep``, ``serve``, ...).
 - :mod:`~trustlab.runner.notebook`: one notebook read once (source, schema, contract, scenarios, fast
-  path), which a command builds and passes down; :mod:`~trustlab.runner.params`: parameter values
-  read (strict YAML), parsed and checked before any kernel starts.
-- :mod:`~trustlab.runner.runs`: one run (staged, executed, moved into place), builds and refreshes.
+  path), and one run of it resolved once (``resolve_run``: a ``ResolvedRun``), which a command builds
+  and passes down; :mod:`~trustlab.runner.params`: parameter values read (strict YAML), parsed and
+  checked before any kernel starts.
+- :mod:`~trustlab.runner.runs`: one run (places checked, staged, executed, moved into place), builds
+  and refreshes.
 - :mod:`~trustlab.runner.cache`: what a run depends on, and whether a report is up to date.
 - :mod:`~trustlab.runner.execute`, :mod:`~trustlab.runner.finish`: the process that executes a
   notebook with papermill and writes its page and ``results.json``.
 - :mod:`~trustlab.runner.forkserver`, :mod:`~trustlab.runner.processes`: warm runs forked from one
   interpreter that imported the libraries once; process and signal helpers.
-- :mod:`~trustlab.runner.executors`: how a run's child starts (a new interpreter, or forked from a fork server).
+- :mod:`~trustlab.runner.executors`: the execute step: a run's record begun, its child started (a new
+  interpreter, or forked from a fork server).
 - :mod:`~trustlab.runner.report`, ``templates/``: the report page, its provenance header, the site index;
   :mod:`~trustlab.runner.page_markup`: the markup fixes every report page gets (ids, styles in the head).
 - :mod:`~trustlab.runner.book`: the site's book (Sphinx + myst-nb + sphinx-book-theme), its
@@ -28,7 +31,7 @@ analyses it runs.
   runs and its sweep page.
 
 Imports flow one way: cli -> commands -> {book -> report, serve -> explorer_sweep -> {explorer, sweep}, new} ->
-runs -> {cache -> notebook -> params, finish, executors, pdf} -> forkserver -> execute -> finish
+runs -> {cache, executors, pdf} -> {notebook -> params, finish, forkserver -> execute -> finish}
 -> report -> {sites, page_markup}; no module uses another's private names, and no analysis module imports this
 package (tests/test_layout.py checks all three).
 """

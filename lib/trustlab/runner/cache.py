@@ -49,8 +49,13 @@ def inputs_digest(notebook: Notebook, extra_files: list[Path] | tuple[Path, ...]
 
     Cheap enough for a warm build: it hashes files and parses nothing.
     """
+    return digest_of(input_files(notebook, extra_files))
+
+
+def digest_of(files: dict[str, str]) -> str:
+    """The digest of :func:`input_files` (label -> SHA-256, in their order)."""
     digest = hashlib.sha256()
-    for name, value in input_files(notebook, extra_files).items():
+    for name, value in files.items():
         digest.update(name.encode())
         digest.update(value.encode())
     return digest.hexdigest()

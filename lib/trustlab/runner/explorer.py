@@ -24,10 +24,10 @@ from typing import Any
 
 from trustlab import provenance
 from trustlab.errors import ParameterError
-from trustlab.runner import report, runs, sites
+from trustlab.runner import executors, report, runs, sites
 from trustlab.runner.compare import change_text, compare_records, group_rows, shown
 from trustlab.runner.forkserver import ForkServerError
-from trustlab.runner.notebook import SAFE_NAME, Notebook, schema_path
+from trustlab.runner.notebook import SAFE_NAME, Notebook, ResolvedRun, schema_path
 
 DONE = ("ok", "cached", "failed", "timeout", "stopped")
 CODE_CHANGED = (
@@ -277,7 +277,8 @@ class Explorer:
                 timeout=self.timeout,
                 progress=False,
             )
-            outcome = runs.run_notebook(job.notebook, job.parameters, job.out_dir, options)
+            run = ResolvedRun(job.notebook, job.parameters, job.notebook.changed_from_defaults(job.parameters))
+            outcome = runs.run_notebook(run, job.out_dir, options)
         except KeyboardInterrupt:
             status, job.error = "stopped", "the explorer was stopped before this run ended"
         except Exception as exc:  # noqa: BLE001 - shown on the run's page, never lost
@@ -304,7 +305,7 @@ class Explorer:
                 self._unusable.append(str(exc))
             else:
                 return self._server.execute(spec_path, timeout, progress)
-        return runs.execute_in_new_interpreter(spec_path, timeout, progress, stop=self._stop)
+        return executors.execute_in_new_interpreter(spec_path, timeout, progress, stop=self._stop)
 
     def failed_page(self, job: Job) -> Path | None:
         """The failure page of a failed run (its failed cell marked), if there is one."""

@@ -1,15 +1,18 @@
-"""One notebook as the runner knows it, read once: its source, schema, contract and fast path.
+"""One notebook as the runner knows it, read once: its source, schema, contract and fast path;
+and one run of it, resolved once.
 
-A command turns the name it was given into a :class:`Notebook` (:meth:`Notebook.load`) and passes
-that object down, as papermill passes one notebook node through its steps: nothing below the
-command looks the notebook up by name again. Its contract is read by
-:func:`trustlab.runner.params.read_contract`.
+A command turns the name and parameters it was given into a :class:`ResolvedRun`
+(:func:`resolve_run`: the :class:`Notebook` with its checked values) and passes that value down the
+run's steps (execute, finish and render, write), as papermill passes one notebook node through its
+steps: nothing below the command looks the notebook up by name or resolves its parameters again.
+Its contract is read by :func:`trustlab.runner.params.read_contract`, its values resolved by
+:func:`trustlab.runner.params.resolve_values`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,8 @@ from trustlab.runner.params import (
     import_function,
     import_object,
     parameters_of,
-    parse_value,
     read_contract,
-    read_yaml,
-    same_value,
+    resolve_values,
 )
 
 # Notebook and scenario names become folder and file names: letters, digits, '_', '.', '-' only,
@@ -74,15 +75,8 @@ class Notebook:
         return schema_path(self.source)
 
     def scenario_path(self, scenario: str) -> Path:
-        """The YAML file of a named scenario: ``notebooks/params/<name>.<scenario>.yaml``.
-
-        The name must be safe (:func:`check_name`): ``x/../..`` or ``""`` is
-        refused, never resolved; so is a scenario without a file."""
-        check_name(scenario, "scenario")
-        path = self.source.parent / "params" / f"{self.name}.{scenario}.yaml"
-        if not path.exists():
-            raise ParameterError(f"no scenario {scenario!r} for notebook {self.name}: {path} does not exist")
-        return path
+        """The YAML file of a named scenario: ``notebooks/params/<name>.<scenario>.yaml`` (:func:`scenario_file`)."""
+        return scenario_file(self.source, scenario)
 
     def resolve(
         self,
@@ -90,49 +84,17 @@ class Notebook:
         overrides: Mapping[str, Any] | None = None,
         files: list[Path] | None = None,
     ) -> dict[str, Any]:
-        """Resolve and check the notebook's full parameter set with its contract.
-
-        Order of precedence, lowest first: declared defaults, YAML ``files`` in order, typed
-        ``overrides`` (from a sweep), then ``cli`` strings parsed by declared type. Raises
-        :class:`ParameterError` naming the parameter on any unknown name, wrong type, out-of-range
-        value or broken rule across parameters (and the file a value came from).
-        """
-        supplied: dict[str, Any] = {}
-        origin: dict[str, str] = {}  # the file a value came from, named in its error
-        for path in files or []:
-            from_file = read_yaml(Path(path))
-            supplied.update(from_file)
-            origin.update({name: str(path) for name in from_file})
-        supplied.update(overrides or {})
-        for name in overrides or {}:
-            origin.pop(name, None)
-        for name, text in (cli or {}).items():
-            origin.pop(name, None)
-            declared = self.parameters.get(name)
-            supplied[name] = text if declared is None else parse_value(declared, text)  # an unknown name is reported below
-        unknown = [name for name in supplied if name not in self.parameters]
-        if unknown:
-            where = sorted({origin[name] for name in unknown if name in origin})
-            raise ParameterError(
-                (f"{', '.join(where)}: " if where else "")
-                + f"unknown parameter(s) {unknown} for notebook {self.name}; declared: {list(self.parameters)}"
-            )
-        try:
-            return contract.check(self.contract, supplied)
-        except ParameterError as exc:
-            if exc.parameter in origin:
-                raise ParameterError(f"{origin[exc.parameter]}: {exc}") from None
-            raise
+        """Resolve and check the notebook's full parameter set with its contract
+        (:func:`trustlab.runner.params.resolve_values`: defaults, then ``files``, ``overrides``, ``cli``)."""
+        return resolve_values(self.name, self.parameters, self.contract, cli, overrides, tuple(files or ()))
 
     def changed_from_defaults(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The parameters in ``values`` whose value differs from the declared default, each mapped
         to that default, in declaration order (``{}`` for a run on the defaults).
 
         ``1`` and ``1.0`` count as the same value (a ``float`` parameter's default may be written as
-        an integer), ``True`` and ``1`` do not; NaN equals NaN here."""
-        return {
-            name: p.default for name, p in self.parameters.items() if name in values and not same_value(values[name], p.default)
-        }
+        an integer), ``True`` and ``1`` do not; NaN equals NaN here (:func:`trustlab.contract.same_value`)."""
+        return contract.changed_from_defaults(self.contract, values)
 
     def result_groups(self) -> dict[str, dict[str, Callable[[float], str]]]:
         """How its recorded results read, from the object its schema names under ``results``
@@ -151,6 +113,50 @@ class Notebook:
         if not self.fast:
             raise ParameterError(f"notebook {self.name} has no fast analysis function ('fast:' in its schema)")
         return import_function(self.fast)
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedRun:
+    """One run of a notebook, resolved once: the value every step of the run is handed.
+
+    ``notebook`` (read once), its checked parameter ``values`` in declaration order, those
+    ``changed`` from the declared defaults (each mapped to its default: the page's header marks
+    them), the ``scenario`` that named it and the parameter ``files`` read (the scenario's first)."""
+
+    notebook: Notebook
+    values: dict[str, Any]
+    changed: dict[str, Any]
+    scenario: str | None = None
+    files: tuple[Path, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.notebook.name
+
+
+def resolve_run(
+    notebook: str | Path | Notebook,
+    *,
+    cli: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    files: Sequence[str | Path] = (),
+    scenario: str | None = None,
+    on_source: Callable[[Path], None] | None = None,
+) -> ResolvedRun:
+    """Read a notebook (a name, file or path, or one already read) and resolve its parameters once.
+
+    The ``scenario``'s file (:func:`scenario_file`) is read first, then ``files``, ``overrides`` and
+    ``cli`` (:func:`trustlab.runner.params.resolve_values`). ``on_source(source)`` is called once the
+    notebook's source is found, before its contract is read and its values are checked (``trustlab
+    run`` starts its fork server there, so that it imports while the parameters are checked).
+    Raises :class:`ParameterError` for an unknown notebook or scenario and for any refused value."""
+    source = notebook.source if isinstance(notebook, Notebook) else find_source(notebook)
+    given = ([scenario_file(source, scenario)] if scenario is not None else []) + [Path(f) for f in files]
+    if on_source is not None:
+        on_source(source)
+    loaded = notebook if isinstance(notebook, Notebook) else Notebook.load(source)
+    values = resolve_values(loaded.name, loaded.parameters, loaded.contract, cli, overrides, tuple(given))
+    return ResolvedRun(loaded, values, contract.changed_from_defaults(loaded.contract, values), scenario, tuple(given))
 
 
 def validate(notebook: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,6 +186,18 @@ def find_source(notebook: str | Path) -> Path:
             return candidate.resolve()
     known = ", ".join(p.stem for p in sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py")))
     raise ParameterError(f"unknown notebook {str(notebook)!r}; known notebooks: {known}")
+
+
+def scenario_file(source: Path, scenario: str) -> Path:
+    """The YAML file of a named scenario of the notebook ``source``: ``notebooks/params/<name>.<scenario>.yaml``.
+
+    The name must be safe (:func:`check_name`): ``x/../..`` or ``""`` is refused, never resolved;
+    so is a scenario without a file."""
+    check_name(scenario, "scenario")
+    path = source.parent / "params" / f"{source.stem}.{scenario}.yaml"
+    if not path.exists():
+        raise ParameterError(f"no scenario {scenario!r} for notebook {source.stem}: {path} does not exist")
+    return path
 
 
 def schema_path(source: Path) -> Path:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
-import math
 import re
 import sys
 import types
@@ -300,15 +299,48 @@ def parameters_of(model: type[BaseModel]) -> dict[str, Parameter]:
     }
 
 
-def same_value(a: Any, b: Any) -> bool:
-    """Whether two parameter values are the same: ``1`` and ``1.0`` are, ``True`` and ``1`` are not; NaN equals NaN."""
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
-    if isinstance(a, bool) or isinstance(b, bool):  # True == 1 in Python, not as a parameter
-        return type(a) is type(b) and a == b
-    return bool(a == b)
+def resolve_values(
+    name: str,
+    declared: Mapping[str, Parameter],
+    model: type[BaseModel],
+    cli: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    files: list[Path] | tuple[Path, ...] = (),
+) -> dict[str, Any]:
+    """Resolve and check the full parameter set of the notebook ``name`` (its ``declared`` parameters
+    and contract ``model``).
+
+    Order of precedence, lowest first: declared defaults, YAML ``files`` in order, typed
+    ``overrides`` (from a sweep), then ``cli`` strings parsed by declared type. Raises
+    :class:`ParameterError` naming the parameter on any unknown name, wrong type, out-of-range
+    value or broken rule across parameters (and the file a value came from).
+    """
+    supplied: dict[str, Any] = {}
+    origin: dict[str, str] = {}  # the file a value came from, named in its error
+    for path in files:
+        from_file = read_yaml(Path(path))
+        supplied.update(from_file)
+        origin.update({key: str(path) for key in from_file})
+    supplied.update(overrides or {})
+    for key in overrides or {}:
+        origin.pop(key, None)
+    for key, text in (cli or {}).items():
+        origin.pop(key, None)
+        param = declared.get(key)
+        supplied[key] = text if param is None else parse_value(param, text)  # an unknown name is reported below
+    unknown = [key for key in supplied if key not in declared]
+    if unknown:
+        where = sorted({origin[key] for key in unknown if key in origin})
+        raise ParameterError(
+            (f"{', '.join(where)}: " if where else "")
+            + f"unknown parameter(s) {unknown} for notebook {name}; declared: {list(declared)}"
+        )
+    try:
+        return contract.check(model, supplied)
+    except ParameterError as exc:
+        if exc.parameter in origin:
+            raise ParameterError(f"{origin[exc.parameter]}: {exc}") from None
+        raise
 
 
 def import_object(spec: str, base: Path | None = None) -> Any:

@@ -10,6 +10,8 @@ notebook and an HTML page marking the failed cell under ``failed/``.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -24,25 +26,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from trustlab import config, provenance
+from trustlab import config
 from trustlab.runner import pdf, sites
-from trustlab.runner.cache import cache_key, input_files, inputs_digest, read_results, stale_reason
-from trustlab.runner.executors import Executor, check_stop, execute_in_new_interpreter, fork_server_executor, start_fork_server
+from trustlab.runner.cache import cache_key, digest_of, input_files, read_results, stale_reason
+from trustlab.runner.executors import (
+    DEFAULT_TIMEOUT_SECONDS,
+    Executor,
+    check_stop,
+    execute_run,
+    fork_server_executor,
+    new_record,
+    start_fork_server,
+)
 from trustlab.runner.finish import (
     as_paired_ipynb,
     disk_full,
     disk_full_message,
-    finalize,
-    kernel_name,
-    load_source,
     sanitize_notebook,
 )
 from trustlab.runner.forkserver import ForkServer
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import Notebook, ResolvedRun, resolve_run
 from trustlab.runner.processes import signals_deferred
 from trustlab.runner.sites import remove_abandoned_staging
-
-DEFAULT_TIMEOUT_SECONDS = 900
 
 
 @dataclass
@@ -66,32 +71,36 @@ class RunOutcome:
 class RunOptions:
     """How one run goes, beside what it runs (:func:`run_notebook`).
 
-    ``scenario``: the named scenario it records; ``timeout``: seconds for the whole notebook;
+    ``timeout``: seconds for the whole notebook;
     ``progress``: papermill's progress bar (default: when stderr is a terminal); ``key``: its cache
     key (default: computed); ``inject_parameters=False`` runs the notebook on its own defaults with no
     injected cell (to refresh the committed notebooks; the resolved values must then be those
     defaults); ``site_root``: the report site it belongs to (default:
     :func:`trustlab.runner.sites.find_site`); ``build_inputs``: the :func:`inputs_digest` a build
-    recorded for its up-to-date check; ``executor``: how its child starts (default: a new
+    recorded for its up-to-date check, and ``input_files`` the files (:func:`trustlab.runner.cache.input_files`) that digest
+    was taken of; ``executor``: how its child starts (default: a new
     interpreter); ``kind``: how the site records it ("run", "default", "scenario S"); ``stop``: an
-    event another thread sets to stop it; ``pdf_code``: "hidden" or "shown" to print its page to PDF.
+    event another thread sets to stop it; ``pdf_code``: "hidden" or "shown" to print its page to PDF;
+    ``hold_lock``: hold the site's lock for the whole run and check the places again under it, saying on
+    stderr what runs where (``trustlab run``; a build holds its site's lock itself).
     """
 
-    scenario: str | None = None
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     progress: bool | None = None
     key: str | None = None
     inject_parameters: bool = True
     site_root: Path | None = None
     build_inputs: str | None = None
+    input_files: dict[str, str] | None = None
     executor: Executor | None = None
     kind: str = "run"
     stop: threading.Event | None = None
     pdf_code: str | None = None
+    hold_lock: bool = False
 
 
-def run_notebook(notebook: Notebook, resolved: dict[str, Any], out_dir: Path, options: RunOptions = RunOptions()) -> RunOutcome:
-    """Execute one notebook with already-resolved parameters into ``out_dir``.
+def run_notebook(run: ResolvedRun, out_dir: Path, options: RunOptions = RunOptions()) -> RunOutcome:
+    """Execute one resolved run (:func:`trustlab.runner.notebook.resolve_run`) into ``out_dir``.
 
     ``out_dir`` receives ``NAME.ipynb``, ``NAME.html`` and ``results.json`` only if the run
     succeeds; on failure the partial notebook and an HTML page marking the failed cell go to
@@ -114,7 +123,7 @@ def run_notebook(notebook: Notebook, resolved: dict[str, Any], out_dir: Path, op
     printed to ``NAME.pdf`` in the staging folder (:func:`trustlab.runner.pdf.add_to_run`); a PDF
     that cannot be printed fails the run, and nothing is moved into place.
     """
-    name, stop, pdf_code = notebook.name, options.stop, options.pdf_code
+    name, stop, pdf_code = run.name, options.stop, options.pdf_code
     out_dir = Path(out_dir).resolve()
     site = Path(options.site_root).resolve() if options.site_root is not None else sites.find_site(out_dir)
     failed_dir = sites.failed_dir(out_dir, site)
@@ -123,195 +132,78 @@ def run_notebook(notebook: Notebook, resolved: dict[str, Any], out_dir: Path, op
     sites.check_replaceable(failed_dir)
     if site is not None:
         sites.check_site_root(site)
-    key = options.key or cache_key(notebook, resolved)
-    progress = sys.stderr.isatty() if options.progress is None else options.progress
-    started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_staging(out_dir)
-    staged: Path | None = None
-    try:
-        staged = sites.new_staging_folder(out_dir)
-        record = new_record(name, options.scenario, resolved, key, options.build_inputs, started)
-        if options.build_inputs:  # a build's report: record what it depends on, file by file (trustlab status)
-            scenario_files = [notebook.scenario_path(options.scenario)] if options.scenario else []
-            record["provenance"]["input_files"] = input_files(notebook, scenario_files)
-        check_stop(stop)
-        status, error, seconds, run_record = execute_run(
-            notebook,
-            resolved,
-            staged,
-            record,
-            inject_parameters=options.inject_parameters,
-            timeout=options.timeout,
-            progress=progress,
-            index_href=index_href(site, out_dir),
-            failed_index_href=index_href(site, failed_dir),
-            executor=options.executor,
-        )
-        check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
-        if pdf_code is not None and status == "ok":
-            try:
-                pdf.add_to_run(staged, name, pdf_code)
-            except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
-                check_stop(stop)
-                return RunOutcome(
-                    name,
-                    out_dir,
-                    "failed",
-                    time.perf_counter() - t0,
-                    f"the PDF could not be written: {exc}; no report was written",
-                    key,
-                    run_record["results"],
-                )
+    hrefs = sites.index_href(site, out_dir), sites.index_href(site, failed_dir)  # the pages' links to the index
+    with contextlib.ExitStack() as held:
+        if options.hold_lock:  # trustlab run: the site's lock for the whole run, the places checked again under it
+            held.enter_context(sites.locked(site if site is not None else out_dir))
+            sites.check_run_places(out_dir, site)  # the process waited for may have written there
+            print(f"running {name} -> {out_dir}", file=sys.stderr)
+        progress = sys.stderr.isatty() if options.progress is None else options.progress
+        started = datetime.now(timezone.utc)
+        t0 = time.perf_counter()
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(out_dir)
+        staged: Path | None = None
+        key = options.key or ""
+        try:
+            staged = sites.new_staging_folder(out_dir)
+            key = key or cache_key(run.notebook, run.values)
+            record = new_record(name, run.scenario, run.values, key, options.build_inputs, started)
+            if options.input_files is not None:  # a build's report: what it depends on, file by file (trustlab status)
+                record["provenance"]["input_files"] = options.input_files
             check_stop(stop)
-        seconds = time.perf_counter() - t0
-        sites.mark_run(staged, name)
-        with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
-            with signals_deferred():
+            status, error, seconds, run_record = execute_run(
+                run,
+                staged,
+                record,
+                inject_parameters=options.inject_parameters,
+                timeout=options.timeout,
+                progress=progress,
+                index_href=hrefs[0],
+                failed_index_href=hrefs[1],
+                executor=options.executor,
+            )
+            check_stop(stop)  # a child killed because the command is stopping did not fail: it was stopped
+            if pdf_code is not None and status == "ok":
+                try:
+                    pdf.add_to_run(staged, name, pdf_code)
+                except pdf.PdfError as exc:  # the report stays as it was: nothing of this run is moved into place
+                    check_stop(stop)
+                    return RunOutcome(
+                        name,
+                        out_dir,
+                        "failed",
+                        time.perf_counter() - t0,
+                        f"the PDF could not be written: {exc}; no report was written",
+                        key,
+                        run_record["results"],
+                    )
                 check_stop(stop)
-                _move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=options.kind, name=name)
-        if status != "ok":
-            return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
-        return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
-    except OSError as exc:
-        if not disk_full(exc):
-            raise
-        # Wherever it happened (the staging folder, the notebook, the page, a manifest), nothing was
-        # moved into place half-written: the staging folder goes, the report there stays as it was.
-        full = disk_full_message(out_dir.parent, f"the run of {name}")
-        return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0, f"{full}; {out_dir} was left as it was", key)
-    finally:
-        if staged is not None and staged.exists():
-            with signals_deferred():
-                shutil.rmtree(staged, ignore_errors=True)
+            seconds = time.perf_counter() - t0
+            with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
+                with signals_deferred():
+                    check_stop(stop)
+                    sites.move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=options.kind, name=name)
+            if status != "ok":
+                return RunOutcome(name, out_dir, status, seconds, error, key, run_record["results"])
+            return RunOutcome(name, out_dir, "ok", seconds, "", key, run_record["results"])
+        except OSError as exc:
+            if not disk_full(exc):
+                raise
+            # Wherever it happened (the staging folder, the notebook, the page, a manifest), nothing was
+            # moved into place half-written: the staging folder goes, the report there stays as it was.
+            full = disk_full_message(out_dir.parent, f"the run of {name}")
+            return RunOutcome(name, out_dir, "failed", time.perf_counter() - t0, f"{full}; {out_dir} was left as it was", key)
+        finally:
+            if staged is not None and staged.exists():
+                with signals_deferred():
+                    shutil.rmtree(staged, ignore_errors=True)
 
 
-def new_record(
-    name: str, scenario: str | None, resolved: dict[str, Any], key: str, build_inputs: str | None, started: datetime
-) -> dict[str, Any]:
-    """The ``results.json`` record of a run about to start: its parameters and provenance (the
-    project's commit, package versions and data hashes); results, time and status come at its end."""
-    return {
-        "notebook": name,
-        "scenario": scenario,
-        "parameters": resolved,
-        "results": {},
-        "provenance": {
-            "git_commit": provenance.git_commit(),
-            "package_versions": provenance.package_versions(),
-            "data_hashes": provenance.data_hashes(),
-            "started": started.isoformat(timespec="seconds"),
-            "seconds": None,
-            "cache_key": key,
-            "build_inputs": build_inputs,
-            "status": None,
-        },
-    }
-
-
-def execute_run(
-    notebook: Notebook,
-    resolved: dict[str, Any],
-    staged: Path,
-    record: dict[str, Any],
-    *,
-    inject_parameters: bool = True,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    progress: bool = False,
-    index_href: str | None = None,
-    failed_index_href: str | None = None,
-    executor: Executor | None = None,
-) -> tuple[str, str, float, dict[str, Any]]:
-    """Execute ``notebook`` with ``resolved`` into the empty folder ``staged``, which
-    receives ``NAME.ipynb``, ``NAME.html``, ``results.json`` (``record`` completed) and, for a
-    failed run, ``error.txt``. Returns (status, error text, seconds, the completed record).
-    The record gains ``changed_parameters``: each parameter whose value differs from the
-    notebook's declared default, mapped to that default (:meth:`Notebook.changed_from_defaults`).
-
-    Checks, staging and moving into place are the caller's (:func:`run_notebook`; a sweep's
-    worker runs this in a temporary folder of its own). ``index_href`` and ``failed_index_href``
-    are the links back to the site's index from the page of a good and of a failed run.
-    """
-    import nbformat  # imported here: it costs seconds, and a warm build needs none of it
-
-    name = notebook.name
-    t0 = time.perf_counter()
-    # Which parameters differ from the notebook's own defaults, with those defaults: the page's
-    # header marks them. Placed after "parameters", so results.json reads in that order.
-    changed = notebook.changed_from_defaults(resolved)
-    ordered: dict[str, Any] = {}
-    for key, value in record.items():
-        if key != "changed_parameters":
-            ordered[key] = value
-        if key == "parameters":
-            ordered["changed_parameters"] = changed
-    ordered.setdefault("changed_parameters", changed)
-    record = ordered
-    work = staged / ".work"
-    work.mkdir()
-    input_path = work / f"{name}.input.ipynb"
-    nbformat.write(load_source(notebook.source), input_path)
-    spec = {
-        "name": name,
-        "input": str(input_path),
-        "output": str(staged / f"{name}.ipynb"),
-        "staged": str(staged),
-        # Without injection the notebook runs on the defaults of its own parameters cell.
-        "parameters": resolved if inject_parameters else {},
-        "kernel_name": kernel_name(),
-        "progress": progress,
-        "cwd": str(work),
-        "index_href": index_href,
-        "failed_index_href": failed_index_href,
-        "record": record,
-    }
-    spec_path = work / "spec.json"
-    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    status, error = (executor or execute_in_new_interpreter)(spec_path, timeout, progress)
-    seconds = time.perf_counter() - t0
-    if not (staged / "results.json").exists():  # the child was killed (timeout) or died before writing it
-        finalize(spec, status, error, seconds)
-    if status != "ok" and (staged / "error.txt").exists():  # as finalize worded it: "cell N of M failed: ..."
-        error = (staged / "error.txt").read_text(encoding="utf-8")
-    shutil.rmtree(work, ignore_errors=True)
-    run_record = json.loads((staged / "results.json").read_text(encoding="utf-8"))
-    return status, error, seconds, run_record
-
-
-def _move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path | None, *, ok: bool, kind: str, name: str) -> None:
-    """Move a finished run's staging folder to its report folder (or, failed, to its failed
-    folder) and record it in its site. The caller holds the site's lock; ownership is checked
-    again under it, since another process may have written meanwhile."""
-    target = out_dir if ok else failed_dir
-    sites.check_run_folder(target)
-    sites.remove_old_backups(target)
-    if site is not None:
-        sites.open_site(site)
-    if not ok and site is None:  # a run on its own keeps its failures inside its own folder
-        sites.check_run_folder(out_dir)
-        out_dir.mkdir(exist_ok=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sites.replace_dir(staged, target)
-    if not ok:
-        if site is None:
-            sites.mark_run(out_dir, name)
-        else:
-            sites.register_run(site, failed_dir, "failed")
-        return
-    if site is not None:
-        sites.register_run(site, out_dir, kind)
-        if failed_dir.exists():  # the failure this run supersedes; trustlab wrote it (checked before the run)
-            sites.check_run_folder(failed_dir)
-            shutil.rmtree(failed_dir, ignore_errors=True)
-            sites.unregister_run(site, failed_dir)
-
-
-def index_href(site: Path | None, folder: Path) -> str | None:
-    """The link from a run page in ``folder`` back to its site's ``index.html`` (None in no site)."""
-    if site is None:  # a run in no site has no index to link back to
-        return None
-    return Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
+def default_run_dir(run: ResolvedRun) -> Path:
+    """``reports/runs/NAME-<hash of the resolved parameters>``."""
+    digest = hashlib.sha256(json.dumps(run.values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
+    return config.REPORTS_DIR / "runs" / f"{run.name}-{digest}"
 
 
 def notebooks(root: Path | None = None) -> list[Path]:
@@ -326,25 +218,25 @@ def load_notebooks(root: Path | None = None) -> list[Notebook]:
 
 @dataclass
 class PlannedRun:
-    """One run of a build: which notebook, with what parameters, into which folder, and why."""
+    """One run of a build: the resolved run (for a report that is up to date, the values its record
+    holds), into which folder, and why."""
 
-    notebook: Notebook
-    resolved: dict[str, Any]
+    run: ResolvedRun
     out_dir: Path
     key: str
     reason: str
-    scenario: str | None = None
     build_inputs: str = ""
     site: Path | None = None  # the report site the run belongs to (None: the folder's own, found by sites.find_site)
+    input_files: dict[str, str] | None = None  # what build_inputs is the digest of, file by file
 
     @property
     def name(self) -> str:
-        return self.notebook.name
+        return self.run.name
 
     @property
     def kind(self) -> str:
         """How the site's index labels the run."""
-        return f"scenario {self.scenario}" if self.scenario is not None else "default"
+        return f"scenario {self.run.scenario}" if self.run.scenario is not None else "default"
 
 
 def plan_build(
@@ -371,38 +263,30 @@ def plan_build(
     for notebook in selected or load_notebooks():
         files = [notebook.scenario_path(scenario)] if scenario is not None else []
         out_dir = out_root / (notebook.name if scenario is None else f"{notebook.name}--{scenario}")
-        digest = inputs_digest(notebook, files)
+        depends = input_files(notebook, files)
+        digest = digest_of(depends)
         stale = "forced" if force else stale_reason(out_dir, notebook.name, digest)
         recorded = None if stale is not None else read_results(out_dir)
         if recorded is not None and pdf_code is not None:
             stale = pdf.stale_reason(out_dir, notebook.name, recorded, pdf_code)
             recorded = None if stale is not None else recorded
-        checked.append((notebook, files, out_dir, digest, recorded, stale))
+        checked.append((notebook, files, out_dir, depends, recorded, stale))
     due = [notebook for notebook, _, _, _, recorded, _ in checked if recorded is None]
     if on_pending is not None and due:
         on_pending(due)
     planned = []
-    for notebook, files, out_dir, digest, recorded, stale in checked:
+    for notebook, files, out_dir, depends, recorded, stale in checked:
+        digest = digest_of(depends)
         if recorded is not None:
             # Same input files, so the same resolved parameters: nothing to parse or check again.
-            planned.append(
-                PlannedRun(
-                    notebook,
-                    recorded["parameters"],
-                    out_dir,
-                    recorded["provenance"]["cache_key"],
-                    "up to date",
-                    scenario,
-                    digest,
-                    out_root,
-                )
-            )
+            run = ResolvedRun(notebook, recorded["parameters"], recorded.get("changed_parameters") or {}, scenario, tuple(files))
+            planned.append(PlannedRun(run, out_dir, recorded["provenance"]["cache_key"], "up to date", digest, out_root))
             continue
-        resolved = notebook.resolve(files=files)
+        run = resolve_run(notebook, scenario=scenario)
         sites.check_replaceable(out_dir)
         sites.check_replaceable(sites.failed_dir(out_dir, out_root))
-        key = cache_key(notebook, resolved, files)
-        planned.append(PlannedRun(notebook, resolved, out_dir, key, stale or "inputs changed", scenario, digest, out_root))
+        key = cache_key(notebook, run.values, files)
+        planned.append(PlannedRun(run, out_dir, key, stale or "inputs changed", digest, out_root, depends))
     return planned
 
 
@@ -441,7 +325,7 @@ def build(
     own_server = fork_server is True
     server: ForkServer | None
     if fork_server is True:
-        server = start_fork_server(run.notebook.source for _, run in to_run)
+        server = start_fork_server(planned_run.run.notebook.source for _, planned_run in to_run)
     else:
         server = fork_server or None
     stop = threading.Event()  # set when the build is interrupted: every run stops, none is moved into place
@@ -450,18 +334,18 @@ def build(
     def work(item: tuple[int, PlannedRun]) -> tuple[int, RunOutcome]:
         index, run = item
         options = RunOptions(
-            scenario=run.scenario,
             timeout=timeout,
             progress=progress,
             key=run.key,
             build_inputs=run.build_inputs,
+            input_files=run.input_files,
             executor=execute,
             site_root=run.site,
             kind=run.kind,
             stop=stop,
             pdf_code=pdf_code,
         )
-        outcome = run_notebook(run.notebook, run.resolved, run.out_dir, options)
+        outcome = run_notebook(run.run, run.out_dir, options)
         return index, outcome
 
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(to_run)))
@@ -506,7 +390,7 @@ def refresh(selected: list[Notebook] | None = None, timeout: float = DEFAULT_TIM
         for notebook in chosen:
             out_dir = Path(tmp) / notebook.name
             options = RunOptions(timeout=timeout, inject_parameters=False)
-            outcome = run_notebook(notebook, notebook.resolve(), out_dir, options)
+            outcome = run_notebook(resolve_run(notebook), out_dir, options)
             if outcome.ok:
                 executed = nbformat.read(out_dir / f"{notebook.name}.ipynb", as_version=4)
                 target = notebook.source.with_suffix(".ipynb")

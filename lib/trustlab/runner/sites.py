@@ -404,7 +404,20 @@ def failed_dir(out_dir: Path, site: Path | None) -> Path:
     return out_dir.parent / FAILED_DIRNAME / out_dir.name
 
 
+def index_href(site: Path | None, folder: Path) -> str | None:
+    """The link from a run page in ``folder`` back to its site's ``index.html`` (None in no site)."""
+    return None if site is None else Path(os.path.relpath(site / "index.html", folder.resolve())).as_posix()
+
+
 # ---------------------------------------------------------------- checks before anything runs
+
+
+def check_run_places(out_dir: Path, site: Path | None) -> None:
+    """Refuse, before any kernel starts, a run whose report or failed folder trustlab may not write; open its site."""
+    check_replaceable(out_dir)
+    check_replaceable(failed_dir(out_dir, site))
+    if site is not None:
+        open_site(site)
 
 
 def check_writable(path: Path) -> None:
@@ -455,6 +468,34 @@ def remove_old_backups(target: Path) -> None:
     if target.parent.is_dir():
         for leftover in target.parent.glob(f".{target.name}.old-*"):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def move_into_place(staged: Path, out_dir: Path, failed_dir: Path, site: Path | None, *, ok: bool, kind: str, name: str) -> None:
+    """The write step of a run: its staging folder marked as a run of ``name``, moved to its report folder (failed: its
+    failed folder) and recorded in its site, under the site's lock (the caller's): ownership is checked again under it."""
+    mark_run(staged, name)
+    target = out_dir if ok else failed_dir
+    check_run_folder(target)
+    remove_old_backups(target)
+    if site is not None:
+        open_site(site)
+    if not ok and site is None:  # a run on its own keeps its failures inside its own folder
+        check_run_folder(out_dir)
+        out_dir.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    replace_dir(staged, target)
+    if not ok:
+        if site is None:
+            mark_run(out_dir, name)
+        else:
+            register_run(site, failed_dir, "failed")
+        return
+    if site is not None:
+        register_run(site, out_dir, kind)
+        if failed_dir.exists():  # the failure this run supersedes; trustlab wrote it (checked before the run)
+            check_run_folder(failed_dir)
+            shutil.rmtree(failed_dir, ignore_errors=True)
+            unregister_run(site, failed_dir)
 
 
 # ---------------------------------------------------------------- locks

@@ -31,8 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from trustlab import config, provenance
-from trustlab.runner import params, runs, sites
-from trustlab.runner.notebook import Notebook
+from trustlab.runner import cache, executors, params, runs, sites
+from trustlab.runner.notebook import Notebook, ResolvedRun
 from trustlab.runner.params import ParameterError
 
 if TYPE_CHECKING:
@@ -267,15 +267,15 @@ def _run_point(
             env[provenance.GIT_COMMIT_VARIABLE] = bundle["git_commit"]
         staged = Path(tmp) / "run"
         staged.mkdir()
-        status, error, seconds, run_record = runs.execute_run(
-            Notebook.load(root / "notebooks" / f"{bundle['name']}.py"),  # the worker's copy, read as a run reads it
-            resolved,
+        notebook = Notebook.load(root / "notebooks" / f"{bundle['name']}.py")  # the worker's copy, read as a run reads it
+        status, error, seconds, run_record = executors.execute_run(
+            ResolvedRun(notebook, resolved, notebook.changed_from_defaults(resolved)),
             staged,
             record,
             timeout=timeout,
             index_href=index_href,
             failed_index_href=index_href,
-            executor=functools.partial(runs.execute_in_new_interpreter, extra_env=env),
+            executor=functools.partial(executors.execute_in_new_interpreter, extra_env=env),
         )
         files = {p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()}
     return {"status": status, "error": error, "seconds": seconds, "results": run_record["results"], "files": files}
@@ -383,9 +383,9 @@ def run_notebooks(
     out_dir = Path(out_dir).resolve()
     site = check_places(out_dir)
     bundle = project_bundle(notebook)
-    digest = runs.inputs_digest(notebook)
-    base = runs.new_record(notebook.name, None, {}, "", None, datetime.now(timezone.utc))
-    index_hrefs = [runs.index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
+    digest = cache.inputs_digest(notebook)
+    base = executors.new_record(notebook.name, None, {}, "", None, datetime.now(timezone.utc))
+    index_hrefs = [sites.index_href(site, out_dir / f"point-{i:04d}") for i in range(len(resolved_points))]
     sweep_id = _sweep_id()
     cluster = None
     if scheduler:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
-from trustlab import config
 from trustlab.errors import ParameterError
 from trustlab.runner import pdf, runs, sites
 from trustlab.runner.commands.common import NOTEBOOK_HELP, outcome_record, print_json, summary, update_index
-from trustlab.runner.notebook import Notebook
+from trustlab.runner.notebook import resolve_run
 
 # A VALUE of ``-p NAME VALUE`` may be a number that starts with '-' (``-1``, ``-1e3``, ``-inf``,
 # ``-.5``, ``-Infinity``, ``-nan``): the run parser reads these as values, as argparse reads ``-1``.
@@ -55,55 +51,51 @@ def add_parser(sub: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run one notebook: parameters and places checked before any kernel starts; then the table
-    (or JSON record) of its outcome. Exit code 0 if it succeeded, else 1."""
-    notebook = Notebook.load(args.notebook)
-    # The fork server imports what the run and its kernel need while the parameters and places
-    # are checked; a refused input stops it before it has done anything.
-    server = runs.start_fork_server([notebook.source]) if args.fork_server else None
+    (or JSON record) of its outcome. Exit code 0 if it succeeded, else 1.
+
+    One straight line: the command line read, the run resolved once (:func:`resolve_run`), then
+    executed, rendered and written (:func:`trustlab.runner.runs.run_notebook`), the site's index
+    rewritten and the outcome printed."""
+    cli = parameter_texts(args.parameter)
+    pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
+    server: runs.ForkServer | None = None
+
+    def start_fork_server(source: Path) -> None:
+        # It imports what the run and its kernel need while the parameters and places are checked;
+        # a refused input stops it before it has done anything.
+        nonlocal server
+        server = runs.start_fork_server([source])
+
     try:
-        outcome, index = run_checked(args, notebook, server)
+        run = resolve_run(
+            args.notebook,
+            cli=cli,
+            files=args.file or [],
+            scenario=args.scenario,  # --scenario "" is refused, not ignored
+            on_source=start_fork_server if args.fork_server else None,
+        )
+        out_dir = Path(args.out) if args.out else runs.default_run_dir(run)
+        options = runs.RunOptions(
+            timeout=args.timeout, executor=runs.fork_server_executor(server), pdf_code=pdf_code, hold_lock=True
+        )
+        outcome = runs.run_notebook(run, out_dir, options)
     except BaseException:
         if server is not None:
             with runs.signals_deferred(reraise=False):  # being stopped: a second Ctrl-C waits for this
                 server.close()
         raise
-    if args.json:
-        print_json({"command": "run", **outcome_record(outcome), "index": str(index) if index else None})
-    else:
+    if server is not None:  # done with it: its memory and cores go back before the index is written
+        with runs.signals_deferred():
+            server.close()
+    site = sites.find_site(outcome.out_dir)
+    index = update_index(site)
+    if not args.json:
         print(summary([outcome]))
         if index is not None:
             print(f"index: {index}")
+    else:
+        print_json({"command": "run", **outcome_record(outcome), "index": str(index) if index else None})
     return 0 if outcome.ok else 1
-
-
-def run_checked(
-    args: argparse.Namespace, notebook: Notebook, server: runs.ForkServer | None
-) -> tuple[runs.RunOutcome, Path | None]:
-    """Resolve the parameters, check the places, run under the site's lock; the outcome and the
-    site's rewritten index (None for a run in no site)."""
-    files = [Path(f) for f in args.file or []]
-    if args.scenario is not None:  # --scenario "" is refused by scenario_path, not ignored
-        files.insert(0, notebook.scenario_path(args.scenario))
-    resolved = notebook.resolve(cli=parameter_texts(args.parameter), files=files)
-    out_dir = (Path(args.out) if args.out else default_run_dir(notebook.name, resolved)).resolve()
-    pdf_code = pdf.requested(args)  # Chromium checked before any kernel starts
-    site = sites.find_site(out_dir)
-    check_run_places(out_dir, site)
-    with sites.locked(site if site is not None else out_dir):
-        check_run_places(out_dir, site)  # again: the process we waited for may have written there
-        print(f"running {notebook.name} -> {out_dir}", file=sys.stderr)
-        options = runs.RunOptions(
-            scenario=args.scenario,
-            timeout=args.timeout,
-            site_root=site,
-            executor=runs.fork_server_executor(server),
-            pdf_code=pdf_code,
-        )
-        outcome = runs.run_notebook(notebook, resolved, out_dir, options)
-        if server is not None:  # done with it: its memory and cores go back before the index is written
-            with runs.signals_deferred():
-                server.close()
-        return outcome, update_index(site)
 
 
 def parameter_texts(pairs: list[list[str]] | None) -> dict[str, str]:
@@ -114,17 +106,3 @@ def parameter_texts(pairs: list[list[str]] | None) -> dict[str, str]:
             raise ParameterError(f"parameter {name!r} given twice with -p")
         supplied[name] = value
     return supplied
-
-
-def default_run_dir(name: str, resolved: dict[str, Any]) -> Path:
-    """``reports/runs/NAME-<hash of the resolved parameters>``."""
-    digest = hashlib.sha256(json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
-    return config.REPORTS_DIR / "runs" / f"{name}-{digest}"
-
-
-def check_run_places(out_dir: Path, site: Path | None) -> None:
-    """Refuse, before any kernel starts, a run whose folders trustlab may not write (and open its site)."""
-    sites.check_replaceable(out_dir)
-    sites.check_replaceable(sites.failed_dir(out_dir, site))
-    if site is not None:
-        sites.open_site(site)
