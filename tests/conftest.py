@@ -140,6 +140,37 @@ def forked():
         server.close()
 
 
+# ---------------------------------------------------------------- the command in this process
+
+
+@pytest.fixture
+def cli(capsys) -> Callable[..., subprocess.CompletedProcess]:
+    """``cli(*args)``: ``trustlab ARGS`` as ``cli_process.trustlab`` runs it, but by calling the
+    command's ``main(argv)`` in this process, without a new interpreter's second of imports. It
+    answers with the same exit code (argparse's own exits included) and output (captured), and puts
+    back the signal handlers ``main`` installs. For refusals, messages and exit codes; a test of what
+    only a process of its own shows (a signal, the interpreter's exit, shell completion, a changed
+    environment such as ``TRUSTLAB_ROOT``) runs the command with ``cli_process.trustlab``."""
+    import signal
+
+    from trustlab.runner.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            code = main(list(args))
+        except SystemExit as exited:  # argparse's refusals, --help and --version
+            code = exited.code if isinstance(exited.code, int) else 0 if exited.code is None else 1
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["trustlab", *args], code, out, err)
+
+    return run
+
+
 # ---------------------------------------------------------------- a run without a kernel
 
 

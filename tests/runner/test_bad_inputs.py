@@ -144,9 +144,9 @@ _cli = trustlab
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", ".inf"])
-def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value):
+def test_a_non_finite_order_volume_is_refused_before_any_kernel(cli, tmp_path, value):
     out = tmp_path / "out"
-    proc = _cli("run", "01_governance", "-p", "orders_in_period", value, "--out", str(out))
+    proc = cli("run", "01_governance", "-p", "orders_in_period", value, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert "parameter 'orders_in_period': expected a finite number" in proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
@@ -163,10 +163,10 @@ def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value)
         (["dau_millions", "0.001"], "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
     ],
 )
-def test_degenerate_governance_parameters_are_refused_before_any_kernel(tmp_path, overrides, expected):
+def test_degenerate_governance_parameters_are_refused_before_any_kernel(cli, tmp_path, overrides, expected):
     out = tmp_path / "out"
     args = [x for pair in zip(["-p"] * (len(overrides) // 2), overrides[::2], overrides[1::2], strict=True) for x in pair]
-    proc = _cli("run", "01_governance", *args, "--out", str(out))
+    proc = cli("run", "01_governance", *args, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert expected in proc.stderr, proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
