@@ -14,6 +14,17 @@ from pathlib import Path
 
 import pytest
 
+# A fixture that starts what a marker names marks every test that uses it, directly or through
+# another fixture, so that `make test-fast` (-m "not kernel and not browser and not slow") never
+# waits on it however the test was written.
+MARKED_BY_FIXTURE = {"browser": "browser", "smoke_build": "kernel", "fresh_smoke_build": "kernel", "forked": "kernel"}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    for fixture, marker in MARKED_BY_FIXTURE.items():
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None:
+            item.add_marker(marker)
+
 
 @pytest.fixture
 def immutable():

@@ -115,3 +115,36 @@ def test_the_suites_markers_are_registered_and_strict():
     ini = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "--strict-markers" in ini["addopts"].split()
     assert {line.split(":")[0] for line in ini["markers"]} == {"kernel", "browser", "slow"}
+
+
+MARKED_BY_FIXTURE_TESTS = """
+import pytest
+
+@pytest.fixture
+def browser():
+    return "a browser"
+
+@pytest.fixture
+def page(browser):
+    return browser
+
+def test_asks_for_the_browser(browser):
+    pass
+
+def test_gets_it_through_another_fixture(page):
+    pass
+
+def test_plain():
+    pass
+"""
+
+
+def test_a_test_using_the_browser_fixture_is_marked_browser_without_saying_so(project):
+    """tests/conftest.py marks by fixture: a browser test not marked by its writer still stays out
+    of `make test-fast`, whether it asks for ``browser`` itself or through another fixture."""
+    tests = project.mkdir("tests")
+    (tests / "conftest.py").write_text((config.PROJECT_ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    (tests / "test_pages.py").write_text(MARKED_BY_FIXTURE_TESTS)
+    kept = _collected(project, "tests", "-m", "not browser")
+    assert kept == ["tests/test_pages.py::test_plain"]
+    assert len(_collected(project, "tests", "-m", "browser")) == 2
