@@ -31,12 +31,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------- run folders
 
 
-def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(tmp_path):
+def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(cli, tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("my own work")
     before = snapshot(tmp_path)
-    proc = trustlab("run", str(DEMO), "--out", str(out))
+    proc = cli("run", str(DEMO), "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert f"{out}: this folder exists and trustlab did not make it" in proc.stderr
     assert "Traceback" not in proc.stderr and "running" not in proc.stderr
@@ -92,10 +92,10 @@ def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_pat
     assert not (out / "failed").exists()
 
 
-def test_a_file_in_place_of_the_output_folder_is_refused(tmp_path):
+def test_a_file_in_place_of_the_output_folder_is_refused(cli, tmp_path):
     target = tmp_path / "report"
     target.write_text("not a folder")
-    proc = trustlab("run", str(DEMO), "--out", str(target))
+    proc = cli("run", str(DEMO), "--out", str(target))
     assert proc.returncode == 2 and "is not a folder trustlab made" in proc.stderr
     assert target.read_text() == "not a folder"
 
@@ -140,15 +140,15 @@ def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tm
 # ---------------------------------------------------------------- sites and the index
 
 
-def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
+def test_build_refuses_an_existing_folder_that_is_not_a_site(cli, tmp_path):
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "thesis.tex").write_text("\\begin{document}")
-    proc = trustlab("build", "00_source_facts", "--out", str(folder))
+    proc = cli("build", "00_source_facts", "--out", str(folder))
     assert proc.returncode == 2
     assert "is not a report site trustlab made" in proc.stderr
     assert snapshot(folder) == {"thesis.tex": b"\\begin{document}"}
-    proc = trustlab("build", "00_source_facts", "--dry-run", "--out", str(folder))
+    proc = cli("build", "00_source_facts", "--dry-run", "--out", str(folder))
     assert proc.returncode == 2 and "is not a report site trustlab made" in proc.stderr
 
 
@@ -242,28 +242,28 @@ def built_site(site_template, tmp_path) -> Path:
     return copy_site(site_template, tmp_path / "site")
 
 
-def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
+def test_publish_refuses_a_folder_it_did_not_publish(cli, built_site, tmp_path):
     dest = tmp_path / "shared"
     dest.mkdir()
     (dest / "keep.txt").write_text("keep me")
-    proc = trustlab("publish", str(dest), "--site", str(built_site))
+    proc = cli("publish", str(dest), "--site", str(built_site))
     assert proc.returncode == 2 and "is not a copy trustlab published" in proc.stderr
     assert snapshot(dest) == {"keep.txt": b"keep me"}
 
 
-def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp_path):
+def test_publish_replaces_its_own_copy_but_not_files_added_to_it(cli, built_site, tmp_path):
     dest = tmp_path / "shared"
-    assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
+    assert cli("publish", str(dest), "--site", str(built_site)).returncode == 0
     assert (dest / "index.html").exists() and (dest / sites.PUBLISHED_MANIFEST).exists()
-    assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
+    assert cli("publish", str(dest), "--site", str(built_site)).returncode == 0
     (dest / "comments.txt").write_text("reviewer notes")
-    proc = trustlab("publish", str(dest), "--site", str(built_site))
+    proc = cli("publish", str(dest), "--site", str(built_site))
     assert proc.returncode == 2 and "holds files trustlab did not publish (comments.txt)" in proc.stderr
     assert (dest / "comments.txt").read_text() == "reviewer notes"
 
 
 @pytest.mark.parametrize("where", ["site itself", "inside the site", "contains the site", "checkout", "inside the checkout"])
-def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_template, tmp_path, where):
+def test_publish_refuses_the_site_the_checkout_and_what_contains_them(cli, site_template, tmp_path, where):
     parent = tmp_path / "P"
     site = copy_site(site_template, parent / "sub" / "site")
     dest = {
@@ -274,7 +274,7 @@ def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_templ
         "inside the checkout": config.PROJECT_ROOT / "shared-site",
     }[where]
     before = snapshot(parent)
-    proc = trustlab("publish", str(dest), "--site", str(site))
+    proc = cli("publish", str(dest), "--site", str(site))
     assert proc.returncode == 2, proc.stderr
     assert "is, contains or lies inside" in proc.stderr
     assert snapshot(parent) == before
