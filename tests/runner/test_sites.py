@@ -44,6 +44,22 @@ def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(cli,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "something was written beside the folder"
 
 
+@pytest.fixture(scope="module")
+def demo_run_template(tmp_path_factory) -> Path:
+    """`trustlab run` of the demo notebook at its defaults into a folder of no site, run once per module."""
+    out = tmp_path_factory.mktemp("demo") / "run"
+    proc = trustlab("run", str(DEMO), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+@pytest.fixture
+def demo_run(demo_run_template, tmp_path) -> Path:
+    """A copy of that run folder, ``tmp_path / "run"``, for one test to change (its manifest names
+    the files in it, not where it is)."""
+    return Path(shutil.copytree(demo_run_template, tmp_path / "run", symlinks=True))
+
+
 @pytest.mark.kernel
 def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path):
     # An unrelated results.json nearby (here: a list) must not be read: nothing scans the parent.
@@ -64,21 +80,19 @@ def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path)
 
 
 @pytest.mark.kernel
-def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path):
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(cli, demo_run):
+    out = demo_run
     (out / "analysis-notes.md").write_text("added by hand")
     before = snapshot(out)
-    proc = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(out))
+    proc = cli("run", str(DEMO), "-p", "x", "2", "--out", str(out))
     assert proc.returncode == 2
     assert "holds files trustlab did not write (analysis-notes.md)" in proc.stderr
     assert snapshot(out) == before
 
 
 @pytest.mark.kernel
-def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path):
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path, demo_run):
+    out = demo_run
     good = snapshot(out)
     proc = trustlab("run", str(DEMO), "-p", "fail", "true", "--out", str(out))
     assert proc.returncode == 1
@@ -101,35 +115,33 @@ def test_a_file_in_place_of_the_output_folder_is_refused(cli, tmp_path):
 
 
 @pytest.mark.kernel
-def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immutable):
+def test_unwritable_places_are_refused_before_any_kernel_starts(cli, tmp_path, immutable, demo_run):
     locked_parent = tmp_path / "read-only"
     locked_parent.mkdir()
     immutable(locked_parent)
-    proc = trustlab("run", str(DEMO), "--out", str(locked_parent / "run"))
+    proc = cli("run", str(DEMO), "--out", str(locked_parent / "run"))
     assert proc.returncode == 2, proc.stderr
     assert f"cannot write into {locked_parent}" in proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
 
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    out = demo_run
     before = snapshot(out)
     immutable(out)  # trustlab's own folder, but it cannot be replaced
-    proc = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(out))
+    proc = cli("run", str(DEMO), "-p", "x", "2", "--out", str(out))
     assert proc.returncode == 2 and f"cannot write into {out}" in proc.stderr and "running" not in proc.stderr
     assert snapshot(out) == before
 
     site = tmp_path / "site"
     sites.open_site(site)
     immutable(site)
-    proc = trustlab("build", "00_source_facts", "--scenario", "smoke", "--out", str(site))
+    proc = cli("build", "00_source_facts", "--scenario", "smoke", "--out", str(site))
     assert proc.returncode == 2, proc.stderr
     assert f"cannot write into {site}" in proc.stderr and "building" not in proc.stderr
 
 
 @pytest.mark.kernel
-def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tmp_path):
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(demo_run):
+    out = demo_run
     (out / sites.RUN_MANIFEST).unlink()  # as written before manifests existed
     sites.check_run_folder(out)
     (out / "extra.csv").write_text("a\n1\n")
