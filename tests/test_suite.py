@@ -148,3 +148,21 @@ def test_a_test_using_the_browser_fixture_is_marked_browser_without_saying_so(pr
     kept = _collected(project, "tests", "-m", "not browser")
     assert kept == ["tests/test_pages.py::test_plain"]
     assert len(_collected(project, "tests", "-m", "browser")) == 2
+
+
+@pytest.mark.slow  # two pytest runs, each starting a worker
+def test_the_suites_workers_use_one_blas_thread_unless_told_otherwise(project, monkeypatch):
+    """The root conftest.py asks BLAS for one thread in the processes pytest-xdist starts (each worker
+    with a pool as wide as the machine oversubscribes it); a value set by the caller is kept."""
+    seen = project.path / "seen.txt"
+    project.makepyfile(
+        test_env=f"import os\n\ndef test_env():\n    open({str(seen)!r}, 'w').write(repr([os.environ.get(v) for v in "
+        "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')]))\n"
+    )
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "1").assert_outcomes(passed=1)
+    assert seen.read_text() == "['1', '1', '1']"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "1").assert_outcomes(passed=1)
+    assert seen.read_text() == "['3', '1', '1']"
