@@ -230,7 +230,6 @@ def test_benchmark_sees_nothing_after_train_end(gmv: pd.Series) -> None:
         pd.testing.assert_series_equal(p.benchmark_forecast(gmv, "2022Q3", b, 4), p.benchmark_forecast(corrupted, "2022Q3", b, 4))
 
 
-@pytest.mark.slow  # a SARIMAX fit at each of ten origins
 def test_backtests_share_origins_and_benchmarks_have_no_coverage(gmv: pd.Series) -> None:
     bts = {m: p.backtest(gmv, "2023Q1", "sarimax", 2, method=m) for m in p.METHODS}
     keys = {m: list(zip(b.forecasts["origin"], b.forecasts["target"])) for m, b in bts.items()}

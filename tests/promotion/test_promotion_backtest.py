@@ -148,7 +148,6 @@ def run_2025q1() -> p.PromotionRun:
     return p.run({"train_end": "2025Q1", "forecast_quarters": 2})
 
 
-@pytest.mark.slow  # run_2025q1: a full run, about 25 s of fits
 def test_holdout_mape_and_mase_by_hand_and_the_sentence_that_states_them(run_2025q1: p.PromotionRun) -> None:
     r = run_2025q1.results
     y = _upto("2025Q1")
@@ -175,7 +174,6 @@ def test_holdout_mape_and_mase_by_hand_and_the_sentence_that_states_them(run_202
         assert f"{prose.error_percent(mape)} for the {p.METHOD_LABELS[method]}" in text
 
 
-@pytest.mark.slow
 def test_holdout_coverage_counts_the_actuals_inside_the_model_intervals(run_2025q1: p.PromotionRun) -> None:
     h = run_2025q1.holdout
     inside = sum(lo <= a <= hi for lo, a, hi in zip(h["model_lower"], h["actual"], h["model_upper"], strict=True))

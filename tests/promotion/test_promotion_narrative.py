@@ -276,7 +276,6 @@ def test_the_nominal_level_never_rounds_to_0_or_100_percent():
     assert [_level(a) for a in (0.1, 0.05, 0.001, 0.999, 0.0125)] == ["90%", "95%", "99.9%", "0.1%", "98.75%"]
 
 
-@pytest.mark.slow  # a full run
 def test_without_secondary_sources_the_dropped_rows_are_named_as_in_the_data() -> None:
     params = {"include_secondary_sources": False}  # train_end 2023Q4: 3 of 12 quarters are gaps, at the 25 % limit
     results = promotion.recorded_results(params)
