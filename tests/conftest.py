@@ -172,7 +172,11 @@ def cli(capsys) -> Callable[..., subprocess.CompletedProcess]:
         try:
             code = main(list(args))
         except SystemExit as exited:  # argparse's refusals, --help and --version
-            code = exited.code if isinstance(exited.code, int) else 0 if exited.code is None else 1
+            code = exited.code
+            if not isinstance(code, int):  # as the interpreter exits: None is 0, a message is printed and is 1
+                if code is not None:
+                    print(code, file=sys.stderr)
+                code = 0 if code is None else 1
         finally:
             for number, handler in handlers.items():
                 signal.signal(number, handler)
