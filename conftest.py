@@ -28,6 +28,14 @@ pytest_plugins = ["pytester"]  # tests/test_suite.py runs pytest on small projec
 
 QUICK_EXAMPLES = 10  # examples per property test under the quick profile
 
+# One BLAS thread per test process, as notebook runs get (trustlab.runner._blas): two pytest-xdist
+# workers on two cores, each with a BLAS pool as wide as the machine, oversubscribe it, and the pools'
+# waiting threads burn the time the other worker needs (a SARIMAX backtest test took three times the
+# CPU). Set before xdist starts its workers, which inherit it, as do the kernels and commands tests
+# start; a value the caller set is kept. (A run without workers, -n 0, has its BLAS started already.)
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 # Hypothesis keeps its caches in .hypothesis/ of the working directory unless told otherwise: no
 # test writes into the checkout (the profiles are derandomized, so no example database is needed).
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / f"trustlab-hypothesis-{os.getuid()}"))

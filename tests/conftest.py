@@ -18,6 +18,17 @@ import pytest
 # the shared smoke builds below and tests/runner/test_book.py.
 os.environ.setdefault("TRUSTLAB_BOOK", "off")
 
+# A fixture that starts what a marker names marks every test that uses it, directly or through
+# another fixture, so that `make test-fast` (-m "not kernel and not browser and not slow") never
+# waits on it however the test was written.
+MARKED_BY_FIXTURE = {"browser": "browser", "smoke_build": "kernel", "fresh_smoke_build": "kernel", "forked": "kernel"}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    for fixture, marker in MARKED_BY_FIXTURE.items():
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None:
+            item.add_marker(marker)
+
 
 @pytest.fixture
 def immutable():
@@ -143,6 +154,41 @@ def forked():
         yield runs.fork_server_executor(server)
     finally:
         server.close()
+
+
+# ---------------------------------------------------------------- the command in this process
+
+
+@pytest.fixture
+def cli(capsys) -> Callable[..., subprocess.CompletedProcess]:
+    """``cli(*args)``: ``trustlab ARGS`` as ``cli_process.trustlab`` runs it, but by calling the
+    command's ``main(argv)`` in this process, without a new interpreter's second of imports. It
+    answers with the same exit code (argparse's own exits included) and output (captured), and puts
+    back the signal handlers ``main`` installs. For refusals, messages and exit codes; a test of what
+    only a process of its own shows (a signal, the interpreter's exit, shell completion, a changed
+    environment such as ``TRUSTLAB_ROOT``) runs the command with ``cli_process.trustlab``."""
+    import signal
+
+    from trustlab.runner.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            code = main(list(args))
+        except SystemExit as exited:  # argparse's refusals, --help and --version
+            code = exited.code
+            if not isinstance(code, int):  # as the interpreter exits: None is 0, a message is printed and is 1
+                if code is not None:
+                    print(code, file=sys.stderr)
+                code = 0 if code is None else 1
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["trustlab", *args], code, out, err)
+
+    return run
 
 
 # ---------------------------------------------------------------- a run without a kernel

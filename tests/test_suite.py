@@ -115,3 +115,54 @@ def test_the_suites_markers_are_registered_and_strict():
     ini = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "--strict-markers" in ini["addopts"].split()
     assert {line.split(":")[0] for line in ini["markers"]} == {"kernel", "browser", "slow"}
+
+
+MARKED_BY_FIXTURE_TESTS = """
+import pytest
+
+@pytest.fixture
+def browser():
+    return "a browser"
+
+@pytest.fixture
+def page(browser):
+    return browser
+
+def test_asks_for_the_browser(browser):
+    pass
+
+def test_gets_it_through_another_fixture(page):
+    pass
+
+def test_plain():
+    pass
+"""
+
+
+def test_a_test_using_the_browser_fixture_is_marked_browser_without_saying_so(project):
+    """tests/conftest.py marks by fixture: a browser test not marked by its writer still stays out
+    of `make test-fast`, whether it asks for ``browser`` itself or through another fixture."""
+    tests = project.mkdir("tests")
+    (tests / "conftest.py").write_text((config.PROJECT_ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    (tests / "test_pages.py").write_text(MARKED_BY_FIXTURE_TESTS)
+    kept = _collected(project, "tests", "-m", "not browser")
+    assert kept == ["tests/test_pages.py::test_plain"]
+    assert len(_collected(project, "tests", "-m", "browser")) == 2
+
+
+@pytest.mark.slow  # two pytest runs, each starting a worker
+def test_the_suites_workers_use_one_blas_thread_unless_told_otherwise(project, monkeypatch):
+    """The root conftest.py asks BLAS for one thread in the processes pytest-xdist starts (each worker
+    with a pool as wide as the machine oversubscribes it); a value set by the caller is kept."""
+    seen = project.path / "seen.txt"
+    project.makepyfile(
+        test_env=f"import os\n\ndef test_env():\n    open({str(seen)!r}, 'w').write(repr([os.environ.get(v) for v in "
+        "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')]))\n"
+    )
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "1").assert_outcomes(passed=1)
+    assert seen.read_text() == "['1', '1', '1']"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "1").assert_outcomes(passed=1)
+    assert seen.read_text() == "['3', '1', '1']"

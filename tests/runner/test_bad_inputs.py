@@ -143,10 +143,25 @@ DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 _cli = trustlab
 
 
+@pytest.fixture(scope="module")
+def demo_site_template(tmp_path_factory) -> Path:
+    """`trustlab build` of the demo notebook at its defaults, run once per module."""
+    site = tmp_path_factory.mktemp("demo") / "site"
+    proc = _cli("build", str(DEMO), "--out", str(site))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return site
+
+
+@pytest.fixture
+def demo_site(demo_site_template, tmp_path) -> Path:
+    """A copy of the demo's built site for one test to change (nothing in a site names its folder)."""
+    return Path(shutil.copytree(demo_site_template, tmp_path / "site", symlinks=True))
+
+
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", ".inf"])
-def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value):
+def test_a_non_finite_order_volume_is_refused_before_any_kernel(cli, tmp_path, value):
     out = tmp_path / "out"
-    proc = _cli("run", "01_governance", "-p", "orders_in_period", value, "--out", str(out))
+    proc = cli("run", "01_governance", "-p", "orders_in_period", value, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert "parameter 'orders_in_period': expected a finite number" in proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
@@ -163,10 +178,10 @@ def test_a_non_finite_order_volume_is_refused_before_any_kernel(tmp_path, value)
         (["dau_millions", "0.001"], "parameter 'dau_millions': the trust report's 450,000 users taking part in governance"),
     ],
 )
-def test_degenerate_governance_parameters_are_refused_before_any_kernel(tmp_path, overrides, expected):
+def test_degenerate_governance_parameters_are_refused_before_any_kernel(cli, tmp_path, overrides, expected):
     out = tmp_path / "out"
     args = [x for pair in zip(["-p"] * (len(overrides) // 2), overrides[::2], overrides[1::2], strict=True) for x in pair]
-    proc = _cli("run", "01_governance", *args, "--out", str(out))
+    proc = cli("run", "01_governance", *args, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert expected in proc.stderr, proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
@@ -174,13 +189,12 @@ def test_degenerate_governance_parameters_are_refused_before_any_kernel(tmp_path
 
 
 @pytest.mark.kernel
-def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_run(tmp_path):
-    site = tmp_path / "site"
-    assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
+def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_run(cli, demo_site):
+    site = demo_site
     results_json = site / "90_demo" / "results.json"
     for bad in ("[]", '{"provenance": []}'):
         results_json.write_text(bad)
-        proc = _cli("build", str(DEMO), "--dry-run", "--out", str(site))
+        proc = cli("build", str(DEMO), "--dry-run", "--out", str(site))
         assert proc.returncode == 0, proc.stderr
         assert "run   90_demo" in proc.stdout and "unreadable results.json" in proc.stdout
         assert f"{results_json}: not a run record" in proc.stderr and "Traceback" not in proc.stderr
@@ -188,7 +202,7 @@ def test_a_results_json_of_the_wrong_shape_is_a_stale_report_for_build_and_dry_r
     assert proc.returncode == 0, proc.stderr
     assert isinstance(json.loads(results_json.read_text())["provenance"], dict)
     (site / "90_demo" / "90_demo.html").write_text("")  # an emptied page is not up to date
-    proc = _cli("build", str(DEMO), "--dry-run", "--out", str(site))
+    proc = cli("build", str(DEMO), "--dry-run", "--out", str(site))
     assert "run   90_demo" in proc.stdout and "90_demo.html changed since it was built" in proc.stdout
 
 
@@ -199,12 +213,11 @@ DISK_FULL_HOOK = Path(__file__).parent / "fixtures" / "disk_full"  # papermill's
 
 @pytest.mark.kernel
 @pytest.mark.parametrize("moment", ["notebook", "results"])
-def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(tmp_path, moment):
+def test_a_disk_full_in_the_run_or_the_command_says_so_and_keeps_the_report(demo_site, moment):
     """``notebook``: papermill's save fails in the run's process (the rest of the run is written, so
     the failure is kept under failed/); ``results``: results.json cannot be written by the run's
     process nor by the command, which then gives the run up whole."""
-    site = tmp_path / "site"
-    assert _cli("build", str(DEMO), "--out", str(site)).returncode == 0
+    site = demo_site
     before = _snapshot(site / "90_demo")
     pythonpath = os.pathsep.join(p for p in (str(DISK_FULL_HOOK), os.environ.get("PYTHONPATH")) if p)
     proc = _cli(

@@ -16,8 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 DEMO = FIXTURES / "90_demo.py"
 
 
-def test_params_prints_types_defaults_ranges_and_help():
-    proc = trustlab("params", str(DEMO))
+def test_params_prints_types_defaults_ranges_and_help(cli):
+    proc = cli("params", str(DEMO))
     assert proc.returncode == 0
     assert re.search(r"^x +float +default=1\.5  \[> 0 and <= 100\]$", proc.stdout, re.M)
     assert "a positive number" in proc.stdout
@@ -34,25 +34,27 @@ def test_params_prints_types_defaults_ranges_and_help():
         (["-p", "x", "1_000"], "parameter 'x': expected float, got str '1_000'"),
     ],
 )
-def test_rejected_parameters_stop_before_any_kernel_and_write_nothing(tmp_path, args, message):
+def test_rejected_parameters_stop_before_any_kernel_and_write_nothing(cli, tmp_path, args, message):
     out = tmp_path / "out"
-    proc = trustlab("run", str(DEMO), *args, "--out", str(out))
+    proc = cli("run", str(DEMO), *args, "--out", str(out))
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "running" not in proc.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_unknown_notebook_is_rejected():
+def test_unknown_notebook_is_rejected_with_the_exit_code_of_the_process():
+    """The one refusal run as a process of its own: main's code is the interpreter's exit code (the
+    other refusals call main in this process)."""
     proc = trustlab("run", "99_nothing")
     assert proc.returncode == 2
     assert "unknown notebook '99_nothing'" in proc.stderr
 
 
-def test_malformed_parameter_file_is_rejected(tmp_path):
+def test_malformed_parameter_file_is_rejected(cli, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("x: [1\n")
-    proc = trustlab("run", str(DEMO), "-f", str(bad), "--out", str(tmp_path / "out"))
+    proc = cli("run", str(DEMO), "-f", str(bad), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and f"{bad}: malformed YAML" in proc.stderr
     assert not (tmp_path / "out").exists()
 
@@ -73,8 +75,8 @@ def test_run_with_a_parameter_file_and_a_failure_exit_code(tmp_path):
     assert (tmp_path / "reports" / "demo" / "failed" / "90_demo.html").exists()  # a run in no site keeps its failure inside
 
 
-def test_build_dry_run_says_what_would_run_and_why(tmp_path):
-    proc = trustlab("build", "00_source_facts", "--dry-run", "--out", str(tmp_path / "site"))
+def test_build_dry_run_says_what_would_run_and_why(cli, tmp_path):
+    proc = cli("build", "00_source_facts", "--dry-run", "--out", str(tmp_path / "site"))
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"^run +00_source_facts +no previous report$", proc.stdout, re.M)
     assert not (tmp_path / "site").exists()
@@ -87,9 +89,8 @@ def test_version_is_the_package_version():
     assert proc.returncode == 0 and proc.stdout.strip() == f"trustlab {__version__}"
 
 
-def test_params_json_lists_every_parameter_with_its_contract():
-
-    proc = trustlab("params", str(DEMO), "--json")
+def test_params_json_lists_every_parameter_with_its_contract(cli):
+    proc = cli("params", str(DEMO), "--json")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["command"] == "params" and record["notebook"] == "90_demo"
@@ -104,19 +105,19 @@ def _record(folder: Path, parameters: dict, results: dict) -> Path:
     return folder
 
 
-def test_diff_exits_1_when_runs_differ_and_0_when_they_agree(tmp_path):
+def test_diff_exits_1_when_runs_differ_and_0_when_they_agree(cli, tmp_path):
     a = _record(tmp_path / "a", {"x": 1.5}, {"y": 2.0})
     b = _record(tmp_path / "b", {"x": 1.5}, {"y": 2.0})
     c = _record(tmp_path / "c", {"x": 3.0}, {"y": 2.0})
-    same, different = trustlab("diff", str(a), str(b)), trustlab("diff", str(a), str(c))
+    same, different = cli("diff", str(a), str(b)), cli("diff", str(a), str(c))
     assert (same.returncode, different.returncode) == (0, 1), same.stderr + different.stderr
     assert "no differences" in same.stdout and "x" in different.stdout
-    as_json = trustlab("diff", str(a), str(c), "--json")
+    as_json = cli("diff", str(a), str(c), "--json")
     assert as_json.returncode == 1
     record = json.loads(as_json.stdout)
     assert record["same"] is False
     assert record["differences"] == [{"kind": "parameter", "name": "x", "a": 1.5, "b": 3.0}]
-    assert trustlab("diff", str(a), str(tmp_path / "missing")).returncode == 2
+    assert cli("diff", str(a), str(tmp_path / "missing")).returncode == 2
 
 
 def _complete(line: str, tmp_path: Path) -> list[str]:
@@ -155,7 +156,7 @@ def test_every_argument_has_help():
     assert not missing, f"arguments without help text: {missing}"
 
 
-def test_sweep_with_an_unreachable_scheduler_exits_2_with_one_line_and_creates_nothing(tmp_path):
+def test_sweep_with_an_unreachable_scheduler_exits_2_with_one_line_and_creates_nothing(cli, tmp_path):
     import socket
 
     with socket.socket() as probe:  # a port on this machine that nothing listens on
@@ -171,25 +172,23 @@ def test_sweep_with_an_unreachable_scheduler_exits_2_with_one_line_and_creates_n
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [f"trustlab: error: cannot reach the Dask scheduler at {address} within 0.5 s"]
     for bad in ("0", "-1", "inf", "soon"):
-        proc = trustlab(
-            "sweep", str(DEMO), "--grid", str(grid), "--scheduler", address, "--scheduler-timeout", bad, "--out", str(out)
-        )
+        proc = cli("sweep", str(DEMO), "--grid", str(grid), "--scheduler", address, "--scheduler-timeout", bad, "--out", str(out))
         assert proc.returncode == 2
         assert f"argument --scheduler-timeout: expected a number of seconds > 0, got '{bad}'" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.yaml"]
 
 
-def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_file(tmp_path):
+def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_file(cli, tmp_path):
     grid = tmp_path / "g.yaml"
     grid.write_text("fixed: {n_buyers: 2000, monte_carlo_draws: 5000, n_merchants: 2000}\ngrid:\n  seed: [1, 2]\n")
     out = tmp_path / "sweep"
-    proc = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
+    proc = cli("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "2 ok, 0 failed" in proc.stdout
     assert {p.name for p in out.iterdir()} == {"sweep.csv", "sweep.parquet", ".trustlab-run.json"}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "a staging folder was left behind"
     (out / "notes.txt").write_text("mine")
-    proc = trustlab("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
+    proc = cli("sweep", "03_pricing_positioning", "--fast", "--jobs", "1", "--grid", str(grid), "--out", str(out))
     assert proc.returncode == 2
     assert "holds files trustlab did not write (notes.txt)" in proc.stderr and "sweeping" not in proc.stderr
     assert (out / "notes.txt").read_text() == "mine" and (out / "sweep.csv").exists()
@@ -199,9 +198,9 @@ def test_fast_sweep_writes_its_folder_and_never_replaces_one_holding_a_users_fil
 
 
 @pytest.mark.parametrize("value", ["-inf", "inf", "nan", "-1e999"])
-def test_a_non_finite_value_is_refused_even_when_it_starts_with_a_dash(tmp_path, value):
+def test_a_non_finite_value_is_refused_even_when_it_starts_with_a_dash(cli, tmp_path, value):
     out = tmp_path / "out"
-    proc = trustlab("run", str(DEMO), "-p", "x", value, "--out", str(out))
+    proc = cli("run", str(DEMO), "-p", "x", value, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert "parameter 'x': expected a finite number" in proc.stderr
     assert "running" not in proc.stderr and list(tmp_path.iterdir()) == []
@@ -229,17 +228,17 @@ def test_a_text_value_that_starts_with_a_dash_is_refused_by_argparse_naming_the_
 
 
 @pytest.mark.parametrize("scenario", ["", "x/../..", "../90_demo.smoke"])
-def test_an_empty_or_unsafe_scenario_is_refused(tmp_path, scenario):
+def test_an_empty_or_unsafe_scenario_is_refused(cli, tmp_path, scenario):
     out = tmp_path / "out"
-    proc = trustlab("run", str(DEMO), "--scenario", scenario, "--out", str(out))
+    proc = cli("run", str(DEMO), "--scenario", scenario, "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert f"scenario name {scenario!r} is not allowed" in proc.stderr
     assert not out.exists()
-    proc = trustlab("build", str(DEMO), "--dry-run", "--scenario", scenario, "--out", str(tmp_path / "site"))
+    proc = cli("build", str(DEMO), "--dry-run", "--scenario", scenario, "--out", str(tmp_path / "site"))
     assert proc.returncode == 2 and f"scenario name {scenario!r} is not allowed" in proc.stderr
 
 
-def test_yaml_files_with_aliases_duplicates_or_quoted_numbers_are_refused(tmp_path):
+def test_yaml_files_with_aliases_duplicates_or_quoted_numbers_are_refused(cli, tmp_path):
     cases = {
         "alias.yaml": ("x: &a 2\nsleep_seconds: *a\n", "refused: anchor &a under key 'x'"),
         "dup.yaml": ("x: 2\nx: 3\n", "refused: duplicate key 'x' at line 2"),
@@ -248,18 +247,18 @@ def test_yaml_files_with_aliases_duplicates_or_quoted_numbers_are_refused(tmp_pa
     for name, (text, message) in cases.items():
         path = tmp_path / name
         path.write_text(text)
-        proc = trustlab("run", str(DEMO), "-f", str(path), "--out", str(tmp_path / "out"))
+        proc = cli("run", str(DEMO), "-f", str(path), "--out", str(tmp_path / "out"))
         assert proc.returncode == 2 and f"{path}: {message}" in proc.stderr, proc.stderr
         assert not (tmp_path / "out").exists()
 
 
-def test_an_integer_too_long_for_python_is_refused_naming_the_parameter_not_unexpected(tmp_path):
+def test_an_integer_too_long_for_python_is_refused_naming_the_parameter_not_unexpected(cli, tmp_path):
     digits = sys.get_int_max_str_digits() + 700
     path = tmp_path / "big.yaml"
     path.write_text(f"x: {'9' * digits}\n")
     limit = f"expected a number of at most {sys.get_int_max_str_digits():,} digits"
     for args, named in ((["-f", str(path)], f"{path}: refused: key 'x' at line 1"), (["-p", "x", "9" * digits], "parameter 'x'")):
-        proc = trustlab("run", str(DEMO), *args, "--out", str(tmp_path / "out"))
+        proc = cli("run", str(DEMO), *args, "--out", str(tmp_path / "out"))
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith(f"trustlab: error: {named}") and limit in proc.stderr, proc.stderr
         assert "unexpected" not in proc.stderr and len(proc.stderr.splitlines()) == 1
@@ -276,9 +275,9 @@ def _notebook_with_a_broken_checker(tmp_path: Path) -> Path:
     return source
 
 
-def test_an_unexpected_error_is_a_message_and_a_summary_with_the_traceback_only_under_debug(tmp_path):
+def test_an_unexpected_error_is_a_message_and_a_summary_with_the_traceback_only_under_debug(cli, tmp_path):
     source = _notebook_with_a_broken_checker(tmp_path)
-    proc = trustlab("run", str(source), "--out", str(tmp_path / "out"))
+    proc = cli("run", str(source), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -286,7 +285,7 @@ def test_an_unexpected_error_is_a_message_and_a_summary_with_the_traceback_only_
     assert lines[1].startswith("trustlab: unexpected TypeError at ") and "run again with --debug" in lines[1]
     assert len(lines) == 2
     for argv in (["--debug", "run", str(source)], ["run", str(source), "--debug"]):
-        proc = trustlab(*argv, "--out", str(tmp_path / "out"))
+        proc = cli(*argv, "--out", str(tmp_path / "out"))
         assert proc.returncode == 2
         assert "Traceback (most recent call last)" in proc.stderr and "trustlab: unexpected TypeError" in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -16,7 +16,11 @@ from trustlab.runner import pdf, report, runs
 
 COLLECTION = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
-pytestmark = pytest.mark.skipif(pdf.chromium_path() is None, reason="Chromium is missing: make system-deps")
+# Each test prints a page with headless Chromium (playwright).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(pdf.chromium_path() is None, reason="Chromium is missing: make system-deps"),
+]
 
 
 class _TableCells(HTMLParser):

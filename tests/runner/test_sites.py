@@ -33,17 +33,33 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------- run folders
 
 
-def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(tmp_path):
+def test_run_refuses_an_existing_folder_it_did_not_make_and_touches_nothing(cli, tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("my own work")
     before = snapshot(tmp_path)
-    proc = trustlab("run", str(DEMO), "--out", str(out))
+    proc = cli("run", str(DEMO), "--out", str(out))
     assert proc.returncode == 2, proc.stderr
     assert f"{out}: this folder exists and trustlab did not make it" in proc.stderr
     assert "Traceback" not in proc.stderr and "running" not in proc.stderr
     assert snapshot(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "something was written beside the folder"
+
+
+@pytest.fixture(scope="module")
+def demo_run_template(tmp_path_factory) -> Path:
+    """`trustlab run` of the demo notebook at its defaults into a folder of no site, run once per module."""
+    out = tmp_path_factory.mktemp("demo") / "run"
+    proc = trustlab("run", str(DEMO), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+@pytest.fixture
+def demo_run(demo_run_template, tmp_path) -> Path:
+    """A copy of that run folder, ``tmp_path / "run"``, for one test to change (its manifest names
+    the files in it, not where it is)."""
+    return Path(shutil.copytree(demo_run_template, tmp_path / "run", symlinks=True))
 
 
 @pytest.mark.kernel
@@ -66,21 +82,19 @@ def test_a_run_outside_a_site_writes_only_its_folder_and_gets_no_index(tmp_path)
 
 
 @pytest.mark.kernel
-def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(tmp_path):
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+def test_a_run_folder_holding_a_file_trustlab_did_not_write_is_refused(cli, demo_run):
+    out = demo_run
     (out / "analysis-notes.md").write_text("added by hand")
     before = snapshot(out)
-    proc = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(out))
+    proc = cli("run", str(DEMO), "-p", "x", "2", "--out", str(out))
     assert proc.returncode == 2
     assert "holds files trustlab did not write (analysis-notes.md)" in proc.stderr
     assert snapshot(out) == before
 
 
 @pytest.mark.kernel
-def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path):
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_path, demo_run):
+    out = demo_run
     good = snapshot(out)
     proc = trustlab("run", str(DEMO), "-p", "fail", "true", "--out", str(out))
     assert proc.returncode == 1
@@ -94,44 +108,42 @@ def test_a_failed_run_outside_a_site_keeps_its_failure_inside_its_folder(tmp_pat
     assert not (out / "failed").exists()
 
 
-def test_a_file_in_place_of_the_output_folder_is_refused(tmp_path):
+def test_a_file_in_place_of_the_output_folder_is_refused(cli, tmp_path):
     target = tmp_path / "report"
     target.write_text("not a folder")
-    proc = trustlab("run", str(DEMO), "--out", str(target))
+    proc = cli("run", str(DEMO), "--out", str(target))
     assert proc.returncode == 2 and "is not a folder trustlab made" in proc.stderr
     assert target.read_text() == "not a folder"
 
 
 @pytest.mark.kernel
-def test_unwritable_places_are_refused_before_any_kernel_starts(tmp_path, immutable):
+def test_unwritable_places_are_refused_before_any_kernel_starts(cli, tmp_path, immutable, demo_run):
     locked_parent = tmp_path / "read-only"
     locked_parent.mkdir()
     immutable(locked_parent)
-    proc = trustlab("run", str(DEMO), "--out", str(locked_parent / "run"))
+    proc = cli("run", str(DEMO), "--out", str(locked_parent / "run"))
     assert proc.returncode == 2, proc.stderr
     assert f"cannot write into {locked_parent}" in proc.stderr
     assert "running" not in proc.stderr and "Traceback" not in proc.stderr
 
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+    out = demo_run
     before = snapshot(out)
     immutable(out)  # trustlab's own folder, but it cannot be replaced
-    proc = trustlab("run", str(DEMO), "-p", "x", "2", "--out", str(out))
+    proc = cli("run", str(DEMO), "-p", "x", "2", "--out", str(out))
     assert proc.returncode == 2 and f"cannot write into {out}" in proc.stderr and "running" not in proc.stderr
     assert snapshot(out) == before
 
     site = tmp_path / "site"
     sites.open_site(site)
     immutable(site)
-    proc = trustlab("build", "00_source_facts", "--scenario", "smoke", "--out", str(site))
+    proc = cli("build", "00_source_facts", "--scenario", "smoke", "--out", str(site))
     assert proc.returncode == 2, proc.stderr
     assert f"cannot write into {site}" in proc.stderr and "building" not in proc.stderr
 
 
 @pytest.mark.kernel
-def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tmp_path):
-    out = tmp_path / "run"
-    assert trustlab("run", str(DEMO), "--out", str(out)).returncode == 0
+def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(demo_run):
+    out = demo_run
     (out / sites.RUN_MANIFEST).unlink()  # as written before manifests existed
     sites.check_run_folder(out)
     (out / "extra.csv").write_text("a\n1\n")
@@ -142,15 +154,15 @@ def test_a_legacy_run_folder_of_an_older_trustlab_is_adopted_but_nothing_else(tm
 # ---------------------------------------------------------------- sites and the index
 
 
-def test_build_refuses_an_existing_folder_that_is_not_a_site(tmp_path):
+def test_build_refuses_an_existing_folder_that_is_not_a_site(cli, tmp_path):
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "thesis.tex").write_text("\\begin{document}")
-    proc = trustlab("build", "00_source_facts", "--out", str(folder))
+    proc = cli("build", "00_source_facts", "--out", str(folder))
     assert proc.returncode == 2
     assert "is not a report site trustlab made" in proc.stderr
     assert snapshot(folder) == {"thesis.tex": b"\\begin{document}"}
-    proc = trustlab("build", "00_source_facts", "--dry-run", "--out", str(folder))
+    proc = cli("build", "00_source_facts", "--dry-run", "--out", str(folder))
     assert proc.returncode == 2 and "is not a report site trustlab made" in proc.stderr
 
 
@@ -236,28 +248,28 @@ def built_site(site_template, tmp_path) -> Path:
     return copy_site(site_template, tmp_path / "site")
 
 
-def test_publish_refuses_a_folder_it_did_not_publish(built_site, tmp_path):
+def test_publish_refuses_a_folder_it_did_not_publish(cli, built_site, tmp_path):
     dest = tmp_path / "shared"
     dest.mkdir()
     (dest / "keep.txt").write_text("keep me")
-    proc = trustlab("publish", str(dest), "--site", str(built_site))
+    proc = cli("publish", str(dest), "--site", str(built_site))
     assert proc.returncode == 2 and "is not a copy trustlab published" in proc.stderr
     assert snapshot(dest) == {"keep.txt": b"keep me"}
 
 
-def test_publish_replaces_its_own_copy_but_not_files_added_to_it(built_site, tmp_path):
+def test_publish_replaces_its_own_copy_but_not_files_added_to_it(cli, built_site, tmp_path):
     dest = tmp_path / "shared"
-    assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
+    assert cli("publish", str(dest), "--site", str(built_site)).returncode == 0
     assert (dest / "index.html").exists() and (dest / sites.PUBLISHED_MANIFEST).exists()
-    assert trustlab("publish", str(dest), "--site", str(built_site)).returncode == 0
+    assert cli("publish", str(dest), "--site", str(built_site)).returncode == 0
     (dest / "comments.txt").write_text("reviewer notes")
-    proc = trustlab("publish", str(dest), "--site", str(built_site))
+    proc = cli("publish", str(dest), "--site", str(built_site))
     assert proc.returncode == 2 and "holds files trustlab did not publish (comments.txt)" in proc.stderr
     assert (dest / "comments.txt").read_text() == "reviewer notes"
 
 
 @pytest.mark.parametrize("where", ["site itself", "inside the site", "contains the site", "checkout", "inside the checkout"])
-def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_template, tmp_path, where):
+def test_publish_refuses_the_site_the_checkout_and_what_contains_them(cli, site_template, tmp_path, where):
     parent = tmp_path / "P"
     site = copy_site(site_template, parent / "sub" / "site")
     dest = {
@@ -268,7 +280,7 @@ def test_publish_refuses_the_site_the_checkout_and_what_contains_them(site_templ
         "inside the checkout": config.PROJECT_ROOT / "shared-site",
     }[where]
     before = snapshot(parent)
-    proc = trustlab("publish", str(dest), "--site", str(site))
+    proc = cli("publish", str(dest), "--site", str(site))
     assert proc.returncode == 2, proc.stderr
     assert "is, contains or lies inside" in proc.stderr
     assert snapshot(parent) == before

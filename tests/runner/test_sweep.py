@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_process import trustlab
 from trustlab.runner import compare, sites, sweep
 from trustlab.runner.notebook import Notebook
 from trustlab.runner.params import ParameterError
@@ -132,12 +131,12 @@ def test_diff_lists_changed_parameters_and_results(tmp_path):
         ('{"results": {}}', "'parameters' is missing; expected a JSON object"),
     ],
 )
-def test_diff_of_a_file_that_is_not_a_run_record_names_it_and_what_is_wrong(tmp_path, text, wrong):
+def test_diff_of_a_file_that_is_not_a_run_record_names_it_and_what_is_wrong(cli, tmp_path, text, wrong):
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps({"parameters": {"x": 1}, "results": {}}))
     bad.write_text(text)
     for a, b in ((good, bad), (bad, good)):
-        proc = trustlab("diff", str(a), str(b))
+        proc = cli("diff", str(a), str(b))
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert proc.stderr.startswith(f"trustlab: error: {bad}: not a run record: {wrong}"), proc.stderr
         assert "Traceback" not in proc.stderr and "unexpected" not in proc.stderr and len(proc.stderr.splitlines()) == 1
