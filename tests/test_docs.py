@@ -248,6 +248,17 @@ def test_the_readme_names_the_fast_sweep_of_every_notebook_whose_schema_declares
         assert ("trustlab sweep --fast" in row) == declares_fast, name
 
 
+def test_the_architecture_graph_is_what_the_code_imports_now() -> None:
+    spec = importlib.util.spec_from_file_location("architecture_graph", ROOT / "scripts" / "architecture_graph.py")
+    assert spec and spec.loader
+    graph = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(graph)
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert graph.page_with_graph(page) == page, "docs/architecture.md is stale: run python scripts/architecture_graph.py"
+    # a second route to one arrow: the runner imports the package's results module (collect, read_record)
+    assert "  runner --> results" in page and "  results --> runner" not in page
+
+
 def test_cli_reference_is_what_the_script_writes_now() -> None:
     page = ROOT / "docs" / "cli.md"
     expected = _load_cli_reference().render()

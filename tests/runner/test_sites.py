@@ -19,7 +19,7 @@ import pytest
 from cli_process import trustlab
 from trustlab import config
 from trustlab.errors import ParameterError
-from trustlab.runner import report, runs, sites
+from trustlab.runner import folders, report, runs, sites
 from trustlab.runner.notebook import Notebook, resolve_run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -331,11 +331,11 @@ def test_concurrent_index_writes_never_collide(built_site):
 def _replace_many(site: str, rounds: int) -> int:
     target = Path(site) / "report"
     for _ in range(rounds):
-        with sites.locked(Path(site)):
+        with folders.locked(Path(site)):
             staged = Path(site) / f".staged-{os.getpid()}"
             staged.mkdir()
             (staged / "results.json").write_text(str(os.getpid()))
-            sites.replace_dir(staged, target)
+            folders.replace_dir(staged, target)
     return rounds
 
 
@@ -349,16 +349,16 @@ def test_replacing_a_folder_from_many_processes_under_the_site_lock_leaves_nothi
 def test_the_lock_is_reentrant_in_a_process_and_a_second_process_waits_saying_so(tmp_path):
     site = sites.open_site(tmp_path / "site")
     script = (
-        "import sys; from pathlib import Path; from trustlab.runner import sites\n"
-        "with sites.locked(Path(sys.argv[1])): print('got it', flush=True)\n"
+        "import sys; from pathlib import Path; from trustlab.runner import folders\n"
+        "with folders.locked(Path(sys.argv[1])): print('got it', flush=True)\n"
     )
     entered = threading.Event()
 
     def enter_from_another_thread() -> None:
-        with sites.locked(site):
+        with folders.locked(site):
             entered.set()
 
-    with sites.locked(site), sites.locked(site):  # reentrant, also across threads of this process
+    with folders.locked(site), folders.locked(site):  # reentrant, also across threads of this process
         worker = threading.Thread(target=enter_from_another_thread)
         worker.start()
         worker.join(timeout=10)

@@ -22,7 +22,8 @@ analyses it runs.
   configuration and the extension adding the provenance header and the landing page; ``static/``:
   the stylesheet report pages, the book and the explorer share.
 - :mod:`~trustlab.runner.pdf`: a report page printed to PDF by Chromium (``run``/``build --pdf``).
-- :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, locks).
+- :mod:`~trustlab.runner.sites`: where trustlab may write (manifests, ownership);
+  :mod:`~trustlab.runner.folders`: folders staged and swapped into place, crash leftovers, each place's lock.
 - :mod:`~trustlab.runner.sweep`: a notebook over a grid of parameters, on Dask;
   :mod:`~trustlab.runner.compare`: two runs compared (``trustlab diff``, the explorer's comparison).
 - :mod:`~trustlab.runner.new`, ``templates/new/``: ``trustlab new``, the scaffold of a new question.
@@ -32,6 +33,6 @@ analyses it runs.
 
 Imports flow one way: cli -> commands -> {book -> report, serve -> explorer_sweep -> {explorer, sweep}, new} ->
 runs -> {cache, executors, pdf} -> {notebook -> params, finish, forkserver -> execute -> finish}
--> report -> {sites, page_markup}; no module uses another's private names, and no analysis module imports this
+-> report -> {sites -> folders, page_markup}; no module uses another's private names, and no analysis module imports this
 package (tests/test_layout.py checks all three).
 """

@@ -24,7 +24,7 @@ from typing import Any
 
 from trustlab import provenance
 from trustlab.errors import ParameterError
-from trustlab.runner import executors, report, runs, sites
+from trustlab.runner import executors, folders, report, runs, sites
 from trustlab.runner.compare import change_text, compare_records, group_rows, shown
 from trustlab.runner.forkserver import ForkServerError
 from trustlab.runner.notebook import SAFE_NAME, Notebook, ResolvedRun, schema_path
@@ -314,7 +314,7 @@ class Explorer:
 
     def update_index(self) -> None:
         """Rewrite the site's index.html (so the run shows there and in ``trustlab publish``)."""
-        with self._index_lock, sites.locked(self.site):
+        with self._index_lock, folders.locked(self.site):
             report.build_index(self.site, list(self.notebooks.values()))
 
     def warm_up(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trustlab import prose
-from trustlab.runner import page_markup
+from trustlab.runner import folders, page_markup
 from trustlab.runner.compare import notebook_result_groups, shown
 
 if TYPE_CHECKING:  # imported lazily at run time: it is slow to import
@@ -514,7 +514,7 @@ def publish(site: Path, dest: Path) -> Path:
     ``dest`` must lie outside the site and the checkout, and be new, empty, or a copy trustlab
     published before holding only what it wrote (:func:`trustlab.runner.sites.check_publish_destination`);
     such a copy is replaced whole. The copy is staged beside ``dest`` and moved into place only
-    when it checks out. Callers hold the site's lock (:func:`trustlab.runner.sites.locked`).
+    when it checks out. Callers hold the site's lock (:func:`trustlab.runner.folders.locked`).
     """
     import shutil
 
@@ -536,7 +536,7 @@ def publish(site: Path, dest: Path) -> Path:
             raise ValueError("the site is not self-contained:\n" + "\n".join(problems[:20]))
         sites.mark_published(staged, site)
         sites.check_publish_destination(dest, site)  # again: something may have appeared meanwhile
-        sites.replace_dir(staged, dest)
+        folders.replace_dir(staged, dest)
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)

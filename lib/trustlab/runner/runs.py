@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
-from trustlab.runner import pdf, sites
+from trustlab.runner import folders, pdf, sites
 from trustlab.runner.cache import cache_key, digest_of, input_files, read_results, stale_reason
 from trustlab.runner.executors import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -44,10 +44,10 @@ from trustlab.runner.finish import (
     disk_full_message,
     sanitize_notebook,
 )
+from trustlab.runner.folders import remove_abandoned_staging
 from trustlab.runner.forkserver import ForkServer
 from trustlab.runner.notebook import Notebook, ResolvedRun, resolve_run
 from trustlab.runner.processes import signals_deferred
-from trustlab.runner.sites import remove_abandoned_staging
 
 
 @dataclass
@@ -135,7 +135,7 @@ def run_notebook(run: ResolvedRun, out_dir: Path, options: RunOptions = RunOptio
     hrefs = sites.index_href(site, out_dir), sites.index_href(site, failed_dir)  # the pages' links to the index
     with contextlib.ExitStack() as held:
         if options.hold_lock:  # trustlab run: the site's lock for the whole run, the places checked again under it
-            held.enter_context(sites.locked(site if site is not None else out_dir))
+            held.enter_context(folders.locked(site if site is not None else out_dir))
             sites.check_run_places(out_dir, site)  # the process waited for may have written there
             print(f"running {name} -> {out_dir}", file=sys.stderr)
         progress = sys.stderr.isatty() if options.progress is None else options.progress
@@ -180,7 +180,7 @@ def run_notebook(run: ResolvedRun, out_dir: Path, options: RunOptions = RunOptio
                     )
                 check_stop(stop)
             seconds = time.perf_counter() - t0
-            with sites.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
+            with folders.locked(site if site is not None else out_dir, cancelled=stop.is_set if stop else None):
                 with signals_deferred():
                     check_stop(stop)
                     sites.move_into_place(staged, out_dir, failed_dir, site, ok=status == "ok", kind=options.kind, name=name)

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from trustlab import results
-from trustlab.runner import explorer_sweep, report, serve_views, sites
+from trustlab.runner import explorer_sweep, folders, report, serve_views, sites
 from trustlab.runner.explorer import DONE, Explorer, Job, comparison, parameter_text
 from trustlab.runner.params import ParameterError
 from trustlab.runner.serve_guard import refused
@@ -182,7 +182,7 @@ async def label_run(request: Request) -> Response:
     if folder not in {run["folder"] for run in serve_views.past_runs(explorer, name)}:
         return refused(request, f"folder: no run {folder!r} of notebook {name} in this site", 404)
     try:
-        with sites.locked(explorer.site):
+        with folders.locked(explorer.site):
             sites.set_run_label(explorer.site, folder, label)
     except ParameterError as exc:
         return await run_in_threadpool(form, request, name, {}, str(exc), 400)

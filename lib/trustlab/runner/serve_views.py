@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from trustlab.runner import params, report, sites
+from trustlab.runner import folders, params, report, sites
 from trustlab.runner.explorer import Explorer, Job, parameter_text
 from trustlab.runner.notebook import Notebook
 
@@ -152,7 +152,7 @@ def cell_progress(job: Job) -> dict[str, int] | None:
 
     if job.status != "running":
         return None
-    for staged in sorted(job.out_dir.parent.glob(f"{sites.staging_stem(job.out_dir)}*"), reverse=True):
+    for staged in sorted(job.out_dir.parent.glob(f"{folders.staging_stem(job.out_dir)}*"), reverse=True):
         try:
             nb = nbformat.from_dict(json.loads((staged / f"{job.name}.ipynb").read_text(encoding="utf-8")))
         except (OSError, ValueError, RecursionError):  # not saved yet, or caught half-written

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from trustlab import config, provenance
-from trustlab.runner import cache, executors, params, runs, sites
+from trustlab.runner import cache, executors, folders, params, runs, sites
 from trustlab.runner.notebook import Notebook, ResolvedRun
 from trustlab.runner.params import ParameterError
 
@@ -322,12 +322,12 @@ def _place(staged: Path, out_dir: Path, table: pd.DataFrame, name: str, on_place
     points = sorted(p.name for p in staged.glob("point-*") if p.is_dir())
     sites.mark_run(staged, name, kind="sweep")
     site = sites.find_site(out_dir)
-    with sites.locked(site if site is not None else out_dir):
+    with folders.locked(site if site is not None else out_dir):
         sites.check_run_folder(out_dir)  # again: another process may have written there meanwhile
         if site is not None:
             sites.open_site(site)
-        sites.remove_old_backups(out_dir)
-        sites.replace_dir(staged, out_dir)
+        folders.remove_old_backups(out_dir)
+        folders.replace_dir(staged, out_dir)
         if site is not None:
             sites.register_sweep(site, out_dir, [out_dir / p for p in points])
         if on_placed is not None:

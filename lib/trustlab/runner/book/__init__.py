@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trustlab.runner import report, sites
+from trustlab.runner import folders, report, sites
 
 if TYPE_CHECKING:
     import nbformat
@@ -89,7 +89,7 @@ def update(site: Path, notebook_sources: list[Path], *, force: bool = False) -> 
 
     Raises :class:`trustlab.runner.sites.OwnershipError` when the book's folder holds files trustlab
     did not write, and :class:`BookError` when Sphinx fails; in both cases the previous book stays
-    as it was. Callers hold the site's lock (:func:`trustlab.runner.sites.locked`).
+    as it was. Callers hold the site's lock (:func:`trustlab.runner.folders.locked`).
     """
     site = Path(site).resolve()
     book = book_dir(site)
@@ -97,7 +97,7 @@ def update(site: Path, notebook_sources: list[Path], *, force: bool = False) -> 
     if not force and book.is_dir() and sites.book_stamp(site) == inputs:
         return None
     sites.check_book_folder(book)
-    sites.remove_abandoned_staging(book)
+    folders.remove_abandoned_staging(book)
     staged = sites.new_staging_folder(book)
     work = Path(tempfile.mkdtemp(prefix="trustlab-book-"))  # the sources and Sphinx's doctrees: never published
     try:
@@ -107,7 +107,7 @@ def update(site: Path, notebook_sources: list[Path], *, force: bool = False) -> 
             fragment.unlink()  # the theme's Jinja macros, copied as static files: no page, and links no browser can follow
         sites.mark_book(staged)
         sites.check_book_folder(book)  # again: something may have appeared meanwhile
-        sites.replace_dir(staged, book)
+        folders.replace_dir(staged, book)
         sites.record_book_stamp(site, inputs)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
-from trustlab.runner import pdf, runs, sites
+from trustlab.runner import folders, pdf, runs, sites
 from trustlab.runner.commands.common import load_named, outcome_record, print_json, summary, update_book, write_index
 from trustlab.runner.notebook import Notebook
 
@@ -59,7 +59,7 @@ def main(args: argparse.Namespace) -> int:
             action = "skip" if run.reason == "up to date" else "run"
             print(f"{action:<5} {run.name:<34} {run.reason}")
         return 0
-    with sites.locked(site):
+    with folders.locked(site):
         return build_locked(args, site, selected, pdf_code)
 
 

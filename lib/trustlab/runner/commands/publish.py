@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trustlab import config
-from trustlab.runner import report, sites
+from trustlab.runner import folders, report, sites
 from trustlab.runner.commands.common import update_book
 
 
@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
     site = (Path(args.site) if args.site else config.REPORTS_DIR).resolve()
     try:
         sites.check_publish_destination(Path(args.dest), site)
-        with sites.locked(site):  # no build moves a report while the site is copied
+        with folders.locked(site):  # no build moves a report while the site is copied
             if sites.read_manifest(site, sites.SITE_MANIFEST) is not None:
                 update_book(site)  # the copy carries the book of the site's current runs
             dest = report.publish(site, Path(args.dest))
