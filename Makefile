@@ -58,7 +58,7 @@ notebooks: install fonts ## re-execute the committed notebooks in place after a 
 bench: install ## run the benchmarks; each run is written to bench/results/<date>-<what>.json (docs/benchmarks.md)
 	$(BIN)/python -m bench
 
-screenshots: install system-deps ## retake docs/report.png, docs/report-index.png and docs/explorer.png from a fresh build
+screenshots: install system-deps ## retake the README's pictures (docs/*.png: report, index, book, explorer) from a fresh build
 	$(BIN)/python scripts/screenshots.py
 
 lock: install ## rewrite requirements.lock (pip) and environment.lock.yml (conda) from the current environment

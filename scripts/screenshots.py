@@ -1,9 +1,10 @@
 """Take the README's screenshots of the pages as they are now: a report, the site index and the explorer.
 
-    .venv/bin/python scripts/screenshots.py          # writes docs/report.png, docs/report-index.png, docs/explorer.png
+    .venv/bin/python scripts/screenshots.py   # docs/report.png, docs/report-index.png, docs/book.png, docs/explorer.png
 
 Everything is built afresh in a temporary folder (`trustlab build --out`, `trustlab serve --out`), so the
-pictures show what a newcomer's `make report` and `trustlab serve` give, not an old site. The explorer's
+pictures show what a newcomer's `make report` and `trustlab serve` give, not an old site: a report
+page, the site's index, a report in the site's book (Sphinx) and the explorer. The explorer's
 picture is a run of 03_pricing_positioning with one parameter changed, compared with the default run.
 """
 
@@ -83,6 +84,8 @@ def main() -> int:
                     page.screenshot(path=str(DOCS / "report.png"))
                     page.goto((site / "index.html").as_uri())
                     page.screenshot(path=str(DOCS / "report-index.png"), full_page=True)
+                    page.goto((site / "book" / EXPLORED / f"{EXPLORED}.html").as_uri())
+                    page.screenshot(path=str(DOCS / "book.png"))
                     page.goto(f"{base}/?token={TOKEN}")
                     page.goto(f"{base}/runs/{changed['run_id']}")
                     page.locator("#comparison").wait_for(timeout=120_000)
@@ -93,7 +96,7 @@ def main() -> int:
             if server.poll() is None:
                 server.send_signal(signal.SIGTERM)
                 server.wait(60)
-    for name in ("report.png", "report-index.png", "explorer.png"):
+    for name in ("report.png", "report-index.png", "book.png", "explorer.png"):
         print(f"screenshots: wrote {(DOCS / name).relative_to(ROOT)}")
     return 0
 
