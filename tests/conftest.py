@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +61,41 @@ def screenshots(tmp_path) -> Path:
     folder = Path(os.environ.get("TRUSTLAB_SCREENSHOTS") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by playwright, one per test module, launched with the flags the PDF
+    printer uses (no browser download; see trustlab.runner.pdf)."""
+    from playwright.sync_api import sync_playwright
+    from trustlab.runner.pdf import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path() or "/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextlib.contextmanager
+def served_in_a_thread(app: object) -> Iterator[str]:
+    """``app`` (an ASGI app: the explorer's) served by uvicorn on a free loopback port in a thread of
+    the test's process, for a browser to open; yields its base address and stops it at the end."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, 60, "the server to start", alive=thread.is_alive)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
 
 
 def wait_until(

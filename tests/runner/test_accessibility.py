@@ -6,9 +6,6 @@ form, a finished run, a sweep). One browser for all of them; the checkers are in
 from __future__ import annotations
 
 import datetime
-import shutil
-import socket
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -21,23 +18,9 @@ from trustlab.runner import report, runs
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DEMO = Path(__file__).parent / "fixtures" / "notebooks" / "90_demo.py"
 PRICING = config.NOTEBOOKS_DIR / "03_pricing_positioning.py"
 COLLECTION = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    from trustlab.runner.pdf import CHROMIUM_ARGS
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -68,46 +51,38 @@ def explorer_pages(tmp_path_factory):
     """An explorer of the demo notebook and 03 (its form has the contract's groups and sliders), served by
     uvicorn in a thread, after one run and one sweep of the demo: the address of each kind of page,
     each page's HTML written to a file, and the site (its index rewritten after the run)."""
-    import uvicorn
     from starlette.testclient import TestClient
     from trustlab.runner.explorer import Explorer
     from trustlab.runner.serve import create_app
 
+    from conftest import served_in_a_thread
+
     explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, PRICING], workers=1)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(explorer), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        _until(lambda: server.started, "the server to start", 60)
-        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        with TestClient(create_app(explorer), base_url="http://127.0.0.1") as client:
-            run = client.post("/api/runs", json={"notebook": "90_demo", "parameters": {"x": "2.5"}}).json()
-            assert run["status"] in ("ok", "cached"), run
-            client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "1", "stop": "2", "steps": "2"})
-        sweep = next(job for job in explorer.sweeps.values() if job.notebook == "90_demo")
-        assert sweep.done.wait(120) and sweep.status == "ok", sweep.error
-        index = explorer.site / "index.html"
-        _until(lambda: index.exists() and f"runs/{run['run_id']}/" in index.read_text(), "the run in the site's index")
-        paths = {
-            "explorer-home": "/",
-            "explorer-form": "/notebooks/03_pricing_positioning",
-            "explorer-run": run["run_url"],
-            "explorer-sweep": "/notebooks/90_demo/sweep?vary=x&start=1&stop=2&steps=2",
-        }
-        folder = tmp_path_factory.mktemp("explorer-pages")
-        files = []
-        for name, path in paths.items():
-            with urllib.request.urlopen(base + path, timeout=60) as response:
-                (folder / f"{name}.html").write_bytes(response.read())
-            files.append(folder / f"{name}.html")
-        yield {"urls": {name: base + path for name, path in paths.items()}, "files": files, "index": index}
+        with served_in_a_thread(create_app(explorer)) as base:
+            with TestClient(create_app(explorer), base_url="http://127.0.0.1") as client:
+                run = client.post("/api/runs", json={"notebook": "90_demo", "parameters": {"x": "2.5"}}).json()
+                assert run["status"] in ("ok", "cached"), run
+                client.post("/notebooks/90_demo/sweep", data={"vary": "x", "start": "1", "stop": "2", "steps": "2"})
+            sweep = next(job for job in explorer.sweeps.values() if job.notebook == "90_demo")
+            assert sweep.done.wait(120) and sweep.status == "ok", sweep.error
+            index = explorer.site / "index.html"
+            _until(lambda: index.exists() and f"runs/{run['run_id']}/" in index.read_text(), "the run in the site's index")
+            paths = {
+                "explorer-home": "/",
+                "explorer-form": "/notebooks/03_pricing_positioning",
+                "explorer-run": run["run_url"],
+                "explorer-sweep": "/notebooks/90_demo/sweep?vary=x&start=1&stop=2&steps=2",
+            }
+            folder = tmp_path_factory.mktemp("explorer-pages")
+            files = []
+            for name, path in paths.items():
+                with urllib.request.urlopen(base + path, timeout=60) as response:
+                    (folder / f"{name}.html").write_bytes(response.read())
+                files.append(folder / f"{name}.html")
+            yield {"urls": {name: base + path for name, path in paths.items()}, "files": files, "index": index}
     finally:
-        server.should_exit = True
-        thread.join(30)
         explorer.close()
-        sock.close()
 
 
 def test_the_checkers_find_low_contrast_no_landmark_a_digit_id_and_a_th_without_scope(browser, tmp_path):

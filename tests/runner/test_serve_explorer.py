@@ -6,9 +6,6 @@ for the HTML, headless Chromium (playwright) on a live server for what only a br
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -26,7 +23,6 @@ PROMOTION = config.NOTEBOOKS_DIR / "02_promotion_growth.py"
 PRICING = config.NOTEBOOKS_DIR / "03_pricing_positioning.py"
 FIGURES = Path(__file__).parent / "fixtures" / "compare" / "92_figures.py"  # result groups and a figure
 LOCAL = "http://127.0.0.1"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -35,39 +31,14 @@ def live(tmp_path_factory):
     """An explorer of the demo notebook, a fixture with result groups and a figure, and three real
     ones (never run here), one worker, served by
     uvicorn on a free loopback port in a thread (for the browser) and by the test client."""
-    import uvicorn
+    from conftest import served_in_a_thread
 
     explorer = Explorer(tmp_path_factory.mktemp("explore") / "site", [DEMO, GOVERNANCE, PROMOTION, PRICING, FIGURES], workers=1)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(explorer), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        with TestClient(create_app(explorer), base_url=LOCAL) as client:
-            yield {"explorer": explorer, "client": client, "base": f"http://127.0.0.1:{sock.getsockname()[1]}"}
+        with served_in_a_thread(create_app(explorer)) as base, TestClient(create_app(explorer), base_url=LOCAL) as client:
+            yield {"explorer": explorer, "client": client, "base": base}
     finally:
-        server.should_exit = True
-        thread.join(30)
         explorer.close()
-        sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    from trustlab.runner.pdf import CHROMIUM_ARGS
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _field(page: str, name: str) -> str:
