@@ -104,6 +104,10 @@ def test_count_puts_the_noun_in_the_right_number(n, expected):
     assert prose.count(n, "quarter") == expected
 
 
+def test_per_day_words_a_daily_rate():
+    assert (prose.per_day(171068.49), prose.per_day(2.5)) == ("171,068 a day", "2.5 a day")
+
+
 def test_count_takes_an_irregular_plural():
     assert (prose.count(1, "child", "children"), prose.count(3, "child", "children")) == ("1 child", "3 children")
 

@@ -163,6 +163,11 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
     return f"{number(amount)} {word}"
 
 
+def per_day(value: float) -> str:
+    """A daily rate for reading: "171,068 a day" (the number as :func:`number` words it)."""
+    return f"{number(value)} a day"
+
+
 def bullets(lines: Iterable[str]) -> str:
     """Lines as a markdown bullet list, one item a line; a line that already starts with "- " keeps its marker."""
     return "\n".join(line if line.startswith("- ") else f"- {line}" for line in lines)

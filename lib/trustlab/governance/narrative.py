@@ -205,7 +205,7 @@ def intensity_text(a: Analysis) -> str:
         f"- About **{prose.number(r['bans_per_day'])}** streamers and merchants were banned a day (person-times).",
         f"- Over the {a.live_days} days from {a.params['blocking_system_start']} the system blocked about "
         f"**{prose.number(r['new_store_blocks_per_day'])}** new-store applications a day; the report gives "
-        f"{prose.number(fig['new_store_requests_blocked_per_day'])} a day.",
+        f"{prose.per_day(fig['new_store_requests_blocked_per_day'])}.",
     ]
     share = r["participants_share_of_dau"]
     if share is not None:
@@ -342,10 +342,6 @@ def trust_report_text(year: int, n_figures: int, include_secondary: bool) -> str
     return f"{n_figures} trust-report figures for {year} (quotes shortened; in full in the CSV).{dropped}"
 
 
-def _per_day(value: float) -> str:
-    return f"{prose.number(value)} a day"
-
-
 def _millions(value: float) -> str:
     return f"{prose.number(value)} million"
 
@@ -356,9 +352,9 @@ RESULT_GROUPS: dict[str, dict[str, Any]] = {
     "Governance intensity": {
         "dau_millions_used": _millions,
         "dau_quarters": str,
-        "interceptions_per_day": _per_day,
-        "bans_per_day": _per_day,
-        "new_store_blocks_per_day": _per_day,
+        "interceptions_per_day": prose.per_day,
+        "bans_per_day": prose.per_day,
+        "new_store_blocks_per_day": prose.per_day,
         "interceptions_per_million_dau": prose.number,
         "blocks_per_ban": prose.number,
         "blocking_live_days": prose.number,

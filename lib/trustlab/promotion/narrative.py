@@ -588,10 +588,6 @@ def no_backtest_sentence(params: Mapping[str, Any]) -> str:
     return f"No quarter after train_end = {p['train_end']} can be scored on every method, so there is nothing to backtest."
 
 
-def _per_day(value: float) -> str:
-    return f"{prose.number(value)} a day"
-
-
 # How the explorer and ``trustlab diff`` show the recorded results (schema key ``results``): the
 # notebook's sections, each result worded with the function its sentences word it with.
 RESULT_GROUPS: dict[str, dict[str, Any]] = {
@@ -620,9 +616,9 @@ RESULT_GROUPS: dict[str, dict[str, Any]] = {
     "The 616 festival": {
         "gmv_per_merchant_change": prose.signed_percent,
         "views_per_order": prose.number,
-        "fast_brand_orders_per_day": _per_day,
-        "trust_buy_daily_2021": _per_day,
-        "trust_buy_daily_festival": _per_day,
+        "fast_brand_orders_per_day": prose.per_day,
+        "trust_buy_daily_2021": prose.per_day,
+        "trust_buy_daily_festival": prose.per_day,
     },
     "Quarter effects": {
         "q2_vs_others": prose.number,
