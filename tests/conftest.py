@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,20 +101,21 @@ def served_in_a_thread(app: object) -> Iterator[str]:
 
 def wait_until(
     condition: Callable[[], object], timeout: float, what: str, *, interval: float = 0.05, alive: Callable[[], bool] | None = None
-) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` once ``timeout`` seconds have passed, or
+) -> Any:
+    """Poll ``condition`` until it holds and return what it returned then; fail naming ``what`` once ``timeout`` seconds have passed, or
     at once when ``alive()`` says that what would make it hold (a process) has ended.
 
     Tests wait on conditions (a marker file a notebook writes, a server answering), never on a fixed
     sleep: a quiet machine goes on at once, a busy one gets up to ``timeout``.
     """
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not (value := condition()):
         if alive is not None and not alive():
             pytest.fail(f"{what}: what it waited on has ended")
         if time.monotonic() > deadline:
             pytest.fail(f"{what}: not within {timeout:g} s")
         time.sleep(interval)
+    return value
 
 
 # ---------------------------------------------------------------- the smoke build, once per session

@@ -6,7 +6,6 @@ form, a finished run, a sweep). One browser for all of them; the checkers are in
 from __future__ import annotations
 
 import datetime
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import pytest
 from page_checks import LANDMARKS, axe_pages, html_validate
 from trustlab import config
 from trustlab.runner import report, runs
+
+from conftest import wait_until
 
 pytestmark = [pytest.mark.browser]
 
@@ -38,14 +39,6 @@ def report_pages(tmp_path_factory) -> list[Path]:
     return pages
 
 
-def _until(condition, what: str, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
-
-
 @pytest.fixture(scope="module")
 def explorer_pages(tmp_path_factory):
     """An explorer of the demo notebook and 03 (its form has the contract's groups and sliders), served by
@@ -67,7 +60,9 @@ def explorer_pages(tmp_path_factory):
             sweep = next(job for job in explorer.sweeps.values() if job.notebook == "90_demo")
             assert sweep.done.wait(120) and sweep.status == "ok", sweep.error
             index = explorer.site / "index.html"
-            _until(lambda: index.exists() and f"runs/{run['run_id']}/" in index.read_text(), "the run in the site's index")
+            wait_until(
+                lambda: index.exists() and f"runs/{run['run_id']}/" in index.read_text(), 120, "the run in the site's index"
+            )
             paths = {
                 "explorer-home": "/",
                 "explorer-form": "/notebooks/03_pricing_positioning",

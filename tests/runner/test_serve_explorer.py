@@ -6,11 +6,12 @@ for the HTML, headless Chromium (playwright) on a live server for what only a br
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 from trustlab import config
+
+from conftest import wait_until
 
 starlette = pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
@@ -154,14 +155,6 @@ def test_run_stays_in_view_while_the_long_form_scrolls(live, browser):
 # ---------------------------------------------------------------- a run's progress
 
 
-def _until(condition, what: str, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
-
-
 def _sleeping_cell() -> tuple[int, int]:
     """(N, M) of the demo notebook's cell that sleeps, counted from its source's ``# %%`` markers."""
     cells = DEMO.read_text().split("\n# %%")[1:]  # the text before the first marker is the header
@@ -182,12 +175,13 @@ def test_a_running_run_shows_the_cell_it_is_on_and_the_time_so_far(live, browser
         seen.append(record["progress"]["cell"] if record["progress"] else None)
         return record if seen[-1] == number else None
 
-    record = _until(sleeping, "the run to reach its sleeping cell")
+    record = wait_until(sleeping, 120, "the run to reach its sleeping cell")
     assert [n for n in seen if n is not None] == sorted(n for n in seen if n is not None)  # cell after cell
     assert record["progress"] == {"cell": number, "of": of} == {"cell": 4, "of": 4}
     assert record["elapsed_seconds"] >= 0
-    later = _until(
+    later = wait_until(
         lambda: (r := client.get(f"/api/runs/{run_id}").json())["elapsed_seconds"] > record["elapsed_seconds"] and r,
+        120,
         "time to pass",
     )
     assert later["progress"] == record["progress"]
